@@ -81,3 +81,30 @@ export interface Policy<O = unknown, A = unknown> {
 export function isParallelEnv(env: unknown): env is ParallelEnv {
   return typeof env === "object" && env !== null && "possibleAgents" in env && typeof (env as ParallelEnv).observationSpace === "function";
 }
+
+export interface VectorResetResult<O> {
+  observations: O[];
+  infos: Info[];
+}
+
+export interface VectorStepResult<O> {
+  observations: O[];
+  rewards: number[];
+  terminations: boolean[];
+  truncations: boolean[];
+  /**
+   * With autoreset, `infos[i].finalObservation` and `infos[i].finalInfo` hold the last observation and info of
+   * an episode that ended in this step (the implementation documents its autoreset mode).
+   */
+  infos: Info[];
+}
+
+/** `numEnvs` copies of an environment stepped together (Gymnasium's VectorEnv). */
+export interface VectorEnv<O = unknown, A = unknown> {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space<O>;
+  readonly singleActionSpace: Space<A>;
+  reset(opts?: ResetOptions): VectorResetResult<O>;
+  step(actions: A[]): VectorStepResult<O>;
+  close(): void;
+}
