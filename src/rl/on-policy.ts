@@ -1,0 +1,552 @@
+import { deriveSeed, Rng, type RngState } from "../core/rng.js";
+import { make } from "../core/registry.js";
+import type { Space } from "../core/spaces.js";
+import { isParallelEnv, type Env, type Info, type ParallelEnv, type VectorEnv } from "../core/types.js";
+import { ParallelToVector } from "../wrappers/parallel-to-vector.js";
+import { RecordEpisodeStatistics } from "../wrappers/record-episode-statistics.js";
+import { SyncVectorEnv } from "../wrappers/sync-vector-env.js";
+import { Adam, type AdamState } from "./adam.js";
+import { ForwardScratch, deserializeParams, initParams, mlpForward, paramList, serializeParams, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
+import { initBackend, type BackendName } from "./backend.js";
+import { ConcatVectorEnv } from "./concat-vector-env.js";
+import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
+import { LearnedPolicy, MultiAgentPolicy, frozenNormalization, normalizeInPlace } from "./policy.js";
+import { RunningMeanStd, type RunningMeanStdState } from "./running-stats.js";
+import { actionKind, obsEncoder, type ActionKind, type ObsEncoder } from "./spaces-codec.js";
+
+/** What the learners can train on: a registered id, or a factory of fresh environments. */
+export type EnvSource = string | (() => Env | ParallelEnv);
+
+/** Options every on-policy learner shares (PPO and REINFORCE); see each algorithm's defaults object. */
+export interface CommonOptions {
+  env: EnvSource;
+  /** Options passed to `make(env, envOptions)` when `env` is an id. */
+  envOptions?: Record<string, unknown>;
+  seed: number;
+  numEnvs: number;
+  numSteps: number;
+  learningRate: number;
+  annealLr: boolean;
+  gamma: number;
+  gaeLambda: number;
+  entCoef: number;
+  vfCoef: number;
+  maxGradNorm: number;
+  adamEps: number;
+  actorHidden: number[];
+  criticHidden: number[];
+  activation: Activation;
+  initLogStd: number;
+  normalizeObservation: boolean;
+  normalizeReward: boolean;
+  clipObservation: number;
+  clipReward: number;
+  /** ParallelEnv only: one policy for all agents (true) or one independent learner per agent (false). */
+  shareParameters: boolean;
+  /** Number of most recent episodes averaged in `episode_return_mean` / `episode_length_mean`. */
+  statsWindow: number;
+  /** TensorFlow.js backend; default: the fastest that loads (see backend.ts). */
+  backend?: BackendName;
+}
+
+/** One row of the learning curve (the columns of `learning_curve.csv`). */
+export interface CurveRow {
+  global_step: number;
+  episode_return_mean: number;
+  episode_length_mean: number;
+  policy_loss: number;
+  value_loss: number;
+  entropy: number;
+  approx_kl: number;
+  clip_fraction: number;
+  explained_variance: number;
+  steps_per_second: number;
+}
+
+export const CURVE_COLUMNS: readonly (keyof CurveRow)[] = [
+  "global_step",
+  "episode_return_mean",
+  "episode_length_mean",
+  "policy_loss",
+  "value_loss",
+  "entropy",
+  "approx_kl",
+  "clip_fraction",
+  "explained_variance",
+  "steps_per_second",
+];
+
+export type UpdateMetrics = Pick<CurveRow, "policy_loss" | "value_loss" | "entropy" | "approx_kl" | "clip_fraction" | "explained_variance">;
+
+export interface Progress {
+  iteration: number;
+  numIterations: number;
+  globalStep: number;
+  totalSteps: number;
+  row: CurveRow;
+  /** Seconds spent in each phase of this iteration. */
+  timings: { rollout: number; update: number };
+}
+
+export interface LearnOptions {
+  /** Called after every iteration (update) with the new curve row. */
+  onProgress?: (p: Progress) => void;
+  /** Awaited after every iteration (checkpoints); return "stop" to end training early. */
+  onIteration?: (p: Progress) => Promise<void | "stop"> | void | "stop";
+  /** Ends training after the current iteration. */
+  signal?: AbortSignal;
+}
+
+/** Validate shared fields; throws RangeError naming the field and the rule. */
+export function checkCommon(c: CommonOptions): void {
+  const posInt = (k: keyof CommonOptions) => {
+    const v = c[k] as number;
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
+  };
+  const nonNeg = (k: keyof CommonOptions) => {
+    const v = c[k] as number;
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0, got ${v}`);
+  };
+  if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be an integer, got ${c.seed}`);
+  posInt("numEnvs");
+  posInt("numSteps");
+  posInt("statsWindow");
+  for (const k of ["learningRate", "entCoef", "vfCoef", "maxGradNorm", "adamEps", "clipObservation", "clipReward"] as const) nonNeg(k);
+  if (!(c.learningRate > 0)) throw new RangeError(`learningRate must be > 0, got ${c.learningRate}`);
+  if (!(c.gamma >= 0 && c.gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${c.gamma}`);
+  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new RangeError(`gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
+  for (const k of ["actorHidden", "criticHidden"] as const) {
+    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError(`${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
+  }
+  if (c.activation !== "tanh" && c.activation !== "relu") throw new RangeError(`activation must be "tanh" or "relu", got ${JSON.stringify(c.activation)}`);
+  if (!Number.isFinite(c.initLogStd)) throw new RangeError(`initLogStd must be a finite number, got ${c.initLogStd}`);
+  if (typeof c.env !== "string" && typeof c.env !== "function") throw new RangeError("env must be a registered id or a function returning an Env or ParallelEnv");
+}
+
+/** One set of weights and its data: all slots for a single-agent or shared policy, one agent's otherwise. */
+interface Group {
+  name: string;
+  slots: number[];
+  obsSpace: Space;
+  actSpace: Space;
+  encode: ObsEncoder;
+  obsDim: number;
+  action: ActionKind;
+  actDim: number;
+  params: ActorCriticParams;
+  adam: Adam;
+  obsRms?: RunningMeanStd;
+  retRms?: RunningMeanStd;
+  /** Per-slot discounted return accumulators for reward normalisation. */
+  retAcc: Float64Array;
+  /** Normalised current observations of the group's slots [S, obsDim]. */
+  cur: Float32Array;
+  buf: RolloutStorage;
+  scratch: ForwardScratch;
+  logpScratch: Float64Array;
+}
+
+/** Time-major rollout storage for one group, index `t * S + s`. */
+export interface RolloutStorage {
+  numSteps: number;
+  numSlots: number;
+  obs: Float32Array;
+  /** Discrete: the action index (0-based) as float; Box: the unclipped Gaussian sample. */
+  actions: Float32Array;
+  logp: Float32Array;
+  values: Float32Array;
+  rewards: Float32Array;
+  ends: Float32Array;
+  lastValues: Float32Array;
+}
+
+function storage(numSteps: number, numSlots: number, obsDim: number, actDim: number): RolloutStorage {
+  const n = numSteps * numSlots;
+  return {
+    numSteps,
+    numSlots,
+    obs: new Float32Array(n * obsDim),
+    actions: new Float32Array(n * actDim),
+    logp: new Float32Array(n),
+    values: new Float32Array(n),
+    rewards: new Float32Array(n),
+    ends: new Float32Array(n),
+    lastValues: new Float32Array(numSlots),
+  };
+}
+
+/** Everything needed to continue training exactly where it stopped. */
+export interface LearnerState {
+  algorithm: string;
+  globalStep: number;
+  iteration: number;
+  groups: { name: string; params: SerializedParams; adam: AdamState; obsRms?: RunningMeanStdState; retRms?: RunningMeanStdState; retAcc: number[] }[];
+  rngs: Record<string, RngState>;
+  /** Raw current observations of every slot. */
+  observations: unknown[] | null;
+  /** Env states, when every env can be snapshot; otherwise null and resuming resets the envs. */
+  envState: unknown;
+  episodeReturns: number[];
+  episodeLengths: number[];
+}
+
+/**
+ * The shared machinery of PPO and REINFORCE: vectorised envs (same-step autoreset), one or more weight groups,
+ * rollouts with plain-JS inference, observation / reward normalisation, episode statistics, learning-rate
+ * annealing, and exact save / restore of the whole training state.
+ */
+export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
+  readonly config: C;
+  readonly vec: VectorEnv;
+  readonly agents: readonly string[] | null;
+  protected groups: Group[];
+  protected policyRng: Rng;
+  protected updateRng: Rng;
+  globalStep = 0;
+  iteration = 0;
+  private observations: unknown[] | null = null;
+  private episodeReturns: number[] = [];
+  private episodeLengths: number[] = [];
+  private backend?: BackendName;
+  abstract readonly algorithm: string;
+
+  constructor(config: C) {
+    checkCommon(config);
+    this.config = config;
+    const { vec, agents } = this.buildVectorEnv();
+    this.vec = vec;
+    this.agents = agents;
+    const initRng = new Rng(deriveSeed(config.seed, "init"));
+    this.policyRng = new Rng(deriveSeed(config.seed, "policy"));
+    this.updateRng = new Rng(deriveSeed(config.seed, "update"));
+    const groupSlots: { name: string; slots: number[]; agent: string | null }[] = [];
+    if (agents === null || config.shareParameters) groupSlots.push({ name: agents === null ? "policy" : "shared", slots: range(vec.numEnvs), agent: agents?.[0] ?? null });
+    else agents.forEach((a, k) => groupSlots.push({ name: a, slots: range(config.numEnvs).map((c) => c * agents.length + k), agent: a }));
+    this.groups = groupSlots.map(({ name, slots, agent }) => {
+      const probe = agent === null ? null : (this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector;
+      const obsSpace = probe ? probe.env.observationSpace(agent!) : vec.singleObservationSpace;
+      const actSpace = probe ? probe.env.actionSpace(agent!) : vec.singleActionSpace;
+      const enc = obsEncoder(obsSpace);
+      const action = actionKind(actSpace);
+      const spec: NetworkSpec = { obsDim: enc.dim, action, actorHidden: config.actorHidden, criticHidden: config.criticHidden, activation: config.activation, initLogStd: config.initLogStd };
+      const params = initParams(spec, initRng);
+      const actDim = action.kind === "categorical" ? 1 : action.dim;
+      return {
+        name,
+        slots,
+        obsSpace,
+        actSpace,
+        encode: enc.encode,
+        obsDim: enc.dim,
+        action,
+        actDim,
+        params,
+        adam: new Adam(paramList(params), config.learningRate, 0.9, 0.999, config.adamEps),
+        obsRms: config.normalizeObservation ? new RunningMeanStd(enc.dim) : undefined,
+        retRms: config.normalizeReward ? new RunningMeanStd(1) : undefined,
+        retAcc: new Float64Array(slots.length),
+        cur: new Float32Array(slots.length * enc.dim),
+        buf: storage(config.numSteps, slots.length, enc.dim, actDim),
+        scratch: new ForwardScratch(),
+        logpScratch: new Float64Array(action.kind === "categorical" ? action.n : 0),
+      };
+    });
+  }
+
+  private buildVectorEnv(): { vec: VectorEnv; agents: string[] | null } {
+    const { env, envOptions, numEnvs } = this.config;
+    const makeOne = (): Env | ParallelEnv => (typeof env === "string" ? make(env, envOptions ?? {}) : env());
+    const first = makeOne();
+    if (isParallelEnv(first)) {
+      const parts = [first, ...range(numEnvs - 1).map(() => makeOne() as ParallelEnv)].map((e) => new ParallelToVector(e as ParallelEnv));
+      return { vec: new ConcatVectorEnv(parts) as VectorEnv, agents: [...(first as ParallelEnv).possibleAgents] };
+    }
+    const envs = [first as Env, ...range(numEnvs - 1).map(() => makeOne() as Env)].map((e) => new RecordEpisodeStatistics(e));
+    return { vec: new SyncVectorEnv(envs) as VectorEnv, agents: null };
+  }
+
+  /** Environment steps per iteration (vector steps x copies; agents of one ParallelEnv count once). */
+  get stepsPerIteration(): number {
+    return this.config.numSteps * this.config.numEnvs;
+  }
+
+  /** The backend used for gradient steps (after `learn` started). */
+  get backendName(): BackendName | undefined {
+    return this.backend;
+  }
+
+  protected abstract update(group: Group, progressRemaining: number): UpdateMetrics;
+
+  private start(): void {
+    const r = this.vec.reset({ seed: this.config.seed });
+    this.observations = r.observations;
+    for (const g of this.groups) this.loadCurrent(g, r.observations, true);
+  }
+
+  /** Encode (and normalise) the group's current observations into `g.cur`; optionally update the statistics. */
+  private loadCurrent(g: Group, observations: unknown[], updateStats: boolean): void {
+    g.slots.forEach((slot, s) => g.encode(observations[slot], g.cur, s * g.obsDim));
+    if (g.obsRms) {
+      if (updateStats) g.obsRms.update(g.cur, g.slots.length);
+      for (let s = 0; s < g.slots.length; s++) normalizeInPlace(g.cur, s * g.obsDim, { mean: g.obsRms.mean, var: g.obsRms.var, clip: this.config.clipObservation });
+    }
+  }
+
+  private valueOf(g: Group, rawObs: unknown): number {
+    const x = new Float32Array(g.obsDim);
+    g.encode(rawObs, x, 0);
+    if (g.obsRms) normalizeInPlace(x, 0, { mean: g.obsRms.mean, var: g.obsRms.var, clip: this.config.clipObservation });
+    return mlpForward(g.params.critic, this.config.activation, x, 1, g.scratch, "vb")[0];
+  }
+
+  /** Collect `numSteps` vector steps into every group's storage. */
+  protected collectRollout(): void {
+    const { numSteps, gamma, clipReward } = this.config;
+    const act = this.config.activation;
+    const envActions: unknown[] = new Array(this.vec.numEnvs);
+    for (let t = 0; t < numSteps; t++) {
+      for (const g of this.groups) {
+        const S = g.slots.length;
+        const b = g.buf;
+        const base = t * S;
+        b.obs.set(g.cur, base * g.obsDim);
+        const head = mlpForward(g.params.actor, act, g.cur, S, g.scratch, "a");
+        const values = mlpForward(g.params.critic, act, g.cur, S, g.scratch, "c");
+        for (let s = 0; s < S; s++) {
+          b.values[base + s] = values[s];
+          const a = g.action;
+          if (a.kind === "categorical") {
+            logSoftmax(head, a.n, s * a.n, g.logpScratch);
+            const k = categoricalSample(g.logpScratch, a.n, this.policyRng);
+            b.actions[base + s] = k;
+            b.logp[base + s] = g.logpScratch[k];
+            envActions[g.slots[s]] = a.start + k;
+          } else {
+            const ao = (base + s) * a.dim;
+            gaussianSample(head, g.params.logStd!, a.dim, this.policyRng, b.actions, ao, s * a.dim);
+            b.logp[base + s] = gaussianLogProb(b.actions, head, g.params.logStd!, a.dim, ao, s * a.dim);
+            const clipped = new Array<number>(a.dim);
+            for (let j = 0; j < a.dim; j++) clipped[j] = Math.min(a.high[j], Math.max(a.low[j], b.actions[ao + j]));
+            envActions[g.slots[s]] = clipped;
+          }
+        }
+      }
+      const r = this.vec.step(envActions);
+      this.globalStep += this.config.numEnvs;
+      for (let slot = 0; slot < r.infos.length; slot++) {
+        const info = r.infos[slot];
+        const ep = (info.episode ?? (info.finalInfo as Info | undefined)?.episode) as { r: number; l: number } | undefined;
+        if (ep && (r.terminations[slot] || r.truncations[slot])) this.recordEpisode(slot, ep);
+      }
+      for (const g of this.groups) {
+        const S = g.slots.length;
+        const base = t * S;
+        for (let s = 0; s < S; s++) {
+          const slot = g.slots[s];
+          let rew = r.rewards[slot];
+          const ended = r.terminations[slot] || r.truncations[slot];
+          if (g.retRms) {
+            g.retAcc[s] = g.retAcc[s] * gamma + rew;
+          }
+          g.buf.ends[base + s] = ended ? 1 : 0;
+          g.buf.rewards[base + s] = rew;
+        }
+        if (g.retRms) {
+          g.retRms.update(g.retAcc, S);
+          const sd = Math.sqrt(g.retRms.var[0] + 1e-8);
+          for (let s = 0; s < S; s++) {
+            const v = g.buf.rewards[base + s] / sd;
+            g.buf.rewards[base + s] = v > clipReward ? clipReward : v < -clipReward ? -clipReward : v;
+            if (g.buf.ends[base + s]) g.retAcc[s] = 0;
+          }
+        }
+        // Truncation is not termination: bootstrap from the critic's value of the final observation.
+        for (let s = 0; s < S; s++) {
+          const slot = g.slots[s];
+          if (r.truncations[slot] && !r.terminations[slot]) {
+            g.buf.rewards[base + s] += gamma * this.valueOf(g, r.infos[slot].finalObservation);
+          }
+        }
+        this.loadCurrent(g, r.observations, true);
+      }
+      this.observations = r.observations;
+    }
+    for (const g of this.groups) {
+      const v = mlpForward(g.params.critic, act, g.cur, g.slots.length, g.scratch, "c");
+      g.buf.lastValues.set(v.subarray(0, g.slots.length));
+    }
+  }
+
+  private recordEpisode(slot: number, ep: { r: number; l: number }): void {
+    void slot;
+    this.episodeReturns.push(ep.r);
+    this.episodeLengths.push(ep.l);
+    const w = this.config.statsWindow;
+    if (this.episodeReturns.length > w) {
+      this.episodeReturns.splice(0, this.episodeReturns.length - w);
+      this.episodeLengths.splice(0, this.episodeLengths.length - w);
+    }
+  }
+
+  /** Mean return and length over the last `statsWindow` finished episodes (NaN before the first). */
+  episodeStats(): { returnMean: number; lengthMean: number; count: number } {
+    const n = this.episodeReturns.length;
+    if (n === 0) return { returnMean: NaN, lengthMean: NaN, count: 0 };
+    return { returnMean: mean(this.episodeReturns), lengthMean: mean(this.episodeLengths), count: n };
+  }
+
+  /**
+   * Train until `totalSteps` environment steps (rounded down to whole iterations of `numEnvs * numSteps`).
+   * The learning rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore
+   * continues the same run. Returns the trained policy.
+   */
+  async learn(totalSteps: number, opts: LearnOptions = {}): Promise<LearnedPolicy | MultiAgentPolicy> {
+    if (!Number.isFinite(totalSteps) || totalSteps < 0) throw new RangeError(`totalSteps must be a number >= 0, got ${totalSteps}`);
+    this.backend = await initBackend({ backend: this.config.backend });
+    if (this.observations === null) this.start();
+    const numIterations = Math.floor(totalSteps / this.stepsPerIteration);
+    while (this.iteration < numIterations) {
+      if (opts.signal?.aborted) break;
+      this.iteration++;
+      const remaining = 1 - (this.iteration - 1) / numIterations;
+      const lr = this.config.annealLr ? remaining * this.config.learningRate : this.config.learningRate;
+      for (const g of this.groups) g.adam.lr = lr;
+      const t0 = performance.now();
+      this.collectRollout();
+      const t1 = performance.now();
+      const metrics = this.groups.map((g) => this.update(g, remaining));
+      const t2 = performance.now();
+      const stats = this.episodeStats();
+      const row: CurveRow = {
+        global_step: this.globalStep,
+        episode_return_mean: stats.returnMean,
+        episode_length_mean: stats.lengthMean,
+        policy_loss: mean(metrics.map((m) => m.policy_loss)),
+        value_loss: mean(metrics.map((m) => m.value_loss)),
+        entropy: mean(metrics.map((m) => m.entropy)),
+        approx_kl: mean(metrics.map((m) => m.approx_kl)),
+        clip_fraction: mean(metrics.map((m) => m.clip_fraction)),
+        explained_variance: mean(metrics.map((m) => m.explained_variance)),
+        steps_per_second: this.stepsPerIteration / ((t2 - t0) / 1000),
+      };
+      const progress: Progress = { iteration: this.iteration, numIterations, globalStep: this.globalStep, totalSteps, row, timings: { rollout: (t1 - t0) / 1000, update: (t2 - t1) / 1000 } };
+      opts.onProgress?.(progress);
+      if ((await opts.onIteration?.(progress)) === "stop") break;
+      // Let signal handlers (Ctrl-C) run between iterations.
+      await new Promise<void>((res) => setImmediate(res));
+    }
+    return this.policy();
+  }
+
+  /** The current policy (a copy of the weights). */
+  policy(): LearnedPolicy | MultiAgentPolicy {
+    const make1 = (g: Group) =>
+      new LearnedPolicy(
+        g.obsSpace,
+        g.actSpace,
+        { actorHidden: this.config.actorHidden, criticHidden: this.config.criticHidden, activation: this.config.activation, initLogStd: this.config.initLogStd },
+        deserializeParams(serializeParams(g.params)),
+        frozenNormalization(g.obsRms?.getState(), this.config.clipObservation),
+      );
+    if (this.agents === null) return make1(this.groups[0]);
+    const policies: Record<string, LearnedPolicy> = {};
+    if (this.config.shareParameters) {
+      const p = make1(this.groups[0]);
+      for (const a of this.agents) policies[a] = p;
+    } else this.groups.forEach((g) => (policies[g.name] = make1(g)));
+    return new MultiAgentPolicy(policies);
+  }
+
+  getState(): LearnerState {
+    const snap = (this.vec as unknown as { canSnapshot?: () => boolean }).canSnapshot?.() ?? false;
+    return {
+      algorithm: this.algorithm,
+      globalStep: this.globalStep,
+      iteration: this.iteration,
+      groups: this.groups.map((g) => ({
+        name: g.name,
+        params: serializeParams(g.params),
+        adam: g.adam.getState(),
+        obsRms: g.obsRms?.getState(),
+        retRms: g.retRms?.getState(),
+        retAcc: Array.from(g.retAcc),
+      })),
+      rngs: { policy: this.policyRng.state(), update: this.updateRng.state() },
+      observations: this.observations,
+      envState: snap ? (this.vec as unknown as { getState(): unknown }).getState() : null,
+      episodeReturns: [...this.episodeReturns],
+      episodeLengths: [...this.episodeLengths],
+    };
+  }
+
+  /**
+   * Restore a saved state into a learner built with the same config. When the envs could not be saved, they
+   * are reset with a seed derived from the config seed and the step count (training continues, not bit-identically).
+   * Returns whether the restore is exact.
+   */
+  setState(s: LearnerState): boolean {
+    if (s.algorithm !== this.algorithm) throw new Error(`checkpoint is for ${s.algorithm}, not ${this.algorithm}`);
+    if (s.groups.length !== this.groups.length) throw new Error("checkpoint has another number of policy groups");
+    this.globalStep = s.globalStep;
+    this.iteration = s.iteration;
+    s.groups.forEach((gs, k) => {
+      const g = this.groups[k];
+      const p = deserializeParams(gs.params);
+      const dst = paramList(g.params);
+      const src = paramList(p);
+      if (dst.length !== src.length || dst.some((d, i) => d.length !== src[i].length)) throw new Error(`checkpoint network shape differs for group ${g.name}`);
+      dst.forEach((d, i) => d.set(src[i]));
+      g.adam.setState(gs.adam);
+      if (g.obsRms && gs.obsRms) g.obsRms = RunningMeanStd.fromState(gs.obsRms);
+      if (g.retRms && gs.retRms) g.retRms = RunningMeanStd.fromState(gs.retRms);
+      g.retAcc = Float64Array.from(gs.retAcc);
+    });
+    this.policyRng = Rng.fromState(s.rngs.policy);
+    this.updateRng = Rng.fromState(s.rngs.update);
+    this.episodeReturns = [...s.episodeReturns];
+    this.episodeLengths = [...s.episodeLengths];
+    let exact = false;
+    if (s.envState !== null && s.observations !== null) {
+      (this.vec as unknown as { setState(x: unknown): void }).setState(s.envState);
+      this.observations = s.observations;
+      exact = true;
+    } else {
+      this.observations = this.vec.reset({ seed: deriveSeed(this.config.seed, "resume", s.globalStep) }).observations;
+    }
+    for (const g of this.groups) this.loadCurrent(g, this.observations!, false);
+    return exact;
+  }
+
+  close(): void {
+    this.vec.close();
+  }
+}
+
+export type { Group };
+
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+export function mean(xs: ArrayLike<number>): number {
+  if (xs.length === 0) return NaN;
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return s / xs.length;
+}
+
+/** 1 - Var(returns - values) / Var(returns) (NaN when the returns do not vary), as CleanRL logs it. */
+export function explainedVariance(values: ArrayLike<number>, returns: ArrayLike<number>): number {
+  const n = returns.length;
+  const mr = mean(returns);
+  let vr = 0;
+  let md = 0;
+  for (let i = 0; i < n; i++) md += returns[i] - values[i];
+  md /= n;
+  let vd = 0;
+  for (let i = 0; i < n; i++) {
+    vr += (returns[i] - mr) ** 2;
+    vd += (returns[i] - values[i] - md) ** 2;
+  }
+  return vr === 0 ? NaN : 1 - vd / vr;
+}

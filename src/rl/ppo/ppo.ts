@@ -1,0 +1,199 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Env, ParallelEnv } from "../../core/types.js";
+import { make } from "../../core/registry.js";
+import { isParallelEnv } from "../../core/types.js";
+import { clipFactor } from "../adam.js";
+import { mlpForwardTf, paramList, paramTensors, splitTensors } from "../actor-critic.js";
+import type { BackendName } from "../backend.js";
+import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
+import { computeGae } from "../gae.js";
+import { OnPolicyLearner, explainedVariance, range, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
+import { Box } from "../../core/spaces.js";
+import { PPO_CONTINUOUS_DEFAULTS, PPO_DEFAULTS, type PPOHyperparameters } from "./defaults.js";
+
+export interface PPOOptions extends Partial<PPOHyperparameters> {
+  env: EnvSource;
+  envOptions?: Record<string, unknown>;
+  seed?: number;
+  backend?: BackendName;
+}
+
+export type ResolvedPPOOptions = PPOHyperparameters & { env: EnvSource; envOptions?: Record<string, unknown>; seed: number; backend?: BackendName };
+
+/** True when the env's (first agent's) action space is a Box: picks the continuous defaults. */
+function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boolean {
+  const e = typeof env === "string" ? make(env, envOptions ?? {}) : env();
+  const space = isParallelEnv(e) ? (e as ParallelEnv).actionSpace(e.possibleAgents[0]) : (e as Env).actionSpace;
+  e.close();
+  return space instanceof Box;
+}
+
+/** Fill PPO defaults (CleanRL's; the continuous script's for Box actions) and validate. */
+export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
+  if (opts === null || typeof opts !== "object") throw new RangeError("PPO: options must be an object");
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const base = { ...PPO_DEFAULTS, ...(isContinuous(opts.env, opts.envOptions) ? PPO_CONTINUOUS_DEFAULTS : {}) };
+  const c = { ...base, seed: 1, ...defined } as ResolvedPPOOptions;
+  for (const k of ["numMinibatches", "updateEpochs"] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!(c.clipCoef > 0)) throw new RangeError(`clipCoef must be > 0, got ${c.clipCoef}`);
+  if (c.targetKl !== null && !(c.targetKl > 0)) throw new RangeError(`targetKl must be > 0 or null, got ${c.targetKl}`);
+  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new RangeError(`numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
+  return c;
+}
+
+/**
+ * Proximal Policy Optimization, as CleanRL's ppo.py / ppo_continuous_action.py: clipped surrogate, GAE(lambda),
+ * per-minibatch advantage normalisation, optionally clipped value loss, entropy bonus, global gradient-norm
+ * clipping, linear learning-rate annealing, target-KL early stop, minibatch epochs.
+ *
+ *     const ppo = new PPO({ env: "CartPole-v1", numEnvs: 4, seed: 1 });
+ *     const policy = await ppo.learn(100_000, { onProgress: (p) => console.log(p.row) });
+ *     policy.act(observation, { deterministic: true });
+ */
+export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
+  readonly algorithm = "ppo";
+
+  constructor(opts: PPOOptions) {
+    super(resolvePPOOptions(opts));
+  }
+
+  protected update(g: Group, _progressRemaining: number): UpdateMetrics {
+    const c = this.config;
+    const b = g.buf;
+    const { advantages, returns } = computeGae({
+      rewards: b.rewards,
+      values: b.values,
+      episodeEnds: b.ends,
+      lastValues: b.lastValues,
+      numSteps: b.numSteps,
+      numEnvs: b.numSlots,
+      gamma: c.gamma,
+      gaeLambda: c.gaeLambda,
+    });
+    const batch = b.numSteps * b.numSlots;
+    const mbSize = Math.floor(batch / c.numMinibatches);
+    const inds = range(batch);
+    const a = g.action;
+    const headN = a.kind === "categorical" ? a.n : a.dim;
+    const mbObs = new Float32Array(mbSize * g.obsDim);
+    const mbAct = new Float32Array(mbSize * headN);
+    const mbLogp = new Float32Array(mbSize);
+    const mbAdv = new Float32Array(mbSize);
+    const mbRet = new Float32Array(mbSize);
+    const mbVal = new Float32Array(mbSize);
+    const params = paramList(g.params);
+    const sizes = params.map((p) => p.length);
+    const sums = { pg: 0, v: 0, ent: 0, kl: 0, clip: 0, n: 0 };
+    for (let epoch = 0; epoch < c.updateEpochs; epoch++) {
+      this.updateRng.shuffle(inds);
+      let lastKl = 0;
+      for (let start = 0; start + mbSize <= batch; start += mbSize) {
+        for (let k = 0; k < mbSize; k++) {
+          const i = inds[start + k];
+          mbObs.set(b.obs.subarray(i * g.obsDim, (i + 1) * g.obsDim), k * g.obsDim);
+          if (a.kind === "categorical") {
+            mbAct.fill(0, k * headN, (k + 1) * headN);
+            mbAct[k * headN + b.actions[i]] = 1;
+          } else mbAct.set(b.actions.subarray(i * headN, (i + 1) * headN), k * headN);
+          mbLogp[k] = b.logp[i];
+          mbAdv[k] = advantages[i];
+          mbRet[k] = returns[i];
+          mbVal[k] = b.values[i];
+        }
+        if (c.normAdv) normalizeAdvantages(mbAdv);
+        const out = this.gradientStep(g, mbObs, mbAct, mbLogp, mbAdv, mbRet, mbVal, mbSize, headN);
+        // out = [grads of every parameter..., pg, v, ent, kl, clipfrac]
+        const grads: Float32Array[] = [];
+        let o = 0;
+        for (const n of sizes) {
+          grads.push(out.subarray(o, o + n));
+          o += n;
+        }
+        const { scale } = clipFactor(grads, c.maxGradNorm);
+        g.adam.apply(grads, scale);
+        sums.pg += out[o];
+        sums.v += out[o + 1];
+        sums.ent += out[o + 2];
+        sums.kl += out[o + 3];
+        sums.clip += out[o + 4];
+        sums.n++;
+        lastKl = out[o + 3];
+      }
+      if (c.targetKl !== null && lastKl > c.targetKl) break;
+    }
+    return {
+      policy_loss: sums.pg / sums.n,
+      value_loss: sums.v / sums.n,
+      entropy: sums.ent / sums.n,
+      approx_kl: sums.kl / sums.n,
+      clip_fraction: sums.clip / sums.n,
+      explained_variance: explainedVariance(b.values, returns),
+    };
+  }
+
+  /** Forward, PPO loss and backward on one minibatch in TensorFlow.js; returns the flat gradients and metrics. */
+  private gradientStep(g: Group, obs: Float32Array, act: Float32Array, oldLogp: Float32Array, adv: Float32Array, ret: Float32Array, oldVal: Float32Array, n: number, headN: number): Float32Array {
+    const c = this.config;
+    return tf.tidy(() => {
+      const x = tf.tensor2d(obs, [n, g.obsDim]);
+      const actions = tf.tensor2d(act, [n, headN]);
+      const oldLp = tf.tensor1d(oldLogp);
+      const advT = tf.tensor1d(adv);
+      const retT = tf.tensor1d(ret);
+      const oldV = tf.tensor1d(oldVal);
+      const ws = paramTensors(g.params);
+      let metrics: tf.Tensor | undefined;
+      const lossFn = (...w: tf.Tensor[]): tf.Scalar => {
+        const parts = splitTensors(g.params, w);
+        const head = mlpForwardTf(parts.actor, c.activation, x);
+        const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
+        let logp: tf.Tensor1D;
+        let entropy: tf.Scalar;
+        if (g.action.kind === "categorical") {
+          const r = categoricalLogProbEntropyTf(head, actions);
+          logp = r.logp;
+          entropy = tf.mean(r.entropy);
+        } else {
+          const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
+          logp = r.logp;
+          entropy = r.entropy;
+        }
+        const logRatio = tf.sub(logp, oldLp);
+        const ratio = tf.exp(logRatio);
+        const pg1 = tf.mul(tf.neg(advT), ratio);
+        const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
+        const pgLoss = tf.mean(tf.maximum(pg1, pg2));
+        let vLoss: tf.Tensor;
+        if (c.clipVloss) {
+          const unclipped = tf.square(tf.sub(value, retT));
+          const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
+          const clipped = tf.square(tf.sub(vClipped, retT));
+          vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
+        } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
+        const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
+        const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32"));
+        metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy, approxKl, clipFrac]));
+        return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
+      };
+      const grads = tf.grads(lossFn)(ws);
+      const flat = tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]);
+      const data = flat.dataSync() as Float32Array;
+      metrics!.dispose();
+      return data.slice();
+    }) as unknown as Float32Array;
+  }
+}
+
+/** In place: (a - mean) / (std + 1e-8) with torch's unbiased std, as CleanRL. */
+export function normalizeAdvantages(a: Float32Array): void {
+  const n = a.length;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += a[i];
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (a[i] - m) ** 2;
+  const sd = n > 1 ? Math.sqrt(v / (n - 1)) : 0;
+  for (let i = 0; i < n; i++) a[i] = (a[i] - m) / (sd + 1e-8);
+}
