@@ -1,0 +1,174 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import cliProgress from "cli-progress";
+import type { Command } from "../cli.js";
+import "../envs/index.js";
+import { UsageError } from "../io/errors.js";
+import { buildManifest } from "../io/manifest.js";
+import { RunDir, timestampId } from "../io/run-dir.js";
+import { isBackendName } from "../rl/backend.js";
+import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
+import { learnerFromConfig } from "../rl/learner-from-config.js";
+import { CURVE_COLUMNS, type CurveRow, type Progress } from "../rl/on-policy.js";
+import { loadTrainConfig } from "../rl/train-config.js";
+
+const help = `usage: supplygym train <experiment.json> [--out DIR] [--resume RUN_DIR] [--backend tensorflow|wasm|cpu]
+
+Train a policy (PPO or REINFORCE) on a registered environment.
+
+  <experiment.json>     training config: env, algorithm, hyperparameters, totalSteps, seed, numEnvs,
+                        backend, checkpointEvery (see experiments/cartpole-ppo.json)
+  --out DIR             results directory to create (default results/<experiment>/<run-id>/); never overwritten
+  --resume RUN_DIR      continue the run whose checkpoints are in RUN_DIR (models/<experiment>/<run-id>/)
+                        from its last checkpoint; the config must be the one it was started with
+  --backend B           TensorFlow.js backend: tensorflow (tfjs-node), wasm or cpu (default: fastest available)
+  --models-root DIR     where checkpoints go (default models/)
+
+Writes learning_curve.csv, policy.json and manifest.json into the results directory and checkpoints
+(weights, optimiser and normalisation state, RNG and env states, curve so far) into
+models/<experiment>/<run-id>/step-<N>/. Ctrl-C stops after the current update, saving a checkpoint.`;
+
+function fmt(x: number, d = 1): string {
+  return Number.isFinite(x) ? x.toFixed(d) : "-";
+}
+
+export const command: Command = {
+  name: "train",
+  summary: "train a policy with PPO or REINFORCE, with checkpoints and a learning curve",
+  help,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { out: { type: "string" }, resume: { type: "string" }, backend: { type: "string" }, "models-root": { type: "string" } },
+      });
+    } catch (err) {
+      throw new UsageError(`train: ${(err as Error).message}\n\n${help}`);
+    }
+    const { positionals, values } = parsed;
+    if (positionals.length !== 1) throw new UsageError(`train: expected one experiment file, got ${positionals.length}\n\n${help}`);
+    if (values.backend !== undefined && !isBackendName(values.backend)) throw new UsageError(`train: --backend must be tensorflow, wasm or cpu, got "${values.backend}"`);
+    const file = positionals[0];
+    const cfg = loadTrainConfig(file);
+    const backend = isBackendName(values.backend) ? values.backend : cfg.backend;
+
+    let resumed: Checkpoint | undefined;
+    let modelsDir: string;
+    let runId = timestampId();
+    if (values.resume !== undefined) {
+      modelsDir = resolve(values.resume);
+      if (!existsSync(modelsDir)) throw new UsageError(`train: --resume ${values.resume}: no such directory`);
+      const latest = loadLatestCheckpoint(modelsDir);
+      if (!latest) throw new UsageError(`train: --resume ${values.resume}: no checkpoint in it`);
+      resumed = latest.checkpoint;
+      const a = JSON.stringify({ ...(resumed.config as object), backend: undefined });
+      const b = JSON.stringify({ ...cfg, backend: undefined });
+      if (a !== b) throw new UsageError(`train: ${file} differs from the config the run in ${values.resume} was started with; resume with the same file`);
+      runId = `${runId}-resumed`;
+    } else {
+      modelsDir = join(resolve(values["models-root"] ?? "models"), cfg.experiment, runId);
+      if (existsSync(modelsDir)) throw new UsageError(`train: ${modelsDir} already exists`);
+    }
+
+    const learner = learnerFromConfig(cfg, file, backend);
+    const curve: CurveRow[] = [];
+    let exact = true;
+    if (resumed) {
+      exact = learner.setState(resumed.learner);
+      for (const r of resumed.curve) {
+        const row = { ...r };
+        for (const k of CURVE_COLUMNS) if (row[k] === null) (row as Record<string, number>)[k] = NaN;
+        curve.push(row);
+      }
+      if (!exact) console.error("train: the environment cannot save its state; resumed with fresh episodes (the curve continues, not bit-identically)");
+    }
+    const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId });
+
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      controller.abort();
+      console.error("\ntrain: stopping after this update and saving a checkpoint (Ctrl-C again to quit at once)");
+    };
+    process.on("SIGINT", onSigint);
+
+    const tty = process.stderr.isTTY === true;
+    const bar = tty
+      ? new cliProgress.SingleBar(
+          { format: "train {bar} {percentage}% | step {value}/{total} | return {ret} | {sps} steps/s | eta {eta_formatted}", stream: process.stderr, hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    bar?.start(cfg.totalSteps, learner.globalStep, { ret: "-", sps: "-" });
+    let lastLine = performance.now();
+    let lastCkpt: string | undefined;
+    let lastCkptIteration = -1;
+    const t0 = performance.now();
+
+    const save = () => {
+      const ckpt: Checkpoint = {
+        format: "supplygym-checkpoint",
+        version: 1,
+        config: cfg,
+        totalSteps: cfg.totalSteps,
+        backend: learner.backendName ?? "unknown",
+        learner: learner.getState(),
+        curve,
+        createdAt: new Date().toISOString(),
+      };
+      lastCkpt = saveCheckpoint(modelsDir, ckpt, learner.policy().toJSON(), cfg.keepCheckpoints);
+      lastCkptIteration = learner.iteration;
+    };
+
+    let status = "completed";
+    try {
+      await learner.learn(cfg.totalSteps, {
+        signal: controller.signal,
+        onIteration: (p: Progress) => {
+          curve.push(p.row);
+          if (p.iteration % cfg.checkpointEvery === 0) save();
+          const ret = fmt(p.row.episode_return_mean);
+          const sps = fmt(p.row.steps_per_second, 0);
+          if (bar) bar.update(p.globalStep, { ret, sps });
+          else if (performance.now() - lastLine > 5000 || p.iteration === p.numIterations) {
+            lastLine = performance.now();
+            console.error(`train: step ${p.globalStep}/${cfg.totalSteps} update ${p.iteration}/${p.numIterations} return ${ret} length ${fmt(p.row.episode_length_mean)} ${sps} steps/s`);
+          }
+        },
+      });
+      if (controller.signal.aborted) status = "interrupted";
+      if (lastCkptIteration !== learner.iteration) save();
+    } catch (err) {
+      bar?.stop();
+      run.abort();
+      throw err;
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    bar?.stop();
+    const seconds = (performance.now() - t0) / 1000;
+    run.writeCsv("learning_curve.csv", CURVE_COLUMNS, curve as unknown as Record<string, number>[]);
+    learner.policy().save(run.file("policy.json"));
+    run.writeJson(
+      "manifest.json",
+      buildManifest({
+        command: `supplygym train ${argv.join(" ")}`,
+        configFile: file,
+        config: { ...cfg, resolved: { ...learner.config, env: cfg.env } },
+        seeds: [cfg.seed],
+        backend: learner.backendName,
+        timings: { train: seconds },
+        extra: { status, global_step: learner.globalStep, checkpoints: modelsDir, last_checkpoint: lastCkpt, resumed_from: values.resume, resume_exact: resumed ? exact : undefined },
+      }),
+    );
+    const path = run.commit();
+    learner.close();
+    console.log(`train: ${status} at step ${learner.globalStep} on ${learner.backendName}; results in ${path}; checkpoints in ${modelsDir}`);
+    return status === "completed" ? 0 : 130;
+  },
+};

@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import type { CurveRow, LearnerState } from "./on-policy.js";
+
+/** What a checkpoint holds: the training config, the learner's whole state and the curve so far. */
+export interface Checkpoint {
+  format: "supplygym-checkpoint";
+  version: 1;
+  /** The validated training config (as in the experiment file). */
+  config: unknown;
+  totalSteps: number;
+  backend: string;
+  /** Weights, optimiser moments and step, normalisation statistics, RNG states, env states, episode window. */
+  learner: LearnerState;
+  /** Rows of learning_curve.csv up to here (the curve position is `curve.length`). */
+  curve: CurveRow[];
+  createdAt: string;
+}
+
+const PREFIX = "step-";
+
+function writeSynced(path: string, text: string): void {
+  writeFileSync(path, text);
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Write `<dir>/step-<globalStep>/` with `checkpoint.json` and `policy.json`, first into a hidden temp folder that
+ * is renamed into place, so a kill never leaves a half-written checkpoint (a leftover temp folder is ignored
+ * and removed by the next save). Keeps the `keep` most recent checkpoints. Returns the checkpoint's folder.
+ */
+export function saveCheckpoint(dir: string, ckpt: Checkpoint, policyJson: unknown, keep = 3): string {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.startsWith(".tmp-")) rmSync(join(dir, f), { recursive: true, force: true });
+  const name = `${PREFIX}${String(ckpt.learner.globalStep).padStart(10, "0")}`;
+  const tmp = join(dir, `.tmp-${name}-${process.pid}`);
+  mkdirSync(tmp);
+  writeSynced(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
+  writeSynced(join(tmp, "policy.json"), JSON.stringify(policyJson));
+  const target = join(dir, name);
+  if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+  renameSync(tmp, target);
+  const all = listCheckpoints(dir);
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old), { recursive: true, force: true });
+  return target;
+}
+
+/** Checkpoint folder names in `dir`, oldest first. */
+export function listCheckpoints(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(PREFIX) && existsSync(join(dir, f, "checkpoint.json")))
+    .sort();
+}
+
+/** Load the most recent checkpoint in `dir`, or undefined when there is none. */
+export function loadLatestCheckpoint(dir: string): { path: string; checkpoint: Checkpoint } | undefined {
+  const all = listCheckpoints(dir);
+  if (all.length === 0) return undefined;
+  const path = join(dir, all[all.length - 1]);
+  const checkpoint = JSON.parse(readFileSync(join(path, "checkpoint.json"), "utf8")) as Checkpoint;
+  if (checkpoint.format !== "supplygym-checkpoint" || checkpoint.version !== 1) throw new Error(`${path}: not a supplygym checkpoint`);
+  return { path, checkpoint };
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { z } from "zod";
+import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { BACKENDS } from "./backend.js";
+
+const posInt = z.number().int().positive();
+const nonNeg = z.number().finite().nonnegative();
+const unit = z.number().min(0).max(1);
+
+/** Hyperparameters both algorithms take (each optional; defaults come from the algorithm's defaults object). */
+const common = {
+  numEnvs: posInt.optional(),
+  numSteps: posInt.optional(),
+  learningRate: z.number().positive().optional(),
+  annealLr: z.boolean().optional(),
+  gamma: unit.optional(),
+  gaeLambda: unit.optional(),
+  entCoef: nonNeg.optional(),
+  vfCoef: nonNeg.optional(),
+  maxGradNorm: nonNeg.optional(),
+  adamEps: nonNeg.optional(),
+  actorHidden: z.array(posInt).optional(),
+  criticHidden: z.array(posInt).optional(),
+  activation: z.enum(["tanh", "relu"]).optional(),
+  initLogStd: z.number().finite().optional(),
+  normalizeObservation: z.boolean().optional(),
+  normalizeReward: z.boolean().optional(),
+  clipObservation: nonNeg.optional(),
+  clipReward: nonNeg.optional(),
+  shareParameters: z.boolean().optional(),
+  statsWindow: posInt.optional(),
+  normAdv: z.boolean().optional(),
+};
+
+const ppoHyper = z.strictObject({
+  ...common,
+  numMinibatches: posInt.optional(),
+  updateEpochs: posInt.optional(),
+  clipCoef: z.number().positive().optional(),
+  clipVloss: z.boolean().optional(),
+  targetKl: z.number().positive().nullable().optional(),
+});
+
+const reinforceHyper = z.strictObject(common);
+
+const envSchema = z.union([z.string().min(1), z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() })]);
+
+const base = {
+  /** Name of the experiment (folder under results/ and models/); default: the file name without .json. */
+  experiment: z.string().regex(/^[\w.-]+$/, "use letters, digits, '.', '_' or '-'").optional(),
+  description: z.string().optional(),
+  env: envSchema,
+  totalSteps: posInt,
+  seed: z.number().int().default(1),
+  /** Overrides hyperparameters.numEnvs. */
+  numEnvs: posInt.optional(),
+  backend: z.enum(BACKENDS).optional(),
+  /** Save a checkpoint every this many updates (and always at the end). */
+  checkpointEvery: posInt.default(50),
+  /** Keep this many most recent checkpoints. */
+  keepCheckpoints: posInt.default(3),
+};
+
+export const trainConfigSchema = z.discriminatedUnion("algorithm", [
+  z.strictObject({ ...base, algorithm: z.literal("ppo"), hyperparameters: ppoHyper.default({}) }),
+  z.strictObject({ ...base, algorithm: z.literal("reinforce"), hyperparameters: reinforceHyper.default({}) }),
+]);
+
+export type TrainConfig = z.infer<typeof trainConfigSchema> & { experiment: string };
+
+/** Validate a parsed JSON training config; `file` names it in errors. */
+export function parseTrainConfig(json: unknown, file: string): TrainConfig {
+  const r = trainConfigSchema.safeParse(json);
+  if (!r.success) {
+    throw new ConfigError(
+      file,
+      r.error.issues.map((i): ConfigIssue => ({ path: formatPath(i.path), message: i.message })),
+    );
+  }
+  return { ...r.data, experiment: r.data.experiment ?? basename(file).replace(/\.json$/i, "") };
+}
+
+/** Read and validate a training config file. */
+export function loadTrainConfig(file: string): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  return parseTrainConfig(json, file);
+}
+
+/** The env id and options of a config. */
+export function envOf(c: TrainConfig): { id: string; options: Record<string, unknown> } {
+  return typeof c.env === "string" ? { id: c.env, options: {} } : { id: c.env.id, options: c.env.options ?? {} };
+}
