@@ -105,7 +105,7 @@ export const command: Command = {
         )
       : undefined;
     bar?.start(cfg.totalSteps, learner.globalStep, { ret: "-", sps: "-" });
-    let lastLine = performance.now();
+    let lastLine = -Infinity;
     let lastCkpt: string | undefined;
     let lastCkptIteration = -1;
     const t0 = performance.now();

@@ -1,0 +1,109 @@
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../cli.js";
+import { CURVE_COLUMNS } from "../rl/on-policy.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "sg-train-"));
+const config = {
+  experiment: "tiny",
+  env: "CartPole-v1",
+  algorithm: "ppo",
+  totalSteps: 1024,
+  seed: 3,
+  numEnvs: 2,
+  backend: "cpu",
+  checkpointEvery: 2,
+  keepCheckpoints: 100,
+  hyperparameters: { numSteps: 32, actorHidden: [8], criticHidden: [8] },
+};
+const withoutSpeed = (csv: string) =>
+  csv
+    .trim()
+    .split("\n")
+    .map((l) => l.split(",").slice(0, -1).join(","));
+
+describe("supplygym train", () => {
+  it("writes a curve, a policy, a manifest and checkpoints; --resume continues the same curve", async () => {
+    const dir = tmp();
+    const file = join(dir, "tiny.json");
+    writeFileSync(file, JSON.stringify(config));
+    const models = join(dir, "models");
+    expect(await main(["train", file, "--out", join(dir, "full"), "--models-root", models])).toBe(0);
+    const csv = readFileSync(join(dir, "full", "learning_curve.csv"), "utf8");
+    expect(csv.split("\n")[0]).toBe(CURVE_COLUMNS.join(","));
+    expect(csv.trim().split("\n")).toHaveLength(1 + 16);
+    const manifest = JSON.parse(readFileSync(join(dir, "full", "manifest.json"), "utf8"));
+    expect(manifest.backend).toBe("cpu");
+    expect(existsSync(join(dir, "full", "policy.json"))).toBe(true);
+    const [run] = readdirSync(join(models, "tiny"));
+    const runDir = join(models, "tiny", run);
+    const ckpts = readdirSync(runDir).sort();
+    expect(ckpts).toHaveLength(8);
+    expect(existsSync(join(runDir, ckpts[0], "policy.json"))).toBe(true);
+    // Pretend the run was killed after update 6: keep checkpoints up to step 384, resume.
+    const partial = join(dir, "partial");
+    cpSync(runDir, partial, { recursive: true });
+    for (const c of readdirSync(partial)) if (Number(c.slice(5)) > 384) rmSync(join(partial, c), { recursive: true });
+    expect(await main(["train", file, "--out", join(dir, "resumed"), "--resume", partial])).toBe(0);
+    const resumed = readFileSync(join(dir, "resumed", "learning_curve.csv"), "utf8");
+    expect(withoutSpeed(resumed)).toEqual(withoutSpeed(csv));
+  });
+
+  it("rejects a bad config with a ConfigError naming the JSON path (exit 2)", async () => {
+    const dir = tmp();
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify({ ...config, totalSteps: -5, hyperparameters: { clipCoef: "x", bogus: 1 } }));
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(String(m));
+    try {
+      expect(await main(["train", file])).toBe(2);
+      writeFileSync(file, JSON.stringify({ ...config, hyperparameters: { numMinibatches: 1000 } }));
+      expect(await main(["train", file])).toBe(2);
+      writeFileSync(file, JSON.stringify({ ...config, algorithm: "reinforce", hyperparameters: { clipCoef: 0.1 } }));
+      expect(await main(["train", file])).toBe(2);
+      expect(await main(["train", file, "--backend", "gpu"])).toBe(2);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors[0]).toMatch(/totalSteps/);
+    expect(errors[0]).toMatch(/hyperparameters\.clipCoef/);
+    expect(errors[0]).toMatch(/hyperparameters.*bogus/);
+    expect(errors[1]).toMatch(/hyperparameters\.numMinibatches/);
+    expect(errors[2]).toMatch(/clipCoef/);
+    expect(errors[3]).toMatch(/--backend/);
+  });
+
+  it("stops cleanly on SIGINT after saving a checkpoint", async () => {
+    const dir = tmp();
+    const file = join(dir, "long.json");
+    writeFileSync(file, JSON.stringify({ ...config, experiment: "long", totalSteps: 10_000_000, checkpointEvery: 1000 }));
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "train", file, "--out", join(dir, "out"), "--models-root", join(dir, "models")], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += String(d);
+    });
+    // Wait for the first progress line, then interrupt.
+    await new Promise<void>((res) => {
+      const t = setInterval(() => {
+        if (/train: step/.test(err)) {
+          clearInterval(t);
+          res();
+        }
+      }, 100);
+    });
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((res) => child.on("exit", res));
+    expect(code).toBe(130);
+    const curve = readFileSync(join(dir, "out", "learning_curve.csv"), "utf8").trim().split("\n");
+    expect(curve.length).toBeGreaterThan(1);
+    const [run] = readdirSync(join(dir, "models", "long"));
+    const ckpts = readdirSync(join(dir, "models", "long", run));
+    expect(ckpts.filter((c) => c.startsWith("step-"))).toHaveLength(1);
+    expect(ckpts.some((c) => c.startsWith(".tmp"))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")).status).toBe("interrupted");
+  }, 60_000);
+});
