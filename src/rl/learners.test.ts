@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import "../envs/index.js";
 import { Box, Discrete } from "../core/spaces.js";
-import type { ParallelEnv } from "../core/types.js";
+import type { Env, ParallelEnv } from "../core/types.js";
 import { make } from "../core/registry.js";
 import { LearnedPolicy, MultiAgentPolicy } from "./policy.js";
 import { PPO } from "./ppo/ppo.js";
@@ -29,7 +29,7 @@ describe("PPO", () => {
     const policy = (await ppo.learn(320, { onProgress: (p) => rows.push(p.row) })) as LearnedPolicy;
     expect(rows.map((r) => r.global_step)).toEqual([64, 128, 192, 256, 320]);
     expect(rows.every((r) => Number.isFinite(r.policy_loss) && r.approx_kl >= 0 && r.entropy > 0.6)).toBe(true);
-    const env = make("CartPole-v1");
+    const env = make<Env>("CartPole-v1");
     const obs = env.reset({ seed: 0 }).observation;
     expect([0, 1]).toContain(policy.act(obs, { deterministic: true }));
     // Save / load gives the same deterministic actions.
@@ -87,7 +87,7 @@ describe("REINFORCE", () => {
     const r = new REINFORCE({ env: "CartPole-v1", seed: 1, ...tiny });
     const rows: CurveRow[] = [];
     const counts: number[] = [];
-    const policy = await r.learn(64 * 3, { onProgress: (p) => (rows.push(p.row), counts.push(tf.memory().numTensors)) });
+    const policy = (await r.learn(64 * 3, { onProgress: (p) => (rows.push(p.row), counts.push(tf.memory().numTensors)) })) as LearnedPolicy;
     expect(rows).toHaveLength(3);
     expect(new Set(counts).size).toBe(1);
     expect([0, 1]).toContain(policy.act([0, 0, 0, 0], { deterministic: true }));

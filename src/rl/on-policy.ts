@@ -209,6 +209,12 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   private episodeLengths: number[] = [];
   private backend?: BackendName;
   abstract readonly algorithm: string;
+  /**
+   * Milliseconds spent so far in each part of training (for profiling): env stepping, policy/value inference
+   * in JS, GAE, gathering minibatches (JS copies), TF.js gradient steps (tensor upload, forward, backward,
+   * download), the Adam update in JS.
+   */
+  readonly profile = { env: 0, inference: 0, gae: 0, gather: 0, gradient: 0, optimizer: 0 };
 
   constructor(config: C) {
     checkCommon(config);
@@ -304,7 +310,9 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     const { numSteps, gamma, clipReward } = this.config;
     const act = this.config.activation;
     const envActions: unknown[] = new Array(this.vec.numEnvs);
+    const prof = this.profile;
     for (let t = 0; t < numSteps; t++) {
+      const ti = performance.now();
       for (const g of this.groups) {
         const S = g.slots.length;
         const b = g.buf;
@@ -331,7 +339,10 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
           }
         }
       }
+      const te = performance.now();
+      prof.inference += te - ti;
       const r = this.vec.step(envActions);
+      prof.env += performance.now() - te;
       this.globalStep += this.config.numEnvs;
       for (let slot = 0; slot < r.infos.length; slot++) {
         const info = r.infos[slot];

@@ -62,6 +62,8 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
   protected update(g: Group, _progressRemaining: number): UpdateMetrics {
     const c = this.config;
     const b = g.buf;
+    const prof = this.profile;
+    let tp = performance.now();
     const { advantages, returns } = computeGae({
       rewards: b.rewards,
       values: b.values,
@@ -72,6 +74,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
       gamma: c.gamma,
       gaeLambda: c.gaeLambda,
     });
+    prof.gae += performance.now() - tp;
     const batch = b.numSteps * b.numSlots;
     const mbSize = Math.floor(batch / c.numMinibatches);
     const inds = range(batch);
@@ -90,6 +93,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
       this.updateRng.shuffle(inds);
       let lastKl = 0;
       for (let start = 0; start + mbSize <= batch; start += mbSize) {
+        tp = performance.now();
         for (let k = 0; k < mbSize; k++) {
           const i = inds[start + k];
           mbObs.set(b.obs.subarray(i * g.obsDim, (i + 1) * g.obsDim), k * g.obsDim);
@@ -103,7 +107,11 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
           mbVal[k] = b.values[i];
         }
         if (c.normAdv) normalizeAdvantages(mbAdv);
+        const tg = performance.now();
+        prof.gather += tg - tp;
         const out = this.gradientStep(g, mbObs, mbAct, mbLogp, mbAdv, mbRet, mbVal, mbSize, headN);
+        const to = performance.now();
+        prof.gradient += to - tg;
         // out = [grads of every parameter..., pg, v, ent, kl, clipfrac]
         const grads: Float32Array[] = [];
         let o = 0;
@@ -113,6 +121,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         }
         const { scale } = clipFactor(grads, c.maxGradNorm);
         g.adam.apply(grads, scale);
+        prof.optimizer += performance.now() - to;
         sums.pg += out[o];
         sums.v += out[o + 1];
         sums.ent += out[o + 2];
