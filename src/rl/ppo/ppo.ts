@@ -3,6 +3,10 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { make } from "../../core/registry.js";
 import { isParallelEnv } from "../../core/types.js";
 import { clipFactor } from "../adam.js";
+import { MlpTape } from "../mlp-backprop.js";
+import type { ActionKind } from "../spaces-codec.js";
+import type { ActorCriticParams } from "../actor-critic.js";
+import { ppoLoss } from "./ppo-loss.js";
 import { mlpForwardTf, paramList, paramTensors, splitTensors } from "../actor-critic.js";
 import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
@@ -78,10 +82,8 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     const batch = b.numSteps * b.numSlots;
     const mbSize = Math.floor(batch / c.numMinibatches);
     const inds = range(batch);
-    const a = g.action;
-    const headN = a.kind === "categorical" ? a.n : a.dim;
     const mbObs = new Float32Array(mbSize * g.obsDim);
-    const mbAct = new Float32Array(mbSize * headN);
+    const mbAct = new Float32Array(mbSize * g.actDim);
     const mbLogp = new Float32Array(mbSize);
     const mbAdv = new Float32Array(mbSize);
     const mbRet = new Float32Array(mbSize);
@@ -97,10 +99,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         for (let k = 0; k < mbSize; k++) {
           const i = inds[start + k];
           mbObs.set(b.obs.subarray(i * g.obsDim, (i + 1) * g.obsDim), k * g.obsDim);
-          if (a.kind === "categorical") {
-            mbAct.fill(0, k * headN, (k + 1) * headN);
-            mbAct[k * headN + b.actions[i]] = 1;
-          } else mbAct.set(b.actions.subarray(i * headN, (i + 1) * headN), k * headN);
+          mbAct.set(b.actions.subarray(i * g.actDim, (i + 1) * g.actDim), k * g.actDim);
           mbLogp[k] = b.logp[i];
           mbAdv[k] = advantages[i];
           mbRet[k] = returns[i];
@@ -109,7 +108,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         if (c.normAdv) normalizeAdvantages(mbAdv);
         const tg = performance.now();
         prof.gather += tg - tp;
-        const out = this.gradientStep(g, mbObs, mbAct, mbLogp, mbAdv, mbRet, mbVal, mbSize, headN);
+        const out = ppoGradients(g.params, c, g.action, { obs: mbObs, actions: mbAct, oldLogp: mbLogp, adv: mbAdv, returns: mbRet, oldValues: mbVal, n: mbSize, obsDim: g.obsDim });
         const to = performance.now();
         prof.gradient += to - tg;
         // out = [grads of every parameter..., pg, v, ent, kl, clipfrac]
@@ -142,57 +141,6 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     };
   }
 
-  /** Forward, PPO loss and backward on one minibatch in TensorFlow.js; returns the flat gradients and metrics. */
-  private gradientStep(g: Group, obs: Float32Array, act: Float32Array, oldLogp: Float32Array, adv: Float32Array, ret: Float32Array, oldVal: Float32Array, n: number, headN: number): Float32Array {
-    const c = this.config;
-    return tf.tidy(() => {
-      const x = tf.tensor2d(obs, [n, g.obsDim]);
-      const actions = tf.tensor2d(act, [n, headN]);
-      const oldLp = tf.tensor1d(oldLogp);
-      const advT = tf.tensor1d(adv);
-      const retT = tf.tensor1d(ret);
-      const oldV = tf.tensor1d(oldVal);
-      const ws = paramTensors(g.params);
-      let metrics: tf.Tensor | undefined;
-      const lossFn = (...w: tf.Tensor[]): tf.Scalar => {
-        const parts = splitTensors(g.params, w);
-        const head = mlpForwardTf(parts.actor, c.activation, x);
-        const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
-        let logp: tf.Tensor1D;
-        let entropy: tf.Scalar;
-        if (g.action.kind === "categorical") {
-          const r = categoricalLogProbEntropyTf(head, actions);
-          logp = r.logp;
-          entropy = tf.mean(r.entropy);
-        } else {
-          const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
-          logp = r.logp;
-          entropy = r.entropy;
-        }
-        const logRatio = tf.sub(logp, oldLp);
-        const ratio = tf.exp(logRatio);
-        const pg1 = tf.mul(tf.neg(advT), ratio);
-        const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
-        const pgLoss = tf.mean(tf.maximum(pg1, pg2));
-        let vLoss: tf.Tensor;
-        if (c.clipVloss) {
-          const unclipped = tf.square(tf.sub(value, retT));
-          const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
-          const clipped = tf.square(tf.sub(vClipped, retT));
-          vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
-        } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
-        const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-        const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32"));
-        metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy, approxKl, clipFrac]));
-        return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
-      };
-      const grads = tf.grads(lossFn)(ws);
-      const flat = tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]);
-      const data = flat.dataSync() as Float32Array;
-      metrics!.dispose();
-      return data.slice();
-    }) as unknown as Float32Array;
-  }
 }
 
 /** In place: (a - mean) / (std + 1e-8) with torch's unbiased std, as CleanRL. */
@@ -205,4 +153,109 @@ export function normalizeAdvantages(a: Float32Array): void {
   for (let i = 0; i < n; i++) v += (a[i] - m) ** 2;
   const sd = n > 1 ? Math.sqrt(v / (n - 1)) : 0;
   for (let i = 0; i < n; i++) a[i] = (a[i] - m) / (sd + 1e-8);
+}
+
+/** One PPO minibatch. */
+export interface Minibatch {
+  obs: Float32Array;
+  /** Discrete: action index per row; Box: the Gaussian sample [n, dim]. */
+  actions: Float32Array;
+  oldLogp: Float32Array;
+  adv: Float32Array;
+  returns: Float32Array;
+  oldValues: Float32Array;
+  n: number;
+  obsDim: number;
+}
+
+type LossCoefs = Pick<PPOHyperparameters, "clipCoef" | "clipVloss" | "entCoef" | "vfCoef" | "activation">;
+
+/**
+ * Gradients of CleanRL's PPO loss for one minibatch, flat in {@link paramList} order, followed by the metrics
+ * [policy_loss, value_loss, entropy, approx_kl, clip_fraction]. The hot path: TF.js forward of both MLPs (one
+ * download), the loss and its output gradient in JavaScript ({@link ppoLoss}), a hand-written TF.js backward
+ * ({@link MlpTape}), one download of all gradients.
+ */
+export function ppoGradients(params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
+  const { n } = mb;
+  const k = action.kind === "categorical" ? action.n : action.dim;
+  return tf.tidy(() => {
+    const x = tf.tensor2d(mb.obs, [n, mb.obsDim]);
+    const ta = new MlpTape(params.actor, c.activation, x);
+    const tc = new MlpTape(params.critic, c.activation, x);
+    const fwd = tf.concat([ta.out, tc.out], 1).dataSync();
+    const head = new Float32Array(n * k);
+    const value = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) head[i * k + j] = fwd[i * (k + 1) + j];
+      value[i] = fwd[i * (k + 1) + k];
+    }
+    const L = ppoLoss({ action, head, value, actions: mb.actions, logStd: params.logStd, oldLogp: mb.oldLogp, adv: mb.adv, returns: mb.returns, oldValues: mb.oldValues, n, clipCoef: c.clipCoef, clipVloss: c.clipVloss, entCoef: c.entCoef, vfCoef: c.vfCoef });
+    const ga = ta.backward(tf.tensor2d(L.dHead, [n, k]));
+    const gc = tc.backward(tf.tensor2d(L.dValue, [n, 1]));
+    const grads = tf.concat([...ga, ...gc]).dataSync();
+    const extra = L.dLogStd ? L.dLogStd.length : 0;
+    const out = new Float32Array(grads.length + extra + 5);
+    out.set(grads);
+    if (L.dLogStd) out.set(L.dLogStd, grads.length);
+    out.set([L.policyLoss, L.valueLoss, L.entropy, L.approxKl, L.clipFraction], grads.length + extra);
+    return out;
+  }) as unknown as Float32Array;
+}
+
+/** The same as {@link ppoGradients} through TF.js autodiff (tf.grads): the reference the fast path is tested against. */
+export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
+  const { n } = mb;
+  const headN = action.kind === "categorical" ? action.n : action.dim;
+  let act = mb.actions;
+  if (action.kind === "categorical") {
+    act = new Float32Array(n * headN);
+    for (let i = 0; i < n; i++) act[i * headN + mb.actions[i]] = 1;
+  }
+  return tf.tidy(() => {
+    const x = tf.tensor2d(mb.obs, [n, mb.obsDim]);
+    const actions = tf.tensor2d(act, [n, headN]);
+    const oldLp = tf.tensor1d(mb.oldLogp);
+    const advT = tf.tensor1d(mb.adv);
+    const retT = tf.tensor1d(mb.returns);
+    const oldV = tf.tensor1d(mb.oldValues);
+    const ws = paramTensors(params);
+    let metrics: tf.Tensor | undefined;
+    const lossFn = (...w: tf.Tensor[]): tf.Scalar => {
+      const parts = splitTensors(params, w);
+      const head = mlpForwardTf(parts.actor, c.activation, x);
+      const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
+      let logp: tf.Tensor1D;
+      let entropy: tf.Scalar;
+      if (action.kind === "categorical") {
+        const r = categoricalLogProbEntropyTf(head, actions);
+        logp = r.logp;
+        entropy = tf.mean(r.entropy);
+      } else {
+        const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
+        logp = r.logp;
+        entropy = r.entropy;
+      }
+      const logRatio = tf.sub(logp, oldLp);
+      const ratio = tf.exp(logRatio);
+      const pg1 = tf.mul(tf.neg(advT), ratio);
+      const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
+      const pgLoss = tf.mean(tf.maximum(pg1, pg2));
+      let vLoss: tf.Tensor;
+      if (c.clipVloss) {
+        const unclipped = tf.square(tf.sub(value, retT));
+        const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
+        const clipped = tf.square(tf.sub(vClipped, retT));
+        vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
+      } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
+      const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
+      const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32"));
+      metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy, approxKl, clipFrac]));
+      return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
+    };
+    const grads = tf.grads(lossFn)(ws);
+    const data = (tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]).dataSync() as Float32Array).slice();
+    metrics!.dispose();
+    return data;
+  }) as unknown as Float32Array;
 }
