@@ -13,3 +13,4 @@ export * from "./summary.js";
 export * from "./demand.js";
 export * from "./runner.js";
 export { jainIndex, giniCoefficient, pearsonCorrelation, totalVariationDistance } from "./metrics.js";
+export * from "./report.js";
