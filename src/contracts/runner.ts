@@ -44,7 +44,8 @@ export function runNegotiations(cfg: NegotiationConfig, opts: RunOptions): RunRe
   for (let k = 0; k < opts.episodes; k++) {
     const seed = deriveSeed(opts.seed, "contracts", k);
     if (opts.generate) {
-      current = withCheck(generateConfig(seed, { ...opts.generate, negotiation: { ...cfg.negotiation, ...opts.generate.negotiation, check } }));
+      const generated = generateConfig(seed, { ...opts.generate, negotiation: { ...cfg.negotiation, ...opts.generate.negotiation, check } });
+      current = withCheck({ ...generated, demand: cfg.demand });
       engine.load(current);
       configs.push(current);
     }

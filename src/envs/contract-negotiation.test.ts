@@ -188,3 +188,26 @@ describe("ContractNegotiationParallel-v0 (learned retailer and subcontractors)",
     expect(() => env.step(ok)).toThrow(/after the episode ended/);
   });
 });
+
+describe("pairing the envs with runNegotiations", () => {
+  it("reset({seed: outcome.seed}) reproduces that negotiation's instance and demand", async () => {
+    const { runNegotiations } = await import("../contracts/runner.js");
+    const { ContractNegotiationEnv } = await import("./contract-negotiation.js");
+    const cfg = { ...PAPER_CONFIG, demand: { type: "normal" as const, std: 15 } };
+    const ref = runNegotiations(cfg, { episodes: 3, seed: 8, condition: "analytic-check", generate: { n: 4 } });
+    // a "learned" retailer that plays the analytic retailer's offers: the same negotiation
+    const env = new ContractNegotiationEnv({ config: cfg, randomInstances: 4 });
+    for (const o of ref.outcomes) {
+      env.reset({ seed: o.seed });
+      const e = env.episode.engine;
+      const R = env.episode.cfg.retailer.retailPrice;
+      let r;
+      do r = env.step(new Array(4).fill(e.analyticOffer(e.round + 1) / R));
+      while (!r.terminated);
+      const got = r.info.outcome as NegotiationOutcome;
+      expect(got.demand).toBe(o.demand);
+      expect(got.quantity).toEqual(o.quantity);
+      expect(got.chainProfit).toBeCloseTo(o.chainProfit, 9);
+    }
+  });
+});

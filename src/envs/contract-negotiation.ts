@@ -129,10 +129,15 @@ export class ContractEpisode {
     return this.cfg.demand.type !== "fixed";
   }
 
+  /**
+   * Start an episode. With a seed, the episode matches `runNegotiations` negotiation k when
+   * seed = deriveSeed(base, "contracts", k) (= that outcome's `seed`): same instance (randomInstances) and demand.
+   */
   reset(seed?: number): void {
     if (seed !== undefined) this.rng = new Rng(seed);
     if (this.opts.randomInstances) {
-      const c = generateConfig(this.rng.seed(), { n: this.opts.randomInstances, negotiation: this.opts.config.negotiation });
+      const instanceSeed = seed ?? this.rng.seed();
+      const c = generateConfig(instanceSeed, { n: this.opts.randomInstances, negotiation: this.opts.config.negotiation });
       this.cfg = { ...c, demand: this.opts.config.demand };
       this.engine.load(this.cfg);
     }
