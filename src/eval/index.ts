@@ -5,3 +5,4 @@ export * from "./outcome.js";
 export * from "./efficiency.js";
 export * from "./fairness.js";
 export * from "./outcome-metrics.js";
+export * from "./tables.js";
