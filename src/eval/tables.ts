@@ -10,18 +10,18 @@ import { bootstrapConfidenceInterval, pairedDifference, tConfidenceInterval, wel
  */
 
 /** One observation: the value of one metric for one condition and seed. */
-export interface MetricRecord {
+export type MetricRecord = {
   condition: string;
   seed: number;
   metric: string;
   value: number;
-}
+};
 
 export const METRICS_COLUMNS = ["condition", "seed", "metric", "value"] as const;
 export const SUMMARY_COLUMNS = ["condition", "metric", "mean", "std", "ci_low", "ci_high", "n"] as const;
 export const COMPARISON_COLUMNS = ["metric", "baseline", "condition", "difference", "ci_low", "ci_high", "p_value", "test"] as const;
 
-export interface SummaryRow {
+export type SummaryRow = {
   condition: string;
   metric: string;
   mean: number;
@@ -29,9 +29,9 @@ export interface SummaryRow {
   ci_low: number;
   ci_high: number;
   n: number;
-}
+};
 
-export interface ComparisonRow {
+export type ComparisonRow = {
   metric: string;
   baseline: string;
   condition: string;
@@ -41,7 +41,7 @@ export interface ComparisonRow {
   p_value: number;
   /** "paired" (same seeds: paired t over seeds) or "welch" (Welch's unequal-variance t-test). */
   test: "paired" | "welch";
-}
+};
 
 export interface TableOptions {
   /** Order of conditions in the output (others follow alphabetically). */
