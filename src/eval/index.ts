@@ -6,3 +6,4 @@ export * from "./efficiency.js";
 export * from "./fairness.js";
 export * from "./outcome-metrics.js";
 export * from "./tables.js";
+export * from "./figures.js";
