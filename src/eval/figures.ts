@@ -33,8 +33,11 @@ export function learningCurveBands(rows: readonly LearningCurveRow[], level = 0.
 }
 
 /** Learning curves: the mean over seeds as a line, its 95% confidence band as a shaded area, per condition. */
-export function learningCurveSpec(rows: readonly LearningCurveRow[], opts: { title?: string; yTitle?: string; level?: number } = {}): TopLevelSpec {
-  const color = { field: "condition", type: "nominal", title: "condition" } as const;
+export function learningCurveSpec(
+  rows: readonly LearningCurveRow[],
+  opts: { title?: string; yTitle?: string; level?: number; conditions?: readonly string[] } = {},
+): TopLevelSpec {
+  const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: opts.title ?? "Learning curves (mean over seeds, 95% CI)",
@@ -108,9 +111,9 @@ export function tradeoffSummary(rows: readonly TradeoffRow[], level = 0.95): Tra
  */
 export function efficiencyFairnessSpec(
   rows: readonly TradeoffRow[],
-  opts: { title?: string; efficiencyTitle?: string; fairnessTitle?: string; level?: number } = {},
+  opts: { title?: string; efficiencyTitle?: string; fairnessTitle?: string; level?: number; conditions?: readonly string[] } = {},
 ): TopLevelSpec {
-  const color = { field: "condition", type: "nominal", title: "condition" } as const;
+  const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
   const x = { field: "efficiency", type: "quantitative", title: opts.efficiencyTitle ?? "allocative efficiency", scale: { zero: false } } as const;
   const y = { field: "fairness", type: "quantitative", title: opts.fairnessTitle ?? "fairness (Jain's index)", scale: { zero: false } } as const;
   const summary = tradeoffSummary(rows, opts.level);

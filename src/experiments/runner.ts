@@ -204,7 +204,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     const rows: LearningCurveRow[] = finished.flatMap(({ task, result }) =>
       (result.learningCurve ?? []).filter((p) => p.metric === metric).map((p) => ({ condition: task.condition.name, seed: task.seed, step: p.step, value: p.value })),
     );
-    await save("learning_curves", learningCurveSpec(rows, { yTitle: metric }));
+    await save("learning_curves", learningCurveSpec(rows, { yTitle: metric, conditions }));
   }
 
   const profitRows: AgentProfitRow[] = records
@@ -222,7 +222,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
       const f = get(fairName);
       if (!Number.isNaN(e) && !Number.isNaN(f)) rows.push({ condition: task.condition.name, seed: task.seed, efficiency: e, fairness: f });
     }
-    if (rows.length > 0) await save("efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: effName, fairnessTitle: fairName }));
+    if (rows.length > 0) await save("efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: effName, fairnessTitle: fairName, conditions }));
   }
 
   const firstSeed = Math.min(...cfg.seeds);
