@@ -7,6 +7,7 @@ import { parseCsv } from "../io/csv.js";
 import { UsageError } from "../io/errors.js";
 import { decodeJson, encodeJson, PartialStore } from "./partial.js";
 import { createProgress } from "./progress.js";
+import { runPool } from "./pool.js";
 import { formatSummary, runExperiment, type RunOptions } from "./runner.js";
 import { resolveExperiment } from "./schema.js";
 import { buildTasks } from "./task.js";
@@ -150,6 +151,18 @@ describe("runExperiment with a fake task", () => {
       runExperiment(cfg, { task: fakeTask, workers: 2, root, progress: sink().progress, figures: false, taskOptions: { failOn: "analytic:0" } }),
     ).rejects.toThrow(/task-analytic-0 failed: simulated failure/);
     expect(readdirSync(join(root, "fake")).filter((e) => !e.startsWith("."))).toEqual([]);
+  });
+});
+
+describe("runPool", () => {
+  it("rejects a worker count below 1 and does nothing for no tasks", async () => {
+    await expect(runPool(buildTasks(cfg), { task: fakeTask, workers: 0, onResult() {} })).rejects.toThrow(/positive integer/);
+    let called = 0;
+    await runPool([], { task: fakeTask, workers: 2, onResult: () => void called++ });
+    expect(called).toBe(0);
+  });
+  it("a module without the export fails clearly", async () => {
+    await expect(runPool(buildTasks(cfg).slice(0, 1), { task: { ...fakeTask, export: "nope" }, workers: 1, onResult() {} })).rejects.toThrow(/does not export a function "nope"/);
   });
 });
 
