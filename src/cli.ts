@@ -13,6 +13,9 @@ export interface Command {
 // Lazy, so that a command loads only what it needs (the market solver does not pay for TensorFlow.js).
 const commands: Record<string, () => Promise<Command>> = {
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
+  ledger: async () => (await import("./commands/ledger.js")).command,
+  review: async () => (await import("./commands/review.js")).command,
+  hubs: async () => (await import("./commands/hubs.js")).command,
 };
 
 export function usage(): string {

@@ -15,7 +15,8 @@ import { vickreyAuction } from "./vickrey.js";
  * A period t:
  *   1. supply = allocation cut by the shortages active in t; holdings = supply
  *   2. priority credits are honoured: each holder claims, from the issuer, the credit units it can use now
- *   3. approved review items execute if still feasible; unreviewed items follow the policy (hold / reject after T)
+ *   3. (when trading starts) approved review items execute if still feasible; unreviewed items follow the
+ *      policy (hold, or reject after T periods)
  *   4. up to maxRounds trading rounds (each hub trades at most once per round; stop when a round executes nothing)
  *   5. every hub produces its best plan from what it holds; unredeemed credits that expire pay their fallback
  */
@@ -167,6 +168,7 @@ export class HubSimulation {
     const acts = actions ?? this.cfg.hubs.map(() => truthfulAction(this.cfg.resources.length));
     if (acts.length !== this.hubCount) throw new RangeError(`runPeriod: ${acts.length} actions for ${this.hubCount} hubs`);
     if (this.trading) {
+      this.applyReviewDecisions();
       for (let k = 0; k < this.cfg.mechanism.maxRounds; k++) {
         const executed = this.tradingRound(acts, k);
         if (executed === 0 || this.shadow) break;
@@ -178,8 +180,7 @@ export class HubSimulation {
   // ---------------------------------------------------------------- period start
 
   private beginPeriod(): void {
-    const t = this.period;
-    this.supply = supplyAt(this.cfg, this.events, t);
+    this.supply = supplyAt(this.cfg, this.events, this.period);
     this.holdings = this.supply.map((row) => [...row]);
     this.moneyNet.fill(0);
     this.creditValue.fill(0);
@@ -187,9 +188,14 @@ export class HubSimulation {
     this.forecastCache.clear();
     if (!this.trading) return;
     this.redeemCredits();
+  }
+
+  /** Review decisions take effect at the start of trading, so a decision made between periods counts at once. */
+  private applyReviewDecisions(): void {
+    const t = this.period;
     const q = this.opts.queue;
     if (q) {
-      for (const item of q.list("approved")) this.executeApproved(item.id, item.trade as unknown as Trade & { creditResourceIndex?: number });
+      for (const item of q.list("approved")) this.executeApproved(item.id, item.trade as unknown as Trade);
       const policy = this.cfg.review.unreviewed;
       if (policy !== "hold") {
         for (const item of q.list("pending")) {
@@ -323,7 +329,7 @@ export class HubSimulation {
           busy[s] = busy[b] = 1;
           const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
           if (res.price / q > resources[r].maxPricePerUnit) {
-            this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q);
+            if (this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)) executed++;
             continue;
           }
           if (this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1)) executed++;
@@ -396,16 +402,14 @@ export class HubSimulation {
       }
       failure = p.reason;
       if (mechanism.payment === "priority") {
-        this.escalate(base, s, b, r, `no priority agreement: ${failure}`, statedLoss / q);
-        return false;
+        return this.escalate(base, s, b, r, `no priority agreement: ${failure}`, statedLoss / q);
       }
     }
     const m = negotiateMoney({ sellerReserve: statedLoss / q, buyerReserve: statedGain / q, maxPrice, steps: mechanism.timeToConclude });
     if (m.agreed) {
       return this.propose({ ...base, payment: "money", pricePerUnit: m.value, money: m.value * q, note: failure ? `paid in money (${failure})` : "" }, s, b, r, -1);
     }
-    this.escalate(base, s, b, r, m.blockedByCap ? `seller's reservation ${fmt(statedLoss / q)}/unit above the maximum price ${maxPrice}` : `no agreement within ${mechanism.timeToConclude} steps`, statedLoss / q);
-    return false;
+    return this.escalate(base, s, b, r, m.blockedByCap ? `seller's reservation ${fmt(statedLoss / q)}/unit above the maximum price ${maxPrice}` : `no agreement within ${mechanism.timeToConclude} steps`, statedLoss / q);
   }
 
   /** Forecast holdings of every hub in period tp as known now (announced shortages, planned credit redemptions). */
@@ -555,16 +559,20 @@ export class HubSimulation {
     this.log({ type: "trade", ...tradeRecord(done) });
   }
 
-  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): void {
+  /** A value-creating deal without agreement; returns whether the escalation rule executed it (planner). */
+  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): boolean {
     const rule = this.cfg.mechanism.escalation;
-    this.blocked.add(`${s}>${b}:${r}`);
+    if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
     const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
     if (rule === "planner") {
       const t = { ...atReserve, mechanism: "planner" as const, note: `escalated (${why}); planner transfers at the seller's reservation price` };
       if (this.shadow) {
         this.trades.push({ ...t, status: "shadow" });
         this.log({ type: "trade", ...tradeRecord({ ...t, status: "shadow" }) });
-      } else this.execute(t, s, b, r, -1);
+        return false;
+      }
+      this.execute(t, s, b, r, -1);
+      return true;
     } else if (rule === "review" && this.opts.queue) {
       const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
       this.opts.queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
@@ -572,6 +580,7 @@ export class HubSimulation {
     } else {
       this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
     }
+    return false;
   }
 
   // ---------------------------------------------------------------- period end
