@@ -1,0 +1,2 @@
+// Importing this module registers every environment. One import line per environment module.
+import "./hub-trading.js";
