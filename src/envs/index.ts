@@ -1,3 +1,4 @@
-// Registers every environment: one import per module.
+// Importing this module registers every environment. One import line per environment module.
 import "./contract-negotiation.js";
 import "./contract-negotiation-parallel.js";
+import "./hub-trading.js";
