@@ -162,7 +162,7 @@ class TwoWalks implements ParallelEnv<number[], number> {
   }
   step(actions: Record<string, number>) {
     if (!this.ready) throw new Error("call reset() first");
-    const out = { observations: {} as Record<string, number[]>, rewards: {} as Record<string, number>, terminations: {} as Record<string, boolean>, truncations: {} as Record<string, boolean>, infos: {} as Record<string, object> };
+    const out = { observations: {} as Record<string, number[]>, rewards: {} as Record<string, number>, terminations: {} as Record<string, boolean>, truncations: {} as Record<string, boolean>, infos: {} as Record<string, Record<string, unknown>> };
     this.t++;
     for (const a of this.agents) {
       this.x[a] = Math.max(-10, Math.min(10, this.x[a] + (actions[a] - 1) + this.rng.normal()));
