@@ -1,0 +1,11 @@
+export * from "./errors.js";
+export * from "./spec.js";
+export * from "./producer.js";
+export * from "./outside.js";
+export * from "./model.js";
+export * from "./equilibrium.js";
+export * from "./tatonnement.js";
+export * from "./auction.js";
+export * from "./welfare.js";
+export * from "./generate.js";
+export { paperMarket } from "./paper.js";
