@@ -19,9 +19,9 @@ export function formatCell(v: Cell): string {
 }
 
 /** CSV text with a header row; `rows` are records keyed by column name (missing keys are empty). */
-export function toCsv(columns: readonly string[], rows: Iterable<Record<string, Cell>>): string {
+export function toCsv(columns: readonly string[], rows: Iterable<object>): string {
   const lines = [columns.map(formatCell).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => formatCell(row[c])).join(","));
+  for (const row of rows) lines.push(columns.map((c) => formatCell((row as Record<string, Cell>)[c])).join(","));
   return lines.join("\n") + "\n";
 }
 

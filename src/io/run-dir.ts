@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, accessSync, constants } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "./errors.js";
-import { toCsv, type Cell } from "./csv.js";
+import { toCsv } from "./csv.js";
 
 /**
  * A run directory that appears whole or not at all. Files are written into a hidden staging directory beside
@@ -60,7 +60,7 @@ export class RunDir {
     return this.writeText(name, JSON.stringify(value, null, 2) + "\n");
   }
 
-  writeCsv(name: string, columns: readonly string[], rows: Iterable<Record<string, Cell>>): string {
+  writeCsv(name: string, columns: readonly string[], rows: Iterable<object>): string {
     return this.writeText(name, toCsv(columns, rows));
   }
 

@@ -1,0 +1,146 @@
+import { parseArgs } from "node:util";
+import type { TopLevelSpec } from "vega-lite";
+import type { Command } from "../cli.js";
+import { UsageError } from "../io/errors.js";
+import { buildManifest } from "../io/manifest.js";
+import { renderSvg } from "../io/plot.js";
+import { RunDir } from "../io/run-dir.js";
+import { loadEquilibriumConfig } from "../market/config.js";
+import { EquilibriumSolver } from "../market/equilibrium.js";
+import { NoEquilibriumError } from "../market/errors.js";
+import { agentRows, marketRows, welfareRows } from "../market/report.js";
+import { tatonnement, type TraceRow } from "../market/tatonnement.js";
+import { welfare } from "../market/welfare.js";
+
+const help = `usage: supplygym equilibrium <config.json> [--out DIR] [--method newton|tatonnement]
+
+Clear a layered market (MODEL.md section A) and write its equilibrium.
+
+  <config.json>          a market file, e.g. experiments/kaihara-paper.json (fields: README)
+  --out DIR              the run directory to create (default results/<name>/<run-id>/); never overwritten
+  --method M             newton (default: fast Newton solver) or tatonnement (the paper's process);
+                         the tatonnement trace is written either way
+
+Writes equilibrium.csv, agents.csv, tatonnement_trace.csv, welfare.csv, manifest.json,
+price_convergence.svg and quantity_convergence.svg. Exit code 2 on bad input.`;
+
+export const command: Command = {
+  name: "equilibrium",
+  summary: "clear a layered market and write its equilibrium, trace and figures",
+  help,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string" }, method: { type: "string" } } });
+    } catch (err) {
+      throw new UsageError(`equilibrium: ${(err as Error).message}\n\n${help}`);
+    }
+    const { positionals, values } = parsed;
+    if (positionals.length !== 1) throw new UsageError(`equilibrium: expected one config file, got ${positionals.length}\n\n${help}`);
+    if (values.method !== undefined && values.method !== "newton" && values.method !== "tatonnement") {
+      throw new UsageError(`equilibrium: --method must be newton or tatonnement, got "${values.method}"`);
+    }
+    const file = positionals[0];
+    const { config, market } = loadEquilibriumConfig(file);
+    if (values.method) config.method = values.method as "newton" | "tatonnement";
+
+    const t0 = performance.now();
+    let newton, tat, t1, t2;
+    try {
+      newton = new EquilibriumSolver(market, config.solver).solve();
+      t1 = performance.now();
+      tat = tatonnement(market, {}, config.tatonnement);
+      t2 = performance.now();
+    } catch (err) {
+      if (err instanceof NoEquilibriumError) {
+        throw new UsageError(`${file}: ${err.message} (raise tatonnement.maxIterations or solver.maxIterations, lower tatonnement.step, or check the market)`);
+      }
+      throw err;
+    }
+    const eq = config.method === "newton" ? newton : tat.equilibrium;
+    const w = welfare(market, eq);
+
+    const dir = RunDir.open({ experiment: config.name, out: values.out });
+    try {
+      dir.writeCsv("equilibrium.csv", ["layer", "good", "price", "supply", "demand"], marketRows(market, eq));
+      dir.writeCsv("agents.csv", ["group", "member", "good", "input", "output", "cost", "profit", "budget_multiplier"], agentRows(market, eq));
+      dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], tat.trace);
+      dir.writeCsv("welfare.csv", ["component", "of", "value"], welfareRows(market, w));
+      dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "price")));
+      dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "quantity")));
+      dir.writeJson(
+        "manifest.json",
+        buildManifest({
+          command: `supplygym equilibrium ${argv.join(" ")}`,
+          configFile: file,
+          config,
+          timings: { newton_solve: (t1 - t0) / 1000, tatonnement: (t2 - t1) / 1000, total: (performance.now() - t0) / 1000 },
+          extra: {
+            method: config.method,
+            newton: { iterations: newton.iterations, residual: newton.residual },
+            tatonnement: { iterations: tat.equilibrium.iterations, residual: tat.equilibrium.residual, step_rule: "ln p += step * (D - S) / (D + S)" },
+          },
+        }),
+      );
+      const path = dir.commit();
+      console.log(formatEquilibrium(config.name, config.method, market.names, marketRows(market, eq), agentRows(market, eq), w.totalSurplus, eq.iterations));
+      console.log(`\nrun directory: ${path}`);
+      return 0;
+    } catch (err) {
+      dir.abort();
+      throw err;
+    }
+  },
+};
+
+function formatEquilibrium(
+  name: string,
+  method: string,
+  agents: readonly string[],
+  markets: ReturnType<typeof marketRows>,
+  rows: ReturnType<typeof agentRows>,
+  totalSurplus: number,
+  iterations: number,
+): string {
+  const f = (v: number) => v.toPrecision(6).padStart(11);
+  const lines = [`${name}: equilibrium by ${method} (${iterations} iterations)`, "", "market      price   quantity"];
+  for (const m of markets) lines.push(`M[${m.layer}][${m.good}] ${f(m.price)} ${f(m.demand)}`);
+  lines.push("", "agent    good      input     output       cost     profit   budget_mult");
+  for (const r of rows) lines.push(`${r.agent.padEnd(8)} ${String(r.good).padStart(4)} ${f(r.input)} ${f(r.output)} ${f(r.cost)} ${f(r.profit)}   ${f(r.budget_multiplier)}`);
+  lines.push("", "agent      profit");
+  for (const a of agents) {
+    const p = rows.filter((r) => r.agent === a).reduce((s, r) => s + r.profit, 0);
+    lines.push(`${a.padEnd(8)} ${f(p)}`);
+  }
+  lines.push("", `total surplus ${totalSurplus.toPrecision(8)}`);
+  return lines.join("\n");
+}
+
+/** Figures like the paper's 3 (supply and demand) and 4 (prices): one panel per layer, a line per good. */
+export function convergenceSpec(trace: readonly TraceRow[], what: "price" | "quantity"): TopLevelSpec {
+  const values =
+    what === "price"
+      ? trace.map((r) => ({ iteration: r.iteration, layer: `layer ${r.layer}`, good: `good ${r.good}`, value: r.price, series: "price" }))
+      : trace.flatMap((r) => [
+          { iteration: r.iteration, layer: `layer ${r.layer}`, good: `good ${r.good}`, value: r.supply, series: "supply" },
+          { iteration: r.iteration, layer: `layer ${r.layer}`, good: `good ${r.good}`, value: r.demand, series: "demand" },
+        ]);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: what === "price" ? "Price convergence under tatonnement" : "Supply and demand under tatonnement",
+    data: { values },
+    facet: { column: { field: "layer", type: "nominal", title: null } },
+    spec: {
+      width: 260,
+      height: 200,
+      mark: { type: "line", strokeWidth: 1.5 },
+      encoding: {
+        x: { field: "iteration", type: "quantitative", title: "iteration" },
+        y: { field: "value", type: "quantitative", title: what === "price" ? "price" : "quantity", scale: { type: "log" } },
+        color: { field: "good", type: "nominal", title: "good" },
+        ...(what === "quantity" ? { strokeDash: { field: "series", type: "nominal", title: "side" } } : {}),
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+  } as TopLevelSpec;
+}

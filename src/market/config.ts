@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { ConfigError } from "../io/errors.js";
+import { loadConfig } from "../io/config.js";
+import { MarketSpecError } from "./errors.js";
+import { newtonDefaults, type NewtonOptions } from "./equilibrium.js";
+import { compileMarket, marketSpecSchema, type CompiledMarket, type MarketSpec } from "./spec.js";
+import { tatonnementDefaults, type TatonnementOptions } from "./tatonnement.js";
+
+const positiveInt = z.number().int("must be an integer").positive("must be at least 1");
+const tolerance = z.number().gt(0, "must be positive").lt(1, "must be below 1");
+
+/** A market equilibrium file (`supplygym equilibrium`), e.g. experiments/kaihara-paper.json. */
+export const equilibriumConfigSchema = z
+  .object({
+    name: z.string().regex(/^[\w.-]+$/, "must be letters, digits, '.', '_' or '-' (it names the results folder)"),
+    description: z.string().optional(),
+    market: marketSpecSchema,
+    method: z.enum(["newton", "tatonnement"]).optional(),
+    tatonnement: z
+      .object({ step: z.number().gt(0, "must be positive").max(1, "must be at most 1"), tolerance, maxIterations: positiveInt, traceEvery: positiveInt })
+      .partial()
+      .strict()
+      .optional(),
+    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive() }).partial().strict().optional(),
+  })
+  .strict();
+
+export interface EquilibriumConfig {
+  name: string;
+  description: string;
+  market: MarketSpec;
+  method: "newton" | "tatonnement";
+  tatonnement: TatonnementOptions;
+  solver: NewtonOptions;
+}
+
+/** Defaults filled in, market rules checked (a broken rule becomes a ConfigError at `market.<path>`). */
+export function resolveEquilibriumConfig(raw: z.output<typeof equilibriumConfigSchema>, file: string): { config: EquilibriumConfig; market: CompiledMarket } {
+  let market: CompiledMarket;
+  try {
+    market = compileMarket(raw.market);
+  } catch (err) {
+    if (err instanceof MarketSpecError) throw new ConfigError(file, [{ path: `market.${err.path}`, message: err.rule }]);
+    throw err;
+  }
+  return {
+    market,
+    config: {
+      name: raw.name,
+      description: raw.description ?? "",
+      market: raw.market as MarketSpec,
+      method: raw.method ?? "newton",
+      tatonnement: { ...tatonnementDefaults, ...raw.tatonnement },
+      solver: { ...newtonDefaults, ...raw.solver },
+    },
+  };
+}
+
+export function loadEquilibriumConfig(file: string): { config: EquilibriumConfig; market: CompiledMarket } {
+  return resolveEquilibriumConfig(loadConfig(equilibriumConfigSchema, file), file);
+}
