@@ -89,6 +89,7 @@ export class EquilibriumSolver {
   private readonly delta: Float64Array;
   private readonly lu: Float64Array;
   private readonly F0: Float64Array;
+  private readonly startU: Float64Array;
   private warm = false;
 
   constructor(market: CompiledMarket | MarketSpec, options: Partial<NewtonOptions> = {}) {
@@ -101,6 +102,7 @@ export class EquilibriumSolver {
     this.delta = new Float64Array(n);
     this.lu = new Float64Array(n * n);
     this.F0 = new Float64Array(n);
+    this.startU = new Float64Array(n);
   }
 
   /** Forget the last solution; the next solve starts from `prices` (default: every price 1). */
@@ -116,22 +118,31 @@ export class EquilibriumSolver {
 
   /** Clear the market for one period's inputs. Throws `NoEquilibriumError` when no equilibrium is found. */
   solve(inputs: PeriodInputs = {}): Equilibrium {
+    const { iterations, residual } = this.clear(inputs);
+    return snapshot(this.model, "newton", iterations, residual);
+  }
+
+  /**
+   * Like `solve` without copying the result: the equilibrium stays in `this.model` (p, demand, supply, x, y,
+   * supplied, logMult) until the next call. For hot loops such as environment steps.
+   */
+  clear(inputs: PeriodInputs = {}): { iterations: number; residual: number } {
     this.model.setInputs(inputs);
-    const startU = Float64Array.from(this.u);
+    this.startU.set(this.u);
     const first = this.newton();
     if (first.converged) {
       this.warm = true;
-      return snapshot(this.model, "newton", first.iterations, first.residual);
+      return first;
     }
     // Get close with tatonnement from the start point, then polish with Newton.
-    this.u.set(startU);
+    this.u.set(this.startU);
     this.tatonnementWarmup(5000);
     const second = this.newton();
     if (second.converged) {
       this.warm = true;
-      return snapshot(this.model, "newton", first.iterations + second.iterations, second.residual);
+      return { iterations: first.iterations + second.iterations, residual: second.residual };
     }
-    this.u.set(startU);
+    this.u.set(this.startU);
     throw new NoEquilibriumError("newton", first.iterations + second.iterations, second.residual, this.warm ? "warm start" : "cold start");
   }
 

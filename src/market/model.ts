@@ -84,9 +84,8 @@ export class MarketModel {
       this.demandAlpha[j] = alpha[j];
     }
     const size = this.market.nAgents * G;
-    for (const [name, arr] of [["demandScale", inputs.demandScale], ["withhold", inputs.withhold]] as const) {
-      if (arr && arr.length !== size) throw new RangeError(`${name} has ${arr.length} entries, needs nAgents*goods = ${size}`);
-    }
+    if (inputs.demandScale && inputs.demandScale.length !== size) throw new RangeError(`demandScale has ${inputs.demandScale.length} entries, needs nAgents*goods = ${size}`);
+    if (inputs.withhold && inputs.withhold.length !== size) throw new RangeError(`withhold has ${inputs.withhold.length} entries, needs nAgents*goods = ${size}`);
     this.demandScale = inputs.demandScale ?? null;
     this.withhold = inputs.withhold ?? null;
   }
@@ -125,7 +124,7 @@ export class MarketModel {
           lnKBuf[j] = lnK;
           cBuf[j] = Math.exp(u[inOff + j] + lnK);
         }
-        const v = budgetLogMultiplier(cBuf, 0, mk.e, inOff, G, mk.budget[i], uniform);
+        const v = budgetLogMultiplier(cBuf, 0, mk.e, inOff, G, mk.budget[i], uniform, this.logMult[i]);
         this.logMult[i] = v;
         let E = 0;
         for (let j = 0; j < G; j++) {

@@ -42,9 +42,10 @@ export function cobbDouglas(a: number, b: number, x: number): number {
 
 /**
  * ln(1+r) for a budget: the root v >= 0 of ln(sum_j c_j exp(-e_j v)) = ln(budget), where c_j is the cost of
- * good j's unconstrained plan. The left side is convex and decreasing in v, so Newton started at the lower
- * bound ln(cost0/budget)/max(e) climbs monotonically to the root (quadratic convergence, ~1e-16 relative).
- * Reads c[off..off+G) and e[eOff..eOff+G).
+ * good j's unconstrained plan. The left side is convex and decreasing in v, so Newton converges monotonically
+ * from any point left of the root (from the right, one step lands left of it). It starts at the lower bound
+ * ln(cost0/budget)/max(e), or at `hint` (the previous solution) when that is larger, and stops when a step no
+ * longer shrinks (the rounding floor, about 1e-16 in v). Reads c[off..off+G) and e[eOff..eOff+G).
  */
 export function budgetLogMultiplier(
   c: ArrayLike<number>,
@@ -54,6 +55,7 @@ export function budgetLogMultiplier(
   G: number,
   budget: number,
   uniformE: boolean,
+  hint = 0,
 ): number {
   let cost0 = 0;
   let eMax = 0;
@@ -65,8 +67,9 @@ export function budgetLogMultiplier(
   const ratio = Math.log(cost0 / budget);
   if (uniformE) return ratio / e[eOff];
   const lnB = Math.log(budget);
-  let v = ratio / eMax;
-  for (let it = 0; it < 100; it++) {
+  let v = Math.max(ratio / eMax, hint);
+  let prev = Infinity;
+  for (let it = 0; it < 60; it++) {
     let s = 0;
     let se = 0;
     for (let j = 0; j < G; j++) {
@@ -75,8 +78,11 @@ export function budgetLogMultiplier(
       se += t * e[eOff + j];
     }
     const step = (Math.log(s) - lnB) / (se / s);
+    const size = Math.abs(step);
+    if (!(size < prev)) break; // no progress: at the rounding floor
     v += step;
-    if (!(Math.abs(step) > 1e-16 * Math.max(1, v))) break;
+    if (size <= 1e-15 * v) break;
+    prev = size;
   }
   return v;
 }
