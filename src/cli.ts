@@ -14,6 +14,10 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,
+  negotiate: async () => (await import("./commands/negotiate.js")).command,
+  ledger: async () => (await import("./commands/ledger.js")).command,
+  review: async () => (await import("./commands/review.js")).command,
+  hubs: async () => (await import("./commands/hubs.js")).command,
 };
 
 export function usage(): string {

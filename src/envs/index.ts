@@ -1,4 +1,7 @@
-// Each module registers its environment on import.
+// Importing this module registers every environment. One import line per environment module.
+import "./contract-negotiation.js";
+import "./contract-negotiation-parallel.js";
+import "./hub-trading.js";
 import "./market-bidding.js";
 import "./market-bidding-parallel.js";
 
