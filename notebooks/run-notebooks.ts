@@ -36,7 +36,9 @@ if (nbconvert.status !== 0) {
 }
 // Register the tslab kernel (idempotent) so that notebooks find `tslab` in this checkout.
 const tslab = join(root, "node_modules", ".bin", "tslab");
-const install = spawnSync(tslab, ["install", "--user", "--python", "python3", `--binary=${tslab}`], { encoding: "utf8" });
+// tslab's installer needs the Python that has Jupyter: Debian's /usr/bin/python3 when present.
+const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+const install = spawnSync(tslab, ["install", "--user", "--python", python, `--binary=${tslab}`], { encoding: "utf8" });
 if (install.status !== 0) fail(`could not register the tslab kernel:\n${install.stderr}`);
 
 const outDir = join(root, "results", "notebooks", basename(runDir));

@@ -37,7 +37,7 @@ describe("resolveExperiment: defaults", () => {
     expect(r.training).toEqual(EXPERIMENT_DEFAULTS.training);
     expect(r.seeds).toEqual([0, 1, 2]);
     expect(r.evaluation).toEqual(EXPERIMENT_DEFAULTS.evaluation);
-    expect(r.backend).toBe("cpu");
+    expect(r.backend).toBe("auto");
     expect(r.output).toBe("results");
     expect(r.baseline).toBe("analytic");
     expect(r.metrics).toContain("efficiency/allocative");

@@ -31,14 +31,15 @@ import { ConfigError, formatPath, UsageError, type ConfigIssue } from "../io/err
  *   condition and training seed), deterministic (default true: greedy actions) }`.
  * - `metrics` (default: the scenario's list, see DEFAULT_METRICS): a subset of KNOWN_METRICS; per-agent
  *   profits `profit/<agent>` are always reported.
- * - `backend` (default "cpu"): the TensorFlow.js backend, "cpu" | "wasm".
+ * - `backend` (default "auto"): the TensorFlow.js backend, "auto" (tensorflow when tfjs-node is installed and
+ *   loads, else wasm, else cpu) | "tensorflow" | "wasm" | "cpu". The manifest records the backend used.
  * - `output` (default "results"): the results root; runs go to `<output>/<name>/<run-id>/`.
  * - `$schema` (optional, ignored): lets editors find a JSON schema.
  */
 
 export const SCENARIOS = ["market", "contracts", "hubs"] as const;
 export const ALGORITHMS = ["ppo", "reinforce"] as const;
-export const BACKENDS = ["cpu", "wasm"] as const;
+export const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
 
 export type Scenario = (typeof SCENARIOS)[number];
 export type AlgorithmName = (typeof ALGORITHMS)[number];
@@ -55,7 +56,7 @@ export const EXPERIMENT_DEFAULTS = {
   training: { totalSteps: 20_000, numEnvs: 4 },
   seeds: { count: 3, start: 0 },
   evaluation: { episodes: 10, seed: 1000, deterministic: true },
-  backend: "cpu" as (typeof BACKENDS)[number],
+  backend: "auto" as (typeof BACKENDS)[number],
   output: "results",
 } as const;
 
