@@ -13,6 +13,11 @@ export interface Command {
 // Lazy, so that a command loads only what it needs (the market solver does not pay for TensorFlow.js).
 const commands: Record<string, () => Promise<Command>> = {
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
+  forecast: async () => (await import("./commands/forecast.js")).command,
+  negotiate: async () => (await import("./commands/negotiate.js")).command,
+  ledger: async () => (await import("./commands/ledger.js")).command,
+  review: async () => (await import("./commands/review.js")).command,
+  hubs: async () => (await import("./commands/hubs.js")).command,
   train: async () => (await import("./commands/train.js")).command,
 };
 

@@ -1,2 +1,21 @@
-// Registers every environment on import (one line per module).
+// Importing this module registers every environment. One import line per environment module.
 import "./classic/index.js";
+import "./contract-negotiation.js";
+import "./contract-negotiation-parallel.js";
+import "./hub-trading.js";
+import "./market-bidding.js";
+import "./market-bidding-parallel.js";
+
+export { MarketBiddingEnv, MARKET_BIDDING_ID } from "./market-bidding.js";
+export { MarketBiddingParallelEnv, MARKET_BIDDING_PARALLEL_ID } from "./market-bidding-parallel.js";
+export {
+  MarketBiddingCore,
+  MARKET_BIDDING_DEFAULTS,
+  MAX_DEMAND_SCALE,
+  marketBiddingOptionsSchema,
+  resolveMarketBiddingOptions,
+  actionNames,
+  type MarketBiddingOptions,
+  type MarketBiddingObservation,
+  type PeriodOutcome,
+} from "./market-bidding-core.js";

@@ -1,0 +1,98 @@
+// `npm run bench -- hubs`: one trading round and the social optimum with 300 hubs and 4 resources; ledger
+// append (fsync per record) and verify rates. Writes results/bench/hubs.json.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomHubsConfig } from "../src/hubs/generate.js";
+import { FileLedger, verifyLedger } from "../src/hubs/ledger.js";
+import { socialOptimum } from "../src/hubs/optimum.js";
+import { supplyAt } from "../src/hubs/shortages.js";
+import { HubSimulation, truthfulAction } from "../src/hubs/simulation.js";
+import { peakRssMiB, writeBench } from "./bench-util.js";
+
+const HUBS = 300;
+const cfg = randomHubsConfig({ hubs: HUBS, periods: 4, seed: 1, shortageRate: 0.9 });
+const actions = cfg.hubs.map(() => truthfulAction(cfg.resources.length));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+// One trading round: every hub values one lot of each resource, Vickrey auctions per resource, then bilateral
+// matching with priority-or-money negotiation. Fresh simulator state each time (its construction not timed).
+const roundMs: number[] = [];
+let tradesPerRound = 0;
+for (let rep = 0; rep < 12; rep++) {
+  const sim = new HubSimulation(cfg, { seed: rep });
+  const t0 = performance.now();
+  const executed = sim.tradingRound(actions, 0);
+  roundMs.push(performance.now() - t0);
+  if (rep >= 2) tradesPerRound = Math.max(tradesPerRound, executed);
+}
+const warmRound = roundMs.slice(2);
+
+// A whole period (up to maxRounds rounds + production) for context.
+const periodMs: number[] = [];
+for (let rep = 0; rep < 5; rep++) {
+  const sim = new HubSimulation(cfg, { seed: rep });
+  const t0 = performance.now();
+  sim.runPeriod(actions);
+  periodMs.push(performance.now() - t0);
+}
+
+// Social optimum of a period (LP build + HiGHS solve).
+const sim = new HubSimulation(cfg, { seed: 0 });
+const supply = supplyAt(cfg, sim.events, 0);
+await socialOptimum(cfg.hubs, cfg.resources, 0, supply); // load the wasm module once
+const optMs: number[] = [];
+const solveMs: number[] = [];
+for (let rep = 0; rep < 5; rep++) {
+  const t0 = performance.now();
+  const opt = await socialOptimum(cfg.hubs, cfg.resources, 0, supply);
+  optMs.push(performance.now() - t0);
+  solveMs.push(opt.solveSeconds * 1000);
+}
+
+// Ledger: append with fsync per record (+ atomic head file), then verify.
+const dir = mkdtempSync(join(tmpdir(), "hubs-bench-"));
+const N = 2000;
+const ledgerPath = join(dir, "ledger.jsonl");
+const record = (i: number) => ({ type: "trade", id: `P1-${i}`, period: 1, resource: "chips", quantity: 40, seller: "A", buyer: "B", payment: "money", pricePerUnit: 905.5, money: 36220, status: "executed" });
+let l = new FileLedger(ledgerPath);
+let t0 = performance.now();
+for (let i = 0; i < N; i++) l.append(record(i));
+const appendSeconds = (performance.now() - t0) / 1000;
+l.close();
+const noHeadPath = join(dir, "nohead.jsonl");
+l = new FileLedger(noHeadPath, { writeHead: false });
+t0 = performance.now();
+for (let i = 0; i < N; i++) l.append(record(i));
+const appendNoHeadSeconds = (performance.now() - t0) / 1000;
+l.close();
+t0 = performance.now();
+const v = verifyLedger(ledgerPath);
+const verifySeconds = (performance.now() - t0) / 1000;
+if (!v.ok) throw new Error(`bench ledger does not verify: ${v.error}`);
+rmSync(dir, { recursive: true, force: true });
+
+const figures = {
+  hubs: HUBS,
+  resources: cfg.resources.length,
+  trading_round_ms_median: median(warmRound),
+  trading_round_ms_max: Math.max(...warmRound),
+  trading_round_target_ms: 100,
+  trading_round_trades_max: tradesPerRound,
+  period_ms_median: median(periodMs),
+  optimum_ms_median: median(optMs),
+  optimum_highs_solve_ms_median: median(solveMs),
+  optimum_target_ms: 2000,
+  ledger_records: N,
+  ledger_append_per_s_fsync_with_head: Math.round(N / appendSeconds),
+  ledger_append_per_s_fsync_no_head: Math.round(N / appendNoHeadSeconds),
+  ledger_verify_per_s: Math.round(N / verifySeconds),
+  ledger_dir_note: "os.tmpdir(); fsync cost depends on the filesystem",
+  peak_rss_mib: peakRssMiB(),
+};
+console.log(figures);
+writeBench("hubs", figures);

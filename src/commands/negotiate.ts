@@ -1,0 +1,129 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import type { Command } from "../cli.js";
+import { parseNegotiationConfig } from "../contracts/config.js";
+import { MESSAGE_COLUMNS, messageRows } from "../contracts/messages.js";
+import { validateProtocol } from "../contracts/protocol.js";
+import { ACTOR_COLUMNS, OUTCOME_COLUMNS, SUMMARY_COLUMNS, actorRows, outcomeRows, summaryRow } from "../contracts/report.js";
+import { runNegotiations } from "../contracts/runner.js";
+import { summarizeOutcomes, type ConditionSummary } from "../contracts/summary.js";
+import type { NegotiationOutcome } from "../contracts/outcome.js";
+import { UsageError } from "../io/errors.js";
+import { buildManifest } from "../io/manifest.js";
+import { RunDir } from "../io/run-dir.js";
+
+const help = `usage: supplygym negotiate <config.json> [--out DIR] [--check | --no-check] [--episodes N] [--seed S]
+
+Run the retailer-subcontractor contract negotiation (MODEL.md section B) with the analytic agents.
+
+  <config.json>   a negotiation file, e.g. experiments/contracts-paper.json (fields: NOTES-contracts.md)
+  --out DIR       the run directory to create (default results/<experiment>/<run-id>/); never overwritten
+  --check         the retailer runs checkQuantityEfficiency() on its allocation (the paper's second version)
+  --no-check      it does not (the paper's first version); default: the file's negotiation.check
+  --episodes N    seeded negotiations to run (default: the file's episodes); they differ only by the demand
+                  draw when demand is stochastic
+  --seed S        base seed (default: the file's seed)
+
+Writes messages.csv (every message of every negotiation), outcomes.csv (one negotiation a row), actors.csv
+(one actor of one negotiation a row), summary.csv and manifest.json. Exit code 2 on bad input.`;
+
+export const command: Command = {
+  name: "negotiate",
+  summary: "run the retailer-subcontractor contract negotiation and write messages and outcomes",
+  help,
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { out: { type: "string" }, check: { type: "boolean" }, "no-check": { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } },
+      });
+    } catch (err) {
+      throw new UsageError(`negotiate: ${(err as Error).message}\n\n${help}`);
+    }
+    const { positionals, values } = parsed;
+    if (positionals.length !== 1) throw new UsageError(`negotiate: expected one config file, got ${positionals.length}\n\n${help}`);
+    if (values.check && values["no-check"]) throw new UsageError("negotiate: give --check or --no-check, not both");
+    const int = (name: string, v: string | undefined, min: number): number | undefined => {
+      if (v === undefined) return undefined;
+      const x = Number(v);
+      if (!Number.isInteger(x) || x < min) throw new UsageError(`negotiate: --${name} must be an integer >= ${min}, got "${v}"`);
+      return x;
+    };
+    const episodesArg = int("episodes", values.episodes, 1);
+    const seedArg = int("seed", values.seed, -(2 ** 31));
+    const file = positionals[0];
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
+    }
+    const cfg = parseNegotiationConfig(json, file);
+    if (values.check) cfg.negotiation.check = true;
+    if (values["no-check"]) cfg.negotiation.check = false;
+    if (episodesArg !== undefined) cfg.episodes = episodesArg;
+    if (seedArg !== undefined) cfg.seed = seedArg;
+
+    const t0 = performance.now();
+    const { outcomes, logs } = runNegotiations(cfg, { episodes: cfg.episodes, seed: cfg.seed, keepLogs: true });
+    const t1 = performance.now();
+    let violations = 0;
+    for (const log of logs) violations += validateProtocol(log, { subcontractors: cfg.subcontractors.length, deadline: cfg.negotiation.deadline }).length;
+    if (violations > 0) throw new Error(`negotiate: internal error, ${violations} protocol violations in the message logs`);
+    const summary = summarizeOutcomes(outcomes);
+    const names = cfg.subcontractors.map((s) => s.id);
+
+    const dir = RunDir.open({ experiment: cfg.experiment, out: values.out });
+    try {
+      dir.writeCsv("messages.csv", MESSAGE_COLUMNS, logs.flatMap((log, k) => messageRows(log, names, k)));
+      dir.writeCsv("outcomes.csv", OUTCOME_COLUMNS, outcomeRows(outcomes));
+      dir.writeCsv("actors.csv", ACTOR_COLUMNS, actorRows(cfg, outcomes));
+      dir.writeCsv("summary.csv", SUMMARY_COLUMNS, [summaryRow(summary)]);
+      dir.writeJson(
+        "manifest.json",
+        buildManifest({
+          command: `supplygym negotiate ${argv.join(" ")}`,
+          configFile: file,
+          config: cfg,
+          seeds: outcomes.map((o) => o.seed),
+          timings: { negotiations: (t1 - t0) / 1000, total: (performance.now() - t0) / 1000 },
+          extra: { condition: summary.condition, protocol_violations: violations, messages: logs.reduce((a, l) => a + l.length, 0) },
+        }),
+      );
+      const path = dir.commit();
+      console.log(formatSummary(cfg.experiment, summary, outcomes.length === 1 ? outcomes[0] : undefined, names));
+      console.log(`\nrun directory: ${path}`);
+      return 0;
+    } catch (err) {
+      dir.abort();
+      throw err;
+    }
+  },
+};
+
+function formatSummary(name: string, s: ConditionSummary, one: NegotiationOutcome | undefined, names: string[]): string {
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "NA");
+  const lines = [`${name}: ${s.negotiations} negotiation(s), ${s.condition}`];
+  if (one) {
+    lines.push("", "actor       price   quantity     profit");
+    one.quantity.forEach((q, i) => lines.push(`${names[i].padEnd(8)} ${f(one.price[i]).padStart(8)} ${String(q).padStart(10)} ${f(one.subcontractorProfit[i]).padStart(10)}`));
+    lines.push(`${"retailer".padEnd(8)} ${"".padStart(8)} ${String(one.sold).padStart(10)} ${f(one.retailerProfit).padStart(10)}`);
+  }
+  lines.push(
+    "",
+    `agreement rate        ${f(s.agreementRate)}`,
+    `rounds to agreement   ${f(s.meanRoundsToAgreement)}`,
+    `chain efficiency      ${f(s.meanEfficiency)}  (chain profit ${f(s.meanChainProfit)} of ${f(s.meanMaxChainProfit)})`,
+    `illogical-price rate  ${f(s.illogicalPriceRate)}  (overtime while normal idle ${f(s.overtimeWhileNormalIdleRate)})`,
+    `fairness: TV(profit share, cost share) ${f(s.meanFairnessTV)}, Jain(profit) ${f(s.meanJainProfit)}, Gini(profit) ${f(s.meanGiniProfit)}`,
+  );
+  return lines.join("\n");
+}

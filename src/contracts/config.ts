@@ -1,0 +1,197 @@
+import { z } from "zod";
+import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import type { ContractInstance, Retailer, Subcontractor } from "./model.js";
+
+/** Named time-dependent tactics (Faratin) and the behaviour-dependent relative tit-for-tat. */
+export const TACTICS = ["boulware", "linear", "conceder", "tit-for-tat"] as const;
+export type TacticName = (typeof TACTICS)[number];
+
+/** Concession exponent beta of each named time-dependent tactic (beta < 1 Boulware, 1 linear, > 1 Conceder). */
+export const TACTIC_BETA: Readonly<Record<Exclude<TacticName, "tit-for-tat">, number>> = { boulware: 0.2, linear: 1, conceder: 5 };
+
+export const CONTRACT_TYPES = ["wholesale", "buyback"] as const;
+export type ContractType = (typeof CONTRACT_TYPES)[number];
+
+/** A subcontractor with the analytic negotiator that plays it. */
+export interface SubcontractorSpec extends Subcontractor {
+  tactic: TacticName;
+  /** Overrides the tactic's beta (time-dependent tactics only). */
+  beta?: number;
+  /** Opening price = reservation price x (1 + markup). */
+  markup: number;
+  /** Its own deadline in rounds (default: the protocol deadline); past it, it walks away from offers below its reservation. */
+  patience?: number;
+}
+
+export interface RetailerSpec extends Retailer {
+  /** Opening offer = openingFraction x (R - c_R). */
+  openingFraction: number;
+  /** Concession exponent of the retailer's time-dependent offers (1 = linear). */
+  beta: number;
+}
+
+export interface NegotiationSettings {
+  /** Rounds of the iterated contract net (>= 2: round 1 is the capacity quote). */
+  deadline: number;
+  /** Run checkQuantityEfficiency() on the allocation (the paper's second version). */
+  check: boolean;
+  contract: ContractType;
+  /** Buy-back price = buybackFraction x wholesale price, for each unsold unit (buyback contracts). */
+  buybackFraction: number;
+}
+
+export type DemandSpec =
+  | { type: "fixed" }
+  /** Demand ~ max(0, Normal(D, std)) per episode; the retailer orders the forecast D. */
+  | { type: "normal"; std: number }
+  /** Demand ~ Uniform(D - halfWidth, D + halfWidth) per episode. */
+  | { type: "uniform"; halfWidth: number };
+
+export interface NegotiationConfig {
+  experiment: string;
+  seed: number;
+  /** Seeded repetitions (different demand draws when demand is stochastic). */
+  episodes: number;
+  retailer: RetailerSpec;
+  subcontractors: SubcontractorSpec[];
+  negotiation: NegotiationSettings;
+  demand: DemandSpec;
+}
+
+export const DEFAULT_NEGOTIATION: Readonly<NegotiationSettings> = { deadline: 10, check: true, contract: "wholesale", buybackFraction: 0.5 };
+export const DEFAULT_RETAILER_BEHAVIOUR = { openingFraction: 0.4, beta: 1 } as const;
+export const DEFAULT_SUBCONTRACTOR_BEHAVIOUR = { tactic: "linear" as TacticName, markup: 0.5 } as const;
+
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+const nonNeg = finite.refine((v) => v >= 0, "must be >= 0");
+const positive = finite.refine((v) => v > 0, "must be > 0");
+
+const subcontractorSchema = z
+  .object({
+    id: z.string().min(1, "must be a non-empty string"),
+    normalCapacity: nonNeg,
+    maxCapacity: positive,
+    unitCost: nonNeg,
+    extraCost: nonNeg,
+    tactic: z.enum(TACTICS).default(DEFAULT_SUBCONTRACTOR_BEHAVIOUR.tactic),
+    beta: positive.optional(),
+    markup: nonNeg.default(DEFAULT_SUBCONTRACTOR_BEHAVIOUR.markup),
+    patience: z.number().int("must be an integer").min(1, "must be >= 1").optional(),
+  })
+  .strict();
+
+const retailerSchema = z
+  .object({
+    demand: positive,
+    retailPrice: positive,
+    unitCost: nonNeg,
+    openingFraction: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").default(DEFAULT_RETAILER_BEHAVIOUR.openingFraction),
+    beta: positive.default(DEFAULT_RETAILER_BEHAVIOUR.beta),
+  })
+  .strict();
+
+const negotiationSchema = z
+  .object({
+    deadline: z.number().int("must be an integer").min(2, "must be >= 2 (round 1 is the capacity quote)").default(DEFAULT_NEGOTIATION.deadline),
+    check: z.boolean().default(DEFAULT_NEGOTIATION.check),
+    contract: z.enum(CONTRACT_TYPES).default(DEFAULT_NEGOTIATION.contract),
+    buybackFraction: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").default(DEFAULT_NEGOTIATION.buybackFraction),
+  })
+  .strict();
+
+const demandSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("fixed") }).strict(),
+  z.object({ type: z.literal("normal"), std: positive }).strict(),
+  z.object({ type: z.literal("uniform"), halfWidth: positive }).strict(),
+]);
+
+export const negotiationConfigSchema = z
+  .object({
+    experiment: z.string().min(1).default("contracts"),
+    seed: z.number().int("must be an integer").default(1),
+    episodes: z.number().int("must be an integer").min(1, "must be >= 1").default(1),
+    retailer: retailerSchema,
+    subcontractors: z.array(subcontractorSchema).min(1, "needs at least one subcontractor"),
+    negotiation: negotiationSchema.default({ ...DEFAULT_NEGOTIATION }),
+    demand: demandSchema.default({ type: "fixed" }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    for (const issue of instanceIssues(cfg)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    cfg.subcontractors.forEach((s, i) => {
+      if (s.patience !== undefined && s.patience > cfg.negotiation.deadline) {
+        ctx.addIssue({ code: "custom", path: ["subcontractors", i, "patience"], message: `must be <= negotiation.deadline (${cfg.negotiation.deadline})` });
+      }
+      if (s.beta !== undefined && s.tactic === "tit-for-tat") {
+        ctx.addIssue({ code: "custom", path: ["subcontractors", i, "beta"], message: "only time-dependent tactics take a beta" });
+      }
+    });
+    if (cfg.demand.type === "uniform" && cfg.demand.halfWidth > cfg.retailer.demand) {
+      ctx.addIssue({ code: "custom", path: ["demand", "halfWidth"], message: `must be <= retailer.demand (${cfg.retailer.demand}) so demand stays >= 0` });
+    }
+  });
+
+/**
+ * The cross-field rules of an instance, each with the JSON path it is about: CN <= CM, unique ids,
+ * sum CN < D < sum CM, and R - c_R above every overtime unit cost c + e (so every unit is worth making).
+ */
+export function instanceIssues(inst: ContractInstance): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Map<string, number>();
+  let sumCN = 0;
+  let sumCM = 0;
+  let maxUnit = 0;
+  inst.subcontractors.forEach((s, i) => {
+    if (s.maxCapacity < s.normalCapacity) {
+      issues.push({ path: ["subcontractors", i, "maxCapacity"], message: `CM = ${s.maxCapacity} must be >= normalCapacity CN = ${s.normalCapacity}` });
+    }
+    const prev = seen.get(s.id);
+    if (prev !== undefined) issues.push({ path: ["subcontractors", i, "id"], message: `duplicate id "${s.id}" (also subcontractors[${prev}])` });
+    seen.set(s.id, i);
+    sumCN += s.normalCapacity;
+    sumCM += s.maxCapacity;
+    maxUnit = Math.max(maxUnit, s.unitCost + s.extraCost);
+  });
+  const { demand, retailPrice, unitCost } = inst.retailer;
+  if (!(sumCN < demand && demand < sumCM)) {
+    issues.push({ path: ["retailer", "demand"], message: `must satisfy sum CN < D < sum CM: ${sumCN} < ${demand} < ${sumCM} does not hold` });
+  }
+  if (!(retailPrice - unitCost > maxUnit)) {
+    issues.push({
+      path: ["retailer", "retailPrice"],
+      message: `R - c_R = ${retailPrice - unitCost} must exceed every overtime unit cost c + e (largest ${maxUnit})`,
+    });
+  }
+  return issues;
+}
+
+/** Throw a ConfigError (naming `source`) when the instance breaks a rule of {@link instanceIssues}. */
+export function validateInstance(inst: ContractInstance, source = "<instance>"): void {
+  const issues = instanceIssues(inst);
+  if (issues.length > 0) throw new ConfigError(source, issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+}
+
+/** Validate a JSON value (a parsed file or an options object) and fill defaults; ConfigError names `file`. */
+export function parseNegotiationConfig(json: unknown, file = "<config>"): NegotiationConfig {
+  const parsed = negotiationConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues: ConfigIssue[] = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    throw new ConfigError(file, issues);
+  }
+  return parsed.data as NegotiationConfig;
+}
+
+/** The model part of a config. */
+export function instanceOf(cfg: Pick<NegotiationConfig, "retailer" | "subcontractors">): ContractInstance {
+  const { demand, retailPrice, unitCost } = cfg.retailer;
+  return {
+    retailer: { demand, retailPrice, unitCost },
+    subcontractors: cfg.subcontractors.map(({ id, normalCapacity, maxCapacity, unitCost: c, extraCost }) => ({
+      id,
+      normalCapacity,
+      maxCapacity,
+      unitCost: c,
+      extraCost,
+    })),
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { fairness, illogicalFlags, settle, type Deals } from "./outcome.js";
+import { PAPER_CONFIG } from "./paper.js";
+import { instanceOf } from "./config.js";
+
+const deals: Deals = {
+  price: [15, 14, 10],
+  quantity: [45, 50, 25],
+  allocated: [45, 50, 25],
+  refused: [0, 0, 0],
+  rounds: 6,
+  lastAgreementRound: 6,
+  ordered: 120,
+  revised: true,
+};
+
+describe("settling contracts", () => {
+  it("wholesale: profits, chain profit and efficiency by hand (demand 100, 20 unsold)", () => {
+    const o = settle(PAPER_CONFIG, deals, 100);
+    // retailer: 25*100 - 3*120 - (675 + 700 + 250)
+    expect(o.retailerProfit).toBeCloseTo(515, 10);
+    expect(o.subcontractorProfit).toEqual([675 - 470, 700 - 590, 250 - 225]);
+    expect(o.chainProfit).toBeCloseTo(855, 10);
+    // the best chain makes 100: normal 95 + 5 overtime at S2 (13): 22*100 - (400 + 330 + 225 + 65)
+    expect(o.maxChainProfit).toBe(1180);
+    expect(o.efficiency).toBeCloseTo(855 / 1180, 12);
+    expect(o).toMatchObject({ sold: 100, unsold: 20, lostSales: 0, agreement: true, roundsToAgreement: 6, agreements: 3, contracts: 3 });
+    // the allocation of the 120 agreed units is the cheapest one
+    expect(o.inefficientAllocation).toBe(false);
+    expect(o.illogicalPrice).toBe(false);
+  });
+
+  it("buy-back: the unsold 20 go back pro rata at half the price", () => {
+    const cfg = structuredClone(PAPER_CONFIG);
+    cfg.negotiation.contract = "buyback";
+    const o = settle(cfg, deals, 100);
+    const back = [((20 * 45) / 120) * 7.5, ((20 * 50) / 120) * 7, ((20 * 25) / 120) * 5];
+    expect(o.subcontractorProfit[0]).toBeCloseTo(205 - back[0], 10);
+    expect(o.subcontractorProfit[1]).toBeCloseTo(110 - back[1], 10);
+    expect(o.subcontractorProfit[2]).toBeCloseTo(25 - back[2], 10);
+    expect(o.retailerProfit).toBeCloseTo(515 + back[0] + back[1] + back[2], 10);
+    expect(o.chainProfit).toBeCloseTo(855, 10); // transfers do not change the chain's profit
+  });
+
+  it("shortfall is lost sales", () => {
+    const o = settle(PAPER_CONFIG, deals, 130);
+    expect(o.lostSales).toBe(10);
+    expect(o.sold).toBe(120);
+  });
+
+  it("flags each kind of illogical price", () => {
+    const subs = instanceOf(PAPER_CONFIG).subcontractors;
+    // overtime at S1 (45 > 40, mc 14) while S3 (c = 9) makes 15 < 25
+    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 0] }, 22).overtimeWhileNormalIdle).toBe(true);
+    // ... not when S3 walked away
+    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 1] }, 22).overtimeWhileNormalIdle).toBe(false);
+    // S2 at 50 is in overtime (mc 13): a price of 12.9 is below its marginal cost
+    expect(illogicalFlags(subs, { price: [15, 12.9, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowMarginalCost).toBe(true);
+    expect(illogicalFlags(subs, { price: [15, 22.5, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceAboveRetailMargin).toBe(true);
+    expect(illogicalFlags(subs, { price: [15, 13, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22)).toEqual({
+      overtimeWhileNormalIdle: false,
+      priceBelowMarginalCost: false,
+      priceAboveRetailMargin: false,
+    });
+  });
+
+  it("fairness against added value by hand", () => {
+    // profits [3, 1] vs costs [1, 1]: shares 0.75/0.25 vs 0.5/0.5 -> TV 0.25
+    const f = fairness([3, 1], [1, 1]);
+    expect(f.fairnessTV).toBeCloseTo(0.25, 15);
+    expect(f.jainProfit).toBeCloseTo(16 / 20, 15);
+    expect(f.giniProfit).toBeCloseTo(2 / 8, 15); // sum |xi - xj| = 4; 4 / (2 * 4 * 2)
+    expect(f.jainReturnOnCost).toBeCloseTo(16 / 20, 15);
+    expect(f.fairnessCorrelation).toBeNaN(); // equal cost shares have no variance
+    // profits proportional to costs: perfectly fair against added value
+    const g = fairness([2, 4, 6], [1, 2, 3]);
+    expect(g.fairnessTV).toBeCloseTo(0, 15);
+    expect(g.fairnessCorrelation).toBeCloseTo(1, 15);
+    expect(g.jainReturnOnCost).toBeCloseTo(1, 15);
+  });
+});

@@ -1,0 +1,264 @@
+import type { ContractType, NegotiationConfig } from "./config.js";
+import { cheapestAllocation, productionCost, type Subcontractor } from "./model.js";
+import { AGREED, type NegotiationEngine } from "./negotiation.js";
+import { giniCoefficient, jainIndex, pearsonCorrelation, totalVariationDistance } from "./metrics.js";
+
+/** The agreed contracts of one negotiation, in plain arrays (what the outcome is computed from). */
+export interface Deals {
+  /** Agreed unit price per subcontractor (NaN without agreement). */
+  price: number[];
+  /** Agreed quantity per subcontractor (0 without agreement). */
+  quantity: number[];
+  /** Quantity the retailer allocated (what it tried to buy) per subcontractor. */
+  allocated: number[];
+  /** 1 when the subcontractor refused (walked away) at some point. */
+  refused: number[];
+  /** Round of the last message of the negotiation. */
+  rounds: number;
+  /** Round of the last agreement (0 when none). */
+  lastAgreementRound: number;
+  /** Quantity the retailer ordered (D or the forecast). */
+  ordered: number;
+  /** checkQuantityEfficiency() changed the allocation. */
+  revised: boolean;
+}
+
+/** A plain record of one negotiation: what metrics and tables read. */
+export interface NegotiationOutcome {
+  negotiation: number;
+  seed: number;
+  condition: string;
+  contract: ContractType;
+  subcontractors: number;
+  /** Realised demand. */
+  demand: number;
+  ordered: number;
+  /** Quantity covered by agreements. */
+  agreedQuantity: number;
+  sold: number;
+  unsold: number;
+  lostSales: number;
+  /** Every allocated conversation ended in an agreement. */
+  agreement: boolean;
+  agreements: number;
+  /** Subcontractors the retailer allocated a positive quantity to. */
+  contracts: number;
+  rounds: number;
+  /** Round of the last agreement when `agreement`, else NaN. */
+  roundsToAgreement: number;
+  revised: boolean;
+  price: number[];
+  quantity: number[];
+  retailerProfit: number;
+  subcontractorProfit: number[];
+  /** Added value (cost) of each actor: the retailer's c_R x bought, each subcontractor's production cost. */
+  retailerCost: number;
+  subcontractorCost: number[];
+  chainProfit: number;
+  maxChainProfit: number;
+  /** chainProfit / maxChainProfit (NaN when the maximum is not positive). */
+  efficiency: number;
+  /** Overtime bought from j while a subcontractor i that did not walk away had unused normal capacity with c_i < c_j + e_j. */
+  overtimeWhileNormalIdle: boolean;
+  /** An agreed price below the seller's marginal cost (overtime included) for the agreed quantity. */
+  priceBelowMarginalCost: boolean;
+  /** An agreed price above the retailer's unit margin R - c_R (it loses on every unit). */
+  priceAboveRetailMargin: boolean;
+  /** The illogical-price flag: any of the three above. */
+  illogicalPrice: boolean;
+  /** The agreed quantities cost the chain more than their cheapest allocation. */
+  inefficientAllocation: boolean;
+  // Fairness over the actors that took part (the retailer and the subcontractors with an agreed quantity).
+  /** Total-variation distance between profit shares and cost shares (0 = profits split like added value). */
+  fairnessTV: number;
+  /** Pearson correlation between profit shares and cost shares. */
+  fairnessCorrelation: number;
+  jainProfit: number;
+  giniProfit: number;
+  /** Jain's index of profit / cost (1 = every actor earns the same return on its added value). */
+  jainReturnOnCost: number;
+}
+
+export function dealsFromEngine(engine: NegotiationEngine): Deals {
+  const n = engine.n;
+  const price: number[] = new Array(n);
+  const quantity: number[] = new Array(n);
+  const allocated: number[] = new Array(n);
+  const refused: number[] = new Array(n);
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const ok = engine.status[i] === AGREED;
+    price[i] = ok ? engine.agreedPrice[i] : NaN;
+    quantity[i] = ok ? engine.agreedQty[i] : 0;
+    allocated[i] = engine.alloc[i];
+    refused[i] = engine.refused[i];
+    if (ok && engine.agreedRound[i] > last) last = engine.agreedRound[i];
+  }
+  return { price, quantity, allocated, refused, rounds: engine.round, lastAgreementRound: last, ordered: engine.quantity, revised: engine.revised };
+}
+
+/**
+ * Settle the deals against realised demand and score them. Sales = min(demand, agreed quantity); shortfalls are
+ * lost sales. Unsold units: under `wholesale` the retailer keeps them (no salvage); under `buyback` each
+ * subcontractor takes back its pro-rata share of them at buybackFraction x its price (its salvage value is 0).
+ */
+export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, meta: { negotiation?: number; seed?: number; condition?: string } = {}): NegotiationOutcome {
+  const subs = cfg.subcontractors;
+  const n = subs.length;
+  const { retailPrice: R, unitCost: cR } = cfg.retailer;
+  const contract = cfg.negotiation.contract;
+  let agreed = 0;
+  let agreements = 0;
+  let contracts = 0;
+  let allAgreed = true;
+  for (let i = 0; i < n; i++) {
+    agreed += deals.quantity[i];
+    if (deals.quantity[i] > 0) agreements++;
+    if (deals.allocated[i] > 0) {
+      contracts++;
+      if (!(deals.quantity[i] > 0)) allAgreed = false;
+    }
+  }
+  const sold = Math.min(demand, agreed);
+  const unsold = agreed - sold;
+  const lostSales = Math.max(0, demand - agreed);
+  const subProfit: number[] = new Array(n);
+  const subCost: number[] = new Array(n);
+  let paid = 0;
+  let refunds = 0;
+  let prodCost = 0;
+  for (let i = 0; i < n; i++) {
+    const q = deals.quantity[i];
+    const cost = productionCost(subs[i], q);
+    subCost[i] = cost;
+    prodCost += cost;
+    if (q <= 0) {
+      subProfit[i] = 0;
+      continue;
+    }
+    const w = deals.price[i];
+    const refund = contract === "buyback" && unsold > 0 ? cfg.negotiation.buybackFraction * w * ((unsold * q) / agreed) : 0;
+    paid += w * q;
+    refunds += refund;
+    subProfit[i] = w * q - cost - refund;
+  }
+  const retailerCost = cR * agreed;
+  const retailerProfit = R * sold - retailerCost - paid + refunds;
+  const chainProfit = R * sold - retailerCost - prodCost;
+  const best = Math.min(demand, totalCapacity(subs));
+  const bestAlloc = cheapestAllocation(subs, best);
+  let bestCost = 0;
+  for (let i = 0; i < n; i++) bestCost += productionCost(subs[i], bestAlloc[i]);
+  const maxChainProfit = (R - cR) * best - bestCost;
+
+  const flags = illogicalFlags(subs, deals, R - cR);
+  const cheapestForAgreed = agreed > 0 ? cheapestAllocation(subs, Math.min(agreed, totalCapacity(subs))) : null;
+  let cheapestCost = 0;
+  if (cheapestForAgreed) for (let i = 0; i < n; i++) cheapestCost += productionCost(subs[i], cheapestForAgreed[i]);
+  const inefficientAllocation = prodCost > cheapestCost + 1e-9 * Math.max(1, prodCost);
+
+  // Fairness over the actors that took part.
+  const profits: number[] = [retailerProfit];
+  const costs: number[] = [retailerCost];
+  for (let i = 0; i < n; i++) {
+    if (deals.quantity[i] > 0) {
+      profits.push(subProfit[i]);
+      costs.push(subCost[i]);
+    }
+  }
+  const fair = fairness(profits, costs);
+  return {
+    negotiation: meta.negotiation ?? 0,
+    seed: meta.seed ?? cfg.seed,
+    condition: meta.condition ?? (cfg.negotiation.check ? "analytic-check" : "analytic-no-check"),
+    contract,
+    subcontractors: n,
+    demand,
+    ordered: deals.ordered,
+    agreedQuantity: agreed,
+    sold,
+    unsold,
+    lostSales,
+    agreement: allAgreed && contracts > 0,
+    agreements,
+    contracts,
+    rounds: deals.rounds,
+    roundsToAgreement: allAgreed && contracts > 0 ? deals.lastAgreementRound : NaN,
+    revised: deals.revised,
+    price: deals.price,
+    quantity: deals.quantity,
+    retailerProfit,
+    subcontractorProfit: subProfit,
+    retailerCost,
+    subcontractorCost: subCost,
+    chainProfit,
+    maxChainProfit,
+    efficiency: maxChainProfit > 0 ? chainProfit / maxChainProfit : NaN,
+    ...flags,
+    illogicalPrice: flags.overtimeWhileNormalIdle || flags.priceBelowMarginalCost || flags.priceAboveRetailMargin,
+    inefficientAllocation,
+    ...fair,
+  };
+}
+
+function totalCapacity(subs: readonly Subcontractor[]): number {
+  let t = 0;
+  for (const s of subs) t += s.maxCapacity;
+  return t;
+}
+
+/** The three measurable kinds of illogical price (see NegotiationOutcome). */
+export function illogicalFlags(
+  subs: readonly Subcontractor[],
+  deals: Pick<Deals, "price" | "quantity" | "refused">,
+  retailMargin: number,
+): { overtimeWhileNormalIdle: boolean; priceBelowMarginalCost: boolean; priceAboveRetailMargin: boolean } {
+  const n = subs.length;
+  const eps = 1e-9;
+  // The cheapest unused normal capacity among subcontractors that did not walk away.
+  let cheapestIdleNormal = Infinity;
+  for (let i = 0; i < n; i++) {
+    if (deals.refused[i]) continue;
+    if (deals.quantity[i] < subs[i].normalCapacity - eps && subs[i].unitCost < cheapestIdleNormal) cheapestIdleNormal = subs[i].unitCost;
+  }
+  let overtimeWhileNormalIdle = false;
+  let priceBelowMarginalCost = false;
+  let priceAboveRetailMargin = false;
+  for (let j = 0; j < n; j++) {
+    const q = deals.quantity[j];
+    if (!(q > 0)) continue;
+    const s = subs[j];
+    const overtime = q > s.normalCapacity + eps;
+    const mc = overtime ? s.unitCost + s.extraCost : s.unitCost;
+    if (overtime && cheapestIdleNormal < mc) overtimeWhileNormalIdle = true;
+    if (deals.price[j] < mc - eps) priceBelowMarginalCost = true;
+    if (deals.price[j] > retailMargin + eps) priceAboveRetailMargin = true;
+  }
+  return { overtimeWhileNormalIdle, priceBelowMarginalCost, priceAboveRetailMargin };
+}
+
+/**
+ * Fairness against added value over actors with profits and costs: profit shares vs cost shares (TV distance and
+ * correlation), Jain and Gini over profits, Jain over profit / cost.
+ */
+export function fairness(
+  profits: readonly number[],
+  costs: readonly number[],
+): { fairnessTV: number; fairnessCorrelation: number; jainProfit: number; giniProfit: number; jainReturnOnCost: number } {
+  let sp = 0;
+  let sc = 0;
+  for (let k = 0; k < profits.length; k++) {
+    sp += profits[k];
+    sc += costs[k];
+  }
+  const ps = profits.map((p) => (sp > 0 ? p / sp : NaN));
+  const cs = costs.map((c) => (sc > 0 ? c / sc : NaN));
+  const returns = profits.map((p, k) => (costs[k] > 0 ? p / costs[k] : NaN));
+  return {
+    fairnessTV: sp > 0 && sc > 0 ? totalVariationDistance(ps, cs) : NaN,
+    fairnessCorrelation: sp > 0 && sc > 0 ? pearsonCorrelation(ps, cs) : NaN,
+    jainProfit: jainIndex(profits),
+    giniProfit: giniCoefficient(profits),
+    jainReturnOnCost: returns.some((x) => Number.isNaN(x)) ? NaN : jainIndex(returns),
+  };
+}

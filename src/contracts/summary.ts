@@ -1,0 +1,55 @@
+import { finiteMean } from "./metrics.js";
+import type { NegotiationOutcome } from "./outcome.js";
+
+/** Aggregates of a set of negotiations under one condition (means over negotiations; rates in [0, 1]). */
+export interface ConditionSummary {
+  condition: string;
+  negotiations: number;
+  agreementRate: number;
+  /** Mean round of the last agreement, over negotiations that reached agreement. */
+  meanRoundsToAgreement: number;
+  meanEfficiency: number;
+  meanChainProfit: number;
+  meanMaxChainProfit: number;
+  meanRetailerProfit: number;
+  /** Mean over negotiations of the subcontractors' total profit. */
+  meanSubcontractorProfit: number;
+  illogicalPriceRate: number;
+  overtimeWhileNormalIdleRate: number;
+  priceBelowMarginalCostRate: number;
+  priceAboveRetailMarginRate: number;
+  inefficientAllocationRate: number;
+  revisedRate: number;
+  meanFairnessTV: number;
+  meanFairnessCorrelation: number;
+  meanJainProfit: number;
+  meanGiniProfit: number;
+  meanJainReturnOnCost: number;
+}
+
+export function summarizeOutcomes(outcomes: readonly NegotiationOutcome[], condition = outcomes[0]?.condition ?? ""): ConditionSummary {
+  const rate = (f: (o: NegotiationOutcome) => boolean) => (outcomes.length === 0 ? NaN : outcomes.filter(f).length / outcomes.length);
+  const mean = (f: (o: NegotiationOutcome) => number) => finiteMean(outcomes.map(f));
+  return {
+    condition,
+    negotiations: outcomes.length,
+    agreementRate: rate((o) => o.agreement),
+    meanRoundsToAgreement: mean((o) => o.roundsToAgreement),
+    meanEfficiency: mean((o) => o.efficiency),
+    meanChainProfit: mean((o) => o.chainProfit),
+    meanMaxChainProfit: mean((o) => o.maxChainProfit),
+    meanRetailerProfit: mean((o) => o.retailerProfit),
+    meanSubcontractorProfit: mean((o) => o.subcontractorProfit.reduce((a, b) => a + b, 0)),
+    illogicalPriceRate: rate((o) => o.illogicalPrice),
+    overtimeWhileNormalIdleRate: rate((o) => o.overtimeWhileNormalIdle),
+    priceBelowMarginalCostRate: rate((o) => o.priceBelowMarginalCost),
+    priceAboveRetailMarginRate: rate((o) => o.priceAboveRetailMargin),
+    inefficientAllocationRate: rate((o) => o.inefficientAllocation),
+    revisedRate: rate((o) => o.revised),
+    meanFairnessTV: mean((o) => o.fairnessTV),
+    meanFairnessCorrelation: mean((o) => o.fairnessCorrelation),
+    meanJainProfit: mean((o) => o.jainProfit),
+    meanGiniProfit: mean((o) => o.giniProfit),
+    meanJainReturnOnCost: mean((o) => o.jainReturnOnCost),
+  };
+}

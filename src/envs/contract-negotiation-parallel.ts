@@ -1,0 +1,153 @@
+import { register } from "../core/registry.js";
+import { Box } from "../core/spaces.js";
+import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
+import {
+  ContractEpisode,
+  PRICE_CAP,
+  RETAILER_GLOBAL_FEATURES,
+  RETAILER_SUB_FEATURES,
+  SUB_FEATURES,
+  resolveContractEnvOptions,
+  type ContractEnvOptions,
+} from "./contract-negotiation.js";
+
+export interface ContractParallelOptions extends ContractEnvOptions {
+  /** Agents played by learners (default all: "retailer" and every subcontractor id); the others are analytic. */
+  learned?: string[];
+}
+
+const ENV_ID = "ContractNegotiationParallel-v0";
+
+/**
+ * ContractNegotiationParallel-v0: the retailer and the subcontractors all learn (PettingZoo parallel API).
+ *
+ * Agents: "retailer" and the subcontractor ids (S1, S2, ...), or the subset given in `learned` (the rest are played
+ * by the analytic agents). Each step is one round; moves are simultaneous, so a subcontractor prices before seeing
+ * this round's offer (it observes the last one). Retailer: as in ContractNegotiation-v0. Subcontractor i:
+ * action Box [0, 1]^1, its proposal price as a fraction of R (it may price below cost: that is flagged, not
+ * prevented); observation Box of 10 numbers [round / deadline, open, agreed, quantity asked / CM, CN / CM, c / R,
+ * e / R, marginal cost of the asked quantity / R, the retailer's last offer / R, its own last price / R].
+ * Rewards: each agent's profit / (R x ordered quantity), sparse or shaped like the single-agent env. Every agent
+ * stays live until the negotiation ends and all terminate together (an agent whose conversation closed early gets
+ * reward 0 until then; its actions are ignored).
+ */
+export class ContractNegotiationParallelEnv implements ParallelEnv<number[], number[]> {
+  readonly possibleAgents: readonly string[];
+  agents: string[] = [];
+  spec?: EnvSpec;
+  readonly episode: ContractEpisode;
+  private readonly obsSpaces = new Map<string, Box>();
+  private readonly actSpaces = new Map<string, Box>();
+  private readonly subIndex = new Map<string, number>();
+  private readonly learnedRetailer: boolean;
+  private readonly learnedSubs: Uint8Array;
+  private readonly rewards: Float64Array;
+  private over = true;
+
+  constructor(options: ContractParallelOptions = {}) {
+    const { learned, ...rest } = options;
+    this.episode = new ContractEpisode(resolveContractEnvOptions(rest as Record<string, unknown>, ENV_ID));
+    const n = this.episode.n;
+    const ids = this.episode.cfg.subcontractors.map((s) => s.id);
+    ids.forEach((id, i) => this.subIndex.set(id, i));
+    const all = ["retailer", ...ids];
+    const chosen = learned ?? all;
+    for (const a of chosen) if (!all.includes(a)) throw new RangeError(`${ENV_ID}: learned agent "${a}" is not one of ${all.join(", ")}`);
+    if (chosen.length === 0) throw new RangeError(`${ENV_ID}: learned must name at least one agent`);
+    this.possibleAgents = all.filter((a) => chosen.includes(a));
+    this.learnedRetailer = chosen.includes("retailer");
+    this.learnedSubs = new Uint8Array(n);
+    const rHigh = new Array<number>(RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * n).fill(1);
+    for (let i = 0; i < n; i++) {
+      const k = RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * i;
+      rHigh[k + 5] = PRICE_CAP;
+      rHigh[k + 6] = PRICE_CAP;
+    }
+    const sHigh = [1, 1, 1, 1, 1, PRICE_CAP, PRICE_CAP, PRICE_CAP, PRICE_CAP, PRICE_CAP];
+    if (sHigh.length !== SUB_FEATURES) throw new Error("internal: subcontractor feature count");
+    for (const a of this.possibleAgents) {
+      if (a === "retailer") {
+        this.obsSpaces.set(a, new Box(0, rHigh));
+        this.actSpaces.set(a, new Box(0, 1, [n]));
+      } else {
+        this.learnedSubs[this.subIndex.get(a)!] = 1;
+        this.obsSpaces.set(a, new Box(0, sHigh));
+        this.actSpaces.set(a, new Box(0, 1, [1]));
+      }
+    }
+    this.rewards = new Float64Array(n + 1);
+  }
+
+  observationSpace(agent: string): Box {
+    const s = this.obsSpaces.get(agent);
+    if (!s) throw new RangeError(`${ENV_ID}: unknown agent "${agent}"`);
+    return s;
+  }
+
+  actionSpace(agent: string): Box {
+    const s = this.actSpaces.get(agent);
+    if (!s) throw new RangeError(`${ENV_ID}: unknown agent "${agent}"`);
+    return s;
+  }
+
+  reset(opts: ResetOptions = {}): ParallelResetResult<number[]> {
+    this.episode.reset(opts.seed);
+    this.over = false;
+    this.agents = [...this.possibleAgents];
+    const infos: Record<string, Info> = {};
+    for (const a of this.agents) infos[a] = { round: 0 };
+    return { observations: this.observe(), infos };
+  }
+
+  step(actions: Record<string, number[]>): ParallelStepResult<number[]> {
+    const ep = this.episode;
+    if (!ep.started) throw new Error(`${ENV_ID}: step() before reset()`);
+    if (this.over) throw new Error(`${ENV_ID}: step() after the episode ended; call reset()`);
+    for (const a of this.agents) {
+      if (!(a in actions)) throw new RangeError(`${ENV_ID}: missing action for agent "${a}"`);
+      const why = this.actSpaces.get(a)!.explain(actions[a]);
+      if (why) throw new RangeError(`${ENV_ID}: action of "${a}" not in its action space: ${why}`);
+    }
+    for (const a of Object.keys(actions)) if (!this.actSpaces.has(a)) throw new RangeError(`${ENV_ID}: action for unknown agent "${a}"`);
+    const R = ep.cfg.retailer.retailPrice;
+    if (this.learnedRetailer) {
+      const act = actions.retailer;
+      for (let i = 0; i < ep.n; i++) ep.offers[i] = act[i] * R;
+    }
+    for (let i = 0; i < ep.n; i++) ep.prices[i] = this.learnedSubs[i] ? actions[ep.cfg.subcontractors[i].id][0] * R : NaN;
+    const done = ep.play(this.learnedRetailer ? ep.offers : null, ep.prices, this.rewards);
+    const observations = this.observe();
+    const rewards: Record<string, number> = {};
+    const terminations: Record<string, boolean> = {};
+    const truncations: Record<string, boolean> = {};
+    const infos: Record<string, Info> = {};
+    for (const a of this.agents) {
+      rewards[a] = a === "retailer" ? this.rewards[0] : this.rewards[1 + this.subIndex.get(a)!];
+      terminations[a] = done;
+      truncations[a] = false;
+      infos[a] = done ? { round: ep.engine.round, outcome: ep.outcome } : { round: ep.engine.round };
+    }
+    if (done) {
+      this.over = true;
+      this.agents = [];
+    }
+    return { observations, rewards, terminations, truncations, infos };
+  }
+
+  close(): void {
+    this.over = true;
+    this.agents = [];
+  }
+
+  private observe(): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const a of this.possibleAgents) {
+      out[a] = a === "retailer" ? this.episode.retailerObservation() : this.episode.subObservation(this.subIndex.get(a)!);
+    }
+    return out;
+  }
+}
+
+register(ENV_ID, (options) => new ContractNegotiationParallelEnv(options as ContractParallelOptions), {
+  description: "retailer and subcontractors all learn to bargain wholesale-price (or buy-back) contracts (seed 004)",
+});

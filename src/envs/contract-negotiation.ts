@@ -1,0 +1,303 @@
+import { z } from "zod";
+import { register } from "../core/registry.js";
+import { Box } from "../core/spaces.js";
+import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "../core/types.js";
+import { Rng } from "../core/rng.js";
+import { ConfigError, formatPath } from "../io/errors.js";
+import { parseNegotiationConfig, CONTRACT_TYPES, type DemandSpec, type NegotiationConfig, type NegotiationSettings } from "../contracts/config.js";
+import { drawDemand } from "../contracts/demand.js";
+import { generateConfig } from "../contracts/generate.js";
+import { productionCost } from "../contracts/model.js";
+import { AGREED, NegotiationEngine, OPEN } from "../contracts/negotiation.js";
+import { dealsFromEngine, settle, type NegotiationOutcome } from "../contracts/outcome.js";
+import { PAPER_CONFIG } from "../contracts/paper.js";
+
+/**
+ * Options of ContractNegotiation-v0 and ContractNegotiationParallel-v0 (the episode logic both share).
+ * Prices in actions and observations are in units of the retail price R; quantities in units of the total
+ * maximal capacity sum CM; rewards in units of R x ordered quantity.
+ */
+export interface ContractEnvOptions {
+  /** A negotiation config (the `supplygym negotiate` file format); default the paper setting. */
+  config?: unknown;
+  /** Overrides of config.negotiation (deadline, check, contract, buybackFraction). */
+  negotiation?: Partial<NegotiationSettings>;
+  /** Override of config.demand: `{type: "normal", std}` makes demand stochastic around config.retailer.demand. */
+  demand?: DemandSpec;
+  /** Draw a fresh random instance with this many subcontractors at every reset instead of config's. */
+  randomInstances?: number;
+  /** "sparse": profit at the end; "shaped": each contract's provisional profit when signed, the rest at the end. */
+  reward?: "sparse" | "shaped";
+}
+
+export const DEFAULT_CONTRACT_ENV_OPTIONS = { reward: "sparse" as const };
+
+export interface ResolvedContractEnvOptions {
+  config: NegotiationConfig;
+  randomInstances: number | null;
+  reward: "sparse" | "shaped";
+}
+
+const optionsSchema = z
+  .object({
+    config: z.unknown().optional(),
+    negotiation: z
+      .object({
+        deadline: z.number().int().min(2).optional(),
+        check: z.boolean().optional(),
+        contract: z.enum(CONTRACT_TYPES).optional(),
+        buybackFraction: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
+    demand: z.unknown().optional(),
+    randomInstances: z.number().int().min(1).optional(),
+    reward: z.enum(["sparse", "shaped"]).default(DEFAULT_CONTRACT_ENV_OPTIONS.reward),
+  })
+  .strict();
+
+/** Validate the options; errors are ConfigErrors naming `<envId> options` and the field. */
+export function resolveContractEnvOptions(options: Record<string, unknown>, envId: string): ResolvedContractEnvOptions {
+  const source = `${envId} options`;
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  const o = parsed.data;
+  const base = (o.config ?? PAPER_CONFIG) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...base };
+  if (o.negotiation) merged.negotiation = { ...(base.negotiation as object | undefined), ...o.negotiation };
+  if (o.demand !== undefined) merged.demand = o.demand;
+  let config: NegotiationConfig;
+  try {
+    config = parseNegotiationConfig(merged, source);
+  } catch (err) {
+    if (err instanceof ConfigError && o.config !== undefined) {
+      throw new ConfigError(source, err.issues.map((i) => ({ ...i, path: i.path.startsWith("negotiation") || i.path.startsWith("demand") ? i.path : `config.${i.path}` })));
+    }
+    throw err;
+  }
+  return { config, randomInstances: o.randomInstances ?? null, reward: o.reward };
+}
+
+/** Retailer observation: 3 global features then 7 per subcontractor. */
+export const RETAILER_GLOBAL_FEATURES = 3;
+export const RETAILER_SUB_FEATURES = 7;
+/** Subcontractor observation length. */
+export const SUB_FEATURES = 10;
+/** Prices are observed as price / R, clipped to [0, PRICE_CAP]. */
+export const PRICE_CAP = 2;
+
+const clipPrice = (p: number, R: number) => (p === p ? Math.min(PRICE_CAP, Math.max(0, p / R)) : 0);
+
+/**
+ * One negotiation episode around a NegotiationEngine: instance and demand draws, observations, normalised rewards.
+ * Actor 0 is the retailer, actor 1 + i subcontractor i.
+ */
+export class ContractEpisode {
+  readonly opts: ResolvedContractEnvOptions;
+  readonly n: number;
+  cfg: NegotiationConfig;
+  engine: NegotiationEngine;
+  rng: Rng;
+  /** Realised demand of this episode (known to nobody until the end). */
+  demand = 0;
+  /** The retailer's forecast = the quantity it orders. */
+  forecast = 0;
+  /** Total maximal capacity: the quantity unit. */
+  capacity = 1;
+  outcome: NegotiationOutcome | null = null;
+  started = false;
+  readonly offers: Float64Array;
+  readonly prices: Float64Array;
+  private readonly credited: Float64Array;
+
+  constructor(opts: ResolvedContractEnvOptions) {
+    this.opts = opts;
+    this.cfg = opts.randomInstances ? generateConfig(0, { n: opts.randomInstances, negotiation: opts.config.negotiation }) : opts.config;
+    this.n = this.cfg.subcontractors.length;
+    this.engine = new NegotiationEngine(this.cfg);
+    this.rng = new Rng(0);
+    this.offers = new Float64Array(this.n);
+    this.prices = new Float64Array(this.n);
+    this.credited = new Float64Array(this.n + 1);
+  }
+
+  get deadline(): number {
+    return this.cfg.negotiation.deadline;
+  }
+
+  get stochastic(): boolean {
+    return this.cfg.demand.type !== "fixed";
+  }
+
+  /**
+   * Start an episode. With a seed, the episode matches `runNegotiations` negotiation k when
+   * seed = deriveSeed(base, "contracts", k) (= that outcome's `seed`): same instance (randomInstances) and demand.
+   */
+  reset(seed?: number): void {
+    if (seed !== undefined) this.rng = new Rng(seed);
+    if (this.opts.randomInstances) {
+      const instanceSeed = seed ?? this.rng.seed();
+      const c = generateConfig(instanceSeed, { n: this.opts.randomInstances, negotiation: this.opts.config.negotiation });
+      this.cfg = { ...c, demand: this.opts.config.demand };
+      this.engine.load(this.cfg);
+    }
+    this.forecast = this.cfg.retailer.demand;
+    this.demand = drawDemand(this.cfg.demand, this.forecast, this.rng);
+    let cm = 0;
+    for (const s of this.cfg.subcontractors) cm += s.maxCapacity;
+    this.capacity = cm;
+    this.engine.reset(this.forecast);
+    this.outcome = null;
+    this.credited.fill(0);
+    this.started = true;
+  }
+
+  /** Reward unit: R x ordered quantity. */
+  get rewardScale(): number {
+    return this.cfg.retailer.retailPrice * this.forecast;
+  }
+
+  /**
+   * Play one round with learned offers and/or prices (null or NaN entries: the analytic agent). Writes each actor's
+   * reward for the round into `rewards` (length n + 1) and returns true when the negotiation is over.
+   */
+  play(offers: Float64Array | null, prices: Float64Array | null, rewards: Float64Array): boolean {
+    const e = this.engine;
+    const before = e.round;
+    const done = e.playRound(offers, prices);
+    rewards.fill(0);
+    const scale = this.rewardScale;
+    if (this.opts.reward === "shaped") {
+      const margin = this.cfg.retailer.retailPrice - this.cfg.retailer.unitCost;
+      for (let i = 0; i < this.n; i++) {
+        if (e.status[i] !== AGREED || e.agreedRound[i] <= before) continue;
+        const w = e.agreedPrice[i];
+        const q = e.agreedQty[i];
+        const r0 = ((margin - w) * q) / scale;
+        const ri = (w * q - productionCost(this.cfg.subcontractors[i], q)) / scale;
+        rewards[0] += r0;
+        rewards[1 + i] += ri;
+        this.credited[0] += r0;
+        this.credited[1 + i] += ri;
+      }
+    }
+    if (done) {
+      const o = settle(this.cfg, dealsFromEngine(e), this.demand, { seed: 0, condition: "env" });
+      this.outcome = o;
+      rewards[0] += o.retailerProfit / scale - this.credited[0];
+      for (let i = 0; i < this.n; i++) rewards[1 + i] += o.subcontractorProfit[i] / scale - this.credited[1 + i];
+    }
+    return done;
+  }
+
+  retailerObservation(): number[] {
+    const e = this.engine;
+    const R = this.cfg.retailer.retailPrice;
+    const K = this.capacity;
+    const obs = new Array<number>(RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * this.n);
+    obs[0] = e.round / this.deadline;
+    obs[1] = Math.min(1, this.forecast / K);
+    obs[2] = (R - this.cfg.retailer.unitCost) / R;
+    for (let i = 0; i < this.n; i++) {
+      const k = RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * i;
+      const open = e.status[i] === OPEN;
+      obs[k] = open ? 1 : 0;
+      obs[k + 1] = e.status[i] === AGREED ? 1 : 0;
+      obs[k + 2] = e.cn[i] / K;
+      obs[k + 3] = e.cm[i] / K;
+      obs[k + 4] = open ? e.asked[i] / K : 0;
+      obs[k + 5] = clipPrice(e.price[i], R);
+      obs[k + 6] = clipPrice(e.offer[i], R);
+    }
+    return obs;
+  }
+
+  subObservation(i: number): number[] {
+    const e = this.engine;
+    const R = this.cfg.retailer.retailPrice;
+    const open = e.status[i] === OPEN;
+    const q = open ? e.asked[i] : e.agreedQty[i];
+    return [
+      e.round / this.deadline,
+      open ? 1 : 0,
+      e.status[i] === AGREED ? 1 : 0,
+      Math.min(1, q / e.cm[i]),
+      e.cn[i] / e.cm[i],
+      Math.min(PRICE_CAP, e.c[i] / R),
+      Math.min(PRICE_CAP, e.e[i] / R),
+      Math.min(PRICE_CAP, e.reservation(i, q) / R),
+      clipPrice(e.offer[i], R),
+      clipPrice(e.price[i], R),
+    ];
+  }
+}
+
+/**
+ * ContractNegotiation-v0: a learned retailer against analytic subcontractors (MODEL.md B, seed 004).
+ *
+ * Each step is one round of the Iterated Contract Net. Action: Box [0, 1]^n, the retailer's offer to each
+ * subcontractor as a fraction of R (entries for closed conversations are ignored); a proposal at or below the offer
+ * is accepted. Round 1 is the capacity quote, after which the retailer's allocation rule (with or without
+ * checkQuantityEfficiency(), option negotiation.check) fixes the quantities. Observation: Box of 3 + 7n numbers
+ * [round / deadline, forecast / sum CM, (R - c_R) / R, then per subcontractor: open, agreed, CN / sum CM,
+ * CM / sum CM, quantity asked / sum CM, its last proposal / R, the last offer / R] (prices clipped to [0, 2]).
+ * Reward: the retailer's profit / (R x ordered quantity), at the end ("sparse", default) or as each contract is
+ * signed with the rest at the end ("shaped"; same total). The episode terminates at the deadline or when every
+ * conversation is closed; info.outcome holds the NegotiationOutcome at the end.
+ */
+export class ContractNegotiationEnv implements Env<number[], number[]> {
+  readonly observationSpace: Box;
+  readonly actionSpace: Box;
+  spec?: EnvSpec;
+  readonly episode: ContractEpisode;
+  private over = false;
+  private readonly rewards: Float64Array;
+
+  constructor(options: ContractEnvOptions = {}) {
+    this.episode = new ContractEpisode(resolveContractEnvOptions(options as Record<string, unknown>, "ContractNegotiation-v0"));
+    const n = this.episode.n;
+    const high = new Array<number>(RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * n).fill(1);
+    for (let i = 0; i < n; i++) {
+      const k = RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * i;
+      high[k + 5] = PRICE_CAP;
+      high[k + 6] = PRICE_CAP;
+    }
+    this.observationSpace = new Box(0, high);
+    this.actionSpace = new Box(0, 1, [n]);
+    this.rewards = new Float64Array(n + 1);
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<number[]> {
+    this.episode.reset(opts.seed);
+    this.over = false;
+    return { observation: this.episode.retailerObservation(), info: this.info() };
+  }
+
+  step(action: number[]): StepResult<number[]> {
+    const ep = this.episode;
+    if (!ep.started) throw new Error("ContractNegotiation-v0: step() before reset()");
+    if (this.over) throw new Error("ContractNegotiation-v0: step() after the episode ended; call reset()");
+    const why = this.actionSpace.explain(action);
+    if (why) throw new RangeError(`ContractNegotiation-v0: action not in the action space: ${why}`);
+    const R = ep.cfg.retailer.retailPrice;
+    for (let i = 0; i < ep.n; i++) ep.offers[i] = action[i] * R;
+    const done = ep.play(ep.offers, null, this.rewards);
+    this.over = done;
+    const info = this.info();
+    if (done) info.outcome = ep.outcome;
+    return { observation: ep.retailerObservation(), reward: this.rewards[0], terminated: done, truncated: false, info };
+  }
+
+  close(): void {
+    this.over = true;
+  }
+
+  private info(): Info {
+    const ep = this.episode;
+    return { round: ep.engine.round, forecast: ep.forecast, stochasticDemand: ep.stochastic, messages: ep.engine.log.length };
+  }
+}
+
+register("ContractNegotiation-v0", (options) => new ContractNegotiationEnv(options as ContractEnvOptions), {
+  description: "a learned retailer bargains wholesale-price (or buy-back) contracts with analytic subcontractors (seed 004)",
+});

@@ -1,0 +1,651 @@
+import { z } from "zod";
+import { deriveSeed, Rng } from "../core/rng.js";
+import { Box, Dict, explainSpace } from "../core/spaces.js";
+import type { Forecast, Forecaster } from "../demand/forecaster.js";
+import { forecasterSpecSchema, makeForecaster, type ForecasterSpec } from "../demand/make-forecaster.js";
+import { demandSpecSchema, DemandProcess, type DemandSpec } from "../demand/process.js";
+import { historyColumn, parseDemandCsv, readDemandCsv, type DemandHistory } from "../demand/replay.js";
+import { ConfigError, formatPath } from "../io/errors.js";
+import { EquilibriumSolver, newtonDefaults } from "../market/equilibrium.js";
+import { consumerSurplus, producerSurplus } from "../market/outside.js";
+import { paperMarket } from "../market/paper.js";
+import { compileMarket, type CompiledMarket, type MarketSpec } from "../market/spec.js";
+
+/**
+ * The simulation behind `MarketBidding-v0` and `MarketBiddingParallel-v0` (MODEL.md section A, "Over time" and
+ * "Strategic bidding"). One step is one trading period:
+ *   1. every learned agent commits its bid — per good a demand scale and a withholding fraction (and, with
+ *      inventory, a release fraction of its stock) — knowing last period's outcome and the forecasts of outside
+ *      demand, but not this period's demand;
+ *   2. this period's outside demand scale alpha_t of each final good is revealed (drawn from the demand process
+ *      or read from the replayed CSV);
+ *   3. the market clears at the equilibrium of all bids (analytic agents bid truthfully), warm-started from the
+ *      last period; the all-analytic counterfactual with the same alpha_t is cleared by a second solver;
+ *   4. rewards are the learned agents' profits of the period (minus inventory holding cost); the forecasters
+ *      observe alpha_t and forecast the next H periods.
+ */
+
+const partialDemandSpec = demandSpecSchema.partial({ base: true });
+
+const inventorySchema = z
+  .object({
+    /** Most units of each output good that can be stored (one number for every good, or one per good). */
+    capacity: z.union([z.number().min(0), z.array(z.number().min(0))]),
+    /** Cost per unit stored per period, charged on the stock at the end of the period. */
+    holdingCost: z.number().min(0),
+    /** Stock at the start of an episode (default 0). */
+    initial: z.union([z.number().min(0), z.array(z.number().min(0))]).optional(),
+  })
+  .strict();
+
+export const marketBiddingOptionsSchema = z
+  .object({
+    /** The market (MarketSpec); default the paper's market. */
+    market: z.unknown().optional(),
+    /** MarketBidding-v0: name of the learned producer; default "A[1][1]". */
+    agent: z.string().min(1).optional(),
+    /** MarketBiddingParallel-v0: names of the learned producers; default every producer. */
+    learned: z.array(z.string().min(1)).min(1, "learn at least one agent").optional(),
+    demand: z
+      .discriminatedUnion("type", [
+        z
+          .object({
+            type: z.literal("synthetic"),
+            /** One spec for every final good or one per good; `base` defaults to the market's outside demand alpha. */
+            spec: z.union([partialDemandSpec, z.array(partialDemandSpec)]).optional(),
+          })
+          .strict(),
+        z
+          .object({
+            type: z.literal("csv"),
+            file: z.string().min(1).optional(),
+            /** CSV text instead of a file (tests, notebooks). */
+            text: z.string().min(1).optional(),
+            /** One column per final good, in good order; default every column but `period`. */
+            columns: z.array(z.string()).optional(),
+            /** First row of the episode window: a row index, or "random" (drawn from the reset seed). Default 0. */
+            start: z.union([z.number().int().min(0), z.literal("random")]).optional(),
+            /** Season length of the data (for seasonal forecasters and the phase observation). */
+            period: z.number().int().min(2).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
+    forecaster: forecasterSpecSchema.optional(),
+    horizon: z.number().int().min(1).optional(),
+    episodeLength: z.number().int().min(1).optional(),
+    /** Periods of demand history before the first period of an episode (forecasters start on it). */
+    warmup: z.number().int().min(1).optional(),
+    /** Synthetic demand: the forecasters are fitted once, on `periods` simulated periods drawn with `seed`. */
+    forecasterFit: z.object({ periods: z.number().int().min(2).optional(), seed: z.number().int().optional() }).strict().optional(),
+    inventory: inventorySchema.nullable().optional(),
+    /** Clear the all-analytic counterfactual each period (info.counterfactual, info.efficiency). Default true; false halves the step cost for training. */
+    counterfactual: z.boolean().optional(),
+    /** Seed used by a first reset() without a seed. Default 0. */
+    seed: z.number().int().optional(),
+    solver: z.object({ tolerance: z.number().positive().optional(), maxIterations: z.number().int().min(1).optional(), maxLogStep: z.number().positive().optional() }).strict().optional(),
+  })
+  .strict();
+
+export type MarketBiddingOptions = z.input<typeof marketBiddingOptionsSchema>;
+
+/** Defaults, documented once. */
+export const MARKET_BIDDING_DEFAULTS = {
+  agent: "A[1][1]",
+  /** Per final good (base = the market's outside demand alpha): a 13-period season, AR(1) noise, rare disruptions. */
+  demandSpec: {
+    seasonal: { period: 13, amplitude: 0.25 },
+    ar: { phi: 0.5, sigma: 0.05 },
+    shocks: { probability: 0.02, size: -0.3, duration: 2 },
+  } satisfies Partial<DemandSpec>,
+  forecaster: "holt-winters" as ForecasterSpec,
+  horizon: 3,
+  episodeLength: 52,
+  forecasterFit: { periods: 520, seed: 0 },
+  seed: 0,
+} as const;
+
+/** Upper bound of the demand-scale action (1 = truthful). */
+export const MAX_DEMAND_SCALE = 2;
+
+interface Resolved {
+  market: CompiledMarket;
+  learned: number[];
+  horizon: number;
+  episodeLength: number;
+  warmup: number;
+  forecasterSpec: ForecasterSpec;
+  synthetic: DemandSpec[] | null;
+  history: DemandHistory | null;
+  csvStart: number | "random";
+  period: number | undefined;
+  phaseOffset: number;
+  inventory: { capacity: number[]; holdingCost: number; initial: number[] } | null;
+  fitPeriods: number;
+  fitSeed: number;
+  seed: number;
+  counterfactual: boolean;
+  solver: typeof newtonDefaults;
+}
+
+function optionsError(envId: string, path: string, message: string): ConfigError {
+  return new ConfigError(`${envId} options`, [{ path, message }]);
+}
+
+function perGood(v: number | number[], G: number, envId: string, path: string): number[] {
+  if (typeof v === "number") return new Array<number>(G).fill(v);
+  if (v.length !== G) throw optionsError(envId, path, `has ${v.length} entries; needs one per good (${G})`);
+  return [...v];
+}
+
+/** Validate options and fill defaults. Errors are ConfigErrors naming the option path. */
+export function resolveMarketBiddingOptions(envId: string, raw: Record<string, unknown>, mode: "single" | "parallel"): Resolved {
+  const parsed = marketBiddingOptionsSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new ConfigError(
+      `${envId} options`,
+      parsed.error.issues.map((i) =>
+        i.code === "unrecognized_keys"
+          ? { path: i.keys.map((k) => (i.path.length ? `${formatPath(i.path)}.${k}` : k)).join(", "), message: "unknown option" }
+          : { path: formatPath(i.path), message: i.message },
+      ),
+    );
+  }
+  const o = parsed.data;
+  if (mode === "single" && o.learned !== undefined) throw optionsError(envId, "learned", `is an option of MarketBiddingParallel-v0; ${envId} learns one agent: use "agent"`);
+  if (mode === "parallel" && o.agent !== undefined) throw optionsError(envId, "agent", `is an option of MarketBidding-v0; ${envId} takes "learned" (a list of agent names)`);
+  let market: CompiledMarket;
+  try {
+    market = compileMarket(o.market ?? paperMarket);
+  } catch (err) {
+    throw optionsError(envId, `market.${(err as { path?: string }).path ?? ""}`, (err as Error).message);
+  }
+  const G = market.G;
+  const index = (name: string, path: string) => {
+    const i = market.names.indexOf(name);
+    if (i < 0) throw optionsError(envId, path, `no agent named "${name}"; the market has ${market.names.join(", ")}`);
+    return i;
+  };
+  const learned =
+    mode === "single"
+      ? [index(o.agent ?? MARKET_BIDDING_DEFAULTS.agent, "agent")]
+      : o.learned
+        ? o.learned.map((n, k) => index(n, `learned[${k}]`))
+        : market.names.map((_, i) => i);
+  if (new Set(learned).size !== learned.length) throw optionsError(envId, "learned", "names an agent twice");
+
+  const horizon = o.horizon ?? MARKET_BIDDING_DEFAULTS.horizon;
+  const episodeLength = o.episodeLength ?? MARKET_BIDDING_DEFAULTS.episodeLength;
+  const forecasterSpec = o.forecaster ?? MARKET_BIDDING_DEFAULTS.forecaster;
+
+  let synthetic: DemandSpec[] | null = null;
+  let history: DemandHistory | null = null;
+  let period: number | undefined;
+  let phaseOffset = 0;
+  let csvStart: number | "random" = 0;
+  const demand = o.demand ?? { type: "synthetic" as const };
+  if (demand.type === "synthetic") {
+    const specs = Array.isArray(demand.spec) ? demand.spec : new Array(G).fill(demand.spec ?? MARKET_BIDDING_DEFAULTS.demandSpec);
+    if (specs.length !== G) throw optionsError(envId, "demand.spec", `has ${specs.length} entries; needs one per final good (${G})`);
+    synthetic = specs.map((s, j) => ({ ...s, base: s.base ?? market.demandAlpha[j] }) as DemandSpec);
+    period = synthetic[0].seasonal?.period;
+    phaseOffset = synthetic[0].seasonal?.phase ?? 0;
+  } else {
+    if ((demand.file === undefined) === (demand.text === undefined)) throw optionsError(envId, "demand", 'a csv demand needs exactly one of "file" and "text"');
+    const opts = { columns: demand.columns, goods: G };
+    history = demand.file !== undefined ? readDemandCsv(demand.file, opts) : parseDemandCsv(demand.text!, { ...opts, file: "demand.text" });
+    period = demand.period;
+    csvStart = demand.start ?? 0;
+  }
+
+  // A forecaster built only to learn its minimum history.
+  let minHistory: number;
+  try {
+    minHistory = makeForecaster(forecasterSpec, { horizon, period }).minHistory;
+  } catch (err) {
+    throw optionsError(envId, "forecaster", (err as Error).message);
+  }
+  const warmup = o.warmup ?? Math.max(minHistory, period ? 2 * period : 0, 13);
+  if (warmup < minHistory) throw optionsError(envId, "warmup", `must be at least ${minHistory} (the forecaster's shortest history)`);
+  if (history) {
+    const need = (typeof csvStart === "number" ? csvStart : 0) + warmup + episodeLength;
+    if (history.values.length < need) {
+      throw optionsError(envId, "demand", `the CSV has ${history.values.length} rows; start + warmup + episodeLength = ${need} are needed (lower warmup or episodeLength)`);
+    }
+  }
+
+  let inventory: Resolved["inventory"] = null;
+  if (o.inventory) {
+    const capacity = perGood(o.inventory.capacity, G, envId, "inventory.capacity");
+    const initial = perGood(o.inventory.initial ?? 0, G, envId, "inventory.initial");
+    initial.forEach((v, j) => {
+      if (v > capacity[j]) throw optionsError(envId, `inventory.initial[${j}]`, `${v} exceeds the capacity ${capacity[j]}`);
+    });
+    inventory = { capacity, holdingCost: o.inventory.holdingCost, initial };
+  }
+  return {
+    market,
+    learned,
+    horizon,
+    episodeLength,
+    warmup,
+    forecasterSpec,
+    synthetic,
+    history,
+    csvStart,
+    period,
+    phaseOffset,
+    inventory,
+    fitPeriods: o.forecasterFit?.periods ?? MARKET_BIDDING_DEFAULTS.forecasterFit.periods,
+    fitSeed: o.forecasterFit?.seed ?? MARKET_BIDDING_DEFAULTS.forecasterFit.seed,
+    seed: o.seed ?? MARKET_BIDDING_DEFAULTS.seed,
+    counterfactual: o.counterfactual ?? true,
+    solver: { ...newtonDefaults, ...o.solver },
+  };
+}
+
+/** What a learned agent sees (all Box values are fresh `number[]` each step). */
+export interface MarketBiddingObservation {
+  /** Last period's prices: its G input markets, then its G output markets. */
+  prices: number[];
+  /** Last period's traded quantities in the same markets. */
+  quantities: number[];
+  /** Its profit last period (after holding cost). */
+  profit: number[];
+  /** Its budget (Cmax). */
+  budget: number[];
+  /** Forecasts of each final good's outside demand scale for this period and the next H-1: index g*H + h-1. */
+  forecastPoint: number[];
+  forecastLower: number[];
+  forecastUpper: number[];
+  /** sin and cos of the season's phase of this period (0, 0 without seasonality). */
+  phase: number[];
+  /** Only with inventory: its stock of each output good. */
+  inventory?: number[];
+}
+
+/** Names of the action entries of an agent (for error messages and docs). */
+export function actionNames(G: number, inventory: boolean): string[] {
+  const names: string[] = [];
+  for (let j = 0; j < G; j++) names.push(`demandScale[${j}]`);
+  for (let j = 0; j < G; j++) names.push(`withhold[${j}]`);
+  if (inventory) for (let j = 0; j < G; j++) names.push(`release[${j}]`);
+  return names;
+}
+
+export interface PeriodOutcome {
+  period: number;
+  demandAlpha: number[];
+  prices: number[];
+  quantities: number[];
+  profits: number[];
+  totalSurplus: number;
+  /** Absent when the option `counterfactual` is false. */
+  counterfactual?: { prices: number[]; quantities: number[]; profits: number[]; totalSurplus: number };
+  /** totalSurplus / counterfactual.totalSurplus. */
+  efficiency?: number;
+  solverIterations: number;
+}
+
+/**
+ * The shared engine: options, demand, forecasts, clearing and accounting for a set of learned agents.
+ * Hot path: no big allocations per step (solvers clear in place; only the small result arrays are new).
+ */
+export class MarketBiddingCore {
+  readonly opts: Resolved;
+  readonly market: CompiledMarket;
+  readonly G: number;
+  readonly learned: readonly number[];
+  readonly actionSpace: Box;
+  readonly observationSpace: Dict;
+  readonly actionNames: string[];
+
+  private readonly solver: EquilibriumSolver;
+  private readonly analytic: EquilibriumSolver;
+  private readonly startPrices: Float64Array;
+  private readonly forecasters: Forecaster[];
+  private readonly forecastBuf: Forecast[];
+  private readonly scale: Float64Array;
+  private readonly withhold: Float64Array;
+  private readonly baseWithhold: Float64Array;
+  private readonly release: Float64Array;
+  private readonly stock: Float64Array;
+  private readonly profitBuf: Float64Array;
+  private readonly cfProfitBuf: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly lastPrices: Float64Array;
+  private readonly lastQuantities: Float64Array;
+  private readonly lastAgentProfit: Float64Array;
+  /** alpha per period of the episode window: [warmup + episodeLength][G]. */
+  private path: Float64Array;
+  private rng: Rng;
+  t = 0;
+  live = false;
+  private holdingCost: Float64Array;
+
+  constructor(envId: string, options: Record<string, unknown>, mode: "single" | "parallel") {
+    this.opts = resolveMarketBiddingOptions(envId, options, mode);
+    const o = this.opts;
+    this.market = o.market;
+    this.G = o.market.G;
+    this.learned = o.learned;
+    const G = this.G;
+    const nA = o.market.nAgents;
+    this.solver = new EquilibriumSolver(o.market, o.solver);
+    this.analytic = new EquilibriumSolver(o.market, o.solver);
+    this.startPrices = Float64Array.from(this.solver.solve().prices);
+    this.scale = new Float64Array(nA * G).fill(1);
+    this.withhold = new Float64Array(nA * G);
+    this.baseWithhold = new Float64Array(nA * G);
+    this.release = new Float64Array(nA * G);
+    this.stock = new Float64Array(nA * G);
+    this.profitBuf = new Float64Array(nA);
+    this.cfProfitBuf = new Float64Array(nA);
+    this.holdingCost = new Float64Array(nA);
+    this.alpha = new Float64Array(G);
+    this.lastPrices = new Float64Array(o.market.nMarkets);
+    this.lastQuantities = new Float64Array(o.market.nMarkets);
+    this.lastAgentProfit = new Float64Array(nA);
+    this.path = new Float64Array((o.warmup + o.episodeLength) * G);
+    this.rng = new Rng(o.seed);
+
+    const inv = o.inventory !== null;
+    this.actionNames = actionNames(G, inv);
+    const low = [...new Array<number>(2 * G).fill(0), ...(inv ? new Array<number>(G).fill(0) : [])];
+    const high = [...new Array<number>(G).fill(MAX_DEMAND_SCALE), ...new Array<number>(G).fill(1), ...(inv ? new Array<number>(G).fill(1) : [])];
+    this.actionSpace = new Box(low, high);
+    const H = o.horizon;
+    const spaces: Record<string, Box> = {
+      prices: new Box(0, Infinity, [2 * G]),
+      quantities: new Box(0, Infinity, [2 * G]),
+      profit: new Box(-Infinity, Infinity, [1]),
+      budget: new Box(0, Infinity, [1]),
+      forecastPoint: new Box(0, Infinity, [G * H]),
+      forecastLower: new Box(0, Infinity, [G * H]),
+      forecastUpper: new Box(0, Infinity, [G * H]),
+      phase: new Box(-1, 1, [2]),
+    };
+    if (o.inventory) spaces.inventory = new Box(0, o.inventory.capacity, [G]);
+    this.observationSpace = new Dict(spaces);
+
+    // Forecasters, one per final good, fitted once.
+    this.forecasters = [];
+    this.forecastBuf = [];
+    for (let j = 0; j < G; j++) {
+      let fitHistory: number[];
+      if (o.synthetic) {
+        const p = new DemandProcess(o.synthetic[j], deriveSeed(o.fitSeed, "forecaster-fit", j));
+        fitHistory = Array.from({ length: o.fitPeriods }, () => p.next());
+      } else {
+        const col = historyColumn(o.history!, j);
+        const start = typeof o.csvStart === "number" ? o.csvStart : 0;
+        fitHistory = col.slice(0, start + o.warmup);
+      }
+      const f = makeForecaster(o.forecasterSpec, { horizon: H, period: o.period });
+      try {
+        f.fit(fitHistory);
+      } catch (err) {
+        throw optionsError(envId, "forecaster", `fitting on good ${j}'s history failed: ${(err as Error).message}`);
+      }
+      this.forecasters.push(f);
+      this.forecastBuf.push({ point: new Array<number>(H), lower: new Array<number>(H), upper: new Array<number>(H) });
+    }
+  }
+
+  /** Start an episode: draw (or pick) the demand path, restart solvers and forecasters. */
+  reset(seed?: number): void {
+    const o = this.opts;
+    const G = this.G;
+    if (seed !== undefined) {
+      if (!Number.isFinite(seed)) throw new RangeError(`reset: seed must be a finite number, got ${seed}`);
+      this.rng = new Rng(seed);
+    }
+    const episodeSeed = this.rng.seed();
+    const T = o.warmup + o.episodeLength;
+    if (o.synthetic) {
+      for (let j = 0; j < G; j++) {
+        const p = new DemandProcess(o.synthetic[j], deriveSeed(episodeSeed, "demand", j));
+        for (let t = 0; t < T; t++) this.path[t * G + j] = p.next();
+      }
+    } else {
+      const rows = o.history!.values;
+      const start = o.csvStart === "random" ? new Rng(episodeSeed).int(rows.length - T + 1) : o.csvStart;
+      for (let t = 0; t < T; t++) for (let j = 0; j < G; j++) this.path[t * G + j] = rows[start + t][j];
+    }
+    // Same start state every episode, so that a seed fixes the trajectory bit for bit.
+    for (const s of [this.solver, this.analytic]) {
+      s.resetStart(this.startPrices);
+      s.model.logMult.fill(0);
+    }
+    for (let j = 0; j < G; j++) {
+      const hist = new Array<number>(o.warmup);
+      for (let t = 0; t < o.warmup; t++) hist[t] = this.path[t * G + j];
+      this.forecasters[j].start(hist);
+    }
+    this.stock.fill(0);
+    if (o.inventory) for (const i of this.learned) for (let j = 0; j < G; j++) this.stock[i * G + j] = o.inventory.initial[j];
+    // Last period (the last warm-up period) cleared truthfully: what the first observation reports.
+    for (let j = 0; j < G; j++) this.alpha[j] = this.path[(o.warmup - 1) * G + j];
+    this.analytic.clear({ demandAlpha: this.alpha });
+    this.solver.clear({ demandAlpha: this.alpha });
+    const m = this.solver.model;
+    this.lastPrices.set(m.p);
+    this.lastQuantities.set(m.demand);
+    this.computeProfits(this.solver, this.lastAgentProfit);
+    this.t = 0;
+    this.live = true;
+  }
+
+  /** Check an action of learned agent `slot` and write it into the bid arrays. */
+  setAction(agent: number, action: unknown, who: string): void {
+    const why = explainSpace(this.actionSpace, action);
+    if (why !== undefined) {
+      const m = /entry (\d+)/.exec(why);
+      const name = m ? ` (${this.actionNames[Number(m[1])]})` : "";
+      throw new RangeError(`${who}: action not in the action space: ${why}${name}. Actions are [${this.actionNames.join(", ")}]; nothing is clipped`);
+    }
+    const a = action as ArrayLike<number>;
+    const G = this.G;
+    const off = agent * G;
+    for (let j = 0; j < G; j++) {
+      this.scale[off + j] = a[j];
+      this.baseWithhold[off + j] = a[G + j];
+      this.release[off + j] = this.opts.inventory ? a[2 * G + j] : 0;
+    }
+  }
+
+  private computeProfits(solver: EquilibriumSolver, out: Float64Array): void {
+    const mk = this.market;
+    const G = mk.G;
+    const m = solver.model;
+    for (let i = 0; i < mk.nAgents; i++) {
+      const inOff = mk.group[i] * G;
+      const outOff = inOff + G;
+      let r = 0;
+      let c = 0;
+      for (let j = 0; j < G; j++) {
+        c += m.p[inOff + j] * m.x[i * G + j];
+        r += m.p[outOff + j] * m.supplied[i * G + j];
+      }
+      out[i] = r - c;
+    }
+  }
+
+  private totalSurplus(solver: EquilibriumSolver, profits: Float64Array): number {
+    const mk = this.market;
+    const m = solver.model;
+    let s = 0;
+    for (let i = 0; i < mk.nAgents; i++) s += profits[i];
+    for (let j = 0; j < mk.G; j++) {
+      s += producerSurplus(mk.supplyAlpha[j], mk.supplyBeta[j], m.p[j]);
+      s += consumerSurplus(m.demandAlpha[j], mk.demandBeta[j], m.p[mk.L * mk.G + j], mk.chokePrice[j]);
+    }
+    return s;
+  }
+
+  /** Clear this period with the bids set by `setAction`; returns the outcome (rewards via `reward(agent)`). */
+  clearPeriod(who: string): PeriodOutcome {
+    if (!this.live) {
+      throw new Error(this.t === 0 ? `${who}: step() before reset(); call reset() first` : `${who}: the episode ended after ${this.t} periods (truncated); call reset() before stepping again`);
+    }
+    const o = this.opts;
+    const G = this.G;
+    const row = (o.warmup + this.t) * G;
+    for (let j = 0; j < G; j++) this.alpha[j] = this.path[row + j];
+
+    let iterations = 0;
+    if (o.inventory === null) {
+      iterations += this.solver.clear({ demandAlpha: this.alpha, demandScale: this.scale, withhold: this.baseWithhold }).iterations;
+    } else {
+      iterations += this.clearWithStock();
+    }
+    this.computeProfits(this.solver, this.profitBuf);
+
+    // Inventory: withheld output is stored up to capacity; released stock was sold; holding cost on what is left.
+    this.holdingCost.fill(0);
+    if (o.inventory) {
+      const m = this.solver.model;
+      for (const i of this.learned) {
+        let held = 0;
+        for (let j = 0; j < G; j++) {
+          const k = i * G + j;
+          const kept = this.stock[k] * (1 - this.release[k]);
+          const stored = Math.min(this.baseWithhold[k] * m.y[k], o.inventory.capacity[j] - kept);
+          this.stock[k] = Math.max(0, kept + Math.max(0, stored));
+          held += this.stock[k];
+        }
+        this.holdingCost[i] = o.inventory.holdingCost * held;
+        this.profitBuf[i] -= this.holdingCost[i];
+      }
+    }
+    // Holding costs are in the agents' profits, hence in total surplus.
+    const total = this.totalSurplus(this.solver, this.profitBuf);
+
+    const m = this.solver.model;
+    this.lastPrices.set(m.p);
+    this.lastQuantities.set(m.demand);
+    this.lastAgentProfit.set(this.profitBuf);
+    const outcome: PeriodOutcome = {
+      period: this.t,
+      demandAlpha: Array.from(this.alpha),
+      prices: Array.from(m.p),
+      quantities: Array.from(m.demand),
+      profits: Array.from(this.profitBuf),
+      totalSurplus: total,
+      solverIterations: iterations,
+    };
+    if (o.counterfactual) {
+      outcome.solverIterations += this.analytic.clear({ demandAlpha: this.alpha }).iterations;
+      this.computeProfits(this.analytic, this.cfProfitBuf);
+      const cfTotal = this.totalSurplus(this.analytic, this.cfProfitBuf);
+      const cm = this.analytic.model;
+      outcome.counterfactual = { prices: Array.from(cm.p), quantities: Array.from(cm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: cfTotal };
+      outcome.efficiency = total / cfTotal;
+    }
+    for (let j = 0; j < G; j++) this.forecasters[j].observe(this.alpha[j]);
+    this.t++;
+    if (this.t >= o.episodeLength) this.live = false;
+    return outcome;
+  }
+
+  /**
+   * Clear with stock sales: a learned agent offers (1 - withhold) y + release * stock of each output good. The
+   * market model takes supply as a fraction of output, so the stock sale is written as a negative withholding
+   * w' = withhold - release * stock / y, and y (which moves with prices) is iterated to a fixed point.
+   */
+  private clearWithStock(): number {
+    const G = this.G;
+    const m = this.solver.model;
+    let iterations = 0;
+    this.withhold.set(this.baseWithhold);
+    for (let round = 0; round < 100; round++) {
+      iterations += this.solver.clear({ demandAlpha: this.alpha, demandScale: this.scale, withhold: this.withhold }).iterations;
+      let worst = 0;
+      for (const i of this.learned) {
+        for (let j = 0; j < G; j++) {
+          const k = i * G + j;
+          const sale = this.release[k] * this.stock[k];
+          if (sale === 0) continue;
+          const y = m.y[k];
+          if (!(y > 0)) {
+            // No output this period (demand scale 0): the stock cannot be offered through the bid; it stays.
+            this.release[k] = 0;
+            this.withhold[k] = this.baseWithhold[k];
+            worst = Infinity;
+            continue;
+          }
+          const sold = (this.baseWithhold[k] - this.withhold[k]) * y;
+          worst = Math.max(worst, Math.abs(sold - sale) / (1 + sale));
+          this.withhold[k] = this.baseWithhold[k] - sale / y;
+        }
+      }
+      if (worst <= 1e-10) return iterations;
+    }
+    throw new Error("inventory: the stock sale did not reach a fixed point in 100 rounds (please report the options)");
+  }
+
+  /** Observation of learned agent i (fresh arrays). */
+  observation(i: number): MarketBiddingObservation {
+    const o = this.opts;
+    const G = this.G;
+    const H = o.horizon;
+    const inOff = this.market.group[i] * G;
+    const prices = new Array<number>(2 * G);
+    const quantities = new Array<number>(2 * G);
+    for (let j = 0; j < 2 * G; j++) {
+      prices[j] = this.lastPrices[inOff + j];
+      quantities[j] = this.lastQuantities[inOff + j];
+    }
+    const fp = new Array<number>(G * H);
+    const fl = new Array<number>(G * H);
+    const fu = new Array<number>(G * H);
+    for (let j = 0; j < G; j++) {
+      const f = this.forecastBuf[j];
+      for (let h = 0; h < H; h++) {
+        fp[j * H + h] = f.point[h];
+        fl[j * H + h] = f.lower[h];
+        fu[j * H + h] = f.upper[h];
+      }
+    }
+    const phase = [0, 0];
+    if (o.period) {
+      const angle = (2 * Math.PI * (o.warmup + this.t + o.phaseOffset)) / o.period;
+      phase[0] = Math.sin(angle);
+      phase[1] = Math.cos(angle);
+    }
+    const obs: MarketBiddingObservation = {
+      prices,
+      quantities,
+      profit: [this.lastAgentProfit[i]],
+      budget: [this.market.budget[i]],
+      forecastPoint: fp,
+      forecastLower: fl,
+      forecastUpper: fu,
+      phase,
+    };
+    if (o.inventory) obs.inventory = Array.from(this.stock.subarray(i * G, i * G + G));
+    return obs;
+  }
+
+  /** Refresh the forecasts (once per step, shared by every agent's observation). */
+  refreshForecasts(): void {
+    for (let j = 0; j < this.G; j++) this.forecasters[j].forecast(this.forecastBuf[j]);
+  }
+
+  reward(i: number): number {
+    return this.profitBuf[i];
+  }
+
+  stockOf(i: number): number[] {
+    return Array.from(this.stock.subarray(i * this.G, i * this.G + this.G));
+  }
+
+  holdingCostOf(i: number): number {
+    return this.holdingCost[i];
+  }
+
+  /** Parameters and interval offsets of the fitted forecasters (one per final good). */
+  describeForecasters(): Record<string, unknown>[] {
+    return this.forecasters.map((f) => f.describe());
+  }
+}

@@ -1,0 +1,7 @@
+// Experiment files (schema, loading), the task list, the worker pool and the resumable runner.
+export * from "./schema.js";
+export * from "./task.js";
+export { runPool, defaultWorkers, type PoolOptions } from "./pool.js";
+export { createProgress, type Progress, type ProgressOptions } from "./progress.js";
+export { PartialStore, encodeJson, decodeJson, type SavedTask } from "./partial.js";
+export * from "./runner.js";

@@ -1,0 +1,50 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { pathToFileURL } from "node:url";
+import type { Task, TaskFn } from "./task.js";
+
+/**
+ * Worker-thread side of the pool: load the task module once, then run the tasks the main thread sends, one
+ * at a time, posting progress, results and errors back.
+ */
+export type ToWorker = { type: "run"; task: Task } | { type: "exit" };
+export type FromWorker =
+  | { type: "progress"; index: number; fraction: number }
+  | { type: "done"; index: number; result: unknown }
+  | { type: "error"; index: number; message: string; stack?: string };
+
+export async function loadTaskFn(module: string, name = "runTask"): Promise<TaskFn> {
+  const url = module.startsWith("file:") ? module : pathToFileURL(module).href;
+  const mod = (await import(url)) as Record<string, unknown>;
+  const fn = mod[name];
+  if (typeof fn !== "function") throw new TypeError(`${module} does not export a function "${name}"`);
+  return fn as TaskFn;
+}
+
+if (parentPort && workerData?.supplygymPoolWorker) {
+  const port = parentPort;
+  const { module, exportName } = workerData as { module: string; exportName: string };
+  const fnPromise = loadTaskFn(module, exportName);
+  port.on("message", async (msg: ToWorker) => {
+    if (msg.type === "exit") {
+      port.close();
+      return;
+    }
+    const index = msg.task.index;
+    let last = 0;
+    try {
+      const fn = await fnPromise;
+      const result = await fn(msg.task, {
+        progress(fraction) {
+          const now = Date.now();
+          if (now - last < 100 && fraction < 1) return;
+          last = now;
+          port.postMessage({ type: "progress", index, fraction } satisfies FromWorker);
+        },
+      });
+      port.postMessage({ type: "done", index, result } satisfies FromWorker);
+    } catch (err) {
+      const e = err as Error;
+      port.postMessage({ type: "error", index, message: e?.message ?? String(err), stack: e?.stack } satisfies FromWorker);
+    }
+  });
+}

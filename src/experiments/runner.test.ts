@@ -1,0 +1,211 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseCsv } from "../io/csv.js";
+import { UsageError } from "../io/errors.js";
+import { decodeJson, encodeJson, PartialStore } from "./partial.js";
+import { createProgress } from "./progress.js";
+import { runPool } from "./pool.js";
+import { formatSummary, runExperiment, type RunOptions } from "./runner.js";
+import { resolveExperiment } from "./schema.js";
+import { buildTasks } from "./task.js";
+
+const fakeTask = { module: fileURLToPath(new URL("./testing/fake-task.ts", import.meta.url)) };
+const tmp = mkdtempSync(join(tmpdir(), "sg-runner-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const cfg = resolveExperiment({
+  name: "fake",
+  scenario: "market",
+  env: { id: "Fake-v0" },
+  conditions: [{ name: "analytic" }, { name: "one-learned", learned: ["A[1][1]"] }, { name: "all-learned", learned: "all" }],
+  seeds: { count: 3 },
+});
+
+/** A quiet, non-TTY progress sink that records its lines. */
+function sink(): { lines: string[]; progress: RunOptions["progress"] } {
+  const lines: string[] = [];
+  const stream = { write: (s: string) => (lines.push(...s.split("\n").filter(Boolean)), true), isTTY: false } as unknown as NodeJS.WritableStream;
+  return { lines, progress: { stream } };
+}
+
+function csvs(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+}
+
+describe("task list", () => {
+  it("is conditions x seeds, condition-major", () => {
+    const tasks = buildTasks(cfg);
+    expect(tasks.map((t) => `${t.condition.name}:${t.seed}`)).toEqual([
+      "analytic:0", "analytic:1", "analytic:2", "one-learned:0", "one-learned:1", "one-learned:2", "all-learned:0", "all-learned:1", "all-learned:2",
+    ]);
+    expect(tasks.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe("runExperiment with a fake task", () => {
+  let firstRun = "";
+
+  it("writes the run directory: tables, figures, manifest; removes the partial directory", async () => {
+    const root = join(tmp, "a");
+    const { lines, progress } = sink();
+    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress, configFile: "fake.json" });
+    firstRun = out.path;
+    expect(out.path).toBe(join(root, "fake", "r1"));
+    expect(out.ran).toBe(9);
+    expect(out.resumed).toBe(0);
+    const files = readdirSync(out.path).sort();
+    for (const f of ["metrics.csv", "summary.csv", "comparison.csv", "learning_curves.csv", "episodes.csv", "price_paths.csv", "manifest.json",
+      "learning_curves.svg", "learning_curves.png", "agent_profit.svg", "efficiency_fairness.svg", "price_paths-analytic.svg"]) {
+      expect(files).toContain(f);
+    }
+    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    expect(metrics[0]).toMatchObject({ condition: "analytic", seed: "0", metric: "efficiency/allocative", value: "1" });
+    const summary = parseCsv(readFileSync(join(out.path, "summary.csv"), "utf8"));
+    const eff = summary.find((r) => r.condition === "all-learned" && r.metric === "efficiency/allocative")!;
+    expect(Number(eff.mean)).toBeLessThan(1);
+    expect(eff.n).toBe("3");
+    const comparison = parseCsv(readFileSync(join(out.path, "comparison.csv"), "utf8"));
+    expect(comparison.every((r) => r.baseline === "analytic" && r.test === "paired")).toBe(true);
+    expect(comparison.filter((r) => r.metric === "efficiency/allocative").map((r) => r.condition)).toEqual(["one-learned", "all-learned"]);
+    const manifest = JSON.parse(readFileSync(join(out.path, "manifest.json"), "utf8"));
+    expect(manifest.config.name).toBe("fake");
+    expect(manifest.seeds).toEqual([0, 1, 2]);
+    expect(manifest.tasks).toHaveLength(9);
+    expect(manifest.config_file).toBe("fake.json");
+    expect(typeof manifest.timings_s.tasks).toBe("number");
+    expect(readdirSync(join(root, "fake")).filter((f) => f.startsWith("."))).toEqual([]); // no partial, no staging
+    expect(lines.filter((l) => l.includes("done")).length).toBe(9);
+    expect(formatSummary(out.summary, ["efficiency/allocative"])).toMatch(/efficiency\/allocative\s+1\.000 \[1\.000, 1\.000\]/);
+  });
+
+  it("is deterministic: a second run gives identical CSVs in a new directory and leaves the first alone", async () => {
+    const root = join(tmp, "a");
+    const before = csvs(firstRun);
+    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress: sink().progress, figures: false });
+    expect(out.path).toBe(join(root, "fake", "r1-2")); // never overwrites
+    expect(csvs(out.path)).toEqual(before);
+    expect(csvs(firstRun)).toEqual(before);
+  });
+
+  it("refuses an existing --out before running any task", async () => {
+    const log = join(tmp, "refuse.log");
+    await expect(
+      runExperiment(cfg, { task: fakeTask, workers: 1, root: join(tmp, "a"), out: firstRun, progress: sink().progress, taskOptions: { logFile: log } }),
+    ).rejects.toThrow(UsageError);
+    expect(existsSync(log)).toBe(false);
+  });
+
+  it("resumes after an interruption: only the unfinished tasks run again", async () => {
+    const root = join(tmp, "resume");
+    const log = join(tmp, "resume.log");
+    await expect(
+      runExperiment(cfg, { task: fakeTask, workers: 1, root, progress: sink().progress, figures: false, taskOptions: { logFile: log, failOn: "one-learned:1" } }),
+    ).rejects.toThrow(/task-one-learned-1 failed: simulated failure/);
+    // nothing committed, four tasks saved
+    const expDir = join(root, "fake");
+    const entries = readdirSync(expDir);
+    expect(entries.filter((e) => !e.startsWith("."))).toEqual([]);
+    const partial = entries.find((e) => e.startsWith(".partial-"))!;
+    expect(readdirSync(join(expDir, partial)).sort()).toEqual(["task-analytic-0.json", "task-analytic-1.json", "task-analytic-2.json", "task-one-learned-0.json"]);
+    writeFileSync(log, "");
+    const { lines, progress } = sink();
+    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, progress, figures: false, taskOptions: { logFile: log } });
+    expect(out.resumed).toBe(4);
+    expect(out.ran).toBe(5);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["one-learned:1", "one-learned:2", "all-learned:0", "all-learned:1", "all-learned:2"]);
+    expect(lines.some((l) => l.startsWith("resuming fake: 4 of 9"))).toBe(true);
+    expect(csvs(out.path)).toEqual(csvs(firstRun)); // same numbers as the uninterrupted run
+    expect(existsSync(join(expDir, partial))).toBe(false);
+  });
+
+  it("a changed experiment does not reuse another configuration's partial results", async () => {
+    const root = join(tmp, "changed");
+    const log = join(tmp, "changed.log");
+    await expect(runExperiment(cfg, { task: fakeTask, workers: 1, root, progress: sink().progress, figures: false, taskOptions: { logFile: log, failOn: "all-learned:0" } })).rejects.toThrow();
+    const other = resolveExperiment({ ...structuredClone(cfg), conditions: [{ name: "analytic" }], seeds: [0], training: { totalSteps: 7, numEnvs: 1 }, metrics: undefined, baseline: undefined } as never);
+    writeFileSync(log, "");
+    const out = await runExperiment(other, { task: fakeTask, workers: 1, root, progress: sink().progress, figures: false, taskOptions: { logFile: log } });
+    expect(out.resumed).toBe(0);
+    expect(readFileSync(log, "utf8").trim()).toBe("analytic:0");
+  });
+
+  it("two worker threads give the same CSVs as one inline worker", async () => {
+    const { lines, progress } = sink();
+    const threads = join(tmp, "threads.log");
+    const out = await runExperiment(cfg, { task: fakeTask, workers: 2, root: join(tmp, "parallel"), progress, figures: false, taskOptions: { threadLog: threads } });
+    const ids = new Set(readFileSync(threads, "utf8").trim().split("\n"));
+    expect(ids.size).toBe(2); // two worker threads shared the tasks
+    expect(ids.has("0")).toBe(false); // none ran in the main thread
+    expect(csvs(out.path)).toEqual(csvs(firstRun));
+    const manifest = JSON.parse(readFileSync(join(out.path, "manifest.json"), "utf8"));
+    expect(manifest.workers).toBe(2);
+    expect(lines.filter((l) => l.includes("start")).length).toBe(9);
+  });
+
+  it("a task failing in a worker thread rejects with the task's name and keeps the finished tasks", async () => {
+    const root = join(tmp, "thread-fail");
+    await expect(
+      runExperiment(cfg, { task: fakeTask, workers: 2, root, progress: sink().progress, figures: false, taskOptions: { failOn: "analytic:0" } }),
+    ).rejects.toThrow(/task-analytic-0 failed: simulated failure/);
+    expect(readdirSync(join(root, "fake")).filter((e) => !e.startsWith("."))).toEqual([]);
+  });
+});
+
+describe("runPool", () => {
+  it("rejects a worker count below 1 and does nothing for no tasks", async () => {
+    await expect(runPool(buildTasks(cfg), { task: fakeTask, workers: 0, onResult() {} })).rejects.toThrow(/positive integer/);
+    let called = 0;
+    await runPool([], { task: fakeTask, workers: 2, onResult: () => void called++ });
+    expect(called).toBe(0);
+  });
+  it("a module without the export fails clearly", async () => {
+    await expect(runPool(buildTasks(cfg).slice(0, 1), { task: { ...fakeTask, export: "nope" }, workers: 1, onResult() {} })).rejects.toThrow(/does not export a function "nope"/);
+  });
+});
+
+describe("partial store", () => {
+  it("keeps NaN and infinities through JSON", () => {
+    expect(decodeJson(encodeJson({ a: NaN, b: [Infinity, -Infinity, 1], c: null }))).toEqual({ a: NaN, b: [Infinity, -Infinity, 1], c: null });
+  });
+  it("ignores corrupt files and files of another task", () => {
+    const store = PartialStore.forExperiment(cfg, join(tmp, "store"));
+    const tasks = buildTasks(cfg);
+    store.save(tasks[0], { metrics: { x: NaN } });
+    writeFileSync(store.file(tasks[1]), "{ truncated");
+    writeFileSync(store.file(tasks[2]), readFileSync(store.file(tasks[0])));
+    const skipped: string[] = [];
+    const loaded = store.load(tasks, (f, why) => skipped.push(why));
+    expect([...loaded.keys()]).toEqual([0]);
+    expect(loaded.get(0)!.result.metrics.x).toBeNaN();
+    expect(skipped).toHaveLength(2);
+    expect(skipped.join(" ")).toMatch(/unreadable/);
+    expect(skipped.join(" ")).toMatch(/another task/);
+  });
+});
+
+describe("progress display", () => {
+  it("plain lines off a TTY", () => {
+    const lines: string[] = [];
+    const stream = { write: (s: string) => (lines.push(s), true), isTTY: false } as unknown as NodeJS.WritableStream;
+    const p = createProgress({ total: 2, stream });
+    p.start("task-a-0");
+    p.update("task-a-0", 0.5);
+    p.finish("task-a-0");
+    p.stop();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe("[0/2] start  task-a-0\n");
+    expect(lines[1]).toMatch(/^\[1\/2\] done   task-a-0 \(\d+\.\d s\)\n$/);
+  });
+  it("a single bar on a TTY", () => {
+    let text = "";
+    const stream = { write: (s: string) => ((text += s), true), isTTY: true, columns: 120, cursorTo() {}, clearLine() {}, moveCursor() {}, on() {}, removeListener() {} } as unknown as NodeJS.WritableStream;
+    const p = createProgress({ total: 4, done: 1, stream, tty: true });
+    p.start("task-a-0");
+    p.update("task-a-0", 0.5);
+    p.stop();
+    expect(text).toMatch(/1\/4 tasks/);
+  });
+});

@@ -1,0 +1,57 @@
+import type { ResolvedCondition, ResolvedExperiment } from "./schema.js";
+
+/**
+ * One unit of work of an experiment: train the learned agents of one condition with one seed, then evaluate
+ * them on the experiment's evaluation demand draws. Tasks are plain data (they cross to worker threads).
+ */
+export interface Task {
+  /** Position in the task list (conditions in file order, seeds ascending within each condition). */
+  index: number;
+  condition: ResolvedCondition;
+  seed: number;
+  experiment: ResolvedExperiment;
+  /** Run-time options for the task function that are not part of the experiment (e.g. a models directory). */
+  options: Record<string, unknown>;
+}
+
+/** What a task returns; JSON-serialisable. Everything except `timings` must be a deterministic function of the task. */
+export interface TaskResult {
+  /** Scalar metrics of this (condition, seed), e.g. from `marketMetrics`; rows of metrics.csv. */
+  metrics: Record<string, number>;
+  /** Training curve points (learning_curves.csv), e.g. metric "rollout/episode_return_mean". */
+  learningCurve?: { step: number; metric: string; value: number }[];
+  /** One row per evaluation episode and agent (episodes.csv), columns chosen by the scenario. */
+  episodes?: Record<string, string | number | boolean | null>[];
+  /** Evaluation price path against the all-analytic equilibrium of each period (price_paths.csv). */
+  prices?: { period: number; market: string; price: number; equilibrium: number }[];
+  /** Wall-clock seconds by phase (e.g. train_s, eval_s); kept out of the CSVs, recorded in the manifest. */
+  timings?: Record<string, number>;
+}
+
+export interface TaskContext {
+  /** Report progress of this task in [0, 1] (throttled by the pool; cheap to call often). */
+  progress(fraction: number): void;
+}
+
+/** The pluggable per-task work. A task module exports one of these (by default as `runTask`). */
+export type TaskFn = (task: Task, ctx: TaskContext) => Promise<TaskResult>;
+
+/** Where a worker finds the task function: a module path or file URL and the export name. */
+export interface TaskModuleRef {
+  module: string;
+  export?: string;
+}
+
+/** The task list: every condition x every seed, condition-major, in the experiment file's order. */
+export function buildTasks(cfg: ResolvedExperiment, options: Record<string, unknown> = {}): Task[] {
+  const tasks: Task[] = [];
+  for (const condition of cfg.conditions) {
+    for (const seed of [...cfg.seeds].sort((a, b) => a - b)) tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
+  }
+  return tasks;
+}
+
+/** `task-<condition>-<seed>`: the name of a task's saved result (condition names are filename-safe by schema). */
+export function taskKey(task: Pick<Task, "condition" | "seed">): string {
+  return `task-${task.condition.name}-${task.seed}`;
+}

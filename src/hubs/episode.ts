@@ -1,0 +1,162 @@
+import type { Policy } from "../core/types.js";
+import type { ResolvedHubsConfig } from "./config.js";
+import type { LedgerSink } from "./ledger.js";
+import { observe, toHubAction } from "./observation.js";
+import { socialOptimum } from "./optimum.js";
+import type { ReviewQueue } from "./review.js";
+import { supplyAt } from "./shortages.js";
+import { HubSimulation, truthfulAction, type Credit, type HubAction, type Trade } from "./simulation.js";
+
+/**
+ * One seeded episode for given policies, with its no-trade baseline and its social optimum: the function the
+ * experiment runner calls to compare analytic and learned hubs. Policies map HubTrading-v0 observations to
+ * actions; hubs without a policy bid truthfully (the analytic hub).
+ */
+export interface HubOutcome {
+  hub: string;
+  margin: number;
+  delayCost: number;
+  moneyNet: number;
+  /** margin + money received - money paid. */
+  profit: number;
+  /** profit - delayCost (the hub's total reward). */
+  reward: number;
+  /** The same hub's reward with no trading at all (same shortages). */
+  noTradeReward: number;
+  /** reward - noTradeReward: >= 0 for every hub in a Pareto improvement. */
+  gainVsNoTrade: number;
+  /** Realised value of priority credits: value gained redeeming (+) or lost honouring (-). */
+  creditValue: number;
+  /** Value created: margin + delay avoided = sum (margin + delayPerUnit) * units made. */
+  valueCreated: number;
+  /** Resources consumed at the optimum's shadow prices (the company's opportunity cost). */
+  resourceCost: number;
+}
+
+export interface PeriodOutcome {
+  period: number;
+  value: number;
+  delayCost: number;
+  noTradeValue: number;
+  noTradeDelayCost: number;
+  optimumValue: number;
+  optimumDelayCost: number;
+  trades: number;
+}
+
+export interface EpisodeOutcome {
+  seed: number;
+  hubs: HubOutcome[];
+  periods: PeriodOutcome[];
+  /** Sum over periods and hubs of margin - delay cost (money and credits cancel out company-wide). */
+  totalValue: number;
+  totalDelayCost: number;
+  noTradeValue: number;
+  noTradeDelayCost: number;
+  optimumValue: number;
+  /** Share of the achievable gain captured: (value - noTrade) / (optimum - noTrade); NaN when nothing is achievable. */
+  efficiency: number;
+  /** optimum - value (>= 0 up to solver tolerance). */
+  gapToOptimum: number;
+  /** Every hub at least as well off as without trade. */
+  paretoImprovement: boolean;
+  trades: Trade[];
+  credits: Credit[];
+}
+
+export interface EpisodeOptions {
+  seed?: number;
+  /** By hub id; missing hubs act truthfully. */
+  policies?: Record<string, Policy<number[], number[]>>;
+  deterministic?: boolean;
+  ledger?: LedgerSink;
+  queue?: ReviewQueue;
+  shadow?: boolean;
+  /** Skip the HiGHS optimum (then optimumValue and efficiency are NaN). */
+  optimum?: boolean;
+}
+
+export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOptions = {}): Promise<EpisodeOutcome> {
+  const seed = opts.seed ?? cfg.seed;
+  const sim = new HubSimulation(cfg, { seed, ledger: opts.ledger, queue: opts.queue, shadow: opts.shadow });
+  const base = new HubSimulation(cfg, { seed, trade: false, events: sim.events });
+  const R = cfg.resources.length;
+  while (!sim.done) {
+    const actions: HubAction[] = cfg.hubs.map((hub, h) => {
+      const policy = opts.policies?.[hub.id];
+      if (!policy) return truthfulAction(R);
+      return toHubAction(policy.act(observe(sim, h), { deterministic: opts.deterministic ?? true }), R);
+    });
+    sim.runPeriod(actions);
+    base.runPeriod();
+  }
+  const periods: PeriodOutcome[] = [];
+  const resourceCost = new Array<number>(cfg.hubs.length).fill(0);
+  for (let t = 0; t < cfg.periods; t++) {
+    const res = sim.results[t];
+    const b = base.results[t];
+    let optimumValue = NaN;
+    let optimumDelayCost = NaN;
+    if (opts.optimum !== false) {
+      const opt = await socialOptimum(cfg.hubs, cfg.resources, t, supplyAt(cfg, sim.events, t));
+      optimumValue = opt.value;
+      optimumDelayCost = opt.delayCost;
+      res.forEach((r, h) => {
+        for (let k = 0; k < R; k++) resourceCost[h] += r.usage[k] * opt.shadowPrices[h][k];
+      });
+    }
+    periods.push({
+      period: t,
+      value: sum(res.map((r) => r.margin - r.delayCost)),
+      delayCost: sum(res.map((r) => r.delayCost)),
+      noTradeValue: sum(b.map((r) => r.margin - r.delayCost)),
+      noTradeDelayCost: sum(b.map((r) => r.delayCost)),
+      optimumValue,
+      optimumDelayCost,
+      trades: sim.trades.filter((x) => x.period === t && x.status === "executed").length,
+    });
+  }
+  const hubs: HubOutcome[] = cfg.hubs.map((hub, h) => {
+    const rows = sim.results.map((p) => p[h]);
+    const reward = sum(rows.map((r) => r.reward));
+    const noTradeReward = sum(base.results.map((p) => p[h].reward));
+    return {
+      hub: hub.id,
+      margin: sum(rows.map((r) => r.margin)),
+      delayCost: sum(rows.map((r) => r.delayCost)),
+      moneyNet: sum(rows.map((r) => r.moneyNet)),
+      profit: sum(rows.map((r) => r.profit)),
+      reward,
+      noTradeReward,
+      gainVsNoTrade: reward - noTradeReward,
+      creditValue: sum(rows.map((r) => r.creditValue)),
+      valueCreated: sum(rows.map((r) => r.production.reduce((s, x, j) => s + x * (hub.products[j].marginPerUnit + hub.products[j].delayPerUnit), 0))),
+      resourceCost: opts.optimum === false ? NaN : resourceCost[h],
+    };
+  });
+  const totalValue = sum(periods.map((p) => p.value));
+  const noTradeValue = sum(periods.map((p) => p.noTradeValue));
+  const optimumValue = sum(periods.map((p) => p.optimumValue));
+  const tol = 1e-6 * Math.max(1, Math.abs(noTradeValue));
+  return {
+    seed,
+    hubs,
+    periods,
+    totalValue,
+    totalDelayCost: sum(periods.map((p) => p.delayCost)),
+    noTradeValue,
+    noTradeDelayCost: sum(periods.map((p) => p.noTradeDelayCost)),
+    optimumValue,
+    efficiency: optimumValue - noTradeValue > tol ? (totalValue - noTradeValue) / (optimumValue - noTradeValue) : NaN,
+    gapToOptimum: optimumValue - totalValue,
+    paretoImprovement: hubs.every((h) => h.gainVsNoTrade >= -tol),
+    trades: sim.trades,
+    credits: sim.credits,
+  };
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}

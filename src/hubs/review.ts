@@ -1,0 +1,146 @@
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../io/atomic.js";
+import { UsageError } from "../io/errors.js";
+
+/**
+ * Human review of unusual trades. A trade whose unit price or quantity on a resource lies more than `k`
+ * standard deviations from the historical norm (mean and sample standard deviation of executed trades on that
+ * resource, once there are at least `minHistory` of them) waits in a review queue instead of executing. The
+ * queue is a JSON file rewritten atomically on every change.
+ */
+
+/** Running mean and variance (Welford). */
+export class RunningStats {
+  n = 0;
+  mean = 0;
+  private m2 = 0;
+
+  push(x: number): void {
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+
+  /** Sample standard deviation (0 with fewer than 2 values). */
+  get std(): number {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 0;
+  }
+
+  /** Distance from the mean in standard deviations; Infinity when all history is equal and x differs from it. */
+  z(x: number): number {
+    const s = this.std;
+    const d = Math.abs(x - this.mean);
+    if (s === 0) return d <= 1e-9 * Math.max(1, Math.abs(this.mean)) ? 0 : Infinity;
+    return d / s;
+  }
+}
+
+export interface TradeNorm {
+  price: RunningStats;
+  quantity: RunningStats;
+}
+
+export interface OutlierCheck {
+  flagged: boolean;
+  zPrice: number;
+  zQuantity: number;
+  reason: string;
+}
+
+export function checkOutlier(norm: TradeNorm | undefined, pricePerUnit: number, quantity: number, k: number, minHistory: number): OutlierCheck {
+  if (!norm || norm.price.n < minHistory) return { flagged: false, zPrice: NaN, zQuantity: NaN, reason: "" };
+  const zPrice = norm.price.z(pricePerUnit);
+  const zQuantity = norm.quantity.z(quantity);
+  const reasons: string[] = [];
+  if (zPrice > k) reasons.push(`unit price ${round(pricePerUnit)} is ${fmtZ(zPrice)} sd from the mean ${round(norm.price.mean)}`);
+  if (zQuantity > k) reasons.push(`quantity ${round(quantity)} is ${fmtZ(zQuantity)} sd from the mean ${round(norm.quantity.mean)}`);
+  return { flagged: reasons.length > 0, zPrice, zQuantity, reason: reasons.join("; ") };
+}
+
+const round = (v: number): number => Math.round(v * 100) / 100;
+const fmtZ = (z: number): string => (Number.isFinite(z) ? z.toFixed(2) : "inf");
+
+export type ReviewStatus = "pending" | "approved" | "rejected" | "executed" | "lapsed";
+
+export interface ReviewItem {
+  id: string;
+  /** Period the trade was proposed in. */
+  period: number;
+  status: ReviewStatus;
+  reason: string;
+  /** The proposed trade (plain JSON). */
+  trade: Record<string, unknown>;
+  /** Who or what decided, and when (period or ISO time). */
+  decidedBy?: string;
+  decidedAt?: string | number;
+  note?: string;
+}
+
+export class ReviewQueue {
+  private items: ReviewItem[] = [];
+
+  /** `path`: the queue file (created on first change; an existing file is loaded). */
+  constructor(readonly path?: string) {
+    if (path && existsSync(path)) this.items = ReviewQueue.read(path);
+  }
+
+  static read(path: string): ReviewItem[] {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch (err) {
+      throw new UsageError(`${path}: not a review queue (${(err as Error).message})`);
+    }
+    const items = (json as { items?: unknown })?.items;
+    if (!Array.isArray(items)) throw new UsageError(`${path}: not a review queue (expected {"items": [...]})`);
+    return items as ReviewItem[];
+  }
+
+  list(status?: ReviewStatus): ReviewItem[] {
+    return this.items.filter((i) => status === undefined || i.status === status);
+  }
+
+  get(id: string): ReviewItem | undefined {
+    return this.items.find((i) => i.id === id);
+  }
+
+  add(item: Omit<ReviewItem, "status">): ReviewItem {
+    if (this.get(item.id)) throw new Error(`review queue: duplicate id ${item.id}`);
+    const full: ReviewItem = { ...item, status: "pending" };
+    this.items.push(full);
+    this.save();
+    return full;
+  }
+
+  /** Approve or reject a pending item; anything else is a usage error naming the item's status. */
+  decide(id: string, decision: "approved" | "rejected", by: string, at: string | number, note?: string): ReviewItem {
+    const item = this.get(id);
+    if (!item) throw new UsageError(`no review item "${id}"${this.path ? ` in ${this.path}` : ""} (ids: ${this.items.map((i) => i.id).join(", ") || "none"})`);
+    if (item.status !== "pending") throw new UsageError(`review item "${id}" is ${item.status}, only pending items can be approved or rejected`);
+    item.status = decision;
+    item.decidedBy = by;
+    item.decidedAt = at;
+    if (note !== undefined) item.note = note;
+    this.save();
+    return item;
+  }
+
+  /** Mark an approved item executed, or lapsed when it could no longer be carried out. */
+  settle(id: string, status: "executed" | "lapsed", at: number, note?: string): void {
+    const item = this.get(id);
+    if (!item) throw new Error(`review queue: no item ${id}`);
+    item.status = status;
+    item.decidedAt ??= at;
+    if (note !== undefined) item.note = note;
+    this.save();
+  }
+
+  toJSON(): { items: ReviewItem[] } {
+    return { items: this.items };
+  }
+
+  save(): void {
+    if (this.path) writeFileAtomic(this.path, JSON.stringify(this.toJSON(), null, 2) + "\n");
+  }
+}

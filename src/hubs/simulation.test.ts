@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { resolveHubsConfig } from "./config.js";
+import { MemoryLedger } from "./ledger.js";
+import { ReviewQueue } from "./review.js";
+import { HubSimulation, truthfulAction } from "./simulation.js";
+import { tinyConfig } from "./test-fixtures.js";
+
+function cfgWith(mutate: (raw: any) => void) {
+  const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
+  mutate(raw);
+  return resolveHubsConfig(raw);
+}
+
+function runAll(sim: HubSimulation) {
+  while (!sim.done) sim.runPeriod();
+  return sim;
+}
+
+describe("HubSimulation", () => {
+  it("Vickrey rounds: lots go from the low-value hub to the high-value hub at the second price (hand computed)", () => {
+    // low values a chip at 2 (margin 1 + delay 1), high at 20; chips lot 10. Only two hubs: the second bid is
+    // absent, so the winner pays the seller's reserve 10 * 2 = 20 per lot. high lacks 50 chips -> 5 lots.
+    const cfg = cfgWith((r) => {
+      r.periods = 1;
+      r.mechanism = { kind: "vickrey" };
+    });
+    const ledger = new MemoryLedger();
+    const sim = runAll(new HubSimulation(cfg, { ledger }));
+    const ex = sim.trades.filter((t) => t.status === "executed");
+    expect(ex).toHaveLength(5);
+    for (const t of ex) expect(t).toMatchObject({ mechanism: "vickrey", seller: "low", buyer: "high", resource: "chips", quantity: 10, money: 20, pricePerUnit: 2 });
+    const [low, high] = sim.results[0];
+    expect(low.moneyNet).toBe(100);
+    expect(high.moneyNet).toBe(-100);
+    expect(high.production[0]).toBe(100);
+    expect(ledger.records.filter((r) => r.type === "trade")).toHaveLength(5);
+  });
+
+  it("a third bidder sets the Vickrey price", () => {
+    const cfg = cfgWith((r) => {
+      r.periods = 1;
+      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.hubs.push({ id: "mid", supply: { chips: 0, labour: 100, energy: 100 }, products: [{ id: "m", marginPerUnit: 3, delayCostPerHour: 20, unitsPerHour: 10, demandPerPeriod: 10, needs: { chips: 1 } }] });
+    });
+    const sim = new HubSimulation(cfg);
+    sim.runPeriod();
+    // Round 1: seller low (reserve 20 per lot); bids: high 200, mid 10 * (3 + 2) = 50 -> high pays 50.
+    const first = sim.trades[0];
+    expect(first).toMatchObject({ seller: "low", buyer: "high", money: 50 });
+  });
+
+  it("trades never break a hard constraint: storage capacity caps what the buyer receives", () => {
+    const cfg = cfgWith((r) => {
+      r.periods = 1;
+      r.hubs[1].storageCapacity = 72;
+    });
+    const sim = runAll(new HubSimulation(cfg));
+    expect(sim.results[0][1].holdings[0]).toBeLessThanOrEqual(72);
+    expect(sim.results[0][1].holdings[0]).toBe(70); // two lots of 10
+  });
+
+  it("holds outlier trades for review instead of executing them; rejects them after T unreviewed periods", () => {
+    const cfg = cfgWith((r) => {
+      r.periods = 4;
+      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.review = { k: 2, minHistory: 3, unreviewed: { rejectAfter: 2 }, history: { chips: { prices: [0.5, 0.6, 0.55, 0.5], quantities: [10, 10, 10, 10] } } };
+    });
+    const queue = new ReviewQueue();
+    const sim = runAll(new HubSimulation(cfg, { queue }));
+    expect(sim.trades.filter((t) => t.status === "executed")).toHaveLength(0);
+    const held = sim.trades.filter((t) => t.status === "queued");
+    expect(held.length).toBe(4); // one per period, each hub pair blocked for the rest of its period
+    expect(queue.get(held[0].id)).toMatchObject({ status: "rejected", decidedBy: "policy" });
+    expect(queue.get(held[0].id)!.reason).toMatch(/unit price 2 is .* sd from the mean/);
+    expect(queue.list("pending").map((i) => i.period)).toEqual([2, 3]);
+  });
+
+  it("the hold policy keeps items pending, and an approved item executes next period", () => {
+    const cfg = cfgWith((r) => {
+      r.periods = 3;
+      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.review = { k: 2, minHistory: 3, unreviewed: "hold", history: { chips: { prices: [0.5, 0.6, 0.55], quantities: [10, 10, 10] } } };
+    });
+    const queue = new ReviewQueue();
+    const sim = new HubSimulation(cfg, { queue });
+    sim.runPeriod();
+    const id = queue.list("pending")[0].id;
+    queue.decide(id, "approved", "test", 1);
+    sim.runPeriod();
+    expect(queue.get(id)!.status).toBe("executed");
+    const ex = sim.trades.filter((t) => t.status === "executed");
+    expect(ex[0]).toMatchObject({ mechanism: "review", period: 1, money: 20, seller: "low", buyer: "high" });
+    // Without any review, "hold" keeps every held trade pending to the end (never rejected by policy).
+    const q2 = new ReviewQueue();
+    runAll(new HubSimulation(cfg, { queue: q2 }));
+    expect(q2.list("pending").map((i) => i.period)).toEqual([0, 1, 2]);
+    expect(q2.list("rejected")).toHaveLength(0);
+  });
+
+  it("escalation: a maximum price below the seller's reservation blocks the deal and queues it for review", () => {
+    const cfg = cfgWith((r) => {
+      r.periods = 1;
+      r.mechanism = { kind: "bilateral", payment: "money", escalation: "review" };
+      r.resources[0].maxPricePerUnit = 1; // low's reservation is 2 per chip
+    });
+    const queue = new ReviewQueue();
+    const sim = runAll(new HubSimulation(cfg, { queue }));
+    expect(sim.trades).toHaveLength(1);
+    expect(sim.trades[0]).toMatchObject({ status: "queued", pricePerUnit: 2 });
+    expect(queue.list("pending")[0].reason).toMatch(/escalation: seller's reservation 2\/unit above the maximum price 1/);
+    const planner = runAll(new HubSimulation(cfgWith((r) => {
+      r.periods = 1;
+      r.mechanism = { kind: "bilateral", payment: "money", escalation: "planner" };
+      r.resources[0].maxPricePerUnit = 1;
+    })));
+    expect(planner.trades.filter((t) => t.mechanism === "planner" && t.status === "executed")).toHaveLength(5);
+  });
+
+  it("shadow mode proposes trades and executes none", () => {
+    const cfg = cfgWith((r) => {
+      r.shadow = true;
+    });
+    const ledger = new MemoryLedger();
+    const sim = runAll(new HubSimulation(cfg, { ledger }));
+    const base = runAll(new HubSimulation(cfg, { trade: false }));
+    expect(sim.trades.length).toBeGreaterThan(0);
+    expect(sim.trades.every((t) => t.status === "shadow")).toBe(true);
+    expect(sim.results.map((p) => p.map((r) => r.reward))).toEqual(base.results.map((p) => p.map((r) => r.reward)));
+    expect(ledger.records.every((r) => r.status === "shadow")).toBe(true);
+  });
+
+  it("is deterministic for a seed, and shaded bids change the outcome", () => {
+    const cfg = cfgWith((r) => {
+      r.periods = 6;
+      r.shortages = { generator: { rate: 0.6 } };
+    });
+    const a = runAll(new HubSimulation(cfg, { seed: 3 }));
+    const b = runAll(new HubSimulation(cfg, { seed: 3 }));
+    expect(JSON.stringify(a.trades)).toBe(JSON.stringify(b.trades));
+    expect(a.events.length).toBeGreaterThan(0);
+    const shaded = new HubSimulation(cfgWith((r) => (r.periods = 1)));
+    const act = [truthfulAction(3), { bidScale: [0.05, 1, 1], askScale: [1, 1, 1] }];
+    shaded.runPeriod(act);
+    expect(shaded.trades.filter((t) => t.status === "executed")).toHaveLength(0); // high's bid 10 < low's reserve 20
+  });
+});

@@ -1,0 +1,644 @@
+import { Rng } from "../core/rng.js";
+import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
+import type { LedgerSink } from "./ledger.js";
+import { concede, largestWithin, negotiateMoney, smallestReaching } from "./negotiation.js";
+import { hubValue, planProduction, storedUnits } from "./production.js";
+import { RunningStats, checkOutlier, type ReviewQueue, type TradeNorm } from "./review.js";
+import { episodeEvents, supplyAt } from "./shortages.js";
+import { vickreyAuction } from "./vickrey.js";
+
+/**
+ * The hubs simulator: periods of shortages, credit redemptions, trading rounds (Vickrey auctions per resource
+ * lot and bilateral negotiations paid in money or future priority), human review and production. It knows
+ * nothing of RL; the environment (src/envs/hub-trading.ts) and `runHubEpisode` drive it.
+ *
+ * A period t:
+ *   1. supply = allocation cut by the shortages active in t; holdings = supply
+ *   2. priority credits are honoured: each holder claims, from the issuer, the credit units it can use now
+ *   3. (when trading starts) approved review items execute if still feasible; unreviewed items follow the
+ *      policy (hold, or reject after T periods)
+ *   4. up to maxRounds trading rounds (each hub trades at most once per round; stop when a round executes nothing)
+ *   5. every hub produces its best plan from what it holds; unredeemed credits that expire pay their fallback
+ */
+
+/** A hub's bidding behaviour per resource: 1 = truthful; stated value = true value * scale. */
+export interface HubAction {
+  bidScale: number[];
+  askScale: number[];
+}
+
+export function truthfulAction(resources: number): HubAction {
+  return { bidScale: new Array<number>(resources).fill(1), askScale: new Array<number>(resources).fill(1) };
+}
+
+export type TradeStatus = "executed" | "shadow" | "queued" | "dropped";
+
+export interface Trade {
+  id: string;
+  period: number;
+  round: number;
+  mechanism: "vickrey" | "bilateral" | "planner" | "review";
+  resource: string;
+  quantity: number;
+  seller: string;
+  buyer: string;
+  payment: "money" | "priority";
+  /** Money per unit, or for priority deals the credit's value to the holder per unit traded. */
+  pricePerUnit: number;
+  /** Money paid by the buyer now. */
+  money: number;
+  creditId?: string;
+  creditResource?: string;
+  creditQuantity?: number;
+  /** Period in which the holder expects to redeem the credit (its valuation period). */
+  creditPeriod?: number;
+  creditExpires?: number;
+  /** Forecast value of the credit to the holder (seller) at the valuation period. */
+  creditValueToHolder?: number;
+  /** Forecast cost of honouring it to the issuer (buyer). */
+  creditCostToIssuer?: number;
+  /** True value lost by the seller and gained by the buyer this period. */
+  sellerLoss: number;
+  buyerGain: number;
+  status: TradeStatus;
+  note: string;
+}
+
+export interface Credit {
+  id: string;
+  issuer: number;
+  holder: number;
+  resource: number;
+  quantity: number;
+  remaining: number;
+  issuedAt: number;
+  plannedPeriod: number;
+  /** Last period in which it can be redeemed. */
+  expires: number;
+  fallbackPrice: number;
+}
+
+export interface HubPeriodResult {
+  hub: string;
+  period: number;
+  margin: number;
+  delayCost: number;
+  /** Money received minus money paid this period (trades and credit fallbacks). */
+  moneyNet: number;
+  /** margin + moneyNet. */
+  profit: number;
+  /** profit - delayCost: the hub's reward. */
+  reward: number;
+  production: number[];
+  usage: number[];
+  holdings: number[];
+  /** Value (margin - delay) the hub gained from credit units it redeemed this period (positive), or lost honouring them (negative). */
+  creditValue: number;
+}
+
+export interface SimulationOptions {
+  seed?: number;
+  ledger?: LedgerSink;
+  queue?: ReviewQueue;
+  /** Overrides the config's shadow flag. */
+  shadow?: boolean;
+  /** false: no trading at all (the no-trade baseline). */
+  trade?: boolean;
+  /** Events to use instead of drawing them (same events for several runs). */
+  events?: ShortageEvent[];
+}
+
+const TOL = 1e-7;
+
+export class HubSimulation {
+  readonly events: ShortageEvent[];
+  readonly shadow: boolean;
+  readonly trading: boolean;
+  period = 0;
+  done = false;
+  /** [hub][resource] holdings this period. */
+  holdings: number[][] = [];
+  /** [hub][resource] supply this period (after shortages). */
+  supply: number[][] = [];
+  readonly credits: Credit[] = [];
+  readonly trades: Trade[] = [];
+  /** results[period][hub]. */
+  readonly results: HubPeriodResult[][] = [];
+  /** Ledger records of the episode (also appended to the ledger sink). */
+  ledgerRecords = 0;
+  private moneyNet: number[];
+  private creditValue: number[];
+  private norms: TradeNorm[];
+  private seq = 0;
+  private blocked = new Set<string>();
+  private forecastCache = new Map<number, number[][]>();
+  /** Per hub: gains below this are rounding noise (1e-6 of the value of its largest order book). */
+  private minGain: number[];
+
+  constructor(
+    readonly cfg: ResolvedHubsConfig,
+    readonly opts: SimulationOptions = {},
+  ) {
+    const seed = opts.seed ?? cfg.seed;
+    this.events = opts.events ?? episodeEvents(cfg, new Rng(`hubs-events/${seed}`));
+    this.shadow = opts.shadow ?? cfg.shadow;
+    this.trading = opts.trade ?? true;
+    this.moneyNet = new Array<number>(cfg.hubs.length).fill(0);
+    this.creditValue = new Array<number>(cfg.hubs.length).fill(0);
+    this.minGain = cfg.hubs.map((hub) => 1e-6 * Math.max(1, ...hub.products.map((p) => (p.marginPerUnit + p.delayPerUnit) * Math.max(...p.demand))));
+    this.norms = cfg.resources.map((r) => {
+      const norm = { price: new RunningStats(), quantity: new RunningStats() };
+      const h = cfg.review.history[r.id];
+      if (h) {
+        h.prices.forEach((p) => norm.price.push(p));
+        h.quantities.forEach((q) => norm.quantity.push(q));
+      }
+      return norm;
+    });
+    this.beginPeriod();
+  }
+
+  get hubCount(): number {
+    return this.cfg.hubs.length;
+  }
+
+  /** Run one period: trading rounds with the given actions (default truthful), then production. */
+  runPeriod(actions?: readonly HubAction[]): HubPeriodResult[] {
+    if (this.done) throw new Error("HubSimulation: the episode is over");
+    const acts = actions ?? this.cfg.hubs.map(() => truthfulAction(this.cfg.resources.length));
+    if (acts.length !== this.hubCount) throw new RangeError(`runPeriod: ${acts.length} actions for ${this.hubCount} hubs`);
+    if (this.trading) {
+      this.applyReviewDecisions();
+      for (let k = 0; k < this.cfg.mechanism.maxRounds; k++) {
+        const executed = this.tradingRound(acts, k);
+        if (executed === 0 || this.shadow) break;
+      }
+    }
+    return this.endPeriod();
+  }
+
+  // ---------------------------------------------------------------- period start
+
+  private beginPeriod(): void {
+    this.supply = supplyAt(this.cfg, this.events, this.period);
+    this.holdings = this.supply.map((row) => [...row]);
+    this.moneyNet.fill(0);
+    this.creditValue.fill(0);
+    this.blocked.clear();
+    this.forecastCache.clear();
+    if (!this.trading) return;
+    this.redeemCredits();
+  }
+
+  /** Review decisions take effect at the start of trading, so a decision made between periods counts at once. */
+  private applyReviewDecisions(): void {
+    const t = this.period;
+    const q = this.opts.queue;
+    if (q) {
+      for (const item of q.list("approved")) this.executeApproved(item.id, item.trade as unknown as Trade);
+      const policy = this.cfg.review.unreviewed;
+      if (policy !== "hold") {
+        for (const item of q.list("pending")) {
+          if (t - item.period >= policy.rejectAfter) q.decide(item.id, "rejected", "policy", t, `unreviewed for ${policy.rejectAfter} periods`);
+        }
+      }
+    }
+  }
+
+  private redeemCredits(): void {
+    const t = this.period;
+    const { hubs, resources } = this.cfg;
+    for (const c of this.credits) {
+      if (c.remaining <= TOL || t <= c.issuedAt || t > c.expires) continue;
+      const hold = this.holdings[c.holder];
+      const iss = this.holdings[c.issuer];
+      let avail = Math.min(c.remaining, iss[c.resource]);
+      if (resources[c.resource].storable) avail = Math.min(avail, hubs[c.holder].storageCapacity - storedUnits(resources, hold));
+      if (avail <= TOL) continue;
+      const v0 = hubValue(hubs[c.holder], resources, t, hold);
+      const gainOf = (q: number): number => {
+        const h0 = hold[c.resource];
+        hold[c.resource] = h0 + q;
+        const v = hubValue(hubs[c.holder], resources, t, hold) - v0;
+        hold[c.resource] = h0;
+        return v;
+      };
+      const full = gainOf(avail);
+      if (full <= this.minGain[c.holder]) continue;
+      const q = smallestReaching(gainOf, full * (1 - 1e-9), 0, avail, 1e-9);
+      const issuerBefore = hubValue(hubs[c.issuer], resources, t, iss);
+      hold[c.resource] += q;
+      iss[c.resource] -= q;
+      const issuerLoss = issuerBefore - hubValue(hubs[c.issuer], resources, t, iss);
+      c.remaining -= q;
+      this.creditValue[c.holder] += full;
+      this.creditValue[c.issuer] -= issuerLoss;
+      this.log({ type: "credit_redemption", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, quantity: q, remaining: c.remaining, value_to_holder: full, cost_to_issuer: issuerLoss });
+    }
+  }
+
+  private executeApproved(id: string, trade: Trade): void {
+    const q = this.opts.queue!;
+    const t = this.period;
+    const r = this.cfg.resources.findIndex((x) => x.id === trade.resource);
+    const s = this.cfg.hubs.findIndex((x) => x.id === trade.seller);
+    const b = this.cfg.hubs.findIndex((x) => x.id === trade.buyer);
+    const { resources, hubs } = this.cfg;
+    const storageOk = !resources[r].storable || storedUnits(resources, this.holdings[b]) + trade.quantity <= hubs[b].storageCapacity + 1e-9;
+    if (r < 0 || s < 0 || b < 0 || this.holdings[s][r] < trade.quantity - 1e-9 || !storageOk) {
+      q.settle(id, "lapsed", t, "no longer feasible when approved (seller lacks the units or buyer lacks storage)");
+      return;
+    }
+    const creditResource = trade.creditResource === undefined ? -1 : resources.findIndex((x) => x.id === trade.creditResource);
+    this.execute({ ...trade, id: `${trade.id}-R`, period: t, round: -1, mechanism: "review", status: "executed", note: `approved review item ${id}` }, s, b, r, creditResource);
+    q.settle(id, "executed", t);
+  }
+
+  // ---------------------------------------------------------------- trading
+
+  /** One trading round; returns the number of trades executed. */
+  tradingRound(actions: readonly HubAction[], round: number): number {
+    const { hubs, resources, mechanism } = this.cfg;
+    const H = hubs.length;
+    const R = resources.length;
+    const t = this.period;
+    const busy = new Uint8Array(H);
+    const minGain = this.minGain;
+    const gain: number[][] = [];
+    const loss: number[][] = [];
+    for (let h = 0; h < H; h++) {
+      const hold = this.holdings[h];
+      const base = hubValue(hubs[h], resources, t, hold);
+      const g = new Array<number>(R);
+      const l = new Array<number>(R);
+      const stored = storedUnits(resources, hold);
+      for (let r = 0; r < R; r++) {
+        const res = resources[r];
+        if (!res.transferable) {
+          g[r] = -Infinity;
+          l[r] = Infinity;
+          continue;
+        }
+        const h0 = hold[r];
+        const q = res.lot;
+        if (!res.storable || stored + q <= hubs[h].storageCapacity + 1e-9) {
+          hold[r] = h0 + q;
+          g[r] = hubValue(hubs[h], resources, t, hold) - base;
+        } else g[r] = -Infinity;
+        if (h0 >= q - 1e-9) {
+          hold[r] = h0 - q;
+          l[r] = base - hubValue(hubs[h], resources, t, hold);
+        } else l[r] = Infinity;
+        hold[r] = h0;
+      }
+      gain.push(g);
+      loss.push(l);
+    }
+    const bid = (h: number, r: number): number => gain[h][r] * actions[h].bidScale[r];
+    const ask = (h: number, r: number): number => loss[h][r] * actions[h].askScale[r];
+    let executed = 0;
+    const order = (r: number) => {
+      const buyers: number[] = [];
+      const sellers: number[] = [];
+      for (let h = 0; h < H; h++) {
+        if (busy[h]) continue;
+        if (bid(h, r) > minGain[h]) buyers.push(h);
+        if (Number.isFinite(ask(h, r))) sellers.push(h);
+      }
+      buyers.sort((a, b) => bid(b, r) - bid(a, r) || a - b);
+      sellers.sort((a, b) => ask(a, r) - ask(b, r) || a - b);
+      return { buyers, sellers };
+    };
+    const key = (s: number, b: number, r: number) => `${s}>${b}:${r}`;
+
+    if (mechanism.kind === "vickrey" || mechanism.kind === "both") {
+      for (let r = 0; r < R; r++) {
+        const { buyers, sellers } = order(r);
+        const q = resources[r].lot;
+        for (const s of sellers) {
+          if (busy[s]) continue;
+          const top: number[] = [];
+          for (const b of buyers) {
+            if (busy[b] || b === s || this.blocked.has(key(s, b, r))) continue;
+            top.push(b);
+            if (top.length === 2) break;
+          }
+          const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
+          if (res.winner < 0) break; // sellers are sorted by reserve: no later lot sells either
+          const b = res.winner;
+          busy[s] = busy[b] = 1;
+          const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
+          if (res.price / q > resources[r].maxPricePerUnit) {
+            if (this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)) executed++;
+            continue;
+          }
+          if (this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1)) executed++;
+        }
+      }
+    }
+    if (mechanism.kind === "bilateral" || mechanism.kind === "both") {
+      for (let r = 0; r < R; r++) {
+        const { buyers, sellers } = order(r);
+        let bi = 0;
+        let si = 0;
+        while (bi < buyers.length && si < sellers.length) {
+          const b = buyers[bi];
+          const s = sellers[si];
+          if (busy[b]) {
+            bi++;
+            continue;
+          }
+          if (busy[s]) {
+            si++;
+            continue;
+          }
+          if (b === s || this.blocked.has(key(s, b, r))) {
+            bi++;
+            continue;
+          }
+          if (!(bid(b, r) > ask(s, r))) break;
+          busy[s] = busy[b] = 1;
+          bi++;
+          si++;
+          if (this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r])) executed++;
+        }
+      }
+    }
+    return executed;
+  }
+
+  private draft(round: number, mechanism: Trade["mechanism"], s: number, b: number, r: number, q: number, buyerGain: number, sellerLoss: number): Trade {
+    const { hubs, resources } = this.cfg;
+    return {
+      id: `P${this.period}-${++this.seq}`,
+      period: this.period,
+      round,
+      mechanism,
+      resource: resources[r].id,
+      quantity: q,
+      seller: hubs[s].id,
+      buyer: hubs[b].id,
+      payment: "money",
+      pricePerUnit: NaN,
+      money: 0,
+      sellerLoss,
+      buyerGain,
+      status: "executed",
+      note: "",
+    };
+  }
+
+  /** Bilateral negotiation of one lot; returns whether a trade executed. */
+  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): boolean {
+    const { mechanism, resources } = this.cfg;
+    const q = resources[r].lot;
+    const base = this.draft(round, "bilateral", s, b, r, q, gain, loss);
+    const maxPrice = resources[r].maxPricePerUnit;
+    let failure = "";
+    if (mechanism.payment !== "money") {
+      const p = this.negotiatePriority(s, b, r, q, statedGain, statedLoss, maxPrice);
+      if (p.ok) {
+        return this.propose({ ...base, payment: "priority", ...p.terms }, s, b, r, p.creditResource);
+      }
+      failure = p.reason;
+      if (mechanism.payment === "priority") {
+        return this.escalate(base, s, b, r, `no priority agreement: ${failure}`, statedLoss / q);
+      }
+    }
+    const m = negotiateMoney({ sellerReserve: statedLoss / q, buyerReserve: statedGain / q, maxPrice, steps: mechanism.timeToConclude });
+    if (m.agreed) {
+      return this.propose({ ...base, payment: "money", pricePerUnit: m.value, money: m.value * q, note: failure ? `paid in money (${failure})` : "" }, s, b, r, -1);
+    }
+    return this.escalate(base, s, b, r, m.blockedByCap ? `seller's reservation ${fmt(statedLoss / q)}/unit above the maximum price ${maxPrice}` : `no agreement within ${mechanism.timeToConclude} steps`, statedLoss / q);
+  }
+
+  /** Forecast holdings of every hub in period tp as known now (announced shortages, planned credit redemptions). */
+  private plan(tp: number): number[][] {
+    let base = this.forecastCache.get(tp);
+    if (!base) {
+      base = supplyAt(this.cfg, this.events, tp, this.period);
+      this.forecastCache.set(tp, base);
+    }
+    const out = base.map((row) => [...row]);
+    for (const c of this.credits) {
+      if (c.remaining <= TOL || c.plannedPeriod !== tp) continue;
+      out[c.holder][c.resource] += c.remaining;
+      out[c.issuer][c.resource] = Math.max(0, out[c.issuer][c.resource] - c.remaining);
+    }
+    return out;
+  }
+
+  private negotiatePriority(
+    s: number,
+    b: number,
+    r: number,
+    q: number,
+    statedGain: number,
+    statedLoss: number,
+    maxPrice: number,
+  ): { ok: true; terms: Partial<Trade>; creditResource: number } | { ok: false; reason: string } {
+    const { hubs, resources, mechanism, horizon, periods } = this.cfg;
+    const t = this.period;
+    const last = Math.min(t + Math.min(mechanism.creditWindow, horizon), periods - 1);
+    if (last <= t) return { ok: false, reason: "no future period left to redeem a credit in" };
+    // Pick the credit resource and redemption period where the credit is worth most to the seller.
+    let best: { rp: number; tp: number; value: number; spare: number; planS: number[]; planB: number[] } | undefined;
+    for (let rp = 0; rp < resources.length; rp++) {
+      if (rp === r || !resources[rp].transferable) continue;
+      for (let tp = t + 1; tp <= last; tp++) {
+        const plan = this.plan(tp);
+        const planS = plan[s];
+        const planB = plan[b];
+        let spare = planB[rp];
+        if (resources[rp].storable) spare = Math.min(spare, hubs[s].storageCapacity - storedUnits(resources, planS));
+        if (spare <= TOL) continue;
+        const v0 = hubValue(hubs[s], resources, tp, planS);
+        planS[rp] += spare;
+        const value = hubValue(hubs[s], resources, tp, planS) - v0;
+        planS[rp] -= spare;
+        if (value > this.minGain[s] && (!best || value > best.value + TOL)) best = { rp, tp, value, spare, planS, planB };
+      }
+    }
+    if (!best) return { ok: false, reason: "the seller forecasts no use for priority on any other resource" };
+    const { rp, tp, spare, planS, planB } = best;
+    const hs = hubs[s];
+    const hb = hubs[b];
+    const vs0 = hubValue(hs, resources, tp, planS);
+    const vb0 = hubValue(hb, resources, tp, planB);
+    const valueToHolder = (c: number): number => {
+      planS[rp] += c;
+      const v = hubValue(hs, resources, tp, planS) - vs0;
+      planS[rp] -= c;
+      return v;
+    };
+    const costToIssuer = (c: number): number => {
+      const h0 = planB[rp];
+      planB[rp] = Math.max(0, h0 - c);
+      const v = vb0 - hubValue(hb, resources, tp, planB);
+      planB[rp] = h0;
+      return v;
+    };
+    if (best.value < statedLoss) return { ok: false, reason: `the most priority the buyer can give is worth ${fmt(best.value)} to the seller, below its loss ${fmt(statedLoss)}` };
+    const cSat = smallestReaching(valueToHolder, best.value * (1 - 1e-9), 0, spare, 1e-9);
+    const cMin = smallestReaching(valueToHolder, statedLoss, 0, cSat, 1e-9);
+    let cMax = largestWithin(costToIssuer, statedGain, 0, spare, 1e-6);
+    if (Number.isFinite(maxPrice)) {
+      const capC = largestWithin(valueToHolder, maxPrice * q, 0, spare, 1e-6);
+      if (!(capC >= cMin)) return { ok: false, reason: `a credit worth the seller's loss exceeds the maximum price ${maxPrice}/unit` };
+      cMax = Math.min(cMax, capC);
+    }
+    if (!(cMax >= cMin)) return { ok: false, reason: "honouring a credit worth the seller's loss would cost the buyer more than it gains" };
+    const deal = concede(cSat, cMin, 0, cMax, mechanism.timeToConclude);
+    if (!deal.agreed) return { ok: false, reason: `no agreement on the credit within ${mechanism.timeToConclude} steps` };
+    const c = Math.min(deal.value, cSat); // never more priority than the seller can use
+    const v = valueToHolder(c);
+    return {
+      ok: true,
+      creditResource: rp,
+      terms: {
+        pricePerUnit: v / q,
+        money: 0,
+        creditResource: resources[rp].id,
+        creditQuantity: c,
+        creditPeriod: tp,
+        creditExpires: Math.min(t + mechanism.creditWindow, periods - 1),
+        creditValueToHolder: v,
+        creditCostToIssuer: costToIssuer(c),
+      },
+    };
+  }
+
+  /** A deal both sides agreed to: review check, then shadow / execute. Returns whether it executed. */
+  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): boolean {
+    const { review } = this.cfg;
+    const check = checkOutlier(this.norms[r], trade.pricePerUnit, trade.quantity, review.k, review.minHistory);
+    if (check.flagged && this.opts.queue) {
+      this.blocked.add(`${s}>${b}:${r}`);
+      this.opts.queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
+      this.trades.push({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
+      return false;
+    }
+    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
+    if (this.shadow) {
+      this.blocked.add(`${s}>${b}:${r}`);
+      const shadow = { ...trade, status: "shadow" as const, note: appendNote(trade.note, "shadow mode: proposed, not executed") };
+      this.trades.push(shadow);
+      this.log({ type: "trade", ...tradeRecord(shadow) });
+      return false;
+    }
+    this.execute(trade, s, b, r, creditResource);
+    return true;
+  }
+
+  private execute(trade: Trade, s: number, b: number, r: number, creditResource: number): void {
+    const q = trade.quantity;
+    this.holdings[s][r] -= q;
+    this.holdings[b][r] += q;
+    this.moneyNet[b] -= trade.money;
+    this.moneyNet[s] += trade.money;
+    let done = { ...trade, status: "executed" as const };
+    if (trade.payment === "priority" && creditResource >= 0) {
+      const credit: Credit = {
+        id: `C-${trade.id}`,
+        issuer: b,
+        holder: s,
+        resource: creditResource,
+        quantity: trade.creditQuantity ?? 0,
+        remaining: trade.creditQuantity ?? 0,
+        issuedAt: this.period,
+        plannedPeriod: Math.max(trade.creditPeriod ?? this.period + 1, this.period + 1),
+        expires: Math.max(trade.creditExpires ?? this.period + 1, this.period + 1),
+        fallbackPrice: this.cfg.mechanism.creditFallbackPrice,
+      };
+      this.credits.push(credit);
+      done = { ...done, creditId: credit.id };
+    }
+    this.norms[r].price.push(trade.pricePerUnit);
+    this.norms[r].quantity.push(q);
+    this.trades.push(done);
+    this.log({ type: "trade", ...tradeRecord(done) });
+  }
+
+  /** A value-creating deal without agreement; returns whether the escalation rule executed it (planner). */
+  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): boolean {
+    const rule = this.cfg.mechanism.escalation;
+    if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
+    const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
+    if (rule === "planner") {
+      const t = { ...atReserve, mechanism: "planner" as const, note: `escalated (${why}); planner transfers at the seller's reservation price` };
+      if (this.shadow) {
+        this.trades.push({ ...t, status: "shadow" });
+        this.log({ type: "trade", ...tradeRecord({ ...t, status: "shadow" }) });
+        return false;
+      }
+      this.execute(t, s, b, r, -1);
+      return true;
+    } else if (rule === "review" && this.opts.queue) {
+      const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
+      this.opts.queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
+      this.trades.push(t);
+    } else {
+      this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- period end
+
+  private endPeriod(): HubPeriodResult[] {
+    const { hubs, resources, mechanism } = this.cfg;
+    const t = this.period;
+    for (const c of this.credits) {
+      if (c.expires !== t || c.remaining <= TOL) continue;
+      const pay = c.remaining * c.fallbackPrice;
+      this.moneyNet[c.issuer] -= pay;
+      this.moneyNet[c.holder] += pay;
+      this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed: c.remaining, fallback_paid: pay });
+      c.remaining = 0;
+    }
+    void mechanism;
+    const results = hubs.map((hub, h): HubPeriodResult => {
+      const plan = planProduction(hub, resources, t, this.holdings[h]);
+      const moneyNet = this.moneyNet[h];
+      return {
+        hub: hub.id,
+        period: t,
+        margin: plan.margin,
+        delayCost: plan.delayCost,
+        moneyNet,
+        profit: plan.margin + moneyNet,
+        reward: plan.margin + moneyNet - plan.delayCost,
+        production: plan.x,
+        usage: plan.usage,
+        holdings: [...this.holdings[h]],
+        creditValue: this.creditValue[h],
+      };
+    });
+    this.results.push(results);
+    this.period++;
+    if (this.period >= this.cfg.periods) this.done = true;
+    else this.beginPeriod();
+    return results;
+  }
+
+  private log(record: Record<string, unknown>): void {
+    this.ledgerRecords++;
+    this.opts.ledger?.append(record);
+  }
+}
+
+function appendNote(a: string, b: string): string {
+  return a ? `${a}; ${b}` : b;
+}
+
+const fmt = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : String(v));
+
+/** A trade as a ledger record: NaN and undefined fields left out (the ledger is canonical JSON). */
+export function tradeRecord(t: Trade): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (v === undefined || (typeof v === "number" && !Number.isFinite(v))) continue;
+    out[k] = v;
+  }
+  return out;
+}
