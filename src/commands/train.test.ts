@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../cli.js";
 import { CURVE_COLUMNS } from "../rl/on-policy.js";
+import { loadTrainConfig } from "../rl/train-config.js";
+import { learnerFromConfig } from "../rl/learner-from-config.js";
+import "../envs/index.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "sg-train-"));
 const config = {
@@ -26,6 +29,14 @@ const withoutSpeed = (csv: string) =>
     .map((l) => l.split(",").slice(0, -1).join(","));
 
 describe("supplygym train", () => {
+  it.each(["cartpole-ppo", "pendulum-ppo", "market-bidding-ppo"])("experiments/%s.json is a valid training config", (name) => {
+    const file = join("experiments", `${name}.json`);
+    const cfg = loadTrainConfig(file);
+    const learner = learnerFromConfig(cfg, file);
+    expect(learner.stepsPerIteration).toBeGreaterThan(0);
+    learner.close();
+  });
+
   it("writes a curve, a policy, a manifest and checkpoints; --resume continues the same curve", async () => {
     const dir = tmp();
     const file = join(dir, "tiny.json");
