@@ -15,19 +15,26 @@ export function canSnapshot(env: unknown): boolean {
   return envState(env) !== undefined;
 }
 
-/** The state of an env, or undefined when it cannot be saved. TimeLimit is handled here (it has no getState). */
+/**
+ * The state of an env, or undefined when it cannot be saved. TimeLimit is handled here (it has no getState):
+ * its private `elapsed` and `ended` fields are read and written, so a change there must be mirrored here
+ * (the resume tests catch it). Better: give TimeLimit getState/setState.
+ */
 export function envState(env: unknown): unknown {
   if (env instanceof TimeLimit) {
     const inner = envState(env.env);
-    return inner === undefined ? undefined : { timeLimitElapsed: (env as unknown as { elapsed: number }).elapsed, inner };
+    const tl = env as unknown as { elapsed: number; ended?: boolean };
+    return inner === undefined ? undefined : { timeLimitElapsed: tl.elapsed, timeLimitEnded: tl.ended, inner };
   }
   return hasState(env) ? (env.getState() ?? undefined) : undefined;
 }
 
 export function setEnvState(env: unknown, state: unknown): void {
   if (env instanceof TimeLimit) {
-    const s = state as { timeLimitElapsed: number; inner: unknown };
-    (env as unknown as { elapsed: number }).elapsed = s.timeLimitElapsed;
+    const s = state as { timeLimitElapsed: number; timeLimitEnded?: boolean; inner: unknown };
+    const tl = env as unknown as { elapsed: number; ended?: boolean };
+    tl.elapsed = s.timeLimitElapsed;
+    if (s.timeLimitEnded !== undefined) tl.ended = s.timeLimitEnded;
     setEnvState(env.env, s.inner);
     return;
   }
