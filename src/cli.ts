@@ -12,6 +12,9 @@ export interface Command {
 
 // Lazy, so that a command loads only what it needs (the market solver does not pay for TensorFlow.js).
 const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.js")).command,
+  evaluate: async () => (await import("./commands/evaluate.js")).command,
+  compare: async () => (await import("./commands/compare.js")).command,
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,
   negotiate: async () => (await import("./commands/negotiate.js")).command,

@@ -1,0 +1,43 @@
+import type { Command } from "../cli.js";
+import { UsageError } from "../io/errors.js";
+import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { loadExperiment } from "../experiments/schema.js";
+import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
+import { applyOverrides, exitOnInterrupt, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
+
+const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--no-figures]
+
+Evaluate saved policies (from an earlier \`supplygym run\`, which saves them under models/<name>/<hash>/ and
+names that folder in its manifest) on the experiment's evaluation draws, without training, and write the same
+tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.`;
+
+export const command: Command = {
+  name: "evaluate",
+  summary: "evaluate saved policies of an experiment without training",
+  help,
+  async run(argv) {
+    const { positionals, values } = parseRunArgs(argv, "evaluate");
+    if (positionals.length !== 1) throw new UsageError(`evaluate: expected one experiment file, got ${positionals.length}\n\n${help}`);
+    if (typeof values.models !== "string") throw new UsageError("evaluate: --models DIR is required (the models folder of an earlier run)");
+    const file = positionals[0];
+    const cfg = loadExperiment(file);
+    applyOverrides(cfg, values, "evaluate");
+    // Its own results folder, so that its resumable partial results never mix with training runs'.
+    cfg.name = `${cfg.name}-evaluate`;
+    const scenario = await loadScenario(cfg.scenario);
+    exitOnInterrupt();
+    const out = await runExperiment(cfg, {
+      task: scenarioTask(cfg.scenario),
+      workers: parseWorkers(values.workers, "evaluate"),
+      out: values.out,
+      command: `supplygym evaluate ${argv.join(" ")}`,
+      configFile: file,
+      figures: !values["no-figures"],
+      preflight: (c) => scenario.preflight(c, file),
+      taskOptions: { mode: "evaluate", models: values.models },
+    });
+    console.log(formatSummary(out.summary, summaryMetrics(cfg)));
+    console.log(`run directory: ${out.path}`);
+    return 0;
+  },
+};

@@ -1,0 +1,102 @@
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "../cli.js";
+import { UsageError } from "../io/errors.js";
+import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
+import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
+
+const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures]
+
+Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
+compute the metrics and write the tables and figures into a new run directory.
+
+  --out DIR       the run directory to create (default results/<name>/<run-id>/); never overwritten
+  --workers N     parallel tasks (default: one per core; 1 runs in this process)
+  --backend B     TensorFlow.js backend: auto (default), tensorflow, wasm or cpu
+  --models DIR    where trained policies are saved (default models/<name>/<config-hash>/)
+  --no-figures    skip the SVG/PNG figures
+
+An interrupted run (Ctrl-C, crash) keeps its finished tasks in results/<name>/.partial-<hash>/; running the
+same command again resumes from there. Exit code 2 on bad input.`;
+
+/** Options shared by `run` and `evaluate`. */
+export function parseRunArgs(argv: string[], name: string, extra: Record<string, { type: "string" | "boolean" }> = {}) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: "string" },
+        workers: { type: "string" },
+        backend: { type: "string" },
+        models: { type: "string" },
+        "no-figures": { type: "boolean" },
+        ...extra,
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${name}: ${(err as Error).message}`);
+  }
+}
+
+export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: string | boolean }, name: string): void {
+  if (typeof values.backend === "string") {
+    if (!(BACKENDS as readonly string[]).includes(values.backend)) throw new UsageError(`${name}: --backend must be one of ${BACKENDS.join(", ")}, got "${values.backend}"`);
+    cfg.backend = values.backend as ResolvedExperiment["backend"];
+  }
+}
+
+export function parseWorkers(v: string | boolean | undefined, name: string): number | undefined {
+  if (typeof v !== "string") return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: --workers must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/** Ctrl-C: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
+export function exitOnInterrupt(): void {
+  process.once("SIGINT", () => {
+    process.stderr.write("\ninterrupted: finished tasks are kept; run the same command again to resume\n");
+    process.exit(130);
+  });
+}
+
+export const command: Command = {
+  name: "run",
+  summary: "train and evaluate every condition x seed of an experiment; write tables and figures",
+  help,
+  async run(argv) {
+    const { positionals, values } = parseRunArgs(argv, "run");
+    if (positionals.length !== 1) throw new UsageError(`run: expected one experiment file, got ${positionals.length}\n\n${help}`);
+    const file = positionals[0];
+    const cfg = loadExperiment(file);
+    applyOverrides(cfg, values, "run");
+    const workers = parseWorkers(values.workers, "run");
+    const scenario = await loadScenario(cfg.scenario);
+    exitOnInterrupt();
+    // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
+    const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
+    const out = await runExperiment(cfg, {
+      task: scenarioTask(cfg.scenario),
+      workers,
+      out: values.out,
+      command: `supplygym run ${argv.join(" ")}`,
+      configFile: file,
+      figures: !values["no-figures"],
+      preflight: (c) => scenario.preflight(c, file),
+      taskOptions: { mode: "train", models },
+    });
+    console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
+    console.log(formatSummary(out.summary, summaryMetrics(cfg)));
+    console.log(`trained policies: ${models}`);
+    console.log(`run directory: ${out.path}`);
+    return 0;
+  },
+};
+
+/** The metrics of the printed summary: profit, efficiency, fairness. */
+export function summaryMetrics(cfg: ResolvedExperiment): string[] {
+  const wanted = ["profit/total", "efficiency/allocative", "efficiency/chain", "pareto/losers", "fairness/jain", "fairness/gini", "fairness/added_value_tv"];
+  return wanted.filter((m) => cfg.metrics.includes(m));
+}
