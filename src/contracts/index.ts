@@ -12,5 +12,5 @@ export * from "./outcome.js";
 export * from "./summary.js";
 export * from "./demand.js";
 export * from "./runner.js";
-export { jainIndex, giniCoefficient, pearsonCorrelation, totalVariationDistance } from "./metrics.js";
+export * from "./metrics.js";
 export * from "./report.js";

@@ -1,32 +1,74 @@
 import { describe, expect, it } from "vitest";
-import { finiteMean, giniCoefficient, jainIndex, pearsonCorrelation, totalVariationDistance } from "./metrics.js";
+import { parseNegotiationConfig } from "./config.js";
+import { finiteMean, negotiationMetrics, NEGOTIATION_METRICS } from "./metrics.js";
+import { settle, type Deals } from "./outcome.js";
+import { PAPER_CONFIG } from "./paper.js";
 
-describe("contracts metrics (hand-computed)", () => {
-  it("Jain's index", () => {
-    expect(jainIndex([5, 5, 5])).toBe(1);
-    expect(jainIndex([1, 0, 0])).toBeCloseTo(1 / 3, 15);
-    expect(jainIndex([1, 2, 3])).toBeCloseTo(36 / 42, 15);
-    expect(jainIndex([])).toBeNaN();
-    expect(jainIndex([0, 0])).toBeNaN();
+// Paper setting: S1 (CN 40, CM 60, c 10, e 4), S2 (30, 50, 11, 2), S3 (25, 40, 9, 6); R 25, c_R 3, D 120.
+const cfg = parseNegotiationConfig(PAPER_CONFIG);
+const deals = (price: number[], quantity: number[], allocated: number[], last: number): Deals => ({
+  price,
+  quantity,
+  allocated,
+  refused: [0, 0, 0],
+  rounds: 10,
+  lastAgreementRound: last,
+  ordered: 120,
+  revised: false,
+});
+
+// A: the cheapest allocation at prices 15 / 13 / 10. Costs 470 / 590 / 225; profits 205 / 60 / 25; the retailer
+// 25 x 120 - 3 x 120 - 1575 = 1065; chain 1355 = the maximum.
+const A = settle(cfg, deals([15, 13, 10], [45, 50, 25], [45, 50, 25], 4), 120);
+// B: S3 never agrees (lost sales 10); S1 in overtime while S3's cheaper normal capacity is idle (illogical).
+// Profits 14 x 60 - 680 = 160, 13 x 50 - 590 = 60, 0; retailer 25 x 110 - 330 - 1490 = 930; chain 1150.
+const B = settle(cfg, deals([14, 13, NaN], [60, 50, 0], [60, 50, 10], 6), 120);
+// C: like A but S3 sells at 8 < its cost 9: a loss of 25 (Jain undefined for this negotiation).
+const C = settle(cfg, deals([15, 13, 8], [45, 50, 25], [45, 50, 25], 5), 120);
+
+describe("negotiationMetrics (hand-computed)", () => {
+  it("checks the hand-built outcomes first", () => {
+    expect([A.retailerProfit, ...A.subcontractorProfit, A.chainProfit, A.maxChainProfit]).toEqual([1065, 205, 60, 25, 1355, 1355]);
+    expect([B.retailerProfit, ...B.subcontractorProfit, B.chainProfit, B.agreement, B.illogicalPrice]).toEqual([930, 160, 60, 0, 1150, false, true]);
+    expect([A.agreement, A.illogicalPrice, C.illogicalPrice, C.subcontractorProfit[2]]).toEqual([true, false, true, -25]);
   });
 
-  it("Gini coefficient", () => {
-    expect(giniCoefficient([4, 4, 4, 4])).toBe(0);
-    expect(giniCoefficient([1, 0, 0])).toBeCloseTo(2 / 3, 15);
-    // sum over ordered pairs |xi - xj| = 2 (1 + 2 + 1) = 8; 8 / (2 * 9 * 2)
-    expect(giniCoefficient([3, 1, 2])).toBeCloseTo(8 / 36, 15);
-    expect(giniCoefficient([-1, 1])).toBeNaN();
+  it("rates, rounds, chain efficiency, profits", () => {
+    const m = negotiationMetrics([A, B], { subcontractorIds: ["S1", "S2", "S3"] });
+    expect(m["contracts/agreement_rate"]).toBe(0.5);
+    expect(m["contracts/rounds_to_agreement"]).toBe(4); // B did not agree: left out
+    expect(m["contracts/illogical_rate"]).toBe(0.5);
+    expect(m["efficiency/chain"]).toBeCloseTo(2505 / 2710, 14);
+    expect(m["profit/total"]).toBeCloseTo(1252.5, 10);
+    expect(m["profit/retailer"]).toBeCloseTo(997.5, 10);
+    expect([m["profit/S1"], m["profit/S2"], m["profit/S3"]]).toEqual([182.5, 60, 12.5]);
+    expect(Object.keys(m).sort()).toEqual([...NEGOTIATION_METRICS, "profit/retailer", "profit/S1", "profit/S2", "profit/S3"].sort());
   });
 
-  it("Pearson correlation and total-variation distance", () => {
-    expect(pearsonCorrelation([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 15);
-    expect(pearsonCorrelation([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 15);
-    // a = [1,2,3,4], b = [1,3,2,4]: cov sum 4, var sums 5 and 5 -> 0.8
-    expect(pearsonCorrelation([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 15);
-    expect(pearsonCorrelation([1, 1], [1, 2])).toBeNaN();
-    expect(totalVariationDistance([0.5, 0.5], [0.2, 0.8])).toBeCloseTo(0.3, 15);
-    expect(totalVariationDistance([1, 0], [0, 1])).toBe(1);
-    expect(() => totalVariationDistance([1], [0.5, 0.5])).toThrow(RangeError);
-    expect(finiteMean([1, NaN, 3])).toBe(2);
+  it("fairness per negotiation over the actors that took part, averaged", () => {
+    const m = negotiationMetrics([A, B]);
+    const jainA = 1355 ** 2 / (4 * (1065 ** 2 + 205 ** 2 + 60 ** 2 + 25 ** 2));
+    const jainB = 1150 ** 2 / (3 * (930 ** 2 + 160 ** 2 + 60 ** 2)); // S3 took no part
+    expect(m["fairness/jain"]).toBeCloseTo((jainA + jainB) / 2, 14);
+    expect(m["fairness/min_share"]).toBeCloseTo((25 / 1355 + 60 / 1150) / 2, 14);
+    expect(m["fairness/max_share"]).toBeCloseTo((1065 / 1355 + 930 / 1150) / 2, 14);
+    expect(m["fairness/nash_welfare"]).toBeCloseTo((Math.log(1065 * 205 * 60 * 25) + Math.log(930 * 160 * 60)) / 2, 12);
+    // added value of A: retailer 3 x 120 = 360, S1 470, S2 590, S3 225 (total 1645)
+    const tvA = 0.5 * (Math.abs(1065 / 1355 - 360 / 1645) + Math.abs(205 / 1355 - 470 / 1645) + Math.abs(60 / 1355 - 590 / 1645) + Math.abs(25 / 1355 - 225 / 1645));
+    expect(negotiationMetrics([A])["fairness/added_value_tv"]).toBeCloseTo(tvA, 14);
+    // Gini of A: sorted 25, 60, 205, 1065; sum over pairs |xi - xj| = 35 + 180 + 1040 + 145 + 1005 + 860 = 3265
+    expect(negotiationMetrics([A])["fairness/gini"]).toBeCloseTo((2 * 3265) / (2 * 16 * (1355 / 4)), 14);
+  });
+
+  it("undefined per-negotiation values are left out; none defined gives NaN", () => {
+    const m = negotiationMetrics([A, C], { metrics: ["fairness/jain", "fairness/nash_welfare"] });
+    expect(m["fairness/jain"]).toBeCloseTo(negotiationMetrics([A])["fairness/jain"], 14); // C has a loss-making actor
+    expect(m["fairness/nash_welfare"]).toBeCloseTo(Math.log(1065 * 205 * 60 * 25), 12);
+    expect(Object.keys(m)).not.toContain("efficiency/chain"); // only the selected metrics (and profits)
+    expect(negotiationMetrics([C])["fairness/jain"]).toBeNaN();
+    expect(negotiationMetrics([], { subcontractorIds: [] })["contracts/agreement_rate"]).toBeNaN();
+    expect(() => negotiationMetrics([A], { subcontractorIds: ["S1"] })).toThrow(RangeError);
+    expect(finiteMean([1, NaN, 3, Infinity])).toBe(2);
+    expect(finiteMean([])).toBeNaN();
   });
 });

@@ -1,72 +1,95 @@
-/**
- * Small pure metrics used by the contracts outcomes. Temporary home: the generic versions live in src/eval once
- * merged, and these will point there.
- */
-
-/** Jain's fairness index (sum x)^2 / (n sum x^2): 1 when all equal, 1/n when one actor has everything. NaN if empty or all zero. */
-export function jainIndex(values: readonly number[]): number {
-  const n = values.length;
-  let s = 0;
-  let s2 = 0;
-  for (const v of values) {
-    s += v;
-    s2 += v * v;
-  }
-  return n === 0 || s2 === 0 ? NaN : (s * s) / (n * s2);
-}
+import { chainEfficiency } from "../eval/efficiency.js";
+import { maxShare, minShare, nashSocialWelfare } from "../eval/fairness.js";
+import type { NegotiationOutcome } from "./outcome.js";
 
 /**
- * Gini coefficient sum_i sum_j |x_i - x_j| / (2 n^2 mean): 0 when all equal, (n - 1) / n when one actor has
- * everything. NaN when empty or the mean is not positive (undefined for such inputs).
+ * The named metrics of a set of negotiations (one condition and training seed on the evaluation draws): the rows
+ * of metrics.csv for the contracts scenario. Every fairness index comes from src/eval (through the per-negotiation
+ * fields of {@link NegotiationOutcome}, computed by `fairness()` in outcome.ts).
+ *
+ * - `contracts/agreement_rate`: share of negotiations in which every allocated conversation ended in an agreement.
+ * - `contracts/rounds_to_agreement`: mean round of the last agreement, over the negotiations that agreed
+ *   (NaN when none did).
+ * - `contracts/illogical_rate`: share of negotiations with an illogical price (overtime bought while cheaper
+ *   normal capacity was idle, a price below the seller's marginal cost, or above the retailer's margin R - c_R).
+ * - `efficiency/chain`: Σ chain profit / Σ maximum chain profit over the negotiations (a ratio of sums, like
+ *   `efficiency/allocative`; for identical negotiations it equals each one's efficiency).
+ * - `fairness/*`: computed per negotiation over the actors that took part (the retailer and every subcontractor
+ *   with an agreed quantity), then averaged over the negotiations where the index is defined (see
+ *   {@link finiteMean}): `added_value_tv` / `added_value_corr` (profit shares against cost shares), `jain` (NaN for
+ *   a negotiation with a loss-making actor), `gini` (negatives allowed), `min_share`, `max_share`, `nash_welfare`.
+ * - `profit/total`: mean chain profit per negotiation (= the actors' profits summed); `profit/<actor>`: mean
+ *   profit per negotiation of the retailer (`retailer`) and of each subcontractor id (always reported).
  */
-export function giniCoefficient(values: readonly number[]): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const x = [...values].sort((a, b) => a - b);
-  let sum = 0;
-  let weighted = 0;
-  for (let i = 0; i < n; i++) {
-    sum += x[i];
-    weighted += (i + 1) * x[i];
-  }
-  if (!(sum > 0)) return NaN;
-  return (2 * weighted) / (n * sum) - (n + 1) / n;
+export const NEGOTIATION_METRICS = [
+  "contracts/agreement_rate",
+  "contracts/rounds_to_agreement",
+  "contracts/illogical_rate",
+  "efficiency/chain",
+  "fairness/added_value_tv",
+  "fairness/added_value_corr",
+  "fairness/jain",
+  "fairness/gini",
+  "fairness/min_share",
+  "fairness/max_share",
+  "fairness/nash_welfare",
+  "profit/total",
+] as const;
+
+export interface NegotiationMetricOptions {
+  /** Which of {@link NEGOTIATION_METRICS} to report (default all); per-actor profits are always added. */
+  metrics?: readonly string[];
+  /** Subcontractor ids in the order of the outcomes' arrays (for `profit/<id>`); default S1, S2, ... */
+  subcontractorIds?: readonly string[];
 }
 
-/** Pearson correlation; NaN when lengths differ, fewer than 2 values, or a side has zero variance. */
-export function pearsonCorrelation(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  if (n !== b.length || n < 2) return NaN;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma;
-    const db = b[i] - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa === 0 || sbb === 0 ? NaN : sab / Math.sqrt(saa * sbb);
+/** The profits of the actors that took part in a negotiation: the retailer, then subcontractors with an agreed quantity. */
+export function participantProfits(o: NegotiationOutcome): number[] {
+  const out = [o.retailerProfit];
+  o.quantity.forEach((q, i) => {
+    if (q > 0) out.push(o.subcontractorProfit[i]);
+  });
+  return out;
 }
 
-/** Total-variation distance 0.5 sum |p_i - q_i| between two share vectors (0 identical, 1 disjoint). */
-export function totalVariationDistance(p: readonly number[], q: readonly number[]): number {
-  if (p.length !== q.length) throw new RangeError(`totalVariationDistance: lengths ${p.length} and ${q.length} differ`);
-  let d = 0;
-  for (let i = 0; i < p.length; i++) d += Math.abs(p[i] - q[i]);
-  return d / 2;
+export function negotiationMetrics(outcomes: readonly NegotiationOutcome[], opts: NegotiationMetricOptions = {}): Record<string, number> {
+  const want = new Set(opts.metrics ?? NEGOTIATION_METRICS);
+  const n = outcomes.length;
+  const rate = (f: (o: NegotiationOutcome) => boolean) => (n === 0 ? NaN : outcomes.filter(f).length / n);
+  const avg = (f: (o: NegotiationOutcome) => number) => finiteMean(outcomes.map(f));
+  const all: Record<(typeof NEGOTIATION_METRICS)[number], () => number> = {
+    "contracts/agreement_rate": () => rate((o) => o.agreement),
+    "contracts/rounds_to_agreement": () => avg((o) => o.roundsToAgreement),
+    "contracts/illogical_rate": () => rate((o) => o.illogicalPrice),
+    "efficiency/chain": () => {
+      let chain = 0;
+      let best = 0;
+      for (const o of outcomes) {
+        chain += o.chainProfit;
+        best += o.maxChainProfit;
+      }
+      return n === 0 ? NaN : chainEfficiency(chain, best);
+    },
+    "fairness/added_value_tv": () => avg((o) => o.fairnessTV),
+    "fairness/added_value_corr": () => avg((o) => o.fairnessCorrelation),
+    "fairness/jain": () => avg((o) => o.jainProfit),
+    "fairness/gini": () => avg((o) => o.giniProfit),
+    "fairness/min_share": () => avg((o) => minShare(participantProfits(o))),
+    "fairness/max_share": () => avg((o) => maxShare(participantProfits(o))),
+    "fairness/nash_welfare": () => avg((o) => nashSocialWelfare(participantProfits(o))),
+    "profit/total": () => avg((o) => o.chainProfit),
+  };
+  const out: Record<string, number> = {};
+  for (const name of NEGOTIATION_METRICS) if (want.has(name)) out[name] = all[name]();
+  out["profit/retailer"] = avg((o) => o.retailerProfit);
+  const m = outcomes[0]?.subcontractors ?? opts.subcontractorIds?.length ?? 0;
+  const ids = opts.subcontractorIds ?? Array.from({ length: m }, (_, i) => `S${i + 1}`);
+  if (ids.length !== m) throw new RangeError(`negotiationMetrics: ${ids.length} subcontractor ids for outcomes with ${m} subcontractors`);
+  ids.forEach((id, i) => (out[`profit/${id}`] = avg((o) => o.subcontractorProfit[i])));
+  return out;
 }
 
-/** Mean of the finite values (NaN when none). */
+/** Mean of the finite values (NaN when none): undefined per-negotiation values are left out. */
 export function finiteMean(values: Iterable<number>): number {
   let s = 0;
   let k = 0;

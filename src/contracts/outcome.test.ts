@@ -77,5 +77,12 @@ describe("settling contracts", () => {
     expect(g.fairnessTV).toBeCloseTo(0, 15);
     expect(g.fairnessCorrelation).toBeCloseTo(1, 15);
     expect(g.jainReturnOnCost).toBeCloseTo(1, 15);
+    // a loss-making actor: profits [3, -1] (total 2) vs costs [1, 1]: shares 1.5 / -0.5 vs 0.5 / 0.5 -> TV 1;
+    // Jain undefined with a negative value; Gini allows it: sum |xi - xj| = 8, 8 / (2 x 4 x 1) = 1
+    const h = fairness([3, -1], [1, 1]);
+    expect(h.fairnessTV).toBeCloseTo(1, 15);
+    expect(h.jainProfit).toBeNaN();
+    expect(h.jainReturnOnCost).toBeNaN();
+    expect(h.giniProfit).toBeCloseTo(1, 15);
   });
 });

@@ -1,7 +1,7 @@
 import type { ContractType, NegotiationConfig } from "./config.js";
 import { cheapestAllocation, productionCost, type Subcontractor } from "./model.js";
 import { AGREED, type NegotiationEngine } from "./negotiation.js";
-import { giniCoefficient, jainIndex, pearsonCorrelation, totalVariationDistance } from "./metrics.js";
+import { addedValueProportionality, gini, jainIndex } from "../eval/fairness.js";
 
 /** The agreed contracts of one negotiation, in plain arrays (what the outcome is computed from). */
 export interface Deals {
@@ -238,27 +238,22 @@ export function illogicalFlags(
 }
 
 /**
- * Fairness against added value over actors with profits and costs: profit shares vs cost shares (TV distance and
- * correlation), Jain and Gini over profits, Jain over profit / cost.
+ * Fairness against added value over actors with profits and costs (src/eval): profit shares vs cost shares
+ * (`addedValueProportionality`: TV distance and correlation; NaN when total profit or cost is not positive),
+ * Jain and Gini over profits, Jain over profit / cost. Jain is NaN when any value is negative (a loss-making
+ * actor) and 1 when all are 0; Gini allows negatives and is NaN when the mean profit is not positive.
  */
 export function fairness(
   profits: readonly number[],
   costs: readonly number[],
 ): { fairnessTV: number; fairnessCorrelation: number; jainProfit: number; giniProfit: number; jainReturnOnCost: number } {
-  let sp = 0;
-  let sc = 0;
-  for (let k = 0; k < profits.length; k++) {
-    sp += profits[k];
-    sc += costs[k];
-  }
-  const ps = profits.map((p) => (sp > 0 ? p / sp : NaN));
-  const cs = costs.map((c) => (sc > 0 ? c / sc : NaN));
+  const av = addedValueProportionality(profits, costs);
   const returns = profits.map((p, k) => (costs[k] > 0 ? p / costs[k] : NaN));
   return {
-    fairnessTV: sp > 0 && sc > 0 ? totalVariationDistance(ps, cs) : NaN,
-    fairnessCorrelation: sp > 0 && sc > 0 ? pearsonCorrelation(ps, cs) : NaN,
+    fairnessTV: av.tvDistance,
+    fairnessCorrelation: av.correlation,
     jainProfit: jainIndex(profits),
-    giniProfit: giniCoefficient(profits),
-    jainReturnOnCost: returns.some((x) => Number.isNaN(x)) ? NaN : jainIndex(returns),
+    giniProfit: gini(profits),
+    jainReturnOnCost: jainIndex(returns),
   };
 }

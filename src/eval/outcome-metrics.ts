@@ -21,6 +21,9 @@ export const KNOWN_METRICS = [
   "fairness/nash_welfare",
   "fairness/added_value_tv",
   "fairness/added_value_corr",
+  "contracts/agreement_rate",
+  "contracts/rounds_to_agreement",
+  "contracts/illogical_rate",
   "profit/total",
   "welfare/total_surplus",
 ] as const;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../io/errors.js";
-import { canonicalJson, checkAgents, EXPERIMENT_DEFAULTS, experimentHash, loadExperiment, resolveExperiment } from "./schema.js";
+import { canonicalJson, checkAgents, conditionEnvOptions, EXPERIMENT_DEFAULTS, experimentHash, loadExperiment, resolveExperiment } from "./schema.js";
 
 const minimal = {
   name: "demo",
@@ -161,5 +161,38 @@ describe("experimentHash", () => {
     expect(experimentHash(resolveExperiment(withPatch({ seeds: [5, 6], output: "elsewhere" })))).toBe(experimentHash(a));
     expect(experimentHash(resolveExperiment(withPatch({ training: { totalSteps: 7 } })))).not.toBe(experimentHash(a));
     expect(canonicalJson({ b: 1, a: [2, { d: 1, c: 2 }] })).toBe('{"a":[2,{"c":2,"d":1}],"b":1}');
+  });
+});
+
+describe("per-condition envOptions", () => {
+  const contracts = {
+    name: "c",
+    scenario: "contracts",
+    env: { id: "ContractNegotiationParallel-v0", options: { negotiation: { deadline: 8, check: true }, reward: "sparse" } },
+    conditions: [{ name: "no-check", envOptions: { negotiation: { check: false } } }, { name: "check" }],
+  };
+
+  it("are kept only when given (existing experiments keep their hash) and merged deeply over env.options", () => {
+    const r = resolveExperiment(contracts);
+    expect(r.conditions[0].envOptions).toEqual({ negotiation: { check: false } });
+    expect("envOptions" in r.conditions[1]).toBe(false);
+    expect(conditionEnvOptions(r, r.conditions[0])).toEqual({ negotiation: { deadline: 8, check: false }, reward: "sparse" });
+    expect(conditionEnvOptions(r, r.conditions[1])).toEqual(r.env.options);
+    // arrays and scalars replace; the experiment's options are not mutated
+    const merged = conditionEnvOptions({ env: { options: { a: [1, 2], b: { c: 1 } } } }, { envOptions: { a: [3], b: 2 } });
+    expect(merged).toEqual({ a: [3], b: 2 });
+    expect(r.env.options).toEqual({ negotiation: { deadline: 8, check: true }, reward: "sparse" });
+    // an empty envOptions still changes the hash (it is part of the condition), its absence does not
+    const without = resolveExperiment({ ...contracts, conditions: [{ name: "no-check" }, { name: "check" }] });
+    expect(experimentHash(resolveExperiment({ ...contracts, conditions: [{ name: "no-check" }, { name: "check" }] }))).toBe(experimentHash(without));
+    expect(experimentHash(r)).not.toBe(experimentHash(without));
+  });
+
+  it("must be an object, and only in scenarios that support them", () => {
+    expect(issuesOf({ ...contracts, conditions: [{ name: "x", envOptions: [1] }] })).toEqual([{ path: "conditions[0].envOptions", message: "must be an object of env options" }]);
+    const market = issuesOf(withPatch({ conditions: [{ name: "analytic", envOptions: { demand: "seasonal" } }] }));
+    expect(market).toHaveLength(1);
+    expect(market[0].path).toBe("conditions[0].envOptions");
+    expect(market[0].message).toMatch(/"contracts" scenario only/);
   });
 });

@@ -14,7 +14,7 @@ import { ConfigError, formatPath, UsageError, type ConfigIssue } from "../io/err
  * - `env` (required): `{ id, options }`: a registered environment id (e.g. "MarketBiddingParallel-v0") and the
  *   options passed to `make(id, options)` (default {}), validated by the environment itself.
  * - `conditions` (required, at least one, unique names): each
- *   `{ name, learned, algorithm, agents, shareParameters }`:
+ *   `{ name, learned, algorithm, agents, shareParameters, envOptions }`:
  *   - `learned` (default []): which agents learn: a list of agent ids (e.g. ["A[1][1]"]), "all", or [] for the
  *     all-analytic condition. Ids are checked against the environment's agents when the run starts.
  *   - `algorithm` (default "ppo"): the algorithm of every learned agent: "ppo" | "reinforce", or
@@ -22,6 +22,10 @@ import { ConfigError, formatPath, UsageError, type ConfigIssue } from "../io/err
  *     the algorithm's own options resolver when the run starts).
  *   - `agents` (default {}): per-agent overrides `{ "<agent id>": <algorithm> }`, each agent must be learned.
  *   - `shareParameters` (default false): learned agents share one policy network; needs one algorithm for all.
+ *   - `envOptions` (optional; scenarios in CONDITION_ENV_OPTIONS_SCENARIOS only, today "contracts"): env options
+ *     of this condition, merged over `env.options` (plain objects merged key by key at every level, anything
+ *     else replaced; see {@link conditionEnvOptions}). E.g. `{"negotiation": {"check": false}}` makes an
+ *     "analytic without checkQuantityEfficiency()" condition. Validated by the scenario when the run starts.
  * - `baseline` (default: the first condition with `learned: []`, else the first condition): the condition
  *   every other condition is compared with in comparison.csv.
  * - `training`: `{ totalSteps (default 20000, environment steps per seed and condition), numEnvs (default 4) }`.
@@ -40,13 +44,28 @@ import { ConfigError, formatPath, UsageError, type ConfigIssue } from "../io/err
 export const SCENARIOS = ["market", "contracts", "hubs"] as const;
 export const ALGORITHMS = ["ppo", "reinforce"] as const;
 export const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
+/** Scenarios whose conditions may set their own `envOptions` (the others would silently ignore them). */
+export const CONDITION_ENV_OPTIONS_SCENARIOS: readonly Scenario[] = ["contracts"];
 
 export type Scenario = (typeof SCENARIOS)[number];
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 export const DEFAULT_METRICS: Record<Scenario, readonly string[]> = {
   market: MARKET_METRICS,
-  contracts: ["efficiency/chain", "fairness/added_value_tv", "fairness/added_value_corr", "fairness/jain", "fairness/gini", "fairness/min_share", "fairness/max_share", "fairness/nash_welfare", "profit/total"],
+  contracts: [
+    "contracts/agreement_rate",
+    "contracts/rounds_to_agreement",
+    "contracts/illogical_rate",
+    "efficiency/chain",
+    "fairness/added_value_tv",
+    "fairness/added_value_corr",
+    "fairness/jain",
+    "fairness/gini",
+    "fairness/min_share",
+    "fairness/max_share",
+    "fairness/nash_welfare",
+    "profit/total",
+  ],
   hubs: ["fairness/jain", "fairness/gini", "fairness/min_share", "fairness/max_share", "fairness/nash_welfare", "profit/total", "welfare/total_surplus"],
 };
 
@@ -89,6 +108,7 @@ const conditionSchema = z.strictObject({
   algorithm: algorithmSchema.optional(),
   agents: z.record(z.string(), algorithmSchema).optional(),
   shareParameters: z.boolean().optional(),
+  envOptions: z.record(z.string(), z.unknown(), { error: "must be an object of env options" }).optional(),
 });
 
 export const experimentSchema = z
@@ -130,6 +150,13 @@ export const experimentSchema = z
           if (!seen.has(a)) ctx.addIssue({ code: "custom", path: ["conditions", i, "agents", a], message: `agent "${a}" has an algorithm but is not in learned` });
         }
       }
+      if (c.envOptions !== undefined && !CONDITION_ENV_OPTIONS_SCENARIOS.includes(cfg.scenario)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["conditions", i, "envOptions"],
+          message: `per-condition env options are supported by the ${CONDITION_ENV_OPTIONS_SCENARIOS.map((x) => `"${x}"`).join(", ")} scenario only; set env.options`,
+        });
+      }
       if (c.shareParameters && Object.values(c.agents ?? {}).some((s) => algorithmName(s) !== algorithmName(c.algorithm ?? EXPERIMENT_DEFAULTS.condition.algorithm))) {
         ctx.addIssue({ code: "custom", path: ["conditions", i, "shareParameters"], message: "shared parameters need one algorithm for every learned agent (remove the per-agent overrides)" });
       }
@@ -169,6 +196,8 @@ export interface ResolvedCondition {
   /** Per-agent overrides. */
   agents: Record<string, AlgorithmSpec>;
   shareParameters: boolean;
+  /** This condition's env options over `env.options` (absent when the file gives none; see conditionEnvOptions). */
+  envOptions?: Record<string, unknown>;
 }
 
 /** An experiment with every default filled in: what the manifest records and the runner uses. */
@@ -210,6 +239,8 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
     algorithm: resolveAlgorithm(k.algorithm),
     agents: Object.fromEntries(Object.entries(k.agents ?? {}).map(([a, s]) => [a, resolveAlgorithm(s)])),
     shareParameters: k.shareParameters ?? EXPERIMENT_DEFAULTS.condition.shareParameters,
+    // Left out when absent so that the hash (resumable partial results) of existing experiments is unchanged.
+    ...(k.envOptions !== undefined ? { envOptions: structuredClone(k.envOptions) } : {}),
   }));
   const seedSpec = c.seeds ?? EXPERIMENT_DEFAULTS.seeds;
   const seeds = Array.isArray(seedSpec) ? [...seedSpec] : Array.from({ length: seedSpec.count }, (_, i) => (seedSpec.start ?? 0) + i);
@@ -250,6 +281,26 @@ export function loadExperiment(path: string): ResolvedExperiment {
     throw new ConfigError(path, [{ path: "", message: `not valid JSON (${(err as Error).message})` }]);
   }
   return resolveExperiment(raw, path);
+}
+
+/**
+ * The env options of one condition: `env.options` with the condition's `envOptions` merged over them. Plain
+ * objects are merged key by key at every level; arrays and other values replace. Returns a fresh object.
+ */
+export function conditionEnvOptions(cfg: Pick<ResolvedExperiment, "env">, condition: Pick<ResolvedCondition, "envOptions">): Record<string, unknown> {
+  return deepMerge(cfg.env.options, condition.envOptions ?? {});
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isPlainObject(out[k]) && isPlainObject(v) ? deepMerge(out[k] as Record<string, unknown>, v) : structuredClone(v);
+  }
+  return out;
 }
 
 /**
