@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
+import { PAPER_CONFIG } from "../contracts/paper.js";
 import { parseCsv } from "../io/csv.js";
 
 const quiet = () => {
@@ -31,7 +32,7 @@ describe("supplygym negotiate", () => {
   it("runs stochastic demand with buy-back over several episodes", async () => {
     quiet();
     const out = join(mkdtempSync(join(tmpdir(), "negotiate-")), "run");
-    expect(await main(["negotiate", "experiments/contracts-stochastic.json", "--out", out, "--episodes", "4"])).toBe(0);
+    expect(await main(["negotiate", "experiments/contracts-stochastic.json", "--out", out, "--episodes", "4", "--condition", "analytic-check-buyback"])).toBe(0);
     const rows = parseCsv(readFileSync(join(out, "outcomes.csv"), "utf8"));
     expect(rows.length).toBe(4);
     expect(new Set(rows.map((r) => r.demand)).size).toBe(4);
@@ -42,14 +43,38 @@ describe("supplygym negotiate", () => {
     const err = quiet();
     const dir = mkdtempSync(join(tmpdir(), "negotiate-"));
     const cfg = JSON.parse(readFileSync("experiments/contracts-paper.json", "utf8"));
-    cfg.subcontractors[0].maxCapacity = 10;
+    cfg.env.options.config.subcontractors[0].maxCapacity = 10;
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(cfg));
     expect(await main(["negotiate", file, "--out", join(dir, "x")])).toBe(2);
-    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/subcontractors\[0\]\.maxCapacity/);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/env\.options\.config\.subcontractors\[0\]\.maxCapacity/);
     expect(await main(["negotiate", "experiments/contracts-paper.json", "--check", "--no-check"])).toBe(2);
     expect(await main(["negotiate", "experiments/contracts-paper.json", "--episodes", "0"])).toBe(2);
     expect(await main(["negotiate", join(dir, "missing.json")])).toBe(2);
     expect(existsSync(join(dir, "x"))).toBe(false);
+    // --condition: unknown, learned, or with a bare negotiation config
+    expect(await main(["negotiate", "experiments/contracts-paper.json", "--condition", "nope"])).toBe(2);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/analytic-no-check, analytic-check/);
+    expect(await main(["negotiate", "experiments/contracts-paper.json", "--condition", "learned-retailer"])).toBe(2);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/has learned agents/);
+    const bare = join(dir, "bare.json");
+    writeFileSync(bare, JSON.stringify(PAPER_CONFIG));
+    expect(await main(["negotiate", bare, "--condition", "analytic-check"])).toBe(2);
+  });
+
+  it("takes an analytic condition's envOptions (--condition) and still reads a bare negotiation config", async () => {
+    quiet();
+    const root = mkdtempSync(join(tmpdir(), "negotiate-"));
+    expect(await main(["negotiate", "experiments/contracts-paper.json", "--out", join(root, "a"), "--condition", "analytic-no-check", "--episodes", "1"])).toBe(0);
+    const [a] = parseCsv(readFileSync(join(root, "a", "outcomes.csv"), "utf8"));
+    expect([a.condition, a.illogical_price]).toEqual(["analytic-no-check", "true"]);
+    const manifest = JSON.parse(readFileSync(join(root, "a", "manifest.json"), "utf8"));
+    expect(manifest.config.experiment).toBe("contracts-paper");
+    expect(manifest.config.seed).toBe(1000); // the experiment's evaluation.seed
+    const bare = join(root, "bare.json");
+    writeFileSync(bare, JSON.stringify({ ...PAPER_CONFIG, negotiation: { ...PAPER_CONFIG.negotiation, check: false } }));
+    expect(await main(["negotiate", bare, "--out", join(root, "b"), "--seed", "1000"])).toBe(0);
+    const [b] = parseCsv(readFileSync(join(root, "b", "outcomes.csv"), "utf8"));
+    expect(b).toEqual(a); // the same negotiation either way
   });
 });

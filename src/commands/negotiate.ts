@@ -1,22 +1,28 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
-import { parseNegotiationConfig } from "../contracts/config.js";
+import { parseNegotiationConfig, type NegotiationConfig } from "../contracts/config.js";
+import { resolveContractEnvOptions } from "../envs/contract-negotiation.js";
+import { conditionEnvOptions, resolveExperiment } from "../experiments/schema.js";
 import { MESSAGE_COLUMNS, messageRows } from "../contracts/messages.js";
 import { validateProtocol } from "../contracts/protocol.js";
 import { ACTOR_COLUMNS, OUTCOME_COLUMNS, SUMMARY_COLUMNS, actorRows, outcomeRows, summaryRow } from "../contracts/report.js";
 import { runNegotiations } from "../contracts/runner.js";
 import { summarizeOutcomes, type ConditionSummary } from "../contracts/summary.js";
 import type { NegotiationOutcome } from "../contracts/outcome.js";
-import { UsageError } from "../io/errors.js";
+import { ConfigError, UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
 
-const help = `usage: supplygym negotiate <config.json> [--out DIR] [--check | --no-check] [--episodes N] [--seed S]
+const help = `usage: supplygym negotiate <file.json> [--out DIR] [--condition NAME] [--check | --no-check] [--episodes N] [--seed S]
 
 Run the retailer-subcontractor contract negotiation (MODEL.md section B) with the analytic agents.
 
-  <config.json>   a negotiation file, e.g. experiments/contracts-paper.json (fields: NOTES-contracts.md)
+  <file.json>     a contracts experiment file (e.g. experiments/contracts-paper.json: the negotiation is its
+                  env.options; seed and episodes default to its evaluation.seed and evaluation.episodes, so
+                  the negotiations are the ones \`supplygym run\` evaluates), or a bare negotiation config
+                  (fields: NOTES-contracts.md)
+  --condition C   an all-analytic condition of the experiment file: its envOptions apply (e.g. analytic-no-check)
   --out DIR       the run directory to create (default results/<experiment>/<run-id>/); never overwritten
   --check         the retailer runs checkQuantityEfficiency() on its allocation (the paper's second version)
   --no-check      it does not (the paper's first version); default: the file's negotiation.check
@@ -37,7 +43,7 @@ export const command: Command = {
       parsed = parseArgs({
         args: argv,
         allowPositionals: true,
-        options: { out: { type: "string" }, check: { type: "boolean" }, "no-check": { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } },
+        options: { out: { type: "string" }, condition: { type: "string" }, check: { type: "boolean" }, "no-check": { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } },
       });
     } catch (err) {
       throw new UsageError(`negotiate: ${(err as Error).message}\n\n${help}`);
@@ -66,7 +72,7 @@ export const command: Command = {
     } catch (err) {
       throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
     }
-    const cfg = parseNegotiationConfig(json, file);
+    const cfg = negotiationConfigFrom(json, file, values.condition);
     if (values.check) cfg.negotiation.check = true;
     if (values["no-check"]) cfg.negotiation.check = false;
     if (episodesArg !== undefined) cfg.episodes = episodesArg;
@@ -108,6 +114,40 @@ export const command: Command = {
     }
   },
 };
+
+/**
+ * The negotiation config of a file: a contracts experiment (`scenario` key: the config is its env options, with
+ * the condition's envOptions when `condition` is given; experiment name, evaluation seed and episodes) or a bare
+ * negotiation config.
+ */
+export function negotiationConfigFrom(json: unknown, file: string, condition?: string): NegotiationConfig {
+  if (json === null || typeof json !== "object" || !("scenario" in json)) {
+    if (condition !== undefined) throw new UsageError(`negotiate: --condition needs an experiment file; ${file} is a negotiation config`);
+    return parseNegotiationConfig(json, file);
+  }
+  const exp = resolveExperiment(json, file);
+  if (exp.scenario !== "contracts") throw new UsageError(`negotiate: ${file} is a "${exp.scenario}" experiment; negotiate runs "contracts" experiments`);
+  let options = exp.env.options;
+  let prefix = "env.options";
+  if (condition !== undefined) {
+    const i = exp.conditions.findIndex((c) => c.name === condition);
+    if (i < 0) throw new UsageError(`negotiate: no condition "${condition}" in ${file}; conditions: ${exp.conditions.map((c) => c.name).join(", ")}`);
+    const c = exp.conditions[i];
+    if (c.learned === "all" || c.learned.length > 0) throw new UsageError(`negotiate: condition "${condition}" has learned agents; run it with \`supplygym run ${file}\``);
+    options = conditionEnvOptions(exp, c);
+    if (c.envOptions) prefix = `conditions[${i}].envOptions`;
+  }
+  const { learned: _l, ...rest } = options;
+  if (rest.randomInstances !== undefined) throw new UsageError(`negotiate: ${prefix}.randomInstances (a fresh instance per episode) is supported by \`supplygym run\` only`);
+  let cfg: NegotiationConfig;
+  try {
+    cfg = resolveContractEnvOptions(rest, exp.env.id).config;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(file, err.issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message })));
+    throw err;
+  }
+  return { ...cfg, experiment: exp.name, seed: exp.evaluation.seed, episodes: exp.evaluation.episodes };
+}
 
 function formatSummary(name: string, s: ConditionSummary, one: NegotiationOutcome | undefined, names: string[]): string {
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : "NA");

@@ -5,7 +5,7 @@ import type { NegotiationConfig } from "./config.js";
  * NOTES-contracts.md). sum CN = 95 < D = 120 < sum CM = 150; R - c_R = 22 exceeds every overtime cost (max 15).
  * Every normal cost (9..11) is below every overtime cost (13..15), so the cheapest allocation is "normal first,
  * then overtime from the cheapest c + e": S1 45, S2 50, S3 25 (chain profit 1355).
- * `experiments/contracts-paper.json` holds the same values (a test keeps them equal).
+ * `experiments/contracts-paper.json` holds the same values in env.options.config (a test keeps them equal).
  */
 export const PAPER_CONFIG: NegotiationConfig = {
   experiment: "contracts-paper",

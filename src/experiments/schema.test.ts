@@ -179,7 +179,7 @@ describe("per-condition envOptions", () => {
     expect(conditionEnvOptions(r, r.conditions[0])).toEqual({ negotiation: { deadline: 8, check: false }, reward: "sparse" });
     expect(conditionEnvOptions(r, r.conditions[1])).toEqual(r.env.options);
     // arrays and scalars replace; the experiment's options are not mutated
-    const merged = conditionEnvOptions({ env: { options: { a: [1, 2], b: { c: 1 } } } }, { envOptions: { a: [3], b: 2 } });
+    const merged = conditionEnvOptions({ env: { id: "X", options: { a: [1, 2], b: { c: 1 } } } }, { envOptions: { a: [3], b: 2 } });
     expect(merged).toEqual({ a: [3], b: 2 });
     expect(r.env.options).toEqual({ negotiation: { deadline: 8, check: true }, reward: "sparse" });
     // an empty envOptions still changes the hash (it is part of the condition), its absence does not

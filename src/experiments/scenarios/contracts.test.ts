@@ -1,0 +1,198 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseNegotiationConfig } from "../../contracts/config.js";
+import type { NegotiationOutcome } from "../../contracts/outcome.js";
+import { deriveSeed } from "../../core/rng.js";
+import { isParallelEnv } from "../../core/types.js";
+import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { PPO } from "../../rl/ppo/index.js";
+import { runNegotiations } from "../../contracts/runner.js";
+import { resolveContractEnvOptions } from "../../envs/contract-negotiation.js";
+import { parseCsv } from "../../io/csv.js";
+import { ConfigError } from "../../io/errors.js";
+import { runExperiment, type RunOptions } from "../runner.js";
+import { conditionEnvOptions, loadExperiment, resolveExperiment } from "../schema.js";
+import { contractAgents, evaluate, preflight, trainingEnv } from "./contracts.js";
+import { scenarioTask } from "./index.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "sg-contracts-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const tinyPPO = { name: "ppo", hyperparameters: { numSteps: 32, numMinibatches: 2, updateEpochs: 1, gamma: 1 } };
+const base = {
+  name: "contracts-tiny",
+  scenario: "contracts",
+  env: { id: "ContractNegotiationParallel-v0", options: { negotiation: { deadline: 10 } } },
+  conditions: [
+    { name: "analytic-no-check", envOptions: { negotiation: { check: false } } },
+    { name: "analytic-check", envOptions: { negotiation: { check: true } } },
+    { name: "learned-retailer", learned: ["retailer"], algorithm: tinyPPO },
+    { name: "learned-subcontractors", learned: ["S1", "S2", "S3"], algorithm: tinyPPO },
+  ],
+  training: { totalSteps: 64, numEnvs: 2 },
+  seeds: [0, 1],
+  evaluation: { episodes: 3, seed: 7 },
+  backend: "cpu",
+};
+
+/** preflight's ConfigError issues for a patched experiment (fails the test if it passes). */
+function preflightIssues(patch: Record<string, unknown>): { path: string; message: string }[] {
+  const cfg = resolveExperiment({ ...structuredClone(base), ...patch }, "exp.json");
+  try {
+    preflight(cfg, "exp.json");
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain("exp.json");
+    return (err as ConfigError).issues;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const condition = (c: Record<string, unknown>) => ({ conditions: [{ name: "c", ...c }] });
+
+describe("contracts scenario: preflight", () => {
+  it("accepts the tiny experiment and both experiment files", () => {
+    expect(() => preflight(resolveExperiment(base), "exp.json")).not.toThrow();
+    for (const f of ["experiments/contracts-paper.json", "experiments/contracts-stochastic.json"]) expect(() => preflight(loadExperiment(f), f)).not.toThrow();
+  });
+
+  it("names the JSON path of each problem", () => {
+    expect(preflightIssues({ env: { id: "MarketBiddingParallel-v0" } })).toEqual([{ path: "env.id", message: expect.stringMatching(/contracts scenario runs on ContractNegotiationParallel-v0/) }]);
+    expect(preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { learned: ["S1"] } } })[0].path).toBe("env.options.learned");
+    expect(preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } })[0].path).toBe("env.options");
+    const demand = preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { config: { retailer: { demand: 500, retailPrice: 25, unitCost: 3 }, subcontractors: [{ id: "A", normalCapacity: 10, maxCapacity: 20, unitCost: 1, extraCost: 1 }] } } } });
+    expect(demand[0].path).toBe("env.options.config.retailer.demand");
+    expect(demand[0].message).toMatch(/sum CN < D < sum CM/);
+    expect(preflightIssues(condition({ envOptions: { negotiation: { deadline: 1 } } }))[0].path).toBe("conditions[0].envOptions.negotiation.deadline");
+    expect(preflightIssues(condition({ envOptions: { learned: ["S1"] } }))[0].path).toBe("conditions[0].envOptions.learned");
+    expect(preflightIssues(condition({ learned: ["retailer", "S9"] }))).toEqual([
+      { path: "conditions[0].learned[1]", message: 'unknown agent "S9"; the environment\'s agents are retailer, S1, S2, S3' },
+    ]);
+    expect(preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } }))[0]).toMatchObject({
+      path: "conditions[0].algorithm.hyperparameters.learningRat",
+      message: expect.stringMatching(/unknown ppo hyperparameter/),
+    });
+    expect(preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } }))[0].path).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
+    expect(preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } }))[0]).toMatchObject({
+      path: "conditions[0].algorithm.hyperparameters",
+      message: expect.stringMatching(/numMinibatches must be a positive integer/),
+    });
+    expect(preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } }))[0].path).toBe("conditions[0].agents");
+    expect(preflightIssues(condition({ learned: "all", shareParameters: true }))[0].path).toBe("conditions[0].shareParameters");
+  });
+
+  it("agents follow the env options (randomInstances)", () => {
+    expect(contractAgents({})).toEqual(["retailer", "S1", "S2", "S3"]);
+    expect(contractAgents({ randomInstances: 5 })).toEqual(["retailer", "S1", "S2", "S3", "S4", "S5"]);
+  });
+});
+
+describe("contracts scenario: evaluation draws", () => {
+  it("analytic evaluation = runNegotiations on the same seeds (stochastic demand, buy-back)", () => {
+    const cfg = loadExperiment("experiments/contracts-stochastic.json");
+    cfg.evaluation.episodes = 6;
+    for (const c of cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0)) {
+      const options = conditionEnvOptions(cfg, c);
+      const { outcomes } = evaluate(cfg, c.name, options, new Map());
+      const nc = resolveContractEnvOptions(options, "test").config;
+      const check = nc.negotiation.check ? "analytic-check" : "analytic-no-check";
+      const expected = runNegotiations(parseNegotiationConfig(nc), { episodes: 6, seed: cfg.evaluation.seed, condition: check }).outcomes;
+      expect(outcomes.map((o) => ({ ...o, condition: check }))).toEqual(expected);
+      expect(new Set(outcomes.map((o) => o.demand)).size).toBe(6);
+    }
+  });
+});
+
+describe("contracts scenario: evaluation plays what the learners trained on", () => {
+  it("evaluate() with a policy = stepping the wrapped training env with it (retailer; subcontractors)", () => {
+    const cfg = loadExperiment("experiments/contracts-stochastic.json");
+    cfg.evaluation.episodes = 4;
+    const options = conditionEnvOptions(cfg, cfg.conditions.find((c) => c.name === "learned-retailer-buyback")!);
+    for (const learned of [["retailer"], ["S1", "S3"]]) {
+      // an untrained policy (non-trivial weights from the seeded initialisation), acting stochastically
+      const policy = new PPO({ env: () => trainingEnv(options, learned), numEnvs: 1, seed: 3, initLogStd: -1 } as never).policy();
+      const policies = new Map(learned.map((a) => [a, policy instanceof MultiAgentPolicy ? policy.policies[a] : (policy as LearnedPolicy)]));
+      const stochastic = { ...cfg, evaluation: { ...cfg.evaluation, deterministic: false } };
+      const { outcomes } = evaluate(stochastic, "x", options, policies);
+      for (const [a, p] of policies) p.reseed(deriveSeed(cfg.evaluation.seed, "act", "x", a)); // as evaluate() does
+      const env = trainingEnv(options, learned);
+      for (let k = 0; k < 4; k++) {
+        const seed = deriveSeed(cfg.evaluation.seed, "contracts", k);
+        let outcome: unknown;
+        if (isParallelEnv(env)) {
+          let { observations } = env.reset({ seed });
+          while (env.agents.length > 0) {
+            const actions = Object.fromEntries(env.agents.map((a) => [a, policies.get(a)!.act(observations[a]) as number[]]));
+            const step = env.step(actions);
+            observations = step.observations;
+            outcome = step.infos[learned[0]].outcome ?? outcome;
+          }
+        } else {
+          let { observation } = env.reset({ seed });
+          for (let done = false; !done; ) {
+            const step = env.step(policies.get("retailer")!.act(observation));
+            observation = step.observation;
+            done = step.terminated || step.truncated;
+            outcome = step.info.outcome;
+          }
+        }
+        expect({ ...(outcome as NegotiationOutcome), negotiation: k, seed, condition: "x" }).toEqual(outcomes[k]);
+      }
+      expect(new Set(outcomes.map((o) => o.retailerProfit)).size).toBe(4);
+    }
+  });
+});
+
+describe("contracts scenario: end to end through runExperiment (tiny budget)", () => {
+  it("writes every condition's metrics; the check removes illogical prices", async () => {
+    const cfg = resolveExperiment(base, "tiny.json");
+    const stream = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
+    const opts: RunOptions = {
+      task: scenarioTask("contracts"),
+      workers: 1,
+      root: tmp,
+      runId: "r1",
+      figures: false,
+      progress: { stream },
+      preflight: (c) => preflight(c, "tiny.json"),
+      taskOptions: { mode: "train", models: join(tmp, "models") },
+    };
+    const out = await runExperiment(cfg, opts);
+    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    const names = cfg.conditions.map((c) => c.name);
+    expect([...new Set(metrics.map((r) => r.condition))]).toEqual(names);
+    const value = (c: string, m: string, seed = "0") => Number(metrics.find((r) => r.condition === c && r.metric === m && r.seed === seed)?.value);
+    for (const c of names) {
+      for (const m of [...cfg.metrics.filter((x) => x !== "fairness/nash_welfare"), "profit/retailer", "profit/S1", "profit/S2", "profit/S3"]) {
+        for (const seed of ["0", "1"]) expect(metrics.some((r) => r.condition === c && r.metric === m && r.seed === seed), `${c} ${m} ${seed}`).toBe(true);
+      }
+    }
+    // the paper's finding, measured: overtime bought while cheaper normal capacity idles without the check only
+    expect(value("analytic-no-check", "contracts/illogical_rate")).toBe(1);
+    expect(value("analytic-check", "contracts/illogical_rate")).toBe(0);
+    expect(value("analytic-check", "efficiency/chain")).toBeCloseTo(1, 12);
+    expect(value("analytic-no-check", "efficiency/chain")).toBeLessThan(0.99);
+    for (const c of ["analytic-no-check", "analytic-check"]) expect(value(c, "contracts/agreement_rate")).toBe(1);
+    // profits add up to the chain profit
+    for (const c of names) {
+      const parts = ["retailer", "S1", "S2", "S3"].reduce((s, a) => s + value(c, `profit/${a}`), 0);
+      expect(parts).toBeCloseTo(value(c, "profit/total"), 8);
+    }
+    const episodes = parseCsv(readFileSync(join(out.path, "episodes.csv"), "utf8"));
+    expect(episodes.length).toBe(names.length * 2 * 3 * 4); // conditions x seeds x episodes x actors
+    expect(episodes.filter((r) => r.learned === "true").map((r) => `${r.condition}:${r.agent}`).sort()).toEqual(
+      [...Array(6).fill("learned-retailer:retailer"), ...["S1", "S2", "S3"].flatMap((a) => Array(6).fill(`learned-subcontractors:${a}`))].sort(),
+    );
+    const curves = parseCsv(readFileSync(join(out.path, "learning_curves.csv"), "utf8"));
+    expect([...new Set(curves.map((r) => r.condition))]).toEqual(["learned-retailer", "learned-subcontractors"]);
+    expect(existsSync(join(tmp, "models", "learned-retailer-0.policy.json"))).toBe(true);
+    expect(existsSync(join(tmp, "models", "learned-subcontractors-1.policy.json"))).toBe(true);
+
+    // evaluate mode: the saved policies give the same metrics without training
+    const again = await runExperiment({ ...cfg, name: "contracts-tiny-evaluate" }, { ...opts, runId: "r2", taskOptions: { mode: "evaluate", models: join(tmp, "models") } });
+    const metrics2 = parseCsv(readFileSync(join(again.path, "metrics.csv"), "utf8"));
+    expect(metrics2).toEqual(metrics);
+  }, 60_000);
+});

@@ -1,0 +1,287 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import "../../envs/index.js";
+import { make, UnknownEnvError } from "../../core/registry.js";
+import { deriveSeed } from "../../core/rng.js";
+import { Box } from "../../core/spaces.js";
+import type { Env, ParallelEnv } from "../../core/types.js";
+import { negotiationMetrics } from "../../contracts/metrics.js";
+import type { NegotiationOutcome } from "../../contracts/outcome.js";
+import { ContractEpisode, resolveContractEnvOptions } from "../../envs/contract-negotiation.js";
+import { ContractNegotiationParallelEnv } from "../../envs/contract-negotiation-parallel.js";
+import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
+import { initBackend } from "../../rl/backend.js";
+import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
+import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
+import { ParallelRescaleAction, RescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
+import { conditionEnvOptions, type AlgorithmSpec, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
+import type { Task, TaskContext, TaskResult } from "../task.js";
+
+/**
+ * The contracts scenario (seed 004): a retailer and subcontractors negotiate wholesale-price (or buy-back) contracts
+ * in the Iterated Contract Net (src/contracts, MODEL.md B).
+ *
+ * - Agents: "retailer" and the subcontractor ids of the env (S1, S2, ...). A condition's `learned` lists the agents
+ *   played by learners; the others are the analytic negotiators (Faratin tactics for subcontractors, the
+ *   time-dependent retailer that allocates from the quotes). `learned: []` is an all-analytic condition.
+ * - Env options: `env.options` (ContractEnvOptions: `config`, `negotiation`, `demand`, `randomInstances`,
+ *   `reward`) with the condition's `envOptions` merged over them (`conditionEnvOptions`). The analytic conditions
+ *   without / with `checkQuantityEfficiency()` differ only by `envOptions: {"negotiation": {"check": false | true}}`;
+ *   the allocation rule of a learned retailer's conditions is also `negotiation.check` (the learner sets prices, the
+ *   rule fixes quantities after the round-1 capacity quotes). `learned` is set by the scenario, not an option.
+ * - Training: a learned retailer alone trains on ContractNegotiation-v0; any other set of learned agents on
+ *   ContractNegotiationParallel-v0 with `learned` = that set (independent learners, or one shared network with
+ *   `shareParameters` when the agents have the same spaces, i.e. subcontractors only). Learners act in [-1, 1]
+ *   per action entry, mapped affinely onto the env's [0, 1] (a price or offer as a fraction of R), so an
+ *   untrained Gaussian policy's mean action is 0.5 R rather than a clipped 0.
+ * - Evaluation: every condition and training seed negotiates the same `evaluation.episodes` instances: episode k
+ *   is reset with seed `deriveSeed(evaluation.seed, "contracts", k)` (its demand draw, and its instance with
+ *   `randomInstances`), the seed `runNegotiations` gives negotiation k of an analytic run with base seed
+ *   `evaluation.seed`. Learned agents act greedily unless `evaluation.deterministic` is false.
+ * - Results: metrics from `negotiationMetrics` (src/contracts/metrics.ts, fairness indices from src/eval), the
+ *   learners' curves, one episodes.csv row per evaluation episode and actor.
+ */
+export const PARALLEL_ID = "ContractNegotiationParallel-v0";
+export const SINGLE_ID = "ContractNegotiation-v0";
+export const RETAILER = "retailer";
+const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
+/** Env options the scenario sets itself. */
+const RESERVED_OPTIONS = ["learned"];
+
+type LearnerClass = typeof PPO | typeof REINFORCE;
+const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
+  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
+  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
+};
+
+/** The learners' action range; the env's is [0, 1]. */
+const LOW = -1;
+const HIGH = 1;
+
+/** Every agent id of the env with these options: "retailer" then the subcontractor ids. */
+export function contractAgents(options: Record<string, unknown>): string[] {
+  const env = new ContractNegotiationParallelEnv(options);
+  const agents = [...env.possibleAgents];
+  env.close();
+  return agents;
+}
+
+/** The learned agents of a condition in the env's order ("all" expanded). */
+function learnedOf(condition: ResolvedCondition, agents: readonly string[]): string[] {
+  return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
+}
+
+/** The env a condition's learners train on, acting in [LOW, HIGH]. */
+export function trainingEnv(options: Record<string, unknown>, learned: readonly string[]): Env | ParallelEnv {
+  if (learned.length === 1 && learned[0] === RETAILER) return new RescaleAction(make(SINGLE_ID, options) as Env<number[], number[]>, LOW, HIGH) as unknown as Env;
+  return new ParallelRescaleAction(make(PARALLEL_ID, { ...options, learned: [...learned] }) as ParallelEnv<number[], number[]>, LOW, HIGH) as unknown as ParallelEnv;
+}
+
+/** Checks before any task runs: env id, env options (experiment and per condition), agent ids, algorithms. */
+export function preflight(cfg: ResolvedExperiment, file: string): void {
+  if (cfg.env.id !== PARALLEL_ID && cfg.env.id !== SINGLE_ID) {
+    throw new ConfigError(file, [{ path: "env.id", message: `the contracts scenario runs on ${PARALLEL_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
+  }
+  const issues: ConfigIssue[] = [];
+  for (const k of RESERVED_OPTIONS) {
+    if (k in cfg.env.options) issues.push({ path: `env.options.${k}`, message: "set by the scenario from each condition's learned agents; remove it" });
+  }
+  issues.push(...optionIssues(cfg.env.options, "env.options"));
+  if (issues.length) throw new ConfigError(file, issues);
+
+  cfg.conditions.forEach((c, i) => {
+    const at = (...p: PropertyKey[]) => formatPath(["conditions", i, ...p]);
+    if (c.envOptions) {
+      for (const k of RESERVED_OPTIONS) if (k in c.envOptions) issues.push({ path: at("envOptions", k), message: "set by the scenario from learned; remove it" });
+      const own = optionIssues(conditionEnvOptions(cfg, c), at("envOptions"));
+      if (own.length) {
+        issues.push(...own);
+        return;
+      }
+    }
+    const options = conditionEnvOptions(cfg, c);
+    const agents = contractAgents(options);
+    if (c.learned !== "all") {
+      c.learned.forEach((a, j) => {
+        if (!agents.includes(a)) issues.push({ path: at("learned", j), message: `unknown agent "${a}"; the environment's agents are ${agents.join(", ")}` });
+      });
+    }
+    if (Object.keys(c.agents).length > 0) {
+      issues.push({ path: at("agents"), message: "per-agent algorithms are not supported by the contracts scenario; give one algorithm per condition" });
+    }
+    const learned = learnedOf(c, agents);
+    if (learned.length === 0) return;
+    if (c.shareParameters && learned.length > 1 && learned.includes(RETAILER)) {
+      issues.push({ path: at("shareParameters"), message: "the retailer and the subcontractors have different observation and action spaces; shared parameters need subcontractors only" });
+    }
+    const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
+    const before = issues.length;
+    for (const k of Object.keys(c.algorithm.hyperparameters)) {
+      const path = at("algorithm", "hyperparameters", k);
+      if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
+      else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
+    }
+    if (issues.length > before) return;
+    try {
+      resolve({ env: () => trainingEnv(options, learned), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never);
+    } catch (err) {
+      issues.push({ path: at("algorithm", "hyperparameters"), message: (err as Error).message });
+    }
+  });
+  if (issues.length) throw new ConfigError(file, issues);
+}
+
+/** Validation issues of contract env options, with paths under `prefix`. */
+function optionIssues(options: Record<string, unknown>, prefix: string): ConfigIssue[] {
+  const { learned: _l, ...rest } = options;
+  try {
+    resolveContractEnvOptions(rest, PARALLEL_ID);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
+    if (err instanceof UnknownEnvError) return [{ path: "env.id", message: err.message }];
+    return [{ path: prefix, message: (err as Error).message }];
+  }
+}
+
+/** Train the condition's learned agents with this seed (or load them), then evaluate on the shared draws. */
+export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
+  const cfg = task.experiment;
+  const { condition } = task;
+  const options = conditionEnvOptions(cfg, condition);
+  const agents = contractAgents(options);
+  const learned = learnedOf(condition, agents);
+  const policies = new Map<string, LearnedPolicy>();
+  const learningCurve: NonNullable<TaskResult["learningCurve"]> = [];
+  const t0 = performance.now();
+  const modelsDir = task.options.models as string | undefined;
+  const policyFile = modelsDir ? join(modelsDir, `${condition.name}-${task.seed}.policy.json`) : undefined;
+
+  if (learned.length > 0) {
+    let policy: LearnedPolicy | MultiAgentPolicy;
+    if (task.options.mode === "evaluate") {
+      if (!policyFile || !existsSync(policyFile)) throw new Error(`no saved policy for ${condition.name} seed ${task.seed}: expected ${policyFile}`);
+      policy = loadPolicy(policyFile);
+    } else {
+      const backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
+      const { Learner } = ALGORITHMS[condition.algorithm.name];
+      const learner = new Learner({
+        ...(condition.algorithm.hyperparameters as object),
+        env: () => trainingEnv(options, learned),
+        numEnvs: cfg.training.numEnvs,
+        seed: deriveSeed(task.seed, "train", condition.name),
+        shareParameters: condition.shareParameters,
+        backend,
+      } as never);
+      policy = (await learner.learn(cfg.training.totalSteps, {
+        onProgress: (p) => {
+          ctx.progress((0.9 * p.globalStep) / p.totalSteps);
+          for (const k of ["episode_return_mean", "episode_length_mean"] as const) learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
+          for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
+            learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
+          }
+        },
+      })) as LearnedPolicy | MultiAgentPolicy;
+      if (policyFile) {
+        mkdirSync(modelsDir!, { recursive: true });
+        policy.save(policyFile);
+      }
+    }
+    for (const a of learned) {
+      const p = policy instanceof MultiAgentPolicy ? policy.policies[a] : policy;
+      if (!p) throw new Error(`trained policy has no agent ${a}`);
+      policies.set(a, p);
+    }
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  const t1 = performance.now();
+  const { outcomes, ids } = evaluate(cfg, condition.name, options, policies, (f) => ctx.progress(0.9 + 0.1 * f));
+  const episodes: NonNullable<TaskResult["episodes"]> = [];
+  for (const o of outcomes) {
+    const common = {
+      demand: o.demand,
+      agreement: o.agreement,
+      rounds_to_agreement: o.roundsToAgreement,
+      chain_efficiency: o.efficiency,
+      illogical_price: o.illogicalPrice,
+    };
+    episodes.push({ episode: o.negotiation, agent: RETAILER, learned: policies.has(RETAILER), price: NaN, quantity: o.agreedQuantity, profit: o.retailerProfit, added_value: o.retailerCost, ...common });
+    ids.forEach((id, i) =>
+      episodes.push({
+        episode: o.negotiation,
+        agent: id,
+        learned: policies.has(id),
+        price: o.price[i],
+        quantity: o.quantity[i],
+        profit: o.subcontractorProfit[i],
+        added_value: o.subcontractorCost[i],
+        ...common,
+      }),
+    );
+  }
+  return {
+    metrics: negotiationMetrics(outcomes, { metrics: cfg.metrics, subcontractorIds: ids }),
+    learningCurve,
+    episodes,
+    timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
+  };
+}
+
+/**
+ * Negotiate the evaluation episodes with the given learned policies (agents without one are analytic): episode k
+ * reset with `deriveSeed(evaluation.seed, "contracts", k)`. Observations and the action mapping are the training
+ * envs' (the same ContractEpisode methods, the same affine map from [LOW, HIGH] onto [0, 1] x R).
+ */
+export function evaluate(
+  cfg: Pick<ResolvedExperiment, "evaluation">,
+  conditionName: string,
+  options: Record<string, unknown>,
+  policies: ReadonlyMap<string, LearnedPolicy>,
+  progress: (fraction: number) => void = () => {},
+): { outcomes: NegotiationOutcome[]; ids: string[] } {
+  const { learned: _l, ...rest } = options;
+  const ep = new ContractEpisode(resolveContractEnvOptions(rest, PARALLEL_ID));
+  const n = ep.n;
+  const ids = ep.cfg.subcontractors.map((s) => s.id);
+  const retailer = policies.get(RETAILER);
+  const subs = ids.map((id) => policies.get(id));
+  const anySub = subs.some((p) => p !== undefined);
+  const outerOffer = new Box(LOW, HIGH, [n]);
+  const innerOffer = new Box(0, 1, [n]);
+  const outerPrice = new Box(LOW, HIGH, [1]);
+  const innerPrice = new Box(0, 1, [1]);
+  const act = { deterministic: cfg.evaluation.deterministic };
+  for (const [agent, p] of policies) p.reseed(deriveSeed(cfg.evaluation.seed, "act", conditionName, agent));
+  const rewards = new Float64Array(n + 1);
+  const outcomes: NegotiationOutcome[] = [];
+  for (let k = 0; k < cfg.evaluation.episodes; k++) {
+    const seed = deriveSeed(cfg.evaluation.seed, "contracts", k);
+    ep.reset(seed);
+    const R = ep.cfg.retailer.retailPrice;
+    let done = false;
+    while (!done) {
+      if (retailer) {
+        const inner = rescaleBetween(retailer.act(ep.retailerObservation(), act) as number[], outerOffer, innerOffer);
+        for (let i = 0; i < n; i++) ep.offers[i] = inner[i] * R;
+      }
+      if (anySub) {
+        for (let i = 0; i < n; i++) {
+          const p = subs[i];
+          ep.prices[i] = p ? rescaleBetween(p.act(ep.subObservation(i), act) as number[], outerPrice, innerPrice)[0] * R : NaN;
+        }
+      }
+      done = ep.play(retailer ? ep.offers : null, anySub ? ep.prices : null, rewards);
+    }
+    outcomes.push({ ...ep.outcome!, negotiation: k, seed, condition: conditionName });
+    progress((k + 1) / cfg.evaluation.episodes);
+  }
+  return { outcomes, ids };
+}
+
+/** A saved single or multi-agent policy, by its `format` field (a learned retailer alone saves a single policy). */
+function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
+  const { format } = JSON.parse(readFileSync(file, "utf8")) as { format?: string };
+  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
+}
