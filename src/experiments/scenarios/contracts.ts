@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import "../../envs/index.js";
-import { make, UnknownEnvError } from "../../core/registry.js";
+import { make } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
 import { Box } from "../../core/spaces.js";
 import type { Env, ParallelEnv } from "../../core/types.js";
@@ -144,7 +144,6 @@ function optionIssues(options: Record<string, unknown>, prefix: string): ConfigI
     return [];
   } catch (err) {
     if (err instanceof ConfigError) return err.issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
-    if (err instanceof UnknownEnvError) return [{ path: "env.id", message: err.message }];
     return [{ path: prefix, message: (err as Error).message }];
   }
 }
