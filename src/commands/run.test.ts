@@ -54,10 +54,10 @@ describe("supplygym run", () => {
   const bad: [string, (c: ReturnType<typeof good>) => unknown, RegExp][] = [
     ["unknown scenario", (c) => ({ ...c, scenario: "auction" }), /scenario: unknown scenario/],
     ["unknown agent", (c) => ((c.conditions[1].learned = ["A[7][0]"]), c), /conditions\[1\]\.learned\[0\]: unknown agent "A\[7\]\[0\]"/],
-    ["unknown algorithm", (c) => ((c.conditions[1].algorithm = { name: "dqn", hyperparameters: {} }), c), /conditions\[1\]\.algorithm/],
+    ["unknown algorithm", (c) => ((c.conditions[1].algorithm = { name: "dqn", hyperparameters: {} } as never), c), /conditions\[1\]\.algorithm/],
     ["unknown metric", (c) => ({ ...c, metrics: ["fairness/jain", "fairness/happiness"] }), /metrics\[1\]: unknown metric/],
     ["non-integer seed", (c) => ({ ...c, seeds: [0, 1.5] }), /seeds\[1\]: must be an integer/],
-    ["unknown hyperparameter", (c) => ((c.conditions[1].algorithm.hyperparameters = { leaningRate: 1 } as never), c), /hyperparameters\.leaningRate: unknown ppo hyperparameter/],
+    ["unknown hyperparameter", (c) => (((c.conditions[1].algorithm as { hyperparameters: object }).hyperparameters = { leaningRate: 1 }), c), /hyperparameters\.leaningRate: unknown ppo hyperparameter/],
     ["not JSON", () => "{ nope", /not valid JSON/],
   ];
   for (const [name, patch, message] of bad) {
