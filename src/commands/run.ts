@@ -97,6 +97,6 @@ export const command: Command = {
 
 /** The metrics of the printed summary: profit, efficiency, fairness. */
 export function summaryMetrics(cfg: ResolvedExperiment): string[] {
-  const wanted = ["profit/total", "efficiency/allocative", "efficiency/chain", "pareto/losers", "fairness/jain", "fairness/gini", "fairness/added_value_tv"];
+  const wanted = ["profit/total", "hubs/delay_cost", "efficiency/allocative", "efficiency/chain", "efficiency/optimum", "efficiency/gain_captured", "pareto/losers", "fairness/jain", "fairness/gini", "fairness/added_value_tv"];
   return wanted.filter((m) => cfg.metrics.includes(m));
 }
