@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 900_000,
     pool: "forks",
     fileParallelism: false,
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest-learning-report.json" },
   },
 });

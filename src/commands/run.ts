@@ -97,6 +97,19 @@ export const command: Command = {
 
 /** The metrics of the printed summary: profit, efficiency, fairness. */
 export function summaryMetrics(cfg: ResolvedExperiment): string[] {
-  const wanted = ["profit/total", "efficiency/allocative", "efficiency/chain", "contracts/agreement_rate", "contracts/illogical_rate", "pareto/losers", "fairness/jain", "fairness/gini", "fairness/added_value_tv"];
+  const wanted = [
+    "profit/total",
+    "hubs/delay_cost",
+    "efficiency/allocative",
+    "efficiency/chain",
+    "efficiency/optimum",
+    "efficiency/gain_captured",
+    "contracts/agreement_rate",
+    "contracts/illogical_rate",
+    "pareto/losers",
+    "fairness/jain",
+    "fairness/gini",
+    "fairness/added_value_tv",
+  ];
   return wanted.filter((m) => cfg.metrics.includes(m));
 }

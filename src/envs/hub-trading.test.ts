@@ -1,70 +1,53 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { checkParallelEnv } from "../core/check-env.js";
 import { make, registeredIds } from "../core/registry.js";
 import { Rng } from "../core/rng.js";
-import { isParallelEnv, type ParallelEnv } from "../core/types.js";
+import type { ParallelEnv, Policy } from "../core/types.js";
 import { loadHubsConfig } from "../hubs/config.js";
 import { runHubEpisode } from "../hubs/episode.js";
+import { ShortagePredictor } from "../hubs/shortage-forecast.js";
+import { HubTradingEnv } from "./hub-trading.js";
 import "./index.js";
 
 const semi = join(import.meta.dirname, "..", "..", "experiments", "hubs-semiconductor.json");
+type HubEnv = ParallelEnv<number[], number[]>;
 
-function rollout(env: ParallelEnv<number[], number[]>, seed: number, actionSeed: number) {
-  const rng = new Rng(actionSeed);
-  const trace: unknown[] = [];
-  const { observations } = env.reset({ seed });
-  trace.push(observations);
-  let steps = 0;
-  while (env.agents.length > 0) {
-    const actions = Object.fromEntries(env.agents.map((a) => [a, env.actionSpace(a).sample(rng)]));
-    const r = env.step(actions);
-    trace.push(r.observations, r.rewards);
-    steps++;
-    for (const a of env.possibleAgents) {
-      expect(env.observationSpace(a).contains(r.observations[a])).toBe(true);
-      expect(Number.isFinite(r.rewards[a])).toBe(true);
-      expect(r.truncations[a]).toBe(false);
-      expect(r.terminations[a]).toBe(env.agents.length === 0);
-    }
-    if (steps > 1000) throw new Error("episode does not end");
-  }
-  return { trace, steps };
-}
+/** A deterministic policy that depends on the observation (so a wrong observation shows in the trajectory). */
+const obsPolicy: Policy<number[], number[]> = {
+  act: (o) => Array.from({ length: 8 }, (_, k) => Math.min(2, Math.max(0, 0.6 + 0.9 * o[(3 * k + 1) % o.length]))),
+};
 
 describe("HubTrading-v0 (ParallelEnv contract)", () => {
-  it("is registered and is a parallel env whose spaces are the same object on every call", () => {
+  it("passes checkParallelEnv: random scenario, semiconductor config, a learned subset, each forecast option", () => {
     expect(registeredIds()).toContain("HubTrading-v0");
-    const env = make("HubTrading-v0", { hubs: 3, periods: 4 });
-    expect(isParallelEnv(env)).toBe(true);
-    const p = env as ParallelEnv;
-    expect(p.possibleAgents).toEqual(["H0", "H1", "H2"]);
-    for (const a of p.possibleAgents) {
-      expect(p.observationSpace(a)).toBe(p.observationSpace(a));
-      expect(p.actionSpace(a)).toBe(p.actionSpace(a));
+    const cases: [Record<string, unknown>, number, boolean][] = [
+      [{ hubs: 5, periods: 6 }, 6, false],
+      [{ hubs: 3, periods: 4, learned: ["H2"] }, 4, false],
+      [{ hubs: 4, periods: 8, shortageForecast: { forecaster: "naive", announced: false } }, 8, false],
+      [{ hubs: 4, periods: 8, shortageForecast: { forecaster: "none" } }, 8, false],
+      // the semiconductor config has no shortage generator: the same shortages for every seed
+      [{ config: semi, learned: ["A", "B"] }, 12, true],
+    ];
+    for (const [options, periods, deterministic] of cases) {
+      const report = checkParallelEnv(make<HubEnv>("HubTrading-v0", options), { deterministic });
+      expect(report.episodeLength, JSON.stringify(options)).toBe(periods);
     }
-    expect(() => p.observationSpace("nobody")).toThrow(/unknown agent "nobody"/);
   });
 
-  it("observations lie in their spaces, rewards are finite, the episode terminates after `periods` steps", () => {
-    const env = make<ParallelEnv<number[], number[]>>("HubTrading-v0", { hubs: 5, periods: 6 });
-    const { observations } = env.reset({ seed: 1 });
-    for (const a of env.possibleAgents) expect(env.observationSpace(a).contains(observations[a])).toBe(true);
-    expect(rollout(env, 1, 2).steps).toBe(6);
-    expect(env.agents).toEqual([]);
+  it("agents are the learned hubs (default every hub), in config order", () => {
+    expect(make<HubEnv>("HubTrading-v0", { hubs: 3, periods: 4 }).possibleAgents).toEqual(["H0", "H1", "H2"]);
+    expect(make<HubEnv>("HubTrading-v0", { config: semi, learned: ["C", "A"] }).possibleAgents).toEqual(["A", "C"]);
   });
 
-  it("same seed, same trajectory; another seed, another trajectory", () => {
-    const env = make<ParallelEnv<number[], number[]>>("HubTrading-v0", { hubs: 4, periods: 8 });
-    const a = JSON.stringify(rollout(env, 7, 3).trace);
-    const b = JSON.stringify(rollout(make<ParallelEnv<number[], number[]>>("HubTrading-v0", { hubs: 4, periods: 8 }), 7, 3).trace);
-    const c = JSON.stringify(rollout(env, 8, 3).trace);
-    expect(a).toBe(b);
-    expect(a).not.toBe(c);
-  });
-
-  it("clear errors: bad option, action outside the space, missing action, step after the end", () => {
+  it("clear errors: bad options, action outside the space, missing action, step after the end", () => {
     expect(() => make("HubTrading-v0", { hubz: 3 })).toThrow(/unknown option "hubz"/);
-    const env = make<ParallelEnv<number[], number[]>>("HubTrading-v0", { hubs: 2, periods: 1 });
+    expect(() => make("HubTrading-v0", { learned: ["H9"] })).toThrow(/learned: unknown hub "H9" \(hubs: H0, H1, H2, H3\)/);
+    expect(() => make("HubTrading-v0", { learned: [] })).toThrow(/learned must be a non-empty list/);
+    expect(() => make("HubTrading-v0", { learned: ["H1", "H1"] })).toThrow(/hub "H1" listed twice/);
+    expect(() => make("HubTrading-v0", { shortageForecast: { forecaster: "mlp" } })).toThrow(/shortageForecast: forecaster "mlp" is not supported/);
+    expect(() => make("HubTrading-v0", { shortageForecast: { window: 3 } })).toThrow(/unknown option "shortageForecast.window"/);
+    const env = make<HubEnv>("HubTrading-v0", { hubs: 2, periods: 1 });
     expect(() => env.step({})).toThrow(/before reset/);
     env.reset({ seed: 0 });
     const ok = new Array(8).fill(1);
@@ -75,7 +58,7 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
   });
 
   it("truthful actions on the semiconductor config reproduce runHubEpisode's rewards", async () => {
-    const env = make<ParallelEnv<number[], number[]>>("HubTrading-v0", { config: semi, rewardScale: 1 });
+    const env = make<HubEnv>("HubTrading-v0", { config: semi, rewardScale: 1 });
     env.reset({ seed: 5 });
     const total: Record<string, number> = { A: 0, B: 0, C: 0 };
     while (env.agents.length > 0) {
@@ -85,5 +68,27 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     // The env draws its episode seed from the reset seed; the config has no generator, so shortages are fixed.
     const out = await runHubEpisode(loadHubsConfig(semi), { optimum: false });
     for (const h of out.hubs) expect(total[h.hub]).toBeCloseTo(h.reward, 3);
+  });
+
+  it("one learned hub among analytic ones: the env and runHubEpisode give the same trajectory (same code path)", async () => {
+    const options = { hubs: 4, periods: 10, scenarioSeed: 3, rewardScale: 1 };
+    const env = new HubTradingEnv({ ...options, learned: ["H1"] });
+    const resetSeed = 11;
+    let { observations } = env.reset({ seed: resetSeed });
+    const envRewards: number[] = [];
+    while (env.agents.length > 0) {
+      const r = env.step({ H1: obsPolicy.act(observations.H1) });
+      envRewards.push(r.rewards.H1);
+      observations = r.observations;
+    }
+    const envTrades = env.simulation!.trades.filter((t) => t.status === "executed").length;
+    const out = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), policies: { H1: obsPolicy }, optimum: false, predictor: new ShortagePredictor(env.cfg) });
+    expect(out.trades.filter((t) => t.status === "executed").length).toBe(envTrades);
+    expect(envTrades).toBeGreaterThan(0);
+    const h1 = out.hubs.find((h) => h.hub === "H1")!;
+    expect(envRewards.reduce((s, x) => s + x, 0)).toBeCloseTo(h1.reward, 6);
+    // and the learned hub's behaviour matters: truthful H1 gives another outcome
+    const truthful = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), optimum: false });
+    expect(truthful.hubs.find((h) => h.hub === "H1")!.reward).not.toBeCloseTo(h1.reward, 0);
   });
 });

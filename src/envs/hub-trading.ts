@@ -4,16 +4,23 @@ import type { Box } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
 import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../hubs/config.js";
 import { randomHubsConfig } from "../hubs/generate.js";
-import { actionSpace, observationSpace, observe, toHubAction } from "../hubs/observation.js";
+import { HubDriver } from "../hubs/driver.js";
+import { actionSpace, observationSpace } from "../hubs/observation.js";
 import { ReviewQueue } from "../hubs/review.js";
-import { HubSimulation } from "../hubs/simulation.js";
+import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, type ShortageForecastOptions } from "../hubs/shortage-forecast.js";
+import type { HubSimulation } from "../hubs/simulation.js";
 
 /**
  * HubTrading-v0: production hubs trading scarce resources (MODEL.md section C) as a PettingZoo-style parallel
  * environment. Each hub is an agent; one step is one period (shortages, credit redemptions, up to maxRounds
  * trading rounds with every hub's bid/ask scales, production). Reward = own profit (margin + money received -
  * money paid) minus own delay cost, times `rewardScale`. Observations include shortages predicted `horizon`
- * periods ahead from announced events (see src/hubs/observation.ts for both spaces).
+ * periods ahead from announced events and a src/demand forecaster (`shortageForecast`; see
+ * src/hubs/shortage-forecast.ts and src/hubs/observation.ts for both spaces).
+ *
+ * Learned and analytic hubs: the agents are the hubs listed in `learned` (default: every hub); the other hubs are
+ * analytic: they act inside the env, stating their true values (`analyticAction`, via `HubDriver`, the same code
+ * path as `runHubEpisode`'s hubs without a policy).
  */
 export interface HubTradingOptions {
   /** A hubs config: a file path or the JSON object. Default: a random scenario (`hubs`, `periods`). */
@@ -26,19 +33,38 @@ export interface HubTradingOptions {
   scenarioSeed: number;
   /** Rewards are multiplied by this (profits are in money units, often 1e5-1e6 per period). */
   rewardScale: number;
+  /** Hub ids that are agents (learned); the rest are analytic. Default: every hub. */
+  learned?: string[];
+  /** How the predicted cut in the observations is made (partial objects are completed from the defaults). */
+  shortageForecast: ShortageForecastOptions;
 }
 
-export const HUB_TRADING_DEFAULTS: HubTradingOptions = { hubs: 4, periods: 12, scenarioSeed: 0, rewardScale: 1e-5 };
+export const HUB_TRADING_DEFAULTS: HubTradingOptions = { hubs: 4, periods: 12, scenarioSeed: 0, rewardScale: 1e-5, shortageForecast: SHORTAGE_FORECAST_DEFAULTS };
 
 export function resolveHubTradingOptions(options: Record<string, unknown>): HubTradingOptions & { cfg: ResolvedHubsConfig } {
-  const known = new Set(["config", ...Object.keys(HUB_TRADING_DEFAULTS)]);
+  const known = new Set(["config", "learned", ...Object.keys(HUB_TRADING_DEFAULTS)]);
   for (const k of Object.keys(options)) if (!known.has(k)) throw new RangeError(`HubTrading-v0: unknown option "${k}" (known: ${[...known].join(", ")})`);
+  const sf = options.shortageForecast;
+  if (sf !== undefined && (typeof sf !== "object" || sf === null || Array.isArray(sf))) throw new RangeError(`HubTrading-v0: shortageForecast must be an object {forecaster, announced, fitPeriods}`);
+  const sfKnown = Object.keys(SHORTAGE_FORECAST_DEFAULTS);
+  for (const k of Object.keys((sf ?? {}) as object)) if (!sfKnown.includes(k)) throw new RangeError(`HubTrading-v0: unknown option "shortageForecast.${k}" (known: ${sfKnown.join(", ")})`);
   const o = { ...HUB_TRADING_DEFAULTS, ...options } as HubTradingOptions;
+  o.shortageForecast = resolveShortageForecastOptions((sf ?? {}) as Partial<ShortageForecastOptions>, "HubTrading-v0: shortageForecast");
   if (!(Number.isFinite(o.rewardScale) && o.rewardScale > 0)) throw new RangeError(`HubTrading-v0: rewardScale must be a positive number, got ${o.rewardScale}`);
   let cfg: ResolvedHubsConfig;
   if (typeof o.config === "string") cfg = loadHubsConfig(o.config);
   else if (o.config !== undefined) cfg = resolveHubsConfig(o.config, "HubTrading-v0 options.config");
   else cfg = randomHubsConfig({ hubs: o.hubs, periods: o.periods, seed: o.scenarioSeed });
+  if (o.learned !== undefined) {
+    const ids = cfg.hubs.map((h) => h.id);
+    if (!Array.isArray(o.learned) || o.learned.length === 0) throw new RangeError(`HubTrading-v0: learned must be a non-empty list of hub ids (hubs: ${ids.join(", ")})`);
+    const seen = new Set<string>();
+    for (const a of o.learned) {
+      if (!ids.includes(a)) throw new RangeError(`HubTrading-v0: learned: unknown hub "${String(a)}" (hubs: ${ids.join(", ")})`);
+      if (seen.has(a)) throw new RangeError(`HubTrading-v0: learned: hub "${a}" listed twice`);
+      seen.add(a);
+    }
+  }
   return { ...o, cfg };
 }
 
@@ -51,13 +77,19 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   private readonly obsSpace: Box;
   private readonly actSpace: Box;
   private rng: Rng;
-  private sim?: HubSimulation;
+  private driver?: HubDriver;
+  private readonly predictor: ShortagePredictor;
+  /** Hub index of each agent. */
+  private readonly hubIndex = new Map<string, number>();
 
   constructor(options: Record<string, unknown> = {}) {
     const { cfg, ...o } = resolveHubTradingOptions(options);
     this.cfg = cfg;
     this.options = o;
-    this.possibleAgents = cfg.hubs.map((h) => h.id);
+    const learned = o.learned === undefined ? undefined : new Set(o.learned);
+    this.possibleAgents = cfg.hubs.map((h) => h.id).filter((id) => !learned || learned.has(id));
+    cfg.hubs.forEach((h, i) => this.hubIndex.set(h.id, i));
+    this.predictor = new ShortagePredictor(cfg, o.shortageForecast);
     this.obsSpace = observationSpace(cfg);
     this.actSpace = actionSpace(cfg);
     this.rng = new Rng(cfg.seed);
@@ -75,37 +107,38 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
 
   /** The simulator of the current episode (trades, credits, results), for analysis. */
   get simulation(): HubSimulation | undefined {
-    return this.sim;
+    return this.driver?.sim;
   }
 
   reset(opts: ResetOptions = {}): ParallelResetResult<number[]> {
     if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
-    this.sim = new HubSimulation(this.cfg, { seed: this.rng.seed(), queue: new ReviewQueue() });
+    this.driver = new HubDriver(this.cfg, this.predictor, { seed: this.rng.seed(), queue: new ReviewQueue() });
     this.agents = [...this.possibleAgents];
     const observations: Record<string, number[]> = {};
     const infos: Record<string, Info> = {};
-    this.possibleAgents.forEach((a, h) => {
-      observations[a] = observe(this.sim!, h);
+    for (const a of this.possibleAgents) {
+      observations[a] = this.driver.observe(this.hubIndex.get(a)!);
       infos[a] = { period: 0 };
-    });
+    }
     return { observations, infos };
   }
 
   step(actions: Record<string, number[]>): ParallelStepResult<number[]> {
-    const sim = this.sim;
-    if (!sim || this.agents.length === 0) throw new Error("HubTrading-v0: step() called before reset() or after the episode ended; call reset()");
+    const driver = this.driver;
+    if (!driver || this.agents.length === 0) throw new Error("HubTrading-v0: step() called before reset() or after the episode ended; call reset()");
     for (const a of Object.keys(actions)) if (!this.agents.includes(a)) throw new RangeError(`HubTrading-v0: action for unknown or finished agent "${a}"`);
-    const R = this.cfg.resources.length;
-    const acts = this.possibleAgents.map((a) => {
+    const acts: (number[] | undefined)[] = this.cfg.hubs.map(() => undefined); // undefined = analytic hub
+    for (const a of this.possibleAgents) {
       const act = actions[a];
       if (act === undefined) throw new RangeError(`HubTrading-v0: missing action for agent "${a}" (every live agent acts each step)`);
       const why = this.actSpace.explain(act);
       if (why !== undefined) throw new RangeError(`HubTrading-v0: action of agent "${a}" is not in its action space: ${why}`);
-      return toHubAction(act, R);
-    });
+      acts[this.hubIndex.get(a)!] = act;
+    }
+    const sim = driver.sim;
     const period = sim.period;
     const before = sim.trades.length;
-    const results = sim.runPeriod(acts);
+    const results = driver.step(acts);
     const done = sim.done;
     const observations: Record<string, number[]> = {};
     const rewards: Record<string, number> = {};
@@ -113,9 +146,10 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
     const truncations: Record<string, boolean> = {};
     const infos: Record<string, Info> = {};
     const newTrades = sim.trades.slice(before).filter((t) => t.status === "executed").length;
-    this.possibleAgents.forEach((a, h) => {
+    this.possibleAgents.forEach((a) => {
+      const h = this.hubIndex.get(a)!;
       const r = results[h];
-      observations[a] = observe(sim, h);
+      observations[a] = driver.observe(h);
       rewards[a] = r.reward * this.options.rewardScale;
       terminations[a] = done;
       truncations[a] = false;
@@ -126,7 +160,7 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   }
 
   close(): void {
-    this.sim = undefined;
+    this.driver = undefined;
     this.agents = [];
   }
 

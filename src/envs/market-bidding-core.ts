@@ -72,6 +72,8 @@ export const marketBiddingOptionsSchema = z
       ])
       .optional(),
     forecaster: forecasterSpecSchema.optional(),
+    /** Show the forecasts to learned agents (default true); false fills forecastPoint/Lower/Upper with zeros (a bidder without forecasts; the spaces stay the same). */
+    observeForecasts: z.boolean().optional(),
     horizon: z.number().int().min(1).optional(),
     episodeLength: z.number().int().min(1).optional(),
     /** Periods of demand history before the first period of an episode (forecasters start on it). */
@@ -125,6 +127,7 @@ interface Resolved {
   fitSeed: number;
   seed: number;
   counterfactual: boolean;
+  observeForecasts: boolean;
   solver: typeof newtonDefaults;
 }
 
@@ -240,6 +243,7 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
     fitSeed: o.forecasterFit?.seed ?? MARKET_BIDDING_DEFAULTS.forecasterFit.seed,
     seed: o.seed ?? MARKET_BIDDING_DEFAULTS.seed,
     counterfactual: o.counterfactual ?? true,
+    observeForecasts: o.observeForecasts ?? true,
     solver: { ...newtonDefaults, ...o.solver },
   };
 }
@@ -596,10 +600,10 @@ export class MarketBiddingCore {
       prices[j] = this.lastPrices[inOff + j];
       quantities[j] = this.lastQuantities[inOff + j];
     }
-    const fp = new Array<number>(G * H);
-    const fl = new Array<number>(G * H);
-    const fu = new Array<number>(G * H);
-    for (let j = 0; j < G; j++) {
+    const fp = new Array<number>(G * H).fill(0);
+    const fl = new Array<number>(G * H).fill(0);
+    const fu = new Array<number>(G * H).fill(0);
+    for (let j = 0; o.observeForecasts && j < G; j++) {
       const f = this.forecastBuf[j];
       for (let h = 0; h < H; h++) {
         fp[j * H + h] = f.point[h];

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Env } from "../core/types.js";
+import type { MarketBiddingObservation } from "./market-bidding-core.js";
 import { checkEnv, checkParallelEnv } from "../core/check-env.js";
 import { make, registeredIds } from "../core/registry.js";
 import { Rng } from "../core/rng.js";
@@ -167,5 +169,20 @@ describe("bad input", () => {
     const info = s.infos["A[0][0]"] as { prices: number[]; profits: number[]; counterfactual: { prices: number[] } };
     expect(info.prices).toEqual(info.counterfactual.prices);
     p.possibleAgents.forEach((a, i) => expect(s.rewards[a]).toBe(info.profits[i]));
+  });
+});
+
+describe("observeForecasts: false", () => {
+  it("hides the forecasts (zeros, same spaces) and leaves the market unchanged", () => {
+    const seen = make<Env>("MarketBidding-v0", {});
+    const blind = make<Env>("MarketBidding-v0", { observeForecasts: false });
+    expect(blind.observationSpace.toJSON()).toEqual(seen.observationSpace.toJSON());
+    const a = seen.reset({ seed: 4 }).observation as MarketBiddingObservation;
+    const b = blind.reset({ seed: 4 }).observation as MarketBiddingObservation;
+    expect(a.forecastPoint.some((v) => v > 0)).toBe(true);
+    expect(b.forecastPoint.every((v) => v === 0) && b.forecastUpper.every((v) => v === 0)).toBe(true);
+    expect(b.prices).toEqual(a.prices);
+    const truthful = [1, 1, 1, 0, 0, 0];
+    expect(blind.step(truthful).reward).toBe(seen.step(truthful).reward);
   });
 });

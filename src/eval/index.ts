@@ -7,3 +7,4 @@ export * from "./fairness.js";
 export * from "./outcome-metrics.js";
 export * from "./tables.js";
 export * from "./figures.js";
+export * from "./hubs-metrics.js";

@@ -66,7 +66,21 @@ export const DEFAULT_METRICS: Record<Scenario, readonly string[]> = {
     "fairness/nash_welfare",
     "profit/total",
   ],
-  hubs: ["fairness/jain", "fairness/gini", "fairness/min_share", "fairness/max_share", "fairness/nash_welfare", "profit/total", "welfare/total_surplus"],
+  hubs: [
+    "hubs/delay_cost",
+    "efficiency/optimum",
+    "efficiency/gain_captured",
+    "pareto/dominated",
+    "pareto/gainers",
+    "pareto/losers",
+    "fairness/jain",
+    "fairness/gini",
+    "fairness/min_share",
+    "fairness/max_share",
+    "fairness/nash_welfare",
+    "profit/total",
+    "welfare/total_surplus",
+  ],
 };
 
 export const EXPERIMENT_DEFAULTS = {

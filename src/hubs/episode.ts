@@ -1,16 +1,20 @@
 import type { Policy } from "../core/types.js";
 import type { ResolvedHubsConfig } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
-import { observe, toHubAction } from "./observation.js";
+import { HubDriver } from "./driver.js";
+import { actionSpace } from "./observation.js";
 import { socialOptimum } from "./optimum.js";
 import type { ReviewQueue } from "./review.js";
+import { ShortagePredictor } from "./shortage-forecast.js";
 import { supplyAt } from "./shortages.js";
-import { HubSimulation, truthfulAction, type Credit, type HubAction, type Trade } from "./simulation.js";
+import { HubSimulation, type Credit, type Trade } from "./simulation.js";
 
 /**
  * One seeded episode for given policies, with its no-trade baseline and its social optimum: the function the
  * experiment runner calls to compare analytic and learned hubs. Policies map HubTrading-v0 observations to
- * actions; hubs without a policy bid truthfully (the analytic hub).
+ * actions (scales in [0, 2]); hubs without a policy are analytic (they bid truthfully). Episodes run through
+ * `HubDriver`, the code path of HubTrading-v0, so the same seed and policies give the same trajectory as the env
+ * (the env's episode seed is `new Rng(resetSeed).seed()`).
  */
 export interface HubOutcome {
   hub: string;
@@ -74,20 +78,31 @@ export interface EpisodeOptions {
   shadow?: boolean;
   /** Skip the HiGHS optimum (then optimumValue and efficiency are NaN). */
   optimum?: boolean;
+  /**
+   * The shortage predictor behind the policies' observations (reset at the start of the episode). Default, when
+   * there are policies: `new ShortagePredictor(cfg)` with HubTrading-v0's default forecast options.
+   */
+  predictor?: ShortagePredictor;
 }
 
 export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOptions = {}): Promise<EpisodeOutcome> {
   const seed = opts.seed ?? cfg.seed;
-  const sim = new HubSimulation(cfg, { seed, ledger: opts.ledger, queue: opts.queue, shadow: opts.shadow });
+  const policies = opts.policies ?? {};
+  for (const id of Object.keys(policies)) if (!cfg.hubs.some((h) => h.id === id)) throw new RangeError(`runHubEpisode: policy for unknown hub "${id}"`);
+  const predictor = opts.predictor ?? (Object.keys(policies).length > 0 ? new ShortagePredictor(cfg) : undefined);
+  const driver = new HubDriver(cfg, predictor, { seed, ledger: opts.ledger, queue: opts.queue, shadow: opts.shadow });
+  const sim = driver.sim;
   const base = new HubSimulation(cfg, { seed, trade: false, events: sim.events });
   const R = cfg.resources.length;
+  const space = actionSpace(cfg);
   while (!sim.done) {
-    const actions: HubAction[] = cfg.hubs.map((hub, h) => {
-      const policy = opts.policies?.[hub.id];
-      if (!policy) return truthfulAction(R);
-      return toHubAction(policy.act(observe(sim, h), { deterministic: opts.deterministic ?? true }), R);
+    const actions = cfg.hubs.map((hub, h) => {
+      const a = policies[hub.id]?.act(driver.observe(h), { deterministic: opts.deterministic ?? true });
+      const why = a === undefined ? undefined : space.explain(a);
+      if (why !== undefined) throw new RangeError(`runHubEpisode: the policy of hub "${hub.id}" gave an action outside [0, 2]^${2 * R}: ${why}`);
+      return a;
     });
-    sim.runPeriod(actions);
+    driver.step(actions);
     base.runPeriod();
   }
   const periods: PeriodOutcome[] = [];

@@ -13,3 +13,5 @@ export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace,
 export { runHubEpisode, type EpisodeOutcome, type EpisodeOptions, type HubOutcome, type PeriodOutcome } from "./episode.js";
 export { tradeRows, contributionRows, outcomeRows, TRADE_COLUMNS, CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS } from "./report.js";
 export { randomHubsConfig, randomHubsInput, RANDOM_HUBS_DEFAULTS, type RandomHubsOptions } from "./generate.js";
+export { HubDriver, analyticAction } from "./driver.js";
+export { ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, resolveShortageForecastOptions, supplyRatios, type ShortageForecastOptions } from "./shortage-forecast.js";

@@ -1,6 +1,7 @@
 import { Box } from "../core/spaces.js";
 import type { ResolvedHubsConfig } from "./config.js";
 import { marginalValues, hubValue } from "./production.js";
+import type { ShortagePredictor } from "./shortage-forecast.js";
 import { predictedCut } from "./shortages.js";
 import type { HubAction, HubSimulation } from "./simulation.js";
 
@@ -11,7 +12,8 @@ import type { HubAction, HubSimulation } from "./simulation.js";
  *   holding_r / allocation_r                          [0, 10]
  *   value gained by one more lot / value of the hub's order book   [0, 10]
  *   value lost by giving one lot away / same scale                  [0, 10]  (10 when it holds less than a lot)
- *   largest predicted supply cut of r in the next `horizon` periods  [0, 1]   (announced shortages)
+ *   largest predicted supply cut of r in the next `horizon` periods  [0, 1]   (announced shortages and/or a
+ *     src/demand forecast of the supply ratio: see shortage-forecast.ts; announced only without a predictor)
  *   net priority credits on r (held - issued) / allocation_r         [-10, 10]
  *
  * Action: 2R numbers in [0, 2]: bid scales then ask scales per resource; 1 = truthful (the analytic hub).
@@ -39,7 +41,7 @@ export function toHubAction(a: readonly number[], resources: number): HubAction 
 
 const clip = (v: number, lo: number, hi: number): number => (Number.isNaN(v) ? lo : Math.min(hi, Math.max(lo, v)));
 
-export function observe(sim: HubSimulation, h: number): number[] {
+export function observe(sim: HubSimulation, h: number, predictor?: ShortagePredictor): number[] {
   const { cfg } = sim;
   const hub = cfg.hubs[h];
   const R = cfg.resources.length;
@@ -52,7 +54,8 @@ export function observe(sim: HubSimulation, h: number): number[] {
     const alloc = Math.max(1e-9, hub.supply[r]);
     const mv = marginalValues(hub, cfg.resources, t, hold, r, cfg.resources[r].lot, base);
     let cut = 0;
-    for (let k = 1; k <= cfg.horizon; k++) cut = Math.max(cut, predictedCut(cfg, sim.events, h, r, t + k, sim.period));
+    if (predictor) cut = predictor.maxCut(h, r, t, sim.period);
+    else for (let k = 1; k <= cfg.horizon; k++) cut = Math.max(cut, predictedCut(cfg, sim.events, h, r, t + k, sim.period));
     let credits = 0;
     for (const c of sim.credits) {
       if (c.resource !== r || c.remaining <= 0) continue;

@@ -7,7 +7,7 @@ import { initBackend } from "./backend.js";
 import { argmax, categoricalLogProbEntropyTf, gaussianEntropy, gaussianLogProb, gaussianLogProbEntropyTf, logSoftmax } from "./distributions.js";
 import { computeGae } from "./gae.js";
 import { orthogonal } from "./orthogonal.js";
-import { RunningMeanStd } from "./running-stats.js";
+import { RunningMeanStd } from "../wrappers/running-mean-std.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu" });

@@ -11,7 +11,7 @@ import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
 import { LearnedPolicy, MultiAgentPolicy, frozenNormalization, normalizeInPlace } from "./policy.js";
-import { RunningMeanStd, type RunningMeanStdState } from "./running-stats.js";
+import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { actionKind, obsEncoder, type ActionKind, type ObsEncoder } from "./spaces-codec.js";
 
 /** What the learners can train on: a registered id, or a factory of fresh environments. */

@@ -5,7 +5,7 @@ import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { ForwardScratch, cloneParams, deserializeParams, mlpForward, serializeParams, type ActorCriticParams, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
 import { argmax, categoricalSample, gaussianSample, logSoftmax } from "./distributions.js";
-import type { RunningMeanStdState } from "./running-stats.js";
+import type { RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { actionKind, obsEncoder, type ObsEncoder } from "./spaces-codec.js";
 
 /** Observation normalisation frozen into a policy: (obs - mean) / sqrt(var + 1e-8), clipped to +-clip. */

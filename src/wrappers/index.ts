@@ -6,3 +6,6 @@ export { RunningMeanStd, type RunningMeanStdJSON } from "./running-mean-std.js";
 export { NormalizeObservation, NORMALIZE_OBSERVATION_DEFAULTS, type NormalizeObservationOptions } from "./normalize-observation.js";
 export { NormalizeReward, NORMALIZE_REWARD_DEFAULTS, type NormalizeRewardOptions } from "./normalize-reward.js";
 export { FlattenObservation, flatten, flattenSpace, flatNames } from "./flatten-observation.js";
+export { SyncVectorEnv } from "./sync-vector-env.js";
+export { RecordEpisodeStatistics } from "./record-episode-statistics.js";
+export { ParallelToVector } from "./parallel-to-vector.js";

@@ -5,9 +5,13 @@ export interface RunningMeanStdJSON {
   count: number;
 }
 
+/** The same record, under the name the learners' checkpoints use. */
+export type RunningMeanStdState = RunningMeanStdJSON;
+
 /**
  * Running mean and variance of vectors (Gymnasium's `RunningMeanStd`): the parallel-variance update of Chan et
- * al., starting from mean 0, variance 1 and a pseudo-count `epsilon` (1e-4), exactly as Gymnasium does.
+ * al., starting from mean 0, variance 1 and a pseudo-count `epsilon` (1e-4), exactly as Gymnasium does. Shared by
+ * the normalisation wrappers and the learners' built-in normalisation.
  */
 export class RunningMeanStd {
   mean: Float64Array;
@@ -23,21 +27,40 @@ export class RunningMeanStd {
     this.count = epsilon;
   }
 
-  /** Add one observation (a batch of one: batch variance 0). */
-  update(x: ArrayLike<number>): void {
-    if (x.length !== this.size) throw new RangeError(`RunningMeanStd: expected ${this.size} values, got ${x.length}`);
-    const total = this.count + 1;
-    for (let i = 0; i < this.size; i++) {
-      const delta = x[i] - this.mean[i];
-      const m2 = this.var[i] * this.count + (delta * delta * this.count) / total;
-      this.mean[i] += delta / total;
-      this.var[i] = m2 / total;
+  /**
+   * Add a batch of `n` rows of `size` values read row-major from `x` at `offset` (default: one observation).
+   * Chan's parallel update; for one row the batch variance is 0.
+   */
+  update(x: ArrayLike<number>, n = 1, offset = 0): void {
+    const d = this.size;
+    if (n === 1 && offset === 0 && x.length !== d) throw new RangeError(`RunningMeanStd: expected ${d} values, got ${x.length}`);
+    const total = this.count + n;
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[offset + i * d + j];
+      const bMean = s / n;
+      let sq = 0;
+      for (let i = 0; i < n; i++) sq += (x[offset + i * d + j] - bMean) ** 2;
+      const delta = bMean - this.mean[j];
+      const m2 = this.var[j] * this.count + sq + (delta * delta * this.count * n) / total;
+      this.mean[j] += (delta * n) / total;
+      this.var[j] = m2 / total;
     }
     this.count = total;
   }
 
   toJSON(): RunningMeanStdJSON {
     return { mean: Array.from(this.mean), var: Array.from(this.var), count: this.count };
+  }
+
+  getState(): RunningMeanStdState {
+    return this.toJSON();
+  }
+
+  static fromState(state: RunningMeanStdState): RunningMeanStd {
+    const r = new RunningMeanStd(state.mean.length);
+    r.load(state);
+    return r;
   }
 
   load(json: RunningMeanStdJSON): void {

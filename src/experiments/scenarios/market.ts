@@ -13,6 +13,7 @@ import { compileMarket, type CompiledMarket, type MarketSpec } from "../../marke
 import { consumerSurplus, producerSurplus } from "../../market/outside.js";
 import { paperMarket } from "../../market/paper.js";
 import { initBackend } from "../../rl/backend.js";
+import { checkCommon, type CommonOptions } from "../../rl/on-policy.js";
 import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
 import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
@@ -100,7 +101,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     }
     if (issues.length) return;
     try {
-      resolve({ env: () => marketEnv(cfg, learned, false), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never);
+      checkCommon(resolve({ env: () => marketEnv(cfg, learned, false), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never) as CommonOptions);
     } catch (err) {
       issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
     }

@@ -1,0 +1,248 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import "../../envs/index.js";
+import { make, UnknownEnvError } from "../../core/registry.js";
+import { deriveSeed } from "../../core/rng.js";
+import { Box } from "../../core/spaces.js";
+import type { ParallelEnv, Policy } from "../../core/types.js";
+import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
+import { HUBS_METRICS, hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
+import { runHubEpisode } from "../../hubs/episode.js";
+import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
+import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
+import { initBackend } from "../../rl/backend.js";
+import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
+import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
+import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
+import { checkAgents, type AlgorithmSpec, type ResolvedExperiment } from "../schema.js";
+import type { Task, TaskContext, TaskResult } from "../task.js";
+
+/**
+ * The hubs scenario (seed 000): learned production hubs trade scarce resources in `HubTrading-v0` against
+ * analytic ones.
+ *
+ * - Analytic vs learned: a condition's `learned` hubs are the env's agents (env option `learned`); every other hub
+ *   is analytic and states its true values inside the env. Evaluation runs `runHubEpisode`, which drives the same
+ *   `HubDriver` as the env: a hub without a policy is analytic there too (one code path, tested equal).
+ * - Training: one learner per condition and seed (independent learners, or one shared policy with
+ *   `shareParameters`) on the env with the condition's learned hubs.
+ * - Action parameterisation: learned hubs act in [-1, 1]^(2R), mapped affinely onto the env's bid/ask scales
+ *   [0, 2] (0 -> scale 1 = truthful), so an untrained policy's mean action is the analytic hub's.
+ * - Evaluation: every condition and training seed on the same evaluation episodes, the simulator seeded
+ *   `deriveSeed(evaluation.seed, "episode", e)` (the same shortages), each with its no-trade baseline and the
+ *   HiGHS constrained optimum; metrics from `hubsMetrics` (src/eval).
+ */
+const ENV_ID = "HubTrading-v0";
+const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
+const ENV_OPTIONS = ["config", ...Object.keys(HUB_TRADING_DEFAULTS)];
+
+type LearnerClass = typeof PPO | typeof REINFORCE;
+const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
+  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
+  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
+};
+
+/** The action box learned hubs act in (the env's [0, 2] scales shifted so that 0 is truthful). */
+function outerSpace(inner: Box): Box {
+  return new Box(-1, 1, inner.shape);
+}
+
+/** A parallel hubs env whose agents are `learned` and act in [-1, 1] (0 = truthful). */
+function hubEnv(cfg: ResolvedExperiment, learned: readonly string[]): ParallelEnv {
+  const env = make(ENV_ID, { ...cfg.env.options, learned: [...learned] }) as ParallelEnv<number[], number[]>;
+  return new ParallelRescaleAction(env, -1, 1) as ParallelEnv;
+}
+
+function baseEnv(cfg: ResolvedExperiment): HubTradingEnv {
+  return make(ENV_ID, { ...cfg.env.options }) as HubTradingEnv;
+}
+
+function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"], agents: readonly string[]): string[] {
+  return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
+}
+
+/** An env error as a ConfigError at the option it names (`env.options.<name>`), else at `env.options`. */
+function envOptionError(err: unknown, file: string): ConfigError {
+  if (err instanceof ConfigError) {
+    // an inline hubs config: its paths are inside env.options.config; a config file keeps its own name
+    if (typeof err.file === "string" && err.file.startsWith("HubTrading-v0 options.config")) {
+      return new ConfigError(file, err.issues.map((i) => ({ path: i.path ? `env.options.config.${i.path}` : "env.options.config", message: i.message })));
+    }
+    return err;
+  }
+  const msg = (err as Error).message;
+  const named = /^HubTrading-v0: (?:unknown option "([\w.]+)"|(\w+))/.exec(msg);
+  const key = named?.[1] ?? named?.[2];
+  const path = key && (ENV_OPTIONS.includes(key.split(".")[0]) || named?.[1]) ? `env.options.${key}` : "env.options";
+  return new ConfigError(file, [{ path, message: msg.replace(/^HubTrading-v0: /, "") }]);
+}
+
+/** Checks before any task runs: env id and options, agent ids, algorithms and their hyperparameters. */
+export function preflight(cfg: ResolvedExperiment, file: string): void {
+  if (cfg.env.id !== ENV_ID) throw new ConfigError(file, [{ path: "env.id", message: `the hubs scenario runs on ${ENV_ID}, got "${cfg.env.id}"` }]);
+  if ("learned" in cfg.env.options) {
+    throw new ConfigError(file, [{ path: "env.options.learned", message: "set per condition by conditions[].learned, not as an env option" }]);
+  }
+  let agents: string[];
+  try {
+    const env = baseEnv(cfg);
+    agents = [...env.possibleAgents];
+    env.close();
+  } catch (err) {
+    if (err instanceof UnknownEnvError) throw new ConfigError(file, [{ path: "env.id", message: err.message }]);
+    throw envOptionError(err, file);
+  }
+  checkAgents(cfg, agents, file);
+  const issues: ConfigIssue[] = [];
+  cfg.metrics.forEach((m, i) => {
+    if (!(HUBS_METRICS as readonly string[]).includes(m)) issues.push({ path: formatPath(["metrics", i]), message: `"${m}" is not a hubs metric; the hubs scenario reports ${HUBS_METRICS.join(", ")}` });
+  });
+  cfg.conditions.forEach((c, i) => {
+    if (Object.keys(c.agents).length > 0) {
+      issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the hubs scenario; give one algorithm per condition" });
+    }
+    const learned = learnedOf(cfg, c, agents);
+    if (learned.length === 0) return;
+    const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
+    const before = issues.length;
+    for (const k of Object.keys(c.algorithm.hyperparameters)) {
+      const path = formatPath(["conditions", i, "algorithm", "hyperparameters", k]);
+      if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
+      else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
+    }
+    if (issues.length > before) return;
+    try {
+      resolve({ env: () => hubEnv(cfg, learned), numEnvs: cfg.training.numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never);
+    } catch (err) {
+      issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
+    }
+  });
+  if (issues.length) throw new ConfigError(file, issues);
+}
+
+/** A learned policy (acting in [-1, 1]) as a policy over the env's own action space [0, 2]. */
+function innerPolicy(p: LearnedPolicy, inner: Box): Policy<number[], number[]> {
+  const outer = outerSpace(inner);
+  return { act: (o, opts) => rescaleBetween(p.act(o, opts) as number[], outer, inner) };
+}
+
+/** Train the condition's learned hubs with this seed (or load them), then evaluate on the shared episodes. */
+export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
+  const cfg = task.experiment;
+  const { condition } = task;
+  const backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
+  const base = baseEnv(cfg);
+  const learned = learnedOf(cfg, condition, base.possibleAgents);
+  const policies = new Map<string, LearnedPolicy>();
+  const learningCurve: NonNullable<TaskResult["learningCurve"]> = [];
+  const t0 = performance.now();
+  const modelsDir = task.options.models as string | undefined;
+  const policyFile = modelsDir ? join(modelsDir, `${condition.name}-${task.seed}.policy.json`) : undefined;
+
+  if (learned.length > 0) {
+    let policy: LearnedPolicy | MultiAgentPolicy;
+    if (task.options.mode === "evaluate") {
+      if (!policyFile || !existsSync(policyFile)) throw new Error(`no saved policy for ${condition.name} seed ${task.seed}: expected ${policyFile}`);
+      policy = loadPolicy(policyFile);
+    } else {
+      const { Learner } = ALGORITHMS[condition.algorithm.name];
+      const learner = new Learner({
+        ...(condition.algorithm.hyperparameters as object),
+        env: () => hubEnv(cfg, learned),
+        numEnvs: cfg.training.numEnvs,
+        seed: deriveSeed(task.seed, "train", condition.name),
+        shareParameters: condition.shareParameters,
+        backend,
+      } as never);
+      policy = (await learner.learn(cfg.training.totalSteps, {
+        onProgress: (p) => {
+          ctx.progress((0.9 * p.globalStep) / p.totalSteps);
+          for (const k of ["episode_return_mean", "episode_length_mean"] as const) {
+            learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
+          }
+          for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
+            learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
+          }
+        },
+      })) as LearnedPolicy | MultiAgentPolicy;
+      if (policyFile) {
+        mkdirSync(modelsDir!, { recursive: true });
+        policy.save(policyFile);
+      }
+    }
+    for (const a of learned) {
+      const p = policy instanceof MultiAgentPolicy ? policy.policies[a] : policy;
+      if (!p) throw new Error(`trained policy has no agent ${a}`);
+      policies.set(a, p as LearnedPolicy);
+    }
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  // Evaluation: the same episodes for every condition and seed; hubs without a policy are analytic.
+  const t1 = performance.now();
+  const hubsCfg = base.cfg;
+  const inner = base.actionSpace(base.possibleAgents[0]);
+  const predictor = new ShortagePredictor(hubsCfg, base.options.shortageForecast);
+  const evalPolicies = Object.fromEntries([...policies].map(([a, p]) => [a, innerPolicy(p, inner)]));
+  base.close();
+  const records: HubEpisodeRecord[] = [];
+  const episodes: NonNullable<TaskResult["episodes"]> = [];
+  for (let e = 0; e < cfg.evaluation.episodes; e++) {
+    const out = await runHubEpisode(hubsCfg, {
+      seed: deriveSeed(cfg.evaluation.seed, "episode", e),
+      policies: evalPolicies,
+      deterministic: cfg.evaluation.deterministic,
+      predictor,
+    });
+    const record: HubEpisodeRecord = {
+      periods: out.periods.length,
+      profits: {},
+      rewards: {},
+      noTradeRewards: {},
+      delayCost: out.totalDelayCost,
+      noTradeDelayCost: out.noTradeDelayCost,
+      value: out.totalValue,
+      noTradeValue: out.noTradeValue,
+      optimumValue: out.optimumValue,
+    };
+    const trades = out.trades.filter((t) => t.status === "executed").length;
+    for (const h of out.hubs) {
+      record.profits[h.hub] = h.profit;
+      record.rewards[h.hub] = h.reward;
+      record.noTradeRewards[h.hub] = h.noTradeReward;
+      episodes.push({
+        episode: e,
+        agent: h.hub,
+        learned: policies.has(h.hub),
+        profit: h.profit,
+        margin: h.margin,
+        money_net: h.moneyNet,
+        delay_cost: h.delayCost,
+        reward: h.reward,
+        no_trade_reward: h.noTradeReward,
+        gain_vs_no_trade: h.gainVsNoTrade,
+        credit_value: h.creditValue,
+        total_value: out.totalValue,
+        total_delay_cost: out.totalDelayCost,
+        no_trade_value: out.noTradeValue,
+        optimum_value: out.optimumValue,
+        trades,
+      });
+    }
+    records.push(record);
+    ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
+  }
+  return {
+    metrics: hubsMetrics(records, { metrics: cfg.metrics }),
+    learningCurve,
+    episodes,
+    timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
+  };
+}
+
+/** A saved single or multi-agent policy, by its `format` field. */
+function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
+  const { format } = JSON.parse(readFileSync(file, "utf8")) as { format?: string };
+  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
+}
