@@ -190,9 +190,9 @@ describe("per-condition envOptions", () => {
 
   it("must be an object, and only in scenarios that support them", () => {
     expect(issuesOf({ ...contracts, conditions: [{ name: "x", envOptions: [1] }] })).toEqual([{ path: "conditions[0].envOptions", message: "must be an object of env options" }]);
-    const market = issuesOf(withPatch({ conditions: [{ name: "analytic", envOptions: { demand: "seasonal" } }] }));
-    expect(market).toHaveLength(1);
-    expect(market[0].path).toBe("conditions[0].envOptions");
-    expect(market[0].message).toMatch(/"contracts" scenario only/);
+    const hubs = issuesOf(withPatch({ scenario: "hubs", conditions: [{ name: "analytic", envOptions: { demand: "seasonal" } }] }));
+    expect(hubs).toHaveLength(1);
+    expect(hubs[0].path).toBe("conditions[0].envOptions");
+    expect(hubs[0].message).toMatch(/"contracts", "market" scenario only/);
   });
 });

@@ -22,7 +22,7 @@ import { ConfigError, formatPath, UsageError, type ConfigIssue } from "../io/err
  *     the algorithm's own options resolver when the run starts).
  *   - `agents` (default {}): per-agent overrides `{ "<agent id>": <algorithm> }`, each agent must be learned.
  *   - `shareParameters` (default false): learned agents share one policy network; needs one algorithm for all.
- *   - `envOptions` (optional; scenarios in CONDITION_ENV_OPTIONS_SCENARIOS only, today "contracts"): env options
+ *   - `envOptions` (optional; scenarios in CONDITION_ENV_OPTIONS_SCENARIOS only, today "contracts" and "market"): env options
  *     of this condition, merged over `env.options` (plain objects merged key by key at every level, anything
  *     else replaced; see {@link conditionEnvOptions}). E.g. `{"negotiation": {"check": false}}` makes an
  *     "analytic without checkQuantityEfficiency()" condition. Validated by the scenario when the run starts.
@@ -45,7 +45,7 @@ export const SCENARIOS = ["market", "contracts", "hubs"] as const;
 export const ALGORITHMS = ["ppo", "reinforce"] as const;
 export const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
 /** Scenarios whose conditions may set their own `envOptions` (the others would silently ignore them). */
-export const CONDITION_ENV_OPTIONS_SCENARIOS: readonly Scenario[] = ["contracts"];
+export const CONDITION_ENV_OPTIONS_SCENARIOS: readonly Scenario[] = ["contracts", "market"];
 
 export type Scenario = (typeof SCENARIOS)[number];
 export type AlgorithmName = (typeof ALGORITHMS)[number];

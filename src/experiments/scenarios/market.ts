@@ -18,7 +18,7 @@ import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
 import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
 import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
-import { checkAgents, type AlgorithmSpec, type ResolvedExperiment } from "../schema.js";
+import { checkAgents, conditionEnvOptions, type AlgorithmSpec, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
 /**
@@ -42,15 +42,19 @@ const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; default
   reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
 };
 
-/** The env options of the experiment without the ones the scenario sets itself. */
-function baseOptions(cfg: ResolvedExperiment): Record<string, unknown> {
-  const { learned: _l, agent: _a, counterfactual: _c, ...rest } = cfg.env.options;
+/**
+ * The env options of a condition (the experiment's, with the condition's `envOptions` merged over them) without
+ * the ones the scenario sets itself. Conditions may change what agents observe (e.g. `observeForecasts`), never
+ * the demand draws: every condition is evaluated on the same ones.
+ */
+function baseOptions(cfg: ResolvedExperiment, condition?: Pick<ResolvedCondition, "envOptions">): Record<string, unknown> {
+  const { learned: _l, agent: _a, counterfactual: _c, ...rest } = condition ? conditionEnvOptions(cfg, condition) : cfg.env.options;
   return rest;
 }
 
 /** A parallel market env whose learned agents act in deviations from the truthful bid. */
-function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean): ParallelEnv {
-  const env = make(ENV_ID, { ...baseOptions(cfg), learned: [...learned], counterfactual }) as ParallelEnv<unknown, number[]>;
+function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">): ParallelEnv {
+  const env = make(ENV_ID, { ...baseOptions(cfg, condition), learned: [...learned], counterfactual }) as ParallelEnv<unknown, number[]>;
   const inner = env.actionSpace(learned[0]) as Box;
   const G = inner.size;
   const truthful = Array.from({ length: G }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
@@ -91,6 +95,14 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition" });
     }
+    if (c.envOptions !== undefined) {
+      try {
+        make(ENV_ID, { ...baseOptions(cfg, c) }).close();
+      } catch (err) {
+        issues.push({ path: formatPath(["conditions", i, "envOptions"]), message: (err as Error).message });
+        return;
+      }
+    }
     const learned = c.learned === "all" ? agents : c.learned;
     if (learned.length === 0) return;
     const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
@@ -101,7 +113,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     }
     if (issues.length) return;
     try {
-      checkCommon(resolve({ env: () => marketEnv(cfg, learned, false), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never) as CommonOptions);
+      checkCommon(resolve({ env: () => marketEnv(cfg, learned, false, c), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never) as CommonOptions);
     } catch (err) {
       issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
     }
@@ -142,7 +154,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       const { Learner } = ALGORITHMS[condition.algorithm.name];
       const learner = new Learner({
         ...(condition.algorithm.hyperparameters as object),
-        env: () => marketEnv(cfg, learned, false),
+        env: () => marketEnv(cfg, learned, false, condition),
         numEnvs: cfg.training.numEnvs,
         seed: deriveSeed(task.seed, "train", condition.name),
         shareParameters: condition.shareParameters,
@@ -175,7 +187,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   // Evaluation: every producer is an agent of the env; analytic ones bid truthfully (action 0 = truthful).
   const t1 = performance.now();
   const names = allAgents(cfg);
-  const env = marketEnv(cfg, names, true);
+  const env = marketEnv(cfg, names, true, condition);
   const market = compileMarket((cfg.env.options.market as MarketSpec | undefined) ?? paperMarket);
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
   const pairs: PeriodPair[] = [];
