@@ -264,7 +264,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     const makeOne = (): Env | ParallelEnv => (typeof env === "string" ? make(env, envOptions ?? {}) : env());
     const first = makeOne();
     if (isParallelEnv(first)) {
-      const parts = [first, ...range(numEnvs - 1).map(() => makeOne() as ParallelEnv)].map((e) => new ParallelToVector(e as ParallelEnv));
+      const parts = [first, ...range(numEnvs - 1).map(() => makeOne() as ParallelEnv)].map((e) => new ParallelToVector(e as ParallelEnv, { equalSpaces: this.config.shareParameters }));
       return { vec: new ConcatVectorEnv(parts) as VectorEnv, agents: [...(first as ParallelEnv).possibleAgents] };
     }
     const envs = [first as Env, ...range(numEnvs - 1).map(() => makeOne() as Env)].map((e) => new RecordEpisodeStatistics(e));

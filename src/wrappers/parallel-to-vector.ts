@@ -3,8 +3,9 @@ import type { Info, ParallelEnv, ResetOptions, VectorEnv, VectorResetResult, Vec
 import { canSnapshot, envState, setEnvState } from "../rl/env-state.js";
 
 /**
- * A ParallelEnv whose agents share one observation space and one action space, seen as a VectorEnv with one
- * slot per agent (in `possibleAgents` order), so that one shared policy can be trained on all agents' data.
+ * A ParallelEnv seen as a VectorEnv with one slot per agent (in `possibleAgents` order): with agents that share one
+ * observation and one action space, one shared policy can be trained on all agents' data; independent learners
+ * may have agents with different spaces.
  *
  * Agents must end their episodes together (all terminated or truncated in the same step), which is how the
  * market environments work; otherwise `step` throws. Autoreset is same-step, as in {@link SyncVectorEnv}:
@@ -19,7 +20,15 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
   private returns: number[];
   private lengths: number[];
 
-  constructor(readonly env: ParallelEnv<O, A>) {
+  /**
+   * `equalSpaces` (default true) requires every agent to have the first agent's spaces, as a shared policy needs.
+   * Independent learners (one network per agent) pass false and read each slot's spaces from `env` by agent;
+   * `singleObservationSpace` / `singleActionSpace` are then only the first agent's.
+   */
+  constructor(
+    readonly env: ParallelEnv<O, A>,
+    opts: { equalSpaces?: boolean } = {},
+  ) {
     this.agents = [...env.possibleAgents];
     if (this.agents.length === 0) throw new RangeError("ParallelToVector: the env has no agents");
     this.numEnvs = this.agents.length;
@@ -27,7 +36,7 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
     this.singleActionSpace = env.actionSpace(this.agents[0]);
     const o = JSON.stringify(this.singleObservationSpace.toJSON());
     const a = JSON.stringify(this.singleActionSpace.toJSON());
-    for (const ag of this.agents) {
+    for (const ag of opts.equalSpaces === false ? [] : this.agents) {
       if (JSON.stringify(env.observationSpace(ag).toJSON()) !== o || JSON.stringify(env.actionSpace(ag).toJSON()) !== a) {
         throw new RangeError(`ParallelToVector: agent "${ag}" has other spaces than "${this.agents[0]}"; a shared policy needs equal spaces`);
       }

@@ -30,6 +30,7 @@ const base = {
     { name: "analytic-check", envOptions: { negotiation: { check: true } } },
     { name: "learned-retailer", learned: ["retailer"], algorithm: tinyPPO },
     { name: "learned-subcontractors", learned: ["S1", "S2", "S3"], algorithm: tinyPPO },
+    { name: "all-learned", learned: "all", algorithm: tinyPPO },
   ],
   training: { totalSteps: 64, numEnvs: 2 },
   seeds: [0, 1],
@@ -80,9 +81,8 @@ describe("contracts scenario: preflight", () => {
       message: expect.stringMatching(/numMinibatches must be a positive integer/),
     });
     expect(preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } }))[0].path).toBe("conditions[0].agents");
-    // retailer and subcontractors together: different spaces, which src/rl's ParallelToVector cannot train
-    expect(preflightIssues(condition({ learned: "all" }))[0]).toMatchObject({ path: "conditions[0].learned", message: expect.stringMatching(/different observation and action spaces/) });
-    expect(preflightIssues(condition({ learned: ["retailer", "S2"] }))[0].path).toBe("conditions[0].learned");
+    // retailer and subcontractors together: independent learners only (different spaces cannot share a policy)
+    expect(preflightIssues(condition({ learned: "all", shareParameters: true }))[0]).toMatchObject({ path: "conditions[0].shareParameters", message: expect.stringMatching(/different observation and action spaces/) });
   });
 
   it("agents follow the env options (randomInstances)", () => {
@@ -185,10 +185,14 @@ describe("contracts scenario: end to end through runExperiment (tiny budget)", (
     const episodes = parseCsv(readFileSync(join(out.path, "episodes.csv"), "utf8"));
     expect(episodes.length).toBe(names.length * 2 * 3 * 4); // conditions x seeds x episodes x actors
     expect(episodes.filter((r) => r.learned === "true").map((r) => `${r.condition}:${r.agent}`).sort()).toEqual(
-      [...Array(6).fill("learned-retailer:retailer"), ...["S1", "S2", "S3"].flatMap((a) => Array(6).fill(`learned-subcontractors:${a}`))].sort(),
+      [
+        ...Array(6).fill("learned-retailer:retailer"),
+        ...["S1", "S2", "S3"].flatMap((a) => Array(6).fill(`learned-subcontractors:${a}`)),
+        ...["retailer", "S1", "S2", "S3"].flatMap((a) => Array(6).fill(`all-learned:${a}`)),
+      ].sort(),
     );
     const curves = parseCsv(readFileSync(join(out.path, "learning_curves.csv"), "utf8"));
-    expect([...new Set(curves.map((r) => r.condition))]).toEqual(["learned-retailer", "learned-subcontractors"]);
+    expect([...new Set(curves.map((r) => r.condition))]).toEqual(["learned-retailer", "learned-subcontractors", "all-learned"]);
     expect(existsSync(join(tmp, "models", "learned-retailer-0.policy.json"))).toBe(true);
     expect(existsSync(join(tmp, "models", "learned-subcontractors-1.policy.json"))).toBe(true);
 

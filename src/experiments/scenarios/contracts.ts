@@ -32,8 +32,8 @@ import type { Task, TaskContext, TaskResult } from "../task.js";
  *   rule fixes quantities after the round-1 capacity quotes). `learned` is set by the scenario, not an option.
  * - Training: a learned retailer alone trains on ContractNegotiation-v0; any other set of learned agents on
  *   ContractNegotiationParallel-v0 with `learned` = that set (independent learners, or one shared network with
- *   `shareParameters`). The retailer and subcontractors cannot learn together yet: their spaces differ and src/rl's
- *   multi-agent training (ParallelToVector) needs equal spaces, so preflight refuses such a condition. Learners
+ *   `shareParameters`). The retailer and subcontractors can learn together as independent learners (their spaces
+ *   differ, so they cannot share one policy; preflight says so). Learners
  *   act in [-1, 1] per action entry, mapped affinely onto the env's [0, 1] (a price or offer as a fraction of R),
  *   so an untrained Gaussian policy's mean action is 0.5 R rather than a clipped 0.
  * - Evaluation: every condition and training seed negotiates the same `evaluation.episodes` instances: episode k
@@ -113,10 +113,10 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     }
     const learned = learnedOf(c, agents);
     if (learned.length === 0) return;
-    if (learned.length > 1 && learned.includes(RETAILER)) {
+    if (learned.length > 1 && learned.includes(RETAILER) && c.shareParameters) {
       issues.push({
-        path: at("learned"),
-        message: "a learned retailer together with learned subcontractors is not supported: they have different observation and action spaces, and src/rl trains the agents of a parallel env through ParallelToVector, which needs equal spaces; learn the retailer or subcontractors",
+        path: at("shareParameters"),
+        message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
     const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
