@@ -45,10 +45,18 @@ function readRun(dir: string): RunInfo {
   const records = rows.map((r, i) => {
     const seed = Number(r.seed);
     if (r.condition === undefined || r.metric === undefined || !Number.isInteger(seed)) throw new UsageError(`${metricsFile}: row ${i + 2} is not condition,seed,metric,value`);
-    return { condition: r.condition, seed, metric: r.metric, value: r.value === "" ? NaN : Number(r.value) };
+    return { condition: r.condition, seed, metric: r.metric, value: cellNumber(r.value) };
   });
   const conditions = manifest.config?.conditions?.map((c) => c.name) ?? [...new Set(records.map((r) => r.condition))];
   return { dir, name: manifest.config?.name ?? basename(dir), baseline: manifest.config?.baseline ?? conditions[0], conditions, records };
+}
+
+/** A number written by src/io/csv.ts: empty is missing (NaN), `Inf` / `-Inf` are infinities. */
+function cellNumber(cell: string): number {
+  if (cell === "") return NaN;
+  if (cell === "Inf") return Infinity;
+  if (cell === "-Inf") return -Infinity;
+  return Number(cell);
 }
 
 export const command: Command = {

@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import type { Command } from "../cli.js";
+import { policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
 import { loadExperiment } from "../experiments/schema.js";
@@ -24,6 +26,11 @@ export const command: Command = {
     applyOverrides(cfg, values, "evaluate");
     // Its own results folder, so that its resumable partial results never mix with training runs'.
     cfg.name = `${cfg.name}-evaluate`;
+    const missing = cfg.conditions
+      .filter((c) => c.learned === "all" || c.learned.length > 0)
+      .flatMap((c) => cfg.seeds.map((seed) => policyFile({ condition: c, seed, options: { models: values.models } })!))
+      .filter((f) => !existsSync(f));
+    if (missing.length > 0) throw new UsageError(`evaluate: ${values.models} lacks saved policies of this experiment:\n  ${missing.join("\n  ")}`);
     const scenario = await loadScenario(cfg.scenario);
     exitOnInterrupt();
     const out = await runExperiment(cfg, {
@@ -35,6 +42,7 @@ export const command: Command = {
       figures: !values["no-figures"],
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "evaluate", models: values.models },
+      partialKey: { mode: "evaluate", models: values.models },
     });
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));
     console.log(`run directory: ${out.path}`);

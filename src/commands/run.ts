@@ -86,6 +86,7 @@ export const command: Command = {
       figures: !values["no-figures"],
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "train", models },
+      partialKey: { mode: "train", models },
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));

@@ -28,14 +28,9 @@ export interface Forecaster {
 /** z such that P(-z < Z < z) = 0.8 for a standard normal. */
 export const Z80 = 1.2815515655446004;
 
-/** Empirical quantile (linear interpolation between order statistics, R type 7) of sorted values. */
-export function quantileSorted(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
+import { quantileSorted } from "../eval/statistics.js";
+
+export { quantileSorted };
 
 /** Fewest h-step residuals for empirical interval quantiles; below it the normal fallback is used. */
 export const MIN_RESIDUALS = 10;

@@ -45,7 +45,6 @@ export class MlpForecaster extends BaseForecaster {
   private mu = 0;
   private sd = 1;
   private readonly window: Float64Array;
-  private count = 0;
   private readonly acts: Float64Array[] = [];
   finalLoss = NaN;
   trainSamples = 0;
@@ -158,7 +157,6 @@ export class MlpForecaster extends BaseForecaster {
   }
 
   protected init(history: readonly number[]): void {
-    this.count = 0;
     for (let i = history.length - this.options.lags; i < history.length; i++) this.update(history[i]);
   }
 
@@ -166,7 +164,6 @@ export class MlpForecaster extends BaseForecaster {
     // window[0] is the oldest, window[lags-1] the latest.
     this.window.copyWithin(0, 1);
     this.window[this.window.length - 1] = y;
-    this.count++;
   }
 
   protected predict(out: Float64Array): void {

@@ -9,7 +9,7 @@ import { ConfigError, formatPath } from "../io/errors.js";
 import { EquilibriumSolver, newtonDefaults } from "../market/equilibrium.js";
 import { consumerSurplus, producerSurplus } from "../market/outside.js";
 import { paperMarket } from "../market/paper.js";
-import { compileMarket, type CompiledMarket, type MarketSpec } from "../market/spec.js";
+import { compileMarket, type CompiledMarket } from "../market/spec.js";
 
 /**
  * The simulation behind `MarketBidding-v0` and `MarketBiddingParallel-v0` (MODEL.md section A, "Over time" and
@@ -109,6 +109,9 @@ export const MARKET_BIDDING_DEFAULTS = {
 
 /** Upper bound of the demand-scale action (1 = truthful). */
 export const MAX_DEMAND_SCALE = 2;
+
+/** The least fraction of its analytic demand and of its output that a bid keeps (demand scale 0, withhold 1). */
+export const MIN_BID_FRACTION = 1e-6;
 
 interface Resolved {
   market: CompiledMarket;
@@ -452,8 +455,11 @@ export class MarketBiddingCore {
     const G = this.G;
     const off = agent * G;
     for (let j = 0; j < G; j++) {
-      this.scale[off + j] = a[j];
-      this.baseWithhold[off + j] = a[G + j];
+      // A market whose every buyer demands nothing, or whose every seller withholds everything, has no price. The
+      // bid keeps at least MIN_BID_FRACTION of the analytic demand and of the output, so every action of the
+      // space clears (the effect on profits is of that order, about 1e-6).
+      this.scale[off + j] = Math.max(a[j], MIN_BID_FRACTION);
+      this.baseWithhold[off + j] = Math.min(a[G + j], 1 - MIN_BID_FRACTION);
       this.release[off + j] = this.opts.inventory ? a[2 * G + j] : 0;
     }
   }

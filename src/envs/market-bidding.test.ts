@@ -186,3 +186,18 @@ describe("observeForecasts: false", () => {
     expect(blind.step(truthful).reward).toBe(seen.step(truthful).reward);
   });
 });
+
+describe("edge actions", () => {
+  it("every seller withholding everything, or every buyer demanding nothing, still clears", () => {
+    const env = new MarketBiddingParallelEnv({ episodeLength: 3 });
+    env.reset({ seed: 1 });
+    for (let t = 0; t < 3; t++) {
+      const actions: Record<string, number[]> = {};
+      for (const a of env.agents) actions[a] = a.startsWith("A[1]") ? [1, 1, 1, 1, 0, 0] : [0, 1, 1, 0, 1, 1];
+      const step = env.step(actions);
+      for (const a of env.possibleAgents) expect(Number.isFinite(step.rewards[a])).toBe(true);
+      const info = step.infos["A[0][0]"] as { prices: number[] };
+      expect(info.prices.every((p) => Number.isFinite(p) && p > 0)).toBe(true);
+    }
+  });
+});

@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
-import { experimentHash, type ResolvedExperiment } from "./schema.js";
+import { canonicalJson, experimentHash, type ResolvedExperiment } from "./schema.js";
 import { taskKey, type Task, type TaskResult } from "./task.js";
 
 /**
@@ -26,8 +27,12 @@ export class PartialStore {
     readonly hash: string,
   ) {}
 
-  static forExperiment(cfg: ResolvedExperiment, root = cfg.output): PartialStore {
-    const hash = experimentHash(cfg);
+  /**
+   * The partial directory of an experiment; `key` (e.g. `{ mode, models }`) tells apart runs of the same
+   * experiment whose task results differ for another reason, such as evaluating other saved policies.
+   */
+  static forExperiment(cfg: ResolvedExperiment, root = cfg.output, key?: Record<string, unknown>): PartialStore {
+    const hash = key === undefined ? experimentHash(cfg) : createHash("sha256").update(experimentHash(cfg) + canonicalJson(key)).digest("hex").slice(0, 12);
     const dir = join(resolve(root), cfg.name.replace(/[^\w.-]+/g, "_"), `.partial-${hash}`);
     try {
       mkdirSync(dir, { recursive: true });

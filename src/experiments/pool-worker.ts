@@ -10,7 +10,7 @@ export type ToWorker = { type: "run"; task: Task } | { type: "exit" };
 export type FromWorker =
   | { type: "progress"; index: number; fraction: number }
   | { type: "done"; index: number; result: unknown }
-  | { type: "error"; index: number; message: string; stack?: string };
+  | { type: "error"; index: number; message: string; stack?: string; exitCode?: number };
 
 export async function loadTaskFn(module: string, name = "runTask"): Promise<TaskFn> {
   const url = module.startsWith("file:") ? module : pathToFileURL(module).href;
@@ -44,7 +44,7 @@ if (parentPort && workerData?.supplygymPoolWorker) {
       port.postMessage({ type: "done", index, result } satisfies FromWorker);
     } catch (err) {
       const e = err as Error;
-      port.postMessage({ type: "error", index, message: e?.message ?? String(err), stack: e?.stack } satisfies FromWorker);
+      port.postMessage({ type: "error", index, message: e?.message ?? String(err), stack: e?.stack, exitCode: (err as { exitCode?: number })?.exitCode } satisfies FromWorker);
     }
   });
 }

@@ -4,6 +4,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { UsageError } from "../io/errors.js";
 import { loadTaskFn, type FromWorker, type ToWorker } from "./pool-worker.js";
 import { taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.js";
 
@@ -47,7 +48,7 @@ async function runInline(tasks: readonly Task[], opts: PoolOptions): Promise<voi
     try {
       result = await fn(task, { progress: (f) => opts.onProgress?.(task, f) });
     } catch (err) {
-      throw taskError(task, (err as Error)?.message ?? String(err), (err as Error)?.stack);
+      throw taskError(task, (err as Error)?.message ?? String(err), (err as Error)?.stack, (err as { exitCode?: number })?.exitCode);
     }
     await opts.onResult(task, result);
   }
@@ -88,7 +89,7 @@ function runThreads(tasks: readonly Task[], n: number, opts: PoolOptions): Promi
         const task = running.get(w);
         if (!task || task.index !== msg.index) return;
         if (msg.type === "progress") opts.onProgress?.(task, msg.fraction);
-        else if (msg.type === "error") fail(taskError(task, msg.message, msg.stack));
+        else if (msg.type === "error") fail(taskError(task, msg.message, msg.stack, msg.exitCode));
         else {
           Promise.resolve(opts.onResult(task, msg.result as TaskResult)).then(
             () => {
@@ -115,7 +116,12 @@ function runThreads(tasks: readonly Task[], n: number, opts: PoolOptions): Promi
   });
 }
 
-function taskError(task: Task, message: string, stack?: string): Error {
+/**
+ * A task's failure, naming the task. A user's error inside a task (a UsageError or ConfigError, exit code 2) stays
+ * one, so the CLI prints its message without a stack and exits 2.
+ */
+function taskError(task: Task, message: string, stack?: string, exitCode?: number): Error {
+  if (exitCode === 2) return new UsageError(`${taskKey(task)}: ${message}`);
   const err = new Error(`${taskKey(task)} failed: ${message}`);
   if (stack) err.stack = `${err.message}\n  worker stack: ${stack}`;
   return err;

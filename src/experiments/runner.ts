@@ -53,6 +53,11 @@ export interface RunOptions {
   configFile?: string;
   /** Passed to every task as `task.options` (not part of the experiment or its hash). */
   taskOptions?: Record<string, unknown>;
+  /**
+   * What else tells this run's task results apart (e.g. `{ mode: "evaluate", models }`): part of the partial
+   * directory's name, so that a resumed run never reuses results computed from other inputs. Recorded in the manifest.
+   */
+  partialKey?: Record<string, unknown>;
   progress?: Omit<ProgressOptions, "total" | "done">;
   /** Write figures (default true) and their PNGs (default true). */
   figures?: boolean;
@@ -80,7 +85,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   const tasks = buildTasks(cfg, opts.taskOptions ?? {});
   const runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId });
   try {
-    const store = PartialStore.forExperiment(cfg, root);
+    const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
     const progressLines: string[] = [];
     const saved = store.load(tasks, (file, why) => progressLines.push(`ignoring ${file}: ${why}`));
     const results = new Map<number, TaskResult>();
@@ -123,9 +128,10 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
         configFile: opts.configFile,
         config: cfg,
         seeds: cfg.seeds,
-        backend: cfg.backend,
+        backend: backendsUsed(cfg, ordered.map((o) => o.result)),
         timings: { total: (performance.now() - t0) / 1000, tasks: tasksSeconds, tables: tablesSeconds, figures: figuresSeconds },
         extra: {
+          ...opts.partialKey,
           config_hash: store.hash,
           workers: Math.min(workers, Math.max(1, pending.length)),
           tasks: ordered.map(({ task, result }) => ({
@@ -147,6 +153,12 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
 }
 
 type Finished = { task: Task; result: TaskResult };
+
+/** The TensorFlow.js backend(s) the tasks trained on ("none" when nothing was trained), for the manifest. */
+function backendsUsed(cfg: ResolvedExperiment, results: readonly TaskResult[]): string {
+  const used = [...new Set(results.map((r) => r.backend).filter((b): b is string => b !== undefined))].sort();
+  return used.length > 0 ? used.join(", ") : cfg.backend === "auto" ? "none (nothing trained)" : cfg.backend;
+}
 
 /** Metric records of finished tasks; known metrics the experiment did not select are dropped. */
 export function collectMetricRecords(cfg: ResolvedExperiment, finished: readonly Finished[]): MetricRecord[] {

@@ -132,7 +132,7 @@ describe("loadExperiment", () => {
   });
   it("missing file, directory, unreadable file: UsageError naming the file", () => {
     expect(() => loadExperiment(join(dir, "nope.json"))).toThrow(UsageError);
-    expect(() => loadExperiment(join(dir, "nope.json"))).toThrow(/nope\.json: no such experiment file/);
+    expect(() => loadExperiment(join(dir, "nope.json"))).toThrow(/nope\.json: no such file/);
     expect(() => loadExperiment(dir)).toThrow(/is a directory/);
     const p = join(dir, "secret.json");
     writeFileSync(p, "{}");
@@ -145,11 +145,11 @@ describe("loadExperiment", () => {
     }
     if (!readable) expect(() => loadExperiment(p)).toThrow(/permission denied/); // root can read anything
   });
-  it("non-JSON file: ConfigError", () => {
+  it("non-JSON file: UsageError naming the file", () => {
     const p = join(dir, "bad.json");
     writeFileSync(p, "{ name: demo,");
-    expect(() => loadExperiment(p)).toThrow(ConfigError);
-    expect(() => loadExperiment(p)).toThrow(/bad\.json: invalid configuration[\s\S]*\(root\): not valid JSON/);
+    expect(() => loadExperiment(p)).toThrow(UsageError);
+    expect(() => loadExperiment(p)).toThrow(/bad\.json: not valid JSON/);
   });
 });
 

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { KNOWN_METRICS, MARKET_METRICS } from "../eval/outcome-metrics.js";
-import { ConfigError, formatPath, UsageError, type ConfigIssue } from "../io/errors.js";
+import { readJsonFile } from "../io/config.js";
+import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
 
 /**
  * The one schema of experiment files (`experiments/*.json`). Field by field (defaults in EXPERIMENT_DEFAULTS):
@@ -277,24 +277,7 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
 
 /** Read, parse and resolve an experiment file. Missing, unreadable or non-JSON files give exit-2 errors. */
 export function loadExperiment(path: string): ResolvedExperiment {
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a directory, not an experiment file`);
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UsageError(`${path}: no such experiment file`);
-    if (code === "EACCES" || code === "EPERM") throw new UsageError(`${path}: cannot read the experiment file (permission denied)`);
-    throw new UsageError(`${path}: cannot read the experiment file (${code ?? String(err)})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(path, [{ path: "", message: `not valid JSON (${(err as Error).message})` }]);
-  }
-  return resolveExperiment(raw, path);
+  return resolveExperiment(readJsonFile(path), path);
 }
 
 /**

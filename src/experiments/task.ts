@@ -26,6 +26,8 @@ export interface TaskResult {
   prices?: { period: number; market: string; price: number; equilibrium: number }[];
   /** Wall-clock seconds by phase (e.g. train_s, eval_s); kept out of the CSVs, recorded in the manifest. */
   timings?: Record<string, number>;
+  /** The TensorFlow.js backend the task trained on, if it trained (recorded in the manifest). */
+  backend?: string;
 }
 
 export interface TaskContext {

@@ -1,5 +1,3 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import "../../envs/index.js";
 import { make } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
@@ -10,13 +8,11 @@ import type { NegotiationOutcome } from "../../contracts/outcome.js";
 import { ContractEpisode, resolveContractEnvOptions } from "../../envs/contract-negotiation.js";
 import { ContractNegotiationParallelEnv } from "../../envs/contract-negotiation-parallel.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
-import { initBackend } from "../../rl/backend.js";
-import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
-import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
-import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
+import type { LearnedPolicy } from "../../rl/policy.js";
 import { ParallelRescaleAction, RescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
-import { conditionEnvOptions, type AlgorithmSpec, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
+import { conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
+import { algorithmIssues, trainOrLoad } from "./learning.js";
 
 /**
  * The contracts scenario (seed 004): a retailer and subcontractors negotiate wholesale-price (or buy-back) contracts
@@ -46,15 +42,8 @@ import type { Task, TaskContext, TaskResult } from "../task.js";
 export const PARALLEL_ID = "ContractNegotiationParallel-v0";
 export const SINGLE_ID = "ContractNegotiation-v0";
 export const RETAILER = "retailer";
-const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
 /** Env options the scenario sets itself. */
 const RESERVED_OPTIONS = ["learned"];
-
-type LearnerClass = typeof PPO | typeof REINFORCE;
-const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
-  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
-  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
-};
 
 /** The learners' action range; the env's is [0, 1]. */
 const LOW = -1;
@@ -119,19 +108,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
         message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
-    const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
-    const before = issues.length;
-    for (const k of Object.keys(c.algorithm.hyperparameters)) {
-      const path = at("algorithm", "hyperparameters", k);
-      if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
-      else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
-    }
-    if (issues.length > before) return;
-    try {
-      resolve({ env: () => trainingEnv(options, learned), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never);
-    } catch (err) {
-      issues.push({ path: at("algorithm", "hyperparameters"), message: (err as Error).message });
-    }
+    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned)));
   });
   if (issues.length) throw new ConfigError(file, issues);
 }
@@ -155,49 +132,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const options = conditionEnvOptions(cfg, condition);
   const agents = contractAgents(options);
   const learned = learnedOf(condition, agents);
-  const policies = new Map<string, LearnedPolicy>();
-  const learningCurve: NonNullable<TaskResult["learningCurve"]> = [];
-  const t0 = performance.now();
-  const modelsDir = task.options.models as string | undefined;
-  const policyFile = modelsDir ? join(modelsDir, `${condition.name}-${task.seed}.policy.json`) : undefined;
-
-  if (learned.length > 0) {
-    let policy: LearnedPolicy | MultiAgentPolicy;
-    if (task.options.mode === "evaluate") {
-      if (!policyFile || !existsSync(policyFile)) throw new Error(`no saved policy for ${condition.name} seed ${task.seed}: expected ${policyFile}`);
-      policy = loadPolicy(policyFile);
-    } else {
-      const backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
-      const { Learner } = ALGORITHMS[condition.algorithm.name];
-      const learner = new Learner({
-        ...(condition.algorithm.hyperparameters as object),
-        env: () => trainingEnv(options, learned),
-        numEnvs: cfg.training.numEnvs,
-        seed: deriveSeed(task.seed, "train", condition.name),
-        shareParameters: condition.shareParameters,
-        backend,
-      } as never);
-      policy = (await learner.learn(cfg.training.totalSteps, {
-        onProgress: (p) => {
-          ctx.progress((0.9 * p.globalStep) / p.totalSteps);
-          for (const k of ["episode_return_mean", "episode_length_mean"] as const) learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
-          for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
-            learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
-          }
-        },
-      })) as LearnedPolicy | MultiAgentPolicy;
-      if (policyFile) {
-        mkdirSync(modelsDir!, { recursive: true });
-        policy.save(policyFile);
-      }
-    }
-    for (const a of learned) {
-      const p = policy instanceof MultiAgentPolicy ? policy.policies[a] : policy;
-      if (!p) throw new Error(`trained policy has no agent ${a}`);
-      policies.set(a, p);
-    }
-  }
-  const trainSeconds = (performance.now() - t0) / 1000;
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => trainingEnv(options, learned));
 
   const t1 = performance.now();
   const { outcomes, ids } = evaluate(cfg, condition.name, options, policies, (f) => ctx.progress(0.9 + 0.1 * f));
@@ -228,6 +163,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     metrics: negotiationMetrics(outcomes, { metrics: cfg.metrics, subcontractorIds: ids }),
     learningCurve,
     episodes,
+    backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
 }
@@ -283,8 +219,3 @@ export function evaluate(
   return { outcomes, ids };
 }
 
-/** A saved single or multi-agent policy, by its `format` field (a learned retailer alone saves a single policy). */
-function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
-  const { format } = JSON.parse(readFileSync(file, "utf8")) as { format?: string };
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
-}

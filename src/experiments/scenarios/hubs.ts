@@ -1,5 +1,3 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import "../../envs/index.js";
 import { make, UnknownEnvError } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
@@ -10,13 +8,11 @@ import { HUBS_METRICS, hubsMetrics, type HubEpisodeRecord } from "../../eval/hub
 import { runHubEpisode } from "../../hubs/episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
-import { initBackend } from "../../rl/backend.js";
-import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
-import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
-import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
+import type { LearnedPolicy } from "../../rl/policy.js";
 import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
-import { checkAgents, type AlgorithmSpec, type ResolvedExperiment } from "../schema.js";
+import { checkAgents, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
+import { algorithmIssues, trainOrLoad } from "./learning.js";
 
 /**
  * The hubs scenario (seed 000): learned production hubs trade scarce resources in `HubTrading-v0` against
@@ -34,14 +30,7 @@ import type { Task, TaskContext, TaskResult } from "../task.js";
  *   HiGHS constrained optimum; metrics from `hubsMetrics` (src/eval).
  */
 const ENV_ID = "HubTrading-v0";
-const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
 const ENV_OPTIONS = ["config", ...Object.keys(HUB_TRADING_DEFAULTS)];
-
-type LearnerClass = typeof PPO | typeof REINFORCE;
-const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
-  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
-  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
-};
 
 /** The action box learned hubs act in (the env's [0, 2] scales shifted so that 0 is truthful). */
 function outerSpace(inner: Box): Box {
@@ -104,19 +93,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
-    const before = issues.length;
-    for (const k of Object.keys(c.algorithm.hyperparameters)) {
-      const path = formatPath(["conditions", i, "algorithm", "hyperparameters", k]);
-      if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
-      else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
-    }
-    if (issues.length > before) return;
-    try {
-      resolve({ env: () => hubEnv(cfg, learned), numEnvs: cfg.training.numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never);
-    } catch (err) {
-      issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
-    }
+    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned)));
   });
   if (issues.length) throw new ConfigError(file, issues);
 }
@@ -131,53 +108,9 @@ function innerPolicy(p: LearnedPolicy, inner: Box): Policy<number[], number[]> {
 export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
   const cfg = task.experiment;
   const { condition } = task;
-  const backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
   const base = baseEnv(cfg);
   const learned = learnedOf(cfg, condition, base.possibleAgents);
-  const policies = new Map<string, LearnedPolicy>();
-  const learningCurve: NonNullable<TaskResult["learningCurve"]> = [];
-  const t0 = performance.now();
-  const modelsDir = task.options.models as string | undefined;
-  const policyFile = modelsDir ? join(modelsDir, `${condition.name}-${task.seed}.policy.json`) : undefined;
-
-  if (learned.length > 0) {
-    let policy: LearnedPolicy | MultiAgentPolicy;
-    if (task.options.mode === "evaluate") {
-      if (!policyFile || !existsSync(policyFile)) throw new Error(`no saved policy for ${condition.name} seed ${task.seed}: expected ${policyFile}`);
-      policy = loadPolicy(policyFile);
-    } else {
-      const { Learner } = ALGORITHMS[condition.algorithm.name];
-      const learner = new Learner({
-        ...(condition.algorithm.hyperparameters as object),
-        env: () => hubEnv(cfg, learned),
-        numEnvs: cfg.training.numEnvs,
-        seed: deriveSeed(task.seed, "train", condition.name),
-        shareParameters: condition.shareParameters,
-        backend,
-      } as never);
-      policy = (await learner.learn(cfg.training.totalSteps, {
-        onProgress: (p) => {
-          ctx.progress((0.9 * p.globalStep) / p.totalSteps);
-          for (const k of ["episode_return_mean", "episode_length_mean"] as const) {
-            learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
-          }
-          for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
-            learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
-          }
-        },
-      })) as LearnedPolicy | MultiAgentPolicy;
-      if (policyFile) {
-        mkdirSync(modelsDir!, { recursive: true });
-        policy.save(policyFile);
-      }
-    }
-    for (const a of learned) {
-      const p = policy instanceof MultiAgentPolicy ? policy.policies[a] : policy;
-      if (!p) throw new Error(`trained policy has no agent ${a}`);
-      policies.set(a, p as LearnedPolicy);
-    }
-  }
-  const trainSeconds = (performance.now() - t0) / 1000;
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => hubEnv(cfg, learned));
 
   // Evaluation: the same episodes for every condition and seed; hubs without a policy are analytic.
   const t1 = performance.now();
@@ -237,12 +170,8 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     metrics: hubsMetrics(records, { metrics: cfg.metrics }),
     learningCurve,
     episodes,
+    backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
 }
 
-/** A saved single or multi-agent policy, by its `format` field. */
-function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
-  const { format } = JSON.parse(readFileSync(file, "utf8")) as { format?: string };
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
-}

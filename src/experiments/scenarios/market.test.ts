@@ -57,6 +57,9 @@ describe("market scenario preflight", () => {
     expect(issuesOf(() => preflight(withPatch((c) => (c.env.id = "CartPole-v1")), "x.json"))).toMatch(/env\.id: the market scenario runs on/);
     expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { episodeLenght: 3 })), "x.json"))).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
     expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { observeForecasts: "no" } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);
+    // a condition may not change the demand draws or the market: every condition is evaluated on the same draws
+    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { episodeLength: 9 } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions\.episodeLength: would change the demand draws/);
+    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { inventory: { capacity: 5, holdingCost: 0.1, initial: 2 } })), "x.json"))).toMatch(/env\.options\.inventory\.initial: must be 0/);
   });
 });
 

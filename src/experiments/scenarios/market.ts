@@ -1,5 +1,3 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import "../../envs/index.js";
 import { make, UnknownEnvError } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
@@ -9,17 +7,14 @@ import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
 import type { Outcome, PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
-import { compileMarket, type CompiledMarket, type MarketSpec } from "../../market/spec.js";
+import { MarketSpecError } from "../../market/errors.js";
 import { consumerSurplus, producerSurplus } from "../../market/outside.js";
 import { paperMarket } from "../../market/paper.js";
-import { initBackend } from "../../rl/backend.js";
-import { checkCommon, type CommonOptions } from "../../rl/on-policy.js";
-import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
-import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
-import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
+import { compileMarket, type CompiledMarket } from "../../market/spec.js";
 import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
-import { checkAgents, conditionEnvOptions, type AlgorithmSpec, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
+import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
+import { algorithmIssues, trainOrLoad } from "./learning.js";
 
 /**
  * The market scenario (seed 002): learned producers bid in `MarketBiddingParallel-v0` against analytic ones.
@@ -34,18 +29,17 @@ import type { Task, TaskContext, TaskResult } from "../task.js";
  */
 const ENV_ID = "MarketBiddingParallel-v0";
 const SINGLE_ID = "MarketBidding-v0";
-const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
 
-type LearnerClass = typeof PPO | typeof REINFORCE;
-const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
-  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
-  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
-};
+/**
+ * Env options a condition may set for itself: what learned agents see and hold, and solver settings. Options that
+ * move the demand draws or the market (demand, market, forecaster, warmup, episodeLength, seeds, ...) belong in
+ * `env.options`, shared by every condition, so that every condition is evaluated on the same draws.
+ */
+const CONDITION_OPTIONS = ["observeForecasts", "horizon", "inventory", "solver"];
 
 /**
  * The env options of a condition (the experiment's, with the condition's `envOptions` merged over them) without
- * the ones the scenario sets itself. Conditions may change what agents observe (e.g. `observeForecasts`), never
- * the demand draws: every condition is evaluated on the same ones.
+ * the ones the scenario sets itself.
  */
 function baseOptions(cfg: ResolvedExperiment, condition?: Pick<ResolvedCondition, "envOptions">): Record<string, unknown> {
   const { learned: _l, agent: _a, counterfactual: _c, ...rest } = condition ? conditionEnvOptions(cfg, condition) : cfg.env.options;
@@ -56,8 +50,7 @@ function baseOptions(cfg: ResolvedExperiment, condition?: Pick<ResolvedCondition
 function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">): ParallelEnv {
   const env = make(ENV_ID, { ...baseOptions(cfg, condition), learned: [...learned], counterfactual }) as ParallelEnv<unknown, number[]>;
   const inner = env.actionSpace(learned[0]) as Box;
-  const G = inner.size;
-  const truthful = Array.from({ length: G }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
+  const truthful = Array.from({ length: inner.size }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
   return new ParallelRescaleAction(
     env,
     inner.low.map((l, k) => l - truthful[k]),
@@ -65,29 +58,29 @@ function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterf
   ) as ParallelEnv;
 }
 
-function allAgents(cfg: ResolvedExperiment): string[] {
-  const env = make(ENV_ID, { ...baseOptions(cfg) }) as ParallelEnv;
-  const agents = [...env.possibleAgents];
-  env.close();
-  return agents;
+/** The experiment's market (the paper's by default), compiled. */
+function marketOf(cfg: ResolvedExperiment): CompiledMarket {
+  return compileMarket(cfg.env.options.market ?? paperMarket);
 }
 
 function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
-  const agents = allAgents(cfg);
-  return condition.learned === "all" ? agents : agents.filter((a) => (condition.learned as string[]).includes(a));
+  const agents = marketOf(cfg).names;
+  return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
 }
 
-/** Checks before any task runs: env id and options, agent ids, algorithms and their hyperparameters. */
+/** Checks before any task runs: env id and options, agent ids, per-condition options, algorithms. */
 export function preflight(cfg: ResolvedExperiment, file: string): void {
   if (cfg.env.id !== ENV_ID && cfg.env.id !== SINGLE_ID) {
     throw new ConfigError(file, [{ path: "env.id", message: `the market scenario runs on ${ENV_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
   }
-  let agents: string[];
+  let agents: readonly string[];
   try {
-    agents = allAgents(cfg);
+    agents = marketOf(cfg).names;
+    make(ENV_ID, baseOptions(cfg)).close();
   } catch (err) {
     if (err instanceof UnknownEnvError) throw new ConfigError(file, [{ path: "env.id", message: err.message }]);
-    throw new ConfigError(file, [{ path: "env.options", message: (err as Error).message }]);
+    const path = err instanceof MarketSpecError ? `env.options.market.${err.path}` : "env.options";
+    throw new ConfigError(file, [{ path, message: err instanceof MarketSpecError ? err.rule : (err as Error).message }]);
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
@@ -95,33 +88,32 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition" });
     }
+    const options = conditionEnvOptions(cfg, c);
+    for (const k of Object.keys(c.envOptions ?? {})) {
+      if (!CONDITION_OPTIONS.includes(k)) {
+        issues.push({ path: formatPath(["conditions", i, "envOptions", k]), message: `would change the demand draws or the market of this condition only; set it in env.options (a condition may set ${CONDITION_OPTIONS.join(", ")})` });
+      }
+    }
+    const initial = (options.inventory as { initial?: unknown } | null | undefined)?.initial;
+    if (initial !== undefined && (Array.isArray(initial) ? initial.some((v) => v !== 0) : initial !== 0)) {
+      issues.push({ path: c.envOptions?.inventory ? formatPath(["conditions", i, "envOptions", "inventory", "initial"]) : "env.options.inventory.initial", message: "must be 0 in experiments: evaluation gives every producer the initial stock, and analytic producers would pay holding costs the all-analytic counterfactual does not have" });
+    }
+    if (issues.length > 0) return;
     if (c.envOptions !== undefined) {
       try {
-        make(ENV_ID, { ...baseOptions(cfg, c) }).close();
+        make(ENV_ID, baseOptions(cfg, c)).close();
       } catch (err) {
         issues.push({ path: formatPath(["conditions", i, "envOptions"]), message: (err as Error).message });
         return;
       }
     }
     const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length === 0) return;
-    const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
-    for (const k of Object.keys(c.algorithm.hyperparameters)) {
-      const path = formatPath(["conditions", i, "algorithm", "hyperparameters", k]);
-      if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: `set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter` });
-      else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
-    }
-    if (issues.length) return;
-    try {
-      checkCommon(resolve({ env: () => marketEnv(cfg, learned, false, c), numEnvs: cfg.training.numEnvs, seed: 1, ...c.algorithm.hyperparameters } as never) as CommonOptions);
-    } catch (err) {
-      issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
-    }
+    if (learned.length > 0) issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
   });
   if (issues.length) throw new ConfigError(file, issues);
 }
 
-function outcomeOf(market: CompiledMarket, names: readonly string[], demandAlpha: readonly number[], prices: readonly number[], profits: readonly number[], totalSurplus: number): Outcome {
+function outcomeOf(market: CompiledMarket, demandAlpha: readonly number[], prices: readonly number[], profits: readonly number[], totalSurplus: number): Outcome {
   const { G, L } = market;
   const outsideSurplus: Record<string, number> = {};
   for (let j = 0; j < G; j++) {
@@ -130,65 +122,21 @@ function outcomeOf(market: CompiledMarket, names: readonly string[], demandAlpha
   }
   const priceRecord: Record<string, number> = {};
   prices.forEach((p, q) => (priceRecord[`M[${Math.floor(q / G)}][${q % G}]`] = p));
-  return { profits: Object.fromEntries(names.map((n, i) => [n, profits[i]])), outsideSurplus, totalSurplus, prices: priceRecord };
+  return { profits: Object.fromEntries(market.names.map((n, i) => [n, profits[i]])), outsideSurplus, totalSurplus, prices: priceRecord };
 }
 
 /** Train the condition's learned agents with this seed (or load them), then evaluate on the shared draws. */
 export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
   const cfg = task.experiment;
   const { condition } = task;
-  const backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
   const learned = learnedOf(cfg, condition);
-  const policies = new Map<string, LearnedPolicy>();
-  const learningCurve: NonNullable<TaskResult["learningCurve"]> = [];
-  const t0 = performance.now();
-  const modelsDir = task.options.models as string | undefined;
-  const policyFile = modelsDir ? join(modelsDir, `${condition.name}-${task.seed}.policy.json`) : undefined;
-
-  if (learned.length > 0) {
-    let policy: LearnedPolicy | MultiAgentPolicy;
-    if (task.options.mode === "evaluate") {
-      if (!policyFile || !existsSync(policyFile)) throw new Error(`no saved policy for ${condition.name} seed ${task.seed}: expected ${policyFile}`);
-      policy = loadPolicy(policyFile);
-    } else {
-      const { Learner } = ALGORITHMS[condition.algorithm.name];
-      const learner = new Learner({
-        ...(condition.algorithm.hyperparameters as object),
-        env: () => marketEnv(cfg, learned, false, condition),
-        numEnvs: cfg.training.numEnvs,
-        seed: deriveSeed(task.seed, "train", condition.name),
-        shareParameters: condition.shareParameters,
-        backend,
-      } as never);
-      policy = (await learner.learn(cfg.training.totalSteps, {
-        onProgress: (p) => {
-          ctx.progress((0.9 * p.globalStep) / p.totalSteps);
-          for (const k of ["episode_return_mean", "episode_length_mean"] as const) {
-            learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
-          }
-          for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
-            learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
-          }
-        },
-      })) as LearnedPolicy | MultiAgentPolicy;
-      if (policyFile) {
-        mkdirSync(modelsDir!, { recursive: true });
-        policy.save(policyFile);
-      }
-    }
-    for (const a of learned) {
-      const p = policy instanceof MultiAgentPolicy ? policy.policies[a] : policy;
-      if (!p) throw new Error(`trained policy has no agent ${a}`);
-      policies.set(a, p);
-    }
-  }
-  const trainSeconds = (performance.now() - t0) / 1000;
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => marketEnv(cfg, learned, false, condition));
 
   // Evaluation: every producer is an agent of the env; analytic ones bid truthfully (action 0 = truthful).
   const t1 = performance.now();
-  const names = allAgents(cfg);
+  const market = marketOf(cfg);
+  const names = market.names;
   const env = marketEnv(cfg, names, true, condition);
-  const market = compileMarket((cfg.env.options.market as MarketSpec | undefined) ?? paperMarket);
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
   const pairs: PeriodPair[] = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
@@ -210,8 +158,8 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       const info = step.infos[names[0]] as unknown as PeriodOutcome;
       const cf = info.counterfactual!;
       pairs.push({
-        outcome: outcomeOf(market, names, info.demandAlpha, info.prices, info.profits, info.totalSurplus),
-        counterfactual: outcomeOf(market, names, info.demandAlpha, cf.prices, cf.profits, cf.totalSurplus),
+        outcome: outcomeOf(market, info.demandAlpha, info.prices, info.profits, info.totalSurplus),
+        counterfactual: outcomeOf(market, info.demandAlpha, cf.prices, cf.profits, cf.totalSurplus),
       });
       names.forEach((_, i) => {
         profit[i] += info.profits[i];
@@ -232,12 +180,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     learningCurve,
     episodes,
     prices,
+    backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
-}
-
-/** A saved single or multi-agent policy, by its `format` field. */
-function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
-  const { format } = JSON.parse(readFileSync(file, "utf8")) as { format?: string };
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
 }

@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { deriveSeed } from "../../core/rng.js";
+import type { Env, ParallelEnv } from "../../core/types.js";
+import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
+import { initBackend } from "../../rl/backend.js";
+import { checkCommon, type CommonOptions } from "../../rl/on-policy.js";
+import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
+import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
+import type { AlgorithmSpec, ResolvedCondition } from "../schema.js";
+import type { Task, TaskContext, TaskResult } from "../task.js";
+
+/**
+ * What every scenario does the same way with learners: check a condition's algorithm before the run, train the
+ * condition's learned agents for a task (or load the policies an earlier run saved), and record the curve.
+ */
+type LearnerClass = typeof PPO | typeof REINFORCE;
+
+export const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
+  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
+  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
+};
+
+/** Options the experiment sets itself; they are not hyperparameters. */
+const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
+
+/**
+ * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
+ * with the algorithm's own defaults and checks against an env from `makeEnv`).
+ */
+export function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv): ConfigIssue[] {
+  const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
+  const issues: ConfigIssue[] = [];
+  for (const k of Object.keys(c.algorithm.hyperparameters)) {
+    const path = formatPath(["conditions", i, "algorithm", "hyperparameters", k]);
+    if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
+    else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
+  }
+  if (issues.length > 0) return issues;
+  try {
+    checkCommon(resolve({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never) as CommonOptions);
+  } catch (err) {
+    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
+  }
+  return issues;
+}
+
+/** Where a task's trained policy is saved: `<models>/<condition>-<seed>.policy.json` (undefined without a models folder). */
+export function policyFile(task: Pick<Task, "condition" | "seed" | "options">): string | undefined {
+  const dir = task.options.models as string | undefined;
+  return dir ? join(dir, `${task.condition.name}-${task.seed}.policy.json`) : undefined;
+}
+
+/** A saved single or multi-agent policy, by its `format` field. */
+export function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
+  let format: string | undefined;
+  try {
+    format = (JSON.parse(readFileSync(file, "utf8")) as { format?: string }).format;
+  } catch (err) {
+    throw new UsageError(`${file}: not a saved policy (${(err as Error).message})`);
+  }
+  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
+}
+
+export interface Trained {
+  /** One policy per learned agent (acting in the training env's action space). */
+  policies: Map<string, LearnedPolicy>;
+  learningCurve: NonNullable<TaskResult["learningCurve"]>;
+  trainSeconds: number;
+  /** The TensorFlow.js backend used for training (undefined when nothing was trained). */
+  backend?: string;
+}
+
+/**
+ * Train `learned` with the condition's algorithm on envs from `makeEnv` (a single-agent env for one learner, a
+ * ParallelEnv for several), seeded from the task, and save the policy in the models folder; in evaluate mode
+ * (`task.options.mode === "evaluate"`) load it instead. Progress covers [0, 0.9] of the task.
+ */
+export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonly string[], makeEnv: () => Env | ParallelEnv): Promise<Trained> {
+  const { condition } = task;
+  const cfg = task.experiment;
+  const t0 = performance.now();
+  const policies = new Map<string, LearnedPolicy>();
+  const learningCurve: Trained["learningCurve"] = [];
+  if (learned.length === 0) return { policies, learningCurve, trainSeconds: 0 };
+  const file = policyFile(task);
+  let policy: LearnedPolicy | MultiAgentPolicy;
+  let backend: string | undefined;
+  if (task.options.mode === "evaluate") {
+    if (!file || !existsSync(file)) throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
+    policy = loadPolicy(file);
+  } else {
+    backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
+    const { Learner } = ALGORITHMS[condition.algorithm.name];
+    const learner = new Learner({
+      ...(condition.algorithm.hyperparameters as object),
+      env: makeEnv,
+      numEnvs: cfg.training.numEnvs,
+      seed: deriveSeed(task.seed, "train", condition.name),
+      shareParameters: condition.shareParameters,
+      backend,
+    } as never);
+    policy = (await learner.learn(cfg.training.totalSteps, {
+      onProgress: (p) => {
+        ctx.progress((0.9 * p.globalStep) / p.totalSteps);
+        for (const k of ["episode_return_mean", "episode_length_mean"] as const) learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
+        for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
+          learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
+        }
+      },
+    })) as LearnedPolicy | MultiAgentPolicy;
+    if (file) {
+      mkdirSync(task.options.models as string, { recursive: true });
+      policy.save(file);
+    }
+  }
+  for (const a of learned) {
+    const p = policy instanceof MultiAgentPolicy ? policy.policies[a] : policy;
+    if (!p) throw new Error(`the policy of condition ${condition.name} has no agent ${a}`);
+    policies.set(a, p);
+  }
+  return { policies, learningCurve, trainSeconds: (performance.now() - t0) / 1000, backend };
+}
