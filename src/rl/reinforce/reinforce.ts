@@ -60,7 +60,9 @@ export class REINFORCE extends OnPolicyLearner<ResolvedREINFORCEOptions> {
     const adv = advantages.slice();
     if (c.normAdv) normalizeAdvantages(adv);
     const params = paramList(g.params);
-    const out = tf.tidy(() => {
+    // Declared outside the tidy, which returns nothing (a returned typed array is walked element by element).
+    let flat: Float32Array | undefined;
+    tf.tidy(() => {
       const x = tf.tensor2d(b.obs, [n, g.obsDim]);
       const actions = tf.tensor2d(act, [n, headN]);
       const advT = tf.tensor1d(adv);
@@ -79,10 +81,10 @@ export class REINFORCE extends OnPolicyLearner<ResolvedREINFORCEOptions> {
         return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
       };
       const grads = tf.grads(lossFn)(ws);
-      const data = (tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]).dataSync() as Float32Array).slice();
+      flat = (tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]).dataSync() as Float32Array).slice();
       metrics!.dispose();
-      return data;
-    }) as unknown as Float32Array;
+    });
+    const out = flat!;
     const grads: Float32Array[] = [];
     let o = 0;
     for (const p of params) {
