@@ -77,6 +77,9 @@ describe("supplygym train", () => {
       writeFileSync(file, JSON.stringify({ ...config, algorithm: "reinforce", hyperparameters: { clipCoef: 0.1 } }));
       expect(await main(["train", file])).toBe(2);
       expect(await main(["train", file, "--backend", "gpu"])).toBe(2);
+      // One batch is numEnvs 2 x numSteps 32 = 64 steps: a smaller budget would train nothing.
+      writeFileSync(file, JSON.stringify({ ...config, totalSteps: 63 }));
+      expect(await main(["train", file])).toBe(2);
     } finally {
       console.error = orig;
     }
@@ -86,6 +89,26 @@ describe("supplygym train", () => {
     expect(errors[1]).toMatch(/hyperparameters\.numMinibatches/);
     expect(errors[2]).toMatch(/clipCoef/);
     expect(errors[3]).toMatch(/--backend/);
+    expect(errors[4]).toMatch(/totalSteps: totalSteps \(63\) is smaller than one batch \(numEnvs \* numSteps = 64\)/);
+  });
+
+  it("rounds totalSteps down to whole batches and says so on stderr and in the manifest", async () => {
+    const dir = tmp();
+    const file = join(dir, "round.json");
+    writeFileSync(file, JSON.stringify({ ...config, experiment: "round", totalSteps: 150 }));
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(String(m));
+    try {
+      expect(await main(["train", file, "--out", join(dir, "out"), "--models-root", join(dir, "models")])).toBe(0);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors.join("\n")).toMatch(/totalSteps 150 is not a multiple of the batch \(numEnvs \* numSteps = 64\); training 128 steps/);
+    const manifest = JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8"));
+    expect(manifest.global_step).toBe(128);
+    expect(manifest.planned_steps).toBe(128);
+    expect(manifest.total_steps_rounded_down).toBe(true);
   });
 
   it("stops cleanly on SIGINT after saving a checkpoint", async () => {

@@ -7,7 +7,8 @@ import { ConfigError } from "../io/errors.js";
 
 /**
  * Build the learner a training config describes. Rule violations the schema cannot see (for example more
- * minibatches than transitions) become a ConfigError naming `hyperparameters.<field>`.
+ * minibatches than transitions) become a ConfigError naming `hyperparameters.<field>`; a `totalSteps` smaller than
+ * one batch (numEnvs * numSteps) is a ConfigError at `totalSteps`.
  */
 export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: BackendName): OnPolicyLearner {
   const env = envOf(cfg);
@@ -19,8 +20,9 @@ export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: Back
     seed: cfg.seed,
     backend: backend ?? cfg.backend,
   };
+  let learner: OnPolicyLearner;
   try {
-    return cfg.algorithm === "ppo" ? new PPO(opts) : new REINFORCE(opts);
+    learner = cfg.algorithm === "ppo" ? new PPO(opts) : new REINFORCE(opts);
   } catch (err) {
     if (!(err instanceof Error)) throw err;
     const field = /^(\w+) /.exec(err.message)?.[1];
@@ -34,4 +36,10 @@ export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: Back
             : "";
     throw new ConfigError(file, [{ path, message: err.message }]);
   }
+  const batch = learner.stepsPerIteration;
+  if (cfg.totalSteps < batch) {
+    learner.close();
+    throw new ConfigError(file, [{ path: "totalSteps", message: `totalSteps (${cfg.totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained` }]);
+  }
+  return learner;
 }

@@ -75,6 +75,14 @@ describe("PPO", () => {
     expect(policy.obsNormalization?.mean).toHaveLength(3);
   });
 
+  it("rejects a totalSteps smaller than one batch (it would train nothing)", async () => {
+    const ppo = new PPO({ env: "CartPole-v1", seed: 1, ...tiny });
+    await expect(ppo.learn(63)).rejects.toThrow(/totalSteps \(63\) is smaller than one batch \(numEnvs \* numSteps = 64\)/);
+    await expect(ppo.learn(0)).rejects.toThrow(/totalSteps/);
+    expect(ppo.globalStep).toBe(0);
+    expect(ppo.plannedSteps(200)).toBe(192);
+  });
+
   it("rejects bad options naming the field", () => {
     expect(() => new PPO({ env: "CartPole-v1", numMinibatches: 0 })).toThrow(/numMinibatches/);
     expect(() => new PPO({ env: "CartPole-v1", gamma: 2 })).toThrow(/gamma/);

@@ -123,6 +123,15 @@ export function checkCommon(c: CommonOptions): void {
   if (typeof c.env !== "string" && typeof c.env !== "function") throw new RangeError("env must be a registered id or a function returning an Env or ParallelEnv");
 }
 
+/**
+ * `learn(totalSteps)` trains whole iterations of `batch = numEnvs * numSteps` environment steps; a budget smaller
+ * than one batch would train nothing, so it is an error (RangeError naming totalSteps and the batch size).
+ */
+export function checkTotalSteps(totalSteps: number, batch: number): void {
+  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps)) throw new RangeError(`totalSteps must be a finite number, got ${totalSteps}`);
+  if (totalSteps < batch) throw new RangeError(`totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`);
+}
+
 /** One set of weights and its data: all slots for a single-agent or shared policy, one agent's otherwise. */
 interface Group {
   name: string;
@@ -271,6 +280,11 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     return { vec: new SyncVectorEnv(envs) as VectorEnv, agents: null };
   }
 
+  /** Environment steps `learn(totalSteps)` trains for: `totalSteps` rounded down to whole iterations. */
+  plannedSteps(totalSteps: number): number {
+    return Math.floor(totalSteps / this.stepsPerIteration) * this.stepsPerIteration;
+  }
+
   /** Environment steps per iteration (vector steps x copies; agents of one ParallelEnv count once). */
   get stepsPerIteration(): number {
     return this.config.numSteps * this.config.numEnvs;
@@ -407,12 +421,12 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   }
 
   /**
-   * Train until `totalSteps` environment steps (rounded down to whole iterations of `numEnvs * numSteps`).
-   * The learning rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore
+   * Train until `totalSteps` environment steps, rounded down to whole iterations of `numEnvs * numSteps`
+   * ({@link plannedSteps}); a `totalSteps` smaller than one iteration is a RangeError. The learning rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore
    * continues the same run. Returns the trained policy.
    */
   async learn(totalSteps: number, opts: LearnOptions = {}): Promise<LearnedPolicy | MultiAgentPolicy> {
-    if (!Number.isFinite(totalSteps) || totalSteps < 0) throw new RangeError(`totalSteps must be a number >= 0, got ${totalSteps}`);
+    checkTotalSteps(totalSteps, this.stepsPerIteration);
     this.backend = await initBackend({ backend: this.config.backend });
     if (this.observations === null) this.start();
     const numIterations = Math.floor(totalSteps / this.stepsPerIteration);
