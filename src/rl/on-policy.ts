@@ -537,6 +537,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       exact = true;
     } else {
       this.observations = this.vec.reset({ seed: deriveSeed(this.config.seed, "resume", s.globalStep) }).observations;
+      // Fresh episodes: the saved per-slot discounted returns belong to the episodes that were cut off.
+      for (const g of this.groups) g.retAcc.fill(0);
     }
     for (const g of this.groups) this.loadCurrent(g, this.observations!, false);
     return exact;
