@@ -86,6 +86,11 @@ describe("PPO", () => {
   it("rejects bad options naming the field", () => {
     expect(() => new PPO({ env: "CartPole-v1", numMinibatches: 0 })).toThrow(/numMinibatches/);
     expect(() => new PPO({ env: "CartPole-v1", gamma: 2 })).toThrow(/gamma/);
+    // Zero clips would silently stop learning.
+    expect(() => new PPO({ env: "CartPole-v1", maxGradNorm: 0 })).toThrow(/^maxGradNorm must be a finite number > 0, got 0$/);
+    expect(() => new PPO({ env: "CartPole-v1", clipObservation: 0 })).toThrow(/^clipObservation must be a finite number > 0/);
+    expect(() => new REINFORCE({ env: "CartPole-v1", clipReward: 0 })).toThrow(/^clipReward must be a finite number > 0/);
+    expect(() => new PPO({ env: "CartPole-v1", clipReward: -1 })).toThrow(/^clipReward/);
     expect(() => new PPO({ env: "Nope-v0" })).toThrow(/unknown environment/);
   });
 });

@@ -111,8 +111,13 @@ export function checkCommon(c: CommonOptions): void {
   posInt("numEnvs");
   posInt("numSteps");
   posInt("statsWindow");
-  for (const k of ["learningRate", "entCoef", "vfCoef", "maxGradNorm", "adamEps", "clipObservation", "clipReward"] as const) nonNeg(k);
-  if (!(c.learningRate > 0)) throw new RangeError(`learningRate must be > 0, got ${c.learningRate}`);
+  for (const k of ["entCoef", "vfCoef", "adamEps"] as const) nonNeg(k);
+  // A zero clip or learning rate is accepted by the maths but silently stops learning (all gradients scaled to
+  // zero, all normalised observations or rewards clipped to zero).
+  for (const k of ["learningRate", "maxGradNorm", "clipObservation", "clipReward"] as const) {
+    const v = c[k];
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number > 0, got ${v}`);
+  }
   if (!(c.gamma >= 0 && c.gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${c.gamma}`);
   if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new RangeError(`gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
   for (const k of ["actorHidden", "criticHidden"] as const) {
