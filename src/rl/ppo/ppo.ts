@@ -7,7 +7,9 @@ import { MlpTape } from "../mlp-backprop.js";
 import type { ActionKind } from "../spaces-codec.js";
 import type { ActorCriticParams } from "../actor-critic.js";
 import { ppoLoss } from "./ppo-loss.js";
-import { mlpForwardTf, paramList, paramTensors, splitTensors } from "../actor-critic.js";
+import { mlpForwardTf, paramList } from "../actor-critic.js";
+import { normalizeAdvantages } from "../advantages.js";
+import { autodiffGradients, splitFlat } from "../gradients.js";
 import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
 import { computeGae } from "../gae.js";
@@ -112,22 +114,17 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         const to = performance.now();
         prof.gradient += to - tg;
         // out = [grads of every parameter..., pg, v, ent, kl, clipfrac]
-        const grads: Float32Array[] = [];
-        let o = 0;
-        for (const n of sizes) {
-          grads.push(out.subarray(o, o + n));
-          o += n;
-        }
+        const { grads, rest: m } = splitFlat(out, sizes);
         const { scale } = clipFactor(grads, c.maxGradNorm);
         g.adam.apply(grads, scale);
         prof.optimizer += performance.now() - to;
-        sums.pg += out[o];
-        sums.v += out[o + 1];
-        sums.ent += out[o + 2];
-        sums.kl += out[o + 3];
-        sums.clip += out[o + 4];
+        sums.pg += m[0];
+        sums.v += m[1];
+        sums.ent += m[2];
+        sums.kl += m[3];
+        sums.clip += m[4];
         sums.n++;
-        lastKl = out[o + 3];
+        lastKl = m[3];
       }
       if (c.targetKl !== null && lastKl > c.targetKl) break;
     }
@@ -141,18 +138,6 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     };
   }
 
-}
-
-/** In place: (a - mean) / (std + 1e-8) with torch's unbiased std, as CleanRL. */
-export function normalizeAdvantages(a: Float32Array): void {
-  const n = a.length;
-  let m = 0;
-  for (let i = 0; i < n; i++) m += a[i];
-  m /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (a[i] - m) ** 2;
-  const sd = n > 1 ? Math.sqrt(v / (n - 1)) : 0;
-  for (let i = 0; i < n; i++) a[i] = (a[i] - m) / (sd + 1e-8);
 }
 
 /** One PPO minibatch. */
@@ -217,51 +202,41 @@ export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, ac
     act = new Float32Array(n * headN);
     for (let i = 0; i < n; i++) act[i * headN + mb.actions[i]] = 1;
   }
-  let out: Float32Array | undefined;
-  tf.tidy(() => {
+  return autodiffGradients(params, (parts) => {
     const x = tf.tensor2d(mb.obs, [n, mb.obsDim]);
     const actions = tf.tensor2d(act, [n, headN]);
     const oldLp = tf.tensor1d(mb.oldLogp);
     const advT = tf.tensor1d(mb.adv);
     const retT = tf.tensor1d(mb.returns);
     const oldV = tf.tensor1d(mb.oldValues);
-    const ws = paramTensors(params);
-    let metrics: tf.Tensor | undefined;
-    const lossFn = (...w: tf.Tensor[]): tf.Scalar => {
-      const parts = splitTensors(params, w);
-      const head = mlpForwardTf(parts.actor, c.activation, x);
-      const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
-      let logp: tf.Tensor1D;
-      let entropy: tf.Scalar;
-      if (action.kind === "categorical") {
-        const r = categoricalLogProbEntropyTf(head, actions);
-        logp = r.logp;
-        entropy = tf.mean(r.entropy);
-      } else {
-        const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
-        logp = r.logp;
-        entropy = r.entropy;
-      }
-      const logRatio = tf.sub(logp, oldLp);
-      const ratio = tf.exp(logRatio);
-      const pg1 = tf.mul(tf.neg(advT), ratio);
-      const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
-      const pgLoss = tf.mean(tf.maximum(pg1, pg2));
-      let vLoss: tf.Tensor;
-      if (c.clipVloss) {
-        const unclipped = tf.square(tf.sub(value, retT));
-        const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
-        const clipped = tf.square(tf.sub(vClipped, retT));
-        vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
-      } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
-      const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-      const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32"));
-      metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy, approxKl, clipFrac]));
-      return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
-    };
-    const grads = tf.grads(lossFn)(ws);
-    out = (tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]).dataSync() as Float32Array).slice();
-    metrics!.dispose();
+    const head = mlpForwardTf(parts.actor, c.activation, x);
+    const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
+    let logp: tf.Tensor1D;
+    let entropy: tf.Scalar;
+    if (action.kind === "categorical") {
+      const r = categoricalLogProbEntropyTf(head, actions);
+      logp = r.logp;
+      entropy = tf.mean(r.entropy);
+    } else {
+      const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
+      logp = r.logp;
+      entropy = r.entropy;
+    }
+    const logRatio = tf.sub(logp, oldLp);
+    const ratio = tf.exp(logRatio);
+    const pg1 = tf.mul(tf.neg(advT), ratio);
+    const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
+    const pgLoss = tf.mean(tf.maximum(pg1, pg2)) as tf.Scalar;
+    let vLoss: tf.Scalar;
+    if (c.clipVloss) {
+      const unclipped = tf.square(tf.sub(value, retT));
+      const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
+      const clipped = tf.square(tf.sub(vClipped, retT));
+      vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
+    } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
+    const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar;
+    const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32")) as tf.Scalar;
+    const loss = tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
+    return { loss, metrics: [pgLoss, vLoss, entropy, approxKl, clipFrac] };
   });
-  return out!;
 }
