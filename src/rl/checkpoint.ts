@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
 import type { CurveRow, LearnerState } from "./on-policy.js";
 
 /** What a checkpoint holds: the training config, the learner's whole state and the curve so far. */
@@ -19,16 +20,6 @@ export interface Checkpoint {
 
 const PREFIX = "step-";
 
-function writeSynced(path: string, text: string): void {
-  writeFileSync(path, text);
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Write `<dir>/step-<globalStep>/` with `checkpoint.json` and `policy.json`, first into a hidden temp folder that
  * is renamed into place, so a kill never leaves a half-written checkpoint (a leftover temp folder is ignored
@@ -40,8 +31,9 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, policyJson: unknow
   const name = `${PREFIX}${String(ckpt.learner.globalStep).padStart(10, "0")}`;
   const tmp = join(dir, `.tmp-${name}-${process.pid}`);
   mkdirSync(tmp);
-  writeSynced(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
-  writeSynced(join(tmp, "policy.json"), JSON.stringify(policyJson));
+  // Each file is fsynced (writeFileAtomic) before the folder is renamed into place.
+  writeFileAtomic(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
+  writeFileAtomic(join(tmp, "policy.json"), JSON.stringify(policyJson));
   const target = join(dir, name);
   if (existsSync(target)) rmSync(target, { recursive: true, force: true });
   renameSync(tmp, target);

@@ -6,7 +6,7 @@ import { ParallelToVector } from "../wrappers/parallel-to-vector.js";
 import { RecordEpisodeStatistics } from "../wrappers/record-episode-statistics.js";
 import { SyncVectorEnv } from "../wrappers/sync-vector-env.js";
 import { Adam, type AdamState } from "./adam.js";
-import { ForwardScratch, deserializeParams, initParams, mlpForward, paramList, serializeParams, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
+import { ForwardScratch, cloneParams, deserializeParams, initParams, mlpForward, paramList, serializeParams, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
 import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
@@ -475,7 +475,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
         g.obsSpace,
         g.actSpace,
         { actorHidden: this.config.actorHidden, criticHidden: this.config.criticHidden, activation: this.config.activation, initLogStd: this.config.initLogStd },
-        deserializeParams(serializeParams(g.params)),
+        cloneParams(g.params),
         frozenNormalization(g.obsRms?.getState(), this.config.clipObservation),
       );
     if (this.agents === null) return make1(this.groups[0]);
