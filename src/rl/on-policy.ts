@@ -9,6 +9,7 @@ import { Adam, type AdamState } from "./adam.js";
 import { ForwardScratch, cloneParams, deserializeParams, initParams, mlpForward, paramList, serializeParams, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
 import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
+import { OptionError, envErrors } from "./option-error.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
 import { LearnedPolicy, MultiAgentPolicy, frozenNormalization, normalizeInPlace } from "./policy.js";
 import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
@@ -97,17 +98,17 @@ export interface LearnOptions {
   signal?: AbortSignal;
 }
 
-/** Validate shared fields; throws RangeError naming the field and the rule. */
+/** Validate shared fields; throws an {@link OptionError} naming the field and the rule. */
 export function checkCommon(c: CommonOptions): void {
   const posInt = (k: keyof CommonOptions) => {
     const v = c[k] as number;
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new OptionError(k, `${k} must be a positive integer, got ${v}`);
   };
   const nonNeg = (k: keyof CommonOptions) => {
     const v = c[k] as number;
-    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0, got ${v}`);
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number >= 0, got ${v}`);
   };
-  if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be an integer, got ${c.seed}`);
+  if (!Number.isInteger(c.seed)) throw new OptionError("seed", `seed must be an integer, got ${c.seed}`);
   posInt("numEnvs");
   posInt("numSteps");
   posInt("statsWindow");
@@ -116,25 +117,25 @@ export function checkCommon(c: CommonOptions): void {
   // zero, all normalised observations or rewards clipped to zero).
   for (const k of ["learningRate", "maxGradNorm", "clipObservation", "clipReward"] as const) {
     const v = c[k];
-    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number > 0, got ${v}`);
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number > 0, got ${v}`);
   }
-  if (!(c.gamma >= 0 && c.gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${c.gamma}`);
-  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new RangeError(`gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
+  if (!(c.gamma >= 0 && c.gamma <= 1)) throw new OptionError("gamma", `gamma must be in [0, 1], got ${c.gamma}`);
+  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new OptionError("gaeLambda", `gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
   for (const k of ["actorHidden", "criticHidden"] as const) {
-    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError(`${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
+    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new OptionError(k, `${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
   }
-  if (c.activation !== "tanh" && c.activation !== "relu") throw new RangeError(`activation must be "tanh" or "relu", got ${JSON.stringify(c.activation)}`);
-  if (!Number.isFinite(c.initLogStd)) throw new RangeError(`initLogStd must be a finite number, got ${c.initLogStd}`);
-  if (typeof c.env !== "string" && typeof c.env !== "function") throw new RangeError("env must be a registered id or a function returning an Env or ParallelEnv");
+  if (c.activation !== "tanh" && c.activation !== "relu") throw new OptionError("activation", `activation must be "tanh" or "relu", got ${JSON.stringify(c.activation)}`);
+  if (!Number.isFinite(c.initLogStd)) throw new OptionError("initLogStd", `initLogStd must be a finite number, got ${c.initLogStd}`);
+  if (typeof c.env !== "string" && typeof c.env !== "function") throw new OptionError("env", "env must be a registered id or a function returning an Env or ParallelEnv");
 }
 
 /**
  * `learn(totalSteps)` trains whole iterations of `batch = numEnvs * numSteps` environment steps; a budget smaller
- * than one batch would train nothing, so it is an error (RangeError naming totalSteps and the batch size).
+ * than one batch would train nothing, so it is an error (an OptionError naming totalSteps and the batch size).
  */
 export function checkTotalSteps(totalSteps: number, batch: number): void {
-  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps)) throw new RangeError(`totalSteps must be a finite number, got ${totalSteps}`);
-  if (totalSteps < batch) throw new RangeError(`totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`);
+  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps)) throw new OptionError("totalSteps", `totalSteps must be a finite number, got ${totalSteps}`);
+  if (totalSteps < batch) throw new OptionError("totalSteps", `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`);
 }
 
 /** One set of weights and its data: all slots for a single-agent or shared policy, one agent's otherwise. */
@@ -233,7 +234,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   constructor(config: C) {
     checkCommon(config);
     this.config = config;
-    const { vec, agents } = this.buildVectorEnv();
+    // Errors building the env, or from spaces the learners do not support, are OptionErrors of field `env`.
+    const { vec, agents } = envErrors(() => this.buildVectorEnv());
     this.vec = vec;
     this.agents = agents;
     const initRng = new Rng(deriveSeed(config.seed, "init"));
@@ -246,8 +248,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       const probe = agent === null ? null : (this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector;
       const obsSpace = probe ? probe.env.observationSpace(agent!) : vec.singleObservationSpace;
       const actSpace = probe ? probe.env.actionSpace(agent!) : vec.singleActionSpace;
-      const enc = obsEncoder(obsSpace);
-      const action = actionKind(actSpace);
+      const enc = envErrors(() => obsEncoder(obsSpace));
+      const action = envErrors(() => actionKind(actSpace));
       const spec: NetworkSpec = { obsDim: enc.dim, action, actorHidden: config.actorHidden, criticHidden: config.criticHidden, activation: config.activation, initLogStd: config.initLogStd };
       const params = initParams(spec, initRng);
       const actDim = action.kind === "categorical" ? 1 : action.dim;
@@ -427,8 +429,9 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
 
   /**
    * Train until `totalSteps` environment steps, rounded down to whole iterations of `numEnvs * numSteps`
-   * ({@link plannedSteps}); a `totalSteps` smaller than one iteration is a RangeError. The learning rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore
-   * continues the same run. Returns the trained policy.
+   * ({@link plannedSteps}); a `totalSteps` smaller than one iteration is an {@link OptionError}. The learning
+   * rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore continues the
+   * same run. Returns the trained policy.
    */
   async learn(totalSteps: number, opts: LearnOptions = {}): Promise<LearnedPolicy | MultiAgentPolicy> {
     checkTotalSteps(totalSteps, this.stepsPerIteration);

@@ -15,6 +15,7 @@ import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distri
 import { computeGae } from "../gae.js";
 import { OnPolicyLearner, explainedVariance, range, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
 import { Box } from "../../core/spaces.js";
+import { OptionError, envErrors } from "../option-error.js";
 import { PPO_CONTINUOUS_DEFAULTS, PPO_DEFAULTS, type PPOHyperparameters } from "./defaults.js";
 
 export interface PPOOptions extends Partial<PPOHyperparameters> {
@@ -28,7 +29,7 @@ export type ResolvedPPOOptions = PPOHyperparameters & { env: EnvSource; envOptio
 
 /** True when the env's (first agent's) action space is a Box: picks the continuous defaults. */
 function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boolean {
-  const e = typeof env === "string" ? make(env, envOptions ?? {}) : env();
+  const e = envErrors(() => (typeof env === "string" ? make(env, envOptions ?? {}) : env()));
   const space = isParallelEnv(e) ? (e as ParallelEnv).actionSpace(e.possibleAgents[0]) : (e as Env).actionSpace;
   e.close();
   return space instanceof Box;
@@ -36,16 +37,16 @@ function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boo
 
 /** Fill PPO defaults (CleanRL's; the continuous script's for Box actions) and validate. */
 export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
-  if (opts === null || typeof opts !== "object") throw new RangeError("PPO: options must be an object");
+  if (opts === null || typeof opts !== "object") throw new OptionError("", "PPO: options must be an object");
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const base = { ...PPO_DEFAULTS, ...(isContinuous(opts.env, opts.envOptions) ? PPO_CONTINUOUS_DEFAULTS : {}) };
   const c = { ...base, seed: 1, ...defined } as ResolvedPPOOptions;
   for (const k of ["numMinibatches", "updateEpochs"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new OptionError(k, `${k} must be a positive integer, got ${c[k]}`);
   }
-  if (!(c.clipCoef > 0)) throw new RangeError(`clipCoef must be > 0, got ${c.clipCoef}`);
-  if (c.targetKl !== null && !(c.targetKl > 0)) throw new RangeError(`targetKl must be > 0 or null, got ${c.targetKl}`);
-  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new RangeError(`numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
+  if (!(c.clipCoef > 0)) throw new OptionError("clipCoef", `clipCoef must be > 0, got ${c.clipCoef}`);
+  if (c.targetKl !== null && !(c.targetKl > 0)) throw new OptionError("targetKl", `targetKl must be > 0 or null, got ${c.targetKl}`);
+  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
   return c;
 }
 

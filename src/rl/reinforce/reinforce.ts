@@ -7,6 +7,7 @@ import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
 import { computeGae } from "../gae.js";
 import { OnPolicyLearner, explainedVariance, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
+import { OptionError } from "../option-error.js";
 import { REINFORCE_DEFAULTS, type REINFORCEHyperparameters } from "./defaults.js";
 
 export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
@@ -19,10 +20,10 @@ export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
 export type ResolvedREINFORCEOptions = REINFORCEHyperparameters & { env: EnvSource; envOptions?: Record<string, unknown>; seed: number; backend?: BackendName };
 
 export function resolveREINFORCEOptions(opts: REINFORCEOptions): ResolvedREINFORCEOptions {
-  if (opts === null || typeof opts !== "object") throw new RangeError("REINFORCE: options must be an object");
+  if (opts === null || typeof opts !== "object") throw new OptionError("", "REINFORCE: options must be an object");
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const c = { ...REINFORCE_DEFAULTS, seed: 1, ...defined } as ResolvedREINFORCEOptions;
-  if (c.gaeLambda !== 1) throw new RangeError(`gaeLambda must be 1 for REINFORCE (Monte-Carlo returns), got ${c.gaeLambda}`);
+  if (c.gaeLambda !== 1) throw new OptionError("gaeLambda", `gaeLambda must be 1 for REINFORCE (Monte-Carlo returns), got ${c.gaeLambda}`);
   return c;
 }
 
