@@ -111,6 +111,32 @@ describe("supplygym train", () => {
     expect(manifest.total_steps_rounded_down).toBe(true);
   });
 
+  it("warns when a resume runs on another backend than the checkpoint's", async () => {
+    const dir = tmp();
+    const file = join(dir, "be.json");
+    writeFileSync(file, JSON.stringify({ ...config, experiment: "be", totalSteps: 128 }));
+    const models = join(dir, "models");
+    expect(await main(["train", file, "--out", join(dir, "a"), "--models-root", models])).toBe(0);
+    const [run] = readdirSync(join(models, "be"));
+    const runDir = join(models, "be", run);
+    const last = readdirSync(runDir).sort().at(-1)!;
+    const ckptFile = join(runDir, last, "checkpoint.json");
+    const ckpt = JSON.parse(readFileSync(ckptFile, "utf8"));
+    expect(ckpt.backend).toBe("cpu");
+    expect(ckpt.totalSteps).toBeUndefined();
+    writeFileSync(ckptFile, JSON.stringify({ ...ckpt, backend: "wasm" })); // pretend it was trained on wasm
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(String(m));
+    try {
+      expect(await main(["train", file, "--out", join(dir, "b"), "--resume", runDir])).toBe(0);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors.join("\n")).toMatch(/trained on the wasm backend, resuming on cpu/);
+    expect(JSON.parse(readFileSync(join(dir, "b", "manifest.json"), "utf8")).resume_backend_change).toEqual({ from: "wasm", to: "cpu" });
+  });
+
   it("stops cleanly on SIGINT after saving a checkpoint", async () => {
     const dir = tmp();
     const file = join(dir, "long.json");

@@ -7,7 +7,7 @@ import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir, timestampId } from "../io/run-dir.js";
-import { isBackendName } from "../rl/backend.js";
+import { initBackend, isBackendName } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
 import { CURVE_COLUMNS, type CurveRow, type Progress } from "../rl/on-policy.js";
@@ -83,6 +83,7 @@ export const command: Command = {
     }
     const curve: CurveRow[] = [];
     let exact = true;
+    let backendChange: { from: string; to: string } | undefined;
     if (resumed) {
       exact = learner.setState(resumed.learner);
       for (const r of resumed.curve) {
@@ -91,6 +92,11 @@ export const command: Command = {
         curve.push(row);
       }
       if (!exact) console.error("train: the environment cannot save its state; resumed with fresh episodes (the curve continues, not bit-identically)");
+      const active = await initBackend({ backend: learner.config.backend });
+      if (resumed.backend !== active) {
+        backendChange = { from: resumed.backend, to: active };
+        console.error(`train: the checkpoint was trained on the ${resumed.backend} backend, resuming on ${active}; the curve continues, not bit-identically (pass --backend ${resumed.backend} to keep it)`);
+      }
     }
     const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId });
 
@@ -122,7 +128,6 @@ export const command: Command = {
         format: "supplygym-checkpoint",
         version: 1,
         config: cfg,
-        totalSteps: cfg.totalSteps,
         backend: learner.backendName ?? "unknown",
         learner: learner.getState(),
         curve,
@@ -170,7 +175,7 @@ export const command: Command = {
         seeds: [cfg.seed],
         backend: learner.backendName,
         timings: { train: seconds },
-        extra: { status, global_step: learner.globalStep, planned_steps: plannedSteps, batch_steps: learner.stepsPerIteration, total_steps_rounded_down: plannedSteps !== cfg.totalSteps, checkpoints: modelsDir, last_checkpoint: lastCkpt, resumed_from: values.resume, resume_exact: resumed ? exact : undefined },
+        extra: { status, global_step: learner.globalStep, planned_steps: plannedSteps, batch_steps: learner.stepsPerIteration, total_steps_rounded_down: plannedSteps !== cfg.totalSteps, checkpoints: modelsDir, last_checkpoint: lastCkpt, resumed_from: values.resume, resume_exact: resumed ? exact : undefined, resume_backend_change: backendChange },
       }),
     );
     const path = run.commit();

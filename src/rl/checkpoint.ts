@@ -9,7 +9,7 @@ export interface Checkpoint {
   version: 1;
   /** The validated training config (as in the experiment file). */
   config: unknown;
-  totalSteps: number;
+  /** The TensorFlow.js backend that trained up to here (a resume on another one warns: curves then differ slightly). */
   backend: string;
   /** Weights, optimiser moments and step, normalisation statistics, RNG states, env states, episode window. */
   learner: LearnerState;

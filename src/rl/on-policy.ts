@@ -302,7 +302,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     return this.backend;
   }
 
-  protected abstract update(group: Group, progressRemaining: number): UpdateMetrics;
+  protected abstract update(group: Group): UpdateMetrics;
 
   private start(): void {
     const r = this.vec.reset({ seed: this.config.seed });
@@ -368,7 +368,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       for (let slot = 0; slot < r.infos.length; slot++) {
         const info = r.infos[slot];
         const ep = (info.episode ?? (info.finalInfo as Info | undefined)?.episode) as { r: number; l: number } | undefined;
-        if (ep && (r.terminations[slot] || r.truncations[slot])) this.recordEpisode(slot, ep);
+        if (ep && (r.terminations[slot] || r.truncations[slot])) this.recordEpisode(ep);
       }
       for (const g of this.groups) {
         const S = g.slots.length;
@@ -409,8 +409,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     }
   }
 
-  private recordEpisode(slot: number, ep: { r: number; l: number }): void {
-    void slot;
+  private recordEpisode(ep: { r: number; l: number }): void {
     this.episodeReturns.push(ep.r);
     this.episodeLengths.push(ep.l);
     const w = this.config.statsWindow;
@@ -447,7 +446,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       const t0 = performance.now();
       this.collectRollout();
       const t1 = performance.now();
-      const metrics = this.groups.map((g) => this.update(g, remaining));
+      const metrics = this.groups.map((g) => this.update(g));
       const t2 = performance.now();
       const stats = this.episodeStats();
       const row: CurveRow = {

@@ -66,7 +66,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     super(resolvePPOOptions(opts));
   }
 
-  protected update(g: Group, _progressRemaining: number): UpdateMetrics {
+  protected update(g: Group): UpdateMetrics {
     const c = this.config;
     const b = g.buf;
     const prof = this.profile;
