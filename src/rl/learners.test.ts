@@ -43,13 +43,17 @@ describe("PPO", () => {
 
   it("same seed gives the same curve; state save/restore continues identically", async () => {
     const strip = (rows: CurveRow[]) => rows.map(({ steps_per_second: _s, ...r }) => r);
-    const run = async () => {
+    const run = async (seed: number) => {
       const rows: CurveRow[] = [];
-      await new PPO({ env: "CartPole-v1", seed: 5, ...tiny }).learn(64 * 4, { onProgress: (p) => rows.push(p.row) });
+      await new PPO({ env: "CartPole-v1", seed, ...tiny }).learn(64 * 4, { onProgress: (p) => rows.push(p.row) });
       return strip(rows);
     };
-    const a = await run();
-    expect(await run()).toEqual(a);
+    const a = await run(5);
+    expect(await run(5)).toEqual(a);
+    // Another seed gives another curve (so the equality above is not that of a constant output).
+    const b = await run(6);
+    expect(b.map((r) => r.global_step)).toEqual(a.map((r) => r.global_step));
+    expect(b.map((r) => r.policy_loss)).not.toEqual(a.map((r) => r.policy_loss));
     // Interrupt after 2 iterations, restore into a fresh learner, finish.
     const first = new PPO({ env: "CartPole-v1", seed: 5, ...tiny });
     const rows: CurveRow[] = [];
@@ -59,7 +63,6 @@ describe("PPO", () => {
     expect(second.setState(state)).toBe(true);
     await second.learn(64 * 4, { onProgress: (p) => rows.push(p.row) });
     expect(strip(rows)).toEqual(a);
-    expect(await new PPO({ env: "CartPole-v1", seed: 6, ...tiny }).learn(64).then(() => 1)).toBe(1);
   });
 
   it("handles Box actions (Pendulum) with normalisation and keeps actions in bounds", async () => {
