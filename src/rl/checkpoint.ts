@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { CurveRow, LearnerState } from "./on-policy.js";
+import { checkFormat, readJsonFile } from "./read-json.js";
 
 /** What a checkpoint holds: the training config, the learner's whole state and the curve so far. */
 export interface Checkpoint {
@@ -50,12 +51,16 @@ export function listCheckpoints(dir: string): string[] {
     .sort();
 }
 
-/** Load the most recent checkpoint in `dir`, or undefined when there is none. */
+/**
+ * Load the most recent checkpoint in `dir`, or undefined when there is none. Unreadable JSON or another format is
+ * a UsageError starting with the file's path.
+ */
 export function loadLatestCheckpoint(dir: string): { path: string; checkpoint: Checkpoint } | undefined {
   const all = listCheckpoints(dir);
   if (all.length === 0) return undefined;
   const path = join(dir, all[all.length - 1]);
-  const checkpoint = JSON.parse(readFileSync(join(path, "checkpoint.json"), "utf8")) as Checkpoint;
-  if (checkpoint.format !== "supplygym-checkpoint" || checkpoint.version !== 1) throw new Error(`${path}: not a supplygym checkpoint`);
-  return { path, checkpoint };
+  const file = join(path, "checkpoint.json");
+  const json = readJsonFile(file);
+  checkFormat(json, file, "supplygym-checkpoint", 1);
+  return { path, checkpoint: json as Checkpoint };
 }
