@@ -77,6 +77,9 @@ describe("supplygym train", () => {
       writeFileSync(file, JSON.stringify({ ...config, algorithm: "reinforce", hyperparameters: { clipCoef: 0.1 } }));
       expect(await main(["train", file])).toBe(2);
       expect(await main(["train", file, "--backend", "gpu"])).toBe(2);
+      // One batch is numEnvs 2 x numSteps 32 = 64 steps: a smaller budget would train nothing.
+      writeFileSync(file, JSON.stringify({ ...config, totalSteps: 63 }));
+      expect(await main(["train", file])).toBe(2);
     } finally {
       console.error = orig;
     }
@@ -86,6 +89,52 @@ describe("supplygym train", () => {
     expect(errors[1]).toMatch(/hyperparameters\.numMinibatches/);
     expect(errors[2]).toMatch(/clipCoef/);
     expect(errors[3]).toMatch(/--backend/);
+    expect(errors[4]).toMatch(/totalSteps: totalSteps \(63\) is smaller than one batch \(numEnvs \* numSteps = 64\)/);
+  });
+
+  it("rounds totalSteps down to whole batches and says so on stderr and in the manifest", async () => {
+    const dir = tmp();
+    const file = join(dir, "round.json");
+    writeFileSync(file, JSON.stringify({ ...config, experiment: "round", totalSteps: 150 }));
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(String(m));
+    try {
+      expect(await main(["train", file, "--out", join(dir, "out"), "--models-root", join(dir, "models")])).toBe(0);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors.join("\n")).toMatch(/totalSteps 150 is not a multiple of the batch \(numEnvs \* numSteps = 64\); training 128 steps/);
+    const manifest = JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8"));
+    expect(manifest.global_step).toBe(128);
+    expect(manifest.planned_steps).toBe(128);
+    expect(manifest.total_steps_rounded_down).toBe(true);
+  });
+
+  it("warns when a resume runs on another backend than the checkpoint's", async () => {
+    const dir = tmp();
+    const file = join(dir, "be.json");
+    writeFileSync(file, JSON.stringify({ ...config, experiment: "be", totalSteps: 128 }));
+    const models = join(dir, "models");
+    expect(await main(["train", file, "--out", join(dir, "a"), "--models-root", models])).toBe(0);
+    const [run] = readdirSync(join(models, "be"));
+    const runDir = join(models, "be", run);
+    const last = readdirSync(runDir).sort().at(-1)!;
+    const ckptFile = join(runDir, last, "checkpoint.json");
+    const ckpt = JSON.parse(readFileSync(ckptFile, "utf8"));
+    expect(ckpt.backend).toBe("cpu");
+    expect(ckpt.totalSteps).toBeUndefined();
+    writeFileSync(ckptFile, JSON.stringify({ ...ckpt, backend: "wasm" })); // pretend it was trained on wasm
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(String(m));
+    try {
+      expect(await main(["train", file, "--out", join(dir, "b"), "--resume", runDir])).toBe(0);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors.join("\n")).toMatch(/trained on the wasm backend, resuming on cpu/);
+    expect(JSON.parse(readFileSync(join(dir, "b", "manifest.json"), "utf8")).resume_backend_change).toEqual({ from: "wasm", to: "cpu" });
   });
 
   it("stops cleanly on SIGINT after saving a checkpoint", async () => {

@@ -7,7 +7,7 @@ import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir, timestampId } from "../io/run-dir.js";
-import { isBackendName } from "../rl/backend.js";
+import { initBackend, isBackendName } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
 import { CURVE_COLUMNS, type CurveRow, type Progress } from "../rl/on-policy.js";
@@ -18,7 +18,9 @@ const help = `usage: supplygym train <experiment.json> [--out DIR] [--resume RUN
 Train a policy (PPO or REINFORCE) on a registered environment.
 
   <experiment.json>     training config: env, algorithm, hyperparameters, totalSteps, seed, numEnvs,
-                        backend, checkpointEvery (see experiments/cartpole-ppo.json)
+                        backend, checkpointEvery (see experiments/cartpole-ppo.json); training runs whole
+                        batches of numEnvs * numSteps steps, so totalSteps is rounded down to a multiple
+                        of the batch (said on stderr and in the manifest) and must be at least one batch
   --out DIR             results directory to create (default results/<experiment>/<run-id>/); never overwritten
   --resume RUN_DIR      continue the run whose checkpoints are in RUN_DIR (models/<experiment>/<run-id>/)
                         from its last checkpoint; the config must be the one it was started with
@@ -74,8 +76,14 @@ export const command: Command = {
     }
 
     const learner = learnerFromConfig(cfg, file, backend);
+    // Training runs whole batches: say so when the budget is not a multiple of one.
+    const plannedSteps = learner.plannedSteps(cfg.totalSteps);
+    if (plannedSteps !== cfg.totalSteps) {
+      console.error(`train: totalSteps ${cfg.totalSteps} is not a multiple of the batch (numEnvs * numSteps = ${learner.stepsPerIteration}); training ${plannedSteps} steps`);
+    }
     const curve: CurveRow[] = [];
     let exact = true;
+    let backendChange: { from: string; to: string } | undefined;
     if (resumed) {
       exact = learner.setState(resumed.learner);
       for (const r of resumed.curve) {
@@ -84,6 +92,11 @@ export const command: Command = {
         curve.push(row);
       }
       if (!exact) console.error("train: the environment cannot save its state; resumed with fresh episodes (the curve continues, not bit-identically)");
+      const active = await initBackend({ backend: learner.config.backend });
+      if (resumed.backend !== active) {
+        backendChange = { from: resumed.backend, to: active };
+        console.error(`train: the checkpoint was trained on the ${resumed.backend} backend, resuming on ${active}; the curve continues, not bit-identically (pass --backend ${resumed.backend} to keep it)`);
+      }
     }
     const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId });
 
@@ -104,7 +117,7 @@ export const command: Command = {
           cliProgress.Presets.shades_classic,
         )
       : undefined;
-    bar?.start(cfg.totalSteps, learner.globalStep, { ret: "-", sps: "-" });
+    bar?.start(plannedSteps, learner.globalStep, { ret: "-", sps: "-" });
     let lastLine = -Infinity;
     let lastCkpt: string | undefined;
     let lastCkptIteration = -1;
@@ -115,7 +128,6 @@ export const command: Command = {
         format: "supplygym-checkpoint",
         version: 1,
         config: cfg,
-        totalSteps: cfg.totalSteps,
         backend: learner.backendName ?? "unknown",
         learner: learner.getState(),
         curve,
@@ -137,7 +149,7 @@ export const command: Command = {
           if (bar) bar.update(p.globalStep, { ret, sps });
           else if (performance.now() - lastLine > 5000 || p.iteration === p.numIterations) {
             lastLine = performance.now();
-            console.error(`train: step ${p.globalStep}/${cfg.totalSteps} update ${p.iteration}/${p.numIterations} return ${ret} length ${fmt(p.row.episode_length_mean)} ${sps} steps/s`);
+            console.error(`train: step ${p.globalStep}/${plannedSteps} update ${p.iteration}/${p.numIterations} return ${ret} length ${fmt(p.row.episode_length_mean)} ${sps} steps/s`);
           }
         },
       });
@@ -163,7 +175,7 @@ export const command: Command = {
         seeds: [cfg.seed],
         backend: learner.backendName,
         timings: { train: seconds },
-        extra: { status, global_step: learner.globalStep, checkpoints: modelsDir, last_checkpoint: lastCkpt, resumed_from: values.resume, resume_exact: resumed ? exact : undefined },
+        extra: { status, global_step: learner.globalStep, planned_steps: plannedSteps, batch_steps: learner.stepsPerIteration, total_steps_rounded_down: plannedSteps !== cfg.totalSteps, checkpoints: modelsDir, last_checkpoint: lastCkpt, resumed_from: values.resume, resume_exact: resumed ? exact : undefined, resume_backend_change: backendChange },
       }),
     );
     const path = run.commit();

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
 import type { CurveRow, LearnerState } from "./on-policy.js";
+import { checkFormat, readJsonFile } from "./read-json.js";
 
 /** What a checkpoint holds: the training config, the learner's whole state and the curve so far. */
 export interface Checkpoint {
@@ -8,7 +10,7 @@ export interface Checkpoint {
   version: 1;
   /** The validated training config (as in the experiment file). */
   config: unknown;
-  totalSteps: number;
+  /** The TensorFlow.js backend that trained up to here (a resume on another one warns: curves then differ slightly). */
   backend: string;
   /** Weights, optimiser moments and step, normalisation statistics, RNG states, env states, episode window. */
   learner: LearnerState;
@@ -18,16 +20,6 @@ export interface Checkpoint {
 }
 
 const PREFIX = "step-";
-
-function writeSynced(path: string, text: string): void {
-  writeFileSync(path, text);
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Write `<dir>/step-<globalStep>/` with `checkpoint.json` and `policy.json`, first into a hidden temp folder that
@@ -40,8 +32,9 @@ export function saveCheckpoint(dir: string, ckpt: Checkpoint, policyJson: unknow
   const name = `${PREFIX}${String(ckpt.learner.globalStep).padStart(10, "0")}`;
   const tmp = join(dir, `.tmp-${name}-${process.pid}`);
   mkdirSync(tmp);
-  writeSynced(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
-  writeSynced(join(tmp, "policy.json"), JSON.stringify(policyJson));
+  // Each file is fsynced (writeFileAtomic) before the folder is renamed into place.
+  writeFileAtomic(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
+  writeFileAtomic(join(tmp, "policy.json"), JSON.stringify(policyJson));
   const target = join(dir, name);
   if (existsSync(target)) rmSync(target, { recursive: true, force: true });
   renameSync(tmp, target);
@@ -58,12 +51,16 @@ export function listCheckpoints(dir: string): string[] {
     .sort();
 }
 
-/** Load the most recent checkpoint in `dir`, or undefined when there is none. */
+/**
+ * Load the most recent checkpoint in `dir`, or undefined when there is none. Unreadable JSON or another format is
+ * a UsageError starting with the file's path.
+ */
 export function loadLatestCheckpoint(dir: string): { path: string; checkpoint: Checkpoint } | undefined {
   const all = listCheckpoints(dir);
   if (all.length === 0) return undefined;
   const path = join(dir, all[all.length - 1]);
-  const checkpoint = JSON.parse(readFileSync(join(path, "checkpoint.json"), "utf8")) as Checkpoint;
-  if (checkpoint.format !== "supplygym-checkpoint" || checkpoint.version !== 1) throw new Error(`${path}: not a supplygym checkpoint`);
-  return { path, checkpoint };
+  const file = join(path, "checkpoint.json");
+  const json = readJsonFile(file);
+  checkFormat(json, file, "supplygym-checkpoint", 1);
+  return { path, checkpoint: json as Checkpoint };
 }

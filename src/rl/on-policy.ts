@@ -6,9 +6,10 @@ import { ParallelToVector } from "../wrappers/parallel-to-vector.js";
 import { RecordEpisodeStatistics } from "../wrappers/record-episode-statistics.js";
 import { SyncVectorEnv } from "../wrappers/sync-vector-env.js";
 import { Adam, type AdamState } from "./adam.js";
-import { ForwardScratch, deserializeParams, initParams, mlpForward, paramList, serializeParams, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
+import { ForwardScratch, cloneParams, deserializeParams, initParams, mlpForward, paramList, serializeParams, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
 import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
+import { OptionError, envErrors } from "./option-error.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
 import { LearnedPolicy, MultiAgentPolicy, frozenNormalization, normalizeInPlace } from "./policy.js";
 import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
@@ -97,30 +98,44 @@ export interface LearnOptions {
   signal?: AbortSignal;
 }
 
-/** Validate shared fields; throws RangeError naming the field and the rule. */
+/** Validate shared fields; throws an {@link OptionError} naming the field and the rule. */
 export function checkCommon(c: CommonOptions): void {
   const posInt = (k: keyof CommonOptions) => {
     const v = c[k] as number;
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new OptionError(k, `${k} must be a positive integer, got ${v}`);
   };
   const nonNeg = (k: keyof CommonOptions) => {
     const v = c[k] as number;
-    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0, got ${v}`);
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number >= 0, got ${v}`);
   };
-  if (!Number.isInteger(c.seed)) throw new RangeError(`seed must be an integer, got ${c.seed}`);
+  if (!Number.isInteger(c.seed)) throw new OptionError("seed", `seed must be an integer, got ${c.seed}`);
   posInt("numEnvs");
   posInt("numSteps");
   posInt("statsWindow");
-  for (const k of ["learningRate", "entCoef", "vfCoef", "maxGradNorm", "adamEps", "clipObservation", "clipReward"] as const) nonNeg(k);
-  if (!(c.learningRate > 0)) throw new RangeError(`learningRate must be > 0, got ${c.learningRate}`);
-  if (!(c.gamma >= 0 && c.gamma <= 1)) throw new RangeError(`gamma must be in [0, 1], got ${c.gamma}`);
-  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new RangeError(`gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
-  for (const k of ["actorHidden", "criticHidden"] as const) {
-    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new RangeError(`${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
+  for (const k of ["entCoef", "vfCoef", "adamEps"] as const) nonNeg(k);
+  // A zero clip or learning rate is accepted by the maths but silently stops learning (all gradients scaled to
+  // zero, all normalised observations or rewards clipped to zero).
+  for (const k of ["learningRate", "maxGradNorm", "clipObservation", "clipReward"] as const) {
+    const v = c[k];
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number > 0, got ${v}`);
   }
-  if (c.activation !== "tanh" && c.activation !== "relu") throw new RangeError(`activation must be "tanh" or "relu", got ${JSON.stringify(c.activation)}`);
-  if (!Number.isFinite(c.initLogStd)) throw new RangeError(`initLogStd must be a finite number, got ${c.initLogStd}`);
-  if (typeof c.env !== "string" && typeof c.env !== "function") throw new RangeError("env must be a registered id or a function returning an Env or ParallelEnv");
+  if (!(c.gamma >= 0 && c.gamma <= 1)) throw new OptionError("gamma", `gamma must be in [0, 1], got ${c.gamma}`);
+  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new OptionError("gaeLambda", `gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
+  for (const k of ["actorHidden", "criticHidden"] as const) {
+    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new OptionError(k, `${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
+  }
+  if (c.activation !== "tanh" && c.activation !== "relu") throw new OptionError("activation", `activation must be "tanh" or "relu", got ${JSON.stringify(c.activation)}`);
+  if (!Number.isFinite(c.initLogStd)) throw new OptionError("initLogStd", `initLogStd must be a finite number, got ${c.initLogStd}`);
+  if (typeof c.env !== "string" && typeof c.env !== "function") throw new OptionError("env", "env must be a registered id or a function returning an Env or ParallelEnv");
+}
+
+/**
+ * `learn(totalSteps)` trains whole iterations of `batch = numEnvs * numSteps` environment steps; a budget smaller
+ * than one batch would train nothing, so it is an error (an OptionError naming totalSteps and the batch size).
+ */
+export function checkTotalSteps(totalSteps: number, batch: number): void {
+  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps)) throw new OptionError("totalSteps", `totalSteps must be a finite number, got ${totalSteps}`);
+  if (totalSteps < batch) throw new OptionError("totalSteps", `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`);
 }
 
 /** One set of weights and its data: all slots for a single-agent or shared policy, one agent's otherwise. */
@@ -219,7 +234,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   constructor(config: C) {
     checkCommon(config);
     this.config = config;
-    const { vec, agents } = this.buildVectorEnv();
+    // Errors building the env, or from spaces the learners do not support, are OptionErrors of field `env`.
+    const { vec, agents } = envErrors(() => this.buildVectorEnv());
     this.vec = vec;
     this.agents = agents;
     const initRng = new Rng(deriveSeed(config.seed, "init"));
@@ -232,8 +248,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       const probe = agent === null ? null : (this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector;
       const obsSpace = probe ? probe.env.observationSpace(agent!) : vec.singleObservationSpace;
       const actSpace = probe ? probe.env.actionSpace(agent!) : vec.singleActionSpace;
-      const enc = obsEncoder(obsSpace);
-      const action = actionKind(actSpace);
+      const enc = envErrors(() => obsEncoder(obsSpace));
+      const action = envErrors(() => actionKind(actSpace));
       const spec: NetworkSpec = { obsDim: enc.dim, action, actorHidden: config.actorHidden, criticHidden: config.criticHidden, activation: config.activation, initLogStd: config.initLogStd };
       const params = initParams(spec, initRng);
       const actDim = action.kind === "categorical" ? 1 : action.dim;
@@ -271,6 +287,11 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     return { vec: new SyncVectorEnv(envs) as VectorEnv, agents: null };
   }
 
+  /** Environment steps `learn(totalSteps)` trains for: `totalSteps` rounded down to whole iterations. */
+  plannedSteps(totalSteps: number): number {
+    return Math.floor(totalSteps / this.stepsPerIteration) * this.stepsPerIteration;
+  }
+
   /** Environment steps per iteration (vector steps x copies; agents of one ParallelEnv count once). */
   get stepsPerIteration(): number {
     return this.config.numSteps * this.config.numEnvs;
@@ -281,7 +302,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     return this.backend;
   }
 
-  protected abstract update(group: Group, progressRemaining: number): UpdateMetrics;
+  protected abstract update(group: Group): UpdateMetrics;
 
   private start(): void {
     const r = this.vec.reset({ seed: this.config.seed });
@@ -347,7 +368,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       for (let slot = 0; slot < r.infos.length; slot++) {
         const info = r.infos[slot];
         const ep = (info.episode ?? (info.finalInfo as Info | undefined)?.episode) as { r: number; l: number } | undefined;
-        if (ep && (r.terminations[slot] || r.truncations[slot])) this.recordEpisode(slot, ep);
+        if (ep && (r.terminations[slot] || r.truncations[slot])) this.recordEpisode(ep);
       }
       for (const g of this.groups) {
         const S = g.slots.length;
@@ -388,8 +409,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     }
   }
 
-  private recordEpisode(slot: number, ep: { r: number; l: number }): void {
-    void slot;
+  private recordEpisode(ep: { r: number; l: number }): void {
     this.episodeReturns.push(ep.r);
     this.episodeLengths.push(ep.l);
     const w = this.config.statsWindow;
@@ -407,12 +427,13 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   }
 
   /**
-   * Train until `totalSteps` environment steps (rounded down to whole iterations of `numEnvs * numSteps`).
-   * The learning rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore
-   * continues the same run. Returns the trained policy.
+   * Train until `totalSteps` environment steps, rounded down to whole iterations of `numEnvs * numSteps`
+   * ({@link plannedSteps}); a `totalSteps` smaller than one iteration is an {@link OptionError}. The learning
+   * rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore continues the
+   * same run. Returns the trained policy.
    */
   async learn(totalSteps: number, opts: LearnOptions = {}): Promise<LearnedPolicy | MultiAgentPolicy> {
-    if (!Number.isFinite(totalSteps) || totalSteps < 0) throw new RangeError(`totalSteps must be a number >= 0, got ${totalSteps}`);
+    checkTotalSteps(totalSteps, this.stepsPerIteration);
     this.backend = await initBackend({ backend: this.config.backend });
     if (this.observations === null) this.start();
     const numIterations = Math.floor(totalSteps / this.stepsPerIteration);
@@ -425,7 +446,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       const t0 = performance.now();
       this.collectRollout();
       const t1 = performance.now();
-      const metrics = this.groups.map((g) => this.update(g, remaining));
+      const metrics = this.groups.map((g) => this.update(g));
       const t2 = performance.now();
       const stats = this.episodeStats();
       const row: CurveRow = {
@@ -456,7 +477,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
         g.obsSpace,
         g.actSpace,
         { actorHidden: this.config.actorHidden, criticHidden: this.config.criticHidden, activation: this.config.activation, initLogStd: this.config.initLogStd },
-        deserializeParams(serializeParams(g.params)),
+        cloneParams(g.params),
         frozenNormalization(g.obsRms?.getState(), this.config.clipObservation),
       );
     if (this.agents === null) return make1(this.groups[0]);
@@ -523,6 +544,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       exact = true;
     } else {
       this.observations = this.vec.reset({ seed: deriveSeed(this.config.seed, "resume", s.globalStep) }).observations;
+      // Fresh episodes: the saved per-slot discounted returns belong to the episodes that were cut off.
+      for (const g of this.groups) g.retAcc.fill(0);
     }
     for (const g of this.groups) this.loadCurrent(g, this.observations!, false);
     return exact;

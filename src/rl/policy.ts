@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
 import { Rng } from "../core/rng.js";
 import { spaceFromJSON, type Space, type SpaceJSON } from "../core/spaces.js";
 import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { UsageError } from "../io/errors.js";
 import { ForwardScratch, cloneParams, deserializeParams, mlpForward, serializeParams, type ActorCriticParams, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
 import { argmax, categoricalSample, gaussianSample, logSoftmax } from "./distributions.js";
 import type { RunningMeanStdState } from "../wrappers/running-mean-std.js";
+import { checkFormat, readJsonFile } from "./read-json.js";
 import { actionKind, obsEncoder, type ObsEncoder } from "./spaces-codec.js";
 
 /** Observation normalisation frozen into a policy: (obs - mean) / sqrt(var + 1e-8), clipped to +-clip. */
@@ -112,7 +113,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   }
 
   static fromJSON(json: PolicyJSON, seed = 0): LearnedPolicy {
-    if (json.format !== "supplygym-policy" || json.version !== 1) throw new Error("LearnedPolicy.fromJSON: not a supplygym policy (format/version)");
+    checkFormat(json, "LearnedPolicy.fromJSON", "supplygym-policy", 1);
     return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, seed);
   }
 
@@ -121,8 +122,11 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 
+  /** Read a policy saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
   static load(path: string, seed = 0): LearnedPolicy {
-    return LearnedPolicy.fromJSON(JSON.parse(readFileSync(path, "utf8")) as PolicyJSON, seed);
+    const json = readJsonFile(path);
+    checkFormat(json, path, "supplygym-policy", 1);
+    return withPath(path, () => LearnedPolicy.fromJSON(json as PolicyJSON, seed));
   }
 
   /** A copy with its own weights (later training does not change it). */
@@ -156,10 +160,24 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 
+  /** Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
   static load(path: string): MultiAgentPolicy {
-    const json = JSON.parse(readFileSync(path, "utf8")) as ReturnType<MultiAgentPolicy["toJSON"]>;
+    const json = readJsonFile(path);
+    checkFormat(json, path, "supplygym-multi-agent-policy", 1);
+    const entries = (json as { policies?: unknown }).policies;
+    if (typeof entries !== "object" || entries === null) throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
     const policies: Record<string, LearnedPolicy> = {};
-    for (const [a, p] of Object.entries(json.policies)) policies[a] = LearnedPolicy.fromJSON(p);
+    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p));
     return new MultiAgentPolicy(policies);
+  }
+}
+
+/** Run `fn`; an error becomes a UsageError whose message starts with `where: ` (once). */
+function withPath<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new UsageError(msg.startsWith(`${where}: `) ? msg : `${where}: ${msg}`);
   }
 }

@@ -6,19 +6,21 @@ import { BACKENDS } from "./backend.js";
 
 const posInt = z.number().int().positive();
 const nonNeg = z.number().finite().nonnegative();
+/** A zero here would silently stop learning (gradients scaled to zero, everything clipped to zero). */
+const pos = z.number().finite().positive();
 const unit = z.number().min(0).max(1);
 
 /** Hyperparameters both algorithms take (each optional; defaults come from the algorithm's defaults object). */
 const common = {
   numEnvs: posInt.optional(),
   numSteps: posInt.optional(),
-  learningRate: z.number().positive().optional(),
+  learningRate: pos.optional(),
   annealLr: z.boolean().optional(),
   gamma: unit.optional(),
   gaeLambda: unit.optional(),
   entCoef: nonNeg.optional(),
   vfCoef: nonNeg.optional(),
-  maxGradNorm: nonNeg.optional(),
+  maxGradNorm: pos.optional(),
   adamEps: nonNeg.optional(),
   actorHidden: z.array(posInt).optional(),
   criticHidden: z.array(posInt).optional(),
@@ -26,8 +28,8 @@ const common = {
   initLogStd: z.number().finite().optional(),
   normalizeObservation: z.boolean().optional(),
   normalizeReward: z.boolean().optional(),
-  clipObservation: nonNeg.optional(),
-  clipReward: nonNeg.optional(),
+  clipObservation: pos.optional(),
+  clipReward: pos.optional(),
   shareParameters: z.boolean().optional(),
   statsWindow: posInt.optional(),
   normAdv: z.boolean().optional(),

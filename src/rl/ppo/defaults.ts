@@ -1,3 +1,4 @@
+import { COMMON_DEFAULTS } from "../common-defaults.js";
 import type { CommonOptions } from "../on-policy.js";
 
 /** PPO hyperparameters on top of the shared on-policy options. */
@@ -12,9 +13,11 @@ export interface PPOHyperparameters extends Omit<CommonOptions, "env" | "envOpti
 }
 
 /**
- * PPO defaults for Discrete actions = CleanRL's `ppo.py` (Huang et al., "The 37 implementation details of PPO").
+ * PPO defaults for Discrete actions = CleanRL's `ppo.py` (Huang et al., "The 37 implementation details of PPO"):
+ * {@link COMMON_DEFAULTS} and the fields below.
  */
 export const PPO_DEFAULTS: Readonly<PPOHyperparameters> = Object.freeze({
+  ...COMMON_DEFAULTS,
   /** Parallel environment copies (`--num-envs 4`). */
   numEnvs: 4,
   /** Steps per env per rollout (`--num-steps 128`); batch = numEnvs * numSteps = 512. */
@@ -23,8 +26,6 @@ export const PPO_DEFAULTS: Readonly<PPOHyperparameters> = Object.freeze({
   learningRate: 2.5e-4,
   /** Anneal the learning rate linearly to 0 over the run (`--anneal-lr True`). */
   annealLr: true,
-  /** Discount (`--gamma 0.99`). */
-  gamma: 0.99,
   /** GAE lambda (`--gae-lambda 0.95`). */
   gaeLambda: 0.95,
   /** Minibatches per epoch (`--num-minibatches 4`); minibatch = 128. */
@@ -39,34 +40,10 @@ export const PPO_DEFAULTS: Readonly<PPOHyperparameters> = Object.freeze({
   clipVloss: true,
   /** Entropy bonus coefficient (`--ent-coef 0.01`). */
   entCoef: 0.01,
-  /** Value loss coefficient (`--vf-coef 0.5`). */
-  vfCoef: 0.5,
-  /** Global gradient-norm clip (`--max-grad-norm 0.5`). */
-  maxGradNorm: 0.5,
   /** Target KL for early stopping (`--target-kl None`). */
   targetKl: null,
   /** Adam epsilon (CleanRL passes eps=1e-5). */
   adamEps: 1e-5,
-  /** Policy MLP hidden sizes (CleanRL: 64, 64). */
-  actorHidden: [64, 64],
-  /** Value MLP hidden sizes (CleanRL: 64, 64). */
-  criticHidden: [64, 64],
-  /** Hidden activation (CleanRL: tanh). */
-  activation: "tanh",
-  /** Initial log-std of the Gaussian (Box actions; CleanRL: zeros). */
-  initLogStd: 0,
-  /** Observation normalisation (CleanRL ppo.py: none). */
-  normalizeObservation: false,
-  /** Reward normalisation by the running std of the discounted return (CleanRL ppo.py: none). */
-  normalizeReward: false,
-  /** Clip normalised observations to +-this (CleanRL's continuous script: 10). */
-  clipObservation: 10,
-  /** Clip normalised rewards to +-this (CleanRL's continuous script: 10). */
-  clipReward: 10,
-  /** ParallelEnv: independent learners per agent by default. */
-  shareParameters: false,
-  /** Episodes averaged in the learning curve (not a CleanRL option; SB3 uses 100). */
-  statsWindow: 20,
 });
 
 /**

@@ -1,2 +1,3 @@
-export { PPO, resolvePPOOptions, normalizeAdvantages, type PPOOptions, type ResolvedPPOOptions } from "./ppo.js";
+export { PPO, resolvePPOOptions, type PPOOptions, type ResolvedPPOOptions } from "./ppo.js";
+export { normalizeAdvantages } from "../advantages.js";
 export { PPO_DEFAULTS, PPO_CONTINUOUS_DEFAULTS, type PPOHyperparameters } from "./defaults.js";

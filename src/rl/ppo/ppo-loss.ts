@@ -1,6 +1,5 @@
+import { gaussianEntropy, gaussianLogProb, logSoftmax } from "../distributions.js";
 import type { ActionKind } from "../spaces-codec.js";
-
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface PPOLossInput {
   action: ActionKind;
@@ -56,32 +55,20 @@ export function ppoLoss(inp: PPOLossInput): PPOLossOutput {
   let clipped = 0;
   const p = new Float64Array(k);
   const logp_ = new Float64Array(k);
-  let gaussEnt = 0;
-  if (action.kind === "gaussian") {
-    for (let j = 0; j < k; j++) gaussEnt += inp.logStd![j] + 0.5 + LOG_SQRT_2PI;
-  }
+  const gaussEnt = action.kind === "gaussian" ? gaussianEntropy(inp.logStd!) : 0;
   for (let i = 0; i < n; i++) {
     const o = i * k;
     let logp: number;
     let h = 0;
     if (action.kind === "categorical") {
-      let max = -Infinity;
-      for (let j = 0; j < k; j++) if (head[o + j] > max) max = head[o + j];
-      let s = 0;
-      for (let j = 0; j < k; j++) s += Math.exp(head[o + j] - max);
-      const lse = max + Math.log(s);
+      logSoftmax(head, k, o, logp_);
       for (let j = 0; j < k; j++) {
-        logp_[j] = head[o + j] - lse;
         p[j] = Math.exp(logp_[j]);
         h -= p[j] * logp_[j];
       }
       logp = logp_[actions[i]];
     } else {
-      logp = 0;
-      for (let j = 0; j < k; j++) {
-        const z = (actions[o + j] - head[o + j]) / Math.exp(inp.logStd![j]);
-        logp += -0.5 * z * z - inp.logStd![j] - LOG_SQRT_2PI;
-      }
+      logp = gaussianLogProb(actions, head, inp.logStd!, k, o, o);
       h = gaussEnt;
     }
     ent += h;

@@ -7,12 +7,15 @@ import { MlpTape } from "../mlp-backprop.js";
 import type { ActionKind } from "../spaces-codec.js";
 import type { ActorCriticParams } from "../actor-critic.js";
 import { ppoLoss } from "./ppo-loss.js";
-import { mlpForwardTf, paramList, paramTensors, splitTensors } from "../actor-critic.js";
+import { mlpForwardTf, paramList } from "../actor-critic.js";
+import { normalizeAdvantages } from "../advantages.js";
+import { autodiffGradients, splitFlat } from "../gradients.js";
 import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
 import { computeGae } from "../gae.js";
 import { OnPolicyLearner, explainedVariance, range, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
 import { Box } from "../../core/spaces.js";
+import { OptionError, envErrors } from "../option-error.js";
 import { PPO_CONTINUOUS_DEFAULTS, PPO_DEFAULTS, type PPOHyperparameters } from "./defaults.js";
 
 export interface PPOOptions extends Partial<PPOHyperparameters> {
@@ -26,7 +29,7 @@ export type ResolvedPPOOptions = PPOHyperparameters & { env: EnvSource; envOptio
 
 /** True when the env's (first agent's) action space is a Box: picks the continuous defaults. */
 function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boolean {
-  const e = typeof env === "string" ? make(env, envOptions ?? {}) : env();
+  const e = envErrors(() => (typeof env === "string" ? make(env, envOptions ?? {}) : env()));
   const space = isParallelEnv(e) ? (e as ParallelEnv).actionSpace(e.possibleAgents[0]) : (e as Env).actionSpace;
   e.close();
   return space instanceof Box;
@@ -34,16 +37,16 @@ function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boo
 
 /** Fill PPO defaults (CleanRL's; the continuous script's for Box actions) and validate. */
 export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
-  if (opts === null || typeof opts !== "object") throw new RangeError("PPO: options must be an object");
+  if (opts === null || typeof opts !== "object") throw new OptionError("", "PPO: options must be an object");
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const base = { ...PPO_DEFAULTS, ...(isContinuous(opts.env, opts.envOptions) ? PPO_CONTINUOUS_DEFAULTS : {}) };
   const c = { ...base, seed: 1, ...defined } as ResolvedPPOOptions;
   for (const k of ["numMinibatches", "updateEpochs"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new OptionError(k, `${k} must be a positive integer, got ${c[k]}`);
   }
-  if (!(c.clipCoef > 0)) throw new RangeError(`clipCoef must be > 0, got ${c.clipCoef}`);
-  if (c.targetKl !== null && !(c.targetKl > 0)) throw new RangeError(`targetKl must be > 0 or null, got ${c.targetKl}`);
-  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new RangeError(`numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
+  if (!(c.clipCoef > 0)) throw new OptionError("clipCoef", `clipCoef must be > 0, got ${c.clipCoef}`);
+  if (c.targetKl !== null && !(c.targetKl > 0)) throw new OptionError("targetKl", `targetKl must be > 0 or null, got ${c.targetKl}`);
+  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
   return c;
 }
 
@@ -63,7 +66,7 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     super(resolvePPOOptions(opts));
   }
 
-  protected update(g: Group, _progressRemaining: number): UpdateMetrics {
+  protected update(g: Group): UpdateMetrics {
     const c = this.config;
     const b = g.buf;
     const prof = this.profile;
@@ -112,22 +115,17 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         const to = performance.now();
         prof.gradient += to - tg;
         // out = [grads of every parameter..., pg, v, ent, kl, clipfrac]
-        const grads: Float32Array[] = [];
-        let o = 0;
-        for (const n of sizes) {
-          grads.push(out.subarray(o, o + n));
-          o += n;
-        }
+        const { grads, rest: m } = splitFlat(out, sizes);
         const { scale } = clipFactor(grads, c.maxGradNorm);
         g.adam.apply(grads, scale);
         prof.optimizer += performance.now() - to;
-        sums.pg += out[o];
-        sums.v += out[o + 1];
-        sums.ent += out[o + 2];
-        sums.kl += out[o + 3];
-        sums.clip += out[o + 4];
+        sums.pg += m[0];
+        sums.v += m[1];
+        sums.ent += m[2];
+        sums.kl += m[3];
+        sums.clip += m[4];
         sums.n++;
-        lastKl = out[o + 3];
+        lastKl = m[3];
       }
       if (c.targetKl !== null && lastKl > c.targetKl) break;
     }
@@ -141,18 +139,6 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     };
   }
 
-}
-
-/** In place: (a - mean) / (std + 1e-8) with torch's unbiased std, as CleanRL. */
-export function normalizeAdvantages(a: Float32Array): void {
-  const n = a.length;
-  let m = 0;
-  for (let i = 0; i < n; i++) m += a[i];
-  m /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (a[i] - m) ** 2;
-  const sd = n > 1 ? Math.sqrt(v / (n - 1)) : 0;
-  for (let i = 0; i < n; i++) a[i] = (a[i] - m) / (sd + 1e-8);
 }
 
 /** One PPO minibatch. */
@@ -179,7 +165,10 @@ type LossCoefs = Pick<PPOHyperparameters, "clipCoef" | "clipVloss" | "entCoef" |
 export function ppoGradients(params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
   const { n } = mb;
   const k = action.kind === "categorical" ? action.n : action.dim;
-  return tf.tidy(() => {
+  // The result is declared outside the tidy and the tidy returns nothing: returning a typed array from
+  // tf.tidy makes TF.js walk every element looking for tensors (milliseconds per minibatch, measured).
+  let out: Float32Array | undefined;
+  tf.tidy(() => {
     const x = tf.tensor2d(mb.obs, [n, mb.obsDim]);
     const ta = new MlpTape(params.actor, c.activation, x);
     const tc = new MlpTape(params.critic, c.activation, x);
@@ -192,16 +181,17 @@ export function ppoGradients(params: ActorCriticParams, c: LossCoefs, action: Ac
     const parts = [...ga, ...gc];
     const total = parts.reduce((a, t) => a + t.size, 0);
     const extra = L.dLogStd ? L.dLogStd.length : 0;
-    const out = new Float32Array(total + extra + 5);
+    const flat = new Float32Array(total + extra + 5);
     let o = 0;
     for (const t of parts) {
-      out.set(t.dataSync() as Float32Array, o);
+      flat.set(t.dataSync() as Float32Array, o);
       o += t.size;
     }
-    if (L.dLogStd) out.set(L.dLogStd, total);
-    out.set([L.policyLoss, L.valueLoss, L.entropy, L.approxKl, L.clipFraction], total + extra);
-    return out;
-  }) as unknown as Float32Array;
+    if (L.dLogStd) flat.set(L.dLogStd, total);
+    flat.set([L.policyLoss, L.valueLoss, L.entropy, L.approxKl, L.clipFraction], total + extra);
+    out = flat;
+  });
+  return out!;
 }
 
 /** The same as {@link ppoGradients} through TF.js autodiff (tf.grads): the reference the fast path is tested against. */
@@ -213,50 +203,41 @@ export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, ac
     act = new Float32Array(n * headN);
     for (let i = 0; i < n; i++) act[i * headN + mb.actions[i]] = 1;
   }
-  return tf.tidy(() => {
+  return autodiffGradients(params, (parts) => {
     const x = tf.tensor2d(mb.obs, [n, mb.obsDim]);
     const actions = tf.tensor2d(act, [n, headN]);
     const oldLp = tf.tensor1d(mb.oldLogp);
     const advT = tf.tensor1d(mb.adv);
     const retT = tf.tensor1d(mb.returns);
     const oldV = tf.tensor1d(mb.oldValues);
-    const ws = paramTensors(params);
-    let metrics: tf.Tensor | undefined;
-    const lossFn = (...w: tf.Tensor[]): tf.Scalar => {
-      const parts = splitTensors(params, w);
-      const head = mlpForwardTf(parts.actor, c.activation, x);
-      const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
-      let logp: tf.Tensor1D;
-      let entropy: tf.Scalar;
-      if (action.kind === "categorical") {
-        const r = categoricalLogProbEntropyTf(head, actions);
-        logp = r.logp;
-        entropy = tf.mean(r.entropy);
-      } else {
-        const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
-        logp = r.logp;
-        entropy = r.entropy;
-      }
-      const logRatio = tf.sub(logp, oldLp);
-      const ratio = tf.exp(logRatio);
-      const pg1 = tf.mul(tf.neg(advT), ratio);
-      const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
-      const pgLoss = tf.mean(tf.maximum(pg1, pg2));
-      let vLoss: tf.Tensor;
-      if (c.clipVloss) {
-        const unclipped = tf.square(tf.sub(value, retT));
-        const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
-        const clipped = tf.square(tf.sub(vClipped, retT));
-        vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
-      } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
-      const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-      const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32"));
-      metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy, approxKl, clipFrac]));
-      return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
-    };
-    const grads = tf.grads(lossFn)(ws);
-    const data = (tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]).dataSync() as Float32Array).slice();
-    metrics!.dispose();
-    return data;
-  }) as unknown as Float32Array;
+    const head = mlpForwardTf(parts.actor, c.activation, x);
+    const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
+    let logp: tf.Tensor1D;
+    let entropy: tf.Scalar;
+    if (action.kind === "categorical") {
+      const r = categoricalLogProbEntropyTf(head, actions);
+      logp = r.logp;
+      entropy = tf.mean(r.entropy);
+    } else {
+      const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
+      logp = r.logp;
+      entropy = r.entropy;
+    }
+    const logRatio = tf.sub(logp, oldLp);
+    const ratio = tf.exp(logRatio);
+    const pg1 = tf.mul(tf.neg(advT), ratio);
+    const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
+    const pgLoss = tf.mean(tf.maximum(pg1, pg2)) as tf.Scalar;
+    let vLoss: tf.Scalar;
+    if (c.clipVloss) {
+      const unclipped = tf.square(tf.sub(value, retT));
+      const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
+      const clipped = tf.square(tf.sub(vClipped, retT));
+      vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
+    } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
+    const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar;
+    const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32")) as tf.Scalar;
+    const loss = tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
+    return { loss, metrics: [pgLoss, vLoss, entropy, approxKl, clipFrac] };
+  });
 }

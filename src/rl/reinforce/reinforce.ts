@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { clipFactor } from "../adam.js";
-import { mlpForwardTf, paramList, paramTensors, splitTensors } from "../actor-critic.js";
+import { mlpForwardTf, paramList } from "../actor-critic.js";
+import { normalizeAdvantages } from "../advantages.js";
+import { autodiffGradients, splitFlat } from "../gradients.js";
 import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
 import { computeGae } from "../gae.js";
 import { OnPolicyLearner, explainedVariance, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
-import { normalizeAdvantages } from "../ppo/ppo.js";
+import { OptionError } from "../option-error.js";
 import { REINFORCE_DEFAULTS, type REINFORCEHyperparameters } from "./defaults.js";
 
 export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
@@ -18,10 +20,10 @@ export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
 export type ResolvedREINFORCEOptions = REINFORCEHyperparameters & { env: EnvSource; envOptions?: Record<string, unknown>; seed: number; backend?: BackendName };
 
 export function resolveREINFORCEOptions(opts: REINFORCEOptions): ResolvedREINFORCEOptions {
-  if (opts === null || typeof opts !== "object") throw new RangeError("REINFORCE: options must be an object");
+  if (opts === null || typeof opts !== "object") throw new OptionError("", "REINFORCE: options must be an object");
   const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const c = { ...REINFORCE_DEFAULTS, seed: 1, ...defined } as ResolvedREINFORCEOptions;
-  if (c.gaeLambda !== 1) throw new RangeError(`gaeLambda must be 1 for REINFORCE (Monte-Carlo returns), got ${c.gaeLambda}`);
+  if (c.gaeLambda !== 1) throw new OptionError("gaeLambda", `gaeLambda must be 1 for REINFORCE (Monte-Carlo returns), got ${c.gaeLambda}`);
   return c;
 }
 
@@ -59,41 +61,28 @@ export class REINFORCE extends OnPolicyLearner<ResolvedREINFORCEOptions> {
     } else act = b.actions;
     const adv = advantages.slice();
     if (c.normAdv) normalizeAdvantages(adv);
-    const params = paramList(g.params);
-    const out = tf.tidy(() => {
-      const x = tf.tensor2d(b.obs, [n, g.obsDim]);
-      const actions = tf.tensor2d(act, [n, headN]);
-      const advT = tf.tensor1d(adv);
-      const retT = tf.tensor1d(returns);
-      const ws = paramTensors(g.params);
-      let metrics: tf.Tensor | undefined;
-      const lossFn = (...w: tf.Tensor[]): tf.Scalar => {
-        const parts = splitTensors(g.params, w);
+    const { grads, rest: m } = splitFlat(
+      autodiffGradients(g.params, (parts) => {
+        const x = tf.tensor2d(b.obs, [n, g.obsDim]);
+        const actions = tf.tensor2d(act, [n, headN]);
+        const advT = tf.tensor1d(adv);
+        const retT = tf.tensor1d(returns);
         const head = mlpForwardTf(parts.actor, c.activation, x);
         const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
         const r = a.kind === "categorical" ? categoricalLogProbEntropyTf(head, actions) : gaussianLogProbEntropyTf(head, parts.logStd!, actions);
-        const entropy = tf.mean(r.entropy);
-        const pgLoss = tf.neg(tf.mean(tf.mul(r.logp, advT)));
-        const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
-        metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy]));
-        return tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
-      };
-      const grads = tf.grads(lossFn)(ws);
-      const data = (tf.concat([...grads.map((t) => tf.reshape(t, [-1])), metrics!]).dataSync() as Float32Array).slice();
-      metrics!.dispose();
-      return data;
-    }) as unknown as Float32Array;
-    const grads: Float32Array[] = [];
-    let o = 0;
-    for (const p of params) {
-      grads.push(out.subarray(o, o + p.length));
-      o += p.length;
-    }
+        const entropy = tf.mean(r.entropy) as tf.Scalar;
+        const pgLoss = tf.neg(tf.mean(tf.mul(r.logp, advT))) as tf.Scalar;
+        const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT)))) as tf.Scalar;
+        const loss = tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
+        return { loss, metrics: [pgLoss, vLoss, entropy] };
+      }),
+      paramList(g.params).map((p) => p.length),
+    );
     g.adam.apply(grads, clipFactor(grads, c.maxGradNorm).scale);
     return {
-      policy_loss: out[o],
-      value_loss: out[o + 1],
-      entropy: out[o + 2],
+      policy_loss: m[0],
+      value_loss: m[1],
+      entropy: m[2],
       approx_kl: NaN,
       clip_fraction: NaN,
       explained_variance: explainedVariance(b.values, returns),
