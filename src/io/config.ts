@@ -43,3 +43,11 @@ export function parseConfig<S extends z.ZodType>(schema: S, data: unknown, file:
 export function loadConfig<S extends z.ZodType>(schema: S, file: string): z.output<S> {
   return parseConfig(schema, readJsonFile(file), file);
 }
+
+/** Check a saved object's `format` and `version` fields; throws a UsageError naming `path` and what it found. */
+export function checkFormat(json: unknown, path: string, format: string, version: number): void {
+  const j = (typeof json === "object" && json !== null ? json : {}) as { format?: unknown; version?: unknown };
+  if (j.format !== format || j.version !== version) {
+    throw new UsageError(`${path}: not a ${format} file version ${version} (found format ${JSON.stringify(j.format ?? null)}, version ${JSON.stringify(j.version ?? null)})`);
+  }
+}

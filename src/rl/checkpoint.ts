@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { CurveRow, LearnerState } from "./on-policy.js";
-import { checkFormat, readJsonFile } from "./read-json.js";
+import { checkFormat, readJsonFile } from "../io/config.js";
 
 /** What a checkpoint holds: the training config, the learner's whole state and the curve so far. */
 export interface Checkpoint {

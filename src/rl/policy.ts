@@ -6,7 +6,7 @@ import { UsageError } from "../io/errors.js";
 import { ForwardScratch, cloneParams, deserializeParams, mlpForward, serializeParams, type ActorCriticParams, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
 import { argmax, categoricalSample, gaussianSample, logSoftmax } from "./distributions.js";
 import type { RunningMeanStdState } from "../wrappers/running-mean-std.js";
-import { checkFormat, readJsonFile } from "./read-json.js";
+import { checkFormat, readJsonFile } from "../io/config.js";
 import { actionKind, obsEncoder, type ObsEncoder } from "./spaces-codec.js";
 
 /** Observation normalisation frozen into a policy: (obs - mean) / sqrt(var + 1e-8), clipped to +-clip. */
