@@ -7,7 +7,7 @@ import { demandSpecSchema, DemandProcess, type DemandSpec } from "../demand/proc
 import { historyColumn, parseDemandCsv, readDemandCsv, type DemandHistory } from "../demand/replay.js";
 import { ConfigError, formatPath } from "../io/errors.js";
 import { EquilibriumSolver, newtonDefaults } from "../market/equilibrium.js";
-import { consumerSurplus, producerSurplus } from "../market/outside.js";
+import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import { paperMarket } from "../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
 
@@ -438,7 +438,7 @@ export class MarketBiddingCore {
     const m = this.solver.model;
     this.lastPrices.set(m.p);
     this.lastQuantities.set(m.demand);
-    this.computeProfits(this.solver, this.lastAgentProfit);
+    this.solver.model.profits(this.lastAgentProfit);
     this.t = 0;
     this.live = true;
   }
@@ -464,32 +464,12 @@ export class MarketBiddingCore {
     }
   }
 
-  private computeProfits(solver: EquilibriumSolver, out: Float64Array): void {
-    const mk = this.market;
-    const G = mk.G;
-    const m = solver.model;
-    for (let i = 0; i < mk.nAgents; i++) {
-      const inOff = mk.group[i] * G;
-      const outOff = inOff + G;
-      let r = 0;
-      let c = 0;
-      for (let j = 0; j < G; j++) {
-        c += m.p[inOff + j] * m.x[i * G + j];
-        r += m.p[outOff + j] * m.supplied[i * G + j];
-      }
-      out[i] = r - c;
-    }
-  }
-
   private totalSurplus(solver: EquilibriumSolver, profits: Float64Array): number {
     const mk = this.market;
     const m = solver.model;
     let s = 0;
     for (let i = 0; i < mk.nAgents; i++) s += profits[i];
-    for (let j = 0; j < mk.G; j++) {
-      s += producerSurplus(mk.supplyAlpha[j], mk.supplyBeta[j], m.p[j]);
-      s += consumerSurplus(m.demandAlpha[j], mk.demandBeta[j], m.p[mk.L * mk.G + j], mk.chokePrice[j]);
-    }
+    for (let j = 0; j < mk.G; j++) s += outsideProducerSurplus(mk, m.p, j) + outsideConsumerSurplus(mk, m.p, m.demandAlpha, j);
     return s;
   }
 
@@ -509,7 +489,7 @@ export class MarketBiddingCore {
     } else {
       iterations += this.clearWithStock();
     }
-    this.computeProfits(this.solver, this.profitBuf);
+    this.solver.model.profits(this.profitBuf);
 
     // Inventory: withheld output is stored up to capacity; released stock was sold; holding cost on what is left.
     this.holdingCost.fill(0);
@@ -546,7 +526,7 @@ export class MarketBiddingCore {
     };
     if (o.counterfactual) {
       outcome.solverIterations += this.analytic.clear({ demandAlpha: this.alpha }).iterations;
-      this.computeProfits(this.analytic, this.cfProfitBuf);
+      this.analytic.model.profits(this.cfProfitBuf);
       const cfTotal = this.totalSurplus(this.analytic, this.cfProfitBuf);
       const cm = this.analytic.model;
       outcome.counterfactual = { prices: Array.from(cm.p), quantities: Array.from(cm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: cfTotal };

@@ -31,20 +31,14 @@ export function snapshot(model: MarketModel, method: Equilibrium["method"], iter
   const { G, nAgents } = mk;
   const cost = new Float64Array(nAgents);
   const revenue = new Float64Array(nAgents);
-  const profit = new Float64Array(nAgents);
+  const profit = model.profits(new Float64Array(nAgents));
   const budgetMultiplier = new Float64Array(nAgents);
   for (let i = 0; i < nAgents; i++) {
     const inOff = mk.group[i] * G;
-    const outOff = inOff + G;
     let c = 0;
-    let r = 0;
-    for (let j = 0; j < G; j++) {
-      c += model.p[inOff + j] * model.x[i * G + j];
-      r += model.p[outOff + j] * model.supplied[i * G + j];
-    }
+    for (let j = 0; j < G; j++) c += model.p[inOff + j] * model.x[i * G + j];
     cost[i] = c;
-    revenue[i] = r;
-    profit[i] = r - c;
+    revenue[i] = profit[i] + c;
     budgetMultiplier[i] = Math.expm1(model.logMult[i]);
   }
   return {

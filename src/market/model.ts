@@ -203,4 +203,22 @@ export class MarketModel {
     }
     return worst;
   }
+
+  /** Each agent's profit at the current state: revenue of the output it offers minus the cost of its inputs. */
+  profits(out: Float64Array): Float64Array {
+    const mk = this.market;
+    const G = mk.G;
+    for (let i = 0; i < mk.nAgents; i++) {
+      const inOff = mk.group[i] * G;
+      const outOff = inOff + G;
+      let r = 0;
+      let c = 0;
+      for (let j = 0; j < G; j++) {
+        c += this.p[inOff + j] * this.x[i * G + j];
+        r += this.p[outOff + j] * this.supplied[i * G + j];
+      }
+      out[i] = r - c;
+    }
+    return out;
+  }
 }

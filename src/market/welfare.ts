@@ -20,15 +20,25 @@ export interface Welfare {
   totalSurplus: number;
 }
 
+/** Outside suppliers' producer surplus in good j's first-layer market at these prices (indexed l*G+j). */
+export function outsideProducerSurplus(market: CompiledMarket, prices: ArrayLike<number>, j: number): number {
+  return producerSurplus(market.supplyAlpha[j], market.supplyBeta[j], prices[j]);
+}
+
+/** Outside consumers' surplus in good j's last-layer market at these prices, with this period's demand scales. */
+export function outsideConsumerSurplus(market: CompiledMarket, prices: ArrayLike<number>, demandAlpha: ArrayLike<number>, j: number): number {
+  return consumerSurplus(demandAlpha[j], market.demandBeta[j], prices[market.L * market.G + j], market.chokePrice[j]);
+}
+
 export function welfare(market: CompiledMarket, eq: Equilibrium): Welfare {
-  const { G, L } = market;
+  const { G } = market;
   const ps = new Float64Array(G);
   const cs = new Float64Array(G);
   let sumPs = 0;
   let sumCs = 0;
   for (let j = 0; j < G; j++) {
-    ps[j] = producerSurplus(market.supplyAlpha[j], market.supplyBeta[j], eq.prices[j]);
-    cs[j] = consumerSurplus(eq.demandAlpha[j], market.demandBeta[j], eq.prices[L * G + j], market.chokePrice[j]);
+    ps[j] = outsideProducerSurplus(market, eq.prices, j);
+    cs[j] = outsideConsumerSurplus(market, eq.prices, eq.demandAlpha, j);
     sumPs += ps[j];
     sumCs += cs[j];
   }

@@ -8,7 +8,7 @@ import { marketMetrics } from "../../eval/outcome-metrics.js";
 import type { Outcome, PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
-import { consumerSurplus, producerSurplus } from "../../market/outside.js";
+import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
 import { paperMarket } from "../../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../../market/spec.js";
 import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
@@ -117,8 +117,8 @@ function outcomeOf(market: CompiledMarket, demandAlpha: readonly number[], price
   const { G, L } = market;
   const outsideSurplus: Record<string, number> = {};
   for (let j = 0; j < G; j++) {
-    outsideSurplus[`supply/M[0][${j}]`] = producerSurplus(market.supplyAlpha[j], market.supplyBeta[j], prices[j]);
-    outsideSurplus[`demand/M[${L}][${j}]`] = consumerSurplus(demandAlpha[j], market.demandBeta[j], prices[L * G + j], market.chokePrice[j]);
+    outsideSurplus[`supply/M[0][${j}]`] = outsideProducerSurplus(market, prices, j);
+    outsideSurplus[`demand/M[${L}][${j}]`] = outsideConsumerSurplus(market, prices, demandAlpha, j);
   }
   const priceRecord: Record<string, number> = {};
   prices.forEach((p, q) => (priceRecord[`M[${Math.floor(q / G)}][${q % G}]`] = p));
