@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveHubsConfig } from "./config.js";
 import { MemoryLedger } from "./ledger.js";
+import { negotiateMoney } from "./negotiation.js";
 import { ReviewQueue } from "./review.js";
 import { HubSimulation, truthfulAction } from "./simulation.js";
 import { tinyConfig } from "./test-fixtures.js";
@@ -114,6 +115,36 @@ describe("HubSimulation", () => {
       r.resources[0].maxPricePerUnit = 1;
     })));
     expect(planner.trades.filter((t) => t.mechanism === "planner" && t.status === "executed")).toHaveLength(5);
+  });
+
+  it("a pair blocked for review does not shut the buyer out: it buys from the next seller (Vickrey and bilateral)", () => {
+    // Two sellers: low values a chip at 2 (reserve 20 a lot), low2 at 3 (reserve 30). high lacks 50 chips. Every
+    // unit price but p2 (low2's price) is an outlier against a history of p2 only, so low -> high is held for
+    // review; high must then buy its 5 lots from low2 instead of trading nothing.
+    const low2 = { id: "low2", supply: { chips: 100, labour: 100, energy: 100 }, products: [{ id: "p2", marginPerUnit: 2, delayCostPerHour: 10, unitsPerHour: 10, needs: { chips: 1, labour: 0.5, energy: 0.1 } }] };
+    const cases: [string, Record<string, unknown>, number][] = [
+      ["vickrey", { kind: "vickrey" }, 3], // two-bidder auctions: high pays the seller's reserve 30 per lot
+      ["bilateral", { kind: "bilateral", payment: "money" }, negotiateMoney({ sellerReserve: 3, buyerReserve: 20, maxPrice: Infinity, steps: 5 }).value],
+    ];
+    for (const [name, mechanism, p2] of cases) {
+      const cfg = cfgWith((r) => {
+        r.periods = 1;
+        r.hubs.push(low2);
+        r.mechanism = mechanism;
+        r.review = { k: 2, minHistory: 3, unreviewed: "hold", history: { chips: { prices: [p2, p2, p2], quantities: [10, 10, 10] } } };
+      });
+      const queue = new ReviewQueue();
+      const sim = runAll(new HubSimulation(cfg, { queue }));
+      // (low2, short after its sale, also tries to buy back from low at 2: held too.)
+      const held = sim.trades.filter((t) => t.status === "queued" && t.buyer === "high");
+      expect(held, name).toHaveLength(1);
+      expect(held[0], name).toMatchObject({ seller: "low", buyer: "high" });
+      const ex = sim.trades.filter((t) => t.status === "executed");
+      expect(ex, name).toHaveLength(5);
+      for (const t of ex) expect(t, name).toMatchObject({ seller: "low2", buyer: "high", quantity: 10 });
+      expect(ex[0].pricePerUnit, name).toBeCloseTo(p2, 12);
+      expect(sim.results[0][1].production[0], name).toBe(100);
+    }
   });
 
   it("shadow mode proposes trades and executes none", () => {

@@ -310,57 +310,63 @@ export class HubSimulation {
       return { buyers, sellers };
     };
     const key = (s: number, b: number, r: number) => `${s}>${b}:${r}`;
+    /**
+     * After a deal: executed and shadow deals (a shadow deal is what would have executed) keep both hubs busy for
+     * the rest of the round. A deal held for review, or escalated and dropped, blocks only that seller-buyer pair
+     * for the rest of the period: both hubs stay free to deal with other partners in this round.
+     */
+    const settle = (status: TradeStatus, s: number, b: number, r0: number): boolean => {
+      if (status === "executed" || status === "shadow") {
+        busy[s] = busy[b] = 1;
+        if (status === "executed") executed++;
+        return true;
+      }
+      this.blocked.add(key(s, b, r0));
+      return false;
+    };
 
     if (mechanism.kind === "vickrey" || mechanism.kind === "both") {
       for (let r = 0; r < R; r++) {
         const { buyers, sellers } = order(r);
         const q = resources[r].lot;
         for (const s of sellers) {
-          if (busy[s]) continue;
-          const top: number[] = [];
-          for (const b of buyers) {
-            if (busy[b] || b === s || this.blocked.has(key(s, b, r))) continue;
-            top.push(b);
-            if (top.length === 2) break;
+          // Auction the seller's lot among the buyers it is not blocked with; a blocked deal re-runs the auction
+          // without that buyer (every failed attempt blocks a new pair, so this ends).
+          while (!busy[s]) {
+            const top: number[] = [];
+            for (const b of buyers) {
+              if (busy[b] || b === s || this.blocked.has(key(s, b, r))) continue;
+              top.push(b);
+              if (top.length === 2) break;
+            }
+            const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
+            // No sale for this seller. Not a reason to stop the resource: a dearer seller may still sell to a
+            // buyer this seller is blocked with.
+            if (res.winner < 0) break;
+            const b = res.winner;
+            const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
+            const status =
+              res.price / q > resources[r].maxPricePerUnit
+                ? this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
+                : this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1);
+            settle(status, s, b, r);
           }
-          const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
-          if (res.winner < 0) break; // sellers are sorted by reserve: no later lot sells either
-          const b = res.winner;
-          busy[s] = busy[b] = 1;
-          const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
-          if (res.price / q > resources[r].maxPricePerUnit) {
-            if (this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)) executed++;
-            continue;
-          }
-          if (this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1)) executed++;
         }
       }
     }
     if (mechanism.kind === "bilateral" || mechanism.kind === "both") {
       for (let r = 0; r < R; r++) {
         const { buyers, sellers } = order(r);
-        let bi = 0;
-        let si = 0;
-        while (bi < buyers.length && si < sellers.length) {
-          const b = buyers[bi];
-          const s = sellers[si];
-          if (busy[b]) {
-            bi++;
-            continue;
+        // The highest remaining bidder deals with the cheapest free seller it is not blocked with; a blocked deal
+        // sends it on to the next seller (not out of the market).
+        for (const b of buyers) {
+          for (const s of sellers) {
+            if (busy[b]) break;
+            if (busy[s]) continue;
+            if (!(bid(b, r) > ask(s, r))) break; // sellers are sorted by ask: no dearer one sells to b either
+            if (b === s || this.blocked.has(key(s, b, r))) continue;
+            if (settle(this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r]), s, b, r)) break;
           }
-          if (busy[s]) {
-            si++;
-            continue;
-          }
-          if (b === s || this.blocked.has(key(s, b, r))) {
-            bi++;
-            continue;
-          }
-          if (!(bid(b, r) > ask(s, r))) break;
-          busy[s] = busy[b] = 1;
-          bi++;
-          si++;
-          if (this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r])) executed++;
         }
       }
     }
@@ -388,8 +394,8 @@ export class HubSimulation {
     };
   }
 
-  /** Bilateral negotiation of one lot; returns whether a trade executed. */
-  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): boolean {
+  /** Bilateral negotiation of one lot; returns what became of the deal. */
+  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): TradeStatus {
     const { mechanism, resources } = this.cfg;
     const q = resources[r].lot;
     const base = this.draft(round, "bilateral", s, b, r, q, gain, loss);
@@ -508,15 +514,15 @@ export class HubSimulation {
     };
   }
 
-  /** A deal both sides agreed to: review check, then shadow / execute. Returns whether it executed. */
-  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): boolean {
+  /** A deal both sides agreed to: review check, then shadow / execute. Returns what became of it. */
+  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): TradeStatus {
     const { review } = this.cfg;
     const check = checkOutlier(this.norms[r], trade.pricePerUnit, trade.quantity, review.k, review.minHistory);
     if (check.flagged && this.opts.queue) {
       this.blocked.add(`${s}>${b}:${r}`);
       this.opts.queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
       this.trades.push({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
-      return false;
+      return "queued";
     }
     if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
     if (this.shadow) {
@@ -524,10 +530,10 @@ export class HubSimulation {
       const shadow = { ...trade, status: "shadow" as const, note: appendNote(trade.note, "shadow mode: proposed, not executed") };
       this.trades.push(shadow);
       this.log({ type: "trade", ...tradeRecord(shadow) });
-      return false;
+      return "shadow";
     }
     this.execute(trade, s, b, r, creditResource);
-    return true;
+    return "executed";
   }
 
   private execute(trade: Trade, s: number, b: number, r: number, creditResource: number): void {
@@ -559,8 +565,8 @@ export class HubSimulation {
     this.log({ type: "trade", ...tradeRecord(done) });
   }
 
-  /** A value-creating deal without agreement; returns whether the escalation rule executed it (planner). */
-  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): boolean {
+  /** A value-creating deal without agreement; returns what the escalation rule made of it. */
+  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): TradeStatus {
     const rule = this.cfg.mechanism.escalation;
     if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
     const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
@@ -569,18 +575,18 @@ export class HubSimulation {
       if (this.shadow) {
         this.trades.push({ ...t, status: "shadow" });
         this.log({ type: "trade", ...tradeRecord({ ...t, status: "shadow" }) });
-        return false;
+        return "shadow";
       }
       this.execute(t, s, b, r, -1);
-      return true;
+      return "executed";
     } else if (rule === "review" && this.opts.queue) {
       const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
       this.opts.queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
       this.trades.push(t);
-    } else {
-      this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
+      return "queued";
     }
-    return false;
+    this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
+    return "dropped";
   }
 
   // ---------------------------------------------------------------- period end
