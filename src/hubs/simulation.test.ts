@@ -160,6 +160,44 @@ describe("HubSimulation", () => {
     expect(ledger.records.every((r) => r.status === "shadow")).toBe(true);
   });
 
+  it("shadow mode never queues for review and never executes approved items", () => {
+    // Every unit price but 3 is an outlier: a live run holds low -> high (price 2) for review.
+    const review = { k: 2, minHistory: 3, unreviewed: "hold", history: { chips: { prices: [3, 3, 3], quantities: [10, 10, 10] } } };
+    const live = cfgWith((r) => {
+      r.periods = 2;
+      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.review = review;
+    });
+    const queue = new ReviewQueue();
+    const sim = new HubSimulation(live, { queue });
+    sim.runPeriod();
+    const id = queue.list("pending")[0].id;
+    queue.decide(id, "approved", "test", 1);
+    // A shadow run with the same queue (an approved item in it) executes nothing and queues nothing.
+    const ledger = new MemoryLedger();
+    const shadow = runAll(new HubSimulation(live, { queue, ledger, shadow: true }));
+    expect(queue.list().map((i) => [i.id, i.status])).toEqual([[id, "approved"]]);
+    expect(shadow.trades.length).toBeGreaterThan(0);
+    expect(shadow.trades.every((t) => t.status === "shadow")).toBe(true);
+    expect(shadow.trades[0].note).toMatch(/would be held for review: unit price 2/);
+    const base = runAll(new HubSimulation(live, { trade: false }));
+    expect(shadow.results.map((p) => p.map((r) => r.reward))).toEqual(base.results.map((p) => p.map((r) => r.reward)));
+    // and escalations to review are shadow records, not queue items
+    const esc = runAll(new HubSimulation(cfgWith((r) => {
+      r.periods = 1;
+      r.shadow = true;
+      r.mechanism = { kind: "bilateral", payment: "money", escalation: "review" };
+      r.resources[0].maxPricePerUnit = 1;
+    }), { queue: new ReviewQueue() }));
+    expect(esc.opts.queue!.list()).toHaveLength(0);
+    expect(esc.trades).toHaveLength(1);
+    expect(esc.trades[0]).toMatchObject({ status: "shadow" });
+    expect(esc.trades[0].note).toMatch(/would be queued for human review/);
+    // the live run executes the approved item next period
+    sim.runPeriod();
+    expect(queue.get(id)!.status).toBe("executed");
+  });
+
   it("is deterministic for a seed, and shaded bids change the outcome", () => {
     const cfg = cfgWith((r) => {
       r.periods = 6;

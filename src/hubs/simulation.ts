@@ -15,8 +15,8 @@ import { vickreyAuction } from "./vickrey.js";
  * A period t:
  *   1. supply = allocation cut by the shortages active in t; holdings = supply
  *   2. priority credits are honoured: each holder claims, from the issuer, the credit units it can use now
- *   3. (when trading starts) approved review items execute if still feasible; unreviewed items follow the
- *      policy (hold, or reject after T periods)
+ *   3. (when trading starts, not in shadow mode) approved review items execute if still feasible; unreviewed
+ *      items follow the policy (hold, or reject after T periods)
  *   4. up to maxRounds trading rounds (each hub trades at most once per round; stop when a round executes nothing)
  *   5. every hub produces its best plan from what it holds; unredeemed credits that expire pay their fallback
  */
@@ -32,6 +32,14 @@ export function truthfulAction(resources: number): HubAction {
 }
 
 export type TradeStatus = "executed" | "shadow" | "queued" | "dropped";
+
+/**
+ * What one deal attempt did to the trading round: `executed`; `shadow`, a shadow-mode deal that a live run would
+ * have executed (both hubs count as having traded this round); `blocked`, held for review, escalated without
+ * execution or dropped (live or in shadow): that seller-buyer pair is blocked for the period and both hubs stay
+ * free to deal with others.
+ */
+type DealResult = "executed" | "shadow" | "blocked";
 
 export interface Trade {
   id: string;
@@ -190,11 +198,14 @@ export class HubSimulation {
     this.redeemCredits();
   }
 
-  /** Review decisions take effect at the start of trading, so a decision made between periods counts at once. */
+  /**
+   * Review decisions take effect at the start of trading, so a decision made between periods counts at once.
+   * Never in shadow mode: a shadow run executes nothing, approved items included.
+   */
   private applyReviewDecisions(): void {
     const t = this.period;
     const q = this.opts.queue;
-    if (q) {
+    if (q && !this.shadow) {
       for (const item of q.list("approved")) this.executeApproved(item.id, item.trade as unknown as Trade);
       const policy = this.cfg.review.unreviewed;
       if (policy !== "hold") {
@@ -315,7 +326,7 @@ export class HubSimulation {
      * the rest of the round. A deal held for review, or escalated and dropped, blocks only that seller-buyer pair
      * for the rest of the period: both hubs stay free to deal with other partners in this round.
      */
-    const settle = (status: TradeStatus, s: number, b: number, r0: number): boolean => {
+    const settle = (status: DealResult, s: number, b: number, r0: number): boolean => {
       if (status === "executed" || status === "shadow") {
         busy[s] = busy[b] = 1;
         if (status === "executed") executed++;
@@ -395,7 +406,7 @@ export class HubSimulation {
   }
 
   /** Bilateral negotiation of one lot; returns what became of the deal. */
-  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): TradeStatus {
+  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): DealResult {
     const { mechanism, resources } = this.cfg;
     const q = resources[r].lot;
     const base = this.draft(round, "bilateral", s, b, r, q, gain, loss);
@@ -514,26 +525,38 @@ export class HubSimulation {
     };
   }
 
-  /** A deal both sides agreed to: review check, then shadow / execute. Returns what became of it. */
-  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): TradeStatus {
+  /**
+   * A deal both sides agreed to: review check, then execute. Returns what it did to the round (see DealResult).
+   * In shadow mode nothing is queued or executed: the deal is recorded (and logged) as a shadow trade whose note
+   * says what a live run would have done with it.
+   */
+  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): DealResult {
     const { review } = this.cfg;
     const check = checkOutlier(this.norms[r], trade.pricePerUnit, trade.quantity, review.k, review.minHistory);
-    if (check.flagged && this.opts.queue) {
-      this.blocked.add(`${s}>${b}:${r}`);
-      this.opts.queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
-      this.trades.push({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
-      return "queued";
-    }
-    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
+    const queue = this.opts.queue;
     if (this.shadow) {
       this.blocked.add(`${s}>${b}:${r}`);
-      const shadow = { ...trade, status: "shadow" as const, note: appendNote(trade.note, "shadow mode: proposed, not executed") };
-      this.trades.push(shadow);
-      this.log({ type: "trade", ...tradeRecord(shadow) });
-      return "shadow";
+      const held = check.flagged && queue !== undefined;
+      const why = check.flagged ? (held ? `would be held for review: ${check.reason}` : `outlier with no review queue: ${check.reason}`) : "";
+      this.recordShadow({ ...trade, note: appendNote(trade.note, why) });
+      return held ? "blocked" : "shadow";
     }
+    if (check.flagged && queue) {
+      this.blocked.add(`${s}>${b}:${r}`);
+      queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
+      this.trades.push({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
+      return "blocked";
+    }
+    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
     this.execute(trade, s, b, r, creditResource);
     return "executed";
+  }
+
+  /** Record (and log) a shadow-mode proposal: never queued, never executed. */
+  private recordShadow(trade: Trade): void {
+    const shadow = { ...trade, status: "shadow" as const, note: appendNote(trade.note, "shadow mode: proposed, not executed") };
+    this.trades.push(shadow);
+    this.log({ type: "trade", ...tradeRecord(shadow) });
   }
 
   private execute(trade: Trade, s: number, b: number, r: number, creditResource: number): void {
@@ -565,28 +588,33 @@ export class HubSimulation {
     this.log({ type: "trade", ...tradeRecord(done) });
   }
 
-  /** A value-creating deal without agreement; returns what the escalation rule made of it. */
-  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): TradeStatus {
+  /** A value-creating deal without agreement; returns what the escalation rule did to the round. */
+  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): DealResult {
     const rule = this.cfg.mechanism.escalation;
+    const queue = this.opts.queue;
     if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
     const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
     if (rule === "planner") {
       const t = { ...atReserve, mechanism: "planner" as const, note: `escalated (${why}); planner transfers at the seller's reservation price` };
       if (this.shadow) {
-        this.trades.push({ ...t, status: "shadow" });
-        this.log({ type: "trade", ...tradeRecord({ ...t, status: "shadow" }) });
+        this.recordShadow(t);
         return "shadow";
       }
       this.execute(t, s, b, r, -1);
       return "executed";
-    } else if (rule === "review" && this.opts.queue) {
+    }
+    if (rule === "review" && queue) {
+      if (this.shadow) {
+        this.recordShadow({ ...atReserve, note: `escalated (${why}); would be queued for human review at the seller's reservation price` });
+        return "blocked";
+      }
       const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
-      this.opts.queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
+      queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
       this.trades.push(t);
-      return "queued";
+      return "blocked";
     }
     this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
-    return "dropped";
+    return "blocked";
   }
 
   // ---------------------------------------------------------------- period end
@@ -634,7 +662,7 @@ export class HubSimulation {
 }
 
 function appendNote(a: string, b: string): string {
-  return a ? `${a}; ${b}` : b;
+  return a && b ? `${a}; ${b}` : a || b;
 }
 
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : String(v));
