@@ -98,6 +98,42 @@ describe("HubSimulation", () => {
     expect(q2.list("rejected")).toHaveLength(0);
   });
 
+  it("approved items: unknown hubs lapse (no crash); a priority deal approved in the last period lapses; credits expire within the episode and pay their fallback", () => {
+    const priorityTrade = (id: string, creditExpires: number) => ({
+      id, period: 0, round: 0, mechanism: "bilateral", resource: "chips", quantity: 10, seller: "low", buyer: "high", payment: "priority",
+      pricePerUnit: 1, money: 0, creditResource: "labour", creditQuantity: 5, creditPeriod: 1, creditExpires, sellerLoss: 20, buyerGain: 200, status: "queued", note: "",
+    });
+    const approve = (queue: ReviewQueue, trade: Record<string, unknown>) => {
+      queue.add({ id: String(trade.id), period: 0, reason: "test", trade });
+      queue.decide(String(trade.id), "approved", "test", 0);
+    };
+    const cfg = cfgWith((r) => {
+      r.periods = 3;
+      r.mechanism = { kind: "vickrey", maxRounds: 1, creditFallbackPrice: 7 };
+    });
+    // An item naming a hub the config does not have lapses.
+    const queue = new ReviewQueue();
+    approve(queue, { ...priorityTrade("X", 2), buyer: "nobody" });
+    const ledger = new MemoryLedger();
+    const sim = new HubSimulation(cfg, { queue, ledger });
+    sim.runPeriod();
+    expect(queue.get("X")).toMatchObject({ status: "lapsed", note: 'not executable: unknown hub "nobody"' });
+    // Approved in period 1 with a stale expiry beyond the episode (9): clamped to the last period (2), where the 5
+    // unredeemed labour units (low never needs more labour) pay the fallback 5 x 7 to low.
+    approve(queue, priorityTrade("Y", 9));
+    sim.runPeriod();
+    expect(queue.get("Y")!.status).toBe("executed");
+    expect(sim.credits).toHaveLength(1);
+    expect(sim.credits[0]).toMatchObject({ issuedAt: 1, expires: 2, quantity: 5 });
+    // Approved in the last period: no period is left to redeem the credit in.
+    approve(queue, priorityTrade("Z", 2));
+    sim.runPeriod();
+    expect(queue.get("Z")).toMatchObject({ status: "lapsed" });
+    expect(queue.get("Z")!.note).toMatch(/last period/);
+    const expiry = ledger.records.filter((r) => r.type === "credit_expiry");
+    expect(expiry).toEqual([expect.objectContaining({ period: 2, holder: "low", issuer: "high", unredeemed: 5, fallback_paid: 35 })]);
+  });
+
   it("escalation: a maximum price below the seller's reservation blocks the deal and queues it for review", () => {
     const cfg = cfgWith((r) => {
       r.periods = 1;

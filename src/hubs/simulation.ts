@@ -251,16 +251,23 @@ export class HubSimulation {
   private executeApproved(id: string, trade: Trade): void {
     const q = this.opts.queue!;
     const t = this.period;
-    const r = this.cfg.resources.findIndex((x) => x.id === trade.resource);
-    const s = this.cfg.hubs.findIndex((x) => x.id === trade.seller);
-    const b = this.cfg.hubs.findIndex((x) => x.id === trade.buyer);
-    const { resources, hubs } = this.cfg;
-    const storageOk = !resources[r].storable || storedUnits(resources, this.holdings[b]) + trade.quantity <= hubs[b].storageCapacity + 1e-9;
-    if (r < 0 || s < 0 || b < 0 || this.holdings[s][r] < trade.quantity - 1e-9 || !storageOk) {
-      q.settle(id, "lapsed", t, "no longer feasible when approved (seller lacks the units or buyer lacks storage)");
-      return;
+    const { resources, hubs, periods } = this.cfg;
+    const lapse = (why: string): void => q.settle(id, "lapsed", t, why);
+    const r = resources.findIndex((x) => x.id === trade.resource);
+    const s = hubs.findIndex((x) => x.id === trade.seller);
+    const b = hubs.findIndex((x) => x.id === trade.buyer);
+    if (r < 0 || s < 0 || b < 0) return lapse(`not executable: unknown ${r < 0 ? `resource "${trade.resource}"` : `hub "${s < 0 ? trade.seller : trade.buyer}"`}`);
+    let creditResource = -1;
+    if (trade.payment === "priority") {
+      creditResource = resources.findIndex((x) => x.id === trade.creditResource);
+      if (creditResource < 0) return lapse(`not executable: unknown credit resource "${trade.creditResource}"`);
+      // The credit could never be redeemed, and an expiry past the episode would never pay its fallback.
+      if (t >= periods - 1) return lapse("approved in the last period: no later period to redeem the priority credit in");
     }
-    const creditResource = trade.creditResource === undefined ? -1 : resources.findIndex((x) => x.id === trade.creditResource);
+    const storageOk = !resources[r].storable || storedUnits(resources, this.holdings[b]) + trade.quantity <= hubs[b].storageCapacity + 1e-9;
+    if (this.holdings[s][r] < trade.quantity - 1e-9 || !storageOk) {
+      return lapse("no longer feasible when approved (seller lacks the units or buyer lacks storage)");
+    }
     this.execute({ ...trade, id: `${trade.id}-R`, period: t, round: -1, mechanism: "review", status: "executed", note: `approved review item ${id}` }, s, b, r, creditResource);
     q.settle(id, "executed", t);
   }
@@ -575,8 +582,9 @@ export class HubSimulation {
         quantity: trade.creditQuantity ?? 0,
         remaining: trade.creditQuantity ?? 0,
         issuedAt: this.period,
-        plannedPeriod: Math.max(trade.creditPeriod ?? this.period + 1, this.period + 1),
-        expires: Math.max(trade.creditExpires ?? this.period + 1, this.period + 1),
+        // From the next period to the episode's last (an expiry past the episode would never pay its fallback).
+        plannedPeriod: clamp(trade.creditPeriod ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
+        expires: clamp(trade.creditExpires ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
         fallbackPrice: this.cfg.mechanism.creditFallbackPrice,
       };
       this.credits.push(credit);
@@ -660,6 +668,8 @@ export class HubSimulation {
     this.opts.ledger?.append(record);
   }
 }
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 function appendNote(a: string, b: string): string {
   return a && b ? `${a}; ${b}` : a || b;
