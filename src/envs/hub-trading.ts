@@ -6,7 +6,6 @@ import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../h
 import { randomHubsConfig } from "../hubs/generate.js";
 import { HubDriver } from "../hubs/driver.js";
 import { actionSpace, observationSpace } from "../hubs/observation.js";
-import { ReviewQueue } from "../hubs/review.js";
 import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, type ShortageForecastOptions } from "../hubs/shortage-forecast.js";
 import type { HubSimulation } from "../hubs/simulation.js";
 
@@ -112,7 +111,8 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
 
   reset(opts: ResetOptions = {}): ParallelResetResult<number[]> {
     if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
-    this.driver = new HubDriver(this.cfg, this.predictor, { seed: this.rng.seed(), queue: new ReviewQueue() });
+    // HubDriver holds outlier trades in an in-memory review queue, as in runHubEpisode.
+    this.driver = new HubDriver(this.cfg, this.predictor, { seed: this.rng.seed() });
     this.agents = [...this.possibleAgents];
     const observations: Record<string, number[]> = {};
     const infos: Record<string, Info> = {};

@@ -74,6 +74,7 @@ export interface EpisodeOptions {
   policies?: Record<string, Policy<number[], number[]>>;
   deterministic?: boolean;
   ledger?: LedgerSink;
+  /** Where outlier and escalated trades wait for review. Default: an in-memory queue (as in HubTrading-v0). */
   queue?: ReviewQueue;
   shadow?: boolean;
   /** Skip the HiGHS optimum (then optimumValue and efficiency are NaN). */
