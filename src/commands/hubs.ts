@@ -52,14 +52,14 @@ export const command: Command = {
     let seed: number | undefined;
     if (parsed.values.seed !== undefined) {
       seed = Number(parsed.values.seed);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${parsed.values.seed}"`);
+      if (!Number.isInteger(seed)) throw new UsageError(`hubs: --seed must be an integer, got "${parsed.values.seed}"`);
     }
     const t0 = performance.now();
     const cfg = loadHubsConfig(file);
     const run = RunDir.open({ experiment: cfg.name, out: parsed.values.out });
     try {
       const ledger = new FileLedger(run.file("ledger.jsonl"));
-      const queue = new ReviewQueue(run.file("review_queue.json"));
+      const queue = new ReviewQueue(run.file("review_queue.json"), { ledger });
       queue.save();
       const t1 = performance.now();
       const out = await runHubEpisode(cfg, { seed, ledger, queue, shadow: parsed.values.shadow, optimum: !parsed.values["no-optimum"] });

@@ -24,7 +24,7 @@ export class HubDriver {
     readonly predictor: ShortagePredictor | undefined,
     simOptions: SimulationOptions = {},
   ) {
-    this.sim = new HubSimulation(cfg, { ...simOptions, queue: simOptions.queue ?? new ReviewQueue() });
+    this.sim = new HubSimulation(cfg, { ...simOptions, queue: simOptions.queue ?? new ReviewQueue(undefined, { ledger: simOptions.ledger }) });
     predictor?.reset(this.sim.events);
   }
 

@@ -66,14 +66,24 @@ describe("HubSimulation", () => {
       r.mechanism = { kind: "vickrey", maxRounds: 1 };
       r.review = { k: 2, minHistory: 3, unreviewed: { rejectAfter: 2 }, history: { chips: { prices: [0.5, 0.6, 0.55, 0.5], quantities: [10, 10, 10, 10] } } };
     });
-    const queue = new ReviewQueue();
-    const sim = runAll(new HubSimulation(cfg, { queue }));
+    const ledger = new MemoryLedger();
+    const queue = new ReviewQueue(undefined, { ledger });
+    const sim = runAll(new HubSimulation(cfg, { queue, ledger }));
     expect(sim.trades.filter((t) => t.status === "executed")).toHaveLength(0);
     const held = sim.trades.filter((t) => t.status === "queued");
     expect(held.length).toBe(4); // one per period, each hub pair blocked for the rest of its period
     expect(queue.get(held[0].id)).toMatchObject({ status: "rejected", decidedBy: "policy" });
     expect(queue.get(held[0].id)!.reason).toMatch(/unit price 2 is .* sd from the mean/);
     expect(queue.list("pending").map((i) => i.period)).toEqual([2, 3]);
+    // The audit ledger has every held trade and every policy decision, in order.
+    expect(ledger.records.map((r) => `${r.type}:${r.id}:${r.status ?? r.decision}`)).toEqual([
+      `trade:${held[0].id}:queued`,
+      `trade:${held[1].id}:queued`,
+      `review_decision:${held[0].id}:rejected`,
+      `trade:${held[2].id}:queued`,
+      `review_decision:${held[1].id}:rejected`,
+      `trade:${held[3].id}:queued`,
+    ]);
   });
 
   it("the hold policy keeps items pending, and an approved item executes next period", () => {
@@ -141,9 +151,20 @@ describe("HubSimulation", () => {
       r.resources[0].maxPricePerUnit = 1; // low's reservation is 2 per chip
     });
     const queue = new ReviewQueue();
-    const sim = runAll(new HubSimulation(cfg, { queue }));
+    const ledger = new MemoryLedger();
+    const sim = runAll(new HubSimulation(cfg, { queue, ledger }));
     expect(sim.trades).toHaveLength(1);
     expect(sim.trades[0]).toMatchObject({ status: "queued", pricePerUnit: 2 });
+    expect(ledger.records).toEqual([expect.objectContaining({ type: "trade", id: sim.trades[0].id, status: "queued" })]);
+    // escalation "drop": the dropped deal is in the ledger too
+    const dropLedger = new MemoryLedger();
+    const dropped = runAll(new HubSimulation(cfgWith((r) => {
+      r.periods = 1;
+      r.mechanism = { kind: "bilateral", payment: "money", escalation: "drop" };
+      r.resources[0].maxPricePerUnit = 1;
+    }), { ledger: dropLedger }));
+    expect(dropped.trades.map((t) => t.status)).toEqual(["dropped"]);
+    expect(dropLedger.records).toEqual([expect.objectContaining({ type: "trade", status: "dropped" })]);
     expect(queue.list("pending")[0].reason).toMatch(/escalation: seller's reservation 2\/unit above the maximum price 1/);
     const planner = runAll(new HubSimulation(cfgWith((r) => {
       r.periods = 1;

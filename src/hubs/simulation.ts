@@ -256,6 +256,9 @@ export class HubSimulation {
     const r = resources.findIndex((x) => x.id === trade.resource);
     const s = hubs.findIndex((x) => x.id === trade.seller);
     const b = hubs.findIndex((x) => x.id === trade.buyer);
+    if (!(typeof trade.quantity === "number" && trade.quantity > 0 && Number.isFinite(trade.quantity)) || !Number.isFinite(trade.money)) {
+      return lapse(`not executable: quantity ${trade.quantity} and money ${trade.money} must be finite numbers, the quantity positive`);
+    }
     if (r < 0 || s < 0 || b < 0) return lapse(`not executable: unknown ${r < 0 ? `resource "${trade.resource}"` : `hub "${s < 0 ? trade.seller : trade.buyer}"`}`);
     let creditResource = -1;
     if (trade.payment === "priority") {
@@ -551,7 +554,7 @@ export class HubSimulation {
     if (check.flagged && queue) {
       this.blocked.add(`${s}>${b}:${r}`);
       queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
-      this.trades.push({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
+      this.record({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
       return "blocked";
     }
     if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
@@ -561,9 +564,13 @@ export class HubSimulation {
 
   /** Record (and log) a shadow-mode proposal: never queued, never executed. */
   private recordShadow(trade: Trade): void {
-    const shadow = { ...trade, status: "shadow" as const, note: appendNote(trade.note, "shadow mode: proposed, not executed") };
-    this.trades.push(shadow);
-    this.log({ type: "trade", ...tradeRecord(shadow) });
+    this.record({ ...trade, status: "shadow", note: appendNote(trade.note, "shadow mode: proposed, not executed") });
+  }
+
+  /** Keep a trade and log it to the ledger (every status: executed, shadow, queued, dropped). */
+  private record(trade: Trade): void {
+    this.trades.push(trade);
+    this.log({ type: "trade", ...tradeRecord(trade) });
   }
 
   private execute(trade: Trade, s: number, b: number, r: number, creditResource: number): void {
@@ -592,8 +599,7 @@ export class HubSimulation {
     }
     this.norms[r].price.push(trade.pricePerUnit);
     this.norms[r].quantity.push(q);
-    this.trades.push(done);
-    this.log({ type: "trade", ...tradeRecord(done) });
+    this.record(done);
   }
 
   /** A value-creating deal without agreement; returns what the escalation rule did to the round. */
@@ -618,10 +624,10 @@ export class HubSimulation {
       }
       const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
       queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
-      this.trades.push(t);
+      this.record(t);
       return "blocked";
     }
-    this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
+    this.record({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
     return "blocked";
   }
 
