@@ -161,7 +161,7 @@ function formatSummary(name: string, s: ConditionSummary, one: NegotiationOutcom
     "",
     `agreement rate        ${f(s.agreementRate)}`,
     `rounds to agreement   ${f(s.meanRoundsToAgreement)}`,
-    `chain efficiency      ${f(s.meanEfficiency)}  (chain profit ${f(s.meanChainProfit)} of ${f(s.meanMaxChainProfit)})`,
+    `chain efficiency      ${f(s.chainEfficiency)}  (Σ chain profit / Σ maximum; mean chain profit ${f(s.meanChainProfit)} of ${f(s.meanMaxChainProfit)})`,
     `illogical-price rate  ${f(s.illogicalPriceRate)}  (overtime while normal idle ${f(s.overtimeWhileNormalIdleRate)})`,
     `fairness: TV(profit share, cost share) ${f(s.meanFairnessTV)}, Jain(profit) ${f(s.meanJainProfit)}, Gini(profit) ${f(s.meanGiniProfit)}`,
   );

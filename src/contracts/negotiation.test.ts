@@ -55,7 +55,7 @@ describe("analytic negotiation on the paper setting", () => {
     expect(without.illogicalPriceRate).toBeGreaterThan(0.3);
     expect(withCheck.illogicalPriceRate).toBe(0);
     expect(withCheck.overtimeWhileNormalIdleRate).toBe(0);
-    expect(withCheck.meanEfficiency).toBeGreaterThan(without.meanEfficiency);
+    expect(withCheck.chainEfficiency).toBeGreaterThan(without.chainEfficiency);
     expect(without.agreementRate).toBe(1);
     expect(withCheck.agreementRate).toBe(1);
   });
