@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { parseNegotiationConfig, type NegotiationConfig } from "../contracts/config.js";
@@ -10,6 +9,7 @@ import { ACTOR_COLUMNS, OUTCOME_COLUMNS, SUMMARY_COLUMNS, actorRows, outcomeRows
 import { runNegotiations } from "../contracts/runner.js";
 import { summarizeOutcomes, type ConditionSummary } from "../contracts/summary.js";
 import type { NegotiationOutcome } from "../contracts/outcome.js";
+import { readJsonFile } from "../io/config.js";
 import { ConfigError, UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
@@ -60,19 +60,7 @@ export const command: Command = {
     const episodesArg = int("episodes", values.episodes, 1);
     const seedArg = int("seed", values.seed, -(2 ** 31));
     const file = positionals[0];
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (err) {
-      throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
-    }
-    const cfg = negotiationConfigFrom(json, file, values.condition);
+    const cfg = negotiationConfigFrom(readJsonFile(file), file, values.condition);
     if (values.check) cfg.negotiation.check = true;
     if (values["no-check"]) cfg.negotiation.check = false;
     if (episodesArg !== undefined) cfg.episodes = episodesArg;
