@@ -2,7 +2,7 @@ import { Rng } from "../core/rng.js";
 import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
 import { concede, largestWithin, negotiateMoney, smallestReaching } from "./negotiation.js";
-import { hubValue, planProduction, storedUnits } from "./production.js";
+import { hubValue, marginalValues, planProduction, storedUnits } from "./production.js";
 import { RunningStats, checkOutlier, type ReviewQueue, type TradeNorm } from "./review.js";
 import { episodeEvents, supplyAt } from "./shortages.js";
 import { vickreyAuction } from "./vickrey.js";
@@ -292,25 +292,15 @@ export class HubSimulation {
       const base = hubValue(hubs[h], resources, t, hold);
       const g = new Array<number>(R);
       const l = new Array<number>(R);
-      const stored = storedUnits(resources, hold);
       for (let r = 0; r < R; r++) {
-        const res = resources[r];
-        if (!res.transferable) {
+        if (!resources[r].transferable) {
           g[r] = -Infinity;
           l[r] = Infinity;
           continue;
         }
-        const h0 = hold[r];
-        const q = res.lot;
-        if (!res.storable || stored + q <= hubs[h].storageCapacity + 1e-9) {
-          hold[r] = h0 + q;
-          g[r] = hubValue(hubs[h], resources, t, hold) - base;
-        } else g[r] = -Infinity;
-        if (h0 >= q - 1e-9) {
-          hold[r] = h0 - q;
-          l[r] = base - hubValue(hubs[h], resources, t, hold);
-        } else l[r] = Infinity;
-        hold[r] = h0;
+        const v = marginalValues(hubs[h], resources, t, hold, r, resources[r].lot, base);
+        g[r] = v.gain;
+        l[r] = v.loss;
       }
       gain.push(g);
       loss.push(l);
