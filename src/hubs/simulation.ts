@@ -624,7 +624,7 @@ export class HubSimulation {
   // ---------------------------------------------------------------- period end
 
   private endPeriod(): HubPeriodResult[] {
-    const { hubs, resources, mechanism } = this.cfg;
+    const { hubs, resources } = this.cfg;
     const t = this.period;
     for (const c of this.credits) {
       if (c.expires !== t || c.remaining <= TOL) continue;
@@ -634,7 +634,6 @@ export class HubSimulation {
       this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed: c.remaining, fallback_paid: pay });
       c.remaining = 0;
     }
-    void mechanism;
     const results = hubs.map((hub, h): HubPeriodResult => {
       const plan = planProduction(hub, resources, t, this.holdings[h]);
       const moneyNet = this.moneyNet[h];
