@@ -48,6 +48,14 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     expect(() => make("HubTrading-v0", { learned: ["H1", "H1"] })).toThrow(/hub "H1" listed twice/);
     expect(() => make("HubTrading-v0", { shortageForecast: { forecaster: "mlp" } })).toThrow(/shortageForecast: forecaster "mlp" is not supported/);
     expect(() => make("HubTrading-v0", { shortageForecast: { window: 3 } })).toThrow(/unknown option "shortageForecast.window"/);
+    expect(() => make("HubTrading-v0", { hubs: 1 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 1$/);
+    expect(() => make("HubTrading-v0", { hubs: 2.5 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 2.5$/);
+    expect(() => make("HubTrading-v0", { periods: 0 })).toThrow(/^HubTrading-v0: periods must be an integer >= 1, got 0$/);
+    expect(() => make("HubTrading-v0", { periods: "12" })).toThrow(/^HubTrading-v0: periods must be an integer >= 1, got "12"$/);
+    expect(() => make("HubTrading-v0", { scenarioSeed: "abc" })).toThrow(/^HubTrading-v0: scenarioSeed must be an integer, got "abc"$/);
+    expect(() => make("HubTrading-v0", { scenarioSeed: 1.5 })).toThrow(/^HubTrading-v0: scenarioSeed must be an integer, got 1.5$/);
+    expect(() => make("HubTrading-v0", { rewardScale: "1" })).toThrow(/^HubTrading-v0: rewardScale must be a positive number, got "1"$/);
+    expect(() => make("HubTrading-v0", { config: 7 })).toThrow(/^HubTrading-v0: config must be a file path or a config object, got 7$/);
     const env = make<HubEnv>("HubTrading-v0", { hubs: 2, periods: 1 });
     expect(() => env.step({})).toThrow(/before reset/);
     env.reset({ seed: 0 });
