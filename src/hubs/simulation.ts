@@ -343,17 +343,26 @@ export class HubSimulation {
         for (const s of sellers) {
           // Auction the seller's lot among the buyers it is not blocked with; a blocked deal re-runs the auction
           // without that buyer (every failed attempt blocks a new pair, so this ends).
+          let unsold = false;
           while (!busy[s]) {
             const top: number[] = [];
+            let skipped = false; // a free buyer left out for being the seller or blocked with it
             for (const b of buyers) {
-              if (busy[b] || b === s || this.blocked.has(key(s, b, r))) continue;
+              if (busy[b]) continue;
+              if (b === s || this.blocked.has(key(s, b, r))) {
+                skipped = true;
+                continue;
+              }
               top.push(b);
               if (top.length === 2) break;
             }
             const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
-            // No sale for this seller. Not a reason to stop the resource: a dearer seller may still sell to a
-            // buyer this seller is blocked with.
-            if (res.winner < 0) break;
+            if (res.winner < 0) {
+              // With nobody left out, the highest free bid is below this reserve, so below every later (dearer)
+              // seller's too: no later lot sells. Otherwise a dearer seller may still sell to a left-out buyer.
+              unsold = !skipped;
+              break;
+            }
             const b = res.winner;
             const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
             const status =
@@ -362,6 +371,7 @@ export class HubSimulation {
                 : this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1);
             settle(status, s, b, r);
           }
+          if (unsold) break;
         }
       }
     }
@@ -370,8 +380,11 @@ export class HubSimulation {
         const { buyers, sellers } = order(r);
         // The highest remaining bidder deals with the cheapest free seller it is not blocked with; a blocked deal
         // sends it on to the next seller (not out of the market).
+        let first = 0; // sellers before this index are busy
         for (const b of buyers) {
-          for (const s of sellers) {
+          while (first < sellers.length && busy[sellers[first]]) first++;
+          for (let j = first; j < sellers.length; j++) {
+            const s = sellers[j];
             if (busy[b]) break;
             if (busy[s]) continue;
             if (!(bid(b, r) > ask(s, r))) break; // sellers are sorted by ask: no dearer one sells to b either
