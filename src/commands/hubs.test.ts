@@ -150,5 +150,7 @@ describe("supplygym hubs / ledger / review", () => {
     expect(errors.at(-1)).toMatch(/^supplygym: review: .*q\.json items\[0\]\.status: must be one of/);
     expect(await main(["hubs", semi, "--seed", "x"])).toBe(2);
     expect(errors.at(-1)).toMatch(/^supplygym: hubs: --seed must be an integer/);
+    expect(await main(["hubs", join(work, "nope.json")])).toBe(2);
+    expect(errors.at(-1)).toMatch(/^supplygym: hubs: .*nope\.json: no such file/);
   });
 });
