@@ -37,71 +37,81 @@ export const command: Command = {
   summary: "run a production-hubs resource-trading scenario with ledger, review queue and optimum",
   help,
   async run(argv) {
-    let parsed;
     try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" } },
-      });
+      return await hubs(argv);
     } catch (err) {
-      throw new UsageError(`hubs: ${(err as Error).message}\n\n${help}`);
-    }
-    const [file, ...rest] = parsed.positionals;
-    if (!file || rest.length > 0) throw new UsageError(`hubs: give exactly one config file\n\n${help}`);
-    let seed: number | undefined;
-    if (parsed.values.seed !== undefined) {
-      seed = Number(parsed.values.seed);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${parsed.values.seed}"`);
-    }
-    const t0 = performance.now();
-    const cfg = loadHubsConfig(file);
-    const run = RunDir.open({ experiment: cfg.name, out: parsed.values.out });
-    try {
-      const ledger = new FileLedger(run.file("ledger.jsonl"));
-      const queue = new ReviewQueue(run.file("review_queue.json"));
-      queue.save();
-      const t1 = performance.now();
-      const out = await runHubEpisode(cfg, { seed, ledger, queue, shadow: parsed.values.shadow, optimum: !parsed.values["no-optimum"] });
-      const t2 = performance.now();
-      ledger.close();
-      run.writeCsv("trades.csv", TRADE_COLUMNS, tradeRows(out));
-      run.writeCsv("contributions.csv", CONTRIBUTION_COLUMNS, contributionRows(out));
-      run.writeCsv("outcomes.csv", OUTCOME_COLUMNS, outcomeRows(out));
-      const summary = {
-        total_value: out.totalValue,
-        no_trade_value: out.noTradeValue,
-        optimum_value: out.optimumValue,
-        efficiency: out.efficiency,
-        total_delay_cost: out.totalDelayCost,
-        no_trade_delay_cost: out.noTradeDelayCost,
-        pareto_improvement: out.paretoImprovement,
-        trades_executed: out.trades.filter((t) => t.status === "executed").length,
-        trades_queued: out.trades.filter((t) => t.status === "queued").length,
-        trades_shadow: out.trades.filter((t) => t.status === "shadow").length,
-      };
-      run.writeJson(
-        "manifest.json",
-        buildManifest({
-          command: `supplygym hubs ${argv.join(" ")}`,
-          configFile: file,
-          config: cfg.raw,
-          seeds: [out.seed],
-          timings: { load: (t1 - t0) / 1000, episode: (t2 - t1) / 1000, total: (performance.now() - t0) / 1000 },
-          extra: { shadow: parsed.values.shadow ?? cfg.shadow, ledger: { file: "ledger.jsonl", records: ledger.count, head: ledger.lastHash }, summary },
-        }),
-      );
-      const path = run.commit();
-      const f = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : String(v));
-      console.log(`${cfg.name}: ${cfg.periods} periods, ${cfg.hubs.length} hubs, seed ${out.seed}${parsed.values.shadow ? " (shadow)" : ""}`);
-      console.log(`  value ${f(out.totalValue)} (no trade ${f(out.noTradeValue)}, optimum ${f(out.optimumValue)}, efficiency ${Number.isFinite(out.efficiency) ? out.efficiency.toFixed(4) : "n/a"})`);
-      console.log(`  delay cost ${f(out.totalDelayCost)} (no trade ${f(out.noTradeDelayCost)}); Pareto improvement: ${out.paretoImprovement ? "yes" : "no"}`);
-      console.log(`  trades: ${summary.trades_executed} executed, ${summary.trades_queued} held for review, ${summary.trades_shadow} shadow; ledger ${ledger.count} records`);
-      console.log(`wrote ${path}`);
-      return 0;
-    } catch (err) {
-      run.abort();
+      // Errors from loading the config or opening the run directory name the file; prefix the command.
+      if (err instanceof UsageError && !err.message.startsWith("hubs")) throw new UsageError(`hubs: ${err.message}`);
       throw err;
     }
   },
 };
+
+async function hubs(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" } },
+    });
+  } catch (err) {
+    throw new UsageError(`hubs: ${(err as Error).message}\n\n${help}`);
+  }
+  const [file, ...rest] = parsed.positionals;
+  if (!file || rest.length > 0) throw new UsageError(`hubs: give exactly one config file\n\n${help}`);
+  let seed: number | undefined;
+  if (parsed.values.seed !== undefined) {
+    seed = Number(parsed.values.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`hubs: --seed must be an integer, got "${parsed.values.seed}"`);
+  }
+  const t0 = performance.now();
+  const cfg = loadHubsConfig(file);
+  const run = RunDir.open({ experiment: cfg.name, out: parsed.values.out });
+  try {
+    const ledger = new FileLedger(run.file("ledger.jsonl"));
+    const queue = new ReviewQueue(run.file("review_queue.json"), { ledger });
+    queue.save();
+    const t1 = performance.now();
+    const out = await runHubEpisode(cfg, { seed, ledger, queue, shadow: parsed.values.shadow, optimum: !parsed.values["no-optimum"] });
+    const t2 = performance.now();
+    ledger.close();
+    run.writeCsv("trades.csv", TRADE_COLUMNS, tradeRows(out));
+    run.writeCsv("contributions.csv", CONTRIBUTION_COLUMNS, contributionRows(out));
+    run.writeCsv("outcomes.csv", OUTCOME_COLUMNS, outcomeRows(out));
+    const summary = {
+      total_value: out.totalValue,
+      no_trade_value: out.noTradeValue,
+      optimum_value: out.optimumValue,
+      efficiency: out.efficiency,
+      total_delay_cost: out.totalDelayCost,
+      no_trade_delay_cost: out.noTradeDelayCost,
+      pareto_improvement: out.paretoImprovement,
+      trades_executed: out.trades.filter((t) => t.status === "executed").length,
+      trades_queued: out.trades.filter((t) => t.status === "queued").length,
+      trades_shadow: out.trades.filter((t) => t.status === "shadow").length,
+    };
+    run.writeJson(
+      "manifest.json",
+      buildManifest({
+        command: `supplygym hubs ${argv.join(" ")}`,
+        configFile: file,
+        config: cfg.raw,
+        seeds: [out.seed],
+        timings: { load: (t1 - t0) / 1000, episode: (t2 - t1) / 1000, total: (performance.now() - t0) / 1000 },
+        extra: { shadow: parsed.values.shadow ?? cfg.shadow, ledger: { file: "ledger.jsonl", records: ledger.count, head: ledger.lastHash }, summary },
+      }),
+    );
+    const path = run.commit();
+    const f = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : String(v));
+    console.log(`${cfg.name}: ${cfg.periods} periods, ${cfg.hubs.length} hubs, seed ${out.seed}${parsed.values.shadow ? " (shadow)" : ""}`);
+    console.log(`  value ${f(out.totalValue)} (no trade ${f(out.noTradeValue)}, optimum ${f(out.optimumValue)}, efficiency ${Number.isFinite(out.efficiency) ? out.efficiency.toFixed(4) : "n/a"})`);
+    console.log(`  delay cost ${f(out.totalDelayCost)} (no trade ${f(out.noTradeDelayCost)}); Pareto improvement: ${out.paretoImprovement ? "yes" : "no"}`);
+    console.log(`  trades: ${summary.trades_executed} executed, ${summary.trades_queued} held for review, ${summary.trades_shadow} shadow; ledger ${ledger.count} records`);
+    console.log(`wrote ${path}`);
+    return 0;
+  } catch (err) {
+    run.abort();
+    throw err;
+  }
+}

@@ -1,22 +1,32 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
-import { headPath, verifyLedger, type LedgerHead } from "../hubs/ledger.js";
+import { basename } from "node:path";
+import { headPath, readHeadFile, verifyLedger, type LedgerAnchor } from "../hubs/ledger.js";
 
-const help = `usage: supplygym ledger verify <ledger.jsonl> [--head FILE]
+const help = `usage: supplygym ledger verify <ledger.jsonl> [--head FILE] [--allow-unanchored]
 
-Verify a hash-chained audit ledger written by \`supplygym hubs\`: every line parses, sequence numbers run
-1, 2, 3, ..., each record's prev hash is the previous record's hash and each hash matches its record
-(SHA-256 over the canonical JSON of {prev, record, seq}). The head file <ledger>.head (or --head) anchors
-the count and last hash, so records cut from the end are caught too.
+Verify a hash-chained audit ledger written by \`supplygym hubs\`: every line is the canonical JSON of an entry
+{hash, prev, record, seq} (no other fields), sequence numbers run 1, 2, 3, ..., each record's prev hash is the
+previous record's hash and each hash matches its record (SHA-256 over the canonical JSON of {prev, record, seq}).
+An empty ledger (a run without records) is valid: 0 records, the genesis head.
 
-Exit codes: 0 the ledger verifies; 1 it does not (the first bad line is named; a truncated last line from
-a crash is reported as such); 2 usage errors (missing file, bad arguments).
+A chain alone cannot show that records were cut from its end, so the ledger must be anchored:
+  - the head file <ledger>.head (or --head FILE): the count and last hash must match exactly;
+  - manifest.json beside the ledger (written by \`supplygym hubs\`): the record count and head the run ended
+    with; that record must be there unchanged. Records appended after the run (review decisions by
+    \`supplygym review\`) are anchored only by the head file.
+Both are checked when present. A ledger whose end no anchor covers fails unless --allow-unanchored.
+
+Exit codes: 0 the ledger verifies (and is anchored, or --allow-unanchored); 1 it does not (the first bad line is
+named; a truncated last line from a crash is reported as such) or it is unanchored; 2 usage errors (missing
+file, bad arguments).
 
 options:
-  --head FILE   head file to check against (default: <ledger>.head when it exists)
-  -h, --help    this help`;
+  --head FILE          head file to check against (default: <ledger>.head when it exists)
+  --allow-unanchored   accept a ledger whose end no head file or manifest covers (prints a warning)
+  -h, --help           this help`;
 
 export const command: Command = {
   name: "ledger",
@@ -25,32 +35,38 @@ export const command: Command = {
   async run(argv) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { head: { type: "string" } } });
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { head: { type: "string" }, "allow-unanchored": { type: "boolean" } } });
     } catch (err) {
       throw new UsageError(`ledger: ${(err as Error).message}\n\n${help}`);
     }
     const [sub, file, ...rest] = parsed.positionals;
     if (sub !== "verify") throw new UsageError(`ledger: expected the subcommand "verify"${sub ? `, got "${sub}"` : ""}\n\n${help}`);
     if (!file || rest.length > 0) throw new UsageError(`ledger verify: give exactly one ledger file\n\n${help}`);
-    if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-    let head: LedgerHead | undefined;
+    if (!existsSync(file)) throw new UsageError(`ledger verify: ${file}: no such file`);
+    let head: LedgerAnchor | undefined;
     const hp = parsed.values.head;
     if (hp !== undefined) {
-      if (!existsSync(hp)) throw new UsageError(`${hp}: no such head file`);
-      try {
-        head = JSON.parse(readFileSync(hp, "utf8")) as LedgerHead;
-      } catch {
-        throw new UsageError(`${hp}: not a ledger head file (expected {"count": N, "hash": "..."})`);
-      }
+      const h = readHeadFile(hp);
+      if (h === undefined) throw new UsageError(`ledger verify: ${hp}: no such head file`);
+      if ("error" in h) throw new UsageError(`ledger verify: ${h.error}`);
+      head = h;
     }
-    const v = verifyLedger(file, head);
+    const v = verifyLedger(file, { head });
     if (!v.ok) {
       console.error(`${file}: INVALID: ${v.error}`);
       if (v.truncated) console.error(`  ${v.count} complete records before it verify (last good hash ${v.head})`);
       return 1;
     }
-    const anchored = v.anchored ? `anchored by ${hp ?? headPath(file)}` : "no head file: records removed from the very end cannot be detected";
-    console.log(`${file}: ok, ${v.count} records, head ${v.head} (${anchored})`);
+    const by = v.anchors.length > 0 ? `checked against ${v.anchors.join(" and ")}` : "no head file or manifest";
+    if (!v.anchored) {
+      const msg = `${file}: ${v.count} records chain correctly, but the ledger is UNANCHORED (${by}): records cut from the end cannot be detected`;
+      if (!parsed.values["allow-unanchored"]) {
+        console.error(`${msg}; restore ${basename(headPath(file))} or pass --allow-unanchored`);
+        return 1;
+      }
+      console.error(`warning: ${msg} (accepted: --allow-unanchored)`);
+    }
+    console.log(`${file}: ok, ${v.count} records, head ${v.head} (${by})`);
     return 0;
   },
 };

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { parseNegotiationConfig, type NegotiationConfig } from "../contracts/config.js";
@@ -10,6 +9,7 @@ import { ACTOR_COLUMNS, OUTCOME_COLUMNS, SUMMARY_COLUMNS, actorRows, outcomeRows
 import { runNegotiations } from "../contracts/runner.js";
 import { summarizeOutcomes, type ConditionSummary } from "../contracts/summary.js";
 import type { NegotiationOutcome } from "../contracts/outcome.js";
+import { readJsonFile } from "../io/config.js";
 import { ConfigError, UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
@@ -60,19 +60,7 @@ export const command: Command = {
     const episodesArg = int("episodes", values.episodes, 1);
     const seedArg = int("seed", values.seed, -(2 ** 31));
     const file = positionals[0];
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (err) {
-      throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
-    }
-    const cfg = negotiationConfigFrom(json, file, values.condition);
+    const cfg = negotiationConfigFrom(readJsonFile(file), file, values.condition);
     if (values.check) cfg.negotiation.check = true;
     if (values["no-check"]) cfg.negotiation.check = false;
     if (episodesArg !== undefined) cfg.episodes = episodesArg;
@@ -81,6 +69,7 @@ export const command: Command = {
     const t0 = performance.now();
     const { outcomes, logs } = runNegotiations(cfg, { episodes: cfg.episodes, seed: cfg.seed, keepLogs: true });
     const t1 = performance.now();
+    // Every message log must follow the protocol (an internal error otherwise, so the manifest needs no count).
     let violations = 0;
     for (const log of logs) violations += validateProtocol(log, { subcontractors: cfg.subcontractors.length, deadline: cfg.negotiation.deadline }).length;
     if (violations > 0) throw new Error(`negotiate: internal error, ${violations} protocol violations in the message logs`);
@@ -101,7 +90,7 @@ export const command: Command = {
           config: cfg,
           seeds: outcomes.map((o) => o.seed),
           timings: { negotiations: (t1 - t0) / 1000, total: (performance.now() - t0) / 1000 },
-          extra: { condition: summary.condition, protocol_violations: violations, messages: logs.reduce((a, l) => a + l.length, 0) },
+          extra: { condition: summary.condition, messages: logs.reduce((a, l) => a + l.length, 0) },
         }),
       );
       const path = dir.commit();
@@ -161,7 +150,7 @@ function formatSummary(name: string, s: ConditionSummary, one: NegotiationOutcom
     "",
     `agreement rate        ${f(s.agreementRate)}`,
     `rounds to agreement   ${f(s.meanRoundsToAgreement)}`,
-    `chain efficiency      ${f(s.meanEfficiency)}  (chain profit ${f(s.meanChainProfit)} of ${f(s.meanMaxChainProfit)})`,
+    `chain efficiency      ${f(s.chainEfficiency)}  (Σ chain profit / Σ maximum; mean chain profit ${f(s.meanChainProfit)} of ${f(s.meanMaxChainProfit)})`,
     `illogical-price rate  ${f(s.illogicalPriceRate)}  (overtime while normal idle ${f(s.overtimeWhileNormalIdleRate)})`,
     `fairness: TV(profit share, cost share) ${f(s.meanFairnessTV)}, Jain(profit) ${f(s.meanJainProfit)}, Gini(profit) ${f(s.meanGiniProfit)}`,
   );

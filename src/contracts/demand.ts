@@ -1,10 +1,12 @@
 import type { Rng } from "../core/rng.js";
 import type { DemandSpec } from "./config.js";
 
-// TODO(contracts): use src/demand processes once merged into main; this is the simple seeded draw.
 /**
  * One realised demand for an episode around `mean` (the retailer's forecast, D): fixed -> D;
  * normal -> max(0, Normal(D, std)); uniform -> Uniform(D - halfWidth, D + halfWidth).
+ *
+ * A negotiation is a single period with one independent draw, so src/demand's processes (seasonality, trend,
+ * AR noise and shocks across periods) do not apply here; they drive the multi-period scenarios.
  */
 export function drawDemand(spec: DemandSpec, mean: number, rng: Rng): number {
   switch (spec.type) {

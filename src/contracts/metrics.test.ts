@@ -3,6 +3,7 @@ import { parseNegotiationConfig } from "./config.js";
 import { finiteMean, negotiationMetrics, NEGOTIATION_METRICS } from "./metrics.js";
 import { settle, type Deals } from "./outcome.js";
 import { PAPER_CONFIG } from "./paper.js";
+import { summarizeOutcomes } from "./summary.js";
 
 // Paper setting: S1 (CN 40, CM 60, c 10, e 4), S2 (30, 50, 11, 2), S3 (25, 40, 9, 6); R 25, c_R 3, D 120.
 const cfg = parseNegotiationConfig(PAPER_CONFIG);
@@ -70,5 +71,18 @@ describe("negotiationMetrics (hand-computed)", () => {
     expect(() => negotiationMetrics([A], { subcontractorIds: ["S1"] })).toThrow(RangeError);
     expect(finiteMean([1, NaN, 3, Infinity])).toBe(2);
     expect(finiteMean([])).toBeNaN();
+  });
+});
+
+describe("one chain efficiency", () => {
+  it("summarizeOutcomes (supplygym negotiate) reports negotiationMetrics' ratio of sums, not a mean of ratios", () => {
+    // A: 1355 of 1355; B: 1150 of 1355; a third with half the maximum: 400 of 800.
+    const D = { ...B, chainProfit: 400, maxChainProfit: 800, efficiency: 0.5 };
+    const all = [A, B, D];
+    const ratioOfSums = (1355 + 1150 + 400) / (1355 + 1355 + 800);
+    const meanOfRatios = (1 + 1150 / 1355 + 0.5) / 3;
+    expect(Math.abs(ratioOfSums - meanOfRatios)).toBeGreaterThan(0.01); // the two definitions differ here
+    expect(summarizeOutcomes(all).chainEfficiency).toBeCloseTo(ratioOfSums, 12);
+    expect(negotiationMetrics(all)["efficiency/chain"]).toBe(summarizeOutcomes(all).chainEfficiency);
   });
 });

@@ -1,27 +1,46 @@
 import { describe, expect, it } from "vitest";
 import { generateConfig } from "./generate.js";
-import { AGREED, FAILED, NegotiationEngine } from "./negotiation.js";
+import { AGREED, FAILED, NegotiationEngine, OPEN } from "./negotiation.js";
 import { dealsFromEngine, settle } from "./outcome.js";
 import { PAPER_CONFIG } from "./paper.js";
 import { runNegotiations } from "./runner.js";
 import { summarizeOutcomes } from "./summary.js";
 
 describe("analytic negotiation on the paper setting", () => {
-  it("reaches the hand-computed agreements with the check", () => {
+  it("reaches the hand-computed agreements with the check (the engine's offers and prices round by round)", () => {
     const e = new NegotiationEngine(PAPER_CONFIG);
     e.reset();
-    e.run();
-    const offer = (r: number) => 8.8 + ((r - 1) / 9) * 13.2; // retailer: linear from 0.4 x 22 to 22
-    // S2, linear, overtime at 50 (reservation 13, opening 19.5): first round with price <= offer is 6
+    const rounds: { offer: number[]; price: number[]; status: number[] }[] = [];
+    let done = false;
+    while (!done) {
+      done = e.playRound();
+      rounds.push({ offer: Array.from(e.offer), price: Array.from(e.price), status: Array.from(e.status) });
+    }
+    const at = (r: number) => rounds[r - 1];
+    // Hand computations. The retailer offers linearly from 0.4 x 22 to 22 over the 10 rounds.
+    const offer = (r: number) => 8.8 + ((r - 1) / 9) * 13.2;
+    // S2, linear, allocated 50 (overtime above 30): reservation 13, opening 19.5.
     const s2 = (r: number) => 13 + (1 - (r - 1) / 9) * 6.5;
-    expect(s2(5)).toBeGreaterThan(offer(5));
-    expect(s2(6)).toBeLessThanOrEqual(offer(6));
-    // S3, Conceder beta 5, normal at 25 (reservation 9, opening 13.5)
+    // S3, Conceder beta 5, allocated 25 (normal): reservation 9, opening 13.5.
     const s3 = (r: number) => 9 + (1 - Math.pow((r - 1) / 9, 0.2)) * 4.5;
-    expect(s3(2)).toBeGreaterThan(offer(2));
-    // S1, Boulware beta 0.2, overtime at 45 (reservation 14, opening 21)
+    // S1, Boulware beta 0.2, allocated 45 (overtime above 40): reservation 14, opening 21.
     const s1 = (r: number) => 14 + (1 - Math.pow((r - 1) / 9, 5)) * 7;
-    expect(s1(7)).toBeGreaterThan(offer(7));
+    // S2 proposes 16.61 > 14.67 offered in round 5 (rejected, still open), 15.89 <= 16.13 in round 6 (agreed).
+    expect(at(5).offer[1]).toBeCloseTo(offer(5), 12);
+    expect(at(5).price[1]).toBeCloseTo(s2(5), 12);
+    expect(at(5).status[1]).toBe(OPEN);
+    expect(at(6).price[1]).toBeCloseTo(s2(6), 12);
+    expect(at(6).status[1]).toBe(AGREED);
+    // S3: 10.60 > 10.27 in round 2, 10.17 <= 11.73 in round 3 (agreed).
+    expect(at(2).offer[2]).toBeCloseTo(offer(2), 12);
+    expect(at(2).price[2]).toBeCloseTo(s3(2), 12);
+    expect(at(2).status[2]).toBe(OPEN);
+    expect(at(3).status[2]).toBe(AGREED);
+    // S1: 20.08 > 17.60 in round 7, 19.01 <= 19.07 in round 8 (agreed).
+    expect(at(7).offer[0]).toBeCloseTo(offer(7), 12);
+    expect(at(7).price[0]).toBeCloseTo(s1(7), 12);
+    expect(at(7).status[0]).toBe(OPEN);
+    expect(at(8).status[0]).toBe(AGREED);
     expect(Array.from(e.agreedQty)).toEqual([45, 50, 25]);
     expect(Array.from(e.agreedRound)).toEqual([8, 6, 3]);
     expect(e.agreedPrice[0]).toBeCloseTo(s1(8), 12);
@@ -55,7 +74,7 @@ describe("analytic negotiation on the paper setting", () => {
     expect(without.illogicalPriceRate).toBeGreaterThan(0.3);
     expect(withCheck.illogicalPriceRate).toBe(0);
     expect(withCheck.overtimeWhileNormalIdleRate).toBe(0);
-    expect(withCheck.meanEfficiency).toBeGreaterThan(without.meanEfficiency);
+    expect(withCheck.chainEfficiency).toBeGreaterThan(without.chainEfficiency);
     expect(without.agreementRate).toBe(1);
     expect(withCheck.agreementRate).toBe(1);
   });

@@ -1,6 +1,7 @@
 import { allocateByQuotes, checkQuantityEfficiency, type EfficiencyCheck } from "./allocation.js";
 import { TACTIC_BETA, type NegotiationConfig } from "./config.js";
 import { ACCEPT, CFP, INFORM, MessageLog, PROPOSE, REFUSE, REJECT, RETAILER } from "./messages.js";
+import { marginalCost } from "./model.js";
 import { buyerOffer, concession, sellerPrice, titForTatPrice } from "./tactics.js";
 
 /** Conversation states. */
@@ -159,7 +160,7 @@ export class NegotiationEngine {
 
   /** The analytic seller's reservation price for quantity q: its marginal cost, overtime included. */
   reservation(i: number, q = this.asked[i]): number {
-    return q > this.cn[i] ? this.c[i] + this.e[i] : this.c[i];
+    return marginalCost(this.cfg.subcontractors[i], q);
   }
 
   /** The analytic retailer's offer in round r: time-dependent from openingFraction (R - c_R) up to R - c_R at the deadline. */

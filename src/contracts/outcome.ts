@@ -1,5 +1,5 @@
 import type { ContractType, NegotiationConfig } from "./config.js";
-import { cheapestAllocation, productionCost, type Subcontractor } from "./model.js";
+import { chainProductionCost, cheapestAllocation, maxChainProfit as maxChainProfitOf, productionCost, totalMaxCapacity, type Subcontractor } from "./model.js";
 import { AGREED, type NegotiationEngine } from "./negotiation.js";
 import { addedValueProportionality, gini, jainIndex } from "../eval/fairness.js";
 
@@ -145,16 +145,12 @@ export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, met
   const retailerCost = cR * agreed;
   const retailerProfit = R * sold - retailerCost - paid + refunds;
   const chainProfit = R * sold - retailerCost - prodCost;
-  const best = Math.min(demand, totalCapacity(subs));
-  const bestAlloc = cheapestAllocation(subs, best);
-  let bestCost = 0;
-  for (let i = 0; i < n; i++) bestCost += productionCost(subs[i], bestAlloc[i]);
-  const maxChainProfit = (R - cR) * best - bestCost;
+  const capacity = totalMaxCapacity(subs);
+  // The most the chain can make of the realised demand: its cheapest allocation of min(demand, capacity) units.
+  const maxChainProfit = maxChainProfitOf({ retailer: cfg.retailer, subcontractors: subs }, Math.min(demand, capacity));
 
   const flags = illogicalFlags(subs, deals, R - cR);
-  const cheapestForAgreed = agreed > 0 ? cheapestAllocation(subs, Math.min(agreed, totalCapacity(subs))) : null;
-  let cheapestCost = 0;
-  if (cheapestForAgreed) for (let i = 0; i < n; i++) cheapestCost += productionCost(subs[i], cheapestForAgreed[i]);
+  const cheapestCost = agreed > 0 ? chainProductionCost(subs, cheapestAllocation(subs, Math.min(agreed, capacity))) : 0;
   const inefficientAllocation = prodCost > cheapestCost + 1e-9 * Math.max(1, prodCost);
 
   // Fairness over the actors that took part.
@@ -199,12 +195,6 @@ export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, met
     inefficientAllocation,
     ...fair,
   };
-}
-
-function totalCapacity(subs: readonly Subcontractor[]): number {
-  let t = 0;
-  for (const s of subs) t += s.maxCapacity;
-  return t;
 }
 
 /** The three measurable kinds of illogical price (see NegotiationOutcome). */

@@ -89,7 +89,7 @@ export function actorRows(cfg: NegotiationConfig, outcomes: readonly Negotiation
 
 /** Columns of summary.csv: one condition a row. */
 export const SUMMARY_COLUMNS = [
-  "condition", "negotiations", "agreement_rate", "mean_rounds_to_agreement", "mean_efficiency", "mean_chain_profit", "mean_max_chain_profit",
+  "condition", "negotiations", "agreement_rate", "mean_rounds_to_agreement", "chain_efficiency", "mean_chain_profit", "mean_max_chain_profit",
   "mean_retailer_profit", "mean_subcontractors_profit", "illogical_price_rate", "overtime_while_normal_idle_rate",
   "price_below_marginal_cost_rate", "price_above_retail_margin_rate", "inefficient_allocation_rate", "revised_rate",
   "mean_fairness_tv", "mean_fairness_correlation", "mean_jain_profit", "mean_gini_profit", "mean_jain_return_on_cost",
@@ -101,7 +101,7 @@ export function summaryRow(s: ConditionSummary): Record<string, Cell> {
     negotiations: s.negotiations,
     agreement_rate: s.agreementRate,
     mean_rounds_to_agreement: s.meanRoundsToAgreement,
-    mean_efficiency: s.meanEfficiency,
+    chain_efficiency: s.chainEfficiency,
     mean_chain_profit: s.meanChainProfit,
     mean_max_chain_profit: s.meanMaxChainProfit,
     mean_retailer_profit: s.meanRetailerProfit,

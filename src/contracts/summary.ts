@@ -1,4 +1,4 @@
-import { finiteMean } from "./metrics.js";
+import { finiteMean, negotiationMetrics } from "./metrics.js";
 import type { NegotiationOutcome } from "./outcome.js";
 
 /** Aggregates of a set of negotiations under one condition (means over negotiations; rates in [0, 1]). */
@@ -8,7 +8,11 @@ export interface ConditionSummary {
   agreementRate: number;
   /** Mean round of the last agreement, over negotiations that reached agreement. */
   meanRoundsToAgreement: number;
-  meanEfficiency: number;
+  /**
+   * Σ chain profit / Σ maximum chain profit over the negotiations: `efficiency/chain` of {@link negotiationMetrics}
+   * (the number \`supplygym run\` reports), not a mean of per-negotiation ratios.
+   */
+  chainEfficiency: number;
   meanChainProfit: number;
   meanMaxChainProfit: number;
   meanRetailerProfit: number;
@@ -35,7 +39,7 @@ export function summarizeOutcomes(outcomes: readonly NegotiationOutcome[], condi
     negotiations: outcomes.length,
     agreementRate: rate((o) => o.agreement),
     meanRoundsToAgreement: mean((o) => o.roundsToAgreement),
-    meanEfficiency: mean((o) => o.efficiency),
+    chainEfficiency: negotiationMetrics(outcomes, { metrics: ["efficiency/chain"] })["efficiency/chain"],
     meanChainProfit: mean((o) => o.chainProfit),
     meanMaxChainProfit: mean((o) => o.maxChainProfit),
     meanRetailerProfit: mean((o) => o.retailerProfit),

@@ -4,8 +4,7 @@ import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResul
 import {
   ContractEpisode,
   PRICE_CAP,
-  RETAILER_GLOBAL_FEATURES,
-  RETAILER_SUB_FEATURES,
+  retailerObservationSpace,
   SUB_FEATURES,
   resolveContractEnvOptions,
   type ContractEnvOptions,
@@ -57,17 +56,12 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
     this.possibleAgents = all.filter((a) => chosen.includes(a));
     this.learnedRetailer = chosen.includes("retailer");
     this.learnedSubs = new Uint8Array(n);
-    const rHigh = new Array<number>(RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * n).fill(1);
-    for (let i = 0; i < n; i++) {
-      const k = RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * i;
-      rHigh[k + 5] = PRICE_CAP;
-      rHigh[k + 6] = PRICE_CAP;
-    }
+    const retailerSpace = retailerObservationSpace(n);
     const sHigh = [1, 1, 1, 1, 1, PRICE_CAP, PRICE_CAP, PRICE_CAP, PRICE_CAP, PRICE_CAP];
     if (sHigh.length !== SUB_FEATURES) throw new Error("internal: subcontractor feature count");
     for (const a of this.possibleAgents) {
       if (a === "retailer") {
-        this.obsSpaces.set(a, new Box(0, rHigh));
+        this.obsSpaces.set(a, retailerSpace);
         this.actSpaces.set(a, new Box(0, 1, [n]));
       } else {
         this.learnedSubs[this.subIndex.get(a)!] = 1;

@@ -6,6 +6,7 @@ import type { Env, ParallelEnv } from "../core/types.js";
 import { ConfigError } from "../io/errors.js";
 import type { NegotiationOutcome } from "../contracts/outcome.js";
 import { PAPER_CONFIG } from "../contracts/paper.js";
+import { PRICE_CAP, retailerObservationSpace } from "./contract-negotiation.js";
 
 type Trace = { obs: number[][]; rewards: number[]; outcome: NegotiationOutcome };
 
@@ -151,6 +152,18 @@ describe("ContractNegotiationParallel-v0 (learned retailer and subcontractors)",
       expect(sum).toBeCloseTo(tr.outcome.chainProfit / (25 * 120), 10);
       expect(tr.rewards.S1).toBeCloseTo(tr.outcome.subcontractorProfit[0] / (25 * 120), 10);
     }
+  });
+
+  it("both envs give the retailer the same observation space (one helper): prices in [0, PRICE_CAP], the rest in [0, 1]", () => {
+    const single = make<Env<number[], number[]>>("ContractNegotiation-v0").observationSpace;
+    const parallel = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0").observationSpace("retailer");
+    const space = retailerObservationSpace(3);
+    for (const s of [single, parallel]) expect(s.toJSON()).toEqual(space.toJSON());
+    const { low, high } = space.toJSON() as { high: number[]; low: number[] };
+    expect(high).toHaveLength(3 + 7 * 3);
+    expect(low.every((v) => v === 0)).toBe(true);
+    // per subcontractor the last proposal and the last offer (features 5 and 6) are prices / R
+    expect(high.map((v, k) => (v === PRICE_CAP ? k : -1)).filter((k) => k >= 0)).toEqual([8, 9, 15, 16, 22, 23]);
   });
 
   it("is deterministic by seed", () => {

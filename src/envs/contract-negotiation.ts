@@ -86,6 +86,21 @@ export const SUB_FEATURES = 10;
 /** Prices are observed as price / R, clipped to [0, PRICE_CAP]. */
 export const PRICE_CAP = 2;
 
+/**
+ * The retailer's observation space for n subcontractors (see `ContractEpisode.retailerObservation`): every feature
+ * in [0, 1] except each subcontractor's last proposal and last offer (price / R, in [0, PRICE_CAP]). Shared by
+ * ContractNegotiation-v0 and ContractNegotiationParallel-v0.
+ */
+export function retailerObservationSpace(n: number): Box {
+  const high = new Array<number>(RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * n).fill(1);
+  for (let i = 0; i < n; i++) {
+    const k = RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * i;
+    high[k + 5] = PRICE_CAP;
+    high[k + 6] = PRICE_CAP;
+  }
+  return new Box(0, high);
+}
+
 const clipPrice = (p: number, R: number) => (p === p ? Math.min(PRICE_CAP, Math.max(0, p / R)) : 0);
 
 /**
@@ -256,13 +271,7 @@ export class ContractNegotiationEnv implements Env<number[], number[]> {
   constructor(options: ContractEnvOptions = {}) {
     this.episode = new ContractEpisode(resolveContractEnvOptions(options as Record<string, unknown>, "ContractNegotiation-v0"));
     const n = this.episode.n;
-    const high = new Array<number>(RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * n).fill(1);
-    for (let i = 0; i < n; i++) {
-      const k = RETAILER_GLOBAL_FEATURES + RETAILER_SUB_FEATURES * i;
-      high[k + 5] = PRICE_CAP;
-      high[k + 6] = PRICE_CAP;
-    }
-    this.observationSpace = new Box(0, high);
+    this.observationSpace = retailerObservationSpace(n);
     this.actionSpace = new Box(0, 1, [n]);
     this.rewards = new Float64Array(n + 1);
   }

@@ -6,6 +6,7 @@ import { Rng } from "../core/rng.js";
 import type { ParallelEnv, Policy } from "../core/types.js";
 import { loadHubsConfig } from "../hubs/config.js";
 import { runHubEpisode } from "../hubs/episode.js";
+import { tinyConfig } from "../hubs/test-fixtures.js";
 import { ShortagePredictor } from "../hubs/shortage-forecast.js";
 import { HubTradingEnv } from "./hub-trading.js";
 import "./index.js";
@@ -47,6 +48,14 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     expect(() => make("HubTrading-v0", { learned: ["H1", "H1"] })).toThrow(/hub "H1" listed twice/);
     expect(() => make("HubTrading-v0", { shortageForecast: { forecaster: "mlp" } })).toThrow(/shortageForecast: forecaster "mlp" is not supported/);
     expect(() => make("HubTrading-v0", { shortageForecast: { window: 3 } })).toThrow(/unknown option "shortageForecast.window"/);
+    expect(() => make("HubTrading-v0", { hubs: 1 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 1$/);
+    expect(() => make("HubTrading-v0", { hubs: 2.5 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 2.5$/);
+    expect(() => make("HubTrading-v0", { periods: 0 })).toThrow(/^HubTrading-v0: periods must be an integer >= 1, got 0$/);
+    expect(() => make("HubTrading-v0", { periods: "12" })).toThrow(/^HubTrading-v0: periods must be an integer >= 1, got "12"$/);
+    expect(() => make("HubTrading-v0", { scenarioSeed: "abc" })).toThrow(/^HubTrading-v0: scenarioSeed must be an integer, got "abc"$/);
+    expect(() => make("HubTrading-v0", { scenarioSeed: 1.5 })).toThrow(/^HubTrading-v0: scenarioSeed must be an integer, got 1.5$/);
+    expect(() => make("HubTrading-v0", { rewardScale: "1" })).toThrow(/^HubTrading-v0: rewardScale must be a positive number, got "1"$/);
+    expect(() => make("HubTrading-v0", { config: 7 })).toThrow(/^HubTrading-v0: config must be a file path or a config object, got 7$/);
     const env = make<HubEnv>("HubTrading-v0", { hubs: 2, periods: 1 });
     expect(() => env.step({})).toThrow(/before reset/);
     env.reset({ seed: 0 });
@@ -90,5 +99,22 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     // and the learned hub's behaviour matters: truthful H1 gives another outcome
     const truthful = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), optimum: false });
     expect(truthful.hubs.find((h) => h.hub === "H1")!.reward).not.toBeCloseTo(h1.reward, 0);
+  });
+
+  it("outlier trades are held for review in the env and in runHubEpisode alike (same trajectory)", async () => {
+    // Every chips unit price but 3 is an outlier against the history; low would sell to high at 2.
+    const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
+    raw.periods = 3;
+    raw.review = { k: 2, minHistory: 3, unreviewed: { rejectAfter: 1 }, history: { chips: { prices: [3, 3, 3], quantities: [10, 10, 10] } } };
+    const env = new HubTradingEnv({ config: raw, learned: ["high"], rewardScale: 1 });
+    const ones: Policy<number[], number[]> = { act: () => new Array(6).fill(1) };
+    env.reset({ seed: 4 });
+    let envReward = 0;
+    while (env.agents.length > 0) envReward += env.step({ high: ones.act([]) }).rewards.high;
+    const envStatuses = env.simulation!.trades.map((t) => `${t.id}:${t.status}`);
+    expect(envStatuses.filter((s) => s.endsWith(":queued")).length).toBeGreaterThan(0);
+    const out = await runHubEpisode(env.cfg, { seed: new Rng(4).seed(), policies: { high: ones }, optimum: false, predictor: new ShortagePredictor(env.cfg) });
+    expect(out.trades.map((t) => `${t.id}:${t.status}`)).toEqual(envStatuses);
+    expect(out.hubs.find((h) => h.hub === "high")!.reward).toBeCloseTo(envReward, 6);
   });
 });

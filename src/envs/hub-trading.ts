@@ -6,7 +6,6 @@ import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../h
 import { randomHubsConfig } from "../hubs/generate.js";
 import { HubDriver } from "../hubs/driver.js";
 import { actionSpace, observationSpace } from "../hubs/observation.js";
-import { ReviewQueue } from "../hubs/review.js";
 import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, type ShortageForecastOptions } from "../hubs/shortage-forecast.js";
 import type { HubSimulation } from "../hubs/simulation.js";
 
@@ -50,7 +49,13 @@ export function resolveHubTradingOptions(options: Record<string, unknown>): HubT
   for (const k of Object.keys((sf ?? {}) as object)) if (!sfKnown.includes(k)) throw new RangeError(`HubTrading-v0: unknown option "shortageForecast.${k}" (known: ${sfKnown.join(", ")})`);
   const o = { ...HUB_TRADING_DEFAULTS, ...options } as HubTradingOptions;
   o.shortageForecast = resolveShortageForecastOptions((sf ?? {}) as Partial<ShortageForecastOptions>, "HubTrading-v0: shortageForecast");
-  if (!(Number.isFinite(o.rewardScale) && o.rewardScale > 0)) throw new RangeError(`HubTrading-v0: rewardScale must be a positive number, got ${o.rewardScale}`);
+  if (!(Number.isFinite(o.rewardScale) && o.rewardScale > 0)) throw new RangeError(`HubTrading-v0: rewardScale must be a positive number, got ${show(o.rewardScale)}`);
+  if (!Number.isInteger(o.hubs) || o.hubs < 2) throw new RangeError(`HubTrading-v0: hubs must be an integer >= 2, got ${show(o.hubs)}`);
+  if (!Number.isInteger(o.periods) || o.periods < 1) throw new RangeError(`HubTrading-v0: periods must be an integer >= 1, got ${show(o.periods)}`);
+  if (!Number.isSafeInteger(o.scenarioSeed)) throw new RangeError(`HubTrading-v0: scenarioSeed must be an integer, got ${show(o.scenarioSeed)}`);
+  if (o.config !== undefined && typeof o.config !== "string" && (typeof o.config !== "object" || o.config === null || Array.isArray(o.config))) {
+    throw new RangeError(`HubTrading-v0: config must be a file path or a config object, got ${show(o.config)}`);
+  }
   let cfg: ResolvedHubsConfig;
   if (typeof o.config === "string") cfg = loadHubsConfig(o.config);
   else if (o.config !== undefined) cfg = resolveHubsConfig(o.config, "HubTrading-v0 options.config");
@@ -67,6 +72,8 @@ export function resolveHubTradingOptions(options: Record<string, unknown>): HubT
   }
   return { ...o, cfg };
 }
+
+const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   readonly possibleAgents: readonly string[];
@@ -112,7 +119,8 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
 
   reset(opts: ResetOptions = {}): ParallelResetResult<number[]> {
     if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
-    this.driver = new HubDriver(this.cfg, this.predictor, { seed: this.rng.seed(), queue: new ReviewQueue() });
+    // HubDriver holds outlier trades in an in-memory review queue, as in runHubEpisode.
+    this.driver = new HubDriver(this.cfg, this.predictor, { seed: this.rng.seed() });
     this.agents = [...this.possibleAgents];
     const observations: Record<string, number[]> = {};
     const infos: Record<string, Info> = {};

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../io/errors.js";
+import { ConfigError, UsageError } from "../io/errors.js";
 import { loadHubsConfig, resolveHubsConfig } from "./config.js";
 import { tinyConfig } from "./test-fixtures.js";
 
@@ -62,5 +62,16 @@ describe("hubs config", () => {
     writeFileSync(join(dir, "history.csv"), "start,duration,hubs,resource,fraction\n1,0,low,chips,0.25\n");
     const issues = issuesOf(() => loadHubsConfig(join(dir, "c.json")));
     expect(issues[0]).toMatch(/^shortages\.historyCsv\(history\.csv\)\[row 1\]\.duration:/);
+  });
+
+  it("loads through src/io/config (readJsonFile, parseConfig): unknown keys named by path, unreadable files and bad JSON are usage errors", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hubs-cfg-"));
+    const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
+    raw.mechanism.speed = 3;
+    expect(issuesOf(() => resolveHubsConfig(raw, "c.json"))).toEqual(["mechanism.speed: unknown key (allowed keys are listed in the README)"]);
+    writeFileSync(join(dir, "bad.json"), "{ nope");
+    expect(() => loadHubsConfig(join(dir, "bad.json"))).toThrow(UsageError);
+    expect(() => loadHubsConfig(join(dir, "bad.json"))).toThrow(/bad\.json: not valid JSON/);
+    expect(() => loadHubsConfig(join(dir, "missing.json"))).toThrow(/missing\.json: no such file/);
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseCsv as parseCsvRows } from "../io/csv.js";
-import { ConfigError, UsageError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { parseConfig, readJsonFile } from "../io/config.js";
+import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
 
 /**
  * The JSON configuration of a hubs scenario (MODEL.md section C) and its resolution into indexed arrays.
@@ -206,13 +207,12 @@ export interface ResolvedHubsConfig {
   raw: HubsConfig;
 }
 
-/** Resolve an already-parsed JSON value; `file` names it in errors; `baseDir` resolves `historyCsv`. */
+/**
+ * Resolve an already-parsed JSON value; `file` names it in errors; `readText` reads `shortages.historyCsv` (default:
+ * the path as given, relative to the working directory; `loadHubsConfig` resolves it against the config's folder).
+ */
 export function resolveHubsConfig(input: unknown, file = "<config>", readText: (path: string) => string = (p) => readFileSync(p, "utf8")): ResolvedHubsConfig {
-  const parsed = hubsConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((i) => ({ path: formatPath(i.path as PropertyKey[]), message: i.message })));
-  }
-  const c = parsed.data;
+  const c = parseConfig(hubsConfigSchema, input, file);
   const issues: ConfigIssue[] = [];
   const rIndex = new Map<string, number>();
   c.resources.forEach((r, i) => {
@@ -334,18 +334,7 @@ export function resolveHubsConfig(input: unknown, file = "<config>", readText: (
 
 /** Read and resolve a JSON config file (historyCsv paths are relative to the file). */
 export function loadHubsConfig(path: string): ResolvedHubsConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(`${path}: cannot read the config (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(path, [{ path: "", message: `not valid JSON: ${(err as Error).message}` }]);
-  }
+  const json = readJsonFile(path);
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
   return resolveHubsConfig(json, path, (p) => readFileSync(p.startsWith("/") ? p : `${dir}/${p}`, "utf8"));
 }

@@ -1,4 +1,5 @@
 import type { ResolvedHubsConfig } from "./config.js";
+import { ReviewQueue } from "./review.js";
 import { observe, toHubAction } from "./observation.js";
 import type { ShortagePredictor } from "./shortage-forecast.js";
 import { HubSimulation, truthfulAction, type HubAction, type HubPeriodResult, type SimulationOptions } from "./simulation.js";
@@ -7,7 +8,9 @@ import { HubSimulation, truthfulAction, type HubAction, type HubPeriodResult, ty
  * One episode as hub agents live it: the simulator, the shortage predictor behind the observations, and the
  * rule for hubs that are not learned. `HubTrading-v0` and `runHubEpisode` both drive episodes through this
  * class, so a hub without an action acts the same way in training and in evaluation: it is **analytic**, it
- * states its true values (`analyticAction` = bid and ask scales 1).
+ * states its true values (`analyticAction` = bid and ask scales 1). Likewise review: without a `queue` in the
+ * simulation options the driver holds outlier trades in an in-memory `ReviewQueue` (nobody decides, so they stay
+ * pending or are rejected by the config's policy), so training and evaluation treat outliers the same way.
  */
 export function analyticAction(resources: number): HubAction {
   return truthfulAction(resources);
@@ -21,7 +24,7 @@ export class HubDriver {
     readonly predictor: ShortagePredictor | undefined,
     simOptions: SimulationOptions = {},
   ) {
-    this.sim = new HubSimulation(cfg, simOptions);
+    this.sim = new HubSimulation(cfg, { ...simOptions, queue: simOptions.queue ?? new ReviewQueue(undefined, { ledger: simOptions.ledger }) });
     predictor?.reset(this.sim.events);
   }
 

@@ -1,4 +1,6 @@
 import type { Policy } from "../core/types.js";
+import { paretoCompare } from "../eval/efficiency.js";
+import { hubsMetrics, type HubEpisodeRecord } from "../eval/hubs-metrics.js";
 import type { ResolvedHubsConfig } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
 import { HubDriver } from "./driver.js";
@@ -58,11 +60,14 @@ export interface EpisodeOutcome {
   noTradeValue: number;
   noTradeDelayCost: number;
   optimumValue: number;
-  /** Share of the achievable gain captured: (value - noTrade) / (optimum - noTrade); NaN when nothing is achievable. */
+  /**
+   * Share of the achievable gain captured: (value - noTrade) / (optimum - noTrade), src/eval's
+   * `efficiency/gain_captured` of this episode; NaN when nothing is achievable (or without the optimum).
+   */
   efficiency: number;
   /** optimum - value (>= 0 up to solver tolerance). */
   gapToOptimum: number;
-  /** Every hub at least as well off as without trade. */
+  /** Every hub at least as well off as without trade: no loser in src/eval's `paretoCompare` (default tolerance) of rewards. */
   paretoImprovement: boolean;
   trades: Trade[];
   credits: Credit[];
@@ -74,6 +79,7 @@ export interface EpisodeOptions {
   policies?: Record<string, Policy<number[], number[]>>;
   deterministic?: boolean;
   ledger?: LedgerSink;
+  /** Where outlier and escalated trades wait for review. Default: an in-memory queue (as in HubTrading-v0). */
   queue?: ReviewQueue;
   shadow?: boolean;
   /** Skip the HiGHS optimum (then optimumValue and efficiency are NaN). */
@@ -152,9 +158,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
   const totalValue = sum(periods.map((p) => p.value));
   const noTradeValue = sum(periods.map((p) => p.noTradeValue));
   const optimumValue = sum(periods.map((p) => p.optimumValue));
-  const tol = 1e-6 * Math.max(1, Math.abs(noTradeValue));
-  return {
-    seed,
+  const totals = {
     hubs,
     periods,
     totalValue,
@@ -162,12 +166,44 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     noTradeValue,
     noTradeDelayCost: sum(periods.map((p) => p.noTradeDelayCost)),
     optimumValue,
-    efficiency: optimumValue - noTradeValue > tol ? (totalValue - noTradeValue) / (optimumValue - noTradeValue) : NaN,
+  };
+  // Gain captured and Pareto by src/eval's definitions (the ones `supplygym run` reports for the hubs scenario).
+  const record = hubEpisodeRecord(totals);
+  return {
+    seed,
+    ...totals,
+    efficiency: hubsMetrics([record], { metrics: ["efficiency/gain_captured"] })["efficiency/gain_captured"],
     gapToOptimum: optimumValue - totalValue,
-    paretoImprovement: hubs.every((h) => h.gainVsNoTrade >= -tol),
+    paretoImprovement: paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards }).losers.length === 0,
     trades: sim.trades,
     credits: sim.credits,
   };
+}
+
+/**
+ * An episode as the plain record src/eval's `hubsMetrics` reads (per hub profit, reward and no-trade reward;
+ * company totals). `runHubEpisode` computes `efficiency` and `paretoImprovement` from it.
+ */
+export function hubEpisodeRecord(
+  out: Pick<EpisodeOutcome, "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue">,
+): HubEpisodeRecord {
+  const record: HubEpisodeRecord = {
+    periods: out.periods.length,
+    profits: {},
+    rewards: {},
+    noTradeRewards: {},
+    delayCost: out.totalDelayCost,
+    noTradeDelayCost: out.noTradeDelayCost,
+    value: out.totalValue,
+    noTradeValue: out.noTradeValue,
+    optimumValue: out.optimumValue,
+  };
+  for (const h of out.hubs) {
+    record.profits[h.hub] = h.profit;
+    record.rewards[h.hub] = h.reward;
+    record.noTradeRewards[h.hub] = h.noTradeReward;
+  }
+  return record;
 }
 
 function sum(xs: readonly number[]): number {

@@ -6,8 +6,23 @@ export { episodeEvents, supplyAt, predictedCut } from "./shortages.js";
 export { vickreyAuction, bidderUtility, type VickreyBid, type VickreyResult } from "./vickrey.js";
 export { concede, negotiateMoney, smallestReaching, largestWithin, type ConcessionResult } from "./negotiation.js";
 export { socialOptimum, optimumLp, loadHighs, type OptimumResult } from "./optimum.js";
-export { FileLedger, MemoryLedger, verifyLedger, canonicalJson, chainHash, headPath, GENESIS, type LedgerSink, type LedgerHead, type VerifyResult } from "./ledger.js";
-export { ReviewQueue, RunningStats, checkOutlier, type ReviewItem, type ReviewStatus, type OutlierCheck } from "./review.js";
+export {
+  FileLedger,
+  MemoryLedger,
+  verifyLedger,
+  manifestCheckpoint,
+  readHeadFile,
+  canonicalJson,
+  chainHash,
+  headPath,
+  GENESIS,
+  type LedgerSink,
+  type LedgerHead,
+  type LedgerAnchor,
+  type VerifyOptions,
+  type VerifyResult,
+} from "./ledger.js";
+export { ReviewQueue, RunningStats, checkOutlier, REVIEW_STATUSES, type ReviewItem, type ReviewStatus, type OutlierCheck } from "./review.js";
 export { HubSimulation, truthfulAction, tradeRecord, type HubAction, type Trade, type TradeStatus, type Credit, type HubPeriodResult, type SimulationOptions } from "./simulation.js";
 export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace, observe as observeHub, toHubAction } from "./observation.js";
 export { runHubEpisode, type EpisodeOutcome, type EpisodeOptions, type HubOutcome, type PeriodOutcome } from "./episode.js";

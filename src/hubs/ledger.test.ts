@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FileLedger, GENESIS, canonicalJson, chainHash, headPath, verifyLedger } from "./ledger.js";
 
@@ -30,7 +30,7 @@ describe("hash-chained ledger", () => {
     expect(ls[0].prev).toBe(GENESIS);
     expect(ls[0].hash).toBe(chainHash(GENESIS, 1, ls[0].record));
     expect(ls[1].prev).toBe(ls[0].hash);
-    expect(verifyLedger(p)).toEqual({ ok: true, count: 5, head: ls[4].hash, anchored: true });
+    expect(verifyLedger(p)).toEqual({ ok: true, count: 5, head: ls[4].hash, anchored: true, anchors: [headPath(p)] });
   });
 
   it("catches a modified record and names its line", () => {
@@ -69,9 +69,62 @@ describe("hash-chained ledger", () => {
     rewrite(p, ls.slice(0, 4));
     const v = verifyLedger(p);
     expect(v).toMatchObject({ ok: false, badLine: 5 });
-    expect(v.error).toMatch(/head file records 5/);
+    expect(v.error).toMatch(/head file .*ledger\.jsonl\.head records 5/);
     rmSync(headPath(p));
-    expect(verifyLedger(p)).toMatchObject({ ok: true, count: 4, anchored: false });
+    expect(verifyLedger(p)).toMatchObject({ ok: true, count: 4, anchored: false, anchors: [] });
+  });
+
+  it("an empty ledger (a run without records) is 0 records with the genesis head, anchored by the head written on open", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-"));
+    const p = join(dir, "ledger.jsonl");
+    new FileLedger(p).close();
+    expect(readFileSync(p, "utf8")).toBe("");
+    expect(JSON.parse(readFileSync(headPath(p), "utf8"))).toEqual({ count: 0, hash: GENESIS });
+    expect(verifyLedger(p)).toEqual({ ok: true, count: 0, head: GENESIS, anchored: true, anchors: [headPath(p)] });
+    // and it can be continued
+    const l = new FileLedger(p);
+    l.append({ type: "x" });
+    l.close();
+    expect(verifyLedger(p)).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it("every line must be exactly the canonical JSON of its entry: extra fields and reformatting fail", () => {
+    const p = makeLedger(3);
+    const ls = lines(p);
+    const extra = JSON.parse(ls[1]);
+    extra.approvedBy = "mallory"; // not covered by the hash
+    rewrite(p, [ls[0], JSON.stringify(extra), ls[2]]);
+    expect(verifyLedger(p)).toMatchObject({ ok: false, badLine: 2 });
+    expect(verifyLedger(p).error).toMatch(/^line 2: not the canonical JSON of its entry/);
+    rewrite(p, [ls[0], ls[1], JSON.stringify(JSON.parse(ls[2]), null, 1).replace(/\n/g, "")]);
+    expect(verifyLedger(p)).toMatchObject({ ok: false, badLine: 3 });
+  });
+
+  it("the manifest's ledger head is a checkpoint: cutting to before it fails without the head file; records after it are unanchored", () => {
+    const p = makeLedger(5);
+    const ls = lines(p);
+    const last = JSON.parse(ls[4]).hash as string;
+    writeFileSync(join(dirname(p), "manifest.json"), JSON.stringify({ command: "x", ledger: { file: "ledger.jsonl", records: 5, head: last } }));
+    rmSync(headPath(p));
+    expect(verifyLedger(p)).toMatchObject({ ok: true, count: 5, anchored: true, anchors: [join(dirname(p), "manifest.json")] });
+    rewrite(p, ls.slice(0, 4));
+    const cut = verifyLedger(p);
+    expect(cut).toMatchObject({ ok: false, badLine: 5 });
+    expect(cut.error).toMatch(/manifest\.json records 5/);
+    // Records appended after the run (review decisions) are fine, but only a head file anchors them.
+    rewrite(p, ls);
+    const l = new FileLedger(p);
+    l.append({ type: "review_decision", id: "P1-1", decision: "approved" });
+    l.close();
+    expect(verifyLedger(p)).toMatchObject({ ok: true, count: 6, anchored: true });
+    rmSync(headPath(p));
+    expect(verifyLedger(p)).toMatchObject({ ok: true, count: 6, anchored: false });
+    // A manifest head that does not match its record fails.
+    writeFileSync(join(dirname(p), "manifest.json"), JSON.stringify({ ledger: { file: "ledger.jsonl", records: 3, head: last } }));
+    expect(verifyLedger(p)).toMatchObject({ ok: false, badLine: 3 });
+    // A manifest for another ledger file is not an anchor.
+    writeFileSync(join(dirname(p), "manifest.json"), JSON.stringify({ ledger: { file: "other.jsonl", records: 3, head: last } }));
+    expect(verifyLedger(p)).toMatchObject({ ok: true, anchored: false, anchors: [] });
   });
 
   it("reports a truncated last line (crash mid-append) as such, never as valid", () => {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 
 /**
@@ -7,10 +8,12 @@ import { writeFileAtomic } from "../io/atomic.js";
  *
  *     {"hash":H_i,"prev":H_{i-1},"record":{...},"seq":i}
  *
- * with H_0 = 64 zeros and H_i = SHA-256(canonicalJson({prev, record, seq})) in hex. Each append is written and
- * fsynced before it returns. Because a chain alone cannot reveal that its last records were cut off, a head
- * file `<ledger>.head` ({"count","hash"}) is rewritten atomically after every append; `verifyLedger` checks the
- * chain against it when present.
+ * with H_0 = 64 zeros and H_i = SHA-256(canonicalJson({prev, record, seq})) in hex; every line is exactly the
+ * canonical JSON of its entry (no other fields, no other formatting). Each append is written and fsynced before it
+ * returns. Because a chain alone cannot reveal that its last records were cut off, a head file `<ledger>.head`
+ * ({"count","hash"}) is written when the ledger is opened and rewritten atomically after every append;
+ * `verifyLedger` checks the chain against it, and against the ledger head a run's `manifest.json` beside the
+ * ledger recorded (a checkpoint: later records, e.g. review decisions, may follow it).
  */
 export const GENESIS = "0".repeat(64);
 
@@ -71,9 +74,13 @@ export class FileLedger implements LedgerSink {
     if (existsSync(path)) {
       const v = verifyLedger(path);
       if (!v.ok) throw new Error(`${path}: cannot append to a broken ledger: ${v.error}`);
+      // Appending would write a new head for whatever is there, silently anchoring a ledger cut at its end.
+      if (!v.anchored && this.opts.writeHead !== false) throw new Error(`${path}: cannot append to an unanchored ledger (no ${basename(headPath(path))} or manifest covers its end)`);
       this.head = { count: v.count, hash: v.head };
     }
     this.fd = openSync(path, "a");
+    // Anchor from the start: a run that appends nothing still leaves a head (0 records, the genesis hash).
+    this.writeHead();
   }
 
   get count(): number {
@@ -91,6 +98,10 @@ export class FileLedger implements LedgerSink {
     writeSync(this.fd, line);
     fsyncSync(this.fd);
     this.head = { count: seq, hash };
+    this.writeHead();
+  }
+
+  private writeHead(): void {
     if (this.opts.writeHead !== false) writeFileAtomic(headPath(this.path), JSON.stringify(this.head) + "\n");
   }
 
@@ -101,6 +112,22 @@ export class FileLedger implements LedgerSink {
 
 export function headPath(ledgerPath: string): string {
   return `${ledgerPath}.head`;
+}
+
+/** A ledger head with where it came from (for messages). */
+export interface LedgerAnchor extends LedgerHead {
+  source: string;
+}
+
+export interface VerifyOptions {
+  /** The whole ledger's expected head. Default: the head file `<ledger>.head` when it exists. */
+  head?: LedgerAnchor;
+  /**
+   * A checkpoint: record `count` must exist and have hash `hash`; records after it are allowed. Default: the
+   * ledger head in `manifest.json` beside the ledger when that manifest names this ledger file (see
+   * {@link manifestCheckpoint}).
+   */
+  checkpoint?: LedgerAnchor;
 }
 
 export interface VerifyResult {
@@ -115,31 +142,70 @@ export interface VerifyResult {
   error?: string;
   /** The problem is an incomplete last line (a crash mid-append). */
   truncated?: boolean;
-  /** Whether a head file was found and checked. */
+  /**
+   * Whether the end of the ledger is anchored: a head matched, or a checkpoint matched the last record. When
+   * false, records cut from the end (after the checkpoint, if any) could not be detected.
+   */
   anchored: boolean;
+  /** The anchors that were checked (head file, manifest checkpoint, or given ones), e.g. "ledger.jsonl.head". */
+  anchors: string[];
 }
 
 /**
- * Verify a ledger: every line parses, sequence numbers run 1, 2, 3, ..., each `prev` is the previous line's hash
- * and each hash matches its content. With a head file (or `expectedHead`), the count and last hash must match
- * too, which catches records removed from the end. Returns the first problem found.
+ * The ledger head recorded by a run's manifest: `manifest.json` in the ledger's directory with
+ * `ledger: {file, records, head}` where `file` is the ledger's file name. Undefined when there is no such
+ * manifest or it records no head for this file.
  */
-export function verifyLedger(path: string, expectedHead?: LedgerHead): VerifyResult {
-  const text = readFileSync(path, "utf8");
-  let anchor = expectedHead;
-  if (!anchor && existsSync(headPath(path))) {
-    try {
-      anchor = JSON.parse(readFileSync(headPath(path), "utf8")) as LedgerHead;
-    } catch {
-      return { ok: false, count: 0, head: GENESIS, error: `${headPath(path)}: head file is not valid JSON`, anchored: true };
-    }
+export function manifestCheckpoint(ledgerPath: string): LedgerAnchor | undefined {
+  const file = join(dirname(ledgerPath), "manifest.json");
+  if (!existsSync(file)) return undefined;
+  let m: unknown;
+  try {
+    m = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
   }
-  const lines = text.split("\n");
+  const l = (m as { ledger?: { file?: unknown; records?: unknown; head?: unknown } } | null)?.ledger;
+  if (!l || l.file !== basename(ledgerPath) || typeof l.records !== "number" || typeof l.head !== "string") return undefined;
+  return { count: l.records, hash: l.head, source: file };
+}
+
+/** Read a head file: the anchor, `{error}` when it is not a head, undefined when it does not exist. */
+export function readHeadFile(path: string): LedgerAnchor | { error: string } | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const h = JSON.parse(readFileSync(path, "utf8")) as Partial<LedgerHead>;
+    if (typeof h?.count !== "number" || typeof h?.hash !== "string") return { error: `${path}: not a ledger head (expected {"count": N, "hash": "..."})` };
+    return { count: h.count, hash: h.hash, source: path };
+  } catch {
+    return { error: `${path}: head file is not valid JSON` };
+  }
+}
+
+/**
+ * Verify a ledger: every line is the canonical JSON of an entry {hash, prev, record, seq}, sequence numbers run
+ * 1, 2, 3, ..., each `prev` is the previous line's hash and each hash matches its content. An empty file is a
+ * valid ledger of 0 records (head = genesis). Against a head (the head file, or `opts.head`) the count and last
+ * hash must match, which catches records removed from the end; against a checkpoint (the run's manifest) the
+ * checkpointed record must be there unchanged. Returns the first problem found; `anchored` says whether the end
+ * of the ledger was covered by an anchor.
+ */
+export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResult {
+  const text = readFileSync(path, "utf8");
+  let head = opts.head;
+  if (!head) {
+    const h = readHeadFile(headPath(path));
+    if (h && "error" in h) return { ok: false, count: 0, head: GENESIS, error: h.error, anchored: false, anchors: [] };
+    head = h;
+  }
+  const checkpoint = opts.checkpoint ?? manifestCheckpoint(path);
+  const anchors = [head, checkpoint].filter((a): a is LedgerAnchor => a !== undefined).map((a) => a.source);
+  const lines = text === "" ? [] : text.split("\n");
   const endsWithNewline = text.endsWith("\n");
   if (endsWithNewline) lines.pop();
   let prev = GENESIS;
   let count = 0;
-  const fail = (line: number, error: string, truncated = false): VerifyResult => ({ ok: false, count, head: prev, badLine: line, error: `line ${line}: ${error}`, truncated, anchored: anchor !== undefined });
+  const fail = (line: number, error: string, truncated = false): VerifyResult => ({ ok: false, count, head: prev, badLine: line, error: `line ${line}: ${error}`, truncated, anchored: head !== undefined, anchors });
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
     const isLast = i === lines.length - 1;
@@ -151,7 +217,7 @@ export function verifyLedger(path: string, expectedHead?: LedgerHead): VerifyRes
       return fail(n, "not valid JSON");
     }
     if (isLast && !endsWithNewline) return fail(n, "last line has no final newline (incomplete append)", true);
-    if (typeof entry !== "object" || entry === null || typeof entry.hash !== "string" || typeof entry.prev !== "string" || typeof entry.seq !== "number" || typeof entry.record !== "object") {
+    if (typeof entry !== "object" || entry === null || typeof entry.hash !== "string" || typeof entry.prev !== "string" || typeof entry.seq !== "number" || typeof entry.record !== "object" || entry.record === null) {
       return fail(n, "not a ledger entry (needs hash, prev, record, seq)");
     }
     if (entry.seq !== n) return fail(n, `sequence number ${entry.seq}, expected ${n} (a record was removed, inserted or reordered)`);
@@ -163,21 +229,30 @@ export function verifyLedger(path: string, expectedHead?: LedgerHead): VerifyRes
       return fail(n, `record cannot be hashed (${(err as Error).message})`);
     }
     if (actual !== entry.hash) return fail(n, "hash does not match the record (the record was modified)");
+    if (canonicalJson(entry) !== lines[i]) return fail(n, "not the canonical JSON of its entry (a field the hash does not cover, or other formatting)");
+    if (checkpoint && n === checkpoint.count && entry.hash !== checkpoint.hash) {
+      return fail(n, `hash ${entry.hash.slice(0, 12)}... differs from the head ${String(checkpoint.hash).slice(0, 12)}... recorded in ${checkpoint.source}`);
+    }
     prev = entry.hash;
     count = n;
   }
-  if (anchor) {
-    if (anchor.count !== count || anchor.hash !== prev) {
-      const line = Math.min(count, anchor.count) + 1;
-      return {
-        ok: false,
-        count,
-        head: prev,
-        badLine: line,
-        error: `line ${line}: the ledger has ${count} records ending in ${prev.slice(0, 12)}..., its head file records ${anchor.count} ending in ${String(anchor.hash).slice(0, 12)}... (records removed from or added to the end)`,
-        anchored: true,
-      };
-    }
+  const endMismatch = (anchor: LedgerAnchor, what: string): VerifyResult => {
+    const line = Math.min(count, anchor.count) + 1;
+    return {
+      ok: false,
+      count,
+      head: prev,
+      badLine: line,
+      error: `line ${line}: the ledger has ${count} records ending in ${prev.slice(0, 12)}..., ${what} ${anchor.count} ending in ${String(anchor.hash).slice(0, 12)}... (records removed from or added to the end)`,
+      anchored: true,
+      anchors,
+    };
+  };
+  if (checkpoint) {
+    if (count < checkpoint.count) return endMismatch(checkpoint, `${checkpoint.source} records`);
+    if (checkpoint.count === 0 && checkpoint.hash !== GENESIS) return fail(1, `${checkpoint.source} records 0 records with a hash other than the genesis hash`);
   }
-  return { ok: true, count, head: prev, anchored: anchor !== undefined };
+  if (head && (head.count !== count || head.hash !== prev)) return endMismatch(head, `the head file ${head.source} records`);
+  const anchored = head !== undefined || (checkpoint !== undefined && checkpoint.count === count);
+  return { ok: true, count, head: prev, anchored, anchors };
 }

@@ -106,7 +106,10 @@ export function storedUnits(resources: readonly ResolvedResource[], holdings: re
 
 /**
  * Value gained by receiving `q` units of resource `r` (-Infinity when the hub's storage capacity forbids it)
- * and value lost by giving them away (Infinity when it holds fewer than `q`).
+ * and value lost by giving them away (Infinity when it holds fewer than `q`). The trading rounds value lots with
+ * this function. Giving away is valued at holdings `max(0, h - q)`: with `h` within 1e-9 below `q` (rounding) the
+ * hub is left with nothing, never with a negative holding (planProduction would clamp it to 0 anyway, so the
+ * value is the same; the clamp keeps the holdings array valid for anything else that reads it).
  */
 export function marginalValues(
   hub: ResolvedHub,

@@ -1,12 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
+import type { LedgerSink } from "./ledger.js";
 
 /**
  * Human review of unusual trades. A trade whose unit price or quantity on a resource lies more than `k`
  * standard deviations from the historical norm (mean and sample standard deviation of executed trades on that
  * resource, once there are at least `minHistory` of them) waits in a review queue instead of executing. The
- * queue is a JSON file rewritten atomically on every change.
+ * queue is a JSON file rewritten atomically on every change. With a ledger, every decision (approve or reject,
+ * by a reviewer or by the unreviewed-item policy) and every settlement (executed or lapsed) is appended to it as
+ * a `review_decision` / `review_settled` record; the held trade itself is logged by the simulator as a `trade`
+ * record with status `queued`.
  */
 
 /** Running mean and variance (Welford). */
@@ -62,6 +66,7 @@ const round = (v: number): number => Math.round(v * 100) / 100;
 const fmtZ = (z: number): string => (Number.isFinite(z) ? z.toFixed(2) : "inf");
 
 export type ReviewStatus = "pending" | "approved" | "rejected" | "executed" | "lapsed";
+export const REVIEW_STATUSES: readonly ReviewStatus[] = ["pending", "approved", "rejected", "executed", "lapsed"];
 
 export interface ReviewItem {
   id: string;
@@ -80,8 +85,14 @@ export interface ReviewItem {
 export class ReviewQueue {
   private items: ReviewItem[] = [];
 
-  /** `path`: the queue file (created on first change; an existing file is loaded). */
-  constructor(readonly path?: string) {
+  /**
+   * `path`: the queue file (created on first change; an existing file is loaded). `ledger`: where decisions and
+   * settlements are recorded (the run's audit ledger).
+   */
+  constructor(
+    readonly path?: string,
+    readonly opts: { ledger?: LedgerSink } = {},
+  ) {
     if (path && existsSync(path)) this.items = ReviewQueue.read(path);
   }
 
@@ -94,6 +105,21 @@ export class ReviewQueue {
     }
     const items = (json as { items?: unknown })?.items;
     if (!Array.isArray(items)) throw new UsageError(`${path}: not a review queue (expected {"items": [...]})`);
+    const seen = new Set<string>();
+    items.forEach((it: unknown, i) => {
+      const bad = (field: string, rule: string): never => {
+        throw new UsageError(`${path} items[${i}]${field ? `.${field}` : ""}: ${rule}`);
+      };
+      if (typeof it !== "object" || it === null || Array.isArray(it)) bad("", "must be an object {id, period, status, reason, trade}");
+      const item = it as Record<string, unknown>;
+      if (typeof item.id !== "string" || item.id === "") bad("id", `must be a non-empty string, got ${JSON.stringify(item.id)}`);
+      if (seen.has(item.id as string)) bad("id", `duplicate id "${item.id}"`);
+      seen.add(item.id as string);
+      if (!REVIEW_STATUSES.includes(item.status as ReviewStatus)) bad("status", `must be one of ${REVIEW_STATUSES.join(", ")}, got ${JSON.stringify(item.status)}`);
+      if (!Number.isInteger(item.period) || (item.period as number) < 0) bad("period", `must be an integer >= 0, got ${JSON.stringify(item.period)}`);
+      if (typeof item.trade !== "object" || item.trade === null || Array.isArray(item.trade)) bad("trade", `must be an object (the proposed trade), got ${JSON.stringify(item.trade)}`);
+      if (item.reason !== undefined && typeof item.reason !== "string") bad("reason", "must be a string");
+    });
     return items as ReviewItem[];
   }
 
@@ -123,6 +149,7 @@ export class ReviewQueue {
     item.decidedAt = at;
     if (note !== undefined) item.note = note;
     this.save();
+    this.opts.ledger?.append({ type: "review_decision", id, decision, by, at, note, period: item.period });
     return item;
   }
 
@@ -134,6 +161,7 @@ export class ReviewQueue {
     item.decidedAt ??= at;
     if (note !== undefined) item.note = note;
     this.save();
+    this.opts.ledger?.append({ type: "review_settled", id, status, period: at, note });
   }
 
   toJSON(): { items: ReviewItem[] } {

@@ -2,7 +2,7 @@ import { Rng } from "../core/rng.js";
 import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
 import { concede, largestWithin, negotiateMoney, smallestReaching } from "./negotiation.js";
-import { hubValue, planProduction, storedUnits } from "./production.js";
+import { hubValue, marginalValues, planProduction, storedUnits } from "./production.js";
 import { RunningStats, checkOutlier, type ReviewQueue, type TradeNorm } from "./review.js";
 import { episodeEvents, supplyAt } from "./shortages.js";
 import { vickreyAuction } from "./vickrey.js";
@@ -15,8 +15,8 @@ import { vickreyAuction } from "./vickrey.js";
  * A period t:
  *   1. supply = allocation cut by the shortages active in t; holdings = supply
  *   2. priority credits are honoured: each holder claims, from the issuer, the credit units it can use now
- *   3. (when trading starts) approved review items execute if still feasible; unreviewed items follow the
- *      policy (hold, or reject after T periods)
+ *   3. (when trading starts, not in shadow mode) approved review items execute if still feasible; unreviewed
+ *      items follow the policy (hold, or reject after T periods)
  *   4. up to maxRounds trading rounds (each hub trades at most once per round; stop when a round executes nothing)
  *   5. every hub produces its best plan from what it holds; unredeemed credits that expire pay their fallback
  */
@@ -32,6 +32,14 @@ export function truthfulAction(resources: number): HubAction {
 }
 
 export type TradeStatus = "executed" | "shadow" | "queued" | "dropped";
+
+/**
+ * What one deal attempt did to the trading round: `executed`; `shadow`, a shadow-mode deal that a live run would
+ * have executed (both hubs count as having traded this round); `blocked`, held for review, escalated without
+ * execution or dropped (live or in shadow): that seller-buyer pair is blocked for the period and both hubs stay
+ * free to deal with others.
+ */
+type DealResult = "executed" | "shadow" | "blocked";
 
 export interface Trade {
   id: string;
@@ -190,11 +198,14 @@ export class HubSimulation {
     this.redeemCredits();
   }
 
-  /** Review decisions take effect at the start of trading, so a decision made between periods counts at once. */
+  /**
+   * Review decisions take effect at the start of trading, so a decision made between periods counts at once.
+   * Never in shadow mode: a shadow run executes nothing, approved items included.
+   */
   private applyReviewDecisions(): void {
     const t = this.period;
     const q = this.opts.queue;
-    if (q) {
+    if (q && !this.shadow) {
       for (const item of q.list("approved")) this.executeApproved(item.id, item.trade as unknown as Trade);
       const policy = this.cfg.review.unreviewed;
       if (policy !== "hold") {
@@ -240,16 +251,26 @@ export class HubSimulation {
   private executeApproved(id: string, trade: Trade): void {
     const q = this.opts.queue!;
     const t = this.period;
-    const r = this.cfg.resources.findIndex((x) => x.id === trade.resource);
-    const s = this.cfg.hubs.findIndex((x) => x.id === trade.seller);
-    const b = this.cfg.hubs.findIndex((x) => x.id === trade.buyer);
-    const { resources, hubs } = this.cfg;
-    const storageOk = !resources[r].storable || storedUnits(resources, this.holdings[b]) + trade.quantity <= hubs[b].storageCapacity + 1e-9;
-    if (r < 0 || s < 0 || b < 0 || this.holdings[s][r] < trade.quantity - 1e-9 || !storageOk) {
-      q.settle(id, "lapsed", t, "no longer feasible when approved (seller lacks the units or buyer lacks storage)");
-      return;
+    const { resources, hubs, periods } = this.cfg;
+    const lapse = (why: string): void => q.settle(id, "lapsed", t, why);
+    const r = resources.findIndex((x) => x.id === trade.resource);
+    const s = hubs.findIndex((x) => x.id === trade.seller);
+    const b = hubs.findIndex((x) => x.id === trade.buyer);
+    if (!(typeof trade.quantity === "number" && trade.quantity > 0 && Number.isFinite(trade.quantity)) || !Number.isFinite(trade.money)) {
+      return lapse(`not executable: quantity ${trade.quantity} and money ${trade.money} must be finite numbers, the quantity positive`);
     }
-    const creditResource = trade.creditResource === undefined ? -1 : resources.findIndex((x) => x.id === trade.creditResource);
+    if (r < 0 || s < 0 || b < 0) return lapse(`not executable: unknown ${r < 0 ? `resource "${trade.resource}"` : `hub "${s < 0 ? trade.seller : trade.buyer}"`}`);
+    let creditResource = -1;
+    if (trade.payment === "priority") {
+      creditResource = resources.findIndex((x) => x.id === trade.creditResource);
+      if (creditResource < 0) return lapse(`not executable: unknown credit resource "${trade.creditResource}"`);
+      // The credit could never be redeemed, and an expiry past the episode would never pay its fallback.
+      if (t >= periods - 1) return lapse("approved in the last period: no later period to redeem the priority credit in");
+    }
+    const storageOk = !resources[r].storable || storedUnits(resources, this.holdings[b]) + trade.quantity <= hubs[b].storageCapacity + 1e-9;
+    if (this.holdings[s][r] < trade.quantity - 1e-9 || !storageOk) {
+      return lapse("no longer feasible when approved (seller lacks the units or buyer lacks storage)");
+    }
     this.execute({ ...trade, id: `${trade.id}-R`, period: t, round: -1, mechanism: "review", status: "executed", note: `approved review item ${id}` }, s, b, r, creditResource);
     q.settle(id, "executed", t);
   }
@@ -271,25 +292,15 @@ export class HubSimulation {
       const base = hubValue(hubs[h], resources, t, hold);
       const g = new Array<number>(R);
       const l = new Array<number>(R);
-      const stored = storedUnits(resources, hold);
       for (let r = 0; r < R; r++) {
-        const res = resources[r];
-        if (!res.transferable) {
+        if (!resources[r].transferable) {
           g[r] = -Infinity;
           l[r] = Infinity;
           continue;
         }
-        const h0 = hold[r];
-        const q = res.lot;
-        if (!res.storable || stored + q <= hubs[h].storageCapacity + 1e-9) {
-          hold[r] = h0 + q;
-          g[r] = hubValue(hubs[h], resources, t, hold) - base;
-        } else g[r] = -Infinity;
-        if (h0 >= q - 1e-9) {
-          hold[r] = h0 - q;
-          l[r] = base - hubValue(hubs[h], resources, t, hold);
-        } else l[r] = Infinity;
-        hold[r] = h0;
+        const v = marginalValues(hubs[h], resources, t, hold, r, resources[r].lot, base);
+        g[r] = v.gain;
+        l[r] = v.loss;
       }
       gain.push(g);
       loss.push(l);
@@ -310,57 +321,76 @@ export class HubSimulation {
       return { buyers, sellers };
     };
     const key = (s: number, b: number, r: number) => `${s}>${b}:${r}`;
+    /**
+     * After a deal: executed and shadow deals (a shadow deal is what would have executed) keep both hubs busy for
+     * the rest of the round. A deal held for review, or escalated and dropped, blocks only that seller-buyer pair
+     * for the rest of the period: both hubs stay free to deal with other partners in this round.
+     */
+    const settle = (status: DealResult, s: number, b: number, r0: number): boolean => {
+      if (status === "executed" || status === "shadow") {
+        busy[s] = busy[b] = 1;
+        if (status === "executed") executed++;
+        return true;
+      }
+      this.blocked.add(key(s, b, r0));
+      return false;
+    };
 
     if (mechanism.kind === "vickrey" || mechanism.kind === "both") {
       for (let r = 0; r < R; r++) {
         const { buyers, sellers } = order(r);
         const q = resources[r].lot;
         for (const s of sellers) {
-          if (busy[s]) continue;
-          const top: number[] = [];
-          for (const b of buyers) {
-            if (busy[b] || b === s || this.blocked.has(key(s, b, r))) continue;
-            top.push(b);
-            if (top.length === 2) break;
+          // Auction the seller's lot among the buyers it is not blocked with; a blocked deal re-runs the auction
+          // without that buyer (every failed attempt blocks a new pair, so this ends).
+          let unsold = false;
+          while (!busy[s]) {
+            const top: number[] = [];
+            let skipped = false; // a free buyer left out for being the seller or blocked with it
+            for (const b of buyers) {
+              if (busy[b]) continue;
+              if (b === s || this.blocked.has(key(s, b, r))) {
+                skipped = true;
+                continue;
+              }
+              top.push(b);
+              if (top.length === 2) break;
+            }
+            const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
+            if (res.winner < 0) {
+              // With nobody left out, the highest free bid is below this reserve, so below every later (dearer)
+              // seller's too: no later lot sells. Otherwise a dearer seller may still sell to a left-out buyer.
+              unsold = !skipped;
+              break;
+            }
+            const b = res.winner;
+            const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
+            const status =
+              res.price / q > resources[r].maxPricePerUnit
+                ? this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
+                : this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1);
+            settle(status, s, b, r);
           }
-          const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
-          if (res.winner < 0) break; // sellers are sorted by reserve: no later lot sells either
-          const b = res.winner;
-          busy[s] = busy[b] = 1;
-          const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
-          if (res.price / q > resources[r].maxPricePerUnit) {
-            if (this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)) executed++;
-            continue;
-          }
-          if (this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1)) executed++;
+          if (unsold) break;
         }
       }
     }
     if (mechanism.kind === "bilateral" || mechanism.kind === "both") {
       for (let r = 0; r < R; r++) {
         const { buyers, sellers } = order(r);
-        let bi = 0;
-        let si = 0;
-        while (bi < buyers.length && si < sellers.length) {
-          const b = buyers[bi];
-          const s = sellers[si];
-          if (busy[b]) {
-            bi++;
-            continue;
+        // The highest remaining bidder deals with the cheapest free seller it is not blocked with; a blocked deal
+        // sends it on to the next seller (not out of the market).
+        let first = 0; // sellers before this index are busy
+        for (const b of buyers) {
+          while (first < sellers.length && busy[sellers[first]]) first++;
+          for (let j = first; j < sellers.length; j++) {
+            const s = sellers[j];
+            if (busy[b]) break;
+            if (busy[s]) continue;
+            if (!(bid(b, r) > ask(s, r))) break; // sellers are sorted by ask: no dearer one sells to b either
+            if (b === s || this.blocked.has(key(s, b, r))) continue;
+            if (settle(this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r]), s, b, r)) break;
           }
-          if (busy[s]) {
-            si++;
-            continue;
-          }
-          if (b === s || this.blocked.has(key(s, b, r))) {
-            bi++;
-            continue;
-          }
-          if (!(bid(b, r) > ask(s, r))) break;
-          busy[s] = busy[b] = 1;
-          bi++;
-          si++;
-          if (this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r])) executed++;
         }
       }
     }
@@ -388,8 +418,8 @@ export class HubSimulation {
     };
   }
 
-  /** Bilateral negotiation of one lot; returns whether a trade executed. */
-  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): boolean {
+  /** Bilateral negotiation of one lot; returns what became of the deal. */
+  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): DealResult {
     const { mechanism, resources } = this.cfg;
     const q = resources[r].lot;
     const base = this.draft(round, "bilateral", s, b, r, q, gain, loss);
@@ -508,26 +538,42 @@ export class HubSimulation {
     };
   }
 
-  /** A deal both sides agreed to: review check, then shadow / execute. Returns whether it executed. */
-  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): boolean {
+  /**
+   * A deal both sides agreed to: review check, then execute. Returns what it did to the round (see DealResult).
+   * In shadow mode nothing is queued or executed: the deal is recorded (and logged) as a shadow trade whose note
+   * says what a live run would have done with it.
+   */
+  private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): DealResult {
     const { review } = this.cfg;
     const check = checkOutlier(this.norms[r], trade.pricePerUnit, trade.quantity, review.k, review.minHistory);
-    if (check.flagged && this.opts.queue) {
-      this.blocked.add(`${s}>${b}:${r}`);
-      this.opts.queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
-      this.trades.push({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
-      return false;
-    }
-    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
+    const queue = this.opts.queue;
     if (this.shadow) {
       this.blocked.add(`${s}>${b}:${r}`);
-      const shadow = { ...trade, status: "shadow" as const, note: appendNote(trade.note, "shadow mode: proposed, not executed") };
-      this.trades.push(shadow);
-      this.log({ type: "trade", ...tradeRecord(shadow) });
-      return false;
+      const held = check.flagged && queue !== undefined;
+      const why = check.flagged ? (held ? `would be held for review: ${check.reason}` : `outlier with no review queue: ${check.reason}`) : "";
+      this.recordShadow({ ...trade, note: appendNote(trade.note, why) });
+      return held ? "blocked" : "shadow";
     }
+    if (check.flagged && queue) {
+      this.blocked.add(`${s}>${b}:${r}`);
+      queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
+      this.record({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
+      return "blocked";
+    }
+    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
     this.execute(trade, s, b, r, creditResource);
-    return true;
+    return "executed";
+  }
+
+  /** Record (and log) a shadow-mode proposal: never queued, never executed. */
+  private recordShadow(trade: Trade): void {
+    this.record({ ...trade, status: "shadow", note: appendNote(trade.note, "shadow mode: proposed, not executed") });
+  }
+
+  /** Keep a trade and log it to the ledger (every status: executed, shadow, queued, dropped). */
+  private record(trade: Trade): void {
+    this.trades.push(trade);
+    this.log({ type: "trade", ...tradeRecord(trade) });
   }
 
   private execute(trade: Trade, s: number, b: number, r: number, creditResource: number): void {
@@ -546,8 +592,9 @@ export class HubSimulation {
         quantity: trade.creditQuantity ?? 0,
         remaining: trade.creditQuantity ?? 0,
         issuedAt: this.period,
-        plannedPeriod: Math.max(trade.creditPeriod ?? this.period + 1, this.period + 1),
-        expires: Math.max(trade.creditExpires ?? this.period + 1, this.period + 1),
+        // From the next period to the episode's last (an expiry past the episode would never pay its fallback).
+        plannedPeriod: clamp(trade.creditPeriod ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
+        expires: clamp(trade.creditExpires ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
         fallbackPrice: this.cfg.mechanism.creditFallbackPrice,
       };
       this.credits.push(credit);
@@ -555,38 +602,42 @@ export class HubSimulation {
     }
     this.norms[r].price.push(trade.pricePerUnit);
     this.norms[r].quantity.push(q);
-    this.trades.push(done);
-    this.log({ type: "trade", ...tradeRecord(done) });
+    this.record(done);
   }
 
-  /** A value-creating deal without agreement; returns whether the escalation rule executed it (planner). */
-  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): boolean {
+  /** A value-creating deal without agreement; returns what the escalation rule did to the round. */
+  private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): DealResult {
     const rule = this.cfg.mechanism.escalation;
+    const queue = this.opts.queue;
     if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
     const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
     if (rule === "planner") {
       const t = { ...atReserve, mechanism: "planner" as const, note: `escalated (${why}); planner transfers at the seller's reservation price` };
       if (this.shadow) {
-        this.trades.push({ ...t, status: "shadow" });
-        this.log({ type: "trade", ...tradeRecord({ ...t, status: "shadow" }) });
-        return false;
+        this.recordShadow(t);
+        return "shadow";
       }
       this.execute(t, s, b, r, -1);
-      return true;
-    } else if (rule === "review" && this.opts.queue) {
-      const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
-      this.opts.queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
-      this.trades.push(t);
-    } else {
-      this.trades.push({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
+      return "executed";
     }
-    return false;
+    if (rule === "review" && queue) {
+      if (this.shadow) {
+        this.recordShadow({ ...atReserve, note: `escalated (${why}); would be queued for human review at the seller's reservation price` });
+        return "blocked";
+      }
+      const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
+      queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
+      this.record(t);
+      return "blocked";
+    }
+    this.record({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
+    return "blocked";
   }
 
   // ---------------------------------------------------------------- period end
 
   private endPeriod(): HubPeriodResult[] {
-    const { hubs, resources, mechanism } = this.cfg;
+    const { hubs, resources } = this.cfg;
     const t = this.period;
     for (const c of this.credits) {
       if (c.expires !== t || c.remaining <= TOL) continue;
@@ -596,7 +647,6 @@ export class HubSimulation {
       this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed: c.remaining, fallback_paid: pay });
       c.remaining = 0;
     }
-    void mechanism;
     const results = hubs.map((hub, h): HubPeriodResult => {
       const plan = planProduction(hub, resources, t, this.holdings[h]);
       const moneyNet = this.moneyNet[h];
@@ -627,8 +677,10 @@ export class HubSimulation {
   }
 }
 
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
 function appendNote(a: string, b: string): string {
-  return a ? `${a}; ${b}` : b;
+  return a && b ? `${a}; ${b}` : a || b;
 }
 
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : String(v));
