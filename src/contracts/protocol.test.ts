@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { generateConfig } from "./generate.js";
 import { MESSAGE_COLUMNS, MessageLog, messageRows, RETAILER, type Message } from "./messages.js";
 import { PAPER_CONFIG } from "./paper.js";
 import { validateProtocol } from "./protocol.js";

@@ -5,7 +5,7 @@ import { Box } from "../../core/spaces.js";
 import type { ParallelEnv, Policy } from "../../core/types.js";
 import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
 import { HUBS_METRICS, hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
-import { runHubEpisode } from "../../hubs/episode.js";
+import { hubEpisodeRecord, runHubEpisode } from "../../hubs/episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import type { LearnedPolicy } from "../../rl/policy.js";
@@ -128,22 +128,9 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       deterministic: cfg.evaluation.deterministic,
       predictor,
     });
-    const record: HubEpisodeRecord = {
-      periods: out.periods.length,
-      profits: {},
-      rewards: {},
-      noTradeRewards: {},
-      delayCost: out.totalDelayCost,
-      noTradeDelayCost: out.noTradeDelayCost,
-      value: out.totalValue,
-      noTradeValue: out.noTradeValue,
-      optimumValue: out.optimumValue,
-    };
+    records.push(hubEpisodeRecord(out));
     const trades = out.trades.filter((t) => t.status === "executed").length;
     for (const h of out.hubs) {
-      record.profits[h.hub] = h.profit;
-      record.rewards[h.hub] = h.reward;
-      record.noTradeRewards[h.hub] = h.noTradeReward;
       episodes.push({
         episode: e,
         agent: h.hub,
@@ -163,7 +150,6 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
         trades,
       });
     }
-    records.push(record);
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   return {
