@@ -22,7 +22,7 @@ export interface HubEpisodeRecord {
   optimumValue: number;
 }
 
-/** The metrics a hubs evaluation reports by default (see also DEFAULT_METRICS.hubs). */
+/** The metrics a hubs evaluation reports by default (DEFAULT_METRICS.hubs of experiment files). */
 export const HUBS_METRICS = [
   "hubs/delay_cost",
   "efficiency/optimum",

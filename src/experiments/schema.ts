@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { NEGOTIATION_METRICS } from "../contracts/metrics.js";
+import { HUBS_METRICS } from "../eval/hubs-metrics.js";
 import { KNOWN_METRICS, MARKET_METRICS } from "../eval/outcome-metrics.js";
 import { readJsonFile } from "../io/config.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
@@ -50,37 +52,11 @@ export const CONDITION_ENV_OPTIONS_SCENARIOS: readonly Scenario[] = ["contracts"
 export type Scenario = (typeof SCENARIOS)[number];
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
+/** The metrics each scenario reports by default: the lists of the modules that compute them. */
 export const DEFAULT_METRICS: Record<Scenario, readonly string[]> = {
   market: MARKET_METRICS,
-  contracts: [
-    "contracts/agreement_rate",
-    "contracts/rounds_to_agreement",
-    "contracts/illogical_rate",
-    "efficiency/chain",
-    "fairness/added_value_tv",
-    "fairness/added_value_corr",
-    "fairness/jain",
-    "fairness/gini",
-    "fairness/min_share",
-    "fairness/max_share",
-    "fairness/nash_welfare",
-    "profit/total",
-  ],
-  hubs: [
-    "hubs/delay_cost",
-    "efficiency/optimum",
-    "efficiency/gain_captured",
-    "pareto/dominated",
-    "pareto/gainers",
-    "pareto/losers",
-    "fairness/jain",
-    "fairness/gini",
-    "fairness/min_share",
-    "fairness/max_share",
-    "fairness/nash_welfare",
-    "profit/total",
-    "welfare/total_surplus",
-  ],
+  contracts: NEGOTIATION_METRICS,
+  hubs: HUBS_METRICS,
 };
 
 export const EXPERIMENT_DEFAULTS = {
