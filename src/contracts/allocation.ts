@@ -25,15 +25,21 @@ export function allocateByQuotes(
 ): Float64Array {
   out.fill(0);
   orderByQuote(quotes, order);
+  fillInOrder(quantity, maxCap, available, order, out);
+  return out;
+}
+
+/** Add to `out`, in `order`, up to each available seller's `cap`, until `quantity` is placed; returns what is left. */
+function fillInOrder(quantity: number, cap: ArrayLike<number>, available: ArrayLike<number>, order: Int32Array, out: Float64Array): number {
   let left = quantity;
   for (let k = 0; k < order.length && left > 0; k++) {
     const i = order[k];
     if (!available[i]) continue;
-    const take = Math.min(maxCap[i], left);
-    out[i] = take;
+    const take = Math.min(cap[i] - out[i], left);
+    out[i] += take;
     left -= take;
   }
-  return out;
+  return left;
 }
 
 /**
@@ -51,21 +57,8 @@ export function allocateNormalFirst(
 ): Float64Array {
   out.fill(0);
   orderByQuote(quotes, order);
-  let left = quantity;
-  for (let k = 0; k < order.length && left > 0; k++) {
-    const i = order[k];
-    if (!available[i]) continue;
-    const take = Math.min(normalCap[i], left);
-    out[i] = take;
-    left -= take;
-  }
-  for (let k = 0; k < order.length && left > 0; k++) {
-    const i = order[k];
-    if (!available[i]) continue;
-    const take = Math.min(maxCap[i] - out[i], left);
-    out[i] += take;
-    left -= take;
-  }
+  const left = fillInOrder(quantity, normalCap, available, order, out);
+  fillInOrder(left, maxCap, available, order, out);
   return out;
 }
 
