@@ -6,6 +6,7 @@ export * from "./core/spaces.js";
 export * from "./core/types.js";
 export * from "./core/registry.js";
 export * from "./core/check-env.js";
+export * from "./core/env-state.js";
 export * from "./wrappers/index.js";
 export * from "./market/index.js";
 export { loadEquilibriumConfig, equilibriumConfigSchema, type EquilibriumConfig } from "./market/config.js";

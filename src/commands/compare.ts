@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { efficiencyFairnessSpec, renderFigure, type TradeoffRow } from "../eval/figures.js";
 import { COMPARISON_COLUMNS, comparisonRows, METRICS_COLUMNS, metricsRows, SUMMARY_COLUMNS, summaryRows, type MetricRecord } from "../eval/tables.js";
@@ -9,6 +8,7 @@ import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
 import { formatSummary } from "../experiments/runner.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--out DIR]
 
@@ -64,12 +64,7 @@ export const command: Command = {
   summary: "combine the metrics of finished runs into one summary and comparison",
   help,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { baseline: { type: "string" }, out: { type: "string" } } });
-    } catch (err) {
-      throw new UsageError(`compare: ${(err as Error).message}`);
-    }
+    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" } });
     const { positionals, values } = parsed;
     if (positionals.length === 0) throw new UsageError(`compare: give at least one run directory\n\n${help}`);
     const runs = positionals.map((d) => readRun(resolve(d)));

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import type { TopLevelSpec } from "vega-lite";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
@@ -11,6 +10,7 @@ import { NoEquilibriumError } from "../market/errors.js";
 import { agentRows, marketRows, welfareRows } from "../market/report.js";
 import { tatonnement, type TraceRow } from "../market/tatonnement.js";
 import { welfare } from "../market/welfare.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym equilibrium <config.json> [--out DIR] [--method newton|tatonnement]
 
@@ -29,12 +29,7 @@ export const command: Command = {
   summary: "clear a layered market and write its equilibrium, trace and figures",
   help,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string" }, method: { type: "string" } } });
-    } catch (err) {
-      throw new UsageError(`equilibrium: ${(err as Error).message}\n\n${help}`);
-    }
+    const parsed = parseCommandArgs("equilibrium", argv, { out: { type: "string" }, method: { type: "string" } }, help);
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`equilibrium: expected one config file, got ${positionals.length}\n\n${help}`);
     if (values.method !== undefined && values.method !== "newton" && values.method !== "tatonnement") {

@@ -1,5 +1,4 @@
 import { basename, dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { TopLevelSpec } from "vega-lite";
 import { z } from "zod";
 import type { Command } from "../cli.js";
@@ -13,6 +12,7 @@ import { ConfigError, UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { renderSvg } from "../io/plot.js";
 import { RunDir } from "../io/run-dir.js";
+import { parseCommandArgs } from "./args.js";
 
 /** `supplygym forecast` config (JSON). Unknown keys are rejected. */
 export const forecastConfigSchema = z
@@ -74,12 +74,7 @@ export const command: Command = {
   summary: "backtest demand forecasters and write their scores and a figure",
   help,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string" } } });
-    } catch (err) {
-      throw new UsageError(`forecast: ${(err as Error).message}\n\n${help}`);
-    }
+    const parsed = parseCommandArgs("forecast", argv, { out: { type: "string" } }, help);
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`forecast: expected one config file, got ${positionals.length}\n\n${help}`);
     const file = positionals[0];

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
@@ -8,6 +7,7 @@ import { runHubEpisode } from "../hubs/episode.js";
 import { FileLedger } from "../hubs/ledger.js";
 import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../hubs/report.js";
 import { ReviewQueue } from "../hubs/review.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym hubs <config.json> [--out DIR] [--seed N] [--shadow] [--no-optimum]
 
@@ -48,16 +48,7 @@ export const command: Command = {
 };
 
 async function hubs(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" } },
-    });
-  } catch (err) {
-    throw new UsageError(`hubs: ${(err as Error).message}\n\n${help}`);
-  }
+  const parsed = parseCommandArgs("hubs", argv, { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" } }, help);
   const [file, ...rest] = parsed.positionals;
   if (!file || rest.length > 0) throw new UsageError(`hubs: give exactly one config file\n\n${help}`);
   let seed: number | undefined;

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { basename } from "node:path";
 import { headPath, readHeadFile, verifyLedger, type LedgerAnchor } from "../hubs/ledger.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym ledger verify <ledger.jsonl> [--head FILE] [--allow-unanchored]
 
@@ -33,12 +33,7 @@ export const command: Command = {
   summary: "verify a hubs audit ledger (hash chain): `ledger verify <file>`",
   help,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { head: { type: "string" }, "allow-unanchored": { type: "boolean" } } });
-    } catch (err) {
-      throw new UsageError(`ledger: ${(err as Error).message}\n\n${help}`);
-    }
+    const parsed = parseCommandArgs("ledger", argv, { head: { type: "string" }, "allow-unanchored": { type: "boolean" } }, help);
     const [sub, file, ...rest] = parsed.positionals;
     if (sub !== "verify") throw new UsageError(`ledger: expected the subcommand "verify"${sub ? `, got "${sub}"` : ""}\n\n${help}`);
     if (!file || rest.length > 0) throw new UsageError(`ledger verify: give exactly one ledger file\n\n${help}`);

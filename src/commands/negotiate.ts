@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { parseNegotiationConfig, type NegotiationConfig } from "../contracts/config.js";
 import { resolveContractEnvOptions } from "../envs/contract-negotiation.js";
@@ -13,6 +12,7 @@ import { readJsonFile } from "../io/config.js";
 import { ConfigError, UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym negotiate <file.json> [--out DIR] [--condition NAME] [--check | --no-check] [--episodes N] [--seed S]
 
@@ -38,16 +38,7 @@ export const command: Command = {
   summary: "run the retailer-subcontractor contract negotiation and write messages and outcomes",
   help,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { out: { type: "string" }, condition: { type: "string" }, check: { type: "boolean" }, "no-check": { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } },
-      });
-    } catch (err) {
-      throw new UsageError(`negotiate: ${(err as Error).message}\n\n${help}`);
-    }
+    const parsed = parseCommandArgs("negotiate", argv, { out: { type: "string" }, condition: { type: "string" }, check: { type: "boolean" }, "no-check": { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } }, help);
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`negotiate: expected one config file, got ${positionals.length}\n\n${help}`);
     if (values.check && values["no-check"]) throw new UsageError("negotiate: give --check or --no-check, not both");

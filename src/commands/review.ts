@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { FileLedger } from "../hubs/ledger.js";
 import { REVIEW_STATUSES, ReviewQueue, type ReviewStatus } from "../hubs/review.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym review list [--queue FILE] [--status STATUS]
        supplygym review approve <id> [--queue FILE] [--by NAME] [--note TEXT] [--ledger FILE | --no-ledger]
@@ -46,16 +46,7 @@ export const command: Command = {
 };
 
 async function review(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { queue: { type: "string" }, status: { type: "string" }, by: { type: "string" }, note: { type: "string" }, ledger: { type: "string" }, "no-ledger": { type: "boolean" } },
-    });
-  } catch (err) {
-    throw new UsageError(`review: ${(err as Error).message}\n\n${help}`);
-  }
+  const parsed = parseCommandArgs("review", argv, { queue: { type: "string" }, status: { type: "string" }, by: { type: "string" }, note: { type: "string" }, ledger: { type: "string" }, "no-ledger": { type: "boolean" } }, help);
   const [sub, id, ...rest] = parsed.positionals;
   const path = parsed.values.queue ?? "review_queue.json";
   if (!existsSync(path)) throw new UsageError(`review: ${path}: no review queue here (give --queue FILE)`);

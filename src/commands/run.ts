@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
 import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures]
 
@@ -21,23 +21,14 @@ An interrupted run (Ctrl-C, crash) keeps its finished tasks in results/<name>/.p
 same command again resumes from there. Exit code 2 on bad input.`;
 
 /** Options shared by `run` and `evaluate`. */
-export function parseRunArgs(argv: string[], name: string, extra: Record<string, { type: "string" | "boolean" }> = {}) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: "string" },
-        workers: { type: "string" },
-        backend: { type: "string" },
-        models: { type: "string" },
-        "no-figures": { type: "boolean" },
-        ...extra,
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${name}: ${(err as Error).message}`);
-  }
+export function parseRunArgs(argv: string[], name: string) {
+  return parseCommandArgs(name, argv, {
+    out: { type: "string" },
+    workers: { type: "string" },
+    backend: { type: "string" },
+    models: { type: "string" },
+    "no-figures": { type: "boolean" },
+  });
 }
 
 export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: string | boolean }, name: string): void {

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import type { Command } from "../cli.js";
 import "../envs/index.js";
@@ -12,6 +11,7 @@ import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/che
 import { learnerFromConfig } from "../rl/learner-from-config.js";
 import { CURVE_COLUMNS, type CurveRow, type Progress } from "../rl/on-policy.js";
 import { loadTrainConfig } from "../rl/train-config.js";
+import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym train <experiment.json> [--out DIR] [--resume RUN_DIR] [--backend tensorflow|wasm|cpu]
 
@@ -40,16 +40,7 @@ export const command: Command = {
   summary: "train a policy with PPO or REINFORCE, with checkpoints and a learning curve",
   help,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { out: { type: "string" }, resume: { type: "string" }, backend: { type: "string" }, "models-root": { type: "string" } },
-      });
-    } catch (err) {
-      throw new UsageError(`train: ${(err as Error).message}\n\n${help}`);
-    }
+    const parsed = parseCommandArgs("train", argv, { out: { type: "string" }, resume: { type: "string" }, backend: { type: "string" }, "models-root": { type: "string" } }, help);
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`train: expected one experiment file, got ${positionals.length}\n\n${help}`);
     if (values.backend !== undefined && !isBackendName(values.backend)) throw new UsageError(`train: --backend must be tensorflow, wasm or cpu, got "${values.backend}"`);

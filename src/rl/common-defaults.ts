@@ -1,4 +1,5 @@
 import type { CommonOptions } from "./on-policy.js";
+import { OptionError } from "./option-error.js";
 
 /** The fields whose defaults PPO and REINFORCE share (the network, normalisation and bookkeeping). */
 export type CommonDefaults = Pick<
@@ -50,3 +51,10 @@ export const COMMON_DEFAULTS: Readonly<CommonDefaults> = Object.freeze({
   /** Episodes averaged in the learning curve (not a CleanRL option; SB3 uses 100). */
   statsWindow: 20,
 });
+
+/** `defaults`, then seed 1, then every option the caller set (an undefined option means "use the default"). */
+export function withDefaults<R>(defaults: object, opts: object, algorithm: string): R {
+  if (opts === null || typeof opts !== "object") throw new OptionError("", `${algorithm}: options must be an object`);
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  return { ...defaults, seed: 1, ...defined } as R;
+}

@@ -11,5 +11,4 @@ export { orthogonal } from "./orthogonal.js";
 export { saveCheckpoint, loadLatestCheckpoint, listCheckpoints, type Checkpoint } from "./checkpoint.js";
 export { loadTrainConfig, parseTrainConfig, trainConfigSchema, type TrainConfig } from "./train-config.js";
 export { learnerFromConfig } from "./learner-from-config.js";
-export { canSnapshot, envState, setEnvState, type Snapshotable } from "./env-state.js";
 export type { Activation, NetworkSpec } from "./actor-critic.js";

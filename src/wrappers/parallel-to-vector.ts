@@ -1,6 +1,6 @@
 import type { Space } from "../core/spaces.js";
 import type { Info, ParallelEnv, ResetOptions, VectorEnv, VectorResetResult, VectorStepResult } from "../core/types.js";
-import { canSnapshot, envState, setEnvState } from "../rl/env-state.js";
+import { canSnapshot, envState, setEnvState } from "../core/env-state.js";
 
 /**
  * A ParallelEnv seen as a VectorEnv with one slot per agent (in `possibleAgents` order): with agents that share one

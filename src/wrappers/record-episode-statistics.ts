@@ -1,5 +1,6 @@
-import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from "../core/types.js";
-import { envState, setEnvState } from "../rl/env-state.js";
+import { envState, setEnvState } from "../core/env-state.js";
+import type { ResetOptions, ResetResult, StepResult } from "../core/types.js";
+import { Wrapper } from "./wrapper.js";
 
 /** Statistics of one finished episode, put in `info.episode` on its last step. */
 export interface EpisodeStatistics {
@@ -13,29 +14,17 @@ export interface EpisodeStatistics {
  * Gymnasium's RecordEpisodeStatistics: adds `info.episode = { r, l }` on the step that ends an episode
  * (terminated or truncated). Wrap it *outside* TimeLimit so that truncated episodes are counted too.
  */
-export class RecordEpisodeStatistics<O, A> implements Env<O, A> {
+export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
   private episodeReturn = 0;
   private episodeLength = 0;
-  spec?: EnvSpec;
 
-  constructor(readonly env: Env<O, A>) {
-    this.spec = env.spec;
-  }
-
-  get observationSpace() {
-    return this.env.observationSpace;
-  }
-  get actionSpace() {
-    return this.env.actionSpace;
-  }
-
-  reset(opts?: ResetOptions): ResetResult<O> {
+  override reset(opts?: ResetOptions): ResetResult<O> {
     this.episodeReturn = 0;
     this.episodeLength = 0;
     return this.env.reset(opts);
   }
 
-  step(action: A): StepResult<O> {
+  override step(action: A): StepResult<O> {
     const r = this.env.step(action);
     this.episodeReturn += r.reward;
     this.episodeLength++;
@@ -57,9 +46,5 @@ export class RecordEpisodeStatistics<O, A> implements Env<O, A> {
     this.episodeReturn = st.episodeReturn;
     this.episodeLength = st.episodeLength;
     setEnvState(this.env, st.inner);
-  }
-
-  close(): void {
-    this.env.close();
   }
 }

@@ -1,6 +1,6 @@
 import type { Space } from "../core/spaces.js";
 import type { Env, Info, ResetOptions, VectorEnv, VectorResetResult, VectorStepResult } from "../core/types.js";
-import { canSnapshot, envState, setEnvState } from "../rl/env-state.js";
+import { canSnapshot, envState, setEnvState } from "../core/env-state.js";
 
 /**
  * `numEnvs` copies of an environment stepped one after another in this process (Gymnasium's SyncVectorEnv).

@@ -194,3 +194,14 @@ describe("FlattenObservation", () => {
     expect(() => new NormalizeObservation(new DictEnv() as unknown as Env<number[], number>)).toThrow(/FlattenObservation/);
   });
 });
+
+describe("Wrapper.unwrapped", () => {
+  it("looks through TimeLimit and RecordEpisodeStatistics to the innermost env", async () => {
+    const { TimeLimit } = await import("./time-limit.js");
+    const { RecordEpisodeStatistics } = await import("./record-episode-statistics.js");
+    const { Pendulum } = await import("../envs/classic/pendulum.js");
+    const inner = new Pendulum();
+    const wrapped = new ClipAction(new RecordEpisodeStatistics(new TimeLimit(inner, 10)));
+    expect(wrapped.unwrapped).toBe(inner);
+  });
+});

@@ -15,6 +15,7 @@ import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distri
 import { computeGae } from "../gae.js";
 import { OnPolicyLearner, explainedVariance, range, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
 import { Box } from "../../core/spaces.js";
+import { withDefaults } from "../common-defaults.js";
 import { OptionError, envErrors } from "../option-error.js";
 import { PPO_CONTINUOUS_DEFAULTS, PPO_DEFAULTS, type PPOHyperparameters } from "./defaults.js";
 
@@ -38,9 +39,8 @@ function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boo
 /** Fill PPO defaults (CleanRL's; the continuous script's for Box actions) and validate. */
 export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
   if (opts === null || typeof opts !== "object") throw new OptionError("", "PPO: options must be an object");
-  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   const base = { ...PPO_DEFAULTS, ...(isContinuous(opts.env, opts.envOptions) ? PPO_CONTINUOUS_DEFAULTS : {}) };
-  const c = { ...base, seed: 1, ...defined } as ResolvedPPOOptions;
+  const c = withDefaults<ResolvedPPOOptions>(base, opts, "PPO");
   for (const k of ["numMinibatches", "updateEpochs"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new OptionError(k, `${k} must be a positive integer, got ${c[k]}`);
   }

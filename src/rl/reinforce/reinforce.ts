@@ -9,6 +9,7 @@ import { computeGae } from "../gae.js";
 import { OnPolicyLearner, explainedVariance, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
 import { OptionError } from "../option-error.js";
 import { REINFORCE_DEFAULTS, type REINFORCEHyperparameters } from "./defaults.js";
+import { withDefaults } from "../common-defaults.js";
 
 export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
   env: EnvSource;
@@ -20,9 +21,7 @@ export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
 export type ResolvedREINFORCEOptions = REINFORCEHyperparameters & { env: EnvSource; envOptions?: Record<string, unknown>; seed: number; backend?: BackendName };
 
 export function resolveREINFORCEOptions(opts: REINFORCEOptions): ResolvedREINFORCEOptions {
-  if (opts === null || typeof opts !== "object") throw new OptionError("", "REINFORCE: options must be an object");
-  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  const c = { ...REINFORCE_DEFAULTS, seed: 1, ...defined } as ResolvedREINFORCEOptions;
+  const c = withDefaults<ResolvedREINFORCEOptions>(REINFORCE_DEFAULTS, opts, "REINFORCE");
   if (c.gaeLambda !== 1) throw new OptionError("gaeLambda", `gaeLambda must be 1 for REINFORCE (Monte-Carlo returns), got ${c.gaeLambda}`);
   return c;
 }
