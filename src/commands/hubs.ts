@@ -3,9 +3,9 @@ import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
 import { loadHubsConfig } from "../hubs/config.js";
-import { runHubEpisode } from "../hubs/episode.js";
+import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
 import { FileLedger } from "../hubs/ledger.js";
-import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../hubs/report.js";
+import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../experiments/scenarios/hub-report.js";
 import { ReviewQueue } from "../hubs/review.js";
 import { parseCommandArgs } from "./args.js";
 

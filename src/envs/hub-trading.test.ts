@@ -5,7 +5,7 @@ import { make, registeredIds } from "../core/registry.js";
 import { Rng } from "../core/rng.js";
 import type { ParallelEnv, Policy } from "../core/types.js";
 import { loadHubsConfig } from "../hubs/config.js";
-import { runHubEpisode } from "../hubs/episode.js";
+import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
 import { tinyConfig } from "../hubs/test-fixtures.js";
 import { ShortagePredictor } from "../hubs/shortage-forecast.js";
 import { HubTradingEnv } from "./hub-trading.js";

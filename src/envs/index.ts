@@ -19,3 +19,5 @@ export {
   type MarketBiddingObservation,
   type PeriodOutcome,
 } from "./market-bidding-core.js";
+export { HubDriver, analyticAction } from "./hub-driver.js";
+export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace, observe as observeHub, toHubAction } from "./hub-observation.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { hubsMetrics } from "../eval/hubs-metrics.js";
-import { resolveHubsConfig } from "./config.js";
-import { hubEpisodeRecord, runHubEpisode } from "./episode.js";
-import { tinyConfig } from "./test-fixtures.js";
+import { hubsMetrics } from "../../eval/hubs-metrics.js";
+import { resolveHubsConfig } from "../../hubs/config.js";
+import { hubEpisodeRecord, runHubEpisode } from "./hub-episode.js";
+import { tinyConfig } from "../../hubs/test-fixtures.js";
 
 describe("runHubEpisode: efficiency and Pareto by src/eval's definitions", () => {
   it("gain captured = (value - no trade) / (optimum - no trade); a hub selling below its loss makes it no Pareto improvement", async () => {

@@ -1,5 +1,5 @@
-import type { Cell } from "../io/csv.js";
-import type { EpisodeOutcome } from "./episode.js";
+import type { Cell } from "../../io/csv.js";
+import type { EpisodeOutcome } from "./hub-episode.js";
 
 /** Tidy tables of an episode (one observation a row) for CSV. */
 

@@ -1,15 +1,15 @@
-import type { Policy } from "../core/types.js";
-import { paretoCompare } from "../eval/efficiency.js";
-import { hubsMetrics, type HubEpisodeRecord } from "../eval/hubs-metrics.js";
-import type { ResolvedHubsConfig } from "./config.js";
-import type { LedgerSink } from "./ledger.js";
-import { HubDriver } from "./driver.js";
-import { actionSpace } from "./observation.js";
-import { socialOptimum } from "./optimum.js";
-import type { ReviewQueue } from "./review.js";
-import { ShortagePredictor } from "./shortage-forecast.js";
-import { supplyAt } from "./shortages.js";
-import { HubSimulation, type Credit, type Trade } from "./simulation.js";
+import type { Policy } from "../../core/types.js";
+import { paretoCompare } from "../../eval/efficiency.js";
+import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
+import type { ResolvedHubsConfig } from "../../hubs/config.js";
+import type { LedgerSink } from "../../hubs/ledger.js";
+import { HubDriver } from "../../envs/hub-driver.js";
+import { actionSpace } from "../../envs/hub-observation.js";
+import { socialOptimum } from "../../hubs/optimum.js";
+import type { ReviewQueue } from "../../hubs/review.js";
+import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
+import { supplyAt } from "../../hubs/shortages.js";
+import { HubSimulation, type Credit, type Trade } from "../../hubs/simulation.js";
 
 /**
  * One seeded episode for given policies, with its no-trade baseline and its social optimum: the function the
