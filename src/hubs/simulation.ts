@@ -5,6 +5,7 @@ import { concede, largestWithin, negotiateMoney, smallestReaching } from "./nego
 import { hubValue, marginalValues, planProduction, storedUnits } from "./production.js";
 import { RunningStats, checkOutlier, type ReviewQueue, type TradeNorm } from "./review.js";
 import { episodeEvents, supplyAt } from "./shortages.js";
+import { lotValue, vcgAuction, type LotValues } from "./vcg.js";
 import { vickreyAuction } from "./vickrey.js";
 
 /**
@@ -45,7 +46,7 @@ export interface Trade {
   id: string;
   period: number;
   round: number;
-  mechanism: "vickrey" | "bilateral" | "planner" | "review";
+  mechanism: "vcg" | "sequential-second-price" | "bilateral" | "planner" | "review";
   resource: string;
   quantity: number;
   seller: string;
@@ -55,6 +56,11 @@ export interface Trade {
   pricePerUnit: number;
   /** Money paid by the buyer now. */
   money: number;
+  /**
+   * VCG trades: money the company pays the seller on top of `money` (its share of the mechanism's deficit; the
+   * seller receives money + subsidy). Absent for other mechanisms.
+   */
+  subsidy?: number;
   creditId?: string;
   creditResource?: string;
   creditQuantity?: number;
@@ -139,6 +145,12 @@ export class HubSimulation {
   private norms: TradeNorm[];
   private seq = 0;
   private blocked = new Set<string>();
+  /** "h:r": hub h sits out resource r's VCG auctions for the rest of the period (one of its deals there was blocked). */
+  private auctionBlocked = new Set<string>();
+  /** Company money paid into VCG trades this period (the mechanism's deficit). */
+  private deficit = 0;
+  /** Per period: the VCG deficit the company paid (money). */
+  readonly deficits: number[] = [];
   private forecastCache = new Map<number, number[][]>();
   /** Per hub: gains below this are rounding noise (1e-6 of the value of its largest order book). */
   private minGain: number[];
@@ -193,6 +205,8 @@ export class HubSimulation {
     this.moneyNet.fill(0);
     this.creditValue.fill(0);
     this.blocked.clear();
+    this.auctionBlocked.clear();
+    this.deficit = 0;
     this.forecastCache.clear();
     if (!this.trading) return;
     this.redeemCredits();
@@ -277,9 +291,13 @@ export class HubSimulation {
 
   // ---------------------------------------------------------------- trading
 
-  /** One trading round; returns the number of trades executed. */
-  tradingRound(actions: readonly HubAction[], round: number): number {
+  /**
+   * One trading round; returns the number of trades executed. `only`: trade these resources only (default all;
+   * the misreport search runs single auctions this way).
+   */
+  tradingRound(actions: readonly HubAction[], round: number, only?: readonly number[]): number {
     const { hubs, resources, mechanism } = this.cfg;
+    const list = only ?? resources.map((_, r) => r);
     const H = hubs.length;
     const R = resources.length;
     const t = this.period;
@@ -336,8 +354,11 @@ export class HubSimulation {
       return false;
     };
 
-    if (mechanism.kind === "vickrey" || mechanism.kind === "both") {
-      for (let r = 0; r < R; r++) {
+    if (mechanism.kind === "vcg" || mechanism.kind === "both") {
+      for (const r of list) this.vcgRound(round, r, actions, busy, settle);
+    }
+    if (mechanism.kind === "sequential-second-price") {
+      for (const r of list) {
         const { buyers, sellers } = order(r);
         const q = resources[r].lot;
         for (const s of sellers) {
@@ -364,10 +385,10 @@ export class HubSimulation {
               break;
             }
             const b = res.winner;
-            const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
+            const base = this.draft(round, "sequential-second-price", s, b, r, q, gain[b][r], loss[s][r]);
             const status =
               res.price / q > resources[r].maxPricePerUnit
-                ? this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
+                ? this.escalate(base, s, b, r, `second price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
                 : this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1);
             settle(status, s, b, r);
           }
@@ -376,7 +397,7 @@ export class HubSimulation {
       }
     }
     if (mechanism.kind === "bilateral" || mechanism.kind === "both") {
-      for (let r = 0; r < R; r++) {
+      for (const r of list) {
         const { buyers, sellers } = order(r);
         // The highest remaining bidder deals with the cheapest free seller it is not blocked with; a blocked deal
         // sends it on to the next seller (not out of the market).
@@ -395,6 +416,98 @@ export class HubSimulation {
       }
     }
     return executed;
+  }
+
+  /** True marginal values of hub h for up to M lots of resource r received and given away (production plans). */
+  lotValues(h: number, r: number, M = this.cfg.mechanism.lotsPerAuction): LotValues {
+    const { hubs, resources } = this.cfg;
+    const hub = hubs[h];
+    const hold = [...this.holdings[h]];
+    const q = resources[r].lot;
+    const t = this.period;
+    const base = hubValue(hub, resources, t, hold);
+    const h0 = hold[r];
+    const gains: number[] = [];
+    let prev = base;
+    for (let k = 1; k <= M; k++) {
+      hold[r] = h0 + k * q;
+      if (resources[r].storable && storedUnits(resources, hold) > hub.storageCapacity + 1e-9) break;
+      const v = hubValue(hub, resources, t, hold);
+      gains.push(v - prev);
+      prev = v;
+    }
+    const losses: number[] = [];
+    prev = base;
+    for (let k = 1; k <= M; k++) {
+      if (h0 < k * q - 1e-9) break;
+      hold[r] = Math.max(0, h0 - k * q);
+      const v = hubValue(hub, resources, t, hold);
+      losses.push(prev - v);
+      prev = v;
+    }
+    return { gains, losses };
+  }
+
+  /**
+   * The VCG auction of resource r among the free hubs (see vcg.ts and docs/hubs.md): each hub reports its marginal
+   * values for up to `lotsPerAuction` lots received (scaled by its bid scale; gains below rounding noise end its
+   * demand) and given away (scaled by its ask scale); the allocation maximises reported value, buyers pay and
+   * sellers receive Clarke payments, the company pays the difference. The allocation is split into seller-buyer
+   * legs (sellers and buyers in hub order) that pass the price cap, review and shadow gate one by one.
+   */
+  private vcgRound(round: number, r: number, actions: readonly HubAction[], busy: Uint8Array, settle: (status: DealResult, s: number, b: number, r: number) => boolean): void {
+    const { hubs, resources } = this.cfg;
+    if (!resources[r].transferable) return;
+    const q = resources[r].lot;
+    const agents: number[] = [];
+    const truth: LotValues[] = [];
+    const reports: LotValues[] = [];
+    for (let h = 0; h < hubs.length; h++) {
+      if (busy[h] || this.auctionBlocked.has(`${h}:${r}`)) continue;
+      const v = this.lotValues(h, r);
+      const gains: number[] = [];
+      for (const g of v.gains) {
+        const x = g * actions[h].bidScale[r];
+        if (!(x > this.minGain[h])) break;
+        gains.push(x);
+      }
+      agents.push(h);
+      truth.push(v);
+      reports.push({ gains, losses: v.losses.map((l) => l * actions[h].askScale[r]) });
+    }
+    if (agents.length < 2) return;
+    const res = vcgAuction(reports);
+    const sellers = agents.map((_, i) => i).filter((i) => res.lots[i] < 0);
+    const buyers = agents.map((_, i) => i).filter((i) => res.lots[i] > 0);
+    const left = res.lots.map((d) => Math.abs(d));
+    let si = 0;
+    for (const bi of buyers) {
+      while (left[bi] > 0 && si < sellers.length) {
+        const sj = sellers[si];
+        const k = Math.min(left[bi], left[sj]);
+        left[bi] -= k;
+        left[sj] -= k;
+        if (left[sj] === 0) si++;
+        const s = agents[sj];
+        const b = agents[bi];
+        const fb = k / res.lots[bi];
+        const fs = k / -res.lots[sj];
+        const qty = k * q;
+        const money = res.payments[bi] * fb;
+        const receives = -res.payments[sj] * fs;
+        const base = this.draft(round, "vcg", s, b, r, qty, lotValue(truth[bi], res.lots[bi]) * fb, -lotValue(truth[sj], res.lots[sj]) * fs);
+        const cap = resources[r].maxPricePerUnit;
+        const status =
+          Math.max(money, receives) / qty > cap
+            ? this.escalate(base, s, b, r, `VCG price ${fmt(Math.max(money, receives) / qty)}/unit above the maximum ${cap}`, (-lotValue(reports[sj], res.lots[sj]) * fs) / qty)
+            : this.propose({ ...base, payment: "money", pricePerUnit: money / qty, money, subsidy: receives - money }, s, b, r, -1);
+        if (status === "blocked") {
+          this.auctionBlocked.add(`${s}:${r}`);
+          this.auctionBlocked.add(`${b}:${r}`);
+        }
+        settle(status, s, b, r);
+      }
+    }
   }
 
   private draft(round: number, mechanism: Trade["mechanism"], s: number, b: number, r: number, q: number, buyerGain: number, sellerLoss: number): Trade {
@@ -581,7 +694,8 @@ export class HubSimulation {
     this.holdings[s][r] -= q;
     this.holdings[b][r] += q;
     this.moneyNet[b] -= trade.money;
-    this.moneyNet[s] += trade.money;
+    this.moneyNet[s] += trade.money + (trade.subsidy ?? 0);
+    this.deficit += trade.subsidy ?? 0;
     let done = { ...trade, status: "executed" as const };
     if (trade.payment === "priority" && creditResource >= 0) {
       const credit: Credit = {
@@ -665,6 +779,7 @@ export class HubSimulation {
       };
     });
     this.results.push(results);
+    this.deficits.push(this.deficit);
     this.period++;
     if (this.period >= this.cfg.periods) this.done = true;
     else this.beginPeriod();

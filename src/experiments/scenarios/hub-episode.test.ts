@@ -8,7 +8,7 @@ describe("runHubEpisode: efficiency and Pareto by src/eval's definitions", () =>
   it("gain captured = (value - no trade) / (optimum - no trade); a hub selling below its loss makes it no Pareto improvement", async () => {
     const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
     raw.periods = 2;
-    raw.mechanism = { kind: "vickrey", maxRounds: 2 }; // high gets 2 of the 5 lots it lacks each period
+    raw.mechanism = { kind: "sequential-second-price", maxRounds: 2 }; // high gets 2 of the 5 lots it lacks each period
     const cfg = resolveHubsConfig(raw);
     const out = await runHubEpisode(cfg);
     // Hand computed: per period high (value 20 a chip) gains 2 lots x 10 x 20 = 400, low loses 2 x 10 x 2 = 40.
