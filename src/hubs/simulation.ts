@@ -178,6 +178,15 @@ export class HubSimulation {
     this.beginPeriod();
   }
 
+  /** Transferable resources, in config order: a VCG round auctions tradable[round % length]. */
+  get tradable(): number[] {
+    return this.cfg.resources.map((_, r) => r).filter((r) => this.cfg.resources[r].transferable);
+  }
+
+  private get usesVcg(): boolean {
+    return this.cfg.mechanism.kind === "vcg" || this.cfg.mechanism.kind === "both";
+  }
+
   get hubCount(): number {
     return this.cfg.hubs.length;
   }
@@ -189,9 +198,15 @@ export class HubSimulation {
     if (acts.length !== this.hubCount) throw new RangeError(`runPeriod: ${acts.length} actions for ${this.hubCount} hubs`);
     if (this.trading) {
       this.applyReviewDecisions();
+      // A VCG round auctions one resource (in turn), so the rounds stop after a whole cycle of them without a
+      // trade (shadow mode: after one cycle, since nothing executes); the other mechanisms trade every resource
+      // each round and stop at the first round without a trade (shadow mode: after one round).
+      const cycle = this.usesVcg ? Math.max(1, this.tradable.length) : 1;
+      let idle = 0;
       for (let k = 0; k < this.cfg.mechanism.maxRounds; k++) {
         const executed = this.tradingRound(acts, k);
-        if (executed === 0 || this.shadow) break;
+        idle = executed === 0 ? idle + 1 : 0;
+        if (this.shadow ? k + 1 >= cycle : idle >= cycle) break;
       }
     }
     return this.endPeriod();
@@ -292,8 +307,10 @@ export class HubSimulation {
   // ---------------------------------------------------------------- trading
 
   /**
-   * One trading round; returns the number of trades executed. `only`: trade these resources only (default all;
-   * the misreport search runs single auctions this way).
+   * One trading round; returns the number of trades executed. VCG (kinds "vcg" and "both") auctions one resource
+   * per round, the transferable resource number `round` modulo their count; bilateral and sequential second-price
+   * trading cover every resource. `only`: trade these resources only (the misreport search runs single auctions
+   * this way).
    */
   tradingRound(actions: readonly HubAction[], round: number, only?: readonly number[]): number {
     const { hubs, resources, mechanism } = this.cfg;
@@ -355,7 +372,7 @@ export class HubSimulation {
     };
 
     if (mechanism.kind === "vcg" || mechanism.kind === "both") {
-      for (const r of list) this.vcgRound(round, r, actions, busy, settle);
+      for (const r of only ?? (this.tradable.length > 0 ? [this.tradable[round % this.tradable.length]] : [])) this.vcgRound(round, r, actions, busy, settle);
     }
     if (mechanism.kind === "sequential-second-price") {
       for (const r of list) {
