@@ -94,7 +94,6 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "hubs/delay_cost",
     "efficiency/allocative",
     "efficiency/chain",
-    "efficiency/optimum",
     "efficiency/gain_captured",
     "contracts/agreement_rate",
     "contracts/illogical_rate",

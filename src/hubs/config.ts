@@ -103,7 +103,7 @@ const mechanismSchema = z.strictObject({
     })
     .default("both"),
   /** VCG: most lots of a resource one hub may buy, or sell, in one auction. */
-  lotsPerAuction: z.number().int().min(1).max(50).default(3),
+  lotsPerAuction: z.number().int().min(1).max(50).default(10),
   /** How bilateral deals pay: money, future priority on another resource, or priority when possible else money. */
   payment: z.enum(["money", "priority", "priority-or-money"]).default("priority-or-money"),
   /** Negotiation limit: alternating concession steps before a bilateral negotiation fails. */

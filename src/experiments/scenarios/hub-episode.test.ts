@@ -27,4 +27,26 @@ describe("runHubEpisode: efficiency and Pareto by src/eval's definitions", () =>
     expect(bad.paretoImprovement).toBe(false);
     expect(bad.efficiency).toBeNaN(); // no optimum computed
   });
+
+  it("shadow mode executes nothing, so it reports no Pareto improvement (and no deficit); VCG's deficit is reported", async () => {
+    const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
+    raw.periods = 2;
+    raw.mechanism = { kind: "vcg", maxRounds: 6 };
+    const cfg = resolveHubsConfig(raw);
+    const shadow = await runHubEpisode(cfg, { shadow: true, optimum: false });
+    expect(shadow.trades.some((t) => t.status === "shadow")).toBe(true);
+    expect(shadow.trades.some((t) => t.status === "executed")).toBe(false);
+    expect(shadow.paretoImprovement).toBe(false);
+    expect(shadow.mechanismDeficit).toBe(0);
+    const live = await runHubEpisode(cfg, { optimum: false });
+    expect(live.paretoImprovement).toBe(true);
+    // two hubs: high pays low's loss, low receives high's gain; the company pays the difference
+    const ex = live.trades.filter((t) => t.status === "executed");
+    expect(ex.length).toBeGreaterThan(0);
+    const deficit = ex.reduce((s, t) => s + (t.subsidy ?? 0), 0);
+    expect(deficit).toBeGreaterThan(0);
+    expect(live.mechanismDeficit).toBeCloseTo(deficit, 9);
+    for (const t of ex) expect(t.money + (t.subsidy ?? 0)).toBeCloseTo(t.buyerGain, 6);
+    for (const t of ex) expect(t.money).toBeCloseTo(t.sellerLoss, 6);
+  });
 });

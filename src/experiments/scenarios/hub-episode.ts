@@ -67,8 +67,13 @@ export interface EpisodeOutcome {
   efficiency: number;
   /** optimum - value (>= 0 up to solver tolerance). */
   gapToOptimum: number;
-  /** Every hub at least as well off as without trade: no loser in src/eval's `paretoCompare` (default tolerance) of rewards. */
+  /**
+   * A Pareto improvement over no trade: no loser and at least one gainer in src/eval's `paretoCompare` (default
+   * tolerance) of rewards. False when nothing executed (shadow mode): an unchanged outcome improves nobody.
+   */
   paretoImprovement: boolean;
+  /** Money the company paid into VCG trades (the mechanism's deficit), over the episode. */
+  mechanismDeficit: number;
   trades: Trade[];
   credits: Credit[];
 }
@@ -166,6 +171,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     noTradeValue,
     noTradeDelayCost: sum(periods.map((p) => p.noTradeDelayCost)),
     optimumValue,
+    mechanismDeficit: sum(sim.deficits),
   };
   // Gain captured and Pareto by src/eval's definitions (the ones `supplygym run` reports for the hubs scenario).
   const record = hubEpisodeRecord(totals);
@@ -174,7 +180,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     ...totals,
     efficiency: hubsMetrics([record], { metrics: ["efficiency/gain_captured"] })["efficiency/gain_captured"],
     gapToOptimum: optimumValue - totalValue,
-    paretoImprovement: paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards }).losers.length === 0,
+    paretoImprovement: ((p) => p.losers.length === 0 && p.gainers.length > 0)(paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards })),
     trades: sim.trades,
     credits: sim.credits,
   };
@@ -185,7 +191,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
  * company totals). `runHubEpisode` computes `efficiency` and `paretoImprovement` from it.
  */
 export function hubEpisodeRecord(
-  out: Pick<EpisodeOutcome, "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue">,
+  out: Pick<EpisodeOutcome, "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue" | "mechanismDeficit">,
 ): HubEpisodeRecord {
   const record: HubEpisodeRecord = {
     periods: out.periods.length,
@@ -197,6 +203,7 @@ export function hubEpisodeRecord(
     value: out.totalValue,
     noTradeValue: out.noTradeValue,
     optimumValue: out.optimumValue,
+    mechanismDeficit: out.mechanismDeficit,
   };
   for (const h of out.hubs) {
     record.profits[h.hub] = h.profit;
