@@ -290,7 +290,7 @@ export class NegotiationEngine {
       if (this.status[i] === AGREED) need -= this.agreedQty[i];
       this.available[i] = this.proposed[i];
       this.quote[i] = this.proposed[i] ? this.price[i] : Infinity;
-      if (this.status[i] !== AGREED) this.alloc[i] = 0;
+      if (this.proposed[i]) this.alloc[i] = 0; // re-allocated below; failed and refused conversations keep theirs
     }
     const tol = 1e-9 * Math.max(1, this.quantity);
     need = Math.max(0, need);
