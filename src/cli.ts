@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,
   negotiate: async () => (await import("./commands/negotiate.js")).command,
+  "contracts-sensitivity": async () => (await import("./commands/contracts-sensitivity.js")).command,
   ledger: async () => (await import("./commands/ledger.js")).command,
   review: async () => (await import("./commands/review.js")).command,
   hubs: async () => (await import("./commands/hubs.js")).command,
