@@ -1,4 +1,5 @@
 import { Rng } from "../core/rng.js";
+import { CreditBook, type Credit } from "./credits.js";
 import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
 import { concede, largestWithin, negotiateMoney, smallestReaching } from "./negotiation.js";
@@ -78,19 +79,22 @@ export interface Trade {
   note: string;
 }
 
-export interface Credit {
-  id: string;
-  issuer: number;
-  holder: number;
+/** A prospective deal: who sells how much of which resource to whom, in which round and mechanism, and its true values. */
+export interface Deal {
+  round: number;
+  mechanism: Trade["mechanism"];
+  /** Hub indices. */
+  seller: number;
+  buyer: number;
+  /** Resource index. */
   resource: number;
+  /** Units. */
   quantity: number;
-  remaining: number;
-  issuedAt: number;
-  plannedPeriod: number;
-  /** Last period in which it can be redeemed. */
-  expires: number;
-  fallbackPrice: number;
+  /** True value the buyer gains and the seller loses with these units this period. */
+  buyerGain: number;
+  sellerLoss: number;
 }
+
 
 export interface HubPeriodResult {
   hub: string;
@@ -134,7 +138,8 @@ export class HubSimulation {
   holdings: number[][] = [];
   /** [hub][resource] supply this period (after shortages). */
   supply: number[][] = [];
-  readonly credits: Credit[] = [];
+  /** Priority credits issued in the episode (see credits.ts). */
+  private readonly book: CreditBook;
   readonly trades: Trade[] = [];
   /** results[period][hub]. */
   readonly results: HubPeriodResult[][] = [];
@@ -163,6 +168,7 @@ export class HubSimulation {
     this.events = opts.events ?? episodeEvents(cfg, new Rng(`hubs-events/${seed}`));
     this.shadow = opts.shadow ?? cfg.shadow;
     this.trading = opts.trade ?? true;
+    this.book = new CreditBook(cfg);
     this.moneyNet = new Array<number>(cfg.hubs.length).fill(0);
     this.creditValue = new Array<number>(cfg.hubs.length).fill(0);
     this.minGain = cfg.hubs.map((hub) => 1e-6 * Math.max(1, ...hub.products.map((p) => (p.marginPerUnit + p.delayPerUnit) * Math.max(...p.demand))));
@@ -185,6 +191,10 @@ export class HubSimulation {
 
   private get usesVcg(): boolean {
     return this.cfg.mechanism.kind === "vcg" || this.cfg.mechanism.kind === "both";
+  }
+
+  get credits(): readonly Credit[] {
+    return this.book.credits;
   }
 
   get hubCount(): number {
@@ -246,35 +256,12 @@ export class HubSimulation {
   }
 
   private redeemCredits(): void {
-    const t = this.period;
-    const { hubs, resources } = this.cfg;
-    for (const c of this.credits) {
-      if (c.remaining <= TOL || t <= c.issuedAt || t > c.expires) continue;
-      const hold = this.holdings[c.holder];
-      const iss = this.holdings[c.issuer];
-      let avail = Math.min(c.remaining, iss[c.resource]);
-      if (resources[c.resource].storable) avail = Math.min(avail, hubs[c.holder].storageCapacity - storedUnits(resources, hold));
-      if (avail <= TOL) continue;
-      const v0 = hubValue(hubs[c.holder], resources, t, hold);
-      const gainOf = (q: number): number => {
-        const h0 = hold[c.resource];
-        hold[c.resource] = h0 + q;
-        const v = hubValue(hubs[c.holder], resources, t, hold) - v0;
-        hold[c.resource] = h0;
-        return v;
-      };
-      const full = gainOf(avail);
-      if (full <= this.minGain[c.holder]) continue;
-      const q = smallestReaching(gainOf, full * (1 - 1e-9), 0, avail, 1e-9);
-      const issuerBefore = hubValue(hubs[c.issuer], resources, t, iss);
-      hold[c.resource] += q;
-      iss[c.resource] -= q;
-      const issuerLoss = issuerBefore - hubValue(hubs[c.issuer], resources, t, iss);
-      c.remaining -= q;
-      this.creditValue[c.holder] += full;
-      this.creditValue[c.issuer] -= issuerLoss;
-      this.log({ type: "credit_redemption", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, quantity: q, remaining: c.remaining, value_to_holder: full, cost_to_issuer: issuerLoss });
-    }
+    this.book.redeem(this.period, this.holdings, this.minGain, (c, q, value, cost) => {
+      this.creditValue[c.holder] += value;
+      this.creditValue[c.issuer] -= cost;
+      const { hubs, resources } = this.cfg;
+      this.log({ type: "credit_redemption", credit: c.id, period: this.period, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, quantity: q, remaining: c.remaining, value_to_holder: value, cost_to_issuer: cost });
+    });
   }
 
   private executeApproved(id: string, trade: Trade): void {
@@ -402,7 +389,7 @@ export class HubSimulation {
               break;
             }
             const b = res.winner;
-            const base = this.draft(round, "sequential-second-price", s, b, r, q, gain[b][r], loss[s][r]);
+            const base = this.draft({ round, mechanism: "sequential-second-price", seller: s, buyer: b, resource: r, quantity: q, buyerGain: gain[b][r], sellerLoss: loss[s][r] });
             const status =
               res.price / q > resources[r].maxPricePerUnit
                 ? this.escalate(base, s, b, r, `second price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
@@ -427,7 +414,8 @@ export class HubSimulation {
             if (busy[s]) continue;
             if (!(bid(b, r) > ask(s, r))) break; // sellers are sorted by ask: no dearer one sells to b either
             if (b === s || this.blocked.has(key(s, b, r))) continue;
-            if (settle(this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r]), s, b, r)) break;
+            const deal: Deal = { round, mechanism: "bilateral", seller: s, buyer: b, resource: r, quantity: resources[r].lot, buyerGain: gain[b][r], sellerLoss: loss[s][r] };
+            if (settle(this.negotiate(deal, { gain: bid(b, r), loss: ask(s, r) }), s, b, r)) break;
           }
         }
       }
@@ -512,7 +500,7 @@ export class HubSimulation {
         const qty = k * q;
         const money = res.payments[bi] * fb;
         const receives = -res.payments[sj] * fs;
-        const base = this.draft(round, "vcg", s, b, r, qty, lotValue(truth[bi], res.lots[bi]) * fb, -lotValue(truth[sj], res.lots[sj]) * fs);
+        const base = this.draft({ round, mechanism: "vcg", seller: s, buyer: b, resource: r, quantity: qty, buyerGain: lotValue(truth[bi], res.lots[bi]) * fb, sellerLoss: -lotValue(truth[sj], res.lots[sj]) * fs });
         const cap = resources[r].maxPricePerUnit;
         const status =
           Math.max(money, receives) / qty > cap
@@ -527,8 +515,9 @@ export class HubSimulation {
     }
   }
 
-  private draft(round: number, mechanism: Trade["mechanism"], s: number, b: number, r: number, q: number, buyerGain: number, sellerLoss: number): Trade {
+  private draft(deal: Deal): Trade {
     const { hubs, resources } = this.cfg;
+    const { round, mechanism, seller: s, buyer: b, resource: r, quantity: q, buyerGain, sellerLoss } = deal;
     return {
       id: `P${this.period}-${++this.seq}`,
       period: this.period,
@@ -549,10 +538,12 @@ export class HubSimulation {
   }
 
   /** Bilateral negotiation of one lot; returns what became of the deal. */
-  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): DealResult {
+  private negotiate(deal: Deal, stated: { gain: number; loss: number }): DealResult {
     const { mechanism, resources } = this.cfg;
-    const q = resources[r].lot;
-    const base = this.draft(round, "bilateral", s, b, r, q, gain, loss);
+    const { seller: s, buyer: b, resource: r, quantity: q } = deal;
+    const statedGain = stated.gain;
+    const statedLoss = stated.loss;
+    const base = this.draft(deal);
     const maxPrice = resources[r].maxPricePerUnit;
     let failure = "";
     if (mechanism.payment !== "money") {
@@ -580,11 +571,7 @@ export class HubSimulation {
       this.forecastCache.set(tp, base);
     }
     const out = base.map((row) => [...row]);
-    for (const c of this.credits) {
-      if (c.remaining <= TOL || c.plannedPeriod !== tp) continue;
-      out[c.holder][c.resource] += c.remaining;
-      out[c.issuer][c.resource] = Math.max(0, out[c.issuer][c.resource] - c.remaining);
-    }
+    this.book.applyPlanned(tp, out);
     return out;
   }
 
@@ -715,20 +702,7 @@ export class HubSimulation {
     this.deficit += trade.subsidy ?? 0;
     let done = { ...trade, status: "executed" as const };
     if (trade.payment === "priority" && creditResource >= 0) {
-      const credit: Credit = {
-        id: `C-${trade.id}`,
-        issuer: b,
-        holder: s,
-        resource: creditResource,
-        quantity: trade.creditQuantity ?? 0,
-        remaining: trade.creditQuantity ?? 0,
-        issuedAt: this.period,
-        // From the next period to the episode's last (an expiry past the episode would never pay its fallback).
-        plannedPeriod: clamp(trade.creditPeriod ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
-        expires: clamp(trade.creditExpires ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
-        fallbackPrice: this.cfg.mechanism.creditFallbackPrice,
-      };
-      this.credits.push(credit);
+      const credit = this.book.issue(trade, b, s, creditResource, this.period);
       done = { ...done, creditId: credit.id };
     }
     this.norms[r].price.push(trade.pricePerUnit);
@@ -770,14 +744,11 @@ export class HubSimulation {
   private endPeriod(): HubPeriodResult[] {
     const { hubs, resources } = this.cfg;
     const t = this.period;
-    for (const c of this.credits) {
-      if (c.expires !== t || c.remaining <= TOL) continue;
-      const pay = c.remaining * c.fallbackPrice;
+    this.book.expire(t, (c, unredeemed, pay) => {
       this.moneyNet[c.issuer] -= pay;
       this.moneyNet[c.holder] += pay;
-      this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed: c.remaining, fallback_paid: pay });
-      c.remaining = 0;
-    }
+      this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed, fallback_paid: pay });
+    });
     const results = hubs.map((hub, h): HubPeriodResult => {
       const plan = planProduction(hub, resources, t, this.holdings[h]);
       const moneyNet = this.moneyNet[h];
@@ -809,7 +780,6 @@ export class HubSimulation {
   }
 }
 
-const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 function appendNote(a: string, b: string): string {
   return a && b ? `${a}; ${b}` : a || b;

@@ -9,7 +9,8 @@ import { socialOptimum } from "../../hubs/optimum.js";
 import type { ReviewQueue } from "../../hubs/review.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { supplyAt } from "../../hubs/shortages.js";
-import { HubSimulation, type Credit, type Trade } from "../../hubs/simulation.js";
+import type { Credit } from "../../hubs/credits.js";
+import { HubSimulation, type Trade } from "../../hubs/simulation.js";
 
 /**
  * One seeded episode for given policies, with its no-trade baseline and its social optimum: the function the
@@ -182,7 +183,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     gapToOptimum: optimumValue - totalValue,
     paretoImprovement: ((p) => p.losers.length === 0 && p.gainers.length > 0)(paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards })),
     trades: sim.trades,
-    credits: sim.credits,
+    credits: [...sim.credits],
   };
 }
 
