@@ -1,5 +1,6 @@
 import { Rng } from "../core/rng.js";
 import { CreditBook, type Credit } from "./credits.js";
+import { appendNote, gateEscalation, gateProposal, type GateDecision, type RoundEffect } from "./gate.js";
 import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
 import { concede, largestWithin, negotiateMoney, smallestReaching } from "./negotiation.js";
@@ -10,9 +11,11 @@ import { lotValue, vcgAuction, type LotValues } from "./vcg.js";
 import { vickreyAuction } from "./vickrey.js";
 
 /**
- * The hubs simulator: periods of shortages, credit redemptions, trading rounds (Vickrey auctions per resource
- * lot and bilateral negotiations paid in money or future priority), human review and production. It knows
- * nothing of RL; the environment (src/envs/hub-trading.ts) and `runHubEpisode` drive it.
+ * The hubs simulator: periods of shortages, credit redemptions, trading rounds (a VCG auction per round and
+ * resource in turn, vcg.ts; bilateral negotiations paid in money or future priority; or sequential second-price
+ * auctions), human review and production. Its parts: the credit book (credits.ts), the review and shadow gate
+ * (gate.ts), the mechanisms (vcg.ts, vickrey.ts, negotiation.ts). It knows nothing of RL; the environment
+ * (src/envs/hub-trading.ts) and `runHubEpisode` (src/experiments/scenarios/hub-episode.ts) drive it.
  *
  * A period t:
  *   1. supply = allocation cut by the shortages active in t; holdings = supply
@@ -41,7 +44,7 @@ export type TradeStatus = "executed" | "shadow" | "queued" | "dropped";
  * execution or dropped (live or in shadow): that seller-buyer pair is blocked for the period and both hubs stay
  * free to deal with others.
  */
-type DealResult = "executed" | "shadow" | "blocked";
+type DealResult = RoundEffect;
 
 export interface Trade {
   id: string;
@@ -663,23 +666,19 @@ export class HubSimulation {
   private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): DealResult {
     const { review } = this.cfg;
     const check = checkOutlier(this.norms[r], trade.pricePerUnit, trade.quantity, review.k, review.minHistory);
-    const queue = this.opts.queue;
-    if (this.shadow) {
-      this.blocked.add(`${s}>${b}:${r}`);
-      const held = check.flagged && queue !== undefined;
-      const why = check.flagged ? (held ? `would be held for review: ${check.reason}` : `outlier with no review queue: ${check.reason}`) : "";
-      this.recordShadow({ ...trade, note: appendNote(trade.note, why) });
-      return held ? "blocked" : "shadow";
+    return this.apply(gateProposal(trade, check, { shadow: this.shadow, queue: this.opts.queue !== undefined }), s, b, r, creditResource);
+  }
+
+  /** Carry out a gate decision (see gate.ts). */
+  private apply(d: GateDecision, s: number, b: number, r: number, creditResource: number): DealResult {
+    if (d.block) this.blocked.add(`${s}>${b}:${r}`);
+    if (d.action === "record-shadow") this.recordShadow(d.trade);
+    else if (d.action === "execute") this.execute(d.trade, s, b, r, creditResource);
+    else {
+      if (d.action === "queue" && d.queued) this.opts.queue!.add({ id: d.trade.id, period: this.period, reason: d.queued.reason, trade: d.queued.trade as unknown as Record<string, unknown> });
+      this.record(d.trade);
     }
-    if (check.flagged && queue) {
-      this.blocked.add(`${s}>${b}:${r}`);
-      queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
-      this.record({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
-      return "blocked";
-    }
-    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
-    this.execute(trade, s, b, r, creditResource);
-    return "executed";
+    return d.effect;
   }
 
   /** Record (and log) a shadow-mode proposal: never queued, never executed. */
@@ -712,31 +711,8 @@ export class HubSimulation {
 
   /** A value-creating deal without agreement; returns what the escalation rule did to the round. */
   private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): DealResult {
-    const rule = this.cfg.mechanism.escalation;
-    const queue = this.opts.queue;
-    if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
-    const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
-    if (rule === "planner") {
-      const t = { ...atReserve, mechanism: "planner" as const, note: `escalated (${why}); planner transfers at the seller's reservation price` };
-      if (this.shadow) {
-        this.recordShadow(t);
-        return "shadow";
-      }
-      this.execute(t, s, b, r, -1);
-      return "executed";
-    }
-    if (rule === "review" && queue) {
-      if (this.shadow) {
-        this.recordShadow({ ...atReserve, note: `escalated (${why}); would be queued for human review at the seller's reservation price` });
-        return "blocked";
-      }
-      const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
-      queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
-      this.record(t);
-      return "blocked";
-    }
-    this.record({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
-    return "blocked";
+    const opts = { rule: this.cfg.mechanism.escalation, shadow: this.shadow, queue: this.opts.queue !== undefined };
+    return this.apply(gateEscalation(trade, why, sellerReservePerUnit, opts), s, b, r, -1);
   }
 
   // ---------------------------------------------------------------- period end
@@ -781,9 +757,6 @@ export class HubSimulation {
 }
 
 
-function appendNote(a: string, b: string): string {
-  return a && b ? `${a}; ${b}` : a || b;
-}
 
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : String(v));
 
