@@ -3,7 +3,7 @@ import { Rng } from "../core/rng.js";
 import { resolveHubsConfig } from "./config.js";
 import { randomHubsInput } from "./generate.js";
 import { misreportSearch } from "./misreport.js";
-import { lotValue, vcgAuction, type LotValues } from "./vcg.js";
+import { concaveMarginals, lotValue, vcgAuction, type LotValues } from "./vcg.js";
 
 describe("vcgAuction", () => {
   it("the issue's example: two sellers (losses 10, 30) and two buyers (gains 100, 90) trade both lots at Clarke prices", () => {
@@ -18,6 +18,12 @@ describe("vcgAuction", () => {
     expect(r.payments).toEqual([-90, -90, 30, 30]); // S2 (loss 30) receives 90: what S1 alone would leave buyers
     expect(r.deficit).toBe(120);
     expect(r.welfare).toBe(150);
+  });
+
+  it("reports are made concave by pooling adjacent violators; concave reports are unchanged", () => {
+    expect(concaveMarginals({ gains: [5, 3], losses: [6, 9] })).toEqual([9, 6, 5, 3]);
+    // a hub bidding more for a lot than it asks for giving one (bid scale 2, ask scale 0.5): pooled
+    expect(concaveMarginals({ gains: [8, 2], losses: [4] })).toEqual([6, 6, 2]);
   });
 
   it("multi-lot diminishing values: allocation maximises welfare (checked by brute force) and truth is dominant", () => {

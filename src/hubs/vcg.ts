@@ -8,8 +8,8 @@
  *   f_i(d) = -(losses[0] + ... + losses[-d-1])      for -losses.length <= d < 0
  *   f_i(0) = 0
  * (marginal values per lot; the hubs report production-plan values, which diminish, but nothing here needs
- * them to). The mechanism chooses d maximising sum_i f_i(d_i) subject to sum_i d_i = 0 (exactly, by dynamic
- * programming over agents and net lots) and charges Clarke's pivot payment
+ * them to; a report whose marginals do not diminish is first made concave, see `concaveMarginals`). The
+ * mechanism chooses d maximising sum_i f_i(d_i) subject to sum_i d_i = 0 and charges Clarke's pivot payment
  *   p_i = W*_{-i} - sum_{j != i} f_j(d_j),
  * W*_{-i} being the best welfare of the others when i does not trade. p_i > 0: i pays; p_i < 0: i receives.
  * Stating the true f_i is a dominant strategy (i's utility f_i(d_i) - p_i is the reported welfare of the chosen
@@ -45,76 +45,73 @@ export function lotValue(v: LotValues, d: number): number {
 }
 
 /**
- * Best allocation of the agents in `active` (sum of net lots 0). Ties go to the allocation found first with agents
- * taken in index order and, per agent, choices from most sold to most bought; the payments do not depend on the
- * tie-break (every maximiser gives the same welfare).
+ * An agent's marginal values along its net lots, from the most it can sell to the most it can buy: losses
+ * reversed, then gains. Made nonincreasing by pooling adjacent violators (each violating run replaced by its mean),
+ * so the reported value function is concave; a concave report (true production-plan values are) is unchanged.
+ * The map depends on the agent's own report only, so truthfulness is kept (the message space is restricted to
+ * concave reports, which contains the truth).
  */
-function bestAllocation(values: readonly LotValues[], active: readonly boolean[]): { welfare: number; lots: number[] } {
-  const n = values.length;
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < n; i++) {
-    if (!active[i]) continue;
-    lo -= values[i].losses.length;
-    hi += values[i].gains.length;
-  }
-  const width = hi - lo + 1;
-  // best[i][s - lo]: best welfare of agents < i with net lots s; choice[i][s - lo]: agent i-1's d at that state.
-  let best = new Float64Array(width).fill(-Infinity);
-  best[-lo] = 0;
-  const choices: Int32Array[] = [];
-  for (let i = 0; i < n; i++) {
-    const next = new Float64Array(width).fill(-Infinity);
-    const choice = new Int32Array(width);
-    if (!active[i]) {
-      next.set(best);
-      choices.push(choice); // all zeros: d = 0
-      best = next;
-      continue;
+export function concaveMarginals(v: LotValues): number[] {
+  const seq = [...[...v.losses].reverse(), ...v.gains];
+  const sums: number[] = [];
+  const counts: number[] = [];
+  for (const x of seq) {
+    sums.push(x);
+    counts.push(1);
+    while (sums.length > 1 && sums[sums.length - 2] / counts[counts.length - 2] < sums[sums.length - 1] / counts[counts.length - 1]) {
+      const s1 = sums.pop()!;
+      const c1 = counts.pop()!;
+      sums[sums.length - 1] += s1;
+      counts[counts.length - 1] += c1;
     }
-    const v = values[i];
-    const fs: number[] = [];
-    for (let d = -v.losses.length; d <= v.gains.length; d++) fs.push(lotValue(v, d));
-    for (let s = 0; s < width; s++) {
-      const b = best[s];
-      if (b === -Infinity) continue;
-      for (let d = -v.losses.length; d <= v.gains.length; d++) {
-        const t = s + d;
-        if (t < 0 || t >= width) continue;
-        const w = b + fs[d + v.losses.length];
-        if (w > next[t]) {
-          next[t] = w;
-          choice[t] = d;
-        }
-      }
-    }
-    choices.push(choice);
-    best = next;
   }
-  const lots = new Array<number>(n).fill(0);
-  let s = -lo;
-  for (let i = n - 1; i >= 0; i--) {
-    const d = choices[i][s];
-    lots[i] = d;
-    s -= d;
-  }
-  return { welfare: best[-lo], lots };
+  const out: number[] = [];
+  for (let k = 0; k < sums.length; k++) for (let j = 0; j < counts[k]; j++) out.push(sums[k] / counts[k]);
+  return out;
 }
 
+/**
+ * The VCG outcome for concave reports (after `concaveMarginals`). Every agent starts from selling everything it
+ * may sell; putting back the K = sum of those lots with the highest marginal values (ties: lower agent index, then
+ * position) maximises welfare, because each agent's marginals diminish. Without agent i the same selection runs
+ * over the others' marginals with K - L_i lots. O(N log N) to sort the N marginals, O(N) per paying agent.
+ */
 export function vcgAuction(values: readonly LotValues[], tol = 1e-9): VcgResult {
   for (const [i, v] of values.entries()) {
     for (const x of [...v.gains, ...v.losses]) {
       if (!Number.isFinite(x)) throw new RangeError(`vcgAuction: agent ${i} reports a non-finite marginal value ${x}`);
     }
   }
-  const all = values.map(() => true);
-  const { welfare, lots } = bestAllocation(values, all);
-  const payments = values.map((v, i) => {
-    if (lots[i] === 0) return 0;
-    const without = all.map((a, j) => a && j !== i);
-    const others = welfare - lotValue(v, lots[i]);
-    const p = bestAllocation(values, without).welfare - others;
+  const n = values.length;
+  const seqs = values.map(concaveMarginals);
+  const L = values.map((v) => v.losses.length);
+  const base = seqs.map((q, i) => q.slice(0, L[i]).reduce((a, b) => a + b, 0)); // value of the loss side
+  const entries: { v: number; agent: number; pos: number }[] = [];
+  seqs.forEach((q, agent) => q.forEach((v, pos) => entries.push({ v, agent, pos })));
+  entries.sort((a, b) => b.v - a.v || a.agent - b.agent || a.pos - b.pos);
+  const K = L.reduce((a, b) => a + b, 0);
+  const pick = (exclude: number): { welfare: number; counts: number[] } => {
+    const counts = new Array<number>(n).fill(0);
+    let k = exclude >= 0 ? K - L[exclude] : K;
+    let w = 0;
+    for (const e of entries) {
+      if (k <= 0) break;
+      if (e.agent === exclude) continue;
+      counts[e.agent]++;
+      w += e.v;
+      k--;
+    }
+    for (let i = 0; i < n; i++) if (i !== exclude) w -= base[i];
+    return { welfare: w, counts };
+  };
+  const best = pick(-1);
+  const lots = best.counts.map((c, i) => c - L[i]);
+  const own = (i: number) => seqs[i].slice(0, L[i] + lots[i]).reduce((a, b) => a + b, 0) - base[i];
+  const payments = lots.map((d, i) => {
+    if (d === 0) return 0;
+    const others = best.welfare - own(i);
+    const p = pick(i).welfare - others;
     return Math.abs(p) <= tol * Math.max(1, Math.abs(others)) ? 0 : p;
   });
-  return { lots, payments, welfare, deficit: -payments.reduce((a, b) => a + b, 0) };
+  return { lots, payments, welfare: best.welfare, deficit: -payments.reduce((a, b) => a + b, 0) };
 }
