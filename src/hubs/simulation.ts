@@ -441,6 +441,8 @@ export class HubSimulation {
       hold[r] = h0 + k * q;
       if (resources[r].storable && storedUnits(resources, hold) > hub.storageCapacity + 1e-9) break;
       const v = hubValue(hub, resources, t, hold);
+      // values diminish (an LP optimum is concave in its holdings): past a lot worth nothing, none is worth more
+      if (!(v - prev > this.minGain[h])) break;
       gains.push(v - prev);
       prev = v;
     }
