@@ -14,7 +14,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // Test strategies: the truthful reporter as a scripted policy, and a hub that overstates its values by half.
 registerStrategy("hubs-truthful-through-env", getStrategy("truthful")!.factory, { description: "test", envs: ["HubTrading-v0"] });
-registerStrategy("hubs-overstate", (ctx) => ({ act: () => new Array<number>((ctx.actionSpace as { size: number }).size).fill(1.5) }), { description: "test", envs: ["HubTrading-v0"] });
+registerStrategy("hubs-overstate", (ctx) => ({ act: () => new Array<number>((ctx.actionSpace as unknown as { size: number }).size).fill(1.5) }), { description: "test", envs: ["HubTrading-v0"] });
 
 const ppo = { name: "ppo", hyperparameters: { numSteps: 12, numMinibatches: 2, updateEpochs: 1 } };
 const raw = {
