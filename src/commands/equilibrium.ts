@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { renderSvg } from "../io/plot.js";

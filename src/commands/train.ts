@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";

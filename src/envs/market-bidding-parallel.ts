@@ -1,7 +1,8 @@
 import { register } from "../core/registry.js";
 import type { Box, Dict, Space } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
-import { MarketBiddingCore, type MarketBiddingObservation, type MarketBiddingOptions } from "./market-bidding-core.js";
+import { MarketBiddingCore, type MarketBiddingObservation } from "./market-bidding-core.js";
+import type { MarketBiddingOptions } from "./market-bidding-options.js";
 
 export const MARKET_BIDDING_PARALLEL_ID = "MarketBiddingParallel-v0";
 

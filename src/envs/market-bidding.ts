@@ -1,7 +1,8 @@
 import { register } from "../core/registry.js";
 import type { Box, Dict, Space } from "../core/spaces.js";
 import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "../core/types.js";
-import { MarketBiddingCore, type MarketBiddingObservation, type MarketBiddingOptions, type PeriodOutcome } from "./market-bidding-core.js";
+import { MarketBiddingCore, type MarketBiddingObservation, type PeriodOutcome } from "./market-bidding-core.js";
+import type { MarketBiddingOptions } from "./market-bidding-options.js";
 
 export const MARKET_BIDDING_ID = "MarketBidding-v0";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { NEGOTIATION_METRICS } from "../contracts/metrics.js";
+import { NEGOTIATION_METRICS } from "../eval/contracts-metrics.js";
 import { HUBS_METRICS } from "../eval/hubs-metrics.js";
 import { KNOWN_METRICS, MARKET_METRICS } from "../eval/outcome-metrics.js";
 import { readJsonFile } from "../io/config.js";
