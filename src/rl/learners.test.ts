@@ -7,7 +7,7 @@ import "../envs/index.js";
 import { Box, Discrete } from "../core/spaces.js";
 import type { Env, ParallelEnv } from "../core/types.js";
 import { make } from "../core/registry.js";
-import { LearnedPolicy, MultiAgentPolicy } from "./policy.js";
+import { actSeed, LearnedPolicy, MultiAgentPolicy } from "./policy.js";
 import { PPO } from "./ppo/ppo.js";
 import { REINFORCE } from "./reinforce/reinforce.js";
 import type { CurveRow } from "./on-policy.js";
@@ -152,6 +152,26 @@ describe("multi-agent", () => {
     expect(pol.policies.a).not.toBe(pol.policies.b);
     const shared = new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true });
     const sp = (await shared.learn(64)) as MultiAgentPolicy;
-    expect(sp.policies.a).toBe(sp.policies.b);
+    expect(sp.policies.a.params).toBe(sp.policies.b.params);
+  });
+
+  it("every returned or loaded policy samples from its own stream (per agent and per learner seed)", async () => {
+    // Shared parameters: both agents have the same weights, so only the sampling stream can tell them apart.
+    const draws = (p: LearnedPolicy) => Array.from({ length: 64 }, () => p.act([0.5]));
+    const sp = (await new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
+    const other = (await new PPO({ env: () => new Matching(), seed: 2, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
+    const a = draws(sp.policies.a.clone(actSeed(1, "a")));
+    expect(draws(sp.policies.a)).toEqual(a); // the returned policy samples from actSeed(learner seed, agent)
+    expect(draws(sp.policies.b)).not.toEqual(a);
+    const o2 = draws(other.policies.a.clone(actSeed(2, "a")));
+    expect(draws(other.policies.a)).toEqual(o2); // learner seed 2: its own stream
+    expect(draws(other.policies.a.clone(actSeed(1, "a")))).not.toEqual(o2);
+    // Saved and loaded with the learner's seed: the same streams again.
+    const file = join(mkdtempSync(join(tmpdir(), "sg-act-")), "p.json");
+    sp.save(file);
+    const fresh = (await new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
+    const back = MultiAgentPolicy.load(file, 1);
+    expect(draws(back.policies.a)).toEqual(draws(fresh.policies.a));
+    expect(draws(back.policies.b)).toEqual(draws(fresh.policies.b));
   });
 });

@@ -1,4 +1,4 @@
-import { Rng } from "../core/rng.js";
+import { deriveSeed, Rng } from "../core/rng.js";
 import { spaceFromJSON, type Space, type SpaceJSON } from "../core/spaces.js";
 import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -38,6 +38,14 @@ export function normalizeInPlace(x: Float32Array, offset: number, norm: { mean: 
     const v = (x[offset + j] - norm.mean[j]) / Math.sqrt(norm.var[j] + 1e-8);
     x[offset + j] = v > norm.clip ? norm.clip : v < -norm.clip ? -norm.clip : v;
   }
+}
+
+/**
+ * The seed of the sampling stream of a learner's policy: one stream per learner seed and agent, so that agents
+ * and training seeds never draw the same noise. `MultiAgentPolicy.load(path, seed)` and the learners use it.
+ */
+export function actSeed(seed: number, agent?: string): number {
+  return agent === undefined ? deriveSeed(seed, "act") : deriveSeed(seed, "act", agent);
 }
 
 /**
@@ -129,10 +137,10 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     return withPath(path, () => LearnedPolicy.fromJSON(json as PolicyJSON, seed));
   }
 
-  /** A copy with its own weights (later training does not change it). */
-  clone(): LearnedPolicy {
+  /** A copy with its own weights (later training does not change it), sampling with `seed` (default 0). */
+  clone(seed = 0): LearnedPolicy {
     const { actorHidden, criticHidden, activation, initLogStd } = this.spec;
-    return new LearnedPolicy(this.observationSpace, this.actionSpace, { actorHidden, criticHidden, activation, initLogStd }, cloneParams(this.params), this.obsNormalization);
+    return new LearnedPolicy(this.observationSpace, this.actionSpace, { actorHidden, criticHidden, activation, initLogStd }, cloneParams(this.params), this.obsNormalization, seed);
   }
 }
 
@@ -160,14 +168,17 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 
-  /** Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
-  static load(path: string): MultiAgentPolicy {
+  /**
+   * Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. Each agent's policy
+   * samples from its own stream, `actSeed(seed, agent)` (as the learner that trained them with this seed gives).
+   */
+  static load(path: string, seed = 0): MultiAgentPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-multi-agent-policy", 1);
     const entries = (json as { policies?: unknown }).policies;
     if (typeof entries !== "object" || entries === null) throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
     const policies: Record<string, LearnedPolicy> = {};
-    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p));
+    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p, actSeed(seed, a)));
     return new MultiAgentPolicy(policies);
   }
 }

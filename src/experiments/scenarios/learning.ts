@@ -5,7 +5,7 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { checkCommon, type CommonOptions } from "../../rl/on-policy.js";
-import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
 import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
 import type { AlgorithmSpec, ResolvedCondition } from "../schema.js";
@@ -52,15 +52,23 @@ export function policyFile(task: Pick<Task, "condition" | "seed" | "options">): 
   return dir ? join(dir, `${task.condition.name}-${task.seed}.policy.json`) : undefined;
 }
 
-/** A saved single or multi-agent policy, by its `format` field. */
-export function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
+/**
+ * A saved single or multi-agent policy, by its `format` field, sampling as the learner with seed `learnerSeed`
+ * that trained it (`actSeed`), so that evaluating a saved policy reproduces the run.
+ */
+export function loadPolicy(file: string, learnerSeed = 0): LearnedPolicy | MultiAgentPolicy {
   let format: string | undefined;
   try {
     format = (JSON.parse(readFileSync(file, "utf8")) as { format?: string }).format;
   } catch (err) {
     throw new UsageError(`${file}: not a saved policy (${(err as Error).message})`);
   }
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
+  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file, learnerSeed) : LearnedPolicy.load(file, actSeed(learnerSeed));
+}
+
+/** The seed of the learner of a task (its policies sample from `actSeed` of it). */
+function learnerSeed(task: Pick<Task, "seed" | "condition">): number {
+  return deriveSeed(task.seed, "train", task.condition.name);
 }
 
 export interface Trained {
@@ -89,7 +97,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
   let backend: string | undefined;
   if (task.options.mode === "evaluate") {
     if (!file || !existsSync(file)) throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
-    policy = loadPolicy(file);
+    policy = loadPolicy(file, learnerSeed(task));
   } else {
     backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
     const { Learner } = ALGORITHMS[condition.algorithm.name];
@@ -97,7 +105,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
       ...(condition.algorithm.hyperparameters as object),
       env: makeEnv,
       numEnvs: cfg.training.numEnvs,
-      seed: deriveSeed(task.seed, "train", condition.name),
+      seed: learnerSeed(task),
       shareParameters: condition.shareParameters,
       backend,
     } as never);
