@@ -1,3 +1,4 @@
+import { requireBackend } from "../rl/backend.js";
 import { existsSync } from "node:fs";
 import type { Command } from "./command.js";
 import { policyFile } from "../experiments/scenarios/learning.js";
@@ -24,6 +25,8 @@ export const command: Command = {
     const file = positionals[0];
     const cfg = loadExperiment(file);
     applyOverrides(cfg, values, "evaluate");
+    // A forced backend that cannot load is bad input: exit 2 before any task runs.
+    if (cfg.backend !== "auto") await requireBackend(cfg.backend, `evaluate: ${file}`);
     // Its own results folder, so that its resumable partial results never mix with training runs'.
     cfg.name = `${cfg.name}-evaluate`;
     const missing = cfg.conditions

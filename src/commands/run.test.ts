@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
+import { requireBackend } from "../rl/backend.js";
 
 let work: string;
 let errors: string[];
@@ -73,6 +74,15 @@ describe("supplygym run", () => {
     expect(errors.pop()).toMatch(/missing\.json: no such (experiment )?file/);
     expect(await run(good(), ["--workers", "0"])).toBe(2);
     expect(await run(good(), ["--backend", "gpu"])).toBe(2);
+    // Without the native backend (the default install): exit 2 with the install instructions, before any task runs.
+    const native = await requireBackend("tensorflow", "probe").then(() => true, () => false);
+    if (!native) {
+      errors = [];
+      expect(await run(good(), ["--backend", "tensorflow"])).toBe(2);
+      expect(errors.join("\n")).toMatch(/exp\.json: backend "tensorflow" could not be loaded: .*npm install @tensorflow\/tfjs-node@4\.22\.0/);
+      expect(noRunDirectory()).toBe(true);
+      expect(existsSync(join(work, "models"))).toBe(false);
+    }
     if (process.getuid?.() !== 0) {
       const locked = join(work, "locked");
       mkdirSync(locked);

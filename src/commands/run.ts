@@ -4,6 +4,7 @@ import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
 import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
+import { requireBackend } from "../rl/backend.js";
 import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures]
@@ -63,6 +64,8 @@ export const command: Command = {
     const file = positionals[0];
     const cfg = loadExperiment(file);
     applyOverrides(cfg, values, "run");
+    // A forced backend that cannot load is bad input: exit 2 before any task runs.
+    if (cfg.backend !== "auto") await requireBackend(cfg.backend, `run: ${file}`);
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
     exitOnInterrupt();
