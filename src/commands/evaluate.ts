@@ -8,11 +8,12 @@ import { loadExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { applyOverrides, exitOnInterrupt, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
 
-const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--no-figures]
+const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--no-figures] [--fresh]
 
 Evaluate saved policies (from an earlier \`supplygym run\`, which saves them under models/<name>/<hash>/ and
 names that folder in its manifest) on the experiment's evaluation draws, without training, and write the same
-tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.`;
+tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.
+Finished evaluations are kept and reused as by \`run\`; --fresh evaluates every task again.`;
 
 export const command: Command = {
   name: "evaluate",
@@ -46,6 +47,7 @@ export const command: Command = {
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "evaluate", models: values.models },
       partialKey: { mode: "evaluate", models: values.models },
+      fresh: values.fresh === true,
     });
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));
     console.log(`run directory: ${out.path}`);

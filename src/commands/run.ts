@@ -7,7 +7,7 @@ import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { requireBackend } from "../rl/backend.js";
 import { parseCommandArgs } from "./args.js";
 
-const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures]
+const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures] [--fresh]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
 compute the metrics and write the tables and figures into a new run directory.
@@ -17,9 +17,11 @@ compute the metrics and write the tables and figures into a new run directory.
   --backend B     TensorFlow.js backend: auto (default), tensorflow, wasm or cpu
   --models DIR    where trained policies are saved (default models/<name>/<config-hash>/)
   --no-figures    skip the SVG/PNG figures
+  --fresh         forget the finished tasks of earlier runs of this experiment and train every task again
 
-An interrupted run (Ctrl-C, crash) keeps its finished tasks in results/<name>/.partial-<hash>/; running the
-same command again resumes from there. Exit code 2 on bad input.`;
+Every finished task is kept in results/<name>/.partial-<hash>/: running the same command again after an
+interruption (Ctrl-C, crash) runs only the missing tasks, and after a finished run reuses every task and its
+saved policies (no training) to write a new run directory. Exit code 2 on bad input.`;
 
 /** Options shared by `run` and `evaluate`. */
 export function parseRunArgs(argv: string[], name: string) {
@@ -29,6 +31,7 @@ export function parseRunArgs(argv: string[], name: string) {
     backend: { type: "string" },
     models: { type: "string" },
     "no-figures": { type: "boolean" },
+    fresh: { type: "boolean" },
   });
 }
 
@@ -81,6 +84,7 @@ export const command: Command = {
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
+      fresh: values.fresh === true,
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));
