@@ -69,6 +69,16 @@ describe("supplygym run", () => {
     });
   }
 
+  it("says when totalSteps is rounded down to whole batches", async () => {
+    const { roundingNotes } = await import("./run.js");
+    const { resolveExperiment } = await import("../experiments/schema.js");
+    expect(await roundingNotes(resolveExperiment(good()))).toEqual([]); // 32 = 2 batches of 1 x 16
+    const odd = { ...good(), training: { totalSteps: 40, numEnvs: 1 } };
+    expect(await roundingNotes(resolveExperiment(odd))).toEqual([
+      'run: condition "one" trains 32 of training.totalSteps = 40 steps (whole batches of numEnvs x numSteps = 16 steps)',
+    ]);
+  });
+
   it("a missing file, an unwritable results directory, bad flags -> exit 2", async () => {
     expect(await main(["run", join(work, "missing.json")])).toBe(2);
     expect(errors.pop()).toMatch(/missing\.json: no such (experiment )?file/);

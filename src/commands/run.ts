@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
-import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
+import { make } from "../core/registry.js";
+import { BACKENDS, conditionEnvOptions, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { requireBackend } from "../rl/backend.js";
 import { parseCommandArgs } from "./args.js";
@@ -81,7 +82,10 @@ export const command: Command = {
       command: `supplygym run ${argv.join(" ")}`,
       configFile: file,
       figures: !values["no-figures"],
-      preflight: (c) => scenario.preflight(c, file),
+      preflight: async (c) => {
+        await scenario.preflight(c, file);
+        for (const note of await roundingNotes(c)) console.error(note);
+      },
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
       fresh: values.fresh === true,
@@ -111,4 +115,35 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "fairness/added_value_tv",
   ];
   return wanted.filter((m) => cfg.metrics.includes(m));
+}
+
+/**
+ * One line per learned condition whose learner trains fewer steps than `training.totalSteps`: learners train
+ * whole batches of numEnvs x numSteps (numSteps from the condition's hyperparameters or the algorithm's defaults
+ * for the env's action space), so the rest is dropped.
+ */
+export async function roundingNotes(cfg: ResolvedExperiment): Promise<string[]> {
+  const notes: string[] = [];
+  if (cfg.conditions.every((c) => c.learned !== "all" && c.learned.length === 0)) return notes;
+  // Loaded only when something is learned (the learners bring TensorFlow.js).
+  const { ALGORITHMS } = await import("../experiments/scenarios/learning.js");
+  await import("../envs/index.js");
+  const total = cfg.training.totalSteps;
+  for (const c of cfg.conditions) {
+    if (c.learned !== "all" && c.learned.length === 0) continue;
+    let batch: number;
+    try {
+      const { resolve } = ALGORITHMS[c.algorithm.name];
+      const makeEnv = () => make(cfg.env.id, conditionEnvOptions(cfg, c));
+      const o = resolve({ env: makeEnv, numEnvs: cfg.training.numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never) as { numSteps: number; numEnvs: number };
+      batch = o.numSteps * o.numEnvs;
+    } catch {
+      continue; // the scenario's preflight reports bad options
+    }
+    const planned = Math.floor(total / batch) * batch;
+    if (planned !== total) {
+      notes.push(`run: condition "${c.name}" trains ${planned} of training.totalSteps = ${total} steps (whole batches of numEnvs x numSteps = ${batch} steps)`);
+    }
+  }
+  return notes;
 }
