@@ -14,7 +14,7 @@ import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym equilibrium <config.json> [--out DIR] [--method newton|tatonnement]
 
-Clear a layered market (MODEL.md section A) and write its equilibrium.
+Clear a layered market (docs/model.md section A) and write its equilibrium.
 
   <config.json>          a market file, e.g. experiments/kaihara-paper.json (fields: README)
   --out DIR              the run directory to create (default results/<name>/<run-id>/); never overwritten

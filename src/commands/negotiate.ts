@@ -16,12 +16,12 @@ import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym negotiate <file.json> [--out DIR] [--condition NAME] [--check | --no-check] [--episodes N] [--seed S]
 
-Run the retailer-subcontractor contract negotiation (MODEL.md section B) with the analytic agents.
+Run the retailer-subcontractor contract negotiation (docs/model.md section B) with the analytic agents.
 
   <file.json>     a contracts experiment file (e.g. experiments/contracts-paper.json: the negotiation is its
                   env.options; seed and episodes default to its evaluation.seed and evaluation.episodes, so
                   the negotiations are the ones \`supplygym run\` evaluates), or a bare negotiation config
-                  (fields: NOTES-contracts.md)
+                  (fields: docs/contracts.md)
   --condition C   an all-analytic condition of the experiment file: its envOptions apply (e.g. analytic-no-check)
   --out DIR       the run directory to create (default results/<experiment>/<run-id>/); never overwritten
   --check         the retailer runs checkQuantityEfficiency() on its allocation (the paper's second version)

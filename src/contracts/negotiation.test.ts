@@ -70,7 +70,7 @@ describe("analytic negotiation on the paper setting", () => {
     };
     const without = run("analytic-no-check");
     const withCheck = run("analytic-check");
-    // measured with these seeds: ~0.7 without the check (see NOTES-contracts.md); a loose bar, not the value
+    // measured with these seeds: ~0.7 without the check (see docs/contracts.md); a loose bar, not the value
     expect(without.illogicalPriceRate).toBeGreaterThan(0.3);
     expect(withCheck.illogicalPriceRate).toBe(0);
     expect(withCheck.overtimeWhileNormalIdleRate).toBe(0);

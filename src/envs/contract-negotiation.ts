@@ -248,7 +248,7 @@ export class ContractEpisode {
 }
 
 /**
- * ContractNegotiation-v0: a learned retailer against analytic subcontractors (MODEL.md B, seed 004).
+ * ContractNegotiation-v0: a learned retailer against analytic subcontractors (docs/model.md B, seed 004).
  *
  * Each step is one round of the Iterated Contract Net. Action: Box [0, 1]^n, the retailer's offer to each
  * subcontractor as a fraction of R (entries for closed conversations are ignored); a proposal at or below the offer

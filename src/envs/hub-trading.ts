@@ -10,7 +10,7 @@ import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DE
 import type { HubSimulation } from "../hubs/simulation.js";
 
 /**
- * HubTrading-v0: production hubs trading scarce resources (MODEL.md section C) as a PettingZoo-style parallel
+ * HubTrading-v0: production hubs trading scarce resources (docs/model.md section C) as a PettingZoo-style parallel
  * environment. Each hub is an agent; one step is one period (shortages, credit redemptions, up to maxRounds
  * trading rounds with every hub's bid/ask scales, production). Reward = own profit (margin + money received -
  * money paid) minus own delay cost, times `rewardScale`. Observations include shortages predicted `horizon`

@@ -16,7 +16,7 @@ import {
 } from "./market-bidding-options.js";
 
 /**
- * The simulation behind `MarketBidding-v0` and `MarketBiddingParallel-v0` (MODEL.md section A, "Over time" and
+ * The simulation behind `MarketBidding-v0` and `MarketBiddingParallel-v0` (docs/model.md section A, "Over time" and
  * "Strategic bidding"). One step is one trading period:
  *   1. every learned agent commits its bid — per good a demand scale and a withholding fraction (and, with
  *      inventory, a release fraction of its stock) — knowing last period's outcome and the forecasts of outside

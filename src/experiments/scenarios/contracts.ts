@@ -16,7 +16,7 @@ import { algorithmIssues, trainOrLoad } from "./learning.js";
 
 /**
  * The contracts scenario (seed 004): a retailer and subcontractors negotiate wholesale-price (or buy-back) contracts
- * in the Iterated Contract Net (src/contracts, MODEL.md B).
+ * in the Iterated Contract Net (src/contracts, docs/model.md B).
  *
  * - Agents: "retailer" and the subcontractor ids of the env (S1, S2, ...). A condition's `learned` lists the agents
  *   played by learners; the others are the analytic negotiators (Faratin tactics for subcontractors, the
