@@ -1,4 +1,4 @@
-import { deriveSeed, Rng } from "../core/rng.js";
+import { deriveSeed, Rng, type RngState } from "../core/rng.js";
 import { Box, Dict, explainSpace } from "../core/spaces.js";
 import type { Forecast, Forecaster } from "../demand/forecaster.js";
 import { makeForecaster } from "../demand/make-forecaster.js";
@@ -72,6 +72,21 @@ export interface PeriodOutcome {
   solverIterations: number;
 }
 
+/** What {@link MarketBiddingCore.getState} saves (plain JSON). */
+export interface MarketBiddingCoreState {
+  rng: RngState;
+  started: boolean;
+  path: number[];
+  t: number;
+  live: boolean;
+  stock: number[];
+  lastPrices: number[];
+  lastQuantities: number[];
+  lastAgentProfit: number[];
+  solver: { u: number[]; warm: boolean; logMult: number[] };
+  analytic: { u: number[]; warm: boolean; logMult: number[] };
+}
+
 /**
  * The shared engine: options, demand, forecasts, clearing and accounting for a set of learned agents.
  * Hot path: no big allocations per step (solvers clear in place; only the small result arrays are new).
@@ -106,6 +121,8 @@ export class MarketBiddingCore {
   private rng: Rng;
   t = 0;
   live = false;
+  /** Whether an episode was ever started (the forecasters hold one). */
+  private started = false;
   private holdingCost: Float64Array;
 
   constructor(envId: string, options: Record<string, unknown>, mode: "single" | "parallel") {
@@ -177,6 +194,52 @@ export class MarketBiddingCore {
     }
   }
 
+  /**
+   * The engine's whole state, for an exact resume: RNG, demand path, period, stock, last outcome and both solvers'
+   * warm starts. Forecasters are not saved: they are deterministic given their fit (made once, from the options),
+   * so `setState` replays them over the path's warm-up and the periods already observed.
+   */
+  getState(): MarketBiddingCoreState {
+    return {
+      rng: this.rng.state(),
+      started: this.started,
+      path: Array.from(this.path),
+      t: this.t,
+      live: this.live,
+      stock: Array.from(this.stock),
+      lastPrices: Array.from(this.lastPrices),
+      lastQuantities: Array.from(this.lastQuantities),
+      lastAgentProfit: Array.from(this.lastAgentProfit),
+      solver: this.solver.warmState(),
+      analytic: this.analytic.warmState(),
+    };
+  }
+
+  setState(s: MarketBiddingCoreState): void {
+    if (s.path.length !== this.path.length || s.stock.length !== this.stock.length) throw new RangeError("MarketBidding setState: the state is of an env with other options");
+    this.rng = Rng.fromState(s.rng);
+    this.started = s.started;
+    this.path.set(s.path);
+    this.t = s.t;
+    this.live = s.live;
+    this.stock.set(s.stock);
+    this.lastPrices.set(s.lastPrices);
+    this.lastQuantities.set(s.lastQuantities);
+    this.lastAgentProfit.set(s.lastAgentProfit);
+    this.solver.setWarmState(s.solver);
+    this.analytic.setWarmState(s.analytic);
+    if (!this.started) return;
+    const o = this.opts;
+    const G = this.G;
+    for (let j = 0; j < G; j++) {
+      const hist = new Array<number>(o.warmup);
+      for (let t = 0; t < o.warmup; t++) hist[t] = this.path[t * G + j];
+      this.forecasters[j].start(hist);
+      for (let t = 0; t < this.t; t++) this.forecasters[j].observe(this.path[(o.warmup + t) * G + j]);
+    }
+    this.refreshForecasts();
+  }
+
   /** Start an episode: draw (or pick) the demand path, restart solvers and forecasters. */
   reset(seed?: number): void {
     const o = this.opts;
@@ -219,6 +282,7 @@ export class MarketBiddingCore {
     this.solver.model.profits(this.lastAgentProfit);
     this.t = 0;
     this.live = true;
+    this.started = true;
   }
 
   /** Check an action of learned agent `slot` and write it into the bid arrays. */
