@@ -65,6 +65,25 @@ describe("PPO", () => {
     expect(strip(rows)).toEqual(a);
   });
 
+  it.each([
+    ["MarketBidding-v0", { episodeLength: 6 }],
+    ["ContractNegotiationParallel-v0", {}],
+    ["HubTrading-v0", {}],
+  ] as const)("an interrupted run on %s resumes bit for bit (the env's state is in the learner's)", async (env, envOptions) => {
+    const strip = (rows: CurveRow[]) => rows.map(({ steps_per_second: _s, ...r }) => r);
+    const opts = { env, envOptions, seed: 3, ...tiny, numEnvs: 1, numSteps: 16, numMinibatches: 2 };
+    const whole: CurveRow[] = [];
+    await new PPO(opts).learn(16 * 4, { onProgress: (p) => whole.push(p.row) });
+    const rows: CurveRow[] = [];
+    const first = new PPO(opts);
+    await first.learn(16 * 4, { onProgress: (p) => rows.push(p.row), onIteration: (p) => (p.iteration === 2 ? "stop" : undefined) });
+    const state = JSON.parse(JSON.stringify(first.getState()));
+    const second = new PPO(opts);
+    expect(second.setState(state)).toBe(true); // true: exact (the env state was restored)
+    await second.learn(16 * 4, { onProgress: (p) => rows.push(p.row) });
+    expect(strip(rows)).toEqual(strip(whole));
+  });
+
   it("handles Box actions (Pendulum) with normalisation and keeps actions in bounds", async () => {
     const ppo = new PPO({ env: "Pendulum-v1", seed: 3, ...tiny, numMinibatches: 4, updateEpochs: 2 });
     expect(ppo.config.normalizeObservation).toBe(true); // continuous defaults
