@@ -190,7 +190,12 @@ describe("multi-agent", () => {
     sp.save(file);
     const fresh = (await new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
     const back = MultiAgentPolicy.load(file, 1);
-    expect(draws(back.policies.a)).toEqual(draws(fresh.policies.a));
-    expect(draws(back.policies.b)).toEqual(draws(fresh.policies.b));
+    const saved = MultiAgentPolicy.load(file); // the seeds saved with the policies
+    const fa = draws(fresh.policies.a);
+    const fb = draws(fresh.policies.b);
+    expect(draws(back.policies.a)).toEqual(fa);
+    expect(draws(back.policies.b)).toEqual(fb);
+    expect(draws(saved.policies.a)).toEqual(fa);
+    expect(draws(saved.policies.b)).toEqual(fb);
   });
 });

@@ -24,6 +24,8 @@ export interface PolicyJSON {
   network: Omit<NetworkSpec, "action" | "obsDim">;
   params: SerializedParams;
   obsNormalization?: ObsNormalization;
+  /** The seed of the policy's sampling stream (absent in older files: 0). */
+  seed?: number;
 }
 
 /** Turn running statistics into frozen normalisation. */
@@ -60,6 +62,8 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   private readonly scratch = new ForwardScratch();
   private readonly logp: Float64Array;
   private rng: Rng;
+  /** The seed of its sampling stream (saved with the policy, so a loaded policy samples as the saved one). */
+  readonly seed: number;
 
   constructor(
     readonly observationSpace: Space,
@@ -74,6 +78,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     this.spec = { ...network, obsDim: enc.dim, action: actionKind(actionSpace) };
     this.x = new Float32Array(enc.dim);
     this.logp = new Float64Array(this.spec.action.kind === "categorical" ? this.spec.action.n : 0);
+    this.seed = seed;
     this.rng = new Rng(seed);
   }
 
@@ -117,12 +122,15 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
       network: { actorHidden, criticHidden, activation, initLogStd },
       params: serializeParams(this.params),
       obsNormalization: this.obsNormalization,
+      seed: this.seed,
     };
   }
 
-  static fromJSON(json: PolicyJSON, seed = 0): LearnedPolicy {
+  /** A policy from its JSON; it samples with `seed`, by default the seed saved with it. */
+  static fromJSON(json: PolicyJSON, seed?: number): LearnedPolicy {
     checkFormat(json, "LearnedPolicy.fromJSON", "supplygym-policy", 1);
-    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, seed);
+    const s = seed ?? json.seed ?? 0;
+    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, s);
   }
 
   /** Write the policy as JSON (atomically). */
@@ -131,7 +139,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   }
 
   /** Read a policy saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
-  static load(path: string, seed = 0): LearnedPolicy {
+  static load(path: string, seed?: number): LearnedPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-policy", 1);
     return withPath(path, () => LearnedPolicy.fromJSON(json as PolicyJSON, seed));
@@ -170,15 +178,16 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
 
   /**
    * Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. Each agent's policy
-   * samples from its own stream, `actSeed(seed, agent)` (as the learner that trained them with this seed gives).
+   * samples from its own stream: the seed saved with it, or `actSeed(seed, agent)` when `seed` is given (as the
+   * learner that trained them with this seed gives).
    */
-  static load(path: string, seed = 0): MultiAgentPolicy {
+  static load(path: string, seed?: number): MultiAgentPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-multi-agent-policy", 1);
     const entries = (json as { policies?: unknown }).policies;
     if (typeof entries !== "object" || entries === null) throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
     const policies: Record<string, LearnedPolicy> = {};
-    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p, actSeed(seed, a)));
+    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p, seed === undefined ? undefined : actSeed(seed, a)));
     return new MultiAgentPolicy(policies);
   }
 }
