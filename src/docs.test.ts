@@ -57,7 +57,7 @@ describe("documentation refers only to existing files", () => {
 
   it("README's example experiment is experiments/default.json", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    const at = readme.indexOf("Example (`experiments/default.json`):");
+    const at = readme.search(/Example\s+\(`experiments\/default\.json`\):/);
     expect(at).toBeGreaterThan(0);
     const block = /```json\n([\s\S]*?)```/.exec(readme.slice(at))![1];
     const shipped = JSON.parse(readFileSync(join(ROOT, "experiments/default.json"), "utf8")) as Record<string, unknown>;

@@ -33,7 +33,7 @@ const API = [
   "ComparisonRow", "comparisonRows", "ConfigError", "CurveRow", "deadweightLoss", "deriveSeed", "Dict", "DictValue",
   "Discrete", "Env", "EnvCheckError", "EnvCheckReport", "EnvFactory", "EnvSpec", "envState", "Equilibrium",
   "EquilibriumSolver", "evaluatePolicy", "ExperimentFile", "FlattenObservation", "flatDim", "gini", "HUBS_METRICS",
-  "hubsMetrics", "Info", "initBackend", "Interval", "isParallelEnv", "jainIndex", "KNOWN_METRICS", "LearnedPolicy",
+  "hubsMetrics", "Info", "initBackend", "Interval", "isParallelEnv", "jainIndex", "LearnedPolicy",
   "learnerFromConfig", "LearnOptions", "loadExperiment", "loadHubsConfig", "loadLatestCheckpoint", "loadTrainConfig",
   "make", "MARKET_BIDDING_DEFAULTS", "MARKET_BIDDING_ID", "MARKET_BIDDING_PARALLEL_ID", "MARKET_METRICS",
   "MarketBiddingEnv", "MarketBiddingObservation", "MarketBiddingOptions", "marketBiddingOptionsSchema",
@@ -53,6 +53,8 @@ const API = [
   "SummaryRow", "summaryRows", "SyncVectorEnv", "tatonnement", "tConfidenceInterval", "TimeLimit", "TrainConfig",
   "trainConfigSchema", "TTestResult", "UnknownEnvError", "UsageError", "variance", "VectorEnv", "VectorResetResult",
   "VectorStepResult", "welchTTest", "welfare", "Wrapper",
+  // Extension points (docs/extending.md).
+  "algorithmNames", "AlgorithmDef", "getAlgorithm", "getMetric", "getScenario", "getStrategy", "Learner", "LearnerClass", "LearnerOptions", "MetricDef", "metricDefs", "MetricInput", "PeriodPair", "registerAlgorithm", "registerMetric", "registerScenario", "registerStrategy", "RegistrationError", "ScenarioDef", "ScenarioModule", "scenarioNames", "StrategyContext", "StrategyFactory", "StrategyInfo", "strategyNames", "Task", "TaskContext", "TaskResult",
 ];
 
 describe("public API (src/index.ts)", () => {

@@ -53,10 +53,10 @@ export type { Activation, NetworkSpec } from "./rl/actor-critic.js";
 // Metrics on plain records and statistics over seeds.
 export { allocativeEfficiency, deadweightLoss, priceDistortion, chainEfficiency, paretoCompare } from "./eval/efficiency.js";
 export { jainIndex, gini, shares, minShare, maxShare, nashSocialWelfare, addedValueProportionality } from "./eval/fairness.js";
-export { marketMetrics, KNOWN_METRICS, MARKET_METRICS } from "./eval/outcome-metrics.js";
+export { marketMetrics, MARKET_METRICS } from "./eval/outcome-metrics.js";
 export { negotiationMetrics, NEGOTIATION_METRICS } from "./eval/contracts-metrics.js";
 export { hubsMetrics, HUBS_METRICS } from "./eval/hubs-metrics.js";
-export type { Outcome } from "./eval/outcome.js";
+export type { Outcome, PeriodPair } from "./eval/outcome.js";
 export {
   mean,
   std,
@@ -74,6 +74,7 @@ export { metricRecords, summaryRows, comparisonRows, type MetricRecord, type Sum
 // Experiments: load, run and summarise an experiment file.
 export { loadExperiment, resolveExperiment, type ExperimentFile, type ResolvedExperiment } from "./experiments/schema.js";
 export { runExperiment, type RunOptions, type RunOutcome } from "./experiments/runner.js";
+export type { Task, TaskContext, TaskResult } from "./experiments/task.js";
 
 // The three simulators, for analysis without an env.
 export { paperMarket } from "./market/paper.js";
@@ -91,3 +92,10 @@ export { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "./hu
 // Errors a caller may catch.
 export { ConfigError, UsageError } from "./io/errors.js";
 export { MarketSpecError, NoEquilibriumError } from "./market/errors.js";
+
+// Extension points (docs/extending.md): a plugin's top-level code calls these.
+export { registerStrategy, getStrategy, strategyNames, type StrategyContext, type StrategyFactory, type StrategyInfo } from "./agents/index.js";
+export { registerMetric, getMetric, metricDefs, type MetricDef, type MetricInput } from "./eval/metric-registry.js";
+export { registerScenario, getScenario, scenarioNames, type ScenarioDef, type ScenarioModule } from "./experiments/scenarios/index.js";
+export { registerAlgorithm, getAlgorithm, algorithmNames, type AlgorithmDef, type Learner, type LearnerClass, type LearnerOptions } from "./rl/algorithm-registry.js";
+export { RegistrationError } from "./io/errors.js";

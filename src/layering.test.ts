@@ -26,12 +26,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   wrappers: ["core", "io"],
   // Envs put the simulators behind spaces; they know nothing of learners, experiments or commands.
   envs: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers"],
+  // Strategies (scripted and analytic agents as policies): spaces and env types only.
+  agents: ["core", "io"],
   // Learners and policies work on any env through core and wrappers.
   rl: ["core", "io", "wrappers", "eval"],
-  experiments: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "rl"],
-  commands: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "rl", "experiments"],
+  experiments: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "agents", "rl"],
+  commands: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "agents", "rl", "experiments"],
   cli: ["commands", "io"],
-  index: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "rl", "experiments", "commands"],
+  index: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "agents", "rl", "experiments", "commands"],
 };
 
 /** The only modules of core a simulator may import: its random numbers. */

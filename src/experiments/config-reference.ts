@@ -7,7 +7,7 @@ import { hubsConfigSchema } from "../hubs/config.js";
 import { equilibriumConfigSchema } from "../market/config.js";
 import { marketSpecSchema } from "../market/spec.js";
 import { trainConfigSchema } from "../rl/train-config.js";
-import { experimentSchema } from "./schema.js";
+import { experimentFileSchema } from "./schema.js";
 
 /**
  * The field-by-field reference of every config format a user edits, generated from the zod schemas that validate
@@ -15,7 +15,7 @@ import { experimentSchema } from "./schema.js";
  * lines, and src/experiments/config-reference.test.ts checks it is current. Regenerate with `npm run docs:config`.
  */
 export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType; note: string }[] = [
-  { title: "Experiment file (`supplygym run`, `evaluate`)", anchor: "experiment", schema: experimentSchema, note: "`src/experiments/schema.ts`; examples in `experiments/*.json`. Defaults are filled in when the file is resolved (`resolveExperiment`); the README's experiment table lists them." },
+  { title: "Experiment file (`supplygym run`, `evaluate`)", anchor: "experiment", schema: experimentFileSchema(), note: "`src/experiments/schema.ts`; examples in `experiments/*.json`. Defaults are filled in when the file is resolved (`resolveExperiment`); the README's experiment table lists them." },
   { title: "Train file (`supplygym train`)", anchor: "train", schema: trainConfigSchema, note: "`src/rl/train-config.ts`; examples: `experiments/cartpole-ppo.json`, `experiments/market-bidding-ppo.json`." },
   { title: "Equilibrium file (`supplygym equilibrium`)", anchor: "equilibrium", schema: equilibriumConfigSchema, note: "`src/market/config.ts`; example: `experiments/kaihara-paper.json`. Its `market` is a market spec (next table)." },
   { title: "Market spec (the equilibrium file's `market`, MarketBidding's `market` option)", anchor: "market", schema: marketSpecSchema, note: "`src/market/spec.ts`; the paper's market is `paperMarket()` in `src/market/paper.ts`." },

@@ -3,9 +3,9 @@ import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../io/errors.js";
 
-/** The TensorFlow.js backends supplygym can run on, fastest first. */
-export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from "./backends.js";
+
+export { BACKENDS, type BackendName };
 
 let chosen: BackendName | undefined;
 const require = createRequire(import.meta.url);
