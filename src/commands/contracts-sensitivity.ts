@@ -1,5 +1,5 @@
-import type { Command } from "../cli.js";
-import { SENSITIVITY_COLUMNS, parseSensitivitySpec, runSensitivity, type SensitivityRow } from "../contracts/sensitivity.js";
+import type { Command } from "./command.js";
+import { SENSITIVITY_COLUMNS, parseSensitivitySpec, runSensitivity, type SensitivityRow } from "../experiments/contracts-sensitivity.js";
 import { renderFigure } from "../eval/figures.js";
 import { readJsonFile } from "../io/config.js";
 import { UsageError } from "../io/errors.js";

@@ -4,7 +4,7 @@ import { AGREED, FAILED, NegotiationEngine, OPEN } from "./negotiation.js";
 import { dealsFromEngine, settle } from "./outcome.js";
 import { PAPER_CONFIG } from "./paper.js";
 import { runNegotiations } from "./runner.js";
-import { summarizeOutcomes } from "./summary.js";
+import { summarizeOutcomes } from "../eval/contracts-summary.js";
 
 describe("analytic negotiation on the paper setting", () => {
   it("reaches the hand-computed agreements with the check: quantity-dependent quotes, quantities re-asked", () => {

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { deriveSeed } from "../core/rng.js";
 import { parseConfig } from "../io/config.js";
-import { TACTICS, type NegotiationConfig } from "./config.js";
-import { generateConfig } from "./generate.js";
-import { NegotiationEngine } from "./negotiation.js";
-import { dealsFromEngine, settle, type NegotiationOutcome } from "./outcome.js";
-import { PAPER_CONFIG } from "./paper.js";
-import { summarizeOutcomes, type ConditionSummary } from "./summary.js";
+import { TACTICS, type NegotiationConfig } from "../contracts/config.js";
+import { generateConfig } from "../contracts/generate.js";
+import { NegotiationEngine } from "../contracts/negotiation.js";
+import { dealsFromEngine, settle, type NegotiationOutcome } from "../contracts/outcome.js";
+import { PAPER_CONFIG } from "../contracts/paper.js";
+import { summarizeOutcomes, type ConditionSummary } from "../eval/contracts-summary.js";
 
 /**
  * The sensitivity study of the contracts finding (experiments/contracts-sensitivity.json, `supplygym

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../io/errors.js";
-import { parseSensitivitySpec, runSensitivity } from "./sensitivity.js";
+import { parseSensitivitySpec, runSensitivity } from "./contracts-sensitivity.js";
 
 describe("contracts sensitivity", () => {
   const spec = parseSensitivitySpec({ name: "t", instances: 20, subcontractors: [3], demandPositions: [0.5], tactics: ["boulware", "conceder"], retailerCosts: [0.5, 6], deadlines: [3, 10] });
