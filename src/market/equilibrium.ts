@@ -65,14 +65,35 @@ export interface NewtonOptions {
   maxIterations: number;
   /** Largest change of any log-price in one Newton step (a trust bound for cold starts). */
   maxLogStep: number;
+  /**
+   * Reuse the last factorised Jacobian (from an earlier step or an earlier period) while it keeps contracting the
+   * residual; false evaluates and factorises a fresh Jacobian at every step (plain damped Newton).
+   */
+  reuseJacobian: boolean;
 }
 
-export const newtonDefaults: NewtonOptions = { tolerance: 1e-12, maxIterations: 200, maxLogStep: 2 };
+export const newtonDefaults: NewtonOptions = { tolerance: 1e-12, maxIterations: 200, maxLogStep: 2, reuseJacobian: true };
+
+/** A step with an old Jacobian is accepted when it shrinks max |F|... */
+const CHORD_ACCEPT = 0.5;
+/** ...and the Jacobian is refreshed at the new point when the step shrank it by less than this factor. */
+const CHORD_REFRESH = 0.1;
+/** Broyden updates kept on top of one factorised Jacobian before a fresh one is computed. */
+const MAX_BROYDEN = 16;
 
 /**
  * The fast equilibrium solver used inside environments: damped Newton on log-prices with the analytic Jacobian
  * (MarketModel), Armijo backtracking on 1/2 ||F||^2, warm-started from the previous solution. A cold start that
  * fails falls back to a short tatonnement to get close, then Newton again.
+ *
+ * Jacobian reuse (issue 15; the chord or Shamanskii variant of Newton, Kelley 2003, "Solving Nonlinear Equations
+ * with Newton's Method", section 2.3): the LU factors of the last Jacobian are kept, across Newton steps and across
+ * solves. A step u - J_old^-1 F(u) is taken when it shrinks max |F| at least by half (CHORD_ACCEPT), and a fresh
+ * Jacobian is computed at the new point when the shrink factor was worse than 0.1 (CHORD_REFRESH); a rejected
+ * step falls back to a full Newton step from the same point. In a warm-started period the Jacobian of the last
+ * period contracts the residual by about 10^-2 per step, so most periods cost a few evaluations (O(agents x
+ * goods)) and no Jacobian (O(binding agents x goods^2)) or factorisation (O(markets^3)). The convergence test is
+ * the same as plain Newton's, so the prices agree with it to the tolerance's precision.
  */
 export class EquilibriumSolver {
   readonly market: CompiledMarket;
@@ -82,9 +103,19 @@ export class EquilibriumSolver {
   private readonly uTrial: Float64Array;
   private readonly delta: Float64Array;
   private readonly lu: Float64Array;
+  private readonly piv: Int32Array;
   private readonly F0: Float64Array;
   private readonly startU: Float64Array;
+  /** Broyden's updates of the kept inverse: H = (I + a_k s_k^T) ... (I + a_0 s_0^T) J_old^-1, rows of n. */
+  private readonly bS: Float64Array;
+  private readonly bA: Float64Array;
+  private readonly bZ: Float64Array;
+  private nB = 0;
   private warm = false;
+  /** The LU factors in `lu` are those of a Jacobian at some earlier point (stale but usable for chord steps). */
+  private luValid = false;
+  /** Counters since construction, for profiling and the bench. */
+  readonly stats = { evaluations: 0, jacobians: 0, factorisations: 0 };
 
   constructor(market: CompiledMarket | MarketSpec, options: Partial<NewtonOptions> = {}) {
     this.market = "nMarkets" in market ? market : compileMarket(market);
@@ -95,14 +126,23 @@ export class EquilibriumSolver {
     this.uTrial = new Float64Array(n);
     this.delta = new Float64Array(n);
     this.lu = new Float64Array(n * n);
+    this.piv = new Int32Array(n);
     this.F0 = new Float64Array(n);
     this.startU = new Float64Array(n);
+    this.bS = new Float64Array(MAX_BROYDEN * n);
+    this.bA = new Float64Array(MAX_BROYDEN * n);
+    this.bZ = new Float64Array(n);
   }
 
-  /** Forget the last solution; the next solve starts from `prices` (default: every price 1). */
+  /**
+   * Forget the last solution and the kept Jacobian; the next solve starts from `prices` (default: every price
+   * 1), so that what follows depends only on the inputs from here on.
+   */
   resetStart(prices?: ArrayLike<number>): void {
     for (let q = 0; q < this.u.length; q++) this.u[q] = prices ? Math.log(prices[q]) : 0;
     this.warm = prices !== undefined;
+    this.luValid = false;
+    this.model.resetState();
   }
 
   /** The log-prices the next solve starts from. */
@@ -130,6 +170,7 @@ export class EquilibriumSolver {
     }
     // Get close with tatonnement from the start point, then polish with Newton.
     this.u.set(this.startU);
+    this.luValid = false;
     this.tatonnementWarmup(5000);
     const second = this.newton();
     if (second.converged) {
@@ -137,14 +178,86 @@ export class EquilibriumSolver {
       return { iterations: first.iterations + second.iterations, residual: second.residual };
     }
     this.u.set(this.startU);
+    this.luValid = false;
     throw new NoEquilibriumError("newton", first.iterations + second.iterations, second.residual, this.warm ? "warm start" : "cold start");
+  }
+
+  private evaluate(u: Float64Array): number {
+    this.stats.evaluations++;
+    return this.model.evaluate(u, false);
+  }
+
+  /** Jacobian at the point of the last evaluation, factorised into `lu`; false if singular. */
+  private refreshJacobian(): boolean {
+    this.stats.jacobians++;
+    this.stats.factorisations++;
+    this.model.jacobian();
+    this.nB = 0;
+    this.luValid = luFactor(this.model.J, this.lu, this.piv, this.market.nMarkets);
+    return this.luValid;
+  }
+
+  /** delta = -J^-1 F0 with the kept factors; returns max |delta| (NaN or Infinity when unusable). */
+  private direction(): number {
+    const { delta, F0 } = this;
+    const n = this.market.nMarkets;
+    for (let q = 0; q < n; q++) delta[q] = -F0[q];
+    this.applyInverse(delta);
+    let big = 0;
+    for (let q = 0; q < n; q++) {
+      const a = Math.abs(delta[q]);
+      if (!(a <= big)) big = a;
+    }
+    return big;
+  }
+
+  /** v = H v with the kept factors and Broyden updates. */
+  private applyInverse(v: Float64Array): void {
+    const n = this.market.nMarkets;
+    luSolve(this.lu, this.piv, v, n);
+    const { bS, bA } = this;
+    for (let k = 0; k < this.nB; k++) {
+      const off = k * n;
+      let d = 0;
+      for (let q = 0; q < n; q++) d += bS[off + q] * v[q];
+      if (d !== 0) for (let q = 0; q < n; q++) v[q] += bA[off + q] * d;
+    }
+  }
+
+  /**
+   * Broyden's ("good") update after the step s = u - uPrev with F0 the residual at uPrev and model.F at u:
+   * H+ = H + (s - H y) s^T H / (s^T H y), y = F - F0, kept as the factor (I + a s^T) with a = (s - H y) / (s^T H y).
+   */
+  private broydenUpdate(uPrev: Float64Array, u: Float64Array): void {
+    if (this.nB >= MAX_BROYDEN) {
+      this.luValid = false;
+      return;
+    }
+    const n = this.market.nMarkets;
+    const { bZ, F0 } = this;
+    const F = this.model.F;
+    for (let q = 0; q < n; q++) bZ[q] = F[q] - F0[q];
+    this.applyInverse(bZ);
+    const off = this.nB * n;
+    let denom = 0;
+    for (let q = 0; q < n; q++) {
+      const sq = u[q] - uPrev[q];
+      this.bS[off + q] = sq;
+      denom += sq * bZ[q];
+    }
+    if (!(Math.abs(denom) > 0) || !Number.isFinite(denom)) return;
+    for (let q = 0; q < n; q++) this.bA[off + q] = (this.bS[off + q] - bZ[q]) / denom;
+    this.nB++;
   }
 
   private newton(): { converged: boolean; iterations: number; residual: number } {
     const { model, u, uTrial, delta, F0 } = this;
-    const { tolerance, maxIterations, maxLogStep } = this.options;
+    const { tolerance, maxIterations, maxLogStep, reuseJacobian } = this.options;
     const n = this.market.nMarkets;
-    let residual = model.evaluate(u, true);
+    if (!reuseJacobian) this.luValid = false;
+    this.nB = 0;
+    let residual = this.evaluate(u);
+    let fresh = false;
     let it = 0;
     while (it < maxIterations) {
       if (residual <= tolerance) return { converged: true, iterations: it, residual };
@@ -153,19 +266,41 @@ export class EquilibriumSolver {
       F0.set(model.F);
       let phi0 = 0;
       for (let q = 0; q < n; q++) phi0 += F0[q] * F0[q];
-      for (let q = 0; q < n; q++) delta[q] = -F0[q];
-      if (!solveLinear(model.J, delta, this.lu, n)) return { converged: false, iterations: it, residual };
-      let big = 0;
-      for (let q = 0; q < n; q++) big = Math.max(big, Math.abs(delta[q]));
+      if (this.luValid && !fresh) {
+        // Chord step with the kept (stale) Jacobian.
+        const big = this.direction();
+        if (Number.isFinite(big)) {
+          const t = big > maxLogStep ? maxLogStep / big : 1;
+          for (let q = 0; q < n; q++) uTrial[q] = u[q] + t * delta[q];
+          const r = this.evaluate(uTrial);
+          if (Number.isFinite(r) && r <= CHORD_ACCEPT * residual) {
+            const ratio = r / residual;
+            if (ratio <= CHORD_REFRESH && r > tolerance) this.broydenUpdate(u, uTrial);
+            u.set(uTrial);
+            residual = r;
+            if (ratio > CHORD_REFRESH || !this.luValid) {
+              if (r > tolerance && !this.refreshJacobian()) return { converged: false, iterations: it, residual };
+              fresh = true;
+            }
+            continue;
+          }
+        }
+        // Rejected: back to u for a full Newton step.
+        this.evaluate(u);
+      }
+      if (!fresh && !this.refreshJacobian()) return { converged: false, iterations: it, residual };
+      fresh = false;
+      const big = this.direction();
       if (!Number.isFinite(big)) return { converged: false, iterations: it, residual };
       let t = big > maxLogStep ? maxLogStep / big : 1;
       let accepted = false;
       for (let back = 0; back < 40; back++) {
         for (let q = 0; q < n; q++) uTrial[q] = u[q] + t * delta[q];
-        const r = model.evaluate(uTrial, true);
+        const r = this.evaluate(uTrial);
         let phi = 0;
         for (let q = 0; q < n; q++) phi += model.F[q] * model.F[q];
         if (Number.isFinite(r) && phi <= (1 - 1e-4 * t) * phi0) {
+          if (reuseJacobian && r > tolerance) this.broydenUpdate(u, uTrial);
           u.set(uTrial);
           residual = r;
           accepted = true;
@@ -174,9 +309,13 @@ export class EquilibriumSolver {
         t *= 0.5;
       }
       if (!accepted) {
-        model.evaluate(u, true);
+        this.evaluate(u);
         // Rounding floor: the residual cannot fall further; accept it if it is within 1000x of the tolerance.
         return { converged: residual <= tolerance * 1e3, iterations: it, residual };
+      }
+      if (!reuseJacobian && residual > tolerance) {
+        if (!this.refreshJacobian()) return { converged: false, iterations: it, residual };
+        fresh = true;
       }
     }
     return { converged: residual <= tolerance, iterations: it, residual };
@@ -196,43 +335,73 @@ export class EquilibriumSolver {
   }
 }
 
-/** Solve A x = b in place (b becomes x) by Gaussian elimination with partial pivoting; false if singular. */
-export function solveLinear(A: Float64Array, b: Float64Array, work: Float64Array, n: number): boolean {
-  work.set(A.subarray(0, n * n));
+/**
+ * LU factorisation with partial pivoting of the row-major n x n matrix A into `lu` (L below the diagonal with a
+ * unit diagonal, U on and above it) and the row permutation `piv`; false if A is singular.
+ */
+export function luFactor(A: Float64Array, lu: Float64Array, piv: Int32Array, n: number): boolean {
+  lu.set(A.subarray(0, n * n));
   for (let col = 0; col < n; col++) {
-    let piv = col;
-    let best = Math.abs(work[col * n + col]);
+    let p = col;
+    let best = Math.abs(lu[col * n + col]);
     for (let r = col + 1; r < n; r++) {
-      const v = Math.abs(work[r * n + col]);
+      const v = Math.abs(lu[r * n + col]);
       if (v > best) {
         best = v;
-        piv = r;
+        p = r;
       }
     }
-    if (!(best > 0)) return false;
-    if (piv !== col) {
-      for (let c = col; c < n; c++) {
-        const tmp = work[col * n + c];
-        work[col * n + c] = work[piv * n + c];
-        work[piv * n + c] = tmp;
+    piv[col] = p;
+    if (!(best > 0) || !Number.isFinite(best)) return false;
+    if (p !== col) {
+      for (let c = 0; c < n; c++) {
+        const tmp = lu[col * n + c];
+        lu[col * n + c] = lu[p * n + c];
+        lu[p * n + c] = tmp;
       }
-      const tb = b[col];
-      b[col] = b[piv];
-      b[piv] = tb;
     }
-    const d = work[col * n + col];
+    const dInv = 1 / lu[col * n + col];
+    const rowC = col * n;
     for (let r = col + 1; r < n; r++) {
-      const f = work[r * n + col] / d;
+      const rowR = r * n;
+      const f = lu[rowR + col] * dInv;
+      lu[rowR + col] = f;
       if (f === 0) continue;
-      for (let c = col + 1; c < n; c++) work[r * n + c] -= f * work[col * n + c];
-      b[r] -= f * b[col];
+      for (let c = col + 1; c < n; c++) lu[rowR + c] -= f * lu[rowC + c];
     }
+  }
+  return true;
+}
+
+/** Solve A x = b in place (b becomes x) with the factors of `luFactor`. */
+export function luSolve(lu: Float64Array, piv: Int32Array, b: Float64Array, n: number): void {
+  for (let col = 0; col < n; col++) {
+    const p = piv[col];
+    if (p !== col) {
+      const t = b[col];
+      b[col] = b[p];
+      b[p] = t;
+    }
+  }
+  for (let r = 1; r < n; r++) {
+    let s = b[r];
+    const row = r * n;
+    for (let c = 0; c < r; c++) s -= lu[row + c] * b[c];
+    b[r] = s;
   }
   for (let r = n - 1; r >= 0; r--) {
     let s = b[r];
-    for (let c = r + 1; c < n; c++) s -= work[r * n + c] * b[c];
-    b[r] = s / work[r * n + r];
+    const row = r * n;
+    for (let c = r + 1; c < n; c++) s -= lu[row + c] * b[c];
+    b[r] = s / lu[row + r];
   }
+}
+
+/** Solve A x = b in place (b becomes x) by Gaussian elimination with partial pivoting; false if singular. */
+export function solveLinear(A: Float64Array, b: Float64Array, work: Float64Array, n: number): boolean {
+  const piv = new Int32Array(n);
+  if (!luFactor(A, work, piv, n)) return false;
+  luSolve(work, piv, b, n);
   return true;
 }
 
