@@ -168,18 +168,27 @@ export class EquilibriumSolver {
       this.warm = true;
       return first;
     }
-    // Get close with tatonnement from the start point, then polish with Newton.
+    // Get close with tatonnement from the start point (which also leaves a region where plans overflow), then
+    // polish with Newton.
     this.u.set(this.startU);
     this.luValid = false;
-    this.tatonnementWarmup(5000);
-    const second = this.newton();
+    this.model.resetState();
+    const safe = this.tatonnementWarmup(5000);
+    const second: NewtonRun = safe ? this.newton() : { converged: false, iterations: 0, residual: Infinity, reason: this.overflowReason() };
     if (second.converged) {
       this.warm = true;
       return { iterations: first.iterations + second.iterations, residual: second.residual };
     }
     this.u.set(this.startU);
     this.luValid = false;
-    throw new NoEquilibriumError("newton", first.iterations + second.iterations, second.residual, this.warm ? "warm start" : "cold start");
+    this.model.resetState();
+    const start = this.warm ? "warm start" : "cold start";
+    throw new NoEquilibriumError(
+      "newton",
+      first.iterations + second.iterations,
+      second.residual,
+      `${start}: ${first.reason ?? "no convergence"}; after a tatonnement restart: ${second.reason ?? "no convergence"}`,
+    );
   }
 
   private evaluate(u: Float64Array): number {
@@ -250,7 +259,7 @@ export class EquilibriumSolver {
     this.nB++;
   }
 
-  private newton(): { converged: boolean; iterations: number; residual: number } {
+  private newton(): NewtonRun {
     const { model, u, uTrial, delta, F0 } = this;
     const { tolerance, maxIterations, maxLogStep, reuseJacobian } = this.options;
     const n = this.market.nMarkets;
@@ -261,7 +270,7 @@ export class EquilibriumSolver {
     let it = 0;
     while (it < maxIterations) {
       if (residual <= tolerance) return { converged: true, iterations: it, residual };
-      if (!Number.isFinite(residual)) return { converged: false, iterations: it, residual };
+      if (!Number.isFinite(residual)) return { converged: false, iterations: it, residual, reason: this.overflowReason() };
       it++;
       F0.set(model.F);
       let phi0 = 0;
@@ -279,7 +288,7 @@ export class EquilibriumSolver {
             u.set(uTrial);
             residual = r;
             if (ratio > CHORD_REFRESH || !this.luValid) {
-              if (r > tolerance && !this.refreshJacobian()) return { converged: false, iterations: it, residual };
+              if (r > tolerance && !this.refreshJacobian()) return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
               fresh = true;
             }
             continue;
@@ -288,10 +297,10 @@ export class EquilibriumSolver {
         // Rejected: back to u for a full Newton step.
         this.evaluate(u);
       }
-      if (!fresh && !this.refreshJacobian()) return { converged: false, iterations: it, residual };
+      if (!fresh && !this.refreshJacobian()) return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
       fresh = false;
       const big = this.direction();
-      if (!Number.isFinite(big)) return { converged: false, iterations: it, residual };
+      if (!Number.isFinite(big)) return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
       let t = big > maxLogStep ? maxLogStep / big : 1;
       let accepted = false;
       for (let back = 0; back < 40; back++) {
@@ -311,28 +320,59 @@ export class EquilibriumSolver {
       if (!accepted) {
         this.evaluate(u);
         // Rounding floor: the residual cannot fall further; accept it if it is within 1000x of the tolerance.
-        return { converged: residual <= tolerance * 1e3, iterations: it, residual };
+        return { converged: residual <= tolerance * 1e3, iterations: it, residual, reason: `the line search stalled at max |F| = ${residual.toExponential(3)} (no descent along the Newton direction)` };
       }
       if (!reuseJacobian && residual > tolerance) {
-        if (!this.refreshJacobian()) return { converged: false, iterations: it, residual };
+        if (!this.refreshJacobian()) return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
         fresh = true;
       }
     }
-    return { converged: residual <= tolerance, iterations: it, residual };
+    return { converged: residual <= tolerance, iterations: it, residual, reason: `maxIterations (${maxIterations}) reached at max |F| = ${residual.toExponential(3)}` };
   }
 
-  private tatonnementWarmup(iterations: number): void {
+  /** Which market failed at the last evaluation, for error messages. */
+  private overflowReason(): string {
+    const m = this.model;
+    const G = this.market.G;
+    for (let q = 0; q < m.n; q++) {
+      const d = m.demand[q];
+      const s = m.supply[q];
+      if (Number.isFinite(m.F[q])) continue;
+      const name = `M[${Math.floor(q / G)}][${q % G}]`;
+      const side = (v: number) => (v === Infinity ? "overflows" : v === 0 ? "is zero" : Number.isNaN(v) ? "is not a number" : "is finite");
+      return `the plans overflow: market ${name}'s demand ${side(d)} and its supply ${side(s)} at price ${m.p[q].toExponential(3)}`;
+    }
+    return "the plans overflow";
+  }
+
+  /**
+   * A safe point for Newton: tatonnement steps ln p += 0.5 (D - S) / (D + S), where a market whose demand or
+   * supply overflowed (or vanished) moves by the full +-0.5 towards the finite region, until max |F| < 1e-3.
+   * Returns false if the state stays undefined (demand and supply both zero or both infinite somewhere).
+   */
+  private tatonnementWarmup(iterations: number): boolean {
     const { model, u } = this;
     for (let it = 0; it < iterations; it++) {
       const r = model.evaluate(u, false);
-      if (!Number.isFinite(r) || r < 1e-3) return;
+      if (r < 1e-3) return true;
       for (let q = 0; q < u.length; q++) {
         const d = model.demand[q];
         const s = model.supply[q];
-        u[q] += (0.5 * (d - s)) / (d + s);
+        const rel = d === Infinity ? (s === Infinity ? NaN : 1) : s === Infinity ? -1 : (d - s) / (d + s);
+        if (Number.isNaN(rel)) return false;
+        u[q] += 0.5 * rel;
       }
     }
+    return true;
   }
+}
+
+interface NewtonRun {
+  converged: boolean;
+  iterations: number;
+  residual: number;
+  /** Why it stopped without converging. */
+  reason?: string;
 }
 
 /**

@@ -303,8 +303,8 @@ export class MarketModel {
    * and decreasing, by Newton from max(ln(cost0 / budget) / max e, hint) as budgetLogMultiplier in producer.ts
    * does (monotone from the left; from the right one step lands left of the root). On entry w[aOff..] holds
    * exp(-e_j vNow); on exit exp(-e_j v) at the returned v. w moves by the factor exp(-e_j step), computed by its
-   * degree-5 Taylor polynomial when |e_j step| <= 1e-3 (error below 2e-21 relative), so that the iterations near
-   * the root cost no exponential.
+   * degree-5 Taylor polynomial when |e_j step| <= 1e-3 (error below 2e-21 relative; larger steps recompute w), so
+   * that the iterations near the root cost no exponential.
    */
   private bindBudget(aOff: number, inOff: number, cost0: number, budget: number, uniform: boolean, eMax: number, vNow: number, hint: number): number {
     const mk = this.market;
@@ -319,8 +319,11 @@ export class MarketModel {
       return v;
     }
     const lnB = Math.log(budget);
-    let v = Math.max(ratio / eMax, hint);
-    moveW(w, e, aOff, inOff, G, v - vNow, eMax);
+    // The root is at least lo = ratio / max e (there h >= 0); a step from the right of the root that lands
+    // below lo (very unequal e_j) is cut back to lo, from where Newton is monotone.
+    const lo = ratio / eMax;
+    let v = Math.max(lo, hint);
+    moveW(w, e, aOff, inOff, G, v - vNow, v, eMax);
     let prev = Infinity;
     for (let it = 0; it < 60; it++) {
       let s = 0;
@@ -334,9 +337,10 @@ export class MarketModel {
       const size = Math.abs(step);
       // Stop at the rounding floor (no progress) or when the step is below 1e-15 v; w stays that of v.
       if (!(size < prev) || size <= 1e-15 * v) break;
-      v += step;
+      const next = Math.max(v + step, lo);
+      moveW(w, e, aOff, inOff, G, next - v, next, eMax);
+      v = next;
       prev = size;
-      moveW(w, e, aOff, inOff, G, step, eMax);
     }
     return v;
   }
@@ -480,8 +484,11 @@ export class MarketModel {
   }
 }
 
-/** w_j *= exp(-e_j step) for one agent, by the Taylor polynomial when every |e_j step| <= 1e-3. */
-function moveW(w: Float64Array, e: Float64Array, aOff: number, eOff: number, G: number, step: number, eMax: number): void {
+/**
+ * Move one agent's w_j = exp(-e_j v) to v = vNew = v + step: multiply by the Taylor polynomial of exp(-e_j step)
+ * when every |e_j step| <= 1e-3, else recompute exp(-e_j vNew).
+ */
+function moveW(w: Float64Array, e: Float64Array, aOff: number, eOff: number, G: number, step: number, vNew: number, eMax: number): void {
   if (step === 0) return;
   if (Math.abs(step) * eMax <= 1e-3) {
     for (let j = 0; j < G; j++) {
@@ -489,6 +496,6 @@ function moveW(w: Float64Array, e: Float64Array, aOff: number, eOff: number, G: 
       w[aOff + j] *= 1 + z * (1 + z * (1 / 2 + z * (1 / 6 + z * (1 / 24 + z * (1 / 120)))));
     }
   } else {
-    for (let j = 0; j < G; j++) w[aOff + j] *= Math.exp(-e[eOff + j] * step);
+    for (let j = 0; j < G; j++) w[aOff + j] = Math.exp(-e[eOff + j] * vNew);
   }
 }
