@@ -21,7 +21,7 @@ export const equilibriumConfigSchema = z
       .partial()
       .strict()
       .optional(),
-    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive(), reuseJacobian: z.boolean() }).partial().strict().optional(),
+    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive(), reuseJacobian: z.union([z.boolean(), z.literal("auto")]) }).partial().strict().optional(),
   })
   .strict();
 

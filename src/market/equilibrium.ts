@@ -67,12 +67,23 @@ export interface NewtonOptions {
   maxLogStep: number;
   /**
    * Reuse the last factorised Jacobian (from an earlier step or an earlier period) while it keeps contracting the
-   * residual; false evaluates and factorises a fresh Jacobian at every step (plain damped Newton).
+   * residual; false evaluates and factorises a fresh Jacobian at every step (plain damped Newton); "auto" reuses
+   * when a Jacobian and its factorisation cost more than 3 evaluations by the operation count
+   * (1.5 agents G^2 + markets^3 / 3 against 10 agents G + 20 markets), i.e. on all but small markets.
    */
-  reuseJacobian: boolean;
+  reuseJacobian: boolean | "auto";
 }
 
-export const newtonDefaults: NewtonOptions = { tolerance: 1e-12, maxIterations: 200, maxLogStep: 2, reuseJacobian: true };
+export const newtonDefaults: NewtonOptions = { tolerance: 1e-12, maxIterations: 200, maxLogStep: 2, reuseJacobian: "auto" };
+
+/** Whether "auto" reuses the Jacobian on this market (see NewtonOptions.reuseJacobian). */
+export function reusesJacobian(market: CompiledMarket, option: boolean | "auto"): boolean {
+  if (option !== "auto") return option;
+  const { nAgents, G, nMarkets: n } = market;
+  const jacobian = 1.5 * nAgents * G * G + (n * n * n) / 3;
+  const evaluation = 10 * nAgents * G + 20 * n;
+  return jacobian > 3 * evaluation;
+}
 
 /** A step with an old Jacobian is accepted when it shrinks max |F|... */
 const CHORD_ACCEPT = 0.5;
@@ -112,6 +123,7 @@ export class EquilibriumSolver {
   private readonly bZ: Float64Array;
   private nB = 0;
   private warm = false;
+  private readonly reuse: boolean;
   /** The LU factors in `lu` are those of a Jacobian at some earlier point (stale but usable for chord steps). */
   private luValid = false;
   /** Counters since construction, for profiling and the bench. */
@@ -121,6 +133,7 @@ export class EquilibriumSolver {
     this.market = "nMarkets" in market ? market : compileMarket(market);
     this.model = new MarketModel(this.market);
     this.options = { ...newtonDefaults, ...options };
+    this.reuse = reusesJacobian(this.market, this.options.reuseJacobian);
     const n = this.market.nMarkets;
     this.u = new Float64Array(n);
     this.uTrial = new Float64Array(n);
@@ -261,7 +274,8 @@ export class EquilibriumSolver {
 
   private newton(): NewtonRun {
     const { model, u, uTrial, delta, F0 } = this;
-    const { tolerance, maxIterations, maxLogStep, reuseJacobian } = this.options;
+    const { tolerance, maxIterations, maxLogStep } = this.options;
+    const reuseJacobian = this.reuse;
     const n = this.market.nMarkets;
     if (!reuseJacobian) this.luValid = false;
     this.nB = 0;

@@ -137,7 +137,7 @@ describe("equilibrium solvers", () => {
   });
 
   it("a warm start with the kept Jacobian needs no new Jacobian and fewer evaluations than a cold start", () => {
-    const solver = new EquilibriumSolver(paper);
+    const solver = new EquilibriumSolver(paper, { reuseJacobian: true });
     solver.solve({ demandAlpha: [100, 100, 100] });
     const cold = { ...solver.stats };
     const moved = solver.solve({ demandAlpha: [104, 97, 100] });

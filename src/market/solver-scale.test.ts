@@ -2,7 +2,7 @@
 // against the solver it replaced (legacy-solver.ts, a verbatim copy of the old code).
 import { describe, expect, it } from "vitest";
 import { Rng } from "../core/rng.js";
-import { EquilibriumSolver, MarketModel, compileMarket, randomMarket, type CompiledMarket } from "./index.js";
+import { EquilibriumSolver, MarketModel, compileMarket, paperMarket, randomMarket, reusesJacobian, type CompiledMarket } from "./index.js";
 import { LegacyEquilibriumSolver, LegacyMarketModel } from "./legacy-solver.js";
 
 const relDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v / b[i] - 1)));
@@ -54,7 +54,8 @@ describe("fast market solver (issue 15)", () => {
     let periods = 0;
     for (let trial = 0; trial < 12; trial++) {
       const mk = compileMarket(randomMarket(rng, { groups: 1 + rng.int(3), agentsPerGroup: 2 + rng.int(30), goods: 1 + rng.int(8) }));
-      const fast = new EquilibriumSolver(mk);
+      // Small markets: force the kept Jacobian (which "auto" would skip there), to test it on many shapes.
+      const fast = new EquilibriumSolver(mk, { reuseJacobian: true });
       const old = new LegacyEquilibriumSolver(mk);
       const bids = randomBids(rng, mk);
       for (let t = 0; t < 15; t++) {
@@ -78,7 +79,7 @@ describe("fast market solver (issue 15)", () => {
 
   it("a 2 x 60 agent x 12 good market: the same prices as the old solver, and the kept Jacobian is used", () => {
     const mk = compileMarket(randomMarket(new Rng(153), { groups: 2, agentsPerGroup: 60, goods: 12 }));
-    const fast = new EquilibriumSolver(mk);
+    const fast = new EquilibriumSolver(mk, { reuseJacobian: true });
     const plain = new EquilibriumSolver(mk, { reuseJacobian: false });
     const old = new LegacyEquilibriumSolver(mk);
     const rng = new Rng(7);
@@ -91,13 +92,19 @@ describe("fast market solver (issue 15)", () => {
     expect(fast.stats.jacobians).toBeLessThan(plain.stats.jacobians / 2);
   });
 
+  it('"auto" keeps the Jacobian on large markets only (by the operation count)', () => {
+    expect(reusesJacobian(compileMarket(paperMarket), "auto")).toBe(false);
+    expect(reusesJacobian(compileMarket(randomMarket(new Rng(1), { groups: 2, agentsPerGroup: 150, goods: 30 })), "auto")).toBe(true);
+    expect(reusesJacobian(compileMarket(paperMarket), true)).toBe(true);
+  });
+
   it("resetStart makes the following solves bit-identical to a fresh solver's, whatever came before", () => {
     const mk = compileMarket(randomMarket(new Rng(154), { groups: 2, agentsPerGroup: 8, goods: 4 }));
     const start = new EquilibriumSolver(mk).solve().prices;
-    const used = new EquilibriumSolver(mk);
+    const used = new EquilibriumSolver(mk, { reuseJacobian: true });
     const rng = new Rng(3);
     for (let t = 0; t < 7; t++) used.solve({ demandAlpha: Array.from(mk.demandAlpha, (a) => a * Math.exp(rng.normal(0, 0.2))), ...randomBids(rng, mk) });
-    const fresh = new EquilibriumSolver(mk);
+    const fresh = new EquilibriumSolver(mk, { reuseJacobian: true });
     used.resetStart(start);
     fresh.resetStart(start);
     const seq = new Rng(4);
