@@ -1,17 +1,20 @@
+import { requireBackend } from "../rl/backend.js";
 import { existsSync } from "node:fs";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
-import { loadExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
-import { applyOverrides, exitOnInterrupt, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
+import { applyOverrides, exitOnInterrupt, loadExperimentWithPlugins, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
 
-const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--no-figures]
+const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--plugin FILE]... [--no-figures] [--fresh]
 
 Evaluate saved policies (from an earlier \`supplygym run\`, which saves them under models/<name>/<hash>/ and
 names that folder in its manifest) on the experiment's evaluation draws, without training, and write the same
-tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.`;
+tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.
+Finished evaluations are kept and reused as by \`run\`; --fresh evaluates every task again.
+--plugin FILE imports a module that registers strategies, metrics, scenarios or algorithms (as for \`run\`; the
+experiment's "plugins" field is imported too).`;
 
 export const command: Command = {
   name: "evaluate",
@@ -22,8 +25,10 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError(`evaluate: expected one experiment file, got ${positionals.length}\n\n${help}`);
     if (typeof values.models !== "string") throw new UsageError("evaluate: --models DIR is required (the models folder of an earlier run)");
     const file = positionals[0];
-    const cfg = loadExperiment(file);
+    const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);
     applyOverrides(cfg, values, "evaluate");
+    // A forced backend that cannot load is bad input: exit 2 before any task runs.
+    if (cfg.backend !== "auto") await requireBackend(cfg.backend, `evaluate: ${file}`);
     // Its own results folder, so that its resumable partial results never mix with training runs'.
     cfg.name = `${cfg.name}-evaluate`;
     const missing = cfg.conditions
@@ -40,9 +45,11 @@ export const command: Command = {
       command: `supplygym evaluate ${argv.join(" ")}`,
       configFile: file,
       figures: !values["no-figures"],
+      plugins,
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "evaluate", models: values.models },
       partialKey: { mode: "evaluate", models: values.models },
+      fresh: values.fresh === true,
     });
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));
     console.log(`run directory: ${out.path}`);

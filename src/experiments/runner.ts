@@ -9,7 +9,7 @@ import {
   type LearningCurveRow,
   type TradeoffRow,
 } from "../eval/figures.js";
-import { KNOWN_METRICS } from "../eval/outcome-metrics.js";
+import { getMetric } from "../eval/metric-registry.js";
 import {
   COMPARISON_COLUMNS,
   comparisonRows,
@@ -33,8 +33,11 @@ import { buildTasks, taskKey, type Task, type TaskModuleRef, type TaskResult } f
 
 /**
  * Run an experiment: every condition x seed as a task on a worker pool, each finished task saved in the
- * resumable partial directory, then the tables, figures and manifest written into a new run directory that
- * appears whole (RunDir) and never replaces an earlier one.
+ * experiment's task store (`.partial-<hash>`), then the tables, figures and manifest written into a new run
+ * directory that appears whole (RunDir) and never replaces an earlier one. The store outlives the run: running
+ * the same experiment again (interrupted or finished) reuses every saved task and runs only the missing ones, so
+ * a finished experiment writes a new run directory from its finished tasks without training again. `fresh`
+ * forgets the saved tasks first.
  */
 export interface RunOptions {
   /** The per-task work (module exporting a `TaskFn`). */
@@ -62,8 +65,10 @@ export interface RunOptions {
   /** Write figures (default true) and their PNGs (default true). */
   figures?: boolean;
   png?: boolean;
-  /** Keep the partial directory after a successful run (default false). */
-  keepPartial?: boolean;
+  /** Forget the saved tasks of earlier runs of this experiment and run every task again (`--fresh`). */
+  fresh?: boolean;
+  /** Plugin modules (absolute paths), imported by every worker before the task module. */
+  plugins?: readonly string[];
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
   preflight?: (cfg: ResolvedExperiment) => void | Promise<void>;
 }
@@ -86,6 +91,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   const runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId });
   try {
     const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
+    if (opts.fresh) store.clear();
     const progressLines: string[] = [];
     const saved = store.load(tasks, (file, why) => progressLines.push(`ignoring ${file}: ${why}`));
     const results = new Map<number, TaskResult>();
@@ -94,13 +100,15 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     const workers = opts.workers ?? defaultWorkers();
     const progress = createProgress({ total: tasks.length, done: saved.size, ...opts.progress });
     for (const line of progressLines) progress.log(line);
-    if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
+    if (saved.size === tasks.length) progress.log(`reusing ${cfg.name}: all ${tasks.length} tasks finished in an earlier run (${store.dir}); --fresh runs them again`);
+    else if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
     const tTasks = performance.now();
     try {
       await runPool(pending, {
         workers,
         inline: opts.inline,
         task: opts.task,
+        plugins: opts.plugins,
         onStart: (t) => progress.start(taskKey(t)),
         onProgress: (t, f) => progress.update(taskKey(t), f),
         onResult: (t, r) => {
@@ -144,7 +152,6 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
       }),
     );
     const path = runDir.commit();
-    if (!opts.keepPartial) store.remove();
     return { path, summary: tables.summary, comparison: tables.comparison, ran: pending.length, resumed: saved.size };
   } catch (err) {
     runDir.abort();
@@ -160,14 +167,17 @@ function backendsUsed(cfg: ResolvedExperiment, results: readonly TaskResult[]): 
   return used.length > 0 ? used.join(", ") : cfg.backend === "auto" ? "none (nothing trained)" : cfg.backend;
 }
 
-/** Metric records of finished tasks; known metrics the experiment did not select are dropped. */
+/**
+ * Metric records of finished tasks; selectable registered metrics the experiment did not select are dropped
+ * (always-reported ones such as `profit/<agent>`, and names outside the registry, are kept).
+ */
 export function collectMetricRecords(cfg: ResolvedExperiment, finished: readonly Finished[]): MetricRecord[] {
-  const known = new Set<string>(KNOWN_METRICS);
   const wanted = new Set(cfg.metrics);
   const out: MetricRecord[] = [];
   for (const { task, result } of finished) {
     for (const [metric, value] of Object.entries(result.metrics)) {
-      if (known.has(metric) && !wanted.has(metric)) continue;
+      const def = getMetric(metric);
+      if (def && !def.always && !wanted.has(metric)) continue;
       out.push({ condition: task.condition.name, seed: task.seed, metric, value });
     }
   }
@@ -180,7 +190,8 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   runDir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
   const summary = summaryRows(records, { conditions });
   runDir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions }) : [];
+  const seedIndependent = cfg.conditions.filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
+  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions, seedIndependent }) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
 
   const curves = finished.flatMap(({ task, result }) =>
