@@ -1,5 +1,5 @@
 import { NoEquilibriumError } from "./errors.js";
-import { MarketModel, type PeriodInputs } from "./model.js";
+import { MarketModel, type MarketModelState, type PeriodInputs } from "./model.js";
 import { compileMarket, type CompiledMarket, type MarketSpec } from "./spec.js";
 
 /** A cleared market: prices, quantities and every agent's plan at those prices. Arrays are copies. */
@@ -159,18 +159,35 @@ export class EquilibriumSolver {
   }
 
   /**
-   * The warm start of the next solve (log-prices, whether they came from a solution, the budget multipliers), for
-   * an exact save and restore of a simulation that clears period after period.
+   * The warm start of the next solve (log-prices, whether they came from a solution, the budget multipliers), and
+   * the state the fast solver carries between solves (the kept LU factors and the model's incrementally updated
+   * plans), for an exact save and restore of a simulation that clears period after period: a restored solver
+   * continues bit for bit.
    */
-  warmState(): { u: number[]; warm: boolean; logMult: number[] } {
-    return { u: Array.from(this.u), warm: this.warm, logMult: Array.from(this.model.logMult) };
+  warmState(): SolverWarmState {
+    return {
+      u: Array.from(this.u),
+      warm: this.warm,
+      logMult: Array.from(this.model.logMult),
+      luValid: this.luValid,
+      lu: this.luValid ? Array.from(this.lu) : [],
+      piv: this.luValid ? Array.from(this.piv) : [],
+      model: this.model.saveState(),
+    };
   }
 
-  setWarmState(s: { u: readonly number[]; warm: boolean; logMult: readonly number[] }): void {
+  setWarmState(s: SolverWarmState): void {
     if (s.u.length !== this.u.length || s.logMult.length !== this.model.logMult.length) throw new RangeError("setWarmState: the state is of another market");
     this.u.set(s.u);
     this.warm = s.warm;
+    if (s.model) this.model.restoreState(s.model);
+    else this.model.resetState();
     this.model.logMult.set(s.logMult);
+    this.luValid = s.luValid === true && s.lu !== undefined && s.lu.length === this.lu.length;
+    if (this.luValid) {
+      this.lu.set(s.lu!);
+      this.piv.set(s.piv!);
+    }
   }
 
   /** The log-prices the next solve starts from. */
@@ -394,6 +411,17 @@ export class EquilibriumSolver {
     }
     return true;
   }
+}
+
+/** EquilibriumSolver.warmState(); the fields after logMult are absent in states saved before issue 15. */
+export interface SolverWarmState {
+  u: number[];
+  warm: boolean;
+  logMult: number[];
+  luValid?: boolean;
+  lu?: number[];
+  piv?: number[];
+  model?: MarketModelState;
 }
 
 interface NewtonRun {

@@ -11,6 +11,18 @@ export interface PeriodInputs {
   withhold?: Float64Array | null;
 }
 
+/** MarketModel.saveState(); -Infinity in `base` (a zero demand scale) becomes null in JSON and is read back. */
+export interface MarketModelState {
+  K: number[];
+  Y: number[];
+  w: number[];
+  ok: number[];
+  base: (number | null)[];
+  uLast: number[];
+  logMult: number[];
+  sinceExact: number;
+}
+
 /** An evaluation recomputes every agent's plan from scratch at least this often (bounds the drift of updates). */
 const EXACT_EVERY = 32;
 
@@ -137,6 +149,36 @@ export class MarketModel {
     this.logMult.fill(0);
     this.ok.fill(0);
     this.sinceExact = EXACT_EVERY;
+  }
+
+  /**
+   * The state carried from one evaluation to the next (plans updated by multiplication, budget multipliers, the
+   * last bids' logs and prices), for an exact save and restore; `restoreState` makes the next evaluations
+   * bit-identical to those of the model it was taken from.
+   */
+  saveState(): MarketModelState {
+    return {
+      K: Array.from(this.K),
+      Y: Array.from(this.Y),
+      w: Array.from(this.w),
+      ok: Array.from(this.ok),
+      base: Array.from(this.base),
+      uLast: Array.from(this.uLast),
+      logMult: Array.from(this.logMult),
+      sinceExact: this.sinceExact,
+    };
+  }
+
+  restoreState(s: MarketModelState): void {
+    if (s.K.length !== this.K.length || s.uLast.length !== this.uLast.length || s.ok.length !== this.ok.length) throw new RangeError("restoreState: the state is of another market");
+    this.K.set(s.K);
+    this.Y.set(s.Y);
+    this.w.set(s.w);
+    this.ok.set(s.ok);
+    this.base.set(s.base.map((v) => (v === null ? -Infinity : v)));
+    this.uLast.set(s.uLast);
+    this.logMult.set(s.logMult);
+    this.sinceExact = s.sinceExact;
   }
 
   /**

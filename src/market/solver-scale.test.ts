@@ -116,4 +116,24 @@ describe("fast market solver (issue 15)", () => {
       expect(Array.from(a.x)).toEqual(Array.from(b.x));
     }
   });
+
+  it("warmState / setWarmState (through JSON) continue bit for bit, with the kept Jacobian and the incremental plans", () => {
+    const mk = compileMarket(randomMarket(new Rng(155), { groups: 2, agentsPerGroup: 20, goods: 6 }));
+    const rng = new Rng(8);
+    const inputs = Array.from({ length: 12 }, (_, t) => {
+      const bids = randomBids(rng, mk);
+      if (t % 3 === 0) bids.demandScale[0] = 0; // a zero demand scale: -Infinity in the saved logs
+      return { demandAlpha: Array.from(mk.demandAlpha, (a) => a * Math.exp(rng.normal(0, 0.1))), ...bids };
+    });
+    const a = new EquilibriumSolver(mk, { reuseJacobian: true });
+    for (let t = 0; t < 6; t++) a.solve(inputs[t]);
+    const b = new EquilibriumSolver(mk, { reuseJacobian: true });
+    b.setWarmState(JSON.parse(JSON.stringify(a.warmState())));
+    for (let t = 6; t < 12; t++) {
+      const ea = a.solve(inputs[t]);
+      const eb = b.solve(inputs[t]);
+      expect(Array.from(eb.prices)).toEqual(Array.from(ea.prices));
+      expect(Array.from(eb.supplied)).toEqual(Array.from(ea.supplied));
+    }
+  });
 });
