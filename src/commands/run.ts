@@ -1,10 +1,13 @@
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { makeParents } from "../io/run-dir.js";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
 import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
-import { parseCommandArgs } from "./args.js";
+import { installSignalHandlers } from "../io/signals.js";
+import { Lock, lockFileFor } from "../io/lock.js";
+import { intFlag, parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures]
 
@@ -40,17 +43,12 @@ export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: stri
 
 export function parseWorkers(v: string | boolean | undefined, name: string): number | undefined {
   if (typeof v !== "string") return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: --workers must be a positive integer, got "${v}"`);
-  return n;
+  return intFlag(name, "workers", v, 1, 256);
 }
 
-/** Ctrl-C: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
+/** Ctrl-C or SIGTERM: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
 export function exitOnInterrupt(): void {
-  process.once("SIGINT", () => {
-    process.stderr.write("\ninterrupted: finished tasks are kept; run the same command again to resume\n");
-    process.exit(130);
-  });
+  installSignalHandlers("finished tasks are kept; run the same command again to resume");
 }
 
 export const command: Command = {
@@ -68,6 +66,10 @@ export const command: Command = {
     exitOnInterrupt();
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
+    // One writer per models folder (two experiments given the same --models would overwrite each other's policies).
+    makeParents(dirname(resolve(models)));
+    const modelsLock = Lock.acquire(lockFileFor(resolve(models)), { what: `models folder ${models}` });
+    try {
     const out = await runExperiment(cfg, {
       task: scenarioTask(cfg.scenario),
       workers,
@@ -84,6 +86,9 @@ export const command: Command = {
     console.log(`trained policies: ${models}`);
     console.log(`run directory: ${out.path}`);
     return 0;
+    } finally {
+      modelsLock.release();
+    }
   },
 };
 

@@ -1,3 +1,5 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { NEGOTIATION_METRICS } from "../contracts/metrics.js";
@@ -69,10 +71,8 @@ export const EXPERIMENT_DEFAULTS = {
   output: "results",
 } as const;
 
-const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
-const nameSchema = z.string().regex(NAME_RE, "must start with a letter or digit and use only letters, digits, _ . -");
-const nonNegInt = z.int("must be an integer").nonnegative("must be >= 0");
-const posInt = z.int("must be an integer").positive("must be > 0");
+const nameSchema = pathNameSchema;
+const seedValue = boundedInt(0, LIMITS.seedValue, "seeds are 32-bit");
 
 const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], {
   error: "must be a number, boolean, string or list of numbers",
@@ -111,15 +111,15 @@ export const experimentSchema = z
       id: z.string().min(1, "must not be empty"),
       options: z.record(z.string(), z.unknown()).optional(),
     }),
-    conditions: z.array(conditionSchema).min(1, "needs at least one condition"),
+    conditions: z.array(conditionSchema).min(1, "needs at least one condition").max(LIMITS.conditions, `at most ${LIMITS.conditions} conditions`),
     baseline: z.string().optional(),
-    training: z.strictObject({ totalSteps: posInt.optional(), numEnvs: posInt.optional() }).optional(),
+    training: z.strictObject({ totalSteps: boundedInt(1, LIMITS.totalSteps).optional(), numEnvs: boundedInt(1, LIMITS.numEnvs).optional() }).optional(),
     seeds: z
-      .union([z.array(nonNegInt).min(1, "needs at least one seed"), z.strictObject({ count: posInt, start: nonNegInt.optional() })], {
+      .union([z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`), z.strictObject({ count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition"), start: seedValue.optional() })], {
         error: "must be a list of non-negative integers or {count, start}",
       })
       .optional(),
-    evaluation: z.strictObject({ episodes: posInt.optional(), seed: nonNegInt.optional(), deterministic: z.boolean().optional() }).optional(),
+    evaluation: z.strictObject({ episodes: boundedInt(1, LIMITS.episodes).optional(), seed: seedValue.optional(), deterministic: z.boolean().optional() }).optional(),
     metrics: z.array(z.enum(KNOWN_METRICS, { error: `unknown metric; known: ${KNOWN_METRICS.join(", ")}` })).optional(),
     backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}` }).optional(),
     output: z.string().min(1, "must not be empty").optional(),
@@ -153,6 +153,9 @@ export const experimentSchema = z
     });
     if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
       ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
+    }
+    if (cfg.seeds && !Array.isArray(cfg.seeds) && (cfg.seeds.start ?? 0) + cfg.seeds.count - 1 > LIMITS.seedValue) {
+      ctx.addIssue({ code: "custom", path: ["seeds"], message: `start + count - 1 must be at most ${LIMITS.seedValue} (seeds are 32-bit)` });
     }
     if (Array.isArray(cfg.seeds)) {
       const seen = new Set<number>();

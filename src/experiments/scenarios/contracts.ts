@@ -108,7 +108,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
         message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
-    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned)));
+    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned), cfg.training.totalSteps));
   });
   if (issues.length) throw new ConfigError(file, issues);
 }

@@ -93,7 +93,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned)));
+    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned), cfg.training.totalSteps));
   });
   if (issues.length) throw new ConfigError(file, issues);
 }

@@ -4,7 +4,8 @@ import { deriveSeed } from "../../core/rng.js";
 import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
-import { checkCommon, type CommonOptions } from "../../rl/on-policy.js";
+import { checkCommon, checkTotalSteps, type CommonOptions } from "../../rl/on-policy.js";
+import { OptionError } from "../../rl/option-error.js";
 import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
 import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
@@ -29,7 +30,7 @@ const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEn
  * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
  * with the algorithm's own defaults and checks against an env from `makeEnv`).
  */
-export function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv): ConfigIssue[] {
+export function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv, totalSteps?: number): ConfigIssue[] {
   const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
   const issues: ConfigIssue[] = [];
   for (const k of Object.keys(c.algorithm.hyperparameters)) {
@@ -39,9 +40,18 @@ export function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number
   }
   if (issues.length > 0) return issues;
   try {
-    checkCommon(resolve({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never) as CommonOptions);
+    const resolved = resolve({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never) as CommonOptions;
+    checkCommon(resolved);
+    if (totalSteps !== undefined) {
+      try {
+        checkTotalSteps(totalSteps, resolved.numEnvs * resolved.numSteps);
+      } catch (err) {
+        issues.push({ path: "training.totalSteps", message: `${(err as Error).message} (conditions[${i}], ${c.algorithm.name}: numEnvs ${resolved.numEnvs} * numSteps ${resolved.numSteps})` });
+      }
+    }
   } catch (err) {
-    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
+    const key = err instanceof OptionError && err.field && err.field !== "env" ? `.${err.field}` : "";
+    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]) + key, message: (err as Error).message });
   }
   return issues;
 }

@@ -108,7 +108,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
       }
     }
     const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length > 0) issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
+    if (learned.length > 0) issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c), cfg.training.totalSteps));
   });
   if (issues.length) throw new ConfigError(file, issues);
 }
