@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { makeParents } from "../io/run-dir.js";
+import { makeParents, removeEmpty } from "../io/run-dir.js";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
@@ -67,8 +68,17 @@ export const command: Command = {
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
     // One writer per models folder (two experiments given the same --models would overwrite each other's policies).
-    makeParents(dirname(resolve(models)));
-    const modelsLock = Lock.acquire(lockFileFor(resolve(models)), { what: `models folder ${models}` });
+    // Everything is checked before anything is created or locked.
+    await scenario.preflight(cfg, file);
+    const modelsParents = makeParents(dirname(resolve(models)));
+    if (!existsSync(resolve(models))) modelsParents.push(resolve(models)); // created by the tasks if they train
+    let modelsLock: Lock;
+    try {
+      modelsLock = Lock.acquire(lockFileFor(resolve(models)), { what: `models folder ${models}` });
+    } catch (err) {
+      removeEmpty(modelsParents);
+      throw err;
+    }
     try {
     const out = await runExperiment(cfg, {
       task: scenarioTask(cfg.scenario),
@@ -77,7 +87,6 @@ export const command: Command = {
       command: `supplygym run ${argv.join(" ")}`,
       configFile: file,
       figures: !values["no-figures"],
-      preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
     });
@@ -88,6 +97,7 @@ export const command: Command = {
     return 0;
     } finally {
       modelsLock.release();
+      removeEmpty(modelsParents); // only while empty: a run that trained something keeps its models
     }
   },
 };

@@ -189,8 +189,9 @@ export function removeEmpty(dirs: readonly string[]): void {
   for (const d of [...dirs].reverse()) {
     try {
       rmdirSync(d);
-    } catch {
-      return; // not empty (another run's files) or gone: stop here
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+      return; // not empty (another run's files): stop here
     }
   }
 }
