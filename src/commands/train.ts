@@ -8,7 +8,7 @@ import { buildManifest } from "../io/manifest.js";
 import { makeParents, removeEmpty, RunDir, timestampId } from "../io/run-dir.js";
 import { Lock, lockFileFor } from "../io/lock.js";
 import { resolveInside } from "../io/names.js";
-import { onInterrupt } from "../io/signals.js";
+import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
 import { initBackend, isBackendName } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
@@ -105,7 +105,9 @@ export const command: Command = {
     const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId, field: "experiment" });
 
     const controller = new AbortController();
+    let stoppedBy: InterruptSignal | undefined;
     const offInterrupt = onInterrupt((signal) => {
+      stoppedBy = signal;
       controller.abort();
       console.error(`\ntrain: ${signal}: stopping after this update and saving a checkpoint (Ctrl-C again to quit at once)`);
     });
@@ -181,7 +183,7 @@ export const command: Command = {
     const path = run.commit();
     learner.close();
     console.log(`train: ${status} at step ${learner.globalStep} on ${learner.backendName}; results in ${path}; checkpoints in ${modelsDir}`);
-    return status === "completed" ? 0 : 130;
+    return status === "completed" ? 0 : signalExitCode(stoppedBy ?? "SIGINT");
     } finally {
       modelsLock.release();
       if (!existsSync(modelsDir)) removeEmpty(createdParents);

@@ -2,12 +2,13 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { saveCheckpoint, listCheckpoints, type Checkpoint } from "../rl/checkpoint.js";
 import { errnoError, setWriteFaultForTests } from "./atomic.js";
 import { UsageError } from "./errors.js";
-import { hostTag, Lock, LockHeldError, lockFileFor, pidAlive, sweepStale } from "./lock.js";
+import { hostTag, Lock, LockHeldError, pidAlive, sweepStale } from "./lock.js";
 import { checkName, resolveInside } from "./names.js";
 import { RunDir } from "./run-dir.js";
 import { PartialStore } from "../experiments/partial.js";
@@ -291,4 +292,50 @@ describe("the CLI as a process", () => {
     if (/exit=2/.test(r.stderr)) expect(r.stderr).toContain("EPIPE");
     expect(existsSync(join(work, "o", "manifest.json"))).toBe(true);
   });
+});
+
+describe("SIGTERM during run", () => {
+  it("is handled like SIGINT: one line, exit 143, finished tasks kept, nothing half-written, lock released; the rerun resumes", async () => {
+    const work = mkdtempSync(join(tmp, "term-"));
+    const exp = {
+      name: "term",
+      scenario: "market",
+      env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
+      conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } } }],
+      training: { totalSteps: 200_000, numEnvs: 1 },
+      seeds: [0, 1],
+      evaluation: { episodes: 1 },
+      backend: "cpu",
+    };
+    writeFileSync(join(work, "exp.json"), JSON.stringify(exp));
+    const start = () => {
+      const child = spawn(process.execPath, ["--import", pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href, resolve("src/cli.ts"), "run", "exp.json", "--workers", "1", "--no-figures"], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+      const out = { err: "" };
+      child.stderr.on("data", (d) => (out.err += String(d)));
+      return { child, out };
+    };
+    const partialFiles = () => {
+      const dir = join(work, "results", "term");
+      if (!existsSync(dir)) return [];
+      return readdirSync(dir).filter((f) => f.startsWith(".partial-") && !f.endsWith(".lock")).flatMap((p) => readdirSync(join(dir, p)).filter((f) => f.endsWith(".json")));
+    };
+    const a = start();
+    // Both analytic tasks are done (saved) and a learned one is training: stop it.
+    for (let i = 0; i < 1200 && partialFiles().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(partialFiles().length).toBe(2);
+    a.child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => a.child.on("exit", r));
+    expect(code).toBe(143);
+    expect(a.out.err).toContain("supplygym: SIGTERM: stopped; finished tasks are kept; run the same command again to resume");
+    expect(a.out.err).not.toMatch(/\n\s+at /);
+    const dir = join(work, "results", "term");
+    expect(readdirSync(dir).filter((f) => f.startsWith(".tmp-") || f.endsWith(".lock"))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => !f.startsWith("."))).toEqual([]); // no run directory
+    expect(partialFiles().sort()).toEqual(["task-analytic-0.json", "task-analytic-1.json"]);
+    const b = start();
+    for (let i = 0; i < 600 && !/resuming term: 2 of 4 tasks already done/.test(b.out.err); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(b.out.err).toMatch(/resuming term: 2 of 4 tasks already done/);
+    b.child.kill("SIGTERM");
+    expect(await new Promise<number | null>((r) => b.child.on("exit", r))).toBe(143);
+  }, 180_000);
 });
