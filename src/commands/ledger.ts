@@ -26,7 +26,7 @@ verified with --key FILE, a rewrite by anyone without the key fails. A keyed led
 
 Exit codes: 0 the ledger verifies (and is anchored, or --allow-unanchored); 1 it does not (the first bad line is
 named; a truncated last line from a crash is reported as such) or it is unanchored; 2 usage errors (missing
-file, bad arguments).
+file, a folder instead of a file, bad arguments, a keyed ledger without --key, an unusable key file).
 
 options:
   --head FILE          head file to check against (default: <ledger>.head when it exists)

@@ -21,15 +21,22 @@ export function errnoError(code: string, syscall: string, path: string): NodeJS.
 
 /** Write `data` to `path` (created or truncated) and fsync it before returning. */
 export function writeFileDurable(path: string, data: string | Uint8Array): void {
-  writeFault?.(path);
-  const fd = openSync(path, "w");
   try {
-    const buf = typeof data === "string" ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    writeFault?.(path);
+    const fd = openSync(path, "w");
+    try {
+      const buf = typeof data === "string" ? Buffer.from(data) : data;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    // fd-based calls (write, fsync) do not name the file: add it, so the message does.
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e === "object" && e.code && !e.path) e.path = path;
+    throw err;
   }
 }
 
