@@ -26,7 +26,7 @@ export function checkName(field: string, value: unknown): string {
 }
 
 /** The zod form of the rule, for config schemas (the issue then names the JSON path). */
-export const pathNameSchema = z.string({ error: NAME_RULE }).regex(NAME_PATTERN, NAME_RULE);
+export const pathNameSchema = z.string().regex(NAME_PATTERN, NAME_RULE);
 
 /**
  * `root/names[0]/names[1]/...` after `path.resolve`, refusing (exit 2, naming `field`) any name that breaks the rule
