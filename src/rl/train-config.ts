@@ -3,7 +3,7 @@ import { nameProblem, pathNameSchema } from "../io/names.js";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
-import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { ConfigError, zodConfigError } from "../io/errors.js";
 import { BACKENDS } from "./backend.js";
 
 const posInt = z.number().int().positive();
@@ -77,15 +77,10 @@ export type TrainConfig = z.infer<typeof trainConfigSchema> & { experiment: stri
 /** Validate a parsed JSON training config; `file` names it in errors. */
 export function parseTrainConfig(json: unknown, file: string): TrainConfig {
   const r = trainConfigSchema.safeParse(json);
-  if (!r.success) {
-    throw new ConfigError(
-      file,
-      r.error.issues.map((i): ConfigIssue => ({ path: formatPath(i.path), message: i.message })),
-    );
-  }
+  if (!r.success) throw zodConfigError(file, r.error);
   const experiment = r.data.experiment ?? basename(file).replace(/\.json$/i, "");
   const problem = nameProblem(experiment);
-  if (problem !== undefined) throw new ConfigError(file, [{ path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem.replace(/^must/, "must")}` : problem }]);
+  if (problem !== undefined) throw new ConfigError(file, [{ path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem}` : problem }]);
   return { ...r.data, experiment };
 }
 

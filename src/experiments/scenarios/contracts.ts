@@ -69,7 +69,7 @@ export function trainingEnv(options: Record<string, unknown>, learned: readonly 
 }
 
 /** Checks before any task runs: env id, env options (experiment and per condition), agent ids, algorithms. */
-export function preflight(cfg: ResolvedExperiment, file: string): void {
+export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== PARALLEL_ID && cfg.env.id !== SINGLE_ID) {
     throw new ConfigError(file, [{ path: "env.id", message: `the contracts scenario runs on ${PARALLEL_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
   }
@@ -80,6 +80,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
   issues.push(...optionIssues(cfg.env.options, "env.options"));
   if (issues.length) throw new ConfigError(file, issues);
 
+  const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     const at = (...p: PropertyKey[]) => formatPath(["conditions", i, ...p]);
     if (c.envOptions) {
@@ -100,6 +101,11 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: at("agents"), message: "per-agent algorithms are not supported by the contracts scenario; give one algorithm per condition" });
     }
+    if (c.strategies) {
+      // No strategy is registered for the contracts envs yet (the analytic tactics are the simulator's); refuse
+      // rather than silently play the analytic agents.
+      issues.push({ path: at("strategies"), message: "strategies are not supported by the contracts scenario yet: its agents are learned or the analytic negotiators (set their tactics in the contracts config)" });
+    }
     const learned = learnedOf(c, agents);
     if (learned.length === 0) return;
     if (learned.length > 1 && learned.includes(RETAILER) && c.shareParameters) {
@@ -108,8 +114,9 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
         message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
-    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned), cfg.training.totalSteps));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned), cfg.training.totalSteps));
   });
+  for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
 }
 
