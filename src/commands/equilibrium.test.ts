@@ -108,7 +108,7 @@ describe("supplygym equilibrium", () => {
     ["unknown method", () => ({ ...clone(), method: "simplex" }), /method:/],
     ["tatonnement step out of range", () => ({ ...clone(), tatonnement: { step: 3 } }), /tatonnement\.step: must be at most 1/],
     ["negative tolerance", () => ({ ...clone(), solver: { tolerance: -1 } }), /solver\.tolerance: must be positive/],
-    ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be letters/],
+    ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be 1-100 characters: letters/],
     ["duplicate agent names", () => (c => (c.market.groups[1].agents[0].name = "A[0][0]", c))(clone()), /duplicate agent name/],
     ["method tatonnement that does not converge within its cap", () => ({ ...clone(), method: "tatonnement", tatonnement: { maxIterations: 3 } }), /tatonnement did not converge: .*within 3 iterations.*use --method newton/],
   ];
