@@ -92,7 +92,8 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
   const wanted = [
     "profit/total",
     "hubs/delay_cost",
-    "efficiency/allocative",
+    "efficiency/first_best",
+    "welfare/vs_competitive",
     "efficiency/chain",
     "efficiency/optimum",
     "efficiency/gain_captured",

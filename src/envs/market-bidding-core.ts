@@ -7,6 +7,7 @@ import { demandSpecSchema, DemandProcess, type DemandSpec } from "../demand/proc
 import { historyColumn, parseDemandCsv, readDemandCsv, type DemandHistory } from "../demand/replay.js";
 import { ConfigError, formatPath } from "../io/errors.js";
 import { EquilibriumSolver, newtonDefaults } from "../market/equilibrium.js";
+import { withoutBudgets } from "../market/first-best.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import { paperMarket } from "../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
@@ -289,7 +290,12 @@ export interface PeriodOutcome {
   totalSurplus: number;
   /** Absent when the option `counterfactual` is false. */
   counterfactual?: { prices: number[]; quantities: number[]; profits: number[]; totalSurplus: number };
-  /** totalSurplus / counterfactual.totalSurplus. */
+  /**
+   * The first best of the period (the same market with budgets removed, every bid truthful, the same demand
+   * draw): the surplus maximum (docs/market-benchmarks.md). Absent when `counterfactual` is false.
+   */
+  firstBest?: { prices: number[]; quantities: number[]; profits: number[]; totalSurplus: number };
+  /** totalSurplus / counterfactual.totalSurplus: surplus relative to the competitive equilibrium (second best with binding budgets; the efficiency is totalSurplus / firstBest.totalSurplus). */
   efficiency?: number;
   solverIterations: number;
 }
@@ -309,6 +315,8 @@ export class MarketBiddingCore {
 
   private readonly solver: EquilibriumSolver;
   private readonly analytic: EquilibriumSolver;
+  private readonly firstBest: EquilibriumSolver;
+  private readonly firstBestStart: Float64Array;
   private readonly startPrices: Float64Array;
   private readonly forecasters: Forecaster[];
   private readonly forecastBuf: Forecast[];
@@ -341,6 +349,8 @@ export class MarketBiddingCore {
     this.solver = new EquilibriumSolver(o.market, o.solver);
     this.analytic = new EquilibriumSolver(o.market, o.solver);
     this.startPrices = Float64Array.from(this.solver.solve().prices);
+    this.firstBest = new EquilibriumSolver(withoutBudgets(o.market), o.solver);
+    this.firstBestStart = Float64Array.from(this.firstBest.solve().prices);
     this.scale = new Float64Array(nA * G).fill(1);
     this.withhold = new Float64Array(nA * G);
     this.baseWithhold = new Float64Array(nA * G);
@@ -424,6 +434,7 @@ export class MarketBiddingCore {
       s.resetStart(this.startPrices);
       s.model.logMult.fill(0);
     }
+    this.firstBest.resetStart(this.firstBestStart);
     for (let j = 0; j < G; j++) {
       const hist = new Array<number>(o.warmup);
       for (let t = 0; t < o.warmup; t++) hist[t] = this.path[t * G + j];
@@ -531,6 +542,10 @@ export class MarketBiddingCore {
       const cm = this.analytic.model;
       outcome.counterfactual = { prices: Array.from(cm.p), quantities: Array.from(cm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: cfTotal };
       outcome.efficiency = total / cfTotal;
+      outcome.solverIterations += this.firstBest.clear({ demandAlpha: this.alpha }).iterations;
+      this.firstBest.model.profits(this.cfProfitBuf);
+      const fm = this.firstBest.model;
+      outcome.firstBest = { prices: Array.from(fm.p), quantities: Array.from(fm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: this.totalSurplus(this.firstBest, this.cfProfitBuf) };
     }
     for (let j = 0; j < G; j++) this.forecasters[j].observe(this.alpha[j]);
     this.t++;

@@ -224,7 +224,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     .map((r) => ({ condition: r.condition, seed: r.seed, agent: r.metric.slice("profit/".length), profit: r.value }));
   if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions }));
 
-  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
+  const effName = ["efficiency/first_best", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
   if (effName && records.some((r) => r.metric === fairName)) {
     const rows: TradeoffRow[] = [];

@@ -70,8 +70,8 @@ describe("hubs scenario preflight", () => {
     });
     expect(issues(bad)).toEqual(['conditions[1].learned[0]: unknown agent "H7"; the environment\'s agents are H0, H1, H2']);
     const fixed = (bad.conditions as Record<string, unknown>[]).filter((c) => c.name !== "ghost");
-    const got = issues({ ...bad, conditions: fixed, metrics: ["efficiency/allocative", "hubs/delay_cost"] });
-    expect(got[0]).toMatch(/^metrics\[0\]: "efficiency\/allocative" is not a hubs metric/);
+    const got = issues({ ...bad, conditions: fixed, metrics: ["efficiency/first_best", "hubs/delay_cost"] });
+    expect(got[0]).toMatch(/^metrics\[0\]: "efficiency\/first_best" is not a hubs metric/);
     expect(got[1]).toMatch(/^conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/);
     expect(got[2]).toMatch(/^conditions\[1\]\.algorithm\.hyperparameters\.numEnvs: set by the experiment/);
     expect(got[3]).toMatch(/^conditions\[2\]\.agents: per-agent algorithms are not supported/);

@@ -74,9 +74,14 @@ describe("market scenario end to end", () => {
     expect(csvs(b.path)).toEqual(csvs(a.path));
     const metrics = parseCsv(readFileSync(join(a.path, "metrics.csv"), "utf8"));
     const get = (c: string, m: string) => Number(metrics.find((r) => r.condition === c && r.metric === m)?.value);
-    expect(get("analytic", "efficiency/allocative")).toBe(1);
+    expect(get("analytic", "welfare/vs_competitive")).toBe(1);
+    expect(get("analytic", "welfare/change_vs_competitive")).toBe(0);
+    // the all-analytic equilibrium is second best: below the first best, and never above it
+    expect(get("analytic", "efficiency/first_best")).toBeLessThan(1);
+    expect(get("one-learned", "efficiency/first_best")).toBeLessThanOrEqual(1 + 1e-9);
+    expect(get("analytic", "welfare/loss_vs_first_best")).toBeGreaterThan(0);
     expect(get("analytic", "pareto/losers")).toBe(0);
-    expect(Number.isFinite(get("one-learned", "efficiency/allocative"))).toBe(true);
+    expect(Number.isFinite(get("one-learned", "welfare/vs_competitive"))).toBe(true);
     expect(new Set(metrics.map((r) => r.condition))).toEqual(new Set(["analytic", "one-learned", "two-learned"]));
     const episodes = parseCsv(readFileSync(join(a.path, "episodes.csv"), "utf8"));
     // one row per condition, seed, episode and agent

@@ -157,9 +157,11 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       observations = step.observations;
       const info = step.infos[names[0]] as unknown as PeriodOutcome;
       const cf = info.counterfactual!;
+      const fb = info.firstBest!;
       pairs.push({
         outcome: outcomeOf(market, info.demandAlpha, info.prices, info.profits, info.totalSurplus),
         counterfactual: outcomeOf(market, info.demandAlpha, cf.prices, cf.profits, cf.totalSurplus),
+        firstBest: outcomeOf(market, info.demandAlpha, fb.prices, fb.profits, fb.totalSurplus),
       });
       names.forEach((_, i) => {
         profit[i] += info.profits[i];
