@@ -8,6 +8,8 @@ import { historyColumn, parseDemandCsv, readDemandCsv, type DemandHistory } from
 import { ConfigError, formatPath } from "../io/errors.js";
 import { EquilibriumSolver, newtonDefaults } from "../market/equilibrium.js";
 import { withoutBudgets } from "../market/first-best.js";
+import { iterateBestResponses, type BidProfile } from "../market/best-bid.js";
+import type { MaximizeOptions } from "../core/optimize.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import { paperMarket } from "../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
@@ -298,6 +300,29 @@ export interface PeriodOutcome {
   /** totalSurplus / counterfactual.totalSurplus: surplus relative to the competitive equilibrium (second best with binding budgets; the efficiency is totalSurplus / firstBest.totalSurplus). */
   efficiency?: number;
   solverIterations: number;
+  /**
+   * Present when some agents respond within the period (see `MarketBiddingCore.setResponder`): their bids were
+   * chosen after the others', by iterated best responses on the planning model; whether the iteration reached a
+   * fixed point (every responder best-responding to the others) within its cap of rounds.
+   */
+  responses?: { agents: string[]; rounds: number; converged: boolean; lastChange: number; evaluations: number };
+}
+
+/**
+ * An agent whose bid is chosen inside the period, after every other agent has committed its bid: a best response
+ * (market/best-bid.ts) to the others' bids on the market model, for what it knows of this period's outside
+ * demand. Several responders iterate best responses to a fixed point or `maxRounds` (the bidding game's static
+ * Nash equilibrium among them).
+ */
+export interface ResponderSpec {
+  /** "forecast": the point forecast of this period's outside demand (what a bidder knows); "oracle": the true draw. */
+  demand: "forecast" | "oracle";
+  /** Optimiser settings (core/optimize.ts): evaluations per decision, starts, seed. */
+  search: MaximizeOptions;
+  /** Cap on best-response rounds when several agents respond (default 20). */
+  maxRounds?: number;
+  /** A round that moves no bid by more than this is a fixed point (default 1e-3). */
+  tolerance?: number;
 }
 
 /**
@@ -331,6 +356,9 @@ export class MarketBiddingCore {
   private readonly lastPrices: Float64Array;
   private readonly lastQuantities: Float64Array;
   private readonly lastAgentProfit: Float64Array;
+  private readonly responders = new Map<number, ResponderSpec>();
+  private readonly lastResponse = new Map<number, number[]>();
+  private planner: EquilibriumSolver | null = null;
   /** alpha per period of the episode window: [warmup + episodeLength][G]. */
   private path: Float64Array;
   private rng: Rng;
@@ -450,6 +478,9 @@ export class MarketBiddingCore {
     this.lastPrices.set(m.p);
     this.lastQuantities.set(m.demand);
     this.solver.model.profits(this.lastAgentProfit);
+    this.lastResponse.clear();
+    this.planner?.resetStart(this.startPrices);
+    this.planner?.model.logMult.fill(0);
     this.t = 0;
     this.live = true;
   }
@@ -495,6 +526,7 @@ export class MarketBiddingCore {
     for (let j = 0; j < G; j++) this.alpha[j] = this.path[row + j];
 
     let iterations = 0;
+    const responses = this.responders.size > 0 ? this.respond() : undefined;
     if (o.inventory === null) {
       iterations += this.solver.clear({ demandAlpha: this.alpha, demandScale: this.scale, withhold: this.baseWithhold }).iterations;
     } else {
@@ -535,6 +567,7 @@ export class MarketBiddingCore {
       totalSurplus: total,
       solverIterations: iterations,
     };
+    if (responses) outcome.responses = responses;
     if (o.counterfactual) {
       outcome.solverIterations += this.analytic.clear({ demandAlpha: this.alpha }).iterations;
       this.analytic.model.profits(this.cfProfitBuf);
@@ -587,6 +620,91 @@ export class MarketBiddingCore {
       if (worst <= 1e-10) return iterations;
     }
     throw new Error("inventory: the stock sale did not reach a fixed point in 100 rounds (please report the options)");
+  }
+
+  /**
+   * Let agent `i` (one of this env's agents) bid by best response inside each period, after the others: its own
+   * action is then ignored (any action of the space will do). Calling it again for the same agent replaces the
+   * spec; `null` removes it. Not with inventory (a best response to one period would ignore the stock).
+   */
+  setResponder(i: number, spec: ResponderSpec | null): void {
+    if (!this.learned.includes(i)) throw new RangeError(`setResponder: ${this.market.names[i] ?? i} is not an agent of this env`);
+    if (spec === null) {
+      this.responders.delete(i);
+      return;
+    }
+    if (this.opts.inventory) throw new RangeError(`setResponder: ${this.market.names[i]}: best responses are for markets without inventory (the env has inventory)`);
+    this.responders.set(i, spec);
+    if (!this.planner) {
+      this.planner = new EquilibriumSolver(this.market, this.opts.solver);
+      this.planner.resetStart(this.startPrices);
+    }
+  }
+
+  /** The agents that respond within the period. */
+  get responderAgents(): number[] {
+    return [...this.responders.keys()].sort((a, b) => a - b);
+  }
+
+  /** What a responder believes this period's outside demand is (the period not yet cleared). */
+  plannedDemand(kind: "forecast" | "oracle"): number[] {
+    const G = this.G;
+    if (kind === "oracle") return Array.from({ length: G }, (_, j) => this.path[(this.opts.warmup + this.t) * G + j]);
+    return this.forecastBuf.map((f) => f.point[0]);
+  }
+
+  /** Replace the responders' bids in the bid arrays by iterated best responses to everyone else's. */
+  private respond(): NonNullable<PeriodOutcome["responses"]> {
+    const G = this.G;
+    const agents = this.responderAgents;
+    const box = { low: this.actionSpace.low.slice(0, 2 * G), high: this.actionSpace.high.slice(0, 2 * G), minFraction: MIN_BID_FRACTION };
+    const profile: BidProfile = { demandScale: Float64Array.from(this.scale), withhold: Float64Array.from(this.baseWithhold) };
+    // Each responder starts from its last answer (truthful in the first period).
+    for (const i of agents) {
+      const last = this.lastResponse.get(i);
+      for (let j = 0; j < G; j++) {
+        profile.demandScale[i * G + j] = last ? Math.max(last[j], MIN_BID_FRACTION) : 1;
+        profile.withhold[i * G + j] = last ? Math.min(last[G + j], 1 - MIN_BID_FRACTION) : 0;
+      }
+    }
+    const planner = this.planner!;
+    const first = this.responders.get(agents[0])!;
+    const sameDemand = agents.every((i) => this.responders.get(i)!.demand === first.demand);
+    let result;
+    if (sameDemand) {
+      result = iterateBestResponses(planner, this.plannedDemand(first.demand), profile, agents, box, {
+        ...first.search,
+        seed: (first.search.seed ?? 0) + 104729 * this.t,
+        maxRounds: agents.length === 1 ? 1 : (first.maxRounds ?? 20),
+        tolerance: first.tolerance,
+      });
+    } else {
+      // Responders with different beliefs: each best-responds once to the others, in order (one round).
+      let p = profile;
+      let evaluations = 0;
+      let lastChange = 0;
+      for (const i of agents) {
+        const spec = this.responders.get(i)!;
+        const r = iterateBestResponses(planner, this.plannedDemand(spec.demand), p, [i], box, { ...spec.search, seed: (spec.search.seed ?? 0) + 104729 * this.t, maxRounds: 1 });
+        p = r.profile;
+        evaluations += r.evaluations;
+        lastChange = Math.max(lastChange, r.lastChange);
+      }
+      result = { profile: p, rounds: 1, converged: false, lastChange, evaluations };
+    }
+    for (const i of agents) {
+      const bid: number[] = [];
+      for (let j = 0; j < G; j++) bid.push(result.profile.demandScale[i * G + j]);
+      for (let j = 0; j < G; j++) bid.push(result.profile.withhold[i * G + j]);
+      this.lastResponse.set(i, bid);
+      for (let j = 0; j < G; j++) {
+        this.scale[i * G + j] = bid[j];
+        this.baseWithhold[i * G + j] = bid[G + j];
+      }
+    }
+    // One responder best-responds to fixed others: a single round is the whole answer.
+    const converged = agents.length === 1 ? true : result.converged;
+    return { agents: agents.map((i) => this.market.names[i]), rounds: result.rounds, converged, lastChange: result.lastChange, evaluations: result.evaluations };
   }
 
   /** Observation of learned agent i (fresh arrays). */
