@@ -39,7 +39,8 @@ export interface MaximizeResult {
 export const MAXIMIZE_DEFAULTS = { budget: 400, starts: 3, initialStep: 0.25, tolerance: 1e-4, seed: 0 } as const;
 
 export function maximize(f: (x: readonly number[]) => number, start: readonly number[], low: readonly number[], high: readonly number[], opts: MaximizeOptions = {}): MaximizeResult {
-  const o = { ...MAXIMIZE_DEFAULTS, ...opts };
+  const o = { ...MAXIMIZE_DEFAULTS };
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) (o as Record<string, number>)[k] = v;
   const n = start.length;
   if (low.length !== n || high.length !== n) throw new RangeError(`maximize: start has ${n} entries, bounds ${low.length} and ${high.length}`);
   for (let k = 0; k < n; k++) if (!(low[k] <= high[k])) throw new RangeError(`maximize: low[${k}] = ${low[k]} exceeds high[${k}] = ${high[k]}`);

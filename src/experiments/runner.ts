@@ -197,6 +197,9 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
     runDir.writeCsv("episodes.csv", columns, episodes);
   }
 
+  const exploit = finished.flatMap(({ result }) => result.exploitability ?? []);
+  if (exploit.length > 0) runDir.writeCsv("exploitability.csv", Object.keys(exploit[0]), exploit);
+
   const prices = finished.flatMap(({ task, result }) => (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })));
   if (prices.length > 0) runDir.writeCsv("price_paths.csv", ["condition", "seed", "period", "market", "price", "equilibrium"], prices);
   return { records, summary, comparison };

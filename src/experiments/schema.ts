@@ -37,6 +37,11 @@ import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
  *   condition and training seed), deterministic (default true: greedy actions) }`.
  * - `metrics` (default: the scenario's list, see DEFAULT_METRICS): a subset of KNOWN_METRICS; per-agent
  *   profits `profit/<agent>` are always reported.
+ * - `exploitability` (optional; market scenario): `{ method ("search", default; or "ppo"), agents (default: each
+ *   condition's learned agents, every producer for a condition without learners), budget (search evaluations,
+ *   default 120) }`: after evaluation, each listed agent's best-response gain against the others held fixed is
+ *   reported as `exploitability/<agent>` and their sum as `exploitability/nash_conv` (docs/market-benchmarks.md),
+ *   and the rows go to exploitability.csv.
  * - `backend` (default "auto"): the TensorFlow.js backend, "auto" (tensorflow when tfjs-node is installed and
  *   loads, else wasm, else cpu) | "tensorflow" | "wasm" | "cpu". The manifest records the backend used.
  * - `output` (default "results"): the results root; runs go to `<output>/<name>/<run-id>/`.
@@ -122,6 +127,13 @@ export const experimentSchema = z
     evaluation: z.strictObject({ episodes: posInt.optional(), seed: nonNegInt.optional(), deterministic: z.boolean().optional() }).optional(),
     metrics: z.array(z.enum(KNOWN_METRICS, { error: `unknown metric; known: ${KNOWN_METRICS.join(", ")}` })).optional(),
     backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}` }).optional(),
+    exploitability: z
+      .strictObject({
+        method: z.enum(["search", "ppo"], { error: 'must be "search" or "ppo"' }).optional(),
+        agents: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one agent").optional(),
+        budget: posInt.optional(),
+      })
+      .optional(),
     output: z.string().min(1, "must not be empty").optional(),
   })
   .superRefine((cfg, ctx) => {
@@ -204,6 +216,8 @@ export interface ResolvedExperiment {
   metrics: string[];
   backend: (typeof BACKENDS)[number];
   output: string;
+  /** Present only when the file asks for it (so that the hash of other experiments is unchanged). */
+  exploitability?: { method: "search" | "ppo"; agents?: string[]; budget?: number };
 }
 
 function algorithmName(s: z.infer<typeof algorithmSchema>): AlgorithmName {
@@ -248,6 +262,7 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
     metrics: [...(c.metrics ?? DEFAULT_METRICS[c.scenario])],
     backend: c.backend ?? EXPERIMENT_DEFAULTS.backend,
     output: c.output ?? EXPERIMENT_DEFAULTS.output,
+    ...(c.exploitability ? { exploitability: { method: c.exploitability.method ?? "search", ...stripUndefined({ agents: c.exploitability.agents, budget: c.exploitability.budget }) } } : {}),
   };
 }
 

@@ -47,7 +47,7 @@ function baseOptions(cfg: ResolvedExperiment, condition?: Pick<ResolvedCondition
 }
 
 /** A parallel market env whose learned agents act in deviations from the truthful bid. */
-function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">): ParallelEnv {
+export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">): ParallelEnv {
   const env = make(ENV_ID, { ...baseOptions(cfg, condition), learned: [...learned], counterfactual }) as ParallelEnv<unknown, number[]>;
   const inner = env.actionSpace(learned[0]) as Box;
   const truthful = Array.from({ length: inner.size }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
@@ -59,11 +59,11 @@ function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterf
 }
 
 /** The experiment's market (the paper's by default), compiled. */
-function marketOf(cfg: ResolvedExperiment): CompiledMarket {
+export function marketOf(cfg: ResolvedExperiment): CompiledMarket {
   return compileMarket(cfg.env.options.market ?? paperMarket);
 }
 
-function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
+export function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
   const agents = marketOf(cfg).names;
   return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
 }
