@@ -104,5 +104,5 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "fairness/gini",
     "fairness/added_value_tv",
   ];
-  return wanted.filter((m) => cfg.metrics.includes(m));
+  return [...wanted.filter((m) => cfg.metrics.includes(m)), ...(cfg.exploitability ? ["exploitability/nash_conv"] : [])];
 }

@@ -15,6 +15,7 @@ import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
+import { exploitabilityMetrics, exploitProfile } from "./market-exploit.js";
 
 /**
  * The market scenario (seed 002): learned producers bid in `MarketBiddingParallel-v0` against analytic ones.
@@ -84,6 +85,9 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
+  (cfg.exploitability?.agents ?? []).forEach((a, k) => {
+    if (!agents.includes(a)) issues.push({ path: formatPath(["exploitability", "agents", k]), message: `unknown agent "${a}"; the market's producers are ${agents.join(", ")}` });
+  });
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition" });
@@ -147,6 +151,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     const cfProfit = new Float64Array(names.length);
     let surplus = 0;
     let cfSurplus = 0;
+    let fbSurplus = 0;
     while (env.agents.length > 0) {
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
@@ -169,16 +174,27 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       });
       surplus += info.totalSurplus;
       cfSurplus += cf.totalSurplus;
+      fbSurplus += fb.totalSurplus;
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
     names.forEach((a, i) =>
-      episodes.push({ episode: e, agent: a, learned: policies.has(a), profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus }),
+      episodes.push({ episode: e, agent: a, learned: policies.has(a), profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus, first_best_total_surplus: fbSurplus }),
     );
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   env.close();
+  const metrics = marketMetrics(pairs, { metrics: cfg.metrics });
+  let exploitability: TaskResult["exploitability"];
+  if (cfg.exploitability) {
+    // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
+    const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
+    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies } });
+    Object.assign(metrics, exploitabilityMetrics(rows));
+    exploitability = rows as unknown as TaskResult["exploitability"];
+  }
   return {
-    metrics: marketMetrics(pairs, { metrics: cfg.metrics }),
+    metrics,
+    exploitability,
     learningCurve,
     episodes,
     prices,
