@@ -7,10 +7,11 @@ import { parseCsv } from "../io/csv.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
+import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
 import { formatSummary } from "../experiments/runner.js";
 import { parseCommandArgs } from "./args.js";
 
-const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--out DIR]
+const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--out DIR] [--plugin FILE]...
 
 Combine the metrics of finished run directories into one comparison: every condition of every run, with
 confidence intervals and differences against a baseline (paired over seeds when the seeds match, else Welch).
@@ -19,6 +20,8 @@ directory's name when two runs share an experiment).
 
   --baseline C   the condition every other is compared with (default: the first run's baseline)
   --out DIR      the run directory to create (default results/compare/<run-id>/); never overwritten
+  --plugin FILE  import a module that registers metrics, strategies, ... (as for run; compare itself reads the
+                 finished CSVs, so a plugin changes no number here; a plugin that fails to load exits 2)
 
 Writes metrics.csv, summary.csv, comparison.csv, efficiency_fairness.svg/png (when the runs have those
 metrics) and manifest.json.`;
@@ -64,8 +67,9 @@ export const command: Command = {
   summary: "combine the metrics of finished runs into one summary and comparison",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" } });
+    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" }, plugin: { type: "string", multiple: true } });
     const { positionals, values } = parsed;
+    await loadPlugins(pluginFiles(undefined, values.plugin ?? []));
     if (positionals.length === 0) throw new UsageError(`compare: give at least one run directory\n\n${help}`);
     const runs = positionals.map((d) => readRun(resolve(d)));
     const uniqueNames = new Set(runs.map((r) => r.name)).size === runs.length;
