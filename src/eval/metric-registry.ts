@@ -145,6 +145,23 @@ const BUILT_IN: MetricDef[] = [
     always: true,
   },
   {
+    name: "game/converged_share",
+    unit: "probability",
+    definition: "Share of periods in which the best responders' iteration reached a fixed point (every responder best-responding to the others) within its cap of rounds; reported when a condition has best-response agents.",
+    aggregation: "periods converged over evaluation periods",
+    higherIsBetter: true,
+    scenarios: [M],
+    always: true,
+  },
+  {
+    name: "game/rounds",
+    unit: "rounds",
+    definition: "Best-response rounds per period (each responder once per round; 1 for a single responder).",
+    aggregation: "mean over the evaluation periods",
+    scenarios: [M],
+    always: true,
+  },
+  {
     name: "exploitability/nash_conv",
     unit: "money per period",
     definition: "NashConv: the sum of exploitability/<agent> over the agents examined (0 at a Nash equilibrium of the bidding game).",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Box } from "../../core/spaces.js";
 import type { Policy } from "../../core/types.js";
 import type { MarketBiddingCore, ResponderSpec } from "../../envs/market-bidding-core.js";
+import { registerStrategy } from "../registry.js";
 
 /**
  * The strategy `best-response` for market producers (MODEL.md "Strategic bidding"; docs/market-benchmarks.md):
@@ -25,8 +26,8 @@ export const bestResponseOptionsSchema = z.strictObject({
   /** Starts of the search: the last answer, then random points of the action space. */
   starts: z.int().min(1).default(2),
   /** With several responders: cap on best-response rounds per period, and the fixed-point tolerance (bid units). */
-  maxRounds: z.int().min(1).default(20),
-  tolerance: z.number().positive().default(1e-3),
+  maxRounds: z.int().min(1).default(20).describe("Several responders: cap on best-response rounds per period (default 20)."),
+  tolerance: z.number().positive().default(1e-3).describe("Several responders: a round moving no bid by more than this is a fixed point (default 1e-3)."),
 });
 
 export type BestResponseOptions = z.output<typeof bestResponseOptionsSchema>;
@@ -64,3 +65,9 @@ export function bestResponse(ctx: Ctx): Policy<unknown, number[]> {
   const placeholder = Array.from({ length: box.size }, (_, k) => Math.min(box.high[k], Math.max(box.low[k], k < core.G ? 1 : 0)));
   return { act: () => placeholder.slice() };
 }
+
+registerStrategy("best-response", bestResponse as never, {
+  description: "a market producer that bids, each period after the others, the demand scales and withheld fractions maximising its own profit of the period given their bids (compass search on the market model); several such agents iterate to the bidding game's Nash equilibrium",
+  options: bestResponseOptionsSchema as never,
+  envs: ["MarketBiddingParallel-v0"],
+});

@@ -15,6 +15,9 @@ import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
+import { createStrategy } from "../../agents/registry.js";
+import { truthfulAction } from "../../agents/builtin.js";
+import type { Policy } from "../../core/types.js";
 import { exploitabilityMetrics, exploitProfile } from "./market-exploit.js";
 
 /**
@@ -57,6 +60,24 @@ export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], c
     inner.low.map((l, k) => l - truthful[k]),
     inner.high.map((h, k) => h - truthful[k]),
   ) as ParallelEnv;
+}
+
+/**
+ * The policies of a condition's strategy-played agents on `env` (a market env from {@link marketEnv}), acting in
+ * the scenario's deviation space: each strategy is built with the unwrapped env (ctx.env), acts in the env's own
+ * space, and its action is shifted by the truthful bid. `exclude` leaves an agent out (a deviator's stand-in).
+ */
+export function strategyPolicies(cfg: ResolvedExperiment, condition: Pick<ResolvedCondition, "strategies">, env: ParallelEnv, seed: number, exclude?: string): Map<string, Policy> {
+  const out = new Map<string, Policy>();
+  const raw = (env as ParallelRescaleAction<unknown>).env;
+  for (const [agent, ref] of Object.entries(condition.strategies ?? {})) {
+    if (agent === exclude) continue;
+    const actionSpace = raw.actionSpace(agent) as Box;
+    const p = createStrategy(ref, { agent, envId: ENV_ID, actionSpace, observationSpace: raw.observationSpace(agent), seed: deriveSeed(seed, "strategy", agent), env: raw });
+    const truthful = truthfulAction({ actionSpace, envId: ENV_ID, agent });
+    out.set(agent, { act: (o, opts) => (p.act(o, opts) as number[]).map((v, k) => v - truthful[k]) });
+  }
+  return out;
 }
 
 /** The experiment's market (the paper's by default), compiled. */
@@ -113,6 +134,10 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
       }
     }
     const learned = c.learned === "all" ? agents : c.learned;
+    if (learned.length > 0 && Object.keys(c.strategies ?? {}).length > 0) {
+      issues.push({ path: formatPath(["conditions", i, "strategies"]), message: "the market scenario trains learners against truthful agents only: a condition has learned agents or strategies, not both (yet)" });
+      return;
+    }
     if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
@@ -143,8 +168,12 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const market = marketOf(cfg);
   const names = market.names;
   const env = marketEnv(cfg, names, true, condition);
+  const strategic = strategyPolicies(cfg, condition, env, task.seed);
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
   const pairs: PeriodPair[] = [];
+  let responsePeriods = 0;
+  let responseConverged = 0;
+  let responseRounds = 0;
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   const prices: NonNullable<TaskResult["prices"]> = [];
   for (let e = 0; e < cfg.evaluation.episodes; e++) {
@@ -157,12 +186,17 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     while (env.agents.length > 0) {
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
-        const p = policies.get(a);
+        const p = policies.get(a) ?? strategic.get(a);
         actions[a] = p ? (p.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[]) : zero;
       }
       const step = env.step(actions);
       observations = step.observations;
       const info = step.infos[names[0]] as unknown as PeriodOutcome;
+      if (info.responses) {
+        responsePeriods++;
+        if (info.responses.converged) responseConverged++;
+        responseRounds += info.responses.rounds;
+      }
       const cf = info.counterfactual!;
       const fb = info.firstBest!;
       pairs.push({
@@ -180,17 +214,22 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
     names.forEach((a, i) =>
-      episodes.push({ episode: e, agent: a, learned: policies.has(a), profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus, first_best_total_surplus: fbSurplus }),
+      episodes.push({ episode: e, agent: a, learned: policies.has(a), strategy: condition.strategies?.[a]?.name ?? "", profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus, first_best_total_surplus: fbSurplus }),
     );
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   env.close();
   const metrics = marketMetrics(pairs, { metrics: cfg.metrics });
+  if (responsePeriods > 0) {
+    // Best responders chose their bids within each period: how often the iteration reached its fixed point.
+    metrics["game/converged_share"] = responseConverged / responsePeriods;
+    metrics["game/rounds"] = responseRounds / responsePeriods;
+  }
   let exploitability: TaskResult["exploitability"];
   if (cfg.exploitability) {
     // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
     const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
-    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies } });
+    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies, seed: task.seed } });
     Object.assign(metrics, exploitabilityMetrics(rows));
     exploitability = rows as unknown as TaskResult["exploitability"];
   }
