@@ -48,7 +48,7 @@ import { getScenario, scenarioNames } from "./scenarios/index.js";
  *   per-agent profits `profit/<agent>` are always reported.
  * - `exploitability` (optional; market scenario): `{ method ("search", default; or "ppo"), agents (default: each
  *   condition's learned agents, every producer for a condition without learners), budget (search evaluations,
- *   default 120) }`: after evaluation, each listed agent's best-response gain against the others held fixed is
+ *   default 120), conditions (default: those without strategies) }`: after evaluation, each listed agent's best-response gain against the others held fixed is
  *   reported as `exploitability/<agent>` and their sum as `exploitability/nash_conv` (docs/market-benchmarks.md),
  *   and the rows go to exploitability.csv.
  * - `backend` (default "auto"): the TensorFlow.js backend, "auto" (tensorflow when tfjs-node is installed and
@@ -183,6 +183,7 @@ export function experimentFileSchema() {
           method: z.enum(["search", "ppo"], { error: 'must be "search" or "ppo"' }).optional().describe('How best responses are found: "search" (best constant bid, default) or "ppo".'),
           agents: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one agent").optional().describe("Agents to best-respond for (default: the condition's learned agents, else every producer)."),
           budget: posInt.optional().describe("search: objective evaluations per agent (default 120)."),
+          conditions: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one condition").optional().describe("Conditions to examine (default: those without strategies; a best-responding profile costs a best-response search per period per objective evaluation)."),
         })
         .optional()
         .describe("Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market scenario."),
@@ -225,6 +226,9 @@ export function experimentFileSchema() {
       if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
         ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
       }
+      (cfg.exploitability?.conditions ?? []).forEach((n, i) => {
+        if (!names.has(n)) ctx.addIssue({ code: "custom", path: ["exploitability", "conditions", i], message: `no condition named "${n}"; conditions: ${[...names.keys()].join(", ")}` });
+      });
       if (Array.isArray(cfg.seeds)) {
         const seen = new Set<number>();
         cfg.seeds.forEach((s, i) => {
@@ -286,7 +290,7 @@ export interface ResolvedExperiment {
   backend: (typeof BACKENDS)[number];
   output: string;
   /** Present only when the file asks for it (so that the hash of other experiments is unchanged). */
-  exploitability?: { method: "search" | "ppo"; agents?: string[]; budget?: number };
+  exploitability?: { method: "search" | "ppo"; agents?: string[]; budget?: number; conditions?: string[] };
 }
 
 type AlgorithmRef = string | { name: string; hyperparameters?: Record<string, number | boolean | string | number[]> };
@@ -347,7 +351,7 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
     metrics: [...(c.metrics ?? defaultMetrics(c.scenario))],
     backend: c.backend ?? EXPERIMENT_DEFAULTS.backend,
     output: c.output ?? EXPERIMENT_DEFAULTS.output,
-    ...(c.exploitability ? { exploitability: { method: c.exploitability.method ?? "search", ...stripUndefined({ agents: c.exploitability.agents, budget: c.exploitability.budget }) } } : {}),
+    ...(c.exploitability ? { exploitability: { method: c.exploitability.method ?? "search", ...stripUndefined({ agents: c.exploitability.agents, budget: c.exploitability.budget, conditions: c.exploitability.conditions }) } } : {}),
   };
 }
 

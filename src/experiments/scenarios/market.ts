@@ -226,7 +226,8 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     metrics["game/rounds"] = responseRounds / responsePeriods;
   }
   let exploitability: TaskResult["exploitability"];
-  if (cfg.exploitability) {
+  const exploitHere = cfg.exploitability && (cfg.exploitability.conditions ? cfg.exploitability.conditions.includes(condition.name) : condition.strategies === undefined);
+  if (cfg.exploitability && exploitHere) {
     // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
     const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
     const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies, seed: task.seed } });
