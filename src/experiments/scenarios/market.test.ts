@@ -91,3 +91,48 @@ describe("market scenario end to end", () => {
     expect(curves.some((r) => r.condition === "one-learned" && r.metric === "rollout/episode_return_mean")).toBe(true);
   });
 });
+
+describe("market scenario: strategies, the bidding game and exploitability (constant demand)", () => {
+  const constant = { type: "synthetic", spec: { seasonal: { period: 13, amplitude: 0 }, ar: { phi: 0.5, sigma: 0 }, shocks: { probability: 0, size: -0.3, duration: 2 } } };
+  const all = Object.fromEntries(["A[0][0]", "A[0][1]", "A[0][2]", "A[1][0]", "A[1][1]", "A[1][2]"].map((a) => [a, { name: "best-response", options: { demand: "oracle", budget: 100 } }]));
+  const exp = {
+    name: "strategic-market",
+    scenario: "market",
+    env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 3, demand: constant, forecaster: "naive" } },
+    conditions: [
+      { name: "analytic", learned: [] },
+      { name: "best-response", strategies: { "A[1][1]": { name: "best-response", options: { demand: "oracle" } } } },
+      { name: "bidding-game", strategies: all },
+    ],
+    exploitability: { agents: ["A[1][1]"], budget: 100, conditions: ["analytic"] },
+    seeds: [0],
+    evaluation: { episodes: 1, seed: 7 },
+  };
+  const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
+
+  it("the best responder beats truthful by ~2.9%, the game converges, the analytic market's first-best efficiency is 0.9537, and run reports exploitability", async () => {
+    const cfg = resolveExperiment(exp, "s.json");
+    const out = await runExperiment(cfg, { task: scenarioTask("market"), workers: 1, root: tmp, runId: "s", figures: false, progress: quiet, preflight: (c) => preflight(c, "s.json") });
+    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    const get = (c: string, m: string) => Number(metrics.find((r) => r.condition === c && r.metric === m)?.value);
+    expect(get("analytic", "efficiency/first_best")).toBeCloseTo(0.9537, 4);
+    expect(get("best-response", "profit/A[1][1]") / get("analytic", "profit/A[1][1]") - 1).toBeCloseTo(0.029, 3);
+    // shading by the unconstrained A[1][1] raises total surplus above the second-best competitive equilibrium (488.60 vs 485.82), never above the first best
+    expect(get("best-response", "welfare/change_vs_competitive")).toBeCloseTo(2.78, 1);
+    expect(get("best-response", "efficiency/first_best")).toBeLessThan(1);
+    expect(get("bidding-game", "game/converged_share")).toBe(1);
+    expect(get("bidding-game", "efficiency/first_best")).toBeLessThan(get("analytic", "efficiency/first_best"));
+    const rows = parseCsv(readFileSync(join(out.path, "exploitability.csv"), "utf8"));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ condition: "analytic", agent: "A[1][1]", method: "search" });
+    expect(Number(rows[0].gain_relative)).toBeGreaterThan(0.025);
+    expect(get("analytic", "exploitability/nash_conv")).toBeCloseTo(Number(rows[0].gain), 12);
+    expect(metrics.some((r) => r.condition === "best-response" && r.metric.startsWith("exploitability/"))).toBe(false);
+  });
+
+  it("preflight refuses a condition with both learned agents and strategies", async () => {
+    const bad = structuredClone(exp) as Record<string, unknown> & { conditions: Record<string, unknown>[] };
+    bad.conditions[1].learned = ["A[0][0]"];
+    expect(await issuesOf(() => preflight(resolveExperiment(bad, "s.json"), "s.json"))).toMatch(/conditions\[1\]\.strategies: the market scenario trains learners against truthful agents only/);
+  });
+});
