@@ -38,7 +38,7 @@ const gameUs = timeMicros(() => {
 
 const cfg = resolveExperiment({ name: "bench", scenario: "market", env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 52 } }, conditions: [{ name: "analytic" }], evaluation: { episodes: 5 } });
 const t0 = performance.now();
-const search = searchBestResponse({ cfg, condition: cfg.conditions[0], policies: new Map(), seed: 0 }, "A[1][1]", {});
+const search = searchBestResponse({ cfg, condition: cfg.conditions[0], policies: new Map() }, "A[1][1]", {});
 const searchS = (performance.now() - t0) / 1000;
 
 writeBench("agents", {

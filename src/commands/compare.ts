@@ -31,6 +31,8 @@ interface RunInfo {
   name: string;
   baseline: string;
   conditions: string[];
+  /** Conditions that trained nothing (the same for every seed). */
+  seedIndependent: string[];
   records: MetricRecord[];
 }
 
@@ -38,7 +40,7 @@ function readRun(dir: string): RunInfo {
   const metricsFile = join(dir, "metrics.csv");
   const manifestFile = join(dir, "manifest.json");
   if (!existsSync(metricsFile) || !existsSync(manifestFile)) throw new UsageError(`${dir}: not a run directory of \`supplygym run\` (needs metrics.csv and manifest.json)`);
-  let manifest: { config?: { name?: string; baseline?: string; conditions?: { name: string }[] } };
+  let manifest: { config?: { name?: string; baseline?: string; conditions?: { name: string; learned?: unknown }[] } };
   try {
     manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
   } catch (err) {
@@ -51,7 +53,8 @@ function readRun(dir: string): RunInfo {
     return { condition: r.condition, seed, metric: r.metric, value: cellNumber(r.value) };
   });
   const conditions = manifest.config?.conditions?.map((c) => c.name) ?? [...new Set(records.map((r) => r.condition))];
-  return { dir, name: manifest.config?.name ?? basename(dir), baseline: manifest.config?.baseline ?? conditions[0], conditions, records };
+  const seedIndependent = (manifest.config?.conditions ?? []).filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
+  return { dir, name: manifest.config?.name ?? basename(dir), baseline: manifest.config?.baseline ?? conditions[0], conditions, seedIndependent, records };
 }
 
 /** A number written by src/io/csv.ts: empty is missing (NaN), `Inf` / `-Inf` are infinities. */
@@ -76,6 +79,7 @@ export const command: Command = {
     const label = (run: RunInfo, condition: string) => (runs.length === 1 ? condition : `${uniqueNames ? run.name : basename(run.dir)}:${condition}`);
     const records = runs.flatMap((run) => run.records.map((r) => ({ ...r, condition: label(run, r.condition) })));
     const conditions = runs.flatMap((run) => run.conditions.map((c) => label(run, c)));
+    const seedIndependent = runs.flatMap((run) => run.seedIndependent.map((c) => label(run, c)));
     const baseline = values.baseline ?? label(runs[0], runs[0].baseline);
     if (!conditions.includes(baseline)) throw new UsageError(`compare: --baseline "${baseline}" is not one of ${conditions.join(", ")}`);
 
@@ -84,7 +88,7 @@ export const command: Command = {
       dir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
       const summary = summaryRows(records, { conditions });
       dir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-      dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, conditions.length > 1 ? comparisonRows(records, baseline, { conditions }) : []);
+      dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, conditions.length > 1 ? comparisonRows(records, baseline, { conditions, seedIndependent }) : []);
       const eff = ["efficiency/first_best", "efficiency/chain"].find((m) => records.some((r) => r.metric === m));
       if (eff) {
         const byKey = new Map<string, TradeoffRow>();

@@ -9,7 +9,7 @@ import type { Cell } from "../io/csv.js";
  * scenario runner from the evaluation's plain records (no simulator or RL types in this module).
  */
 export interface MetricDef {
-  /** Namespaced name, e.g. "efficiency/allocative"; a row of metrics.csv. `<agent>` in a name stands for each agent id. */
+  /** Namespaced name, e.g. "efficiency/first_best"; a row of metrics.csv. `<agent>` in a name stands for each agent id. */
   name: string;
   /** Unit of the value: "ratio", "count", "probability", "money per period", "rounds", "log money", ... */
   unit: string;

@@ -186,7 +186,8 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   runDir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
   const summary = summaryRows(records, { conditions });
   runDir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions }) : [];
+  const seedIndependent = cfg.conditions.filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
+  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions, seedIndependent }) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
 
   const curves = finished.flatMap(({ task, result }) =>

@@ -2,8 +2,9 @@ import "../../envs/index.js";
 import { make, UnknownEnvError } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
 import type { Box } from "../../core/spaces.js";
-import type { ParallelEnv } from "../../core/types.js";
+import type { ParallelEnv, Policy } from "../../core/types.js";
 import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
+import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
 import type { Outcome, PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
@@ -11,14 +12,13 @@ import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
 import { paperMarket } from "../../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../../market/spec.js";
-import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
+import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
+import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
-import { createStrategy } from "../../agents/registry.js";
-import { truthfulAction } from "../../agents/builtin.js";
-import type { Policy } from "../../core/types.js";
 import { exploitabilityMetrics, exploitProfile } from "./market-exploit.js";
+import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssues } from "./strategies.js";
 
 /**
  * The market scenario (seed 002): learned producers bid in `MarketBiddingParallel-v0` against analytic ones.
@@ -28,6 +28,9 @@ import { exploitabilityMetrics, exploitProfile } from "./market-exploit.js";
  *   counterfactual is switched off while training (it only feeds evaluation).
  * - Action parameterisation: learned bidders act in deviations from the truthful bid (demand scale 1, withhold 0),
  *   so an untrained policy's mean action is the analytic agent's; the env still receives actions in its own space.
+ * - Strategies: a condition's `strategies` agents are played by their registered policies (src/agents), acting in
+ *   the env's own action space: beside the learners while training (ScriptedAgents), and in evaluation. Agents
+ *   neither learned nor scripted are the env's analytic (truthful) bidders.
  * - Evaluation: every condition and training seed on the same evaluation episodes, seeded
  *   `deriveSeed(evaluation.seed, "episode", e)`, so on the same demand draws; analytic agents bid truthfully.
  */
@@ -50,9 +53,27 @@ function baseOptions(cfg: ResolvedExperiment, condition?: Pick<ResolvedCondition
   return rest;
 }
 
-/** A parallel market env whose learned agents act in deviations from the truthful bid. */
-export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">): ParallelEnv {
-  const env = make(ENV_ID, { ...baseOptions(cfg, condition), learned: [...learned], counterfactual }) as ParallelEnv<unknown, number[]>;
+/** The strategies of a condition's scripted agents in an env built for a task: seeded from `seed`, told apart by `salt`. */
+interface ScriptedSpec {
+  condition: ResolvedCondition;
+  seed: number;
+  salt: string | number;
+}
+
+/**
+ * A parallel market env whose learned agents act in deviations from the truthful bid. With `scripted`, the
+ * condition's scripted agents (strategies other than the default truthful one) are agents of the env too, played by
+ * their strategy policies inside a ScriptedAgents wrapper (in the env's own action space), hidden from the learners.
+ */
+export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">, scripted?: ScriptedSpec): ParallelEnv {
+  const names = marketOf(cfg).names;
+  const bots = scripted ? scriptedAgents(scripted.condition, names).filter((a) => !learned.includes(a)) : [];
+  const agents = bots.length > 0 ? names.filter((a) => learned.includes(a) || bots.includes(a)) : [...learned];
+  const base = make(ENV_ID, { ...baseOptions(cfg, condition), learned: agents, counterfactual }) as ParallelEnv<unknown, number[]>;
+  const env =
+    bots.length > 0
+      ? new ScriptedAgents(base, strategyPolicies(scripted!.condition, bots, scripted!.seed, (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }), scripted!.salt) as Record<string, Policy<unknown, number[]>>)
+      : base;
   const inner = env.actionSpace(learned[0]) as Box;
   const truthful = Array.from({ length: inner.size }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
   return new ParallelRescaleAction(
@@ -63,19 +84,23 @@ export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], c
 }
 
 /**
- * The policies of a condition's strategy-played agents on `env` (a market env from {@link marketEnv}), acting in
- * the scenario's deviation space: each strategy is built with the unwrapped env (ctx.env), acts in the env's own
- * space, and its action is shifted by the truthful bid. `exclude` leaves an agent out (a deviator's stand-in).
+ * The evaluation policies of a condition's scripted agents on `env` (a market env from {@link marketEnv} with every
+ * producer an agent), acting in the scenario's shifted action space: each strategy is built with the unwrapped env
+ * (ctx.env) and acts in the env's own space. `exclude` leaves out agents (the learned ones, a deviator).
  */
-export function strategyPolicies(cfg: ResolvedExperiment, condition: Pick<ResolvedCondition, "strategies">, env: ParallelEnv, seed: number, exclude?: string): Map<string, Policy> {
+export function evaluationStrategies(cfg: ResolvedExperiment, condition: ResolvedCondition, env: ParallelEnv, exclude: (a: string) => boolean = () => false): Map<string, Policy> {
+  const wrapped = env as ParallelRescaleAction<unknown>;
+  const base = wrapped.env;
+  const names = marketOf(cfg).names;
+  const bots = strategyPolicies(condition, scriptedAgents(condition, names).filter((a) => !exclude(a)), cfg.evaluation.seed, (a) => ({
+    envId: ENV_ID,
+    actionSpace: base.actionSpace(a),
+    observationSpace: base.observationSpace(a),
+    env: base,
+  }));
   const out = new Map<string, Policy>();
-  const raw = (env as ParallelRescaleAction<unknown>).env;
-  for (const [agent, ref] of Object.entries(condition.strategies ?? {})) {
-    if (agent === exclude) continue;
-    const actionSpace = raw.actionSpace(agent) as Box;
-    const p = createStrategy(ref, { agent, envId: ENV_ID, actionSpace, observationSpace: raw.observationSpace(agent), seed: deriveSeed(seed, "strategy", agent), env: raw });
-    const truthful = truthfulAction({ actionSpace, envId: ENV_ID, agent });
-    out.set(agent, { act: (o, opts) => (p.act(o, opts) as number[]).map((v, k) => v - truthful[k]) });
+  for (const [a, bot] of Object.entries(bots)) {
+    out.set(a, { act: (o, opts) => rescaleBetween(bot.act(o, opts) as number[], base.actionSpace(a) as Box, wrapped.actionSpace(a)) });
   }
   return out;
 }
@@ -133,12 +158,14 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
         return;
       }
     }
-    const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length > 0 && Object.keys(c.strategies ?? {}).length > 0) {
-      issues.push({ path: formatPath(["conditions", i, "strategies"]), message: "the market scenario trains learners against truthful agents only: a condition has learned agents or strategies, not both (yet)" });
-      return;
+    if (c.strategies) {
+      const probe = make(ENV_ID, { ...baseOptions(cfg, c), learned: [...agents], counterfactual: false }) as ParallelEnv;
+      issues.push(...strategyPreflightIssues(c, i, agents, (a) => ({ envId: ENV_ID, actionSpace: probe.actionSpace(a), observationSpace: probe.observationSpace(a), env: probe })));
+      probe.close();
+      if (issues.length > 0) return;
     }
-    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
+    const learned = c.learned === "all" ? agents : c.learned;
+    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c, { condition: c, seed: cfg.evaluation.seed, salt: "preflight" })));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
@@ -161,15 +188,19 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const cfg = task.experiment;
   const { condition } = task;
   const learned = learnedOf(cfg, condition);
-  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => marketEnv(cfg, learned, false, condition));
+  let copy = 0;
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () =>
+    marketEnv(cfg, learned, false, condition, { condition, seed: cfg.evaluation.seed, salt: `train-${task.seed}-${copy++}` }),
+  );
 
-  // Evaluation: every producer is an agent of the env; analytic ones bid truthfully (action 0 = truthful).
+  // Evaluation: every producer is an agent of the env; analytic ones bid truthfully (action 0 = truthful); scripted
+  // ones act in the env's own action space, mapped into the shifted one the wrapper takes.
   const t1 = performance.now();
   const market = marketOf(cfg);
   const names = market.names;
-  const env = marketEnv(cfg, names, true, condition);
-  const strategic = strategyPolicies(cfg, condition, env, task.seed);
+  const env = marketEnv(cfg, names, true, condition) as ParallelRescaleAction<unknown>;
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
+  const scripted = evaluationStrategies(cfg, condition, env, (a) => policies.has(a));
   const pairs: PeriodPair[] = [];
   let responsePeriods = 0;
   let responseConverged = 0;
@@ -186,7 +217,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     while (env.agents.length > 0) {
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
-        const p = policies.get(a) ?? strategic.get(a);
+        const p = policies.get(a) ?? scripted.get(a);
         actions[a] = p ? (p.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[]) : zero;
       }
       const step = env.step(actions);
@@ -214,12 +245,22 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
     names.forEach((a, i) =>
-      episodes.push({ episode: e, agent: a, learned: policies.has(a), strategy: condition.strategies?.[a]?.name ?? "", profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus, first_best_total_surplus: fbSurplus }),
+      episodes.push({
+        episode: e,
+        agent: a,
+        learned: policies.has(a),
+        strategy: agentStrategy(condition, a, policies.has(a)),
+        profit: profit[i],
+        counterfactual_profit: cfProfit[i],
+        total_surplus: surplus,
+        counterfactual_total_surplus: cfSurplus,
+        first_best_total_surplus: fbSurplus,
+      }),
     );
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   env.close();
-  const metrics = marketMetrics(pairs, { metrics: cfg.metrics });
+  const metrics = { ...marketMetrics(pairs, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }) };
   if (responsePeriods > 0) {
     // Best responders chose their bids within each period: how often the iteration reached its fixed point.
     metrics["game/converged_share"] = responseConverged / responsePeriods;
@@ -230,7 +271,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   if (cfg.exploitability && exploitHere) {
     // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
     const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
-    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies, seed: task.seed } });
+    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies } });
     Object.assign(metrics, exploitabilityMetrics(rows));
     exploitability = rows as unknown as TaskResult["exploitability"];
   }
