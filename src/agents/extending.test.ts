@@ -62,6 +62,20 @@ describe("docs/extending.md worked examples", () => {
     expect([...new Set(curves.filter((x) => x.condition === "learned-short").map((x) => Number(x.step)))].sort((a, b) => a - b)).toEqual([64, 128]);
     const comparison = csv(out, "comparison.csv");
     expect(comparison.find((x) => x.condition === "bid-80" && x.metric === "market/mean_price")?.test).toBe("none");
+
+    // evaluate: the saved policies and the strategies again, without training: the same metrics.csv
+    const again = join(tmp, "market", "evaluate");
+    const e = await cli(["evaluate", file, "--models", join(tmp, "market", "models"), "--out", again, "--workers", "1", "--no-figures"]);
+    expect(e.err).toBe("");
+    expect(e.code).toBe(0);
+    expect(readFileSync(join(again, "metrics.csv"), "utf8")).toBe(readFileSync(join(out, "metrics.csv"), "utf8"));
+    // compare: the run with itself evaluated, one table; the scripted conditions keep test "none" within a run
+    const both = join(tmp, "market", "compare");
+    const c = await cli(["compare", out, again, "--out", both, "--plugin", join(examples, "my-extensions.ts")]);
+    expect(c.err).toBe("");
+    expect(c.code).toBe(0);
+    const combined = csv(both, "comparison.csv");
+    expect(combined.find((x) => x.condition === "my-extensions-evaluate:bid-80" && x.metric === "market/mean_price")?.test).toBe("none");
   }, 240_000);
 
   it("a plugin's scenario runs with `supplygym run`", async () => {
