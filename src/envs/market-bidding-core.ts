@@ -7,7 +7,7 @@ import { historyColumn } from "../demand/replay.js";
 import { EquilibriumSolver } from "../market/equilibrium.js";
 import { withoutBudgets } from "../market/first-best.js";
 import { iterateBestResponses, type BidProfile } from "../market/best-bid.js";
-import type { MaximizeOptions } from "../core/optimize.js";
+import type { MaximizeOptions } from "../market/optimize.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import type { CompiledMarket } from "../market/spec.js";
 import {
@@ -95,7 +95,7 @@ export interface PeriodOutcome {
 export interface ResponderSpec {
   /** "forecast": the point forecast of this period's outside demand (what a bidder knows); "oracle": the true draw. */
   demand: "forecast" | "oracle";
-  /** Optimiser settings (core/optimize.ts): evaluations per decision, starts, seed. */
+  /** Optimiser settings (market/optimize.ts): evaluations per decision, starts, seed. */
   search: MaximizeOptions;
   /** Cap on best-response rounds when several agents respond (default 20). */
   maxRounds?: number;

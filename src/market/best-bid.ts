@@ -1,4 +1,4 @@
-import { maximize, type MaximizeOptions } from "../core/optimize.js";
+import { maximize, type MaximizeOptions } from "./optimize.js";
 import type { EquilibriumSolver } from "./equilibrium.js";
 
 /**
@@ -76,7 +76,7 @@ export interface BestBidResult {
 
 /**
  * Agent i's best bid against the rest of `profile`, by bounded compass search with multi-start
- * (core/optimize.ts) from `start` (default its bid in the profile). Deterministic given `opts.seed`.
+ * (market/optimize.ts) from `start` (default its bid in the profile). Deterministic given `opts.seed`.
  */
 export function bestBid(
   solver: EquilibriumSolver,

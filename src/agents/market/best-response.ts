@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { Box } from "../../core/spaces.js";
 import type { Policy } from "../../core/types.js";
-import type { MarketBiddingCore, ResponderSpec } from "../../envs/market-bidding-core.js";
 import { registerStrategy } from "../registry.js";
 
 /**
@@ -19,7 +18,7 @@ import { registerStrategy } from "../registry.js";
 export const bestResponseOptionsSchema = z.strictObject({
   /** What the agent knows of this period's outside demand: its forecaster's point forecast, or the true draw (an upper bound). */
   demand: z.enum(["forecast", "oracle"]).default("forecast"),
-  /** The optimiser (core/optimize.ts); compass search with multi-start is the one there is. */
+  /** The optimiser (market/optimize.ts); compass search with multi-start is the one there is. */
   optimizer: z.enum(["pattern"]).default("pattern"),
   /** Profit evaluations (equilibrium solves) per decision, over all starts. */
   budget: z.int().min(10).default(200),
@@ -32,6 +31,23 @@ export const bestResponseOptionsSchema = z.strictObject({
 
 export type BestResponseOptions = z.output<typeof bestResponseOptionsSchema>;
 
+/**
+ * What the strategy needs of the env's engine (`MarketBiddingCore` in src/envs, described structurally: the agents
+ * layer imports only core and io). `ResponderSpec` mirrors the engine's own type of that name.
+ */
+export interface ResponderSpec {
+  demand: "forecast" | "oracle";
+  search: { budget?: number; starts?: number; seed?: number };
+  maxRounds?: number;
+  tolerance?: number;
+}
+
+interface ResponderHost {
+  readonly market: { readonly names: readonly string[] };
+  readonly G: number;
+  setResponder(i: number, spec: ResponderSpec | null): void;
+}
+
 interface Ctx {
   agent: string;
   envId: string;
@@ -42,8 +58,8 @@ interface Ctx {
 }
 
 /** The market engine behind an env instance, or undefined when the env is not a market-bidding env. */
-export function marketCoreOf(env: unknown): MarketBiddingCore | undefined {
-  const core = (env as { core?: unknown } | undefined)?.core as MarketBiddingCore | undefined;
+export function marketCoreOf(env: unknown): ResponderHost | undefined {
+  const core = (env as { core?: unknown } | undefined)?.core as ResponderHost | undefined;
   return core && typeof core.setResponder === "function" ? core : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { Rng } from "./rng.js";
+import { Rng } from "../core/rng.js";
 
 /**
  * Bound-constrained derivative-free maximisation: compass (coordinate pattern) search with multi-start.
