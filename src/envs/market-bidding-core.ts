@@ -116,6 +116,11 @@ export interface MarketBiddingCoreState {
   lastAgentProfit: number[];
   solver: { u: number[]; warm: boolean; logMult: number[] };
   analytic: { u: number[]; warm: boolean; logMult: number[] };
+  /** The first-best solver's warm start (absent in states saved before it existed). */
+  firstBest?: { u: number[]; warm: boolean; logMult: number[] };
+  /** With responders: the planning solver's warm start and each responder's last answer. */
+  planner?: { u: number[]; warm: boolean; logMult: number[] };
+  lastResponse?: [number, number[]][];
 }
 
 /**
@@ -250,6 +255,8 @@ export class MarketBiddingCore {
       lastAgentProfit: Array.from(this.lastAgentProfit),
       solver: this.solver.warmState(),
       analytic: this.analytic.warmState(),
+      firstBest: this.firstBest.warmState(),
+      ...(this.planner ? { planner: this.planner.warmState(), lastResponse: [...this.lastResponse].map(([i, b]) => [i, [...b]] as [number, number[]]) } : {}),
     };
   }
 
@@ -266,6 +273,10 @@ export class MarketBiddingCore {
     this.lastAgentProfit.set(s.lastAgentProfit);
     this.solver.setWarmState(s.solver);
     this.analytic.setWarmState(s.analytic);
+    if (s.firstBest) this.firstBest.setWarmState(s.firstBest);
+    if (s.planner && this.planner) this.planner.setWarmState(s.planner);
+    this.lastResponse.clear();
+    for (const [i, b] of s.lastResponse ?? []) this.lastResponse.set(i, [...b]);
     if (!this.started) return;
     const o = this.opts;
     const G = this.G;
