@@ -62,14 +62,14 @@ describe("runExperiment with a fake task", () => {
       expect(files).toContain(f);
     }
     const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
-    expect(metrics[0]).toMatchObject({ condition: "analytic", seed: "0", metric: "efficiency/allocative", value: "1" });
+    expect(metrics[0]).toMatchObject({ condition: "analytic", seed: "0", metric: "efficiency/first_best", value: "1" });
     const summary = parseCsv(readFileSync(join(out.path, "summary.csv"), "utf8"));
-    const eff = summary.find((r) => r.condition === "all-learned" && r.metric === "efficiency/allocative")!;
+    const eff = summary.find((r) => r.condition === "all-learned" && r.metric === "efficiency/first_best")!;
     expect(Number(eff.mean)).toBeLessThan(1);
     expect(eff.n).toBe("3");
     const comparison = parseCsv(readFileSync(join(out.path, "comparison.csv"), "utf8"));
     expect(comparison.every((r) => r.baseline === "analytic" && r.test === "paired")).toBe(true);
-    expect(comparison.filter((r) => r.metric === "efficiency/allocative").map((r) => r.condition)).toEqual(["one-learned", "all-learned"]);
+    expect(comparison.filter((r) => r.metric === "efficiency/first_best").map((r) => r.condition)).toEqual(["one-learned", "all-learned"]);
     const manifest = JSON.parse(readFileSync(join(out.path, "manifest.json"), "utf8"));
     expect(manifest.config.name).toBe("fake");
     expect(manifest.seeds).toEqual([0, 1, 2]);
@@ -81,7 +81,7 @@ describe("runExperiment with a fake task", () => {
     expect(hidden[0]).toMatch(/^\.partial-/);
     expect(readdirSync(join(root, "fake", hidden[0]))).toHaveLength(9);
     expect(lines.filter((l) => l.includes("done")).length).toBe(9);
-    expect(formatSummary(out.summary, ["efficiency/allocative"])).toMatch(/efficiency\/allocative\s+1\.000 \[1\.000, 1\.000\]/);
+    expect(formatSummary(out.summary, ["efficiency/first_best"])).toMatch(/efficiency\/first_best\s+1\.000 \[1\.000, 1\.000\]/);
   });
 
   it("is deterministic: a fresh second run runs every task again, gives identical CSVs in a new directory and leaves the first alone", async () => {
