@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "../cli.js";
 import { policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
 import { loadExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { applyOverrides, exitOnInterrupt, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
@@ -44,7 +44,7 @@ export const command: Command = {
       taskOptions: { mode: "evaluate", models: values.models },
       partialKey: { mode: "evaluate", models: values.models },
     });
-    console.log(formatSummary(out.summary, summaryMetrics(cfg)));
+    console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
     console.log(`run directory: ${out.path}`);
     return 0;
   },

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
 import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { parseCommandArgs } from "./args.js";
@@ -80,7 +80,7 @@ export const command: Command = {
       partialKey: { mode: "train", models },
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
-    console.log(formatSummary(out.summary, summaryMetrics(cfg)));
+    console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
     console.log(`trained policies: ${models}`);
     console.log(`run directory: ${out.path}`);
     return 0;
@@ -99,6 +99,7 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "contracts/agreement_rate",
     "contracts/illogical_rate",
     "pareto/losers",
+    "pareto/losers_vs_no_trade",
     "fairness/jain",
     "fairness/gini",
     "fairness/added_value_tv",

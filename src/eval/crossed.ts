@@ -206,7 +206,7 @@ export function trimMean(xs: readonly number[], proportion: number): number {
   if (n === 0) return NaN;
   const cut = Math.floor(proportion * n);
   if (cut >= n - cut) throw new RangeError(`trimMean: proportion ${proportion} too big for ${n} values`);
-  const sorted = [...xs].sort((a, b) => a - b);
+  const sorted = Float64Array.from(xs).sort();
   let s = 0;
   for (let i = cut; i < n - cut; i++) s += sorted[i];
   return s / (n - 2 * cut);
@@ -215,8 +215,7 @@ export function trimMean(xs: readonly number[], proportion: number): number {
 /** Median (NumPy's: mean of the two middle values for an even count). */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return quantileSorted(s, 0.5);
+  return quantileSorted(Float64Array.from(xs).sort(), 0.5);
 }
 
 /**
@@ -262,23 +261,34 @@ export function probabilityOfImprovement(x: Strata, y: Strata): number {
   return k === 0 ? NaN : s / k;
 }
 
-function resampleWithin(rng: Rng, st: Strata): Strata {
-  return st.map((row) => row.map(() => row[rng.int(row.length)]));
+/** Fill `out` (same shape as `st`) with a resample of each stratum's values, with replacement. */
+function resampleWithin(rng: Rng, st: Strata, out: Strata): Strata {
+  for (let e = 0; e < st.length; e++) {
+    const row = st[e];
+    const o = out[e];
+    for (let i = 0; i < row.length; i++) o[i] = row[rng.int(row.length)];
+  }
+  return out;
 }
+
+/** The rliable default number of bootstrap resamples (`reps=2000`), used for aggregates.csv. */
+export const STRATIFIED_RESAMPLES = 2000;
 
 /**
  * Stratified bootstrap percentile interval (rliable): the runs (training seeds) are resampled with replacement
- * within each stratum (evaluation episode), independently for every input, and `statistic` is recomputed.
+ * within each stratum (evaluation episode), independently for every input, and `statistic` is recomputed;
+ * `resamples` defaults to rliable's 2000. `statistic` must not keep references to its arguments (buffers are reused).
  */
 export function stratifiedInterval(inputs: readonly Strata[], statistic: (...xs: Strata[]) => number, opts: CrossedOptions = {}): CrossedInterval {
-  const B = opts.resamples ?? CROSSED_DEFAULTS.resamples;
+  const B = opts.resamples ?? STRATIFIED_RESAMPLES;
   const level = opts.level ?? CROSSED_DEFAULTS.level;
   const rng = new Rng(opts.seed ?? CROSSED_DEFAULTS.seed);
   const estimate = statistic(...inputs);
   const values = new Float64Array(B);
   let count = 0;
+  const buffers = inputs.map((st) => st.map((row) => row.slice()));
   for (let b = 0; b < B; b++) {
-    const x = statistic(...inputs.map((st) => resampleWithin(rng, st)));
+    const x = statistic(...inputs.map((st, i) => resampleWithin(rng, st, buffers[i])));
     if (!Number.isNaN(x)) values[count++] = x;
   }
   return summarise(values, count, estimate, level);

@@ -32,9 +32,9 @@ describe("hubsMetrics", () => {
     expect(m["efficiency/optimum"]).toBeCloseTo(415 / 500, 12);
     expect(m["efficiency/gain_captured"]).toBeCloseTo(55 / 140, 12);
     // rewards A 120 vs 120 (unchanged), B 295 vs 240 (gains)
-    expect(m["pareto/gainers"]).toBe(1);
-    expect(m["pareto/losers"]).toBe(0);
-    expect(m["pareto/dominated"]).toBe(0);
+    expect(m["pareto/gainers_vs_no_trade"]).toBe(1);
+    expect(m["pareto/losers_vs_no_trade"]).toBe(0);
+    expect(m["pareto/dominated_vs_no_trade"]).toBe(0);
     // profits A 150, B 350
     expect(m["fairness/jain"]).toBeCloseTo(250000 / 290000, 12);
     expect(m["fairness/gini"]).toBeCloseTo(0.2, 12);
@@ -51,9 +51,9 @@ describe("hubsMetrics", () => {
   it("a hub worse off than without trade is a loser; no achievable gain gives NaN gain_captured; selection works", () => {
     const worse = { ...ep1, rewards: { A: 10, B: 200 } };
     const m = hubsMetrics([worse]);
-    expect(m["pareto/losers"]).toBe(1);
-    expect(m["pareto/gainers"]).toBe(0);
-    expect(m["pareto/dominated"]).toBe(1);
+    expect(m["pareto/losers_vs_no_trade"]).toBe(1);
+    expect(m["pareto/gainers_vs_no_trade"]).toBe(0);
+    expect(m["pareto/dominated_vs_no_trade"]).toBe(1);
     const flat = hubsMetrics([{ ...ep1, optimumValue: 290 }], { metrics: ["efficiency/gain_captured"] });
     expect(flat["efficiency/gain_captured"]).toBeNaN();
     expect(flat["hubs/delay_cost"]).toBeUndefined();

@@ -27,9 +27,9 @@ export const HUBS_METRICS = [
   "hubs/delay_cost",
   "efficiency/optimum",
   "efficiency/gain_captured",
-  "pareto/dominated",
-  "pareto/gainers",
-  "pareto/losers",
+  "pareto/dominated_vs_no_trade",
+  "pareto/gainers_vs_no_trade",
+  "pareto/losers_vs_no_trade",
   "fairness/jain",
   "fairness/gini",
   "fairness/min_share",
@@ -52,8 +52,10 @@ export interface HubsMetricOptions {
  * - `efficiency/optimum`: Σ value / Σ optimum value (1 = the constrained social optimum; NaN if Σ optimum ≤ 0).
  * - `efficiency/gain_captured`: (Σ value − Σ no-trade value) / (Σ optimum − Σ no-trade value): the share of the
  *   achievable gain over no trade that trading captured (NaN when nothing can be gained).
- * - `pareto/*`: each hub's reward summed over the evaluation against its no-trade reward (`pareto/losers` = hubs
- *   worse off than without trade; `pareto/dominated` = 1 when no-trade Pareto-dominates the outcome).
+ * - `pareto/*_vs_no_trade`: each hub's reward summed over the evaluation against its no-trade reward
+ *   (`pareto/losers_vs_no_trade` = hubs worse off than without trade; `pareto/dominated_vs_no_trade` = 1 when no
+ *   trade Pareto-dominates the outcome). Named apart from the market's `pareto/*`, which compare with the
+ *   all-analytic market.
  * - `fairness/*` on the hubs' profits (margin + money net, before delay cost) summed over the evaluation;
  *   `fairness/nash_welfare` on per-period mean profits.
  * - `profit/total`, `profit/<hub>`: profits per period; `welfare/total_surplus`: value per period
@@ -80,9 +82,9 @@ export function hubsMetrics(records: readonly HubEpisodeRecord[], opts: HubsMetr
     "hubs/delay_cost": () => total((r) => r.delayCost) / n,
     "efficiency/optimum": () => (optimum > 0 ? value / optimum : NaN),
     "efficiency/gain_captured": () => (optimum - noTrade > tol ? (value - noTrade) / (optimum - noTrade) : NaN),
-    "pareto/dominated": () => (pareto().dominated ? 1 : 0),
-    "pareto/gainers": () => pareto().gainers.length,
-    "pareto/losers": () => pareto().losers.length,
+    "pareto/dominated_vs_no_trade": () => (pareto().dominated ? 1 : 0),
+    "pareto/gainers_vs_no_trade": () => pareto().gainers.length,
+    "pareto/losers_vs_no_trade": () => pareto().losers.length,
     "fairness/jain": () => jainIndex(profits),
     "fairness/gini": () => gini(profits, opts.giniNegatives),
     "fairness/min_share": () => minShare(profits),

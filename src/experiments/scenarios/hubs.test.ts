@@ -95,7 +95,7 @@ describe("hubs scenario end to end (tiny budget)", () => {
     });
     const rows = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
     expect([...new Set(rows.map((r) => r.condition))]).toEqual(["analytic", "one-learned", "all-learned"]);
-    for (const m of ["hubs/delay_cost", "efficiency/optimum", "efficiency/gain_captured", "pareto/losers", "fairness/jain", "fairness/gini", "profit/H0", "profit/H2"]) {
+    for (const m of ["hubs/delay_cost", "efficiency/optimum", "efficiency/gain_captured", "pareto/losers_vs_no_trade", "fairness/jain", "fairness/gini", "profit/H0", "profit/H2"]) {
       for (const c of ["analytic", "one-learned", "all-learned"]) {
         const vals = rows.filter((r) => r.condition === c && r.metric === m);
         expect(vals.map((r) => r.seed), `${c} ${m}`).toEqual(["0", "1"]);

@@ -120,6 +120,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const evalPolicies = Object.fromEntries([...policies].map(([a, p]) => [a, innerPolicy(p, inner)]));
   base.close();
   const records: HubEpisodeRecord[] = [];
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   for (let e = 0; e < cfg.evaluation.episodes; e++) {
     const out = await runHubEpisode(hubsCfg, {
@@ -128,7 +129,16 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       deterministic: cfg.evaluation.deterministic,
       predictor,
     });
-    records.push(hubEpisodeRecord(out));
+    const record = hubEpisodeRecord(out);
+    records.push(record);
+    episodeMetrics.push({
+      episode: e,
+      metrics: hubsMetrics([record], { metrics: cfg.metrics }),
+      ratios: {
+        "efficiency/optimum": [record.value, record.optimumValue],
+        "efficiency/gain_captured": [record.value - record.noTradeValue, record.optimumValue - record.noTradeValue],
+      },
+    });
     const trades = out.trades.filter((t) => t.status === "executed").length;
     for (const h of out.hubs) {
       episodes.push({
@@ -155,6 +165,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   return {
     metrics: hubsMetrics(records, { metrics: cfg.metrics }),
     learningCurve,
+    episodeMetrics,
     episodes,
     backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },

@@ -5,7 +5,7 @@ import type { Box } from "../../core/spaces.js";
 import type { ParallelEnv } from "../../core/types.js";
 import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
-import type { Outcome, PeriodPair } from "../../eval/outcome.js";
+import { totalSurplus, type Outcome, type PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
@@ -139,6 +139,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const env = marketEnv(cfg, names, true, condition);
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
   const pairs: PeriodPair[] = [];
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   const prices: NonNullable<TaskResult["prices"]> = [];
   for (let e = 0; e < cfg.evaluation.episodes; e++) {
@@ -147,6 +148,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     const cfProfit = new Float64Array(names.length);
     let surplus = 0;
     let cfSurplus = 0;
+    const first = pairs.length;
     while (env.agents.length > 0) {
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
@@ -169,6 +171,12 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       cfSurplus += cf.totalSurplus;
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
+    const own = pairs.slice(first);
+    episodeMetrics.push({
+      episode: e,
+      metrics: marketMetrics(own, { metrics: cfg.metrics }),
+      ratios: { "efficiency/allocative": [sumOf(own, (p) => totalSurplus(p.outcome)), sumOf(own, (p) => totalSurplus(p.counterfactual))] },
+    });
     names.forEach((a, i) =>
       episodes.push({ episode: e, agent: a, learned: policies.has(a), profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus }),
     );
@@ -178,9 +186,16 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   return {
     metrics: marketMetrics(pairs, { metrics: cfg.metrics }),
     learningCurve,
+    episodeMetrics,
     episodes,
     prices,
     backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
+}
+
+function sumOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
 }
