@@ -123,7 +123,7 @@ export const command: Command = {
       const comparison = conditions.length > 1 ? comparisonRows(cells, baseline, { ...opts, unpaired: unpaired && runs.length > 1 }) : [];
       dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
       dir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, baseline, higherIsBetter, opts));
-      dir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric)));
+      dir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric), (runs[0].fingerprint as { scenario?: string }).scenario));
       const eff = ["efficiency/allocative", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
       if (eff) {
         const byKey = new Map<string, TradeoffRow>();
@@ -136,7 +136,7 @@ export const command: Command = {
           byKey.set(k, row);
         }
         const rows = [...byKey.values()].filter((r) => !Number.isNaN(r.efficiency) && !Number.isNaN(r.fairness));
-        if (rows.length > 0) await saveFigure(dir, "efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: metricTitle(eff), fairnessTitle: metricTitle("fairness/jain"), conditions }), true);
+        if (rows.length > 0) await saveFigure(dir, "efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: metricTitle(eff, (runs[0].fingerprint as { scenario?: string }).scenario), fairnessTitle: metricTitle("fairness/jain"), conditions }), true);
       }
       dir.writeJson(
         "manifest.json",

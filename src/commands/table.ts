@@ -42,6 +42,7 @@ interface RunTables {
   baseline: string;
   conditions: string[];
   deterministic: string[];
+  scenario?: string;
 }
 
 function readCsvFile(dir: string, name: string): Row[] {
@@ -57,7 +58,7 @@ function readRun(dir: string): RunTables {
   for (const f of ["manifest.json", "summary.csv", "comparison.csv"]) {
     if (!existsSync(join(dir, f))) throw new UsageError(`${dir}: not a run directory of \`supplygym run\` or \`compare\` (no ${f})`);
   }
-  let manifest: { config?: { baseline?: string; conditions?: ({ name: string } | string)[] }; deterministic_conditions?: { condition: string }[] };
+  let manifest: { config?: { baseline?: string; conditions?: ({ name: string } | string)[] }; deterministic_conditions?: { condition: string }[]; fingerprint?: { scenario?: string } };
   try {
     manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   } catch (err) {
@@ -76,6 +77,7 @@ function readRun(dir: string): RunTables {
     baseline: manifest.config?.baseline ?? comparison[0]?.baseline ?? inSummary[0],
     conditions: conditions.length > 0 ? conditions.filter((c) => inSummary.includes(c)) : inSummary,
     deterministic: (manifest.deterministic_conditions ?? []).map((d) => d.condition),
+    scenario: manifest.fingerprint?.scenario,
   };
 }
 
@@ -145,7 +147,7 @@ function higherIsBetterOf(run: RunTables, metric: string): boolean | undefined {
 }
 
 function header(run: RunTables, metric: string): { name: string; unit: string } {
-  const info = metricInfo(metric);
+  const info = metricInfo(metric, run.scenario);
   return { name: info?.label ?? metric, unit: run.dictionary.get(metric)?.unit || info?.unit || "" };
 }
 

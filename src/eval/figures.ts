@@ -43,7 +43,7 @@ export function learningCurveSpec(
   rows: readonly LearningCurveRow[],
   opts: { title?: string; yTitle?: string; level?: number; conditions?: readonly string[]; references?: readonly CurveReference[] } = {},
 ): TopLevelSpec {
-  const color = { field: "condition", type: "nominal", title: "condition (learned agents)", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
+  const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
   const yTitle = opts.yTitle ?? "episode return";
   const x = { field: "step", type: "quantitative", title: "environment steps (count)" } as const;
   const layers: unknown[] = [
@@ -102,7 +102,7 @@ export function agentProfitSpec(rows: readonly AgentProfitRow[], opts: { title?:
         encoding: {
           y: { field: "mean", type: "quantitative", title: opts.yTitle ?? "profit (money per period)" },
           color: { field: "condition", type: "nominal", sort },
-          opacity: { field: "role", type: "nominal", title: "agent", scale: { domain: ["learned", "analytic"], range: [1, 0.35] } },
+          opacity: { field: "role", type: "ordinal", title: "agent", sort: ["learned", "analytic"], scale: { domain: ["learned", "analytic"], range: [1, 0.35] } },
         },
       },
       { mark: { type: "rule", color: "black" }, encoding: { y: { field: "ci_low", type: "quantitative" }, y2: { field: "ci_high" } } },
@@ -185,13 +185,14 @@ export function pricePathSpec(rows: readonly PricePathRow[], opts: { title?: str
     data: { values: long },
     facet: { row: { field: "layer", type: "nominal", title: null, header: { labelAngle: 0, labelAlign: "left" } } },
     resolve: { scale: { y: "independent" } },
+    config: { legend: { labelLimit: 260 } },
     spec: {
       width: WIDTH,
       height: 120,
       mark: { type: "line", point: false },
       encoding: {
-        x: { field: "period", type: "quantitative", title: opts.xTitle ?? "period of the first evaluation episode" },
-        y: { field: "price", type: "quantitative", title: "price (money per unit)", scale: { type: "log", zero: false } },
+        x: { field: "period", type: "quantitative", title: opts.xTitle ?? "period of the first evaluation episode", axis: { format: "d" } },
+        y: { field: "price", type: "quantitative", title: "price (money per unit)", scale: { type: "log" } },
         color: { field: "market", type: "nominal", title: "market" },
         strokeDash: { field: "series", type: "nominal", title: "", sort: ["outcome", "all-analytic equilibrium"], scale: { domain: ["outcome", "all-analytic equilibrium"], range: [[1, 0], [5, 3]] } },
         detail: { field: "series" },

@@ -52,18 +52,22 @@ const ENTRIES: Record<string, MetricInfo> = {
   "contracts/agreement_rate": { unit: "share of negotiations", label: "agreement rate", definition: "1 when every allocated conversation of the negotiation agreed, else 0", aggregation: "share of episodes", baseline: "", higherIsBetter: true },
   "contracts/rounds_to_agreement": { unit: "rounds", label: "rounds to agreement", definition: "round of the last agreement, over the negotiations that agreed", aggregation: "mean over episodes where defined", baseline: "", higherIsBetter: false },
   "contracts/illogical_rate": { unit: "share of negotiations", label: "illogical-price rate", definition: "1 when the negotiation ended with an illogical price, else 0", aggregation: "share of episodes", baseline: "", higherIsBetter: false },
-  "profit/total": { unit: "money per period (contracts: per negotiation)", label: "total profit", definition: "the agents' profits summed, per period (one negotiation is the contracts scenario's period)", aggregation: "mean over episodes", baseline: "", higherIsBetter: true },
+  "profit/total": { unit: PER_PERIOD, label: "total profit", definition: "the agents' profits summed, per period (in contracts one negotiation is the period)", aggregation: "mean over episodes", baseline: "", higherIsBetter: true },
   "welfare/total_surplus": { unit: PER_PERIOD, label: "total surplus", definition: "agents' profits plus outside parties' surplus (hubs: company value), per period", aggregation: "mean over episodes", baseline: "" },
 };
 
-/** The dictionary entry of a metric (per-agent `profit/<agent>` included), or undefined for an unknown name. */
-export function metricInfo(metric: string): MetricInfo | undefined {
-  if (ENTRIES[metric]) return ENTRIES[metric];
-  if (metric.startsWith("profit/")) {
+/**
+ * The dictionary entry of a metric (per-agent `profit/<agent>` included), or undefined for an unknown name. In the
+ * contracts scenario the period is one negotiation, so money "per period" is money per negotiation there.
+ */
+export function metricInfo(metric: string, scenario?: string): MetricInfo | undefined {
+  let info = ENTRIES[metric];
+  if (!info && metric.startsWith("profit/")) {
     const agent = metric.slice("profit/".length);
-    return { unit: "money per period (contracts: per negotiation)", label: `profit of ${agent}`, definition: `profit of ${agent} per period`, aggregation: "mean over episodes", baseline: "", higherIsBetter: true };
+    info = { unit: PER_PERIOD, label: `profit of ${agent}`, definition: `profit of ${agent} per period`, aggregation: "mean over episodes", baseline: "", higherIsBetter: true };
   }
-  return undefined;
+  if (info && scenario === "contracts" && info.unit === PER_PERIOD) return { ...info, unit: "money per negotiation" };
+  return info;
 }
 
 /** Whether higher values of a metric are better (undefined when neither direction is better). */
@@ -72,15 +76,15 @@ export function higherIsBetter(metric: string): boolean | undefined {
 }
 
 /** Axis or header words with the unit, e.g. "total profit (money per period)". */
-export function metricTitle(metric: string): string {
-  const info = metricInfo(metric);
+export function metricTitle(metric: string, scenario?: string): string {
+  const info = metricInfo(metric, scenario);
   return info ? `${info.label} (${info.unit})` : metric;
 }
 
-/** The rows of metrics_dictionary.csv for the given metric names (sorted). */
-export function dictionaryRows(metrics: Iterable<string>): DictionaryRow[] {
+/** The rows of metrics_dictionary.csv for the given metric names (sorted), with the scenario's units. */
+export function dictionaryRows(metrics: Iterable<string>, scenario?: string): DictionaryRow[] {
   return [...new Set(metrics)].sort().map((metric) => {
-    const i = metricInfo(metric);
+    const i = metricInfo(metric, scenario);
     return { metric, unit: i?.unit ?? "", definition: i?.definition ?? "", aggregation: i?.aggregation ?? "", baseline: i?.baseline ?? "", higher_is_better: i?.higherIsBetter ?? null };
   });
 }

@@ -25,7 +25,7 @@ import {
   type SummaryRow,
 } from "../eval/estimates.js";
 import type { EpisodeMetricRecord } from "../eval/crossed.js";
-import { DICTIONARY_COLUMNS, dictionaryRows, higherIsBetter, metricTitle } from "../eval/metric-dictionary.js";
+import { DICTIONARY_COLUMNS, dictionaryRows, higherIsBetter, metricInfo, metricTitle } from "../eval/metric-dictionary.js";
 import { fingerprint } from "./fingerprint.js";
 import type { Cell } from "../io/csv.js";
 import { buildManifest } from "../io/manifest.js";
@@ -230,7 +230,7 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   const comparison = conditions.length > 1 ? comparisonRows(cells, cfg.baseline, opts) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
   runDir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, cfg.baseline, higherIsBetter, opts));
-  runDir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric)));
+  runDir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric), cfg.scenario));
 
   const curves = finished.flatMap(({ task, result }) =>
     [...(result.learningCurve ?? [])]
@@ -273,7 +273,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
       const agent = r.metric.slice("profit/".length);
       return { condition: r.condition, seed: r.seed, agent, profit: r.value, learned: learnedIn.get(r.condition)?.has(agent) ?? false };
     });
-  if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions, yTitle: metricTitle("profit/total").replace("total profit", "profit") }));
+  if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions, yTitle: `profit (${metricInfo("profit/total", cfg.scenario)!.unit})` }));
 
   const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
@@ -285,7 +285,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
       const f = get(fairName);
       if (!Number.isNaN(e) && !Number.isNaN(f)) rows.push({ condition: task.condition.name, seed: task.seed, efficiency: e, fairness: f });
     }
-    if (rows.length > 0) await save("efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: metricTitle(effName), fairnessTitle: metricTitle(fairName), conditions }));
+    if (rows.length > 0) await save("efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: metricTitle(effName, cfg.scenario), fairnessTitle: metricTitle(fairName, cfg.scenario), conditions }));
   }
 
   const firstSeed = Math.min(...cfg.seeds);
