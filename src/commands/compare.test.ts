@@ -117,7 +117,7 @@ describe("supplygym table", () => {
   });
   it("Markdown and CSV", async () => {
     expect(await main(["table", dirs.a, "--format", "markdown", "--metrics", "profit/total,fairness/jain"])).toBe(0);
-    expect(stdout.split("\n")[0]).toBe("| condition | total profit (money per period) | Jain index of profits (index in [1/n, 1]) |");
+    expect(stdout.split("\n")[0]).toBe("| condition | total profit (money per period) | Jain index of profits (ratio (1/n to 1)) |");
     stdout = "";
     expect(await main(["table", dirs.a, "--format", "csv", "--metrics", "profit/total"])).toBe(0);
     expect(stdout.split("\n")[0]).toBe("condition,metric,unit,mean,ci_low,ci_high,exact,holm_marks,best");

@@ -11,10 +11,11 @@ import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
 import { firstDifference } from "../experiments/fingerprint.js";
+import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
 import { formatSummary, saveFigure } from "../experiments/runner.js";
 import { parseCommandArgs } from "./args.js";
 
-const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--unpaired] [--out DIR]
+const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--unpaired] [--out DIR] [--plugin FILE]...
 
 Combine the per-episode metrics of finished run directories into one comparison: every condition of every run,
 with intervals over seeds x evaluation episodes and differences against a baseline, paired on the evaluation
@@ -27,6 +28,8 @@ experiment name (or the run directory's name when two runs share an experiment).
   --baseline C   the condition every other is compared with (default: the first run's baseline)
   --unpaired     allow runs with different fingerprints; Welch tests between them
   --out DIR      the run directory to create (default results/compare/<run-id>/); never overwritten
+  --plugin FILE  import a module that registers metrics, strategies, ... (as for run; compare itself reads the
+                 finished CSVs, so a plugin changes no number here; a plugin that fails to load exits 2)
 
 Writes metrics.csv, episode_metrics.csv, summary.csv, comparison.csv, aggregates.csv, metrics_dictionary.csv,
 efficiency_fairness figures (when the runs have those metrics) and manifest.json.`;
@@ -90,8 +93,9 @@ export const command: Command = {
   summary: "combine the metrics of finished runs into one summary and comparison",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" }, unpaired: { type: "boolean" } });
+    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" }, unpaired: { type: "boolean" }, plugin: { type: "string", multiple: true } });
     const { positionals, values } = parsed;
+    await loadPlugins(pluginFiles(undefined, values.plugin ?? []));
     if (positionals.length === 0) throw new UsageError(`compare: give at least one run directory\n\n${help}`);
     const runs = positionals.map((d) => readRun(resolve(d)));
     const unpaired = values.unpaired === true;

@@ -82,7 +82,8 @@ describe("runExperiment with a fake task", () => {
     const aggregates = parseCsv(readFileSync(join(out.path, "aggregates.csv"), "utf8"));
     expect(aggregates.find((r) => r.condition === "one-learned" && r.metric === "profit/A[1][1]")).toMatchObject({ baseline: "analytic", higher_is_better: "true" });
     const dictionary = parseCsv(readFileSync(join(out.path, "metrics_dictionary.csv"), "utf8"));
-    expect(dictionary.find((r) => r.metric === "efficiency/allocative")).toMatchObject({ unit: "ratio", aggregation: "ratio of sums over episodes" });
+    expect(dictionary.find((r) => r.metric === "efficiency/allocative")).toMatchObject({ unit: "ratio", higher_is_better: "true" });
+    expect(dictionary.find((r) => r.metric === "efficiency/allocative")!.aggregation).toMatch(/^ratio of sums over training seeds x evaluation episodes/);
     expect(comparison.filter((r) => r.metric === "efficiency/allocative").map((r) => r.condition)).toEqual(["one-learned", "all-learned"]);
     const manifest = JSON.parse(readFileSync(join(out.path, "manifest.json"), "utf8"));
     expect(manifest.config.name).toBe("fake");

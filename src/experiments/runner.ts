@@ -10,7 +10,7 @@ import {
   type LearningCurveRow,
   type TradeoffRow,
 } from "../eval/figures.js";
-import { KNOWN_METRICS } from "../eval/outcome-metrics.js";
+import { getMetric } from "../eval/metric-registry.js";
 import { compareStrings, METRICS_COLUMNS, metricsRows, type MetricRecord } from "../eval/tables.js";
 import {
   AGGREGATES_COLUMNS,
@@ -69,6 +69,8 @@ export interface RunOptions {
   png?: boolean;
   /** Keep the partial directory after a successful run (default false). */
   keepPartial?: boolean;
+  /** Plugin modules (absolute paths), imported by every worker before the task module. */
+  plugins?: readonly string[];
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
   preflight?: (cfg: ResolvedExperiment) => void | Promise<void>;
 }
@@ -106,6 +108,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
         workers,
         inline: opts.inline,
         task: opts.task,
+        plugins: opts.plugins,
         onStart: (t) => progress.start(taskKey(t)),
         onProgress: (t, f) => progress.update(taskKey(t), f),
         onResult: (t, r) => {
@@ -189,10 +192,13 @@ export function collectMetricRecords(cfg: ResolvedExperiment, finished: readonly
   return out;
 }
 
+/** Selectable registered metrics the experiment did not select are dropped (always-reported ones and unregistered names are kept). */
 function wantedMetric(cfg: ResolvedExperiment): (metric: string) => boolean {
-  const known = new Set<string>(KNOWN_METRICS);
   const wanted = new Set(cfg.metrics);
-  return (metric) => !known.has(metric) || wanted.has(metric);
+  return (metric) => {
+    const def = getMetric(metric);
+    return !def || def.always === true || wanted.has(metric);
+  };
 }
 
 /** Per-episode metric records (the cells of the seeds x episodes design) of finished tasks. */

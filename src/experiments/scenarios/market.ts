@@ -69,7 +69,7 @@ function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): strin
 }
 
 /** Checks before any task runs: env id and options, agent ids, per-condition options, algorithms. */
-export function preflight(cfg: ResolvedExperiment, file: string): void {
+export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== ENV_ID && cfg.env.id !== SINGLE_ID) {
     throw new ConfigError(file, [{ path: "env.id", message: `the market scenario runs on ${ENV_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
   }
@@ -84,6 +84,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
+  const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition" });
@@ -108,8 +109,9 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
       }
     }
     const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length > 0) issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
+    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
   });
+  for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
 }
 
