@@ -8,3 +8,6 @@ export * from "./outcome-metrics.js";
 export * from "./tables.js";
 export * from "./figures.js";
 export * from "./hubs-metrics.js";
+export * from "./crossed.js";
+export * from "./estimates.js";
+export * from "./metric-dictionary.js";
