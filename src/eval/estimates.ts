@@ -193,7 +193,7 @@ export function summaryRows(records: readonly EpisodeMetricRecord[], opts: Estim
       const iv = crossedInterval(m, { resamples: opts.resamples, seed: deriveSeed(opts.seed ?? 0, "summary", condition, metric) });
       if (!iv.noVariation) {
         rows.push({ ...base, mean: iv.estimate, ci_low: iv.low, ci_high: iv.high, interval: METHODS.crossed, note: "" });
-      } else if (vary && isBinary(values) && nEpisodes > 1 && !det.has(condition)) {
+      } else if (vary && isBinary(values) && nEpisodes > 1) {
         const w = wilsonInterval(values[0] * nEpisodes, nEpisodes);
         rows.push({ ...base, mean: iv.estimate, ci_low: w.low, ci_high: w.high, interval: METHODS.wilson, note: "" });
       } else {
