@@ -6,7 +6,8 @@ import { compareStrings, groupBy } from "./tables.js";
 /**
  * The figures of a results section, each a pure function from tidy rows to a vega-lite spec (render it with
  * {@link renderFigure}). Aggregation over seeds (means and 95% Student-t intervals) happens here, in
- * TypeScript, so the figure shows the same numbers as summary.csv.
+ * TypeScript. The run's figures pass the means and intervals of summary.csv (`summary` options), so bars and crosses
+ * show the same numbers as the table; without them the figures fall back to t intervals over the rows' seeds.
  */
 
 const WIDTH = 420;
@@ -86,15 +87,18 @@ export function agentProfitSummary(rows: readonly AgentProfitRow[], level = 0.95
 }
 
 /** Grouped bars: mean profit per agent (x) and condition (colour, side by side), with 95% CI error bars. */
-export function agentProfitSpec(rows: readonly AgentProfitRow[], opts: { title?: string; conditions?: readonly string[]; level?: number; yTitle?: string } = {}): TopLevelSpec {
+export function agentProfitSpec(
+  rows: readonly AgentProfitRow[],
+  opts: { title?: string; conditions?: readonly string[]; level?: number; yTitle?: string; summary?: readonly AgentProfitSummary[] } = {},
+): TopLevelSpec {
   const sort = opts.conditions ? [...opts.conditions] : undefined;
   const xOffset = { field: "condition", type: "nominal", sort } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: opts.title ?? "Profit by agent and condition (mean over seeds, 95% CI; solid bars: learned agents)",
+    title: opts.title ?? (opts.summary ? "Profit by agent and condition (mean, 95% interval over seeds x episodes; solid: learned agents)" : "Profit by agent and condition (mean over seeds, 95% CI; solid bars: learned agents)"),
     width: WIDTH,
     height: HEIGHT,
-    data: { values: agentProfitSummary(rows, opts.level) },
+    data: { values: opts.summary ? opts.summary.map((r) => ({ ...r })) : agentProfitSummary(rows, opts.level) },
     encoding: { x: { field: "agent", type: "nominal", title: "agent", axis: { labelAngle: -30 } }, xOffset },
     layer: [
       {
@@ -140,12 +144,12 @@ export function tradeoffSummary(rows: readonly TradeoffRow[], level = 0.95): Tra
  */
 export function efficiencyFairnessSpec(
   rows: readonly TradeoffRow[],
-  opts: { title?: string; efficiencyTitle?: string; fairnessTitle?: string; level?: number; conditions?: readonly string[] } = {},
+  opts: { title?: string; efficiencyTitle?: string; fairnessTitle?: string; level?: number; conditions?: readonly string[]; summary?: readonly TradeoffSummary[] } = {},
 ): TopLevelSpec {
   const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
   const x = { field: "efficiency", type: "quantitative", title: opts.efficiencyTitle ?? "allocative efficiency (ratio)", scale: { zero: false } } as const;
   const y = { field: "fairness", type: "quantitative", title: opts.fairnessTitle ?? "Jain index of profits (index in [1/n, 1])", scale: { zero: false } } as const;
-  const summary = tradeoffSummary(rows, opts.level);
+  const summary = opts.summary ? opts.summary.map((r) => ({ ...r })) : tradeoffSummary(rows, opts.level);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: opts.title ?? "Efficiency against fairness (seeds and condition means with 95% CI)",

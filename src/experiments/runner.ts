@@ -126,7 +126,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     const tables = writeTables(runDir, cfg, ordered);
     const tablesSeconds = (performance.now() - tTables) / 1000;
     const tFigures = performance.now();
-    if (opts.figures !== false) await writeFigures(runDir, cfg, ordered, tables.records, opts.png !== false);
+    if (opts.figures !== false) await writeFigures(runDir, cfg, ordered, tables.records, tables.summary, opts.png !== false);
     const figuresSeconds = (performance.now() - tFigures) / 1000;
 
     runDir.writeJson(
@@ -257,7 +257,15 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   return { records, summary, comparison };
 }
 
-async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[], records: readonly MetricRecord[], png: boolean): Promise<void> {
+/** A summary row's mean and interval for a figure (an exact value: the mean as both bounds). */
+function bandOf(summary: readonly SummaryRow[], condition: string, metric: string): { mean: number; low: number; high: number; n: number } | undefined {
+  const r = summary.find((x) => x.condition === condition && x.metric === metric);
+  if (!r) return undefined;
+  const exact = Number.isNaN(r.ci_low);
+  return { mean: r.mean, low: exact ? r.mean : r.ci_low, high: exact ? r.mean : r.ci_high, n: r.n };
+}
+
+async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[], records: readonly MetricRecord[], summary: readonly SummaryRow[], png: boolean): Promise<void> {
   const conditions = cfg.conditions.map((c) => c.name);
   const save = (name: string, spec: TopLevelSpec) => saveFigure(runDir, name, spec, png);
   const perEpisode = cfg.scenario === "contracts" ? "money per negotiation" : "money per episode";
@@ -279,7 +287,13 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
       const agent = r.metric.slice("profit/".length);
       return { condition: r.condition, seed: r.seed, agent, profit: r.value, learned: learnedIn.get(r.condition)?.has(agent) ?? false };
     });
-  if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions, yTitle: `profit (${metricInfo("profit/total", cfg.scenario)!.unit})` }));
+  if (profitRows.length > 0) {
+    const bars = [...new Map(profitRows.map((r) => [`${r.condition}|${r.agent}`, r])).values()].flatMap((r) => {
+      const b = bandOf(summary, r.condition, `profit/${r.agent}`);
+      return b ? [{ condition: r.condition, agent: r.agent, mean: b.mean, ci_low: b.low, ci_high: b.high, n: b.n, role: r.learned ? ("learned" as const) : ("analytic" as const) }] : [];
+    });
+    await save("agent_profit", agentProfitSpec(profitRows, { conditions, yTitle: `profit (${metricInfo("profit/total", cfg.scenario)!.unit})`, summary: bars }));
+  }
 
   const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
@@ -291,7 +305,23 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
       const f = get(fairName);
       if (!Number.isNaN(e) && !Number.isNaN(f)) rows.push({ condition: task.condition.name, seed: task.seed, efficiency: e, fairness: f });
     }
-    if (rows.length > 0) await save("efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: metricTitle(effName, cfg.scenario), fairnessTitle: metricTitle(fairName, cfg.scenario), conditions }));
+    const crosses = conditions.flatMap((c) => {
+      const e = bandOf(summary, c, effName);
+      const f = bandOf(summary, c, fairName);
+      return e && f ? [{ condition: c, efficiency: e.mean, eff_low: e.low, eff_high: e.high, fairness: f.mean, fair_low: f.low, fair_high: f.high, n: e.n }] : [];
+    });
+    if (rows.length > 0) {
+      await save(
+        "efficiency_fairness",
+        efficiencyFairnessSpec(rows, {
+          title: "Efficiency against fairness (seeds; condition means with 95% intervals over seeds x episodes)",
+          efficiencyTitle: metricTitle(effName, cfg.scenario),
+          fairnessTitle: metricTitle(fairName, cfg.scenario),
+          conditions,
+          summary: crosses,
+        }),
+      );
+    }
   }
 
   const firstSeed = Math.min(...cfg.seeds);
