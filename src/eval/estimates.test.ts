@@ -16,7 +16,8 @@ const records: EpisodeMetricRecord[] = [
   ...cells("learned", "rate", [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]),
   ...cells("learned", "const", [[5, 5, 5, 5], [5, 5, 5, 5], [5, 5, 5, 5]]),
 ];
-const opts = { conditions: ["analytic", "learned"], deterministic: ["analytic"], resamples: 2000 };
+const isRate = (m: string) => m === "rate";
+const opts = { conditions: ["analytic", "learned"], deterministic: ["analytic"], resamples: 2000, isRate };
 
 describe("summaryRows over seeds x episodes", () => {
   const rows = summaryRows(records, opts);
@@ -37,7 +38,10 @@ describe("summaryRows over seeds x episodes", () => {
     const r = get("analytic", "rate");
     expect(r.interval).toBe(METHODS.wilson);
     expect(r.ci_high).toBeCloseTo(0.4898908364545973, 10); // scipy binomtest(0, 4).proportion_ci(method="wilson").high
-    const rr = summaryRows([...cells("x", "profit", [[1, 2, 3], [2, 3, 4]]), ...cells("x", "rate", [[0, 0, 0], [0, 0, 0]])]).find((x) => x.metric === "rate")!;
+    const all = summaryRows([...cells("x", "profit", [[1, 2, 3], [2, 3, 4]]), ...cells("x", "rate", [[0, 0, 0], [0, 0, 0]]), ...cells("x", "eff", [[1, 1, 1], [1, 1, 1]])], { isRate });
+    // a constant 1 that is not a rate (e.g. the counterfactual's own efficiency) is exact
+    expect(all.find((x) => x.metric === "eff")!.note).toBe("deterministic");
+    const rr = all.find((x) => x.metric === "rate")!;
     expect(rr.interval).toBe(METHODS.wilson);
     expect(rr.ci_low).toBe(0);
     expect(rr.ci_high).toBeCloseTo(0.5614970317550454, 10); // scipy binomtest(0, 3).proportion_ci(method="wilson").high

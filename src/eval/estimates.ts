@@ -18,6 +18,7 @@ import {
   type CellMatrix,
   type EpisodeMetricRecord,
 } from "./crossed.js";
+import { metricInfo } from "./metric-dictionary.js";
 import { std, welchTTest } from "./statistics.js";
 import { compareStrings, type MetricRecord } from "./tables.js";
 
@@ -106,6 +107,11 @@ export interface EstimateOptions {
   /** Conditions whose cells are copies of one deterministic outcome (computed once); their `note` says so. */
   deterministic?: readonly string[];
   resamples?: number;
+  /**
+   * Which metrics are rates (per-episode 0/1 values whose mean is a share), for the Wilson interval; default: the
+   * metric dictionary's unit is a "share of ..." (e.g. contracts/illogical_rate, pareto/dominated).
+   */
+  isRate?: (metric: string) => boolean;
   /** Base seed of the bootstrap generators (default 0); each (condition, metric) derives its own. */
   seed?: number;
 }
@@ -170,12 +176,13 @@ export function seedMetricRecords(records: readonly EpisodeMetricRecord[]): Metr
 /**
  * `summary.csv`: per condition and metric the estimate Σ num / Σ den over seeds x episodes, the sample std of the
  * cells, and the pigeonhole bootstrap interval. No variation: empty interval and `note` = deterministic, except a
- * 0/1 metric whose draws differ (the condition varies over episodes in other metrics), which gets the Wilson interval
+ * rate (`isRate`) with 0/1 cells whose draws differ (the condition varies over episodes in other metrics), which gets the Wilson interval
  * over the episodes (inside [0, 1]). Bootstrap intervals of rates lie inside [0, 1] by construction.
  */
 export function summaryRows(records: readonly EpisodeMetricRecord[], opts: EstimateOptions = {}): SummaryRow[] {
   const groups = group(records);
   const det = new Set(opts.deterministic ?? []);
+  const isRate = opts.isRate ?? ((metric: string) => (metricInfo(metric)?.unit ?? "").startsWith("share of"));
   const rows: SummaryRow[] = [];
   for (const condition of orderConditions(groups.keys(), opts.conditions)) {
     const byMetric = groups.get(condition)!;
@@ -193,7 +200,7 @@ export function summaryRows(records: readonly EpisodeMetricRecord[], opts: Estim
       const iv = crossedInterval(m, { resamples: opts.resamples, seed: deriveSeed(opts.seed ?? 0, "summary", condition, metric) });
       if (!iv.noVariation) {
         rows.push({ ...base, mean: iv.estimate, ci_low: iv.low, ci_high: iv.high, interval: METHODS.crossed, note: "" });
-      } else if (vary && isBinary(values) && nEpisodes > 1) {
+      } else if (vary && isRate(metric) && isBinary(values) && nEpisodes > 1) {
         const w = wilsonInterval(values[0] * nEpisodes, nEpisodes);
         rows.push({ ...base, mean: iv.estimate, ci_low: w.low, ci_high: w.high, interval: METHODS.wilson, note: "" });
       } else {
