@@ -3,7 +3,7 @@ import { register } from "../core/registry.js";
 import { Box } from "../core/spaces.js";
 import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "../core/types.js";
 import { Rng } from "../core/rng.js";
-import { ConfigError, formatPath } from "../io/errors.js";
+import { ConfigError, zodConfigError } from "../io/errors.js";
 import { parseNegotiationConfig, CONTRACT_TYPES, type DemandSpec, type NegotiationConfig, type NegotiationSettings } from "../contracts/config.js";
 import { drawDemand } from "../contracts/demand.js";
 import { generateConfig } from "../contracts/generate.js";
@@ -60,7 +60,7 @@ const optionsSchema = z
 export function resolveContractEnvOptions(options: Record<string, unknown>, envId: string): ResolvedContractEnvOptions {
   const source = `${envId} options`;
   const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(source, parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  if (!parsed.success) throw zodConfigError(source, parsed.error);
   const o = parsed.data;
   const base = (o.config ?? PAPER_CONFIG) as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...base };

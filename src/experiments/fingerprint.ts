@@ -13,7 +13,8 @@ import type { ResolvedExperiment, Scenario } from "./schema.js";
  * - `market`: the market scenario's market spec (the embedded paper market when none is given), else null;
  * - `evaluation`: seed, episodes and whether learned agents act greedily;
  * - `simulator`: the package version and a SHA-256 over the simulator's source files (`src/<simulator>/` and, for
- *   the market, `src/demand/`, tests excluded), so a code change that could move an outcome changes the fingerprint.
+ *   the market, `src/demand/`, tests excluded), so a code change that could move an outcome changes the fingerprint
+ *   ("unknown (plugin scenario)" for a scenario registered by a plugin).
  */
 export interface Fingerprint {
   scenario: Scenario;
@@ -25,7 +26,7 @@ export interface Fingerprint {
 
 const srcRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-const SIMULATOR_DIRS: Record<Scenario, string[]> = {
+const SIMULATOR_DIRS: Record<string, string[]> = {
   market: ["market", "demand"],
   contracts: ["contracts"],
   hubs: ["hubs"],
@@ -37,8 +38,11 @@ const codeCache = new Map<Scenario, string>();
 export function simulatorCodeHash(scenario: Scenario): string {
   const cached = codeCache.get(scenario);
   if (cached) return cached;
+  const dirs = SIMULATOR_DIRS[scenario];
+  // A scenario registered by a plugin has its simulator outside src/: its code version is not known here.
+  if (!dirs) return "unknown (plugin scenario)";
   const h = createHash("sha256");
-  for (const dir of SIMULATOR_DIRS[scenario]) {
+  for (const dir of dirs) {
     for (const file of listSources(join(srcRoot, dir))) {
       h.update(relative(srcRoot, file).split("\\").join("/"));
       h.update("\0");

@@ -221,7 +221,7 @@ export function collectEpisodeRecords(cfg: ResolvedExperiment, finished: readonl
 
 /** The conditions computed once because their seeds would be copies ({@link isDeterministicCondition}). */
 export function deterministicConditions(cfg: ResolvedExperiment): string[] {
-  return cfg.conditions.filter(isDeterministicCondition).map((c) => c.name);
+  return cfg.conditions.filter((c) => isDeterministicCondition(c, cfg.scenario)).map((c) => c.name);
 }
 
 function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[]) {
@@ -338,12 +338,12 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
  */
 function analyticReferences(cfg: ResolvedExperiment, finished: readonly Finished[]): CurveReference[] {
   const base = cfg.conditions.find((c) => c.name === cfg.baseline);
-  if (!base || !isDeterministicCondition(base)) return [];
+  if (!base || !isDeterministicCondition(base, cfg.scenario)) return [];
   const baseRows = finished.filter((f) => f.task.condition.name === base.name).flatMap((f) => f.result.episodes ?? []);
   const value = (row: Record<string, unknown>) => Number(typeof row.reward === "number" ? row.reward : row.profit);
   const out: CurveReference[] = [];
   for (const c of cfg.conditions) {
-    if (isDeterministicCondition(c)) continue;
+    if (isDeterministicCondition(c, cfg.scenario)) continue;
     const agents = new Set(finished.filter((f) => f.task.condition.name === c.name).flatMap((f) => (f.result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent))));
     const xs = baseRows.filter((r) => agents.has(String(r.agent))).map(value).filter((x) => Number.isFinite(x));
     if (xs.length > 0) out.push({ condition: c.name, value: xs.reduce((a, b) => a + b, 0) / xs.length, label: `analytic (${c.name})` });

@@ -57,13 +57,17 @@ export interface TaskModuleRef {
 }
 
 /**
- * Whether a condition's result cannot depend on the training seed: nothing is learned (every agent analytic), and
- * every scenario seeds its evaluation from `evaluation.seed` alone. Such a condition is computed once (with the
- * first seed), not once per seed: its seeds would be copies of one outcome (docs/statistics.md).
+ * Whether a condition's result cannot depend on the training seed: nothing is learned (analytic agents, and
+ * strategies, which the built-in scenarios seed from `evaluation.seed`), and the scenario is a built-in one, whose
+ * evaluation is seeded from `evaluation.seed` alone (a plugin's scenario may use the task's seed). Such a condition
+ * is computed once (with the first seed), not once per seed: its seeds would be copies of one outcome
+ * (docs/statistics.md).
  */
-export function isDeterministicCondition(condition: Pick<ResolvedCondition, "learned">): boolean {
-  return Array.isArray(condition.learned) && condition.learned.length === 0;
+export function isDeterministicCondition(condition: Pick<ResolvedCondition, "learned">, scenario: string): boolean {
+  return BUILT_IN_SCENARIOS.includes(scenario) && Array.isArray(condition.learned) && condition.learned.length === 0;
 }
+
+const BUILT_IN_SCENARIOS = ["market", "contracts", "hubs"];
 
 /**
  * The task list: every condition x every seed, condition-major, in the experiment file's order; a deterministic
@@ -73,7 +77,7 @@ export function buildTasks(cfg: ResolvedExperiment, options: Record<string, unkn
   const tasks: Task[] = [];
   const seeds = [...cfg.seeds].sort((a, b) => a - b);
   for (const condition of cfg.conditions) {
-    for (const seed of isDeterministicCondition(condition) ? seeds.slice(0, 1) : seeds) tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
+    for (const seed of isDeterministicCondition(condition, cfg.scenario) ? seeds.slice(0, 1) : seeds) tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
   }
   return tasks;
 }

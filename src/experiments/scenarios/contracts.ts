@@ -101,6 +101,11 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: at("agents"), message: "per-agent algorithms are not supported by the contracts scenario; give one algorithm per condition" });
     }
+    if (c.strategies) {
+      // No strategy is registered for the contracts envs yet (the analytic tactics are the simulator's); refuse
+      // rather than silently play the analytic agents.
+      issues.push({ path: at("strategies"), message: "strategies are not supported by the contracts scenario yet: its agents are learned or the analytic negotiators (set their tactics in the contracts config)" });
+    }
     const learned = learnedOf(c, agents);
     if (learned.length === 0) return;
     if (learned.length > 1 && learned.includes(RETAILER) && c.shareParameters) {
