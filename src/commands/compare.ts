@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import type { EpisodeMetricRecord } from "../eval/crossed.js";
 import { AGGREGATES_COLUMNS, aggregateRows, COMPARISON_COLUMNS, comparisonRows, EPISODE_METRICS_COLUMNS, seedMetricRecords, SUMMARY_COLUMNS, summaryRows } from "../eval/estimates.js";
 import { efficiencyFairnessSpec, type TradeoffRow } from "../eval/figures.js";

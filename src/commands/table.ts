@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { metricInfo } from "../eval/metric-dictionary.js";
 import { parseCsv } from "../io/csv.js";
 import { writeFileAtomic } from "../io/atomic.js";

@@ -91,7 +91,7 @@ export function computeRegisteredMetrics(wanted: readonly string[], input: Metri
 
 // ---------------------------------------------------------------------------------------------------------------
 // The built-in dictionary. Computed by marketMetrics (src/eval/outcome-metrics.ts), negotiationMetrics
-// (src/contracts/metrics.ts) and hubsMetrics (src/eval/hubs-metrics.ts); docs/experiments.md has the edge cases.
+// (src/eval/contracts-metrics.ts) and hubsMetrics (src/eval/hubs-metrics.ts); docs/experiments.md has the edge cases.
 
 // In the contracts scenario one negotiation is the period: "money per period" reads "money per negotiation" there
 // (metricInfo in src/eval/metric-dictionary.ts writes it so into metrics_dictionary.csv).

@@ -17,7 +17,7 @@ import { getScenario, scenarioNames } from "./scenarios/index.js";
  * - `description` (default ""): free text, copied into the manifest.
  * - `plugins` (optional): ES modules (TypeScript allowed), paths relative to the experiment file, imported before
  *   the file is validated and inside every worker thread; their top-level code registers strategies, metrics,
- *   scenarios or algorithms (src/plugins.ts, docs/extending.md).
+ *   scenarios or algorithms (src/experiments/plugins.ts, docs/extending.md).
  * - `scenario` (required): a registered scenario: "market" | "contracts" | "hubs" or a plugin's.
  * - `env` (required): `{ id, options }`: a registered environment id (e.g. "MarketBiddingParallel-v0") and the
  *   options passed to `make(id, options)` (default {}), validated by the environment itself.

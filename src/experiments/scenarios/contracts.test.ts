@@ -95,7 +95,10 @@ describe("contracts scenario: evaluation draws", () => {
   it("analytic evaluation = runNegotiations on the same seeds (stochastic demand, buy-back)", async () => {
     const cfg = loadExperiment("experiments/contracts-stochastic.json");
     cfg.evaluation.episodes = 6;
-    for (const c of cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0)) {
+    const analytic = cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0);
+    // Analytic conditions with and without the check are compared; the loop cannot run zero times.
+    expect(new Set(analytic.map((c) => (resolveContractEnvOptions(conditionEnvOptions(cfg, c), "test").config.negotiation.check ? "check" : "no-check")))).toEqual(new Set(["check", "no-check"]));
+    for (const c of analytic) {
       const options = conditionEnvOptions(cfg, c);
       const { outcomes } = evaluate(cfg, c.name, options, new Map());
       const nc = resolveContractEnvOptions(options, "test").config;
