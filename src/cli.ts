@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.js")).command,
   evaluate: async () => (await import("./commands/evaluate.js")).command,
   compare: async () => (await import("./commands/compare.js")).command,
+  table: async () => (await import("./commands/table.js")).command,
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
   exploit: async () => (await import("./commands/exploit.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,

@@ -55,6 +55,10 @@ const API = [
   "SummaryRow", "summaryRows", "SyncVectorEnv", "tatonnement", "tConfidenceInterval", "TimeLimit", "TrainConfig",
   "trainConfigSchema", "TTestResult", "UnknownEnvError", "UsageError", "variance", "VectorEnv", "VectorResetResult",
   "VectorStepResult", "welchTTest", "welfare", "Wrapper",
+  // Statistics over training seeds x evaluation episodes (docs/statistics.md).
+  "adjustFamily", "aggregateRows", "AggregateRow", "benjaminiHochberg", "cellMatrix", "crossedDifference", "crossedInterval",
+  "dictionaryRows", "EpisodeMetricRecord", "holm", "interquartileMean", "metricInfo", "probabilityOfImprovement", "seedMetricRecords",
+  "wilsonInterval",
   // Extension points (docs/extending.md).
   "algorithmNames", "AlgorithmDef", "getAlgorithm", "getMetric", "getScenario", "getStrategy", "Learner", "LearnerClass", "LearnerOptions", "MetricDef", "metricDefs", "MetricInput", "PeriodPair", "registerAlgorithm", "registerMetric", "registerScenario", "registerStrategy", "RegistrationError", "ScenarioDef", "ScenarioModule", "scenarioNames", "StrategyContext", "StrategyFactory", "StrategyInfo", "strategyNames", "Task", "TaskContext", "TaskResult",
 ];

@@ -72,7 +72,20 @@ export {
   type MeanCI,
   type TTestResult,
 } from "./eval/statistics.js";
-export { metricRecords, summaryRows, comparisonRows, type MetricRecord, type SummaryRow, type ComparisonRow } from "./eval/tables.js";
+export { metricRecords, type MetricRecord } from "./eval/tables.js";
+// The run's tables over training seeds x evaluation episodes (docs/statistics.md).
+export {
+  summaryRows,
+  comparisonRows,
+  aggregateRows,
+  adjustFamily,
+  seedMetricRecords,
+  type SummaryRow,
+  type ComparisonRow,
+  type AggregateRow,
+} from "./eval/estimates.js";
+export { crossedInterval, crossedDifference, cellMatrix, holm, benjaminiHochberg, interquartileMean, probabilityOfImprovement, wilsonInterval, type EpisodeMetricRecord } from "./eval/crossed.js";
+export { metricInfo, dictionaryRows } from "./eval/metric-dictionary.js";
 
 // Experiments: load, run and summarise an experiment file.
 export { loadExperiment, resolveExperiment, type ExperimentFile, type ResolvedExperiment } from "./experiments/schema.js";

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { makeParents, removeEmpty } from "../io/run-dir.js";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
 import { make } from "../core/registry.js";
 import { strategyNames } from "../agents/registry.js";
 import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
@@ -123,7 +123,7 @@ export const command: Command = {
       fresh: values.fresh === true,
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
-    console.log(formatSummary(out.summary, summaryMetrics(cfg)));
+    console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
     console.log(`trained policies: ${models}`);
     console.log(`run directory: ${out.path}`);
     return 0;
@@ -146,6 +146,7 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "contracts/agreement_rate",
     "contracts/illogical_rate",
     "pareto/losers",
+    "pareto/losers_vs_no_trade",
     "fairness/jain",
     "fairness/gini",
     "fairness/added_value_tv",

@@ -6,7 +6,7 @@ import type { ParallelEnv, Policy } from "../../core/types.js";
 import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
 import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
-import type { Outcome, PeriodPair } from "../../eval/outcome.js";
+import { totalSurplus, type Outcome, type PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
@@ -205,6 +205,8 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   let responsePeriods = 0;
   let responseConverged = 0;
   let responseRounds = 0;
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = [];
+  const episodePairs: PeriodPair[][] = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   const prices: NonNullable<TaskResult["prices"]> = [];
   for (let e = 0; e < cfg.evaluation.episodes; e++) {
@@ -214,6 +216,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     let surplus = 0;
     let cfSurplus = 0;
     let fbSurplus = 0;
+    const first = pairs.length;
     while (env.agents.length > 0) {
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
@@ -244,6 +247,16 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       fbSurplus += fb.totalSurplus;
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
+    const own = pairs.slice(first);
+    episodePairs.push(own);
+    episodeMetrics.push({
+      episode: e,
+      metrics: marketMetrics(own, { metrics: cfg.metrics }),
+      ratios: {
+        "efficiency/first_best": [sumOf(own, (p) => totalSurplus(p.outcome)), sumOf(own, (p) => totalSurplus(p.firstBest!))],
+        "welfare/vs_competitive": [sumOf(own, (p) => totalSurplus(p.outcome)), sumOf(own, (p) => totalSurplus(p.counterfactual))],
+      },
+    });
     names.forEach((a, i) =>
       episodes.push({
         episode: e,
@@ -260,11 +273,19 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   env.close();
+  // Registered metrics (plugins) per episode too, from that episode's records: the cells of the design.
+  episodeMetrics.forEach((em, e) =>
+    Object.assign(em.metrics, computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: episodePairs[e], episodes: episodes.filter((r) => r.episode === em.episode) })),
+  );
   const metrics = { ...marketMetrics(pairs, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }) };
+  // Measured once per (condition, seed) over all its episodes, not per episode: the bidding game's convergence and
+  // the profile's exploitability. They enter every episode cell as the same value, so the seeds x episodes
+  // bootstrap gives them the seed-to-seed variation only (docs/statistics.md).
+  const perSeed: Record<string, number> = {};
   if (responsePeriods > 0) {
     // Best responders chose their bids within each period: how often the iteration reached its fixed point.
-    metrics["game/converged_share"] = responseConverged / responsePeriods;
-    metrics["game/rounds"] = responseRounds / responsePeriods;
+    perSeed["game/converged_share"] = responseConverged / responsePeriods;
+    perSeed["game/rounds"] = responseRounds / responsePeriods;
   }
   let exploitability: TaskResult["exploitability"];
   const exploitHere = cfg.exploitability && (cfg.exploitability.conditions ? cfg.exploitability.conditions.includes(condition.name) : condition.strategies === undefined);
@@ -272,16 +293,25 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
     const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
     const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies } });
-    Object.assign(metrics, exploitabilityMetrics(rows));
+    Object.assign(perSeed, exploitabilityMetrics(rows));
     exploitability = rows as unknown as TaskResult["exploitability"];
   }
+  Object.assign(metrics, perSeed);
+  for (const em of episodeMetrics) Object.assign(em.metrics, perSeed);
   return {
     metrics,
     exploitability,
     learningCurve,
+    episodeMetrics,
     episodes,
     prices,
     backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
+}
+
+function sumOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
 }

@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import { threadId } from "node:worker_threads";
 import { deriveSeed, Rng } from "../../core/rng.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
-import type { PeriodPair } from "../../eval/outcome.js";
+import { totalSurplus, type PeriodPair } from "../../eval/outcome.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
 /**
@@ -46,5 +46,11 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     agents.forEach((a, i) => episodes.push({ episode: 0, period: t, agent: a, profit: profits[i], learned: learned.includes(a) }));
     prices.push({ period: t, market: "M[2][0]", price: 2 + 0.1 * learned.length, equilibrium: 2 });
   }
-  return { metrics: marketMetrics(pairs, { metrics: task.experiment.metrics }), learningCurve, episodes, prices, timings: { train_s: 0.001 * steps } };
+  // Each period stands for one evaluation episode (its cells of the seeds x episodes design).
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = pairs.map((p, e) => ({
+    episode: e,
+    metrics: marketMetrics([p], { metrics: task.experiment.metrics }),
+    ratios: { "efficiency/first_best": [totalSurplus(p.outcome), totalSurplus(p.firstBest!)], "welfare/vs_competitive": [totalSurplus(p.outcome), totalSurplus(p.counterfactual)] },
+  }));
+  return { metrics: marketMetrics(pairs, { metrics: task.experiment.metrics }), episodeMetrics, learningCurve, episodes, prices, timings: { train_s: 0.001 * steps } };
 }
