@@ -107,7 +107,7 @@ describe("supplygym table", () => {
   it("LaTeX: booktabs rules, units in the header, the baseline named, a caption with the design and the method", async () => {
     expect(await main(["table", dirs.a])).toBe(0);
     const tex = stdout;
-    for (const s of ["\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}{lrrrr}", "analytic (baseline)", "{\\small (money per period)}", "\\caption{", "Holm-adjusted"]) expect(tex).toContain(s);
+    for (const s of ["\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}{lrrrrr}", "analytic (baseline)", "{\\small (money per period)}", "\\caption{", "Holm-adjusted"]) expect(tex).toContain(s);
     expect(tex).toMatch(/analytic: 1 seed \$\\times\$ 3 episodes \(deterministic, computed once\); one: 2 seeds \$\\times\$ 3 episodes/);
     expect(tex).toMatch(/pigeonhole bootstrap/);
     expect(tex).toMatch(/\\textbf\{/); // a best value per column where the direction is known

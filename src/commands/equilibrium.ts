@@ -8,7 +8,7 @@ import { loadEquilibriumConfig, type EquilibriumConfig } from "../market/config.
 import { EquilibriumSolver, type Equilibrium } from "../market/equilibrium.js";
 import type { CompiledMarket } from "../market/spec.js";
 import { NoEquilibriumError } from "../market/errors.js";
-import { FirstBestSolver } from "../market/first-best.js";
+import { FirstBestSolver, withoutBudgets } from "../market/first-best.js";
 import { agentRows, marketRows, welfareRows } from "../market/report.js";
 import { tatonnement, type TraceRow } from "../market/tatonnement.js";
 import { welfare } from "../market/welfare.js";
@@ -52,12 +52,17 @@ export const command: Command = {
     const eq = config.method === "newton" ? newton : tat.equilibrium;
     const w = welfare(market, eq);
     // The first best: the same market with budgets removed (docs/market-benchmarks.md).
-    let firstBest: number;
+    // It is a benchmark beside the equilibrium: a first best that no solver clears is reported as missing (empty
+    // cells, a warning naming the cause), never a reason to lose the equilibrium itself.
+    let firstBest = NaN;
     try {
       firstBest = new FirstBestSolver(market, config.solver).totalSurplus();
     } catch (err) {
-      if (err instanceof NoEquilibriumError) throw new UsageError(`${file}: the first best (budgets removed): ${err.message} (raise solver.maxIterations or check the market)`);
-      throw err;
+      if (!(err instanceof NoEquilibriumError)) throw err;
+      const free = withoutBudgets(market);
+      const retry = clearBoth(file, free, { ...config, tatonnement: { ...config.tatonnement, traceEvery: config.tatonnement.maxIterations } });
+      if (retry.newton) firstBest = welfare(free, retry.newton).totalSurplus;
+      else console.error(`warning: ${config.name}: no first best (budgets removed): ${err.message}; ${retry.trace.note || retry.newtonError}; efficiency_first_best is left empty`);
     }
 
     const dir = RunDir.open({ experiment: config.name, out: values.out });
@@ -163,8 +168,8 @@ function formatEquilibrium(
     lines.push(`${a.padEnd(8)} ${f(p)}`);
   }
   lines.push("", `total surplus ${totalSurplus.toPrecision(8)}`);
-  lines.push(`first-best total surplus (budgets removed) ${firstBest.toPrecision(8)}`);
-  lines.push(`efficiency/first_best ${(totalSurplus / firstBest).toFixed(4)}`);
+  lines.push(`first-best total surplus (budgets removed) ${Number.isNaN(firstBest) ? "not found" : firstBest.toPrecision(8)}`);
+  lines.push(`efficiency/first_best ${Number.isNaN(firstBest) ? "n/a" : (totalSurplus / firstBest).toFixed(4)}`);
   return lines.join("\n");
 }
 

@@ -25,9 +25,10 @@ which direction is better, and * / ** mark differences to the baseline with Holm
 const DEFAULT_METRICS = [
   "profit/total",
   "welfare/total_surplus",
-  "efficiency/allocative",
+  "efficiency/first_best",
+  "welfare/vs_competitive",
   "efficiency/chain",
-  "efficiency/optimum",
+  "efficiency/gain_captured",
   "contracts/agreement_rate",
   "contracts/illogical_rate",
   "fairness/jain",

@@ -99,7 +99,7 @@ describe("runExperiment with a fake task", () => {
     expect(readdirSync(join(root, "fake", hidden[0]))).toHaveLength(7);
     expect(lines.filter((l) => l.includes("done")).length).toBe(7);
     const text = formatSummary(out.summary, { metrics: ["efficiency/first_best"], comparison: out.comparison, baseline: "analytic" });
-    expect(text).toMatch(/efficiency\/allocative\s+1\.000 \(exact\)/);
+    expect(text).toMatch(/efficiency\/first_best\s+1\.000 \(exact\)/);
     expect(text).toMatch(/p_holm/);
     expect(text).toMatch(/baseline: analytic/);
     expect(text).toMatch(/analytic 1 seed x 5 episodes; one-learned 3 seeds x 5 episodes/);

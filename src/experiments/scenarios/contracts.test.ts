@@ -196,8 +196,9 @@ describe("contracts scenario: end to end through runExperiment (tiny budget)", (
     expect(metrics.some((r) => r.condition === "analytic-check" && r.seed === "1")).toBe(false);
     // the two analytic conditions negotiate the same fixed instance: their differences are exact, never p = 0
     const comparison = parseCsv(readFileSync(join(out.path, "comparison.csv"), "utf8"));
-    const illogical = comparison.find((r) => r.baseline === "analytic-no-check" && r.condition === "analytic-check" && r.metric === "contracts/illogical_rate")!;
-    expect(illogical).toMatchObject({ difference: "-1", ci_low: "", ci_high: "", p_value: "", p_holm: "", note: "deterministic" });
+    const chain = comparison.find((r) => r.baseline === "analytic-no-check" && r.condition === "analytic-check" && r.metric === "efficiency/chain")!;
+    expect(chain).toMatchObject({ ci_low: "", ci_high: "", p_value: "", p_holm: "", note: "deterministic" });
+    expect(Number(chain.difference)).toBeCloseTo(30 / 1355, 12);
     expect(comparison.every((r) => r.p_value !== "0")).toBe(true);
     expect(episodes.filter((r) => r.learned === "true").map((r) => `${r.condition}:${r.agent}`).sort()).toEqual(
       [
