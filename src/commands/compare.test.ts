@@ -113,7 +113,7 @@ describe("supplygym table", () => {
     expect(tex).toMatch(/\\textbf\{/); // a best value per column where the direction is known
     // every row has as many cells as the header
     const body = tex.split("\n").filter((l) => l.endsWith("\\\\"));
-    for (const l of body) expect(l.split(" & ")).toHaveLength(5); // condition + profit, surplus, efficiency, Jain
+    for (const l of body) expect(l.split(" & ")).toHaveLength(6); // condition + profit, surplus, first-best efficiency, surplus vs competitive, Jain
   });
   it("Markdown and CSV", async () => {
     expect(await main(["table", dirs.a, "--format", "markdown", "--metrics", "profit/total,fairness/jain"])).toBe(0);
