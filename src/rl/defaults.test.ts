@@ -10,6 +10,9 @@ const shared = {
   actorHidden: [64, 64],
   criticHidden: [64, 64],
   activation: "tanh",
+  sharedHidden: [],
+  agentId: "none",
+  agentEmbeddingDim: 8,
   initLogStd: 0,
   normalizeObservation: false,
   normalizeReward: false,
@@ -36,6 +39,7 @@ describe("defaults", () => {
       entCoef: 0.01,
       targetKl: null,
       adamEps: 1e-5,
+      gradients: "auto",
     });
   });
 
