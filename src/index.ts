@@ -22,3 +22,10 @@ export { RunDir } from "./io/run-dir.js";
 export { toCsv, parseCsv } from "./io/csv.js";
 export { renderSvg, svgToPng } from "./io/plot.js";
 export { UsageError, ConfigError } from "./io/errors.js";
+
+// Extension points (docs/extending.md): a plugin's top-level code calls these.
+export { registerStrategy, getStrategy, strategyNames, type StrategyContext, type StrategyFactory, type StrategyInfo } from "./agents/index.js";
+export { registerMetric, getMetric, metricDefs, type MetricDef, type MetricInput } from "./eval/metric-registry.js";
+export { registerScenario, getScenario, scenarioNames, type ScenarioDef, type ScenarioModule } from "./experiments/scenarios/index.js";
+export { registerAlgorithm, getAlgorithm, algorithmNames, type AlgorithmDef, type Learner, type LearnerClass, type LearnerOptions } from "./rl/algorithm-registry.js";
+export { RegistrationError } from "./io/errors.js";

@@ -7,10 +7,11 @@ import { parseCsv } from "../io/csv.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
+import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
 import { formatSummary } from "../experiments/runner.js";
 import { parseCommandArgs } from "./args.js";
 
-const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--out DIR]
+const help = `usage: supplygym compare <run-dir> [<run-dir> ...] [--baseline CONDITION] [--out DIR] [--plugin FILE]...
 
 Combine the metrics of finished run directories into one comparison: every condition of every run, with
 confidence intervals and differences against a baseline (paired over seeds when the seeds match, else Welch).
@@ -19,6 +20,8 @@ directory's name when two runs share an experiment).
 
   --baseline C   the condition every other is compared with (default: the first run's baseline)
   --out DIR      the run directory to create (default results/compare/<run-id>/); never overwritten
+  --plugin FILE  import a module that registers metrics, strategies, ... (as for run; compare itself reads the
+                 finished CSVs, so a plugin changes no number here; a plugin that fails to load exits 2)
 
 Writes metrics.csv, summary.csv, comparison.csv, efficiency_fairness.svg/png (when the runs have those
 metrics) and manifest.json.`;
@@ -28,6 +31,8 @@ interface RunInfo {
   name: string;
   baseline: string;
   conditions: string[];
+  /** Conditions that trained nothing (the same for every seed). */
+  seedIndependent: string[];
   records: MetricRecord[];
 }
 
@@ -35,7 +40,7 @@ function readRun(dir: string): RunInfo {
   const metricsFile = join(dir, "metrics.csv");
   const manifestFile = join(dir, "manifest.json");
   if (!existsSync(metricsFile) || !existsSync(manifestFile)) throw new UsageError(`${dir}: not a run directory of \`supplygym run\` (needs metrics.csv and manifest.json)`);
-  let manifest: { config?: { name?: string; baseline?: string; conditions?: { name: string }[] } };
+  let manifest: { config?: { name?: string; baseline?: string; conditions?: { name: string; learned?: unknown }[] } };
   try {
     manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
   } catch (err) {
@@ -48,7 +53,8 @@ function readRun(dir: string): RunInfo {
     return { condition: r.condition, seed, metric: r.metric, value: cellNumber(r.value) };
   });
   const conditions = manifest.config?.conditions?.map((c) => c.name) ?? [...new Set(records.map((r) => r.condition))];
-  return { dir, name: manifest.config?.name ?? basename(dir), baseline: manifest.config?.baseline ?? conditions[0], conditions, records };
+  const seedIndependent = (manifest.config?.conditions ?? []).filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
+  return { dir, name: manifest.config?.name ?? basename(dir), baseline: manifest.config?.baseline ?? conditions[0], conditions, seedIndependent, records };
 }
 
 /** A number written by src/io/csv.ts: empty is missing (NaN), `Inf` / `-Inf` are infinities. */
@@ -64,14 +70,16 @@ export const command: Command = {
   summary: "combine the metrics of finished runs into one summary and comparison",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" } });
+    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" }, plugin: { type: "string", multiple: true } });
     const { positionals, values } = parsed;
+    await loadPlugins(pluginFiles(undefined, values.plugin ?? []));
     if (positionals.length === 0) throw new UsageError(`compare: give at least one run directory\n\n${help}`);
     const runs = positionals.map((d) => readRun(resolve(d)));
     const uniqueNames = new Set(runs.map((r) => r.name)).size === runs.length;
     const label = (run: RunInfo, condition: string) => (runs.length === 1 ? condition : `${uniqueNames ? run.name : basename(run.dir)}:${condition}`);
     const records = runs.flatMap((run) => run.records.map((r) => ({ ...r, condition: label(run, r.condition) })));
     const conditions = runs.flatMap((run) => run.conditions.map((c) => label(run, c)));
+    const seedIndependent = runs.flatMap((run) => run.seedIndependent.map((c) => label(run, c)));
     const baseline = values.baseline ?? label(runs[0], runs[0].baseline);
     if (!conditions.includes(baseline)) throw new UsageError(`compare: --baseline "${baseline}" is not one of ${conditions.join(", ")}`);
 
@@ -80,7 +88,7 @@ export const command: Command = {
       dir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
       const summary = summaryRows(records, { conditions });
       dir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-      dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, conditions.length > 1 ? comparisonRows(records, baseline, { conditions }) : []);
+      dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, conditions.length > 1 ? comparisonRows(records, baseline, { conditions, seedIndependent }) : []);
       const eff = ["efficiency/allocative", "efficiency/chain"].find((m) => records.some((r) => r.metric === m));
       if (eff) {
         const byKey = new Map<string, TradeoffRow>();

@@ -3,15 +3,16 @@ import type { Command } from "../cli.js";
 import { policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
-import { loadExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
-import { applyOverrides, exitOnInterrupt, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
+import { applyOverrides, exitOnInterrupt, loadExperimentWithPlugins, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
 
-const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--no-figures]
+const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--plugin FILE]... [--no-figures]
 
 Evaluate saved policies (from an earlier \`supplygym run\`, which saves them under models/<name>/<hash>/ and
 names that folder in its manifest) on the experiment's evaluation draws, without training, and write the same
-tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.`;
+tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.
+--plugin FILE imports a module that registers strategies, metrics, scenarios or algorithms (as for \`run\`; the
+experiment's "plugins" field is imported too).`;
 
 export const command: Command = {
   name: "evaluate",
@@ -22,7 +23,7 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError(`evaluate: expected one experiment file, got ${positionals.length}\n\n${help}`);
     if (typeof values.models !== "string") throw new UsageError("evaluate: --models DIR is required (the models folder of an earlier run)");
     const file = positionals[0];
-    const cfg = loadExperiment(file);
+    const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);
     applyOverrides(cfg, values, "evaluate");
     // Its own results folder, so that its resumable partial results never mix with training runs'.
     cfg.name = `${cfg.name}-evaluate`;
@@ -40,6 +41,7 @@ export const command: Command = {
       command: `supplygym evaluate ${argv.join(" ")}`,
       configFile: file,
       figures: !values["no-figures"],
+      plugins,
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "evaluate", models: values.models },
       partialKey: { mode: "evaluate", models: values.models },

@@ -2,20 +2,29 @@ import { join } from "node:path";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { strategyNames } from "../agents/registry.js";
+import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
 import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
-import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
+import { loadScenario, scenarioNames, scenarioTask } from "../experiments/scenarios/index.js";
+import { algorithmNames } from "../rl/algorithm-registry.js";
 import { parseCommandArgs } from "./args.js";
 
-const help = `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--no-figures]
+const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
 compute the metrics and write the tables and figures into a new run directory.
 
   --out DIR       the run directory to create (default results/<name>/<run-id>/); never overwritten
   --workers N     parallel tasks (default: one per core; 1 runs in this process)
-  --backend B     TensorFlow.js backend: auto (default), tensorflow, wasm or cpu
+  --backend B     TensorFlow.js backend: ${BACKENDS.join(", ")} (default auto)
   --models DIR    where trained policies are saved (default models/<name>/<config-hash>/)
+  --plugin FILE   import an ES module (TypeScript allowed) that registers strategies, metrics, scenarios or
+                  algorithms, before the experiment is validated and in every worker (repeatable; the
+                  experiment's "plugins" field does the same, relative to the experiment file)
   --no-figures    skip the SVG/PNG figures
+
+Registered now: scenarios ${scenarioNames().join(", ")}; algorithms ${algorithmNames().join(", ")};
+strategies ${strategyNames().join(", ")} (plugins add their own).
 
 An interrupted run (Ctrl-C, crash) keeps its finished tasks in results/<name>/.partial-<hash>/; running the
 same command again resumes from there. Exit code 2 on bad input.`;
@@ -27,8 +36,19 @@ export function parseRunArgs(argv: string[], name: string) {
     workers: { type: "string" },
     backend: { type: "string" },
     models: { type: "string" },
+    plugin: { type: "string", multiple: true },
     "no-figures": { type: "boolean" },
   });
+}
+
+/**
+ * Import the plugins of an experiment file and of `--plugin`, then load and validate the experiment (so that
+ * the names the plugins register are known). Returns the experiment and the plugins' absolute paths (for workers).
+ */
+export async function loadExperimentWithPlugins(file: string, cliPlugins: readonly string[] | undefined): Promise<{ cfg: ResolvedExperiment; plugins: string[] }> {
+  const plugins = pluginFiles(file, cliPlugins ?? []);
+  await loadPlugins(plugins);
+  return { cfg: loadExperiment(file), plugins };
 }
 
 export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: string | boolean }, name: string): void {
@@ -56,12 +76,14 @@ export function exitOnInterrupt(): void {
 export const command: Command = {
   name: "run",
   summary: "train and evaluate every condition x seed of an experiment; write tables and figures",
-  help,
+  get help() {
+    return help();
+  },
   async run(argv) {
     const { positionals, values } = parseRunArgs(argv, "run");
-    if (positionals.length !== 1) throw new UsageError(`run: expected one experiment file, got ${positionals.length}\n\n${help}`);
+    if (positionals.length !== 1) throw new UsageError(`run: expected one experiment file, got ${positionals.length}\n\n${help()}`);
     const file = positionals[0];
-    const cfg = loadExperiment(file);
+    const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);
     applyOverrides(cfg, values, "run");
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
@@ -75,6 +97,7 @@ export const command: Command = {
       command: `supplygym run ${argv.join(" ")}`,
       configFile: file,
       figures: !values["no-figures"],
+      plugins,
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },

@@ -1,6 +1,5 @@
 import { paretoCompare, type Tolerance } from "./efficiency.js";
 import { gini, jainIndex, maxShare, minShare, nashSocialWelfare, type NegativeRule } from "./fairness.js";
-import { KNOWN_METRICS } from "./outcome-metrics.js";
 
 /**
  * Metrics of the hubs scenario (seed 000) from plain per-episode records: no simulator or RL types.
@@ -22,7 +21,7 @@ export interface HubEpisodeRecord {
   optimumValue: number;
 }
 
-/** The metrics a hubs evaluation reports by default (DEFAULT_METRICS.hubs of experiment files). */
+/** The metrics a hubs evaluation reports by default (the hubs scenario's `defaultMetrics`). */
 export const HUBS_METRICS = [
   "hubs/delay_cost",
   "efficiency/optimum",
@@ -92,7 +91,7 @@ export function hubsMetrics(records: readonly HubEpisodeRecord[], opts: HubsMetr
     "welfare/total_surplus": () => value / n,
   };
   const out: Record<string, number> = {};
-  for (const name of KNOWN_METRICS) if (want.has(name) && all[name]) out[name] = n > 0 ? all[name]() : NaN;
+  for (const name of Object.keys(all)) if (want.has(name)) out[name] = n > 0 ? all[name]() : NaN;
   out["hubs/delay_cost_no_trade"] = n > 0 ? total((r) => r.noTradeDelayCost) / n : NaN;
   out["hubs/value_no_trade"] = n > 0 ? noTrade / n : NaN;
   out["hubs/value_optimum"] = n > 0 ? optimum / n : NaN;

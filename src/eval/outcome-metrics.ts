@@ -3,38 +3,12 @@ import { gini, jainIndex, maxShare, minShare, nashSocialWelfare, type NegativeRu
 import { sumOutcomes, sumValues, totalSurplus, type PeriodPair } from "./outcome.js";
 
 /**
- * The named metrics of one (condition, seed) evaluation. Keys are namespaced; per-agent profits are
- * `profit/<agent>` and always reported. An experiment's `metrics` field selects among {@link KNOWN_METRICS}.
+ * The named metrics of one (condition, seed) market evaluation. Keys are namespaced; per-agent profits are
+ * `profit/<agent>` and always reported. Units, definitions and aggregation of every name: src/eval/metric-registry.ts.
  */
-export const KNOWN_METRICS = [
-  "efficiency/allocative",
-  "efficiency/deadweight_loss",
-  "efficiency/price_distortion",
-  "efficiency/chain",
-  "efficiency/optimum",
-  "efficiency/gain_captured",
-  "hubs/delay_cost",
-  "pareto/dominated",
-  "pareto/gainers",
-  "pareto/losers",
-  "fairness/jain",
-  "fairness/gini",
-  "fairness/min_share",
-  "fairness/max_share",
-  "fairness/nash_welfare",
-  "fairness/added_value_tv",
-  "fairness/added_value_corr",
-  "contracts/agreement_rate",
-  "contracts/rounds_to_agreement",
-  "contracts/illogical_rate",
-  "profit/total",
-  "welfare/total_surplus",
-] as const;
 
-export type MetricName = (typeof KNOWN_METRICS)[number];
-
-/** The metrics a market evaluation reports by default (chain and added-value metrics are for negotiations). */
-export const MARKET_METRICS: readonly MetricName[] = [
+/** The metrics a market evaluation reports by default (the market scenario's `defaultMetrics`). */
+export const MARKET_METRICS: readonly string[] = [
   "efficiency/allocative",
   "efficiency/deadweight_loss",
   "efficiency/price_distortion",
@@ -89,7 +63,7 @@ export function marketMetrics(pairs: readonly PeriodPair[], opts: MarketMetricOp
     "welfare/total_surplus": () => totalSurplus(total) / n,
   };
   const out: Record<string, number> = {};
-  for (const name of KNOWN_METRICS) if (want.has(name) && all[name]) out[name] = n > 0 ? all[name]() : NaN;
+  for (const name of Object.keys(all)) if (want.has(name)) out[name] = n > 0 ? all[name]() : NaN;
   for (const a of agents) out[`profit/${a}`] = total.profits[a] / n;
   return out;
 }

@@ -87,6 +87,20 @@ describe("comparisonRows", () => {
     expect(gini.p_value).toBeLessThan(1);
     expect(() => comparisonRows(records, "nobody")).toThrow(/baseline/);
   });
+
+  it("two seed-independent conditions (nothing trained): the difference, no CI and no p-value from copies", () => {
+    const copies = [1, 2, 3].flatMap((seed) => [
+      { condition: "analytic", seed, metric: "eff", value: 1 },
+      { condition: "bid-80", seed, metric: "eff", value: 0.9 },
+      { condition: "learned", seed, metric: "eff", value: 0.9 + seed / 100 },
+    ]);
+    const rows = comparisonRows(copies, "analytic", { seedIndependent: ["analytic", "bid-80"] });
+    expect(rows.map((r) => [r.condition, r.test])).toEqual([["bid-80", "none"], ["learned", "paired"]]);
+    expect(rows[0].difference).toBeCloseTo(-0.1, 14);
+    expect([rows[0].ci_low, rows[0].ci_high, rows[0].p_value]).toEqual([NaN, NaN, NaN]);
+    // without the option the copies look like a certain difference: p = 0
+    expect(comparisonRows(copies, "analytic")[0].p_value).toBe(0);
+  });
 });
 
 describe("groupBy and CSV", () => {

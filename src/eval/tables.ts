@@ -39,8 +39,12 @@ export type ComparisonRow = {
   ci_low: number;
   ci_high: number;
   p_value: number;
-  /** "paired" (same seeds: paired t over seeds) or "welch" (Welch's unequal-variance t-test). */
-  test: "paired" | "welch";
+  /**
+   * "paired" (same seeds: paired t over seeds), "welch" (Welch's unequal-variance t-test), or "none": both
+   * conditions are the same for every seed (no learner: the seeds are copies), so there is no sampling
+   * uncertainty over seeds to test; the difference is reported with empty CI and p-value.
+   */
+  test: "paired" | "welch" | "none";
 };
 
 export interface TableOptions {
@@ -48,6 +52,11 @@ export interface TableOptions {
   conditions?: readonly string[];
   /** Confidence level (default 0.95). */
   level?: number;
+  /**
+   * Conditions whose values do not depend on the seed (nothing trained: analytic and scripted agents only). A
+   * comparison of two of them gets test "none" and no CI or p-value: copies are not replications.
+   */
+  seedIndependent?: readonly string[];
 }
 
 export interface SummaryOptions extends TableOptions {
@@ -129,6 +138,14 @@ export function comparisonRows(records: readonly MetricRecord[], baseline: strin
       const seedsA = [...other.keys()].sort((a, b) => a - b);
       const seedsB = [...base.keys()].sort((a, b) => a - b);
       const sameSeeds = seedsA.length === seedsB.length && seedsA.every((s, i) => s === seedsB[i]);
+      if (opts.seedIndependent?.includes(condition) && opts.seedIndependent.includes(baseline)) {
+        const mean = (xs: Iterable<number>) => {
+          const v = [...xs];
+          return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+        };
+        rows.push({ metric, baseline, condition, difference: mean(other.values()) - mean(base.values()), ci_low: NaN, ci_high: NaN, p_value: NaN, test: "none" });
+        continue;
+      }
       const r = sameSeeds
         ? pairedDifference(seedsA.map((s) => other.get(s)!), seedsA.map((s) => base.get(s)!), level)
         : welchTTest(seedsA.map((s) => other.get(s)!), seedsB.map((s) => base.get(s)!), level);

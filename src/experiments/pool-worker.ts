@@ -1,10 +1,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
+import { loadPlugins } from "./plugins.js";
 import type { Task, TaskFn } from "./task.js";
 
 /**
- * Worker-thread side of the pool: load the task module once, then run the tasks the main thread sends, one
- * at a time, posting progress, results and errors back.
+ * Worker-thread side of the pool: import the plugins and load the task module once, then run the tasks the main
+ * thread sends, one at a time, posting progress, results and errors back.
  */
 export type ToWorker = { type: "run"; task: Task } | { type: "exit" };
 export type FromWorker =
@@ -22,8 +23,9 @@ export async function loadTaskFn(module: string, name = "runTask"): Promise<Task
 
 if (parentPort && workerData?.supplygymPoolWorker) {
   const port = parentPort;
-  const { module, exportName } = workerData as { module: string; exportName: string };
-  const fnPromise = loadTaskFn(module, exportName);
+  const { module, exportName, plugins } = workerData as { module: string; exportName: string; plugins?: string[] };
+  // Plugins first: they register the strategies, metrics, scenarios and algorithms the tasks name.
+  const fnPromise = loadPlugins(plugins ?? []).then(() => loadTaskFn(module, exportName));
   port.on("message", async (msg: ToWorker) => {
     if (msg.type === "exit") {
       port.close();

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../io/errors.js";
+import { loadPlugins } from "./plugins.js";
 import { loadTaskFn, type FromWorker, type ToWorker } from "./pool-worker.js";
 import { taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.js";
 
@@ -21,6 +22,8 @@ export interface PoolOptions {
   task: TaskModuleRef;
   /** Run in the main thread (default: when workers == 1). */
   inline?: boolean;
+  /** Plugin modules (absolute paths) every worker imports before the task module (src/experiments/plugins.ts). */
+  plugins?: readonly string[];
   onStart?(task: Task): void;
   onProgress?(task: Task, fraction: number): void;
   /** Called once per finished task, in completion order; awaited before the task counts as done. */
@@ -41,6 +44,7 @@ export async function runPool(tasks: readonly Task[], opts: PoolOptions): Promis
 }
 
 async function runInline(tasks: readonly Task[], opts: PoolOptions): Promise<void> {
+  await loadPlugins(opts.plugins ?? []);
   const fn = await loadTaskFn(opts.task.module, opts.task.export);
   for (const task of tasks) {
     opts.onStart?.(task);
@@ -82,7 +86,7 @@ function runThreads(tasks: readonly Task[], n: number, opts: PoolOptions): Promi
     };
 
     for (let i = 0; i < n; i++) {
-      const w = spawnWorker(opts.task);
+      const w = spawnWorker(opts.task, opts.plugins ?? []);
       all.push(w);
       w.on("message", (msg: FromWorker) => {
         if (failed) return;
@@ -142,11 +146,11 @@ function tsxApi(): string {
   return tsxApiUrl;
 }
 
-function spawnWorker(ref: TaskModuleRef): Worker {
+function spawnWorker(ref: TaskModuleRef, plugins: readonly string[]): Worker {
   const workerUrl = new URL("./pool-worker.ts", import.meta.url).href;
   const boot = `import(${JSON.stringify(tsxApi())}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl)}); });`;
   return new Worker(boot, {
     eval: true,
-    workerData: { supplygymPoolWorker: true, module: ref.module, exportName: ref.export ?? "runTask" },
+    workerData: { supplygymPoolWorker: true, module: ref.module, exportName: ref.export ?? "runTask", plugins: [...plugins] },
   });
 }

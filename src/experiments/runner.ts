@@ -9,7 +9,7 @@ import {
   type LearningCurveRow,
   type TradeoffRow,
 } from "../eval/figures.js";
-import { KNOWN_METRICS } from "../eval/outcome-metrics.js";
+import { getMetric } from "../eval/metric-registry.js";
 import {
   COMPARISON_COLUMNS,
   comparisonRows,
@@ -64,6 +64,8 @@ export interface RunOptions {
   png?: boolean;
   /** Keep the partial directory after a successful run (default false). */
   keepPartial?: boolean;
+  /** Plugin modules (absolute paths), imported by every worker before the task module. */
+  plugins?: readonly string[];
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
   preflight?: (cfg: ResolvedExperiment) => void | Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
         workers,
         inline: opts.inline,
         task: opts.task,
+        plugins: opts.plugins,
         onStart: (t) => progress.start(taskKey(t)),
         onProgress: (t, f) => progress.update(taskKey(t), f),
         onResult: (t, r) => {
@@ -160,14 +163,17 @@ function backendsUsed(cfg: ResolvedExperiment, results: readonly TaskResult[]): 
   return used.length > 0 ? used.join(", ") : cfg.backend === "auto" ? "none (nothing trained)" : cfg.backend;
 }
 
-/** Metric records of finished tasks; known metrics the experiment did not select are dropped. */
+/**
+ * Metric records of finished tasks; selectable registered metrics the experiment did not select are dropped
+ * (always-reported ones such as `profit/<agent>`, and names outside the registry, are kept).
+ */
 export function collectMetricRecords(cfg: ResolvedExperiment, finished: readonly Finished[]): MetricRecord[] {
-  const known = new Set<string>(KNOWN_METRICS);
   const wanted = new Set(cfg.metrics);
   const out: MetricRecord[] = [];
   for (const { task, result } of finished) {
     for (const [metric, value] of Object.entries(result.metrics)) {
-      if (known.has(metric) && !wanted.has(metric)) continue;
+      const def = getMetric(metric);
+      if (def && !def.always && !wanted.has(metric)) continue;
       out.push({ condition: task.condition.name, seed: task.seed, metric, value });
     }
   }
@@ -180,7 +186,8 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   runDir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
   const summary = summaryRows(records, { conditions });
   runDir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions }) : [];
+  const seedIndependent = cfg.conditions.filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
+  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions, seedIndependent }) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
 
   const curves = finished.flatMap(({ task, result }) =>

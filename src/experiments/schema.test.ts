@@ -193,6 +193,6 @@ describe("per-condition envOptions", () => {
     const hubs = issuesOf(withPatch({ scenario: "hubs", conditions: [{ name: "analytic", envOptions: { demand: "seasonal" } }] }));
     expect(hubs).toHaveLength(1);
     expect(hubs[0].path).toBe("conditions[0].envOptions");
-    expect(hubs[0].message).toMatch(/"contracts", "market" scenario only/);
+    expect(hubs[0].message).toMatch(/"market", "contracts" scenario only/);
   });
 });

@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { NEGOTIATION_METRICS } from "../contracts/metrics.js";
-import { HUBS_METRICS } from "../eval/hubs-metrics.js";
-import { KNOWN_METRICS, MARKET_METRICS } from "../eval/outcome-metrics.js";
+import "../agents/index.js";
+import { strategyIssues, type ResolvedStrategy } from "../agents/registry.js";
+import { selectableMetricNames } from "../eval/metric-registry.js";
 import { readJsonFile } from "../io/config.js";
-import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { ConfigError, formatPath, zodConfigError, type ConfigIssue } from "../io/errors.js";
+import { algorithmNames } from "../rl/algorithm-registry.js";
+import { BACKENDS as TF_BACKENDS } from "../rl/backends.js";
+import { getScenario, scenarioNames } from "./scenarios/index.js";
 
 /**
  * The one schema of experiment files (`experiments/*.json`). Field by field (defaults in EXPERIMENT_DEFAULTS):
@@ -12,52 +15,53 @@ import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
  * - `name` (required): the experiment's name; also the results folder `results/<name>/`. Letters, digits,
  *   `_`, `.`, `-`; starts with a letter or digit.
  * - `description` (default ""): free text, copied into the manifest.
- * - `scenario` (required): "market" | "contracts" | "hubs".
+ * - `plugins` (optional): ES modules (TypeScript allowed), paths relative to the experiment file, imported before
+ *   the file is validated and inside every worker thread; their top-level code registers strategies, metrics,
+ *   scenarios or algorithms (src/plugins.ts, docs/extending.md).
+ * - `scenario` (required): a registered scenario: "market" | "contracts" | "hubs" or a plugin's.
  * - `env` (required): `{ id, options }`: a registered environment id (e.g. "MarketBiddingParallel-v0") and the
  *   options passed to `make(id, options)` (default {}), validated by the environment itself.
  * - `conditions` (required, at least one, unique names): each
- *   `{ name, learned, algorithm, agents, shareParameters, envOptions }`:
+ *   `{ name, learned, algorithm, agents, strategies, shareParameters, envOptions }`:
  *   - `learned` (default []): which agents learn: a list of agent ids (e.g. ["A[1][1]"]), "all", or [] for the
  *     all-analytic condition. Ids are checked against the environment's agents when the run starts.
- *   - `algorithm` (default "ppo"): the algorithm of every learned agent: "ppo" | "reinforce", or
+ *   - `algorithm` (default "ppo"): the algorithm of every learned agent: a registered algorithm ("ppo", "reinforce"), or
  *     `{ name, hyperparameters }` (hyperparameters: numbers, booleans, strings or number lists, checked by
  *     the algorithm's own options resolver when the run starts).
  *   - `agents` (default {}): per-agent overrides `{ "<agent id>": <algorithm> }`, each agent must be learned.
+ *   - `strategies` (default {}): agents played by a registered strategy (src/agents/registry.ts):
+ *     `{ "<agent id>": "<name>" | { "name": "<name>", "options": { ... } } }`, options validated by the strategy's
+ *     schema. An agent is learned or plays a strategy, not both; agents neither learned nor listed play "truthful".
  *   - `shareParameters` (default false): learned agents share one policy network; needs one algorithm for all.
- *   - `envOptions` (optional; scenarios in CONDITION_ENV_OPTIONS_SCENARIOS only, today "contracts" and "market"): env options
+ *   - `envOptions` (optional; scenarios registered with `conditionEnvOptions`, today "contracts" and "market"): env options
  *     of this condition, merged over `env.options` (plain objects merged key by key at every level, anything
  *     else replaced; see {@link conditionEnvOptions}). E.g. `{"negotiation": {"check": false}}` makes an
  *     "analytic without checkQuantityEfficiency()" condition. Validated by the scenario when the run starts.
- * - `baseline` (default: the first condition with `learned: []`, else the first condition): the condition
+ * - `baseline` (default: the first condition with `learned: []` and no strategies, else the first condition): the condition
  *   every other condition is compared with in comparison.csv.
  * - `training`: `{ totalSteps (default 20000, environment steps per seed and condition), numEnvs (default 4) }`.
  * - `seeds` (default {count: 3, start: 0}): a list of distinct non-negative integers, or `{count, start}`
  *   meaning start, start+1, ..., start+count-1.
  * - `evaluation`: `{ episodes (default 10), seed (default 1000: the evaluation demand draws, shared by every
  *   condition and training seed), deterministic (default true: greedy actions) }`.
- * - `metrics` (default: the scenario's list, see DEFAULT_METRICS): a subset of KNOWN_METRICS; per-agent
- *   profits `profit/<agent>` are always reported.
+ * - `metrics` (default: the scenario's `defaultMetrics`): registered metrics of the scenario (src/eval/metric-registry.ts);
+ *   per-agent profits `profit/<agent>` are always reported.
  * - `backend` (default "auto"): the TensorFlow.js backend, "auto" (tensorflow when tfjs-node is installed and
  *   loads, else wasm, else cpu) | "tensorflow" | "wasm" | "cpu". The manifest records the backend used.
  * - `output` (default "results"): the results root; runs go to `<output>/<name>/<run-id>/`.
  * - `$schema` (optional, ignored): lets editors find a JSON schema.
  */
 
-export const SCENARIOS = ["market", "contracts", "hubs"] as const;
-export const ALGORITHMS = ["ppo", "reinforce"] as const;
-export const BACKENDS = ["auto", "tensorflow", "wasm", "cpu"] as const;
-/** Scenarios whose conditions may set their own `envOptions` (the others would silently ignore them). */
-export const CONDITION_ENV_OPTIONS_SCENARIOS: readonly Scenario[] = ["contracts", "market"];
+/** TensorFlow.js backends an experiment may ask for: "auto" and the backends of src/rl/backends.ts. */
+export const BACKENDS = ["auto", ...TF_BACKENDS] as const;
 
-export type Scenario = (typeof SCENARIOS)[number];
-export type AlgorithmName = (typeof ALGORITHMS)[number];
+export type Scenario = string;
+export type AlgorithmName = string;
 
-/** The metrics each scenario reports by default: the lists of the modules that compute them. */
-export const DEFAULT_METRICS: Record<Scenario, readonly string[]> = {
-  market: MARKET_METRICS,
-  contracts: NEGOTIATION_METRICS,
-  hubs: HUBS_METRICS,
-};
+/** The metrics each scenario reports by default: its registration's `defaultMetrics`. */
+export function defaultMetrics(scenario: string): readonly string[] {
+  return getScenario(scenario)?.defaultMetrics ?? [];
+}
 
 export const EXPERIMENT_DEFAULTS = {
   description: "",
@@ -77,100 +81,157 @@ const posInt = z.int("must be an integer").positive("must be > 0");
 const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], {
   error: "must be a number, boolean, string or list of numbers",
 });
-const algorithmSchema = z.union(
-  [
-    z.enum(ALGORITHMS, { error: `unknown algorithm; expected one of ${ALGORITHMS.map((a) => `"${a}"`).join(", ")}` }),
-    z.strictObject({
-      name: z.enum(ALGORITHMS, { error: `unknown algorithm; expected one of ${ALGORITHMS.map((a) => `"${a}"`).join(", ")}` }),
-      hyperparameters: z.record(z.string(), hyperValue).optional(),
-    }),
-  ],
-  { error: 'must be an algorithm name ("ppo", "reinforce") or {name, hyperparameters}' },
-);
 
-const conditionSchema = z.strictObject({
-  name: nameSchema,
-  learned: z
-    .union([z.literal("all", { error: 'must be "all" or a list of agent ids' }), z.array(z.string().min(1, "must not be empty"))], {
-      error: 'must be "all" or a list of agent ids',
-    })
-    .optional(),
-  algorithm: algorithmSchema.optional(),
-  agents: z.record(z.string(), algorithmSchema).optional(),
-  shareParameters: z.boolean().optional(),
-  envOptions: z.record(z.string(), z.unknown(), { error: "must be an object of env options" }).optional(),
-});
+const quoted = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(", ");
 
-export const experimentSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    name: nameSchema,
-    description: z.string().optional(),
-    scenario: z.enum(SCENARIOS, { error: `unknown scenario; expected one of ${SCENARIOS.map((s) => `"${s}"`).join(", ")}` }),
-    env: z.strictObject({
-      id: z.string().min(1, "must not be empty"),
-      options: z.record(z.string(), z.unknown()).optional(),
-    }),
-    conditions: z.array(conditionSchema).min(1, "needs at least one condition"),
-    baseline: z.string().optional(),
-    training: z.strictObject({ totalSteps: posInt.optional(), numEnvs: posInt.optional() }).optional(),
-    seeds: z
-      .union([z.array(nonNegInt).min(1, "needs at least one seed"), z.strictObject({ count: posInt, start: nonNegInt.optional() })], {
-        error: "must be a list of non-negative integers or {count, start}",
+/**
+ * The experiment schema, built from the registries as they are now (scenarios, algorithms, metrics, strategies),
+ * so that names registered by plugins are accepted and error messages list what is registered. Doc comments per
+ * field are `describe()` texts: they appear in experiments/experiment.schema.json (editors show them on hover).
+ */
+export function experimentFileSchema() {
+  const algorithmList = algorithmNames() as [string, ...string[]];
+  const algorithmName = z.enum(algorithmList, { error: `unknown algorithm; registered: ${quoted(algorithmList)}` });
+  const algorithmSchema = z.union(
+    [
+      algorithmName,
+      z.strictObject({
+        name: algorithmName.describe("A registered algorithm."),
+        hyperparameters: z.record(z.string(), hyperValue).optional().describe("Hyperparameters over the algorithm's defaults (names checked against them)."),
+      }),
+    ],
+    { error: `must be an algorithm name (${quoted(algorithmList)}) or {name, hyperparameters}` },
+  );
+  const strategyRef = z.union(
+    [
+      z.string().min(1, "must not be empty"),
+      z.strictObject({
+        name: z.string().min(1, "must not be empty").describe("A registered strategy."),
+        options: z.record(z.string(), z.unknown()).optional().describe("The strategy's options (validated by the strategy's own schema)."),
+      }),
+    ],
+    { error: 'must be a strategy name or {name, options}' },
+  );
+  const conditionSchema = z.strictObject({
+    name: nameSchema.describe("The condition's name (letters, digits, _ . -); unique."),
+    learned: z
+      .union([z.literal("all", { error: 'must be "all" or a list of agent ids' }), z.array(z.string().min(1, "must not be empty"))], {
+        error: 'must be "all" or a list of agent ids',
       })
-      .optional(),
-    evaluation: z.strictObject({ episodes: posInt.optional(), seed: nonNegInt.optional(), deterministic: z.boolean().optional() }).optional(),
-    metrics: z.array(z.enum(KNOWN_METRICS, { error: `unknown metric; known: ${KNOWN_METRICS.join(", ")}` })).optional(),
-    backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}` }).optional(),
-    output: z.string().min(1, "must not be empty").optional(),
-  })
-  .superRefine((cfg, ctx) => {
-    const names = new Map<string, number>();
-    cfg.conditions.forEach((c, i) => {
-      if (names.has(c.name)) ctx.addIssue({ code: "custom", path: ["conditions", i, "name"], message: `duplicate condition name "${c.name}" (also conditions[${names.get(c.name)}])` });
-      else names.set(c.name, i);
-      const learned = c.learned ?? [];
-      if (Array.isArray(learned)) {
-        const seen = new Set<string>();
-        learned.forEach((a, j) => {
-          if (seen.has(a)) ctx.addIssue({ code: "custom", path: ["conditions", i, "learned", j], message: `agent "${a}" listed twice` });
-          seen.add(a);
-        });
-        for (const a of Object.keys(c.agents ?? {})) {
-          if (!seen.has(a)) ctx.addIssue({ code: "custom", path: ["conditions", i, "agents", a], message: `agent "${a}" has an algorithm but is not in learned` });
+      .optional()
+      .describe('Which agents learn: agent ids, "all", or [] (default) for none.'),
+    algorithm: algorithmSchema.optional().describe('The algorithm of every learned agent (default "ppo").'),
+    agents: z.record(z.string(), algorithmSchema).optional().describe("Per-agent algorithm overrides; each agent must be learned."),
+    strategies: z
+      .record(z.string(), strategyRef)
+      .optional()
+      .describe('Agents played by a registered strategy: { "<agent id>": "<name>" | { "name", "options" } }. Agents neither learned nor listed play "truthful".'),
+    shareParameters: z.boolean().optional().describe("Learned agents share one policy network (default false)."),
+    envOptions: z.record(z.string(), z.unknown(), { error: "must be an object of env options" }).optional().describe("Env options of this condition, merged over env.options."),
+  });
+  const scenarioList = scenarioNames() as [string, ...string[]];
+  const metricList = selectableMetricNames() as [string, ...string[]];
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe("Path or URL of this JSON schema (ignored)."),
+      name: nameSchema.describe("The experiment's name; results go to results/<name>/."),
+      description: z.string().optional().describe("Free text, copied into the manifest."),
+      plugins: z
+        .array(z.string().min(1, "must not be empty"))
+        .optional()
+        .describe("ES modules (TypeScript allowed) imported before validation and in every worker, paths relative to this file; their top-level code calls the register... functions."),
+      scenario: z.enum(scenarioList, { error: `unknown scenario; registered: ${quoted(scenarioList)}` }).describe("A registered scenario."),
+      env: z
+        .strictObject({
+          id: z.string().min(1, "must not be empty").describe("A registered environment id."),
+          options: z.record(z.string(), z.unknown()).optional().describe("Options passed to make(id, options), validated by the environment."),
+        })
+        .describe("The environment and its options."),
+      conditions: z.array(conditionSchema).min(1, "needs at least one condition").describe("The conditions compared, each trained and evaluated with every seed."),
+      baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
+      training: z
+        .strictObject({
+          totalSteps: posInt.optional().describe("Environment steps per condition and seed (default 20000)."),
+          numEnvs: posInt.optional().describe("Parallel env copies per learner (default 4)."),
+        })
+        .optional(),
+      seeds: z
+        .union([z.array(nonNegInt).min(1, "needs at least one seed"), z.strictObject({ count: posInt, start: nonNegInt.optional() })], {
+          error: "must be a list of non-negative integers or {count, start}",
+        })
+        .optional()
+        .describe("Training seeds: a list, or {count, start} (default {count: 3, start: 0})."),
+      evaluation: z
+        .strictObject({
+          episodes: posInt.optional().describe("Evaluation episodes (default 10)."),
+          seed: nonNegInt.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
+          deterministic: z.boolean().optional().describe("Greedy actions (default true)."),
+        })
+        .optional(),
+      metrics: z
+        .array(z.enum(metricList, { error: `unknown metric; registered: ${metricList.join(", ")}` }))
+        .optional()
+        .describe("A subset of the registered metrics (default the scenario's list)."),
+      backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${quoted(BACKENDS)}` }).optional().describe('TensorFlow.js backend (default "auto").'),
+      output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
+    })
+    .superRefine((cfg, ctx) => {
+      const names = new Map<string, number>();
+      const scenario = getScenario(cfg.scenario);
+      cfg.conditions.forEach((c, i) => {
+        if (names.has(c.name)) ctx.addIssue({ code: "custom", path: ["conditions", i, "name"], message: `duplicate condition name "${c.name}" (also conditions[${names.get(c.name)}])` });
+        else names.set(c.name, i);
+        const learned = c.learned ?? [];
+        if (Array.isArray(learned)) {
+          const seen = new Set<string>();
+          learned.forEach((a, j) => {
+            if (seen.has(a)) ctx.addIssue({ code: "custom", path: ["conditions", i, "learned", j], message: `agent "${a}" listed twice` });
+            seen.add(a);
+          });
+          for (const a of Object.keys(c.agents ?? {})) {
+            if (!seen.has(a)) ctx.addIssue({ code: "custom", path: ["conditions", i, "agents", a], message: `agent "${a}" has an algorithm but is not in learned` });
+          }
         }
+        for (const agent of Object.keys(c.strategies ?? {})) {
+          if (learned === "all" || learned.includes(agent)) {
+            ctx.addIssue({ code: "custom", path: ["conditions", i, "strategies", agent], message: `agent "${agent}" is learned in this condition; an agent is learned or plays a strategy, not both` });
+          }
+        }
+        if (c.envOptions !== undefined && scenario && !scenario.conditionEnvOptions) {
+          const allowed = scenarioNames().filter((n) => getScenario(n)!.conditionEnvOptions);
+          ctx.addIssue({
+            code: "custom",
+            path: ["conditions", i, "envOptions"],
+            message: `per-condition env options are supported by the ${quoted(allowed)} scenario only; set env.options`,
+          });
+        }
+        if (c.shareParameters && Object.values(c.agents ?? {}).some((s) => algorithmOf(s) !== algorithmOf(c.algorithm ?? EXPERIMENT_DEFAULTS.condition.algorithm))) {
+          ctx.addIssue({ code: "custom", path: ["conditions", i, "shareParameters"], message: "shared parameters need one algorithm for every learned agent (remove the per-agent overrides)" });
+        }
+      });
+      if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
+        ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
       }
-      if (c.envOptions !== undefined && !CONDITION_ENV_OPTIONS_SCENARIOS.includes(cfg.scenario)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["conditions", i, "envOptions"],
-          message: `per-condition env options are supported by the ${CONDITION_ENV_OPTIONS_SCENARIOS.map((x) => `"${x}"`).join(", ")} scenario only; set env.options`,
+      if (Array.isArray(cfg.seeds)) {
+        const seen = new Set<number>();
+        cfg.seeds.forEach((s, i) => {
+          if (seen.has(s)) ctx.addIssue({ code: "custom", path: ["seeds", i], message: `seed ${s} listed twice` });
+          seen.add(s);
         });
       }
-      if (c.shareParameters && Object.values(c.agents ?? {}).some((s) => algorithmName(s) !== algorithmName(c.algorithm ?? EXPERIMENT_DEFAULTS.condition.algorithm))) {
-        ctx.addIssue({ code: "custom", path: ["conditions", i, "shareParameters"], message: "shared parameters need one algorithm for every learned agent (remove the per-agent overrides)" });
+      if (cfg.metrics) {
+        const seen = new Set<string>();
+        const own = new Set(selectableMetricNames(cfg.scenario));
+        cfg.metrics.forEach((m, i) => {
+          if (seen.has(m)) ctx.addIssue({ code: "custom", path: ["metrics", i], message: `metric "${m}" listed twice` });
+          else if (scenario && !own.has(m)) ctx.addIssue({ code: "custom", path: ["metrics", i], message: `"${m}" is not a ${cfg.scenario} metric; the ${cfg.scenario} scenario reports ${[...own].join(", ")}` });
+          seen.add(m);
+        });
       }
     });
-    if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
-      ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
-    }
-    if (Array.isArray(cfg.seeds)) {
-      const seen = new Set<number>();
-      cfg.seeds.forEach((s, i) => {
-        if (seen.has(s)) ctx.addIssue({ code: "custom", path: ["seeds", i], message: `seed ${s} listed twice` });
-        seen.add(s);
-      });
-    }
-    if (cfg.metrics) {
-      const seen = new Set<string>();
-      cfg.metrics.forEach((m, i) => {
-        if (seen.has(m)) ctx.addIssue({ code: "custom", path: ["metrics", i], message: `metric "${m}" listed twice` });
-        seen.add(m);
-      });
-    }
-  });
+}
 
-export type ExperimentFile = z.infer<typeof experimentSchema>;
+export type ExperimentFile = z.infer<ReturnType<typeof experimentFileSchema>>;
 
 export interface AlgorithmSpec {
   name: AlgorithmName;
@@ -188,12 +249,19 @@ export interface ResolvedCondition {
   shareParameters: boolean;
   /** This condition's env options over `env.options` (absent when the file gives none; see conditionEnvOptions). */
   envOptions?: Record<string, unknown>;
+  /**
+   * Agents played by a registered strategy, options validated with defaults filled in (absent when none). Every
+   * other agent that is not learned plays "truthful" (the simulators' analytic agent).
+   */
+  strategies?: Record<string, ResolvedStrategy>;
 }
 
 /** An experiment with every default filled in: what the manifest records and the runner uses. */
 export interface ResolvedExperiment {
   name: string;
   description: string;
+  /** The file's `plugins`, as written (relative to the experiment file); absent when none. */
+  plugins?: string[];
   scenario: Scenario;
   env: { id: string; options: Record<string, unknown> };
   conditions: ResolvedCondition[];
@@ -206,11 +274,13 @@ export interface ResolvedExperiment {
   output: string;
 }
 
-function algorithmName(s: z.infer<typeof algorithmSchema>): AlgorithmName {
+type AlgorithmRef = string | { name: string; hyperparameters?: Record<string, number | boolean | string | number[]> };
+
+function algorithmOf(s: AlgorithmRef): AlgorithmName {
   return typeof s === "string" ? s : s.name;
 }
 
-function resolveAlgorithm(s: z.infer<typeof algorithmSchema> | undefined): AlgorithmSpec {
+function resolveAlgorithm(s: AlgorithmRef | undefined): AlgorithmSpec {
   if (s === undefined) return { name: EXPERIMENT_DEFAULTS.condition.algorithm, hyperparameters: {} };
   return typeof s === "string" ? { name: s, hyperparameters: {} } : { name: s.name, hyperparameters: { ...(s.hyperparameters ?? {}) } };
 }
@@ -220,10 +290,22 @@ function resolveAlgorithm(s: z.infer<typeof algorithmSchema> | undefined): Algor
  * naming `file`, each JSON path and the rule it breaks.
  */
 export function resolveExperiment(raw: unknown, file = "<experiment>"): ResolvedExperiment {
-  const parsed = experimentSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(file, zodIssues(parsed.error.issues));
+  const parsed = experimentFileSchema().safeParse(raw);
+  if (!parsed.success) throw zodConfigError(file, parsed.error);
   const c = parsed.data;
-  const conditions: ResolvedCondition[] = c.conditions.map((k) => ({
+  // Strategies: registered, applicable to the env, options valid (agent ids are checked by the scenario's preflight).
+  const strategyIssueList: ConfigIssue[] = [];
+  const strategies = c.conditions.map((k, i) => {
+    const out: Record<string, ResolvedStrategy> = {};
+    for (const [agent, ref] of Object.entries(k.strategies ?? {})) {
+      const { issues, resolved } = strategyIssues(ref, c.env.id, formatPath(["conditions", i, "strategies", agent]));
+      strategyIssueList.push(...issues);
+      if (resolved) out[agent] = resolved;
+    }
+    return out;
+  });
+  if (strategyIssueList.length > 0) throw new ConfigError(file, strategyIssueList);
+  const conditions: ResolvedCondition[] = c.conditions.map((k, i) => ({
     name: k.name,
     learned: k.learned === "all" ? "all" : [...(k.learned ?? [])],
     algorithm: resolveAlgorithm(k.algorithm),
@@ -231,13 +313,15 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
     shareParameters: k.shareParameters ?? EXPERIMENT_DEFAULTS.condition.shareParameters,
     // Left out when absent so that the hash (resumable partial results) of existing experiments is unchanged.
     ...(k.envOptions !== undefined ? { envOptions: structuredClone(k.envOptions) } : {}),
+    ...(Object.keys(strategies[i]).length > 0 ? { strategies: strategies[i] } : {}),
   }));
   const seedSpec = c.seeds ?? EXPERIMENT_DEFAULTS.seeds;
   const seeds = Array.isArray(seedSpec) ? [...seedSpec] : Array.from({ length: seedSpec.count }, (_, i) => (seedSpec.start ?? 0) + i);
-  const allAnalytic = conditions.find((k) => Array.isArray(k.learned) && k.learned.length === 0);
+  const allAnalytic = conditions.find((k) => Array.isArray(k.learned) && k.learned.length === 0 && k.strategies === undefined);
   return {
     name: c.name,
     description: c.description ?? EXPERIMENT_DEFAULTS.description,
+    ...(c.plugins && c.plugins.length > 0 ? { plugins: [...c.plugins] } : {}),
     scenario: c.scenario,
     env: { id: c.env.id, options: { ...(c.env.options ?? {}) } },
     conditions,
@@ -245,7 +329,7 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
     training: { ...EXPERIMENT_DEFAULTS.training, ...stripUndefined(c.training ?? {}) },
     seeds,
     evaluation: { ...EXPERIMENT_DEFAULTS.evaluation, ...stripUndefined(c.evaluation ?? {}) },
-    metrics: [...(c.metrics ?? DEFAULT_METRICS[c.scenario])],
+    metrics: [...(c.metrics ?? defaultMetrics(c.scenario))],
     backend: c.backend ?? EXPERIMENT_DEFAULTS.backend,
     output: c.output ?? EXPERIMENT_DEFAULTS.output,
   };
@@ -318,39 +402,6 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
-}
-
-type ZodIssueLike = { code: string; path: PropertyKey[]; message: string; keys?: string[]; errors?: ZodIssueLike[][] };
-
-/**
- * zod issues -> ConfigIssues with JSON paths. Unknown keys get one issue per key (path includes the key).
- * For a union, the branch that got furthest into the value explains the error (so `seeds: [1, 2.5]`
- * reports `seeds[1]: must be an integer`); when no branch fits the value's kind, the union's own message.
- */
-export function zodIssues(issues: readonly ZodIssueLike[], prefix: PropertyKey[] = []): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === "unrecognized_keys" && issue.keys) {
-      for (const key of issue.keys) out.push({ path: formatPath([...path, key]), message: "unknown key" });
-    } else if (issue.code === "invalid_union" && issue.errors && issue.errors.length > 0) {
-      const branch = bestBranch(issue.errors);
-      if (branch) out.push(...zodIssues(branch, path));
-      else out.push({ path: formatPath(path), message: issue.message });
-    } else {
-      out.push({ path: formatPath(path), message: issue.message });
-    }
-  }
-  return out;
-}
-
-function bestBranch(branches: ZodIssueLike[][]): ZodIssueLike[] | undefined {
-  const depth = (b: ZodIssueLike[]) => Math.max(...b.map((i) => i.path.length));
-  const wrongKind = (b: ZodIssueLike[]) => b.some((i) => i.path.length === 0 && i.code === "invalid_type");
-  const maxDepth = Math.max(...branches.map(depth));
-  let candidates = branches.filter((b) => depth(b) === maxDepth);
-  if (candidates.length > 1) candidates = candidates.filter((b) => !wrongKind(b));
-  return candidates.length === 1 ? candidates[0] : undefined;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -2,9 +2,9 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 
-/** The TensorFlow.js backends supplygym can run on, fastest first. */
-export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from "./backends.js";
+
+export { BACKENDS, type BackendName };
 
 let chosen: BackendName | undefined;
 const require = createRequire(import.meta.url);

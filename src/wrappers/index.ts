@@ -9,3 +9,4 @@ export { FlattenObservation, flatten, flattenSpace, flatNames } from "./flatten-
 export { SyncVectorEnv } from "./sync-vector-env.js";
 export { RecordEpisodeStatistics } from "./record-episode-statistics.js";
 export { ParallelToVector } from "./parallel-to-vector.js";
+export { ScriptedAgents } from "./scripted-agents.js";

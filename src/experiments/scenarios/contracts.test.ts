@@ -39,10 +39,10 @@ const base = {
 };
 
 /** preflight's ConfigError issues for a patched experiment (fails the test if it passes). */
-function preflightIssues(patch: Record<string, unknown>): { path: string; message: string }[] {
+async function preflightIssues(patch: Record<string, unknown>): Promise<{ path: string; message: string }[]> {
   const cfg = resolveExperiment({ ...structuredClone(base), ...patch }, "exp.json");
   try {
-    preflight(cfg, "exp.json");
+    await preflight(cfg, "exp.json");
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toContain("exp.json");
@@ -54,45 +54,45 @@ function preflightIssues(patch: Record<string, unknown>): { path: string; messag
 const condition = (c: Record<string, unknown>) => ({ conditions: [{ name: "c", ...c }] });
 
 describe("contracts scenario: preflight", () => {
-  it("accepts the tiny experiment and both experiment files", () => {
-    expect(() => preflight(resolveExperiment(base), "exp.json")).not.toThrow();
-    for (const f of ["experiments/contracts-paper.json", "experiments/contracts-stochastic.json"]) expect(() => preflight(loadExperiment(f), f)).not.toThrow();
+  it("accepts the tiny experiment and both experiment files", async () => {
+    await expect(preflight(resolveExperiment(base), "exp.json")).resolves.toBeUndefined();
+    for (const f of ["experiments/contracts-paper.json", "experiments/contracts-stochastic.json"]) await expect(preflight(loadExperiment(f), f)).resolves.toBeUndefined();
   });
 
-  it("names the JSON path of each problem", () => {
-    expect(preflightIssues({ env: { id: "MarketBiddingParallel-v0" } })).toEqual([{ path: "env.id", message: expect.stringMatching(/contracts scenario runs on ContractNegotiationParallel-v0/) }]);
-    expect(preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { learned: ["S1"] } } })[0].path).toBe("env.options.learned");
-    expect(preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } })[0].path).toBe("env.options");
-    const demand = preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { config: { retailer: { demand: 500, retailPrice: 25, unitCost: 3 }, subcontractors: [{ id: "A", normalCapacity: 10, maxCapacity: 20, unitCost: 1, extraCost: 1 }] } } } });
+  it("names the JSON path of each problem", async () => {
+    expect((await preflightIssues({ env: { id: "MarketBiddingParallel-v0" } }))).toEqual([{ path: "env.id", message: expect.stringMatching(/contracts scenario runs on ContractNegotiationParallel-v0/) }]);
+    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { learned: ["S1"] } } }))[0].path).toBe("env.options.learned");
+    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } }))[0].path).toBe("env.options");
+    const demand = (await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { config: { retailer: { demand: 500, retailPrice: 25, unitCost: 3 }, subcontractors: [{ id: "A", normalCapacity: 10, maxCapacity: 20, unitCost: 1, extraCost: 1 }] } } } }));
     expect(demand[0].path).toBe("env.options.config.retailer.demand");
     expect(demand[0].message).toMatch(/sum CN < D < sum CM/);
-    expect(preflightIssues(condition({ envOptions: { negotiation: { deadline: 1 } } }))[0].path).toBe("conditions[0].envOptions.negotiation.deadline");
-    expect(preflightIssues(condition({ envOptions: { learned: ["S1"] } }))[0].path).toBe("conditions[0].envOptions.learned");
-    expect(preflightIssues(condition({ learned: ["retailer", "S9"] }))).toEqual([
+    expect((await preflightIssues(condition({ envOptions: { negotiation: { deadline: 1 } } })))[0].path).toBe("conditions[0].envOptions.negotiation.deadline");
+    expect((await preflightIssues(condition({ envOptions: { learned: ["S1"] } })))[0].path).toBe("conditions[0].envOptions.learned");
+    expect((await preflightIssues(condition({ learned: ["retailer", "S9"] })))).toEqual([
       { path: "conditions[0].learned[1]", message: 'unknown agent "S9"; the environment\'s agents are retailer, S1, S2, S3' },
     ]);
-    expect(preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } }))[0]).toMatchObject({
+    expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } })))[0]).toMatchObject({
       path: "conditions[0].algorithm.hyperparameters.learningRat",
       message: expect.stringMatching(/unknown ppo hyperparameter/),
     });
-    expect(preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } }))[0].path).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
-    expect(preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } }))[0]).toMatchObject({
+    expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } })))[0].path).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
+    expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } })))[0]).toMatchObject({
       path: "conditions[0].algorithm.hyperparameters",
       message: expect.stringMatching(/numMinibatches must be a positive integer/),
     });
-    expect(preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } }))[0].path).toBe("conditions[0].agents");
+    expect((await preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } })))[0].path).toBe("conditions[0].agents");
     // retailer and subcontractors together: independent learners only (different spaces cannot share a policy)
-    expect(preflightIssues(condition({ learned: "all", shareParameters: true }))[0]).toMatchObject({ path: "conditions[0].shareParameters", message: expect.stringMatching(/different observation and action spaces/) });
+    expect((await preflightIssues(condition({ learned: "all", shareParameters: true })))[0]).toMatchObject({ path: "conditions[0].shareParameters", message: expect.stringMatching(/different observation and action spaces/) });
   });
 
-  it("agents follow the env options (randomInstances)", () => {
+  it("agents follow the env options (randomInstances)", async () => {
     expect(contractAgents({})).toEqual(["retailer", "S1", "S2", "S3"]);
     expect(contractAgents({ randomInstances: 5 })).toEqual(["retailer", "S1", "S2", "S3", "S4", "S5"]);
   });
 });
 
 describe("contracts scenario: evaluation draws", () => {
-  it("analytic evaluation = runNegotiations on the same seeds (stochastic demand, buy-back)", () => {
+  it("analytic evaluation = runNegotiations on the same seeds (stochastic demand, buy-back)", async () => {
     const cfg = loadExperiment("experiments/contracts-stochastic.json");
     cfg.evaluation.episodes = 6;
     for (const c of cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0)) {
@@ -108,7 +108,7 @@ describe("contracts scenario: evaluation draws", () => {
 });
 
 describe("contracts scenario: evaluation plays what the learners trained on", () => {
-  it("evaluate() with a policy = stepping the wrapped training env with it (retailer; subcontractors)", () => {
+  it("evaluate() with a policy = stepping the wrapped training env with it (retailer; subcontractors)", async () => {
     const cfg = loadExperiment("experiments/contracts-stochastic.json");
     cfg.evaluation.episodes = 4;
     const options = conditionEnvOptions(cfg, cfg.conditions.find((c) => c.name === "learned-retailer-buyback")!);

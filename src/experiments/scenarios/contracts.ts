@@ -69,7 +69,7 @@ export function trainingEnv(options: Record<string, unknown>, learned: readonly 
 }
 
 /** Checks before any task runs: env id, env options (experiment and per condition), agent ids, algorithms. */
-export function preflight(cfg: ResolvedExperiment, file: string): void {
+export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== PARALLEL_ID && cfg.env.id !== SINGLE_ID) {
     throw new ConfigError(file, [{ path: "env.id", message: `the contracts scenario runs on ${PARALLEL_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
   }
@@ -80,6 +80,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
   issues.push(...optionIssues(cfg.env.options, "env.options"));
   if (issues.length) throw new ConfigError(file, issues);
 
+  const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     const at = (...p: PropertyKey[]) => formatPath(["conditions", i, ...p]);
     if (c.envOptions) {
@@ -108,8 +109,9 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
         message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
-    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned)));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned)));
   });
+  for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
 }
 

@@ -4,7 +4,7 @@ import { deriveSeed } from "../../core/rng.js";
 import { Box } from "../../core/spaces.js";
 import type { ParallelEnv, Policy } from "../../core/types.js";
 import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
-import { HUBS_METRICS, hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
+import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
 import { hubEpisodeRecord, runHubEpisode } from "../../hubs/episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
@@ -68,7 +68,7 @@ function envOptionError(err: unknown, file: string): ConfigError {
 }
 
 /** Checks before any task runs: env id and options, agent ids, algorithms and their hyperparameters. */
-export function preflight(cfg: ResolvedExperiment, file: string): void {
+export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== ENV_ID) throw new ConfigError(file, [{ path: "env.id", message: `the hubs scenario runs on ${ENV_ID}, got "${cfg.env.id}"` }]);
   if ("learned" in cfg.env.options) {
     throw new ConfigError(file, [{ path: "env.options.learned", message: "set per condition by conditions[].learned, not as an env option" }]);
@@ -84,17 +84,16 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
-  cfg.metrics.forEach((m, i) => {
-    if (!(HUBS_METRICS as readonly string[]).includes(m)) issues.push({ path: formatPath(["metrics", i]), message: `"${m}" is not a hubs metric; the hubs scenario reports ${HUBS_METRICS.join(", ")}` });
-  });
+  const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the hubs scenario; give one algorithm per condition" });
     }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned)));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned)));
   });
+  for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
 }
 

@@ -4,23 +4,16 @@ import { deriveSeed } from "../../core/rng.js";
 import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
-import { checkCommon, type CommonOptions } from "../../rl/on-policy.js";
+import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
 import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
-import { PPO, PPO_DEFAULTS, resolvePPOOptions } from "../../rl/ppo/index.js";
-import { REINFORCE, REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "../../rl/reinforce/index.js";
-import type { AlgorithmSpec, ResolvedCondition } from "../schema.js";
+import type { ResolvedCondition } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
 /**
  * What every scenario does the same way with learners: check a condition's algorithm before the run, train the
  * condition's learned agents for a task (or load the policies an earlier run saved), and record the curve.
+ * Algorithms come from the registry (src/rl/algorithm-registry.ts).
  */
-type LearnerClass = typeof PPO | typeof REINFORCE;
-
-export const ALGORITHMS: Record<AlgorithmSpec["name"], { Learner: LearnerClass; defaults: object; resolve: (o: never) => unknown }> = {
-  ppo: { Learner: PPO, defaults: PPO_DEFAULTS, resolve: resolvePPOOptions as (o: never) => unknown },
-  reinforce: { Learner: REINFORCE, defaults: REINFORCE_DEFAULTS, resolve: resolveREINFORCEOptions as (o: never) => unknown },
-};
 
 /** Options the experiment sets itself; they are not hyperparameters. */
 const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
@@ -29,8 +22,10 @@ const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEn
  * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
  * with the algorithm's own defaults and checks against an env from `makeEnv`).
  */
-export function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv): ConfigIssue[] {
-  const { defaults, resolve } = ALGORITHMS[c.algorithm.name];
+export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv): Promise<ConfigIssue[]> {
+  const def = getAlgorithm(c.algorithm.name);
+  if (!def) return [{ path: formatPath(["conditions", i, "algorithm"]), message: `unknown algorithm "${c.algorithm.name}"` }];
+  const { defaults, check } = def;
   const issues: ConfigIssue[] = [];
   for (const k of Object.keys(c.algorithm.hyperparameters)) {
     const path = formatPath(["conditions", i, "algorithm", "hyperparameters", k]);
@@ -39,7 +34,7 @@ export function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number
   }
   if (issues.length > 0) return issues;
   try {
-    checkCommon(resolve({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } as never) as CommonOptions);
+    await check?.({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions);
   } catch (err) {
     issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
   }
@@ -92,15 +87,15 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
     policy = loadPolicy(file);
   } else {
     backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
-    const { Learner } = ALGORITHMS[condition.algorithm.name];
+    const Learner = await learnerClass(condition.algorithm.name);
     const learner = new Learner({
-      ...(condition.algorithm.hyperparameters as object),
+      ...condition.algorithm.hyperparameters,
       env: makeEnv,
       numEnvs: cfg.training.numEnvs,
       seed: deriveSeed(task.seed, "train", condition.name),
       shareParameters: condition.shareParameters,
-      backend,
-    } as never);
+      backend: backend as LearnerOptions["backend"],
+    });
     policy = (await learner.learn(cfg.training.totalSteps, {
       onProgress: (p) => {
         ctx.progress((0.9 * p.globalStep) / p.totalSteps);

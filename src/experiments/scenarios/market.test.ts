@@ -28,9 +28,9 @@ const tiny = {
   backend: "cpu",
 };
 
-function issuesOf(fn: () => void): string {
+async function issuesOf(fn: () => unknown): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as Error).message;
@@ -44,22 +44,22 @@ describe("market scenario preflight", () => {
     patch(c);
     return resolveExperiment(c, "x.json");
   };
-  it("accepts the tiny experiment", () => {
-    expect(() => preflight(resolveExperiment(tiny, "x.json"), "x.json")).not.toThrow();
+  it("accepts the tiny experiment", async () => {
+    await expect(preflight(resolveExperiment(tiny, "x.json"), "x.json")).resolves.toBeUndefined();
   });
-  it("names unknown agents, unknown and reserved hyperparameters, bad envs and env options", () => {
-    expect(issuesOf(() => preflight(withPatch((c) => (c.conditions[1].learned = ["A[9][9]"])), "x.json"))).toMatch(/conditions\[1\]\.learned\[0\]: unknown agent "A\[9\]\[9\]"/);
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { learningRat: 1 })), "x.json"))).toMatch(
+  it("names unknown agents, unknown and reserved hyperparameters, bad envs and env options", async () => {
+    expect(await issuesOf(() => preflight(withPatch((c) => (c.conditions[1].learned = ["A[9][9]"])), "x.json"))).toMatch(/conditions\[1\]\.learned\[0\]: unknown agent "A\[9\]\[9\]"/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { learningRat: 1 })), "x.json"))).toMatch(
       /conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/,
     );
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { numEnvs: 8 })), "x.json"))).toMatch(/hyperparameters\.numEnvs: set by the experiment/);
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { gamma: 3 })), "x.json"))).toMatch(/conditions\[1\]\.algorithm\.hyperparameters: gamma/);
-    expect(issuesOf(() => preflight(withPatch((c) => (c.env.id = "CartPole-v1")), "x.json"))).toMatch(/env\.id: the market scenario runs on/);
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { episodeLenght: 3 })), "x.json"))).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { observeForecasts: "no" } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { numEnvs: 8 })), "x.json"))).toMatch(/hyperparameters\.numEnvs: set by the experiment/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { gamma: 3 })), "x.json"))).toMatch(/conditions\[1\]\.algorithm\.hyperparameters: gamma/);
+    expect(await issuesOf(() => preflight(withPatch((c) => (c.env.id = "CartPole-v1")), "x.json"))).toMatch(/env\.id: the market scenario runs on/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { episodeLenght: 3 })), "x.json"))).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { observeForecasts: "no" } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);
     // a condition may not change the demand draws or the market: every condition is evaluated on the same draws
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { episodeLength: 9 } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions\.episodeLength: would change the demand draws/);
-    expect(issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { inventory: { capacity: 5, holdingCost: 0.1, initial: 2 } })), "x.json"))).toMatch(/env\.options\.inventory\.initial: must be 0/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { episodeLength: 9 } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions\.episodeLength: would change the demand draws/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { inventory: { capacity: 5, holdingCost: 0.1, initial: 2 } })), "x.json"))).toMatch(/env\.options\.inventory\.initial: must be 0/);
   });
 });
 

@@ -2,8 +2,9 @@ import "../../envs/index.js";
 import { make, UnknownEnvError } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
 import type { Box } from "../../core/spaces.js";
-import type { ParallelEnv } from "../../core/types.js";
+import type { ParallelEnv, Policy } from "../../core/types.js";
 import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
+import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
 import type { Outcome, PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
@@ -11,10 +12,12 @@ import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
 import { paperMarket } from "../../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../../market/spec.js";
-import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
+import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
+import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
+import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssues } from "./strategies.js";
 
 /**
  * The market scenario (seed 002): learned producers bid in `MarketBiddingParallel-v0` against analytic ones.
@@ -24,6 +27,9 @@ import { algorithmIssues, trainOrLoad } from "./learning.js";
  *   counterfactual is switched off while training (it only feeds evaluation).
  * - Action parameterisation: learned bidders act in deviations from the truthful bid (demand scale 1, withhold 0),
  *   so an untrained policy's mean action is the analytic agent's; the env still receives actions in its own space.
+ * - Strategies: a condition's `strategies` agents are played by their registered policies (src/agents), acting in
+ *   the env's own action space: beside the learners while training (ScriptedAgents), and in evaluation. Agents
+ *   neither learned nor scripted are the env's analytic (truthful) bidders.
  * - Evaluation: every condition and training seed on the same evaluation episodes, seeded
  *   `deriveSeed(evaluation.seed, "episode", e)`, so on the same demand draws; analytic agents bid truthfully.
  */
@@ -46,9 +52,27 @@ function baseOptions(cfg: ResolvedExperiment, condition?: Pick<ResolvedCondition
   return rest;
 }
 
-/** A parallel market env whose learned agents act in deviations from the truthful bid. */
-function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">): ParallelEnv {
-  const env = make(ENV_ID, { ...baseOptions(cfg, condition), learned: [...learned], counterfactual }) as ParallelEnv<unknown, number[]>;
+/** The strategies of a condition's scripted agents in an env built for a task: seeded from `seed`, told apart by `salt`. */
+interface ScriptedSpec {
+  condition: ResolvedCondition;
+  seed: number;
+  salt: string | number;
+}
+
+/**
+ * A parallel market env whose learned agents act in deviations from the truthful bid. With `scripted`, the
+ * condition's scripted agents (strategies other than the default truthful one) are agents of the env too, played by
+ * their strategy policies inside a ScriptedAgents wrapper (in the env's own action space), hidden from the learners.
+ */
+function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">, scripted?: ScriptedSpec): ParallelEnv {
+  const names = marketOf(cfg).names;
+  const bots = scripted ? scriptedAgents(scripted.condition, names).filter((a) => !learned.includes(a)) : [];
+  const agents = bots.length > 0 ? names.filter((a) => learned.includes(a) || bots.includes(a)) : [...learned];
+  const base = make(ENV_ID, { ...baseOptions(cfg, condition), learned: agents, counterfactual }) as ParallelEnv<unknown, number[]>;
+  const env =
+    bots.length > 0
+      ? new ScriptedAgents(base, strategyPolicies(scripted!.condition, bots, scripted!.seed, (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }), scripted!.salt) as Record<string, Policy<unknown, number[]>>)
+      : base;
   const inner = env.actionSpace(learned[0]) as Box;
   const truthful = Array.from({ length: inner.size }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
   return new ParallelRescaleAction(
@@ -69,7 +93,7 @@ function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): strin
 }
 
 /** Checks before any task runs: env id and options, agent ids, per-condition options, algorithms. */
-export function preflight(cfg: ResolvedExperiment, file: string): void {
+export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== ENV_ID && cfg.env.id !== SINGLE_ID) {
     throw new ConfigError(file, [{ path: "env.id", message: `the market scenario runs on ${ENV_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
   }
@@ -84,6 +108,7 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
+  const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition" });
@@ -107,9 +132,16 @@ export function preflight(cfg: ResolvedExperiment, file: string): void {
         return;
       }
     }
+    if (c.strategies) {
+      const probe = make(ENV_ID, { ...baseOptions(cfg, c), learned: [...agents], counterfactual: false }) as ParallelEnv;
+      issues.push(...strategyPreflightIssues(c, i, agents, (a) => ({ envId: ENV_ID, actionSpace: probe.actionSpace(a), observationSpace: probe.observationSpace(a), env: probe })));
+      probe.close();
+      if (issues.length > 0) return;
+    }
     const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length > 0) issues.push(...algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c)));
+    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c, { condition: c, seed: cfg.evaluation.seed, salt: "preflight" })));
   });
+  for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
 }
 
@@ -130,14 +162,25 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const cfg = task.experiment;
   const { condition } = task;
   const learned = learnedOf(cfg, condition);
-  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => marketEnv(cfg, learned, false, condition));
+  let copy = 0;
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () =>
+    marketEnv(cfg, learned, false, condition, { condition, seed: cfg.evaluation.seed, salt: `train-${task.seed}-${copy++}` }),
+  );
 
-  // Evaluation: every producer is an agent of the env; analytic ones bid truthfully (action 0 = truthful).
+  // Evaluation: every producer is an agent of the env; analytic ones bid truthfully (action 0 = truthful); scripted
+  // ones act in the env's own action space, mapped into the shifted one the wrapper takes.
   const t1 = performance.now();
   const market = marketOf(cfg);
   const names = market.names;
-  const env = marketEnv(cfg, names, true, condition);
+  const env = marketEnv(cfg, names, true, condition) as ParallelRescaleAction<unknown>;
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
+  const base = env.env;
+  const scripted = strategyPolicies(condition, scriptedAgents(condition, names).filter((a) => !policies.has(a)), cfg.evaluation.seed, (a) => ({
+    envId: ENV_ID,
+    actionSpace: base.actionSpace(a),
+    observationSpace: base.observationSpace(a),
+    env: base,
+  }));
   const pairs: PeriodPair[] = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   const prices: NonNullable<TaskResult["prices"]> = [];
@@ -151,7 +194,12 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
         const p = policies.get(a);
-        actions[a] = p ? (p.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[]) : zero;
+        const bot = scripted[a];
+        actions[a] = p
+          ? (p.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[])
+          : bot
+            ? rescaleBetween(bot.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[], base.actionSpace(a) as Box, env.actionSpace(a))
+            : zero;
       }
       const step = env.step(actions);
       observations = step.observations;
@@ -170,13 +218,22 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
     names.forEach((a, i) =>
-      episodes.push({ episode: e, agent: a, learned: policies.has(a), profit: profit[i], counterfactual_profit: cfProfit[i], total_surplus: surplus, counterfactual_total_surplus: cfSurplus }),
+      episodes.push({
+        episode: e,
+        agent: a,
+        learned: policies.has(a),
+        strategy: agentStrategy(condition, a, policies.has(a)),
+        profit: profit[i],
+        counterfactual_profit: cfProfit[i],
+        total_surplus: surplus,
+        counterfactual_total_surplus: cfSurplus,
+      }),
     );
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   env.close();
   return {
-    metrics: marketMetrics(pairs, { metrics: cfg.metrics }),
+    metrics: { ...marketMetrics(pairs, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }) },
     learningCurve,
     episodes,
     prices,
