@@ -73,6 +73,7 @@ const base = {
 
 export const trainConfigSchema = z.discriminatedUnion("algorithm", [
   z.strictObject({ ...base, algorithm: z.literal("ppo"), hyperparameters: ppoHyper.default({}) }),
+  z.strictObject({ ...base, algorithm: z.literal("mappo"), hyperparameters: ppoHyper.default({}) }),
   z.strictObject({ ...base, algorithm: z.literal("reinforce"), hyperparameters: reinforceHyper.default({}) }),
 ]);
 
