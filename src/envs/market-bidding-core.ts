@@ -8,8 +8,8 @@ import { historyColumn, parseDemandCsv, readDemandCsv, type DemandHistory } from
 import { ConfigError, formatPath } from "../io/errors.js";
 import { EquilibriumSolver, newtonDefaults } from "../market/equilibrium.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
-import { paperMarket } from "../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
+import { resolveMarketOption } from "./market-option.js";
 
 /**
  * The simulation behind `MarketBidding-v0` and `MarketBiddingParallel-v0` (MODEL.md section A, "Over time" and
@@ -40,7 +40,7 @@ const inventorySchema = z
 
 export const marketBiddingOptionsSchema = z
   .object({
-    /** The market (MarketSpec); default the paper's market. */
+    /** The market (MarketSpec, or `{ generate: { groups, agentsPerGroup, goods, seed } }`); default the paper's market. */
     market: z.unknown().optional(),
     /** MarketBidding-v0: name of the learned producer; default "A[1][1]". */
     agent: z.string().min(1).optional(),
@@ -162,7 +162,7 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
   if (mode === "parallel" && o.agent !== undefined) throw optionsError(envId, "agent", `is an option of MarketBidding-v0; ${envId} takes "learned" (a list of agent names)`);
   let market: CompiledMarket;
   try {
-    market = compileMarket(o.market ?? paperMarket);
+    market = compileMarket(resolveMarketOption(o.market) as Parameters<typeof compileMarket>[0]);
   } catch (err) {
     throw optionsError(envId, `market.${(err as { path?: string }).path ?? ""}`, (err as Error).message);
   }

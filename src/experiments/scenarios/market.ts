@@ -10,8 +10,8 @@ import type { Outcome, PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
-import { paperMarket } from "../../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../../market/spec.js";
+import { resolveMarketOption } from "../../envs/market-option.js";
 import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
 import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
@@ -84,7 +84,7 @@ function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterf
 
 /** The experiment's market (the paper's by default), compiled. */
 function marketOf(cfg: ResolvedExperiment): CompiledMarket {
-  return compileMarket(cfg.env.options.market ?? paperMarket);
+  return compileMarket(resolveMarketOption(cfg.env.options.market) as Parameters<typeof compileMarket>[0]);
 }
 
 function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
