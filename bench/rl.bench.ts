@@ -63,9 +63,12 @@ async function shared(n: number): Promise<Record<string, unknown>> {
     backend,
   });
   const iterations = Number(process.env.SUPPLYGYM_BENCH_ITERATIONS ?? 3);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await ppo.learn(iterations * numSteps);
   const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const p = ppo.profile;
   const update = p.gae + p.gather + p.gradient + p.optimizer;
   const agentSteps = ppo.globalStep * n;
@@ -76,6 +79,9 @@ async function shared(n: number): Promise<Record<string, unknown>> {
     agent_steps: agentSteps,
     wall_seconds: r1(wall),
     agent_steps_per_second: Math.round(agentSteps / wall),
+    // CPU time of this process (all its threads): less sensitive than wall time to other sessions on the machine.
+    cpu_seconds: r1(cpuSeconds),
+    agent_steps_per_cpu_second: Math.round(agentSteps / cpuSeconds),
     ms_per_env_step: { env: r1(p.env / ppo.globalStep), inference: r1(p.inference / ppo.globalStep), update: r1(update / ppo.globalStep) },
     seconds: { env: r1(p.env / 1000), inference: r1(p.inference / 1000), update: r1(update / 1000) },
     agent_steps_per_second_without_env: Math.round(agentSteps / ((wall * 1000 - p.env) / 1000)),
