@@ -10,6 +10,7 @@ import { MultiAgentPolicy } from "../policy.js";
 import { PPO } from "../ppo/ppo.js";
 import { getAlgorithm } from "../algorithm-registry.js";
 import { MAPPO } from "./mappo.js";
+import { ParallelRescaleAction } from "../../wrappers/rescale-action.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu" });
@@ -68,6 +69,15 @@ describe("MAPPO", () => {
     const n = env().possibleAgents.length;
     expect(g.critDim).toBe(g.stateDim + n);
     await mappo.learn(8); // 8 steps of 3-period episodes: two truncations inside the rollout
+    mappo.close();
+  });
+
+  it("reads the state through the scenarios' wrappers (ParallelRescaleAction)", () => {
+    const env = () => new ParallelRescaleAction(make("HubTrading-v0", { hubs: 3, periods: 4 }) as ParallelEnv<number[], number[]>, -1, 1) as ParallelEnv;
+    const e = env();
+    expect(e.stateSpace!.shape).toEqual((make("HubTrading-v0", { hubs: 3, periods: 4 }) as ParallelEnv).stateSpace!.shape);
+    const mappo = new MAPPO({ env, numEnvs: 1, numSteps: 4, numMinibatches: 1, seed: 1 });
+    expect((mappo as unknown as Internals).groups[0].critDim).toBe(e.stateSpace!.shape[0]);
     mappo.close();
   });
 
