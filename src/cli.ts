@@ -1,14 +1,5 @@
+import type { Command } from "./commands/command.js";
 import { UsageError } from "./io/errors.js";
-
-/** One `supplygym <name>` command. Modules in src/commands export one each as `command`. */
-export interface Command {
-  name: string;
-  /** One line for `supplygym --help`. */
-  summary: string;
-  /** Full `--help` text. */
-  help: string;
-  run(argv: string[]): Promise<number>;
-}
 
 // Lazy, so that a command loads only what it needs (the market solver does not pay for TensorFlow.js).
 const commands: Record<string, () => Promise<Command>> = {

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { renderSvg } from "../io/plot.js";
@@ -14,7 +14,7 @@ import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym equilibrium <config.json> [--out DIR] [--method newton|tatonnement]
 
-Clear a layered market (MODEL.md section A) and write its equilibrium.
+Clear a layered market (docs/model.md section A) and write its equilibrium.
 
   <config.json>          a market file, e.g. experiments/kaihara-paper.json (fields: README)
   --out DIR              the run directory to create (default results/<name>/<run-id>/); never overwritten

@@ -1,4 +1,4 @@
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
@@ -11,7 +11,7 @@ import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym hubs <config.json> [--out DIR] [--seed N] [--shadow] [--no-optimum]
 
-Run a production-hubs scenario (MODEL.md section C) with analytic (truthful) hubs for its periods:
+Run a production-hubs scenario (docs/model.md section C) with analytic (truthful) hubs for its periods:
 shortages, priority-credit redemptions, trading rounds (Vickrey auctions and/or bilateral negotiation),
 human review of unusual trades, production. Compares the outcome with no trade and with the constrained
 social optimum (HiGHS) in every period.

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { basename } from "node:path";
 import { headPath, readHeadFile, verifyLedger, type LedgerAnchor } from "../hubs/ledger.js";

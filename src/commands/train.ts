@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir, timestampId } from "../io/run-dir.js";
-import { initBackend, isBackendName } from "../rl/backend.js";
+import { initBackend, isBackendName, requireBackend } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
 import { CURVE_COLUMNS, type CurveRow, type Progress } from "../rl/on-policy.js";
@@ -47,6 +47,7 @@ export const command: Command = {
     const file = positionals[0];
     const cfg = loadTrainConfig(file);
     const backend = isBackendName(values.backend) ? values.backend : cfg.backend;
+    if (backend !== undefined) await requireBackend(backend, `train: ${file}`);
 
     let resumed: Checkpoint | undefined;
     let modelsDir: string;

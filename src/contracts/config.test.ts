@@ -74,7 +74,7 @@ describe("contracts config", () => {
 
     const g = clone(PAPER_CONFIG) as unknown as Record<string, unknown>;
     (g.retailer as Record<string, unknown>).colour = "red";
-    expect(issuesOf(g)[0].path).toBe("retailer");
+    expect(issuesOf(g)[0].path).toBe("retailer.colour"); // an unknown key is named by its own path
 
     const h = clone(PAPER_CONFIG);
     h.subcontractors[0].patience = 11;

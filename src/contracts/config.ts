@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { ConfigError, formatPath, zodConfigError } from "../io/errors.js";
 import type { ContractInstance, Retailer, Subcontractor } from "./model.js";
 
 /** Named time-dependent tactics (Faratin) and the behaviour-dependent relative tit-for-tat. */
@@ -174,10 +174,7 @@ export function validateInstance(inst: ContractInstance, source = "<instance>"):
 /** Validate a JSON value (a parsed file or an options object) and fill defaults; ConfigError names `file`. */
 export function parseNegotiationConfig(json: unknown, file = "<config>"): NegotiationConfig {
   const parsed = negotiationConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues: ConfigIssue[] = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-    throw new ConfigError(file, issues);
-  }
+  if (!parsed.success) throw zodConfigError(file, parsed.error);
   return parsed.data as NegotiationConfig;
 }
 

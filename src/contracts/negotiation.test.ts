@@ -4,7 +4,7 @@ import { AGREED, FAILED, NegotiationEngine, OPEN } from "./negotiation.js";
 import { dealsFromEngine, settle } from "./outcome.js";
 import { PAPER_CONFIG } from "./paper.js";
 import { runNegotiations } from "./runner.js";
-import { summarizeOutcomes } from "./summary.js";
+import { summarizeOutcomes } from "../eval/contracts-summary.js";
 
 describe("analytic negotiation on the paper setting", () => {
   it("reaches the hand-computed agreements with the check (the engine's offers and prices round by round)", () => {
@@ -70,7 +70,7 @@ describe("analytic negotiation on the paper setting", () => {
     };
     const without = run("analytic-no-check");
     const withCheck = run("analytic-check");
-    // measured with these seeds: ~0.7 without the check (see NOTES-contracts.md); a loose bar, not the value
+    // measured with these seeds: ~0.7 without the check (see docs/contracts.md); a loose bar, not the value
     expect(without.illogicalPriceRate).toBeGreaterThan(0.3);
     expect(withCheck.illogicalPriceRate).toBe(0);
     expect(withCheck.overtimeWhileNormalIdleRate).toBe(0);

@@ -1,7 +1,6 @@
 import type { ContractType, NegotiationConfig } from "./config.js";
 import { chainProductionCost, cheapestAllocation, maxChainProfit as maxChainProfitOf, productionCost, totalMaxCapacity, type Subcontractor } from "./model.js";
 import { AGREED, type NegotiationEngine } from "./negotiation.js";
-import { addedValueProportionality, gini, jainIndex } from "../eval/fairness.js";
 
 /** The agreed contracts of one negotiation, in plain arrays (what the outcome is computed from). */
 export interface Deals {
@@ -68,15 +67,6 @@ export interface NegotiationOutcome {
   illogicalPrice: boolean;
   /** The agreed quantities cost the chain more than their cheapest allocation. */
   inefficientAllocation: boolean;
-  // Fairness over the actors that took part (the retailer and the subcontractors with an agreed quantity).
-  /** Total-variation distance between profit shares and cost shares (0 = profits split like added value). */
-  fairnessTV: number;
-  /** Pearson correlation between profit shares and cost shares. */
-  fairnessCorrelation: number;
-  jainProfit: number;
-  giniProfit: number;
-  /** Jain's index of profit / cost (1 = every actor earns the same return on its added value). */
-  jainReturnOnCost: number;
 }
 
 export function dealsFromEngine(engine: NegotiationEngine): Deals {
@@ -153,16 +143,6 @@ export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, met
   const cheapestCost = agreed > 0 ? chainProductionCost(subs, cheapestAllocation(subs, Math.min(agreed, capacity))) : 0;
   const inefficientAllocation = prodCost > cheapestCost + 1e-9 * Math.max(1, prodCost);
 
-  // Fairness over the actors that took part.
-  const profits: number[] = [retailerProfit];
-  const costs: number[] = [retailerCost];
-  for (let i = 0; i < n; i++) {
-    if (deals.quantity[i] > 0) {
-      profits.push(subProfit[i]);
-      costs.push(subCost[i]);
-    }
-  }
-  const fair = fairness(profits, costs);
   return {
     negotiation: meta.negotiation ?? 0,
     seed: meta.seed ?? cfg.seed,
@@ -193,7 +173,6 @@ export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, met
     ...flags,
     illogicalPrice: flags.overtimeWhileNormalIdle || flags.priceBelowMarginalCost || flags.priceAboveRetailMargin,
     inefficientAllocation,
-    ...fair,
   };
 }
 
@@ -225,25 +204,4 @@ export function illogicalFlags(
     if (deals.price[j] > retailMargin + eps) priceAboveRetailMargin = true;
   }
   return { overtimeWhileNormalIdle, priceBelowMarginalCost, priceAboveRetailMargin };
-}
-
-/**
- * Fairness against added value over actors with profits and costs (src/eval): profit shares vs cost shares
- * (`addedValueProportionality`: TV distance and correlation; NaN when total profit or cost is not positive),
- * Jain and Gini over profits, Jain over profit / cost. Jain is NaN when any value is negative (a loss-making
- * actor) and 1 when all are 0; Gini allows negatives and is NaN when the mean profit is not positive.
- */
-export function fairness(
-  profits: readonly number[],
-  costs: readonly number[],
-): { fairnessTV: number; fairnessCorrelation: number; jainProfit: number; giniProfit: number; jainReturnOnCost: number } {
-  const av = addedValueProportionality(profits, costs);
-  const returns = profits.map((p, k) => (costs[k] > 0 ? p / costs[k] : NaN));
-  return {
-    fairnessTV: av.tvDistance,
-    fairnessCorrelation: av.correlation,
-    jainProfit: jainIndex(profits),
-    giniProfit: gini(profits),
-    jainReturnOnCost: jainIndex(returns),
-  };
 }

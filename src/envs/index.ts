@@ -9,14 +9,11 @@ import "./team-match.js";
 
 export { MarketBiddingEnv, MARKET_BIDDING_ID } from "./market-bidding.js";
 export { MarketBiddingParallelEnv, MARKET_BIDDING_PARALLEL_ID } from "./market-bidding-parallel.js";
+export { MarketBiddingCore, actionNames, type MarketBiddingObservation, type PeriodOutcome } from "./market-bidding-core.js";
 export {
-  MarketBiddingCore,
   MARKET_BIDDING_DEFAULTS,
   MAX_DEMAND_SCALE,
   marketBiddingOptionsSchema,
   resolveMarketBiddingOptions,
-  actionNames,
   type MarketBiddingOptions,
-  type MarketBiddingObservation,
-  type PeriodOutcome,
-} from "./market-bidding-core.js";
+} from "./market-bidding-options.js";

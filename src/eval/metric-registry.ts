@@ -91,7 +91,7 @@ export function computeRegisteredMetrics(wanted: readonly string[], input: Metri
 
 // ---------------------------------------------------------------------------------------------------------------
 // The built-in dictionary. Computed by marketMetrics (src/eval/outcome-metrics.ts), negotiationMetrics
-// (src/contracts/metrics.ts) and hubsMetrics (src/eval/hubs-metrics.ts); docs/experiments.md has the edge cases.
+// (src/eval/contracts-metrics.ts) and hubsMetrics (src/eval/hubs-metrics.ts); docs/experiments.md has the edge cases.
 
 const M = "market";
 const C = "contracts";

@@ -5,3 +5,5 @@ export { runPool, defaultWorkers, type PoolOptions } from "./pool.js";
 export { createProgress, type Progress, type ProgressOptions } from "./progress.js";
 export { PartialStore, encodeJson, decodeJson, type SavedTask } from "./partial.js";
 export * from "./runner.js";
+export { experimentJsonSchema, experimentJsonSchemaText } from "./json-schema.js";
+export { loadPlugins, pluginFiles } from "./plugins.js";

@@ -87,6 +87,12 @@ export class PartialStore {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** Forget every saved task (a fresh run): the directory is emptied, not removed. */
+  clear(): void {
+    this.remove();
+    mkdirSync(this.dir, { recursive: true });
+  }
 }
 
 /**

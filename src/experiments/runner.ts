@@ -33,8 +33,11 @@ import { buildTasks, taskKey, type Task, type TaskModuleRef, type TaskResult } f
 
 /**
  * Run an experiment: every condition x seed as a task on a worker pool, each finished task saved in the
- * resumable partial directory, then the tables, figures and manifest written into a new run directory that
- * appears whole (RunDir) and never replaces an earlier one.
+ * experiment's task store (`.partial-<hash>`), then the tables, figures and manifest written into a new run
+ * directory that appears whole (RunDir) and never replaces an earlier one. The store outlives the run: running
+ * the same experiment again (interrupted or finished) reuses every saved task and runs only the missing ones, so
+ * a finished experiment writes a new run directory from its finished tasks without training again. `fresh`
+ * forgets the saved tasks first.
  */
 export interface RunOptions {
   /** The per-task work (module exporting a `TaskFn`). */
@@ -62,8 +65,8 @@ export interface RunOptions {
   /** Write figures (default true) and their PNGs (default true). */
   figures?: boolean;
   png?: boolean;
-  /** Keep the partial directory after a successful run (default false). */
-  keepPartial?: boolean;
+  /** Forget the saved tasks of earlier runs of this experiment and run every task again (`--fresh`). */
+  fresh?: boolean;
   /** Plugin modules (absolute paths), imported by every worker before the task module. */
   plugins?: readonly string[];
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
@@ -88,6 +91,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   const runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId });
   try {
     const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
+    if (opts.fresh) store.clear();
     const progressLines: string[] = [];
     const saved = store.load(tasks, (file, why) => progressLines.push(`ignoring ${file}: ${why}`));
     const results = new Map<number, TaskResult>();
@@ -96,7 +100,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     const workers = opts.workers ?? defaultWorkers();
     const progress = createProgress({ total: tasks.length, done: saved.size, ...opts.progress });
     for (const line of progressLines) progress.log(line);
-    if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
+    if (saved.size === tasks.length) progress.log(`reusing ${cfg.name}: all ${tasks.length} tasks finished in an earlier run (${store.dir}); --fresh runs them again`);
+    else if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
     const tTasks = performance.now();
     try {
       await runPool(pending, {
@@ -147,7 +152,6 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
       }),
     );
     const path = runDir.commit();
-    if (!opts.keepPartial) store.remove();
     return { path, summary: tables.summary, comparison: tables.comparison, ran: pending.length, resumed: saved.size };
   } catch (err) {
     runDir.abort();

@@ -17,7 +17,7 @@ import { getScenario, scenarioNames } from "./scenarios/index.js";
  * - `description` (default ""): free text, copied into the manifest.
  * - `plugins` (optional): ES modules (TypeScript allowed), paths relative to the experiment file, imported before
  *   the file is validated and inside every worker thread; their top-level code registers strategies, metrics,
- *   scenarios or algorithms (src/plugins.ts, docs/extending.md).
+ *   scenarios or algorithms (src/experiments/plugins.ts, docs/extending.md).
  * - `scenario` (required): a registered scenario: "market" | "contracts" | "hubs" or a plugin's.
  * - `env` (required): `{ id, options }`: a registered environment id (e.g. "MarketBiddingParallel-v0") and the
  *   options passed to `make(id, options)` (default {}), validated by the environment itself.
@@ -89,9 +89,15 @@ const quoted = (xs: readonly string[]) => xs.map((x) => `"${x}"`).join(", ");
  * so that names registered by plugins are accepted and error messages list what is registered. Doc comments per
  * field are `describe()` texts: they appear in experiments/experiment.schema.json (editors show them on hover).
  */
-export function experimentFileSchema() {
-  const algorithmList = algorithmNames() as [string, ...string[]];
-  const algorithmName = z.enum(algorithmList, { error: `unknown algorithm; registered: ${quoted(algorithmList)}` });
+export function experimentFileSchema(opts: { open?: boolean } = {}) {
+  /**
+   * A registered name: an enum of the registry's names, or with `open` (the shipped JSON schema, which editors use
+   * without knowing a file's plugins) any string, with the built-in names as examples.
+   */
+  const registered = (names: string[], what: string) =>
+    opts.open ? z.string().min(1, "must not be empty").meta({ examples: names }) : z.enum(names as [string, ...string[]], { error: `unknown ${what}; registered: ${quoted(names)}` });
+  const algorithmList = algorithmNames();
+  const algorithmName = registered(algorithmList, "algorithm");
   const algorithmSchema = z.union(
     [
       algorithmName,
@@ -129,8 +135,8 @@ export function experimentFileSchema() {
     shareParameters: z.boolean().optional().describe("Learned agents share one policy network (default false)."),
     envOptions: z.record(z.string(), z.unknown(), { error: "must be an object of env options" }).optional().describe("Env options of this condition, merged over env.options."),
   });
-  const scenarioList = scenarioNames() as [string, ...string[]];
-  const metricList = selectableMetricNames() as [string, ...string[]];
+  const scenarioList = scenarioNames();
+  const metricList = selectableMetricNames();
   return z
     .strictObject({
       $schema: z.string().optional().describe("Path or URL of this JSON schema (ignored)."),
@@ -140,7 +146,7 @@ export function experimentFileSchema() {
         .array(z.string().min(1, "must not be empty"))
         .optional()
         .describe("ES modules (TypeScript allowed) imported before validation and in every worker, paths relative to this file; their top-level code calls the register... functions."),
-      scenario: z.enum(scenarioList, { error: `unknown scenario; registered: ${quoted(scenarioList)}` }).describe("A registered scenario."),
+      scenario: registered(scenarioList, "scenario").describe("A registered scenario."),
       env: z
         .strictObject({
           id: z.string().min(1, "must not be empty").describe("A registered environment id."),
@@ -169,7 +175,7 @@ export function experimentFileSchema() {
         })
         .optional(),
       metrics: z
-        .array(z.enum(metricList, { error: `unknown metric; registered: ${metricList.join(", ")}` }))
+        .array(opts.open ? registered(metricList, "metric") : z.enum(metricList as [string, ...string[]], { error: `unknown metric; registered: ${metricList.join(", ")}` }))
         .optional()
         .describe("A subset of the registered metrics (default the scenario's list)."),
       backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${quoted(BACKENDS)}` }).optional().describe('TensorFlow.js backend (default "auto").'),

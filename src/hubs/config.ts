@@ -5,7 +5,7 @@ import { parseConfig, readJsonFile } from "../io/config.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
 
 /**
- * The JSON configuration of a hubs scenario (MODEL.md section C) and its resolution into indexed arrays.
+ * The JSON configuration of a hubs scenario (docs/model.md section C) and its resolution into indexed arrays.
  * Every field is documented in the schema below; `resolveHubsConfig` fills defaults and checks the rules zod
  * cannot express (ids that must exist, supplies within storage, ...), naming each JSON path that is wrong.
  */
@@ -95,7 +95,7 @@ const mechanismSchema = z.strictObject({
   timeToConclude: z.number().int().min(1).default(5),
   /** Trading rounds per period (each hub trades at most once per round). */
   maxRounds: z.number().int().min(1).default(10),
-  /** What happens when a value-creating deal finds no agreement (see NOTES-hubs.md). */
+  /** What happens when a value-creating deal finds no agreement (see docs/hubs.md). */
   escalation: z.enum(["review", "planner", "drop"]).default("review"),
   /** Periods after issue during which a priority credit may be redeemed. */
   creditWindow: z.number().int().min(1).default(4),

@@ -1,4 +1,4 @@
-// Production hubs trading scarce resources (seed 000, MODEL.md section C).
+// Production hubs trading scarce resources (seed 000, docs/model.md section C).
 export * from "./config.js";
 export { solveSmallLp } from "./small-lp.js";
 export { planProduction, hubValue, marginalValues, storedUnits, type ProductionPlan } from "./production.js";

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import type { z } from "zod";
-import { ConfigError, UsageError, formatPath } from "./errors.js";
+import { UsageError, zodConfigError } from "./errors.js";
 
 /** Read and parse a JSON file; a missing or unreadable file, or text that is not JSON, is a UsageError. */
 export function readJsonFile(file: string): unknown {
@@ -23,19 +23,7 @@ export function readJsonFile(file: string): unknown {
 /** Validate parsed JSON against a zod schema; every problem becomes a ConfigError issue naming its JSON path. */
 export function parseConfig<S extends z.ZodType>(schema: S, data: unknown, file: string): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) {
-    throw new ConfigError(
-      file,
-      result.error.issues.map((issue) => {
-        const path = formatPath(issue.path);
-        if (issue.code === "unrecognized_keys") {
-          const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-          return { path: keys.join(", "), message: `unknown key${keys.length > 1 ? "s" : ""} (allowed keys are listed in the README)` };
-        }
-        return { path, message: issue.message };
-      }),
-    );
-  }
+  if (!result.success) throw zodConfigError(file, result.error);
   return result.data;
 }
 

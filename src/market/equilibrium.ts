@@ -105,6 +105,21 @@ export class EquilibriumSolver {
     this.warm = prices !== undefined;
   }
 
+  /**
+   * The warm start of the next solve (log-prices, whether they came from a solution, the budget multipliers), for
+   * an exact save and restore of a simulation that clears period after period.
+   */
+  warmState(): { u: number[]; warm: boolean; logMult: number[] } {
+    return { u: Array.from(this.u), warm: this.warm, logMult: Array.from(this.model.logMult) };
+  }
+
+  setWarmState(s: { u: readonly number[]; warm: boolean; logMult: readonly number[] }): void {
+    if (s.u.length !== this.u.length || s.logMult.length !== this.model.logMult.length) throw new RangeError("setWarmState: the state is of another market");
+    this.u.set(s.u);
+    this.warm = s.warm;
+    this.model.logMult.set(s.logMult);
+  }
+
   /** The log-prices the next solve starts from. */
   get startLogPrices(): Float64Array {
     return this.u;

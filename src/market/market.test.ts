@@ -178,7 +178,7 @@ describe("equilibrium solvers", () => {
   });
 });
 
-describe("the paper's qualitative findings (MODEL.md section A)", () => {
+describe("the paper's qualitative findings (docs/model.md section A)", () => {
   const eq = solveEquilibrium(paper);
   const G = paper.G;
   const layer = (arr: Float64Array, l: number) => Array.from(arr.subarray(l * G, l * G + G));

@@ -3,7 +3,7 @@ import { budgetLogMultiplier } from "./producer.js";
 
 /**
  * Per-period inputs that are not part of the market's structure: the outside demand scale of each final good
- * (the stochastic `alpha_t` of MODEL.md "Over time") and the bids of strategic agents as shading of their
+ * (the stochastic `alpha_t` of docs/model.md "Over time") and the bids of strategic agents as shading of their
  * analytic demand and supply functions. Arrays are indexed `i * G + j` (agent i, good j); null means truthful.
  */
 export interface PeriodInputs {

@@ -48,6 +48,11 @@ export interface AlgorithmDef {
    * says what is wrong. The runner reports it at the condition's `algorithm.hyperparameters` path.
    */
   check?: (options: LearnerOptions) => void | Promise<void>;
+  /**
+   * Environment steps per training batch with these options, when the learner trains whole batches: `run` then
+   * says when it rounds `training.totalSteps` down to a whole number of them.
+   */
+  batchSteps?: (options: LearnerOptions) => number | Promise<number>;
 }
 
 const algorithms = new Map<string, AlgorithmDef>();
@@ -87,6 +92,10 @@ registerAlgorithm({
     const [{ resolvePPOOptions }, { checkCommon }] = await Promise.all([import("./ppo/ppo.js"), import("./on-policy.js")]);
     checkCommon(resolvePPOOptions(o as never));
   },
+  batchSteps: async (o) => {
+    const r = (await import("./ppo/ppo.js")).resolvePPOOptions(o as never);
+    return r.numSteps * r.numEnvs;
+  },
 });
 registerAlgorithm({
   name: "reinforce",
@@ -96,6 +105,10 @@ registerAlgorithm({
   check: async (o) => {
     const [{ resolveREINFORCEOptions }, { checkCommon }] = await Promise.all([import("./reinforce/reinforce.js"), import("./on-policy.js")]);
     checkCommon(resolveREINFORCEOptions(o as never));
+  },
+  batchSteps: async (o) => {
+    const r = (await import("./reinforce/reinforce.js")).resolveREINFORCEOptions(o as never);
+    return r.numSteps * r.numEnvs;
   },
 });
 registerAlgorithm({

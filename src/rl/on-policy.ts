@@ -13,7 +13,7 @@ import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
 import { OptionError, envErrors } from "./option-error.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
-import { LearnedPolicy, MultiAgentPolicy, frozenNormalization, normalizeInPlace } from "./policy.js";
+import { LearnedPolicy, MultiAgentPolicy, actSeed, frozenNormalization, normalizeInPlace } from "./policy.js";
 import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { actionKind, obsEncoder, type ActionKind, type ObsEncoder } from "./spaces-codec.js";
 
@@ -664,7 +664,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   /** The current policy (a copy of the weights). */
   policy(): LearnedPolicy | MultiAgentPolicy {
     const c = this.config;
-    const make1 = (g: Group, params: ActorCriticParams, index?: number) =>
+    // Every returned policy samples from its own stream: actSeed(learner seed[, agent]).
+    const make1 = (g: Group, params: ActorCriticParams, agent?: string, index?: number) =>
       new LearnedPolicy(
         g.obsSpace,
         g.actSpace,
@@ -679,16 +680,16 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
         },
         params,
         frozenNormalization(g.obsRms?.getState(), c.clipObservation),
+        actSeed(c.seed, agent),
       );
     if (this.agents === null) return make1(this.groups[0], cloneParams(this.groups[0].params));
     const policies: Record<string, LearnedPolicy> = {};
     if (c.shareParameters) {
-      // One copy of the weights for every agent; with an agent-id feature each agent's policy knows its index.
+      // One copy of the weights for every agent (saved once); with an agent-id feature each agent's policy knows its index.
       const g = this.groups[0];
       const params = cloneParams(g.params);
-      const p = make1(g, params, 0);
-      this.agents.forEach((a, k) => (policies[a] = g.agentId === "none" ? p : make1(g, params, k)));
-    } else this.groups.forEach((g) => (policies[g.name] = make1(g, cloneParams(g.params))));
+      this.agents.forEach((a, k) => (policies[a] = make1(g, params, a, k)));
+    } else this.groups.forEach((g) => (policies[g.name] = make1(g, cloneParams(g.params), g.name)));
     return new MultiAgentPolicy(policies);
   }
 

@@ -1,4 +1,4 @@
-import { Rng } from "../core/rng.js";
+import { deriveSeed, Rng } from "../core/rng.js";
 import { spaceFromJSON, type Space, type SpaceJSON } from "../core/spaces.js";
 import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -41,6 +41,8 @@ export interface PolicyJSON {
   /** The weights; "shared" inside a multi-agent file whose `sharedParams` holds the one copy. */
   params: SerializedParams;
   obsNormalization?: ObsNormalization;
+  /** The seed of the policy's sampling stream (absent in older files: 0). */
+  seed?: number;
 }
 
 /** Turn running statistics into frozen normalisation. */
@@ -58,6 +60,14 @@ export function normalizeInPlace(x: Float32Array, offset: number, norm: { mean: 
 }
 
 /**
+ * The seed of the sampling stream of a learner's policy: one stream per learner seed and agent, so that agents
+ * and training seeds never draw the same noise. `MultiAgentPolicy.load(path, seed)` and the learners use it.
+ */
+export function actSeed(seed: number, agent?: string): number {
+  return agent === undefined ? deriveSeed(seed, "act") : deriveSeed(seed, "act", agent);
+}
+
+/**
  * A trained actor (and critic) that maps one observation to one action: plain JavaScript inference over the
  * float32 weights, no TensorFlow.js needed. `deterministic` acts with the Categorical's argmax or the Gaussian's
  * mean (clipped to the action bounds); otherwise it samples with its own seeded Rng (`seed`, default 0).
@@ -70,6 +80,8 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   private readonly scratch = new ForwardScratch();
   private readonly logp: Float64Array;
   private rng: Rng;
+  /** The seed of its sampling stream (saved with the policy, so a loaded policy samples as the saved one). */
+  readonly seed: number;
 
   constructor(
     readonly observationSpace: Space,
@@ -91,6 +103,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     this.spec = { ...network, obsDim: enc.dim + idDim, action: actionKind(actionSpace) };
     this.x = new Float32Array(enc.dim + idDim + embDim);
     this.logp = new Float64Array(this.spec.action.kind === "categorical" ? this.spec.action.n : 0);
+    this.seed = seed;
     this.rng = new Rng(seed);
   }
 
@@ -148,6 +161,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
       actionSpace: this.actionSpace.toJSON(),
       network: this.network(),
       obsNormalization: this.obsNormalization,
+      seed: this.seed,
     };
   }
 
@@ -155,9 +169,11 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     return { ...this.header(), params: serializeParams(this.params) };
   }
 
-  static fromJSON(json: PolicyJSON, seed = 0): LearnedPolicy {
+  /** A policy from its JSON; it samples with `seed`, by default the seed saved with it. */
+  static fromJSON(json: PolicyJSON, seed?: number): LearnedPolicy {
     checkFormat(json, "LearnedPolicy.fromJSON", "supplygym-policy", 1);
-    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, seed);
+    const s = seed ?? json.seed ?? 0;
+    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, s);
   }
 
   /** Write the policy as JSON (atomically). */
@@ -166,15 +182,15 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   }
 
   /** Read a policy saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
-  static load(path: string, seed = 0): LearnedPolicy {
+  static load(path: string, seed?: number): LearnedPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-policy", 1);
     return withPath(path, () => LearnedPolicy.fromJSON(json as PolicyJSON, seed));
   }
 
-  /** A copy with its own weights (later training does not change it). */
-  clone(): LearnedPolicy {
-    return new LearnedPolicy(this.observationSpace, this.actionSpace, this.network(), cloneParams(this.params), this.obsNormalization);
+  /** A copy with its own weights (later training does not change it), sampling with `seed` (default 0). */
+  clone(seed = 0): LearnedPolicy {
+    return new LearnedPolicy(this.observationSpace, this.actionSpace, this.network(), cloneParams(this.params), this.obsNormalization, seed);
   }
 }
 
@@ -214,8 +230,12 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 
-  /** Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
-  static load(path: string): MultiAgentPolicy {
+  /**
+   * Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. Each agent's policy
+   * samples from its own stream: the seed saved with it, or `actSeed(seed, agent)` when `seed` is given (as the
+   * learner that trained them with this seed gives).
+   */
+  static load(path: string, seed?: number): MultiAgentPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-multi-agent-policy", 1);
     const entries = (json as { policies?: unknown }).policies;
@@ -224,11 +244,13 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     const shared = sharedJson ? withPath(`${path}: sharedParams`, () => deserializeParams(sharedJson)) : undefined;
     const policies: Record<string, LearnedPolicy> = {};
     for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON | { params: "shared" }>)) {
+      const s = seed === undefined ? undefined : actSeed(seed, a);
       policies[a] = withPath(`${path}: policies.${a}`, () => {
-        if (p.params !== "shared") return LearnedPolicy.fromJSON(p as PolicyJSON);
+        if (p.params !== "shared") return LearnedPolicy.fromJSON(p as PolicyJSON, s);
         if (!shared) throw new UsageError('params is "shared" but the file has no sharedParams');
         const q = p as unknown as PolicyJSON;
-        return new LearnedPolicy(spaceFromJSON(q.observationSpace), spaceFromJSON(q.actionSpace), q.network, shared, q.obsNormalization);
+        checkFormat(q, `policies.${a}`, "supplygym-policy", 1);
+        return new LearnedPolicy(spaceFromJSON(q.observationSpace), spaceFromJSON(q.actionSpace), q.network, shared, q.obsNormalization, s ?? q.seed ?? 0);
       });
     }
     return new MultiAgentPolicy(policies);

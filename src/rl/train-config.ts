@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
-import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { ConfigError, zodConfigError } from "../io/errors.js";
 import { BACKENDS } from "./backend.js";
 import { ACTIVATION_NAMES } from "./activations.js";
 import { AGENT_ID_FEATURES } from "./on-policy.js";
@@ -82,12 +82,7 @@ export type TrainConfig = z.infer<typeof trainConfigSchema> & { experiment: stri
 /** Validate a parsed JSON training config; `file` names it in errors. */
 export function parseTrainConfig(json: unknown, file: string): TrainConfig {
   const r = trainConfigSchema.safeParse(json);
-  if (!r.success) {
-    throw new ConfigError(
-      file,
-      r.error.issues.map((i): ConfigIssue => ({ path: formatPath(i.path), message: i.message })),
-    );
-  }
+  if (!r.success) throw zodConfigError(file, r.error);
   return { ...r.data, experiment: r.data.experiment ?? basename(file).replace(/\.json$/i, "") };
 }
 

@@ -62,7 +62,7 @@ describe("contracts scenario: preflight", () => {
   it("names the JSON path of each problem", async () => {
     expect((await preflightIssues({ env: { id: "MarketBiddingParallel-v0" } }))).toEqual([{ path: "env.id", message: expect.stringMatching(/contracts scenario runs on ContractNegotiationParallel-v0/) }]);
     expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { learned: ["S1"] } } }))[0].path).toBe("env.options.learned");
-    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } }))[0].path).toBe("env.options");
+    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } }))[0].path).toBe("env.options.rewards");
     const demand = (await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { config: { retailer: { demand: 500, retailPrice: 25, unitCost: 3 }, subcontractors: [{ id: "A", normalCapacity: 10, maxCapacity: 20, unitCost: 1, extraCost: 1 }] } } } }));
     expect(demand[0].path).toBe("env.options.config.retailer.demand");
     expect(demand[0].message).toMatch(/sum CN < D < sum CM/);
@@ -95,7 +95,10 @@ describe("contracts scenario: evaluation draws", () => {
   it("analytic evaluation = runNegotiations on the same seeds (stochastic demand, buy-back)", async () => {
     const cfg = loadExperiment("experiments/contracts-stochastic.json");
     cfg.evaluation.episodes = 6;
-    for (const c of cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0)) {
+    const analytic = cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0);
+    // Analytic conditions with and without the check are compared; the loop cannot run zero times.
+    expect(new Set(analytic.map((c) => (resolveContractEnvOptions(conditionEnvOptions(cfg, c), "test").config.negotiation.check ? "check" : "no-check")))).toEqual(new Set(["check", "no-check"]));
+    for (const c of analytic) {
       const options = conditionEnvOptions(cfg, c);
       const { outcomes } = evaluate(cfg, c.name, options, new Map());
       const nc = resolveContractEnvOptions(options, "test").config;

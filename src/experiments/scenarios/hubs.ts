@@ -4,15 +4,18 @@ import { deriveSeed } from "../../core/rng.js";
 import { Box } from "../../core/spaces.js";
 import type { ParallelEnv, Policy } from "../../core/types.js";
 import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
+import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
 import { hubEpisodeRecord, runHubEpisode } from "../../hubs/episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import type { LearnedPolicy } from "../../rl/policy.js";
 import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
-import { checkAgents, type ResolvedExperiment } from "../schema.js";
+import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
+import { checkAgents, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
+import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssues } from "./strategies.js";
 
 /**
  * The hubs scenario (seed 000): learned production hubs trade scarce resources in `HubTrading-v0` against
@@ -21,6 +24,9 @@ import { algorithmIssues, trainOrLoad } from "./learning.js";
  * - Analytic vs learned: a condition's `learned` hubs are the env's agents (env option `learned`); every other hub
  *   is analytic and states its true values inside the env. Evaluation runs `runHubEpisode`, which drives the same
  *   `HubDriver` as the env: a hub without a policy is analytic there too (one code path, tested equal).
+ * - Strategies: a condition's `strategies` hubs are played by their registered policies (src/agents) in the env's
+ *   own action space [0, 2]^(2R): beside the learners while training (ScriptedAgents), and in evaluation through
+ *   `runHubEpisode`'s policies (which has no env object: their `ctx.env` is undefined there).
  * - Training: one learner per condition and seed (independent learners, or one shared policy with
  *   `shareParameters`) on the env with the condition's learned hubs.
  * - Action parameterisation: learned hubs act in [-1, 1]^(2R), mapped affinely onto the env's bid/ask scales
@@ -37,9 +43,22 @@ function outerSpace(inner: Box): Box {
   return new Box(-1, 1, inner.shape);
 }
 
-/** A parallel hubs env whose agents are `learned` and act in [-1, 1] (0 = truthful). */
-function hubEnv(cfg: ResolvedExperiment, learned: readonly string[]): ParallelEnv {
-  const env = make(ENV_ID, { ...cfg.env.options, learned: [...learned] }) as ParallelEnv<number[], number[]>;
+/**
+ * A parallel hubs env whose agents are `learned` and act in [-1, 1] (0 = truthful). With `scripted`, the condition's
+ * scripted hubs are agents of the env too, played by their strategy policies (ScriptedAgents) in the env's own
+ * action space [0, 2], hidden from the learners.
+ */
+function hubEnv(cfg: ResolvedExperiment, learned: readonly string[], scripted?: { condition: ResolvedCondition; salt: string | number }): ParallelEnv {
+  const all = baseEnv(cfg);
+  const names = [...all.possibleAgents];
+  all.close();
+  const bots = scripted ? scriptedAgents(scripted.condition, names).filter((a) => !learned.includes(a)) : [];
+  const agents = bots.length > 0 ? names.filter((a) => learned.includes(a) || bots.includes(a)) : [...learned];
+  const base = make(ENV_ID, { ...cfg.env.options, learned: agents }) as ParallelEnv<number[], number[]>;
+  const env =
+    bots.length > 0
+      ? new ScriptedAgents(base, strategyPolicies(scripted!.condition, bots, cfg.evaluation.seed, (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }), scripted!.salt) as Record<string, Policy<number[], number[]>>)
+      : base;
   return new ParallelRescaleAction(env, -1, 1) as ParallelEnv;
 }
 
@@ -89,9 +108,14 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     if (Object.keys(c.agents).length > 0) {
       issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the hubs scenario; give one algorithm per condition" });
     }
+    if (c.strategies) {
+      const probe = make(ENV_ID, { ...cfg.env.options, learned: agents }) as ParallelEnv;
+      issues.push(...strategyPreflightIssues(c, i, agents, (a) => ({ envId: ENV_ID, actionSpace: probe.actionSpace(a), observationSpace: probe.observationSpace(a), env: probe })));
+      probe.close();
+    }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned)));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" })));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
@@ -109,14 +133,21 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const { condition } = task;
   const base = baseEnv(cfg);
   const learned = learnedOf(cfg, condition, base.possibleAgents);
-  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => hubEnv(cfg, learned));
+  let copy = 0;
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => hubEnv(cfg, learned, { condition, salt: `train-${task.seed}-${copy++}` }));
 
   // Evaluation: the same episodes for every condition and seed; hubs without a policy are analytic.
   const t1 = performance.now();
   const hubsCfg = base.cfg;
   const inner = base.actionSpace(base.possibleAgents[0]);
   const predictor = new ShortagePredictor(hubsCfg, base.options.shortageForecast);
-  const evalPolicies = Object.fromEntries([...policies].map(([a, p]) => [a, innerPolicy(p, inner)]));
+  // Scripted hubs act in the env's own space; runHubEpisode drives the simulator without an env object (ctx.env undefined).
+  const scripted = strategyPolicies(condition, scriptedAgents(condition, base.possibleAgents).filter((a) => !policies.has(a)), cfg.evaluation.seed, (a) => ({
+    envId: ENV_ID,
+    actionSpace: base.actionSpace(a),
+    observationSpace: base.observationSpace(a),
+  })) as Record<string, Policy<number[], number[]>>;
+  const evalPolicies = { ...scripted, ...Object.fromEntries([...policies].map(([a, p]) => [a, innerPolicy(p, inner)])) };
   base.close();
   const records: HubEpisodeRecord[] = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
@@ -134,6 +165,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
         episode: e,
         agent: h.hub,
         learned: policies.has(h.hub),
+        strategy: agentStrategy(condition, h.hub, policies.has(h.hub)),
         profit: h.profit,
         margin: h.margin,
         money_net: h.moneyNet,
@@ -152,7 +184,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   return {
-    metrics: hubsMetrics(records, { metrics: cfg.metrics }),
+    metrics: { ...hubsMetrics(records, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records, episodes }) },
     learningCurve,
     episodes,
     backend,

@@ -5,7 +5,7 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
-import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import type { ResolvedCondition } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
@@ -47,15 +47,23 @@ export function policyFile(task: Pick<Task, "condition" | "seed" | "options">): 
   return dir ? join(dir, `${task.condition.name}-${task.seed}.policy.json`) : undefined;
 }
 
-/** A saved single or multi-agent policy, by its `format` field. */
-export function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
+/**
+ * A saved single or multi-agent policy, by its `format` field, sampling as the learner with seed `learnerSeed`
+ * that trained it (`actSeed`), so that evaluating a saved policy reproduces the run.
+ */
+export function loadPolicy(file: string, learnerSeed = 0): LearnedPolicy | MultiAgentPolicy {
   let format: string | undefined;
   try {
     format = (JSON.parse(readFileSync(file, "utf8")) as { format?: string }).format;
   } catch (err) {
     throw new UsageError(`${file}: not a saved policy (${(err as Error).message})`);
   }
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
+  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file, learnerSeed) : LearnedPolicy.load(file, actSeed(learnerSeed));
+}
+
+/** The seed of the learner of a task (its policies sample from `actSeed` of it). */
+function learnerSeed(task: Pick<Task, "seed" | "condition">): number {
+  return deriveSeed(task.seed, "train", task.condition.name);
 }
 
 export interface Trained {
@@ -84,7 +92,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
   let backend: string | undefined;
   if (task.options.mode === "evaluate") {
     if (!file || !existsSync(file)) throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
-    policy = loadPolicy(file);
+    policy = loadPolicy(file, learnerSeed(task));
   } else {
     backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
     const Learner = await learnerClass(condition.algorithm.name);
@@ -92,7 +100,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
       ...condition.algorithm.hyperparameters,
       env: makeEnv,
       numEnvs: cfg.training.numEnvs,
-      seed: deriveSeed(task.seed, "train", condition.name),
+      seed: learnerSeed(task),
       shareParameters: condition.shareParameters,
       backend: backend as LearnerOptions["backend"],
     });

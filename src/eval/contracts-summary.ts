@@ -1,5 +1,5 @@
-import { finiteMean, negotiationMetrics } from "./metrics.js";
-import type { NegotiationOutcome } from "./outcome.js";
+import { finiteMean, negotiationMetrics, outcomeFairness } from "./contracts-metrics.js";
+import type { NegotiationOutcome } from "../contracts/outcome.js";
 
 /** Aggregates of a set of negotiations under one condition (means over negotiations; rates in [0, 1]). */
 export interface ConditionSummary {
@@ -50,10 +50,10 @@ export function summarizeOutcomes(outcomes: readonly NegotiationOutcome[], condi
     priceAboveRetailMarginRate: rate((o) => o.priceAboveRetailMargin),
     inefficientAllocationRate: rate((o) => o.inefficientAllocation),
     revisedRate: rate((o) => o.revised),
-    meanFairnessTV: mean((o) => o.fairnessTV),
-    meanFairnessCorrelation: mean((o) => o.fairnessCorrelation),
-    meanJainProfit: mean((o) => o.jainProfit),
-    meanGiniProfit: mean((o) => o.giniProfit),
-    meanJainReturnOnCost: mean((o) => o.jainReturnOnCost),
+    meanFairnessTV: mean((o) => outcomeFairness(o).fairnessTV),
+    meanFairnessCorrelation: mean((o) => outcomeFairness(o).fairnessCorrelation),
+    meanJainProfit: mean((o) => outcomeFairness(o).jainProfit),
+    meanGiniProfit: mean((o) => outcomeFairness(o).giniProfit),
+    meanJainReturnOnCost: mean((o) => outcomeFairness(o).jainReturnOnCost),
   };
 }

@@ -1,10 +1,11 @@
 import type { Cell } from "../io/csv.js";
-import type { NegotiationConfig } from "./config.js";
-import type { NegotiationOutcome } from "./outcome.js";
-import type { ConditionSummary } from "./summary.js";
+import type { NegotiationConfig } from "../contracts/config.js";
+import type { NegotiationOutcome } from "../contracts/outcome.js";
+import { outcomeFairness } from "./contracts-metrics.js";
+import type { ConditionSummary } from "./contracts-summary.js";
 
 /** Columns of outcomes.csv: one negotiation a row. */
-export const OUTCOME_COLUMNS = [
+export const NEGOTIATION_OUTCOME_COLUMNS = [
   "condition", "negotiation", "seed", "contract", "subcontractors", "demand", "ordered", "agreed_quantity", "sold", "unsold",
   "lost_sales", "agreement", "agreements", "contracts", "rounds", "rounds_to_agreement", "revised_by_check",
   "retailer_profit", "subcontractors_profit", "chain_profit", "max_chain_profit", "efficiency",
@@ -13,7 +14,9 @@ export const OUTCOME_COLUMNS = [
 ] as const;
 
 export function outcomeRows(outcomes: readonly NegotiationOutcome[]): Record<string, Cell>[] {
-  return outcomes.map((o) => ({
+  return outcomes.map((o) => {
+    const fair = outcomeFairness(o);
+    return {
     condition: o.condition,
     negotiation: o.negotiation,
     seed: o.seed,
@@ -41,12 +44,13 @@ export function outcomeRows(outcomes: readonly NegotiationOutcome[]): Record<str
     price_below_marginal_cost: o.priceBelowMarginalCost,
     price_above_retail_margin: o.priceAboveRetailMargin,
     inefficient_allocation: o.inefficientAllocation,
-    fairness_tv: o.fairnessTV,
-    fairness_correlation: o.fairnessCorrelation,
-    jain_profit: o.jainProfit,
-    gini_profit: o.giniProfit,
-    jain_return_on_cost: o.jainReturnOnCost,
-  }));
+    fairness_tv: fair.fairnessTV,
+    fairness_correlation: fair.fairnessCorrelation,
+    jain_profit: fair.jainProfit,
+    gini_profit: fair.giniProfit,
+    jain_return_on_cost: fair.jainReturnOnCost,
+    };
+  });
 }
 
 /** Columns of actors.csv: one actor of one negotiation a row (profit and cost shares of the chain's). */
@@ -88,7 +92,7 @@ export function actorRows(cfg: NegotiationConfig, outcomes: readonly Negotiation
 }
 
 /** Columns of summary.csv: one condition a row. */
-export const SUMMARY_COLUMNS = [
+export const NEGOTIATION_SUMMARY_COLUMNS = [
   "condition", "negotiations", "agreement_rate", "mean_rounds_to_agreement", "chain_efficiency", "mean_chain_profit", "mean_max_chain_profit",
   "mean_retailer_profit", "mean_subcontractors_profit", "illogical_price_rate", "overtime_while_normal_idle_rate",
   "price_below_marginal_cost_rate", "price_above_retail_margin_rate", "inefficient_allocation_rate", "revised_rate",

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseNegotiationConfig } from "./config.js";
-import { finiteMean, negotiationMetrics, NEGOTIATION_METRICS } from "./metrics.js";
-import { settle, type Deals } from "./outcome.js";
-import { PAPER_CONFIG } from "./paper.js";
-import { summarizeOutcomes } from "./summary.js";
+import { parseNegotiationConfig } from "../contracts/config.js";
+import { fairness, finiteMean, negotiationMetrics, NEGOTIATION_METRICS } from "./contracts-metrics.js";
+import { settle, type Deals } from "../contracts/outcome.js";
+import { PAPER_CONFIG } from "../contracts/paper.js";
+import { summarizeOutcomes } from "./contracts-summary.js";
 
 // Paper setting: S1 (CN 40, CM 60, c 10, e 4), S2 (30, 50, 11, 2), S3 (25, 40, 9, 6); R 25, c_R 3, D 120.
 const cfg = parseNegotiationConfig(PAPER_CONFIG);
@@ -83,6 +83,30 @@ describe("one chain efficiency", () => {
     const meanOfRatios = (1 + 1150 / 1355 + 0.5) / 3;
     expect(Math.abs(ratioOfSums - meanOfRatios)).toBeGreaterThan(0.01); // the two definitions differ here
     expect(summarizeOutcomes(all).chainEfficiency).toBeCloseTo(ratioOfSums, 12);
-    expect(negotiationMetrics(all)["efficiency/chain"]).toBe(summarizeOutcomes(all).chainEfficiency);
+    expect(negotiationMetrics(all)["efficiency/chain"]).toBeCloseTo(ratioOfSums, 12);
+  });
+});
+
+describe("fairness", () => {
+  it("fairness against added value by hand", () => {
+    // profits [3, 1] vs costs [1, 1]: shares 0.75/0.25 vs 0.5/0.5 -> TV 0.25
+    const f = fairness([3, 1], [1, 1]);
+    expect(f.fairnessTV).toBeCloseTo(0.25, 15);
+    expect(f.jainProfit).toBeCloseTo(16 / 20, 15);
+    expect(f.giniProfit).toBeCloseTo(2 / 8, 15); // sum |xi - xj| = 4; 4 / (2 * 4 * 2)
+    expect(f.jainReturnOnCost).toBeCloseTo(16 / 20, 15);
+    expect(f.fairnessCorrelation).toBeNaN(); // equal cost shares have no variance
+    // profits proportional to costs: perfectly fair against added value
+    const g = fairness([2, 4, 6], [1, 2, 3]);
+    expect(g.fairnessTV).toBeCloseTo(0, 15);
+    expect(g.fairnessCorrelation).toBeCloseTo(1, 15);
+    expect(g.jainReturnOnCost).toBeCloseTo(1, 15);
+    // a loss-making actor: profits [3, -1] (total 2) vs costs [1, 1]: shares 1.5 / -0.5 vs 0.5 / 0.5 -> TV 1;
+    // Jain undefined with a negative value; Gini allows it: sum |xi - xj| = 8, 8 / (2 x 4 x 1) = 1
+    const h = fairness([3, -1], [1, 1]);
+    expect(h.fairnessTV).toBeCloseTo(1, 15);
+    expect(h.jainProfit).toBeNaN();
+    expect(h.jainReturnOnCost).toBeNaN();
+    expect(h.giniProfit).toBeCloseTo(1, 15);
   });
 });
