@@ -93,7 +93,12 @@ async function gradientPaths(): Promise<Record<string, unknown>[]> {
   await initBackend({ backend });
   const cases: { name: string; obsDim: number; action: ActionKind; rows: number }[] = [
     { name: "CartPole (4 obs, 2 actions), 128 rows", obsDim: 4, action: { kind: "categorical", n: 2, start: 0 }, rows: 128 },
-    { name: "300-agent market (394 obs, Box 60), 2048 rows", obsDim: 394, action: { kind: "gaussian", dim: 60, low: Array(60).fill(0), high: Array(60).fill(1) }, rows: 2048 },
+    {
+      name: "300-agent market (394 obs, Box 60), 2048 rows",
+      obsDim: 394,
+      action: { kind: "gaussian", dim: 60, low: Array(60).fill(0), high: Array(60).fill(1) },
+      rows: 2048,
+    },
   ];
   return cases.map(({ name, obsDim, action, rows }) => {
     const rng = new Rng(1);
@@ -114,12 +119,21 @@ async function gradientPaths(): Promise<Record<string, unknown>[]> {
     const reps = rows > 1000 ? 10 : 100;
     const fast = timeMicros(() => void ppoGradients(params, coefs, action, mb), reps, 5);
     const vars = new TfParamVariables(params);
-    const auto = timeMicros(() => {
-      vars.sync(params);
-      void ppoGradientsVariables(vars, params, coefs, action, mb);
-    }, reps, 5);
+    const auto = timeMicros(
+      () => {
+        vars.sync(params);
+        void ppoGradientsVariables(vars, params, coefs, action, mb);
+      },
+      reps,
+      5,
+    );
     vars.dispose();
-    return { case: name, fast_us_per_minibatch: Math.round(fast), autodiff_us_per_minibatch: Math.round(auto), autodiff_over_fast: Math.round((auto / fast) * 100) / 100 };
+    return {
+      case: name,
+      fast_us_per_minibatch: Math.round(fast),
+      autodiff_us_per_minibatch: Math.round(auto),
+      autodiff_over_fast: Math.round((auto / fast) * 100) / 100,
+    };
   });
 }
 
@@ -138,7 +152,8 @@ async function cartpole(): Promise<Record<string, unknown>> {
         solvedStep = p.globalStep;
         solvedSeconds = (performance.now() - t0) / 1000;
       }
-      if (p.iteration % 100 === 0) console.log(`step ${p.globalStep} return ${p.row.episode_return_mean.toFixed(1)} ${Math.round(p.row.steps_per_second)} steps/s`);
+      if (p.iteration % 100 === 0)
+        console.log(`step ${p.globalStep} return ${p.row.episode_return_mean.toFixed(1)} ${Math.round(p.row.steps_per_second)} steps/s`);
     },
   });
   const wall = (performance.now() - t0) / 1000;
@@ -158,7 +173,12 @@ async function cartpole(): Promise<Record<string, unknown>> {
     solved_wall_seconds: solvedSeconds === null ? null : Math.round((solvedSeconds as number) * 10) / 10,
     final_return_mean_last20: lastReturn,
     profile_seconds: prof,
-    reference: { implementation: "CleanRL ppo.py, PyTorch CPU, 1 thread", steps_per_second: 5900, solved_step: 188000, solved_wall_seconds: 34 },
+    reference: {
+      implementation: "CleanRL ppo.py, PyTorch CPU, 1 thread",
+      steps_per_second: 5900,
+      solved_step: 188000,
+      solved_wall_seconds: 34,
+    },
   };
   return figures;
 }

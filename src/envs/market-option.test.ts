@@ -16,14 +16,21 @@ describe("market option { generate }", () => {
   });
 
   it("a generated 300-producer market builds the parallel env with 300 agents", () => {
-    const env = make("MarketBiddingParallel-v0", { market: { generate: { groups: 2, agentsPerGroup: 150, goods: 30, seed: 1 } }, episodeLength: 2 }) as ParallelEnv;
+    const env = make("MarketBiddingParallel-v0", {
+      market: { generate: { groups: 2, agentsPerGroup: 150, goods: 30, seed: 1 } },
+      episodeLength: 2,
+    }) as ParallelEnv;
     expect(env.possibleAgents.length).toBe(300);
     expect(env.actionSpace(env.possibleAgents[0]).shape).toEqual([60]);
   });
 
   it("bad fields are config errors naming the path", () => {
-    expect(() => make("MarketBiddingParallel-v0", { market: { generate: { groups: 0, agentsPerGroup: 2, goods: 2 } } })).toThrow(/market\.generate\.groups/);
-    expect(() => make("MarketBiddingParallel-v0", { market: { generate: { groups: 1, agentsPerGroup: 2, goods: 2, size: 3 } } })).toThrow(/market\.generate\.size/);
+    expect(() => make("MarketBiddingParallel-v0", { market: { generate: { groups: 0, agentsPerGroup: 2, goods: 2 } } })).toThrow(
+      /market\.generate\.groups/,
+    );
+    expect(() => make("MarketBiddingParallel-v0", { market: { generate: { groups: 1, agentsPerGroup: 2, goods: 2, size: 3 } } })).toThrow(
+      /market\.generate\.size/,
+    );
   });
 
   it.each(["scale-300", "scale-300-hubs", "mappo-market", "mappo-hubs"])("experiments/%s.json is a valid experiment", (name) => {

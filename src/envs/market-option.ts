@@ -23,6 +23,11 @@ export function resolveMarketOption(market: unknown): unknown {
   const seed = g.seed ?? 0;
   if (!Number.isInteger(seed)) throw new MarketSpecError("generate.seed", "must be an integer");
   const unknown = Object.keys(g).filter((k) => !["groups", "agentsPerGroup", "goods", "seed"].includes(k));
-  if (unknown.length > 0) throw new MarketSpecError(`generate.${unknown[0]}`, "unknown field; expected groups, agentsPerGroup, goods, seed");
-  return randomMarket(new Rng(seed as number), { groups: g.groups as number, agentsPerGroup: g.agentsPerGroup as number, goods: g.goods as number });
+  if (unknown.length > 0)
+    throw new MarketSpecError(`generate.${unknown[0]}`, "unknown field; expected groups, agentsPerGroup, goods, seed");
+  return randomMarket(new Rng(seed as number), {
+    groups: g.groups as number,
+    agentsPerGroup: g.agentsPerGroup as number,
+    goods: g.goods as number,
+  });
 }

@@ -66,7 +66,7 @@ export type Activation = keyof typeof ACTIVATIONS;
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as [Activation, ...Activation[]];
 
 export function isActivation(name: unknown): name is Activation {
-  return typeof name === "string" && Object.prototype.hasOwnProperty.call(ACTIVATIONS, name);
+  return typeof name === "string" && Object.hasOwn(ACTIVATIONS, name);
 }
 
 /** The table entry of `name`; an unknown name throws a RangeError listing the known ones. */

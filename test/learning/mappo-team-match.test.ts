@@ -13,7 +13,16 @@ import { PPO } from "../../src/rl/ppo/index.js";
 // loss, 1,280 steps (10 updates), seeds 1-5. Measured on wasm (probability of the right action, mean over agents
 // and bits): MAPPO 0.995-0.997 on every seed, independent PPO 0.797-0.937. Stated bar: MAPPO >= 0.98 on every
 // seed and independent PPO below it on every seed (both learn the dominant action eventually; this is speed).
-const settings = { numEnvs: 4, numSteps: 32, learningRate: 1e-3, annealLr: false, entCoef: 0, normalizeReward: true, clipVloss: false, updateEpochs: 10 };
+const settings = {
+  numEnvs: 4,
+  numSteps: 32,
+  learningRate: 1e-3,
+  annealLr: false,
+  entCoef: 0,
+  normalizeReward: true,
+  clipVloss: false,
+  updateEpochs: 10,
+};
 
 function pCorrect(policy: MultiAgentPolicy): number {
   let s = 0;

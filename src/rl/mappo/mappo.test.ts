@@ -23,7 +23,9 @@ const ENVS: [string, Record<string, unknown>][] = [
   ["TeamMatch-v0", { agents: 3 }],
 ];
 
-type Internals = { groups: { critDim: number; stateDim: number; params: { critic: { nIn: number }[]; actor: { nIn: number }[] }; obsDim: number }[] };
+type Internals = {
+  groups: { critDim: number; stateDim: number; params: { critic: { nIn: number }[]; actor: { nIn: number }[] }; obsDim: number }[];
+};
 
 describe("global state (PettingZoo state())", () => {
   it.each(ENVS)("%s: state() lies in stateSpace, changes over an episode and differs from any one observation", (id, options) => {
@@ -46,7 +48,14 @@ describe("global state (PettingZoo state())", () => {
 
 describe("MAPPO", () => {
   it.each(ENVS)("%s: the critic reads the global state, the actors their observations; one update runs", async (id, options) => {
-    const mappo = new MAPPO({ env: () => make(id, { ...options }) as ParallelEnv, numEnvs: 2, numSteps: 8, numMinibatches: 2, updateEpochs: 1, seed: 1 });
+    const mappo = new MAPPO({
+      env: () => make(id, { ...options }) as ParallelEnv,
+      numEnvs: 2,
+      numSteps: 8,
+      numMinibatches: 2,
+      updateEpochs: 1,
+      seed: 1,
+    });
     expect(mappo.algorithm).toBe("mappo");
     expect(mappo.gradientPath).toBe("autodiff");
     const g = (mappo as unknown as Internals).groups[0];
@@ -64,7 +73,16 @@ describe("MAPPO", () => {
 
   it("a shared MAPPO network with a one-hot agent id gives the critic the id too; truncated episodes bootstrap from the final state", async () => {
     const env = () => make("MarketBiddingParallel-v0", { episodeLength: 3 }) as ParallelEnv;
-    const mappo = new MAPPO({ env, shareParameters: true, agentId: "onehot", numEnvs: 1, numSteps: 8, numMinibatches: 2, updateEpochs: 1, seed: 2 });
+    const mappo = new MAPPO({
+      env,
+      shareParameters: true,
+      agentId: "onehot",
+      numEnvs: 1,
+      numSteps: 8,
+      numMinibatches: 2,
+      updateEpochs: 1,
+      seed: 2,
+    });
     const g = (mappo as unknown as Internals).groups[0];
     const n = env().possibleAgents.length;
     expect(g.critDim).toBe(g.stateDim + n);
@@ -73,7 +91,8 @@ describe("MAPPO", () => {
   });
 
   it("reads the state through the scenarios' wrappers (ParallelRescaleAction)", () => {
-    const env = () => new ParallelRescaleAction(make("HubTrading-v0", { hubs: 3, periods: 4 }) as ParallelEnv<number[], number[]>, -1, 1) as ParallelEnv;
+    const env = () =>
+      new ParallelRescaleAction(make("HubTrading-v0", { hubs: 3, periods: 4 }) as ParallelEnv<number[], number[]>, -1, 1) as ParallelEnv;
     const e = env();
     expect(e.stateSpace!.shape).toEqual((make("HubTrading-v0", { hubs: 3, periods: 4 }) as ParallelEnv).stateSpace!.shape);
     const mappo = new MAPPO({ env, numEnvs: 1, numSteps: 4, numMinibatches: 1, seed: 1 });
@@ -94,28 +113,31 @@ describe("MAPPO", () => {
 });
 
 describe("shared policies", () => {
-  it.each(["onehot", "embedding"] as const)("agent id %s: each agent's saved policy acts as the learner; the file holds the weights once", async (agentId) => {
-    const env = () => make("TeamMatch-v0", { agents: 4 }) as ParallelEnv;
-    const ppo = new PPO({ env, shareParameters: true, agentId, numEnvs: 2, numSteps: 16, seed: 1 });
-    const policy = (await ppo.learn(64)) as MultiAgentPolicy;
-    ppo.close();
-    const json = JSON.parse(JSON.stringify(policy.toJSON()));
-    expect(json.sharedParams).toBeDefined();
-    expect(Object.values(json.policies).every((p) => (p as { params: unknown }).params === "shared")).toBe(true);
-    const { writeFileSync, mkdtempSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tmpdir } = await import("node:os");
-    const file = join(mkdtempSync(join(tmpdir(), "sg-")), "p.json");
-    writeFileSync(file, JSON.stringify(json));
-    const back = MultiAgentPolicy.load(file);
-    Object.entries(policy.policies).forEach(([a, p], k) => {
-      expect(p.spec.agentId).toEqual({ kind: agentId, count: 4, index: k });
-      for (const bit of [0, 1]) expect(back.policies[a].value([bit])).toBeCloseTo(p.value([bit]), 6);
-    });
-    // The agent id changes the network input: two agents' values differ on the same observation.
-    const vs = Object.values(policy.policies).map((p) => p.value([1]));
-    expect(new Set(vs.map((v) => v.toFixed(6))).size).toBeGreaterThan(1);
-  });
+  it.each(["onehot", "embedding"] as const)(
+    "agent id %s: each agent's saved policy acts as the learner; the file holds the weights once",
+    async (agentId) => {
+      const env = () => make("TeamMatch-v0", { agents: 4 }) as ParallelEnv;
+      const ppo = new PPO({ env, shareParameters: true, agentId, numEnvs: 2, numSteps: 16, seed: 1 });
+      const policy = (await ppo.learn(64)) as MultiAgentPolicy;
+      ppo.close();
+      const json = JSON.parse(JSON.stringify(policy.toJSON()));
+      expect(json.sharedParams).toBeDefined();
+      expect(Object.values(json.policies).every((p) => (p as { params: unknown }).params === "shared")).toBe(true);
+      const { writeFileSync, mkdtempSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const { tmpdir } = await import("node:os");
+      const file = join(mkdtempSync(join(tmpdir(), "sg-")), "p.json");
+      writeFileSync(file, JSON.stringify(json));
+      const back = MultiAgentPolicy.load(file);
+      Object.entries(policy.policies).forEach(([a, p], k) => {
+        expect(p.spec.agentId).toEqual({ kind: agentId, count: 4, index: k });
+        for (const bit of [0, 1]) expect(back.policies[a].value([bit])).toBeCloseTo(p.value([bit]), 6);
+      });
+      // The agent id changes the network input: two agents' values differ on the same observation.
+      const vs = Object.values(policy.policies).map((p) => p.value([1]));
+      expect(new Set(vs.map((v) => v.toFixed(6))).size).toBeGreaterThan(1);
+    },
+  );
 
   it("a shared policy of many agents acts through one batched TF.js forward that equals the JS forward", () => {
     const env = () => make("TeamMatch-v0", { agents: 200 }) as ParallelEnv;

@@ -1,7 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "../../core/rng.js";
-import { ForwardScratch, actorCriticTf, initParams, netForward, paramList, paramTensors, splitTensors, type NetworkSpec } from "../actor-critic.js";
+import {
+  ForwardScratch,
+  actorCriticTf,
+  initParams,
+  netForward,
+  paramList,
+  paramTensors,
+  splitTensors,
+  type NetworkSpec,
+} from "../actor-critic.js";
 import { ACTIVATION_NAMES, activationOf } from "../activations.js";
 import { initBackend } from "../backend.js";
 import { gaussianLogProb } from "../distributions.js";
@@ -22,7 +31,9 @@ function minibatch(action: ActionKind, rng: Rng, n: number, obsDim: number, extr
   return {
     obs: new Float32Array(n * obsDim).map(() => rng.normal()),
     actions: new Float32Array(n * k).map(() => (action.kind === "categorical" ? rng.int(action.n) : rng.normal())),
-    oldLogp: new Float32Array(n).map(() => (action.kind === "categorical" ? Math.log(1 / action.n) : gaussianLogProb([0], [0], [0], 1) * action.dim) + rng.normal(0, 0.3)),
+    oldLogp: new Float32Array(n).map(
+      () => (action.kind === "categorical" ? Math.log(1 / action.n) : gaussianLogProb([0], [0], [0], 1) * action.dim) + rng.normal(0, 0.3),
+    ),
     adv: new Float32Array(n).map(() => rng.normal()),
     returns: new Float32Array(n).map(() => rng.normal()),
     oldValues: new Float32Array(n).map(() => rng.normal(0, 0.3)),
@@ -42,7 +53,8 @@ describe("activations table", () => {
       const js = xs.slice();
       f.apply(js, 0, js.length);
       const t = f.tf(tf.tensor1d(xs)).dataSync();
-      for (let i = 0; i < xs.length; i++) expect(Math.abs(js[i] - t[i]), `${name}(${xs[i]})`).toBeLessThan(2e-6 * Math.max(1, Math.abs(t[i])));
+      for (let i = 0; i < xs.length; i++)
+        expect(Math.abs(js[i] - t[i]), `${name}(${xs[i]})`).toBeLessThan(2e-6 * Math.max(1, Math.abs(t[i])));
     }
     // Reference values: gelu(1) = Phi(1) = 0.8413447, silu(1) = 1 / (1 + e^-1) = 0.7310586.
     const one = Float32Array.of(1, 1);
@@ -73,7 +85,16 @@ describe("activations table", () => {
 
   it("the JS forward of a network with trunk and embedding equals its TF.js forward", () => {
     for (const activation of ACTIVATION_NAMES) {
-      const spec: NetworkSpec = { obsDim: 4, action: { kind: "categorical", n: 3, start: 0 }, actorHidden: [8], criticHidden: [6], activation, initLogStd: 0, sharedHidden: [10], embedding: { count: 5, dim: 3 } };
+      const spec: NetworkSpec = {
+        obsDim: 4,
+        action: { kind: "categorical", n: 3, start: 0 },
+        actorHidden: [8],
+        criticHidden: [6],
+        activation,
+        initLogStd: 0,
+        sharedHidden: [10],
+        embedding: { count: 5, dim: 3 },
+      };
       const rng = new Rng(2);
       const p = initParams(spec, rng);
       const n = 7;
@@ -122,11 +143,24 @@ describe("autodiff gradient path (tf.variableGrads)", () => {
   it("matches central finite differences for GELU and SiLU networks with a shared trunk, an embedding and a centralised critic", () => {
     for (const activation of ["gelu", "silu"] as const) {
       const action: ActionKind = { kind: "gaussian", dim: 2, low: [-1, -1], high: [1, 1] };
-      const spec: NetworkSpec = { obsDim: 3, action, actorHidden: [6], criticHidden: [5], activation, initLogStd: -0.2, embedding: { count: 4, dim: 2 }, criticObsDim: 4 };
+      const spec: NetworkSpec = {
+        obsDim: 3,
+        action,
+        actorHidden: [6],
+        criticHidden: [5],
+        activation,
+        initLogStd: -0.2,
+        embedding: { count: 4, dim: 2 },
+        criticObsDim: 4,
+      };
       const rng = new Rng(9);
       const params = initParams(spec, rng);
       const n = 16;
-      const mb = minibatch(action, rng, n, 3, { critObs: new Float32Array(n * 4).map(() => rng.normal()), critDim: 4, agentIdx: Int32Array.from({ length: n }, (_, i) => i % 4) });
+      const mb = minibatch(action, rng, n, 3, {
+        critObs: new Float32Array(n * 4).map(() => rng.normal()),
+        critDim: 4,
+        agentIdx: Int32Array.from({ length: n }, (_, i) => i % 4),
+      });
       // A large clip so that the loss is smooth around the point (finite differences do not cross a kink).
       const coefs = { clipCoef: 100, clipVloss: false, entCoef: 0.01, vfCoef: 0.5, activation };
       const vars = new TfParamVariables(params);
@@ -192,8 +226,13 @@ describe("autodiff gradient path (tf.variableGrads)", () => {
     const plain = new PPO({ env: "CartPole-v1", backend: "cpu" });
     expect(plain.gradientPath).toBe("fast");
     plain.close();
-    expect(() => new PPO({ env: "CartPole-v1", sharedHidden: [16], gradients: "fast" })).toThrow(/gradients "fast" does not apply to a shared trunk/);
-    const cfg = parseTrainConfig({ env: "CartPole-v1", algorithm: "ppo", totalSteps: 1024, hyperparameters: { activation: "silu", gradients: "fast" } }, "y.json");
+    expect(() => new PPO({ env: "CartPole-v1", sharedHidden: [16], gradients: "fast" })).toThrow(
+      /gradients "fast" does not apply to a shared trunk/,
+    );
+    const cfg = parseTrainConfig(
+      { env: "CartPole-v1", algorithm: "ppo", totalSteps: 1024, hyperparameters: { activation: "silu", gradients: "fast" } },
+      "y.json",
+    );
     try {
       learnerFromConfig(cfg, "y.json");
       expect.unreachable();
@@ -203,7 +242,17 @@ describe("autodiff gradient path (tf.variableGrads)", () => {
   });
 
   it("a PPO with a GELU shared trunk trains (autodiff) and its saved policy acts like the learner", async () => {
-    const ppo = new PPO({ env: "CartPole-v1", numEnvs: 2, numSteps: 64, seed: 1, activation: "gelu", sharedHidden: [32], actorHidden: [16], criticHidden: [16], backend: "cpu" });
+    const ppo = new PPO({
+      env: "CartPole-v1",
+      numEnvs: 2,
+      numSteps: 64,
+      seed: 1,
+      activation: "gelu",
+      sharedHidden: [32],
+      actorHidden: [16],
+      criticHidden: [16],
+      backend: "cpu",
+    });
     const policy = (await ppo.learn(256)) as import("../policy.js").LearnedPolicy;
     ppo.close();
     const json = JSON.parse(JSON.stringify(policy.toJSON()));
