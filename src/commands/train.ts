@@ -18,7 +18,7 @@ import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym train <experiment.json> [--out DIR] [--resume RUN_DIR] [--backend tensorflow|wasm|cpu]
 
-Train a policy (PPO or REINFORCE) on a registered environment.
+Train a policy (PPO, MAPPO or REINFORCE) on a registered environment (MAPPO: a ParallelEnv with state()).
 
   <experiment.json>     training config: env, algorithm, hyperparameters, totalSteps, seed, numEnvs,
                         backend, checkpointEvery (see experiments/cartpole-ppo.json); training runs whole
@@ -40,7 +40,7 @@ function fmt(x: number, d = 1): string {
 
 export const command: Command = {
   name: "train",
-  summary: "train a policy with PPO or REINFORCE, with checkpoints and a learning curve",
+  summary: "train a policy with PPO, MAPPO or REINFORCE, with checkpoints and a learning curve",
   help,
   async run(argv) {
     const parsed = parseCommandArgs("train", argv, { out: { type: "string" }, resume: { type: "string" }, backend: { type: "string" }, "models-root": { type: "string" } }, help);

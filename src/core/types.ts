@@ -1,3 +1,4 @@
+import type { Box } from "./spaces.js";
 import type { Space } from "./spaces.js";
 
 /** Free-form diagnostic information returned by `reset` and `step`. */
@@ -67,6 +68,13 @@ export interface ParallelEnv<O = unknown, A = unknown> {
   reset(opts?: ResetOptions): ParallelResetResult<O>;
   step(actions: Record<string, A>): ParallelStepResult<O>;
   close(): void;
+  /**
+   * The global state of the current step as a flat vector (PettingZoo's `state()`): what a centralised critic
+   * (MAPPO) reads during training; agents never see it. Optional; envs that have it also give `stateSpace`.
+   */
+  state?(): Float32Array;
+  /** The Box of {@link state} (PettingZoo's `state_space`). */
+  readonly stateSpace?: Box;
 }
 
 export interface ActOptions {

@@ -43,6 +43,7 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
   private readonly learnedSubs: Uint8Array;
   private readonly rewards: Float64Array;
   private over = true;
+  private stateBox?: Box;
   private readonly replay = new EpisodeReplay<Record<string, number[]>>();
 
   constructor(options: ContractParallelOptions = {}) {
@@ -144,6 +145,25 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
   close(): void {
     this.over = true;
     this.agents = [];
+  }
+
+  /**
+   * The global state (PettingZoo's state()): the retailer's observation, then every subcontractor's (learned or
+   * not), the same features each of them sees.
+   */
+  get stateSpace(): Box {
+    if (!this.stateBox) {
+      const r = retailerObservationSpace(this.episode.n);
+      const sub = [1, 1, 1, 1, 1, PRICE_CAP, PRICE_CAP, PRICE_CAP, PRICE_CAP, PRICE_CAP];
+      const high = [...r.high, ...Array.from({ length: this.episode.n }, () => sub).flat()];
+      this.stateBox = new Box([...r.low, ...Array(high.length - r.low.length).fill(0)], high);
+    }
+    return this.stateBox;
+  }
+
+  state(): Float32Array {
+    const ep = this.episode;
+    return Float32Array.from([...ep.retailerObservation(), ...Array.from({ length: ep.n }, (_, i) => ep.subObservation(i)).flat()]);
   }
 
   private observe(): Record<string, number[]> {

@@ -1,7 +1,7 @@
 import { Rng } from "../core/rng.js";
 import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { register } from "../core/registry.js";
-import type { Box } from "../core/spaces.js";
+import { Box } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
 import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../hubs/config.js";
 import { randomHubsConfig } from "../hubs/generate.js";
@@ -90,6 +90,7 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   private readonly predictor: ShortagePredictor;
   /** Hub index of each agent. */
   private readonly hubIndex = new Map<string, number>();
+  private stateBox?: Box;
 
   constructor(options: Record<string, unknown> = {}) {
     const { cfg, ...o } = resolveHubTradingOptions(options);
@@ -183,6 +184,20 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   close(): void {
     this.driver = undefined;
     this.agents = [];
+  }
+
+  /** The global state (PettingZoo's state()): every hub's observation, analytic hubs included, in hub order. */
+  get stateSpace(): Box {
+    const n = this.cfg.hubs.length;
+    return (this.stateBox ??= new Box(
+      Array.from({ length: n }, () => this.obsSpace.low).flat(),
+      Array.from({ length: n }, () => this.obsSpace.high).flat(),
+    ));
+  }
+
+  state(): Float32Array {
+    if (!this.driver) throw new Error("HubTrading-v0: state() before reset()");
+    return Float32Array.from(this.cfg.hubs.flatMap((_, h) => this.driver!.observe(h)));
   }
 
   private checkAgent(agent: string): void {

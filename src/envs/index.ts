@@ -5,6 +5,7 @@ import "./contract-negotiation-parallel.js";
 import "./hub-trading.js";
 import "./market-bidding.js";
 import "./market-bidding-parallel.js";
+import "./team-match.js";
 
 export { MarketBiddingEnv, MARKET_BIDDING_ID } from "./market-bidding.js";
 export { MarketBiddingParallelEnv, MARKET_BIDDING_PARALLEL_ID } from "./market-bidding-parallel.js";

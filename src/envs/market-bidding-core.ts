@@ -561,6 +561,50 @@ export class MarketBiddingCore {
   }
 
   /** Observation of learned agent i (fresh arrays). */
+  /** Layout of {@link globalState}: prices and quantities of every market, every producer's profit, forecasts, phase, stocks. */
+  stateSpace(): Box {
+    const M = this.market.nMarkets;
+    const nA = this.lastAgentProfit.length;
+    const GH = this.G * this.opts.horizon;
+    const low = [...Array(2 * M).fill(0), ...Array(nA).fill(-Infinity), ...Array(3 * GH).fill(0), -1, -1, ...Array(this.opts.inventory ? nA * this.G : 0).fill(0)];
+    const high = [...Array(2 * M + nA + 3 * GH).fill(Infinity), 1, 1, ...Array(this.opts.inventory ? nA * this.G : 0).fill(this.opts.inventory?.capacity ?? 0)];
+    return new Box(low, high);
+  }
+
+  /** The whole market's state of the current period (see {@link stateSpace}); a new array per call. */
+  globalState(): Float32Array {
+    const M = this.market.nMarkets;
+    const nA = this.lastAgentProfit.length;
+    const G = this.G;
+    const H = this.opts.horizon;
+    const out = new Float32Array(2 * M + nA + 3 * G * H + 2 + (this.opts.inventory ? nA * G : 0));
+    out.set(this.lastPrices, 0);
+    out.set(this.lastQuantities, M);
+    out.set(this.lastAgentProfit, 2 * M);
+    let o = 2 * M + nA;
+    for (let j = 0; this.opts.observeForecasts && j < G; j++) {
+      const f = this.forecastBuf[j];
+      for (let h = 0; h < H; h++) {
+        out[o + j * H + h] = f.point[h];
+        out[o + G * H + j * H + h] = f.lower[h];
+        out[o + 2 * G * H + j * H + h] = f.upper[h];
+      }
+    }
+    o += 3 * G * H;
+    const obs0 = this.observationPhase();
+    out[o] = obs0[0];
+    out[o + 1] = obs0[1];
+    if (this.opts.inventory) out.set(this.stock, o + 2);
+    return out;
+  }
+
+  private observationPhase(): [number, number] {
+    const o = this.opts;
+    if (!o.period) return [0, 0];
+    const angle = (2 * Math.PI * (o.warmup + this.t + o.phaseOffset)) / o.period;
+    return [Math.sin(angle), Math.cos(angle)];
+  }
+
   observation(i: number): MarketBiddingObservation {
     const o = this.opts;
     const G = this.G;

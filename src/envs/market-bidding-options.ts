@@ -5,8 +5,8 @@ import { demandSpecSchema, type DemandSpec } from "../demand/process.js";
 import { parseDemandCsv, readDemandCsv, type DemandHistory } from "../demand/replay.js";
 import { ConfigError, formatPath } from "../io/errors.js";
 import { newtonDefaults } from "../market/equilibrium.js";
-import { paperMarket } from "../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
+import { resolveMarketOption } from "./market-option.js";
 
 /**
  * The options of `MarketBidding-v0` and `MarketBiddingParallel-v0`: their zod schema, defaults and
@@ -29,7 +29,7 @@ const inventorySchema = z
 
 export const marketBiddingOptionsSchema = z
   .object({
-    /** The market (MarketSpec); default the paper's market. */
+    /** The market (MarketSpec, or `{ generate: { groups, agentsPerGroup, goods, seed } }`); default the paper's market. */
     market: z.unknown().optional(),
     /** MarketBidding-v0: name of the learned producer; default "A[1][1]". */
     agent: z.string().min(1).optional(),
@@ -152,7 +152,7 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
   if (mode === "parallel" && o.agent !== undefined) throw optionsError(envId, "agent", `is an option of MarketBidding-v0; ${envId} takes "learned" (a list of agent names)`);
   let market: CompiledMarket;
   try {
-    market = compileMarket(o.market ?? paperMarket);
+    market = compileMarket(resolveMarketOption(o.market) as Parameters<typeof compileMarket>[0]);
   } catch (err) {
     throw optionsError(envId, `market.${(err as { path?: string }).path ?? ""}`, (err as Error).message);
   }

@@ -20,6 +20,7 @@ export class MarketBiddingParallelEnv implements ParallelEnv<MarketBiddingObserv
   agents: string[] = [];
   spec?: EnvSpec;
   private readonly indexOf = new Map<string, number>();
+  private stateBox?: Box;
 
   constructor(options: MarketBiddingOptions = {}) {
     this.core = new MarketBiddingCore(MARKET_BIDDING_PARALLEL_ID, options as Record<string, unknown>, "parallel");
@@ -96,6 +97,19 @@ export class MarketBiddingParallelEnv implements ParallelEnv<MarketBiddingObserv
   }
 
   close(): void {}
+
+  /**
+   * The global state (PettingZoo's state()): the last period's prices and quantities of every market, every
+   * producer's last profit (analytic ones included), the forecasts, the season phase, and every producer's stock
+   * when inventory is on. What a centralised critic (MAPPO) reads; agents only see their own markets.
+   */
+  get stateSpace(): Box {
+    return (this.stateBox ??= this.core.stateSpace());
+  }
+
+  state(): Float32Array {
+    return this.core.globalState();
+  }
 }
 
 register(MARKET_BIDDING_PARALLEL_ID, (options) => new MarketBiddingParallelEnv(options as MarketBiddingOptions), {

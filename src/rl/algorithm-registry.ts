@@ -111,3 +111,13 @@ registerAlgorithm({
     return r.numSteps * r.numEnvs;
   },
 });
+registerAlgorithm({
+  name: "mappo",
+  description: "MAPPO: PPO actors per agent (shared or not) with a centralised critic on the env's global state (state()); autodiff gradients",
+  defaults: PPO_DEFAULTS as unknown as Record<string, unknown>,
+  learner: { load: async () => (await import("./mappo/mappo.js")).MAPPO as unknown as LearnerClass },
+  check: async (o) => {
+    const [{ resolvePPOOptions }, { checkCommon }] = await Promise.all([import("./ppo/ppo.js"), import("./on-policy.js")]);
+    checkCommon(resolvePPOOptions(o as never));
+  },
+});

@@ -10,6 +10,9 @@ export type CommonDefaults = Pick<
   | "actorHidden"
   | "criticHidden"
   | "activation"
+  | "sharedHidden"
+  | "agentId"
+  | "agentEmbeddingDim"
   | "initLogStd"
   | "normalizeObservation"
   | "normalizeReward"
@@ -34,8 +37,14 @@ export const COMMON_DEFAULTS: Readonly<CommonDefaults> = Object.freeze({
   actorHidden: [64, 64],
   /** Value MLP hidden sizes (CleanRL: 64, 64). */
   criticHidden: [64, 64],
-  /** Hidden activation (CleanRL: tanh). */
+  /** Hidden activation (CleanRL: tanh); one of the activations table (tanh, relu, gelu, silu). */
   activation: "tanh",
+  /** Hidden layers shared by actor and critic (CleanRL: none, separate networks). */
+  sharedHidden: [],
+  /** Agent-id feature of a shared policy (not in CleanRL): none. */
+  agentId: "none",
+  /** Width of the learned agent-id embedding (agentId "embedding"). */
+  agentEmbeddingDim: 8,
   /** Initial log-std of the Gaussian (Box actions; CleanRL: zeros). */
   initLogStd: 0,
   /** Observation normalisation (CleanRL ppo.py: none). */

@@ -1,6 +1,7 @@
 // Learning: TF.js backend choice, actor-critic MLPs, PPO and REINFORCE, policies, checkpoints, training configs.
 export { initBackend, backendName, isBackendName, BACKENDS, type BackendName, type BackendOptions } from "./backend.js";
 export { PPO, resolvePPOOptions, PPO_DEFAULTS, PPO_CONTINUOUS_DEFAULTS, type PPOOptions, type ResolvedPPOOptions, type PPOHyperparameters } from "./ppo/index.js";
+export { MAPPO } from "./mappo/index.js";
 export { REINFORCE, resolveREINFORCEOptions, REINFORCE_DEFAULTS, type REINFORCEOptions, type ResolvedREINFORCEOptions, type REINFORCEHyperparameters } from "./reinforce/index.js";
 export { OptionError } from "./option-error.js";
 export { OnPolicyLearner, CURVE_COLUMNS, type CommonOptions, type CurveRow, type EnvSource, type LearnOptions, type LearnerState, type Progress } from "./on-policy.js";
@@ -12,3 +13,4 @@ export { saveCheckpoint, loadLatestCheckpoint, listCheckpoints, type Checkpoint 
 export { loadTrainConfig, parseTrainConfig, trainConfigSchema, type TrainConfig } from "./train-config.js";
 export { learnerFromConfig } from "./learner-from-config.js";
 export type { Activation, NetworkSpec } from "./actor-critic.js";
+export { ACTIVATIONS, ACTIVATION_NAMES, activationOf } from "./activations.js";

@@ -2,6 +2,7 @@ import type { BackendName } from "./backend.js";
 import { checkTotalSteps, type OnPolicyLearner } from "./on-policy.js";
 import { OptionError } from "./option-error.js";
 import { PPO } from "./ppo/ppo.js";
+import { MAPPO } from "./mappo/mappo.js";
 import { REINFORCE } from "./reinforce/reinforce.js";
 import { envOf, type TrainConfig } from "./train-config.js";
 import { ConfigError } from "../io/errors.js";
@@ -37,7 +38,7 @@ export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: Back
   const asConfigError = (err: unknown): unknown => (err instanceof OptionError ? new ConfigError(file, [{ path: configPath(cfg, err.field), message: err.message }]) : err);
   let learner: OnPolicyLearner;
   try {
-    learner = cfg.algorithm === "ppo" ? new PPO(opts) : new REINFORCE(opts);
+    learner = cfg.algorithm === "ppo" ? new PPO(opts) : cfg.algorithm === "mappo" ? new MAPPO(opts) : new REINFORCE(opts);
   } catch (err) {
     throw asConfigError(err);
   }

@@ -1,5 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Activation, Layer } from "./actor-critic.js";
+import type { Layer } from "./actor-critic.js";
+import { activationOf, type Activation, type ActivationDef } from "./activations.js";
+
+/** Whether the fast hand-written backward pass can differentiate this activation (its derivative from its output). */
+export function fastBackwardSupports(activation: Activation): boolean {
+  return activationOf(activation).backwardFromOutput !== undefined;
+}
 
 /**
  * A hand-written forward and backward pass of one MLP in TensorFlow.js, for the PPO hot loop. TF.js autodiff
@@ -12,19 +18,23 @@ export class MlpTape {
   private readonly hs: tf.Tensor2D[] = [];
   private readonly ws: tf.Tensor2D[] = [];
   readonly out: tf.Tensor2D;
+  private readonly f: ActivationDef & Required<Pick<ActivationDef, "backwardFromOutput">>;
 
   constructor(
     private readonly layers: Layer[],
-    private readonly activation: Activation,
+    activation: Activation,
     readonly x: tf.Tensor2D,
   ) {
+    const f = activationOf(activation);
+    if (!f.backwardFromOutput) throw new RangeError(`the fast backward pass cannot differentiate activation "${activation}"; use gradients: "autodiff"`);
+    this.f = f as typeof this.f;
     let h = x;
     layers.forEach((l, k) => {
       this.hs.push(h);
       const w = tf.tensor2d(l.w, [l.nIn, l.nOut]);
       this.ws.push(w);
       const z = tf.add(tf.matMul(h, w), tf.tensor1d(l.b)) as tf.Tensor2D;
-      h = k === layers.length - 1 ? z : activation === "tanh" ? tf.tanh(z) : tf.relu(z);
+      h = k === layers.length - 1 ? z : (f.tf(z) as tf.Tensor2D);
     });
     this.out = h;
   }
@@ -45,7 +55,7 @@ export class MlpTape {
       for (let i = 0; i < l.nIn; i++) for (let j = 0; j < l.nOut; j++) wt[j * l.nIn + i] = l.w[i * l.nOut + j];
       const dh = tf.matMul(dz, tf.tensor2d(wt, [l.nOut, l.nIn]));
       // h is the activation output of layer k-1.
-      dz = (this.activation === "tanh" ? tf.mul(dh, tf.sub(1, tf.square(h))) : tf.mul(dh, tf.step(h))) as tf.Tensor2D;
+      dz = this.f.backwardFromOutput(dh, h) as tf.Tensor2D;
     }
     return grads;
   }

@@ -3,7 +3,9 @@ import { spaceFromJSON, type Space, type SpaceJSON } from "../core/spaces.js";
 import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
-import { ForwardScratch, cloneParams, deserializeParams, mlpForward, serializeParams, type ActorCriticParams, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
+import { ForwardScratch, cloneParams, deserializeParams, netForward, serializeParams, type ActorCriticParams, type Activation, type SerializedParams } from "./actor-critic.js";
+import { activationOf } from "./activations.js";
+import type { ActionKind } from "./spaces-codec.js";
 import { argmax, categoricalSample, gaussianSample, logSoftmax } from "./distributions.js";
 import type { RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { checkFormat, readJsonFile } from "../io/config.js";
@@ -16,12 +18,27 @@ export interface ObsNormalization {
   clip: number;
 }
 
+/** The network of a saved policy (the learner's options that shape it). */
+export interface PolicyNetwork {
+  actorHidden: number[];
+  criticHidden: number[];
+  activation: Activation;
+  initLogStd: number;
+  /** Shared trunk layers (absent: separate actor and critic). */
+  sharedHidden?: number[];
+  /** "state": the critic was centralised (MAPPO) and reads the env's global state, so `value()` cannot be used. */
+  criticInput?: "observation" | "state";
+  /** Agent-id feature of a shared policy: this agent's index among `count`. */
+  agentId?: { kind: "onehot" | "embedding"; count: number; index: number };
+}
+
 export interface PolicyJSON {
   format: "supplygym-policy";
   version: 1;
   observationSpace: SpaceJSON;
   actionSpace: SpaceJSON;
-  network: Omit<NetworkSpec, "action" | "obsDim">;
+  network: PolicyNetwork;
+  /** The weights; "shared" inside a multi-agent file whose `sharedParams` holds the one copy. */
   params: SerializedParams;
   obsNormalization?: ObsNormalization;
   /** The seed of the policy's sampling stream (absent in older files: 0). */
@@ -56,8 +73,9 @@ export function actSeed(seed: number, agent?: string): number {
  * mean (clipped to the action bounds); otherwise it samples with its own seeded Rng (`seed`, default 0).
  */
 export class LearnedPolicy implements Policy<unknown, number | number[]> {
-  readonly spec: NetworkSpec;
+  readonly spec: PolicyNetwork & { obsDim: number; action: ActionKind };
   private readonly encode: ObsEncoder;
+  private readonly rawDim: number;
   private readonly x: Float32Array;
   private readonly scratch = new ForwardScratch();
   private readonly logp: Float64Array;
@@ -68,15 +86,22 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   constructor(
     readonly observationSpace: Space,
     readonly actionSpace: Space,
-    network: Omit<NetworkSpec, "action" | "obsDim">,
+    network: PolicyNetwork,
     readonly params: ActorCriticParams,
     readonly obsNormalization?: ObsNormalization,
     seed = 0,
   ) {
+    activationOf(network.activation); // an unknown activation is an error, never a default
     const enc = obsEncoder(observationSpace);
     this.encode = enc.encode;
-    this.spec = { ...network, obsDim: enc.dim, action: actionKind(actionSpace) };
-    this.x = new Float32Array(enc.dim);
+    this.rawDim = enc.dim;
+    const id = network.agentId;
+    if (id && !(Number.isInteger(id.index) && id.index >= 0 && id.index < id.count)) throw new RangeError(`agentId.index ${id.index} is not in [0, ${id.count})`);
+    const idDim = id?.kind === "onehot" ? id.count : 0;
+    const embDim = id?.kind === "embedding" ? (params.embedding?.dim ?? 0) : 0;
+    if (id?.kind === "embedding" && !params.embedding) throw new RangeError("agentId kind embedding needs params.embedding");
+    this.spec = { ...network, obsDim: enc.dim + idDim, action: actionKind(actionSpace) };
+    this.x = new Float32Array(enc.dim + idDim + embDim);
     this.logp = new Float64Array(this.spec.action.kind === "categorical" ? this.spec.action.n : 0);
     this.seed = seed;
     this.rng = new Rng(seed);
@@ -90,11 +115,19 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   private features(observation: unknown): Float32Array {
     this.encode(observation, this.x, 0);
     if (this.obsNormalization) normalizeInPlace(this.x, 0, this.obsNormalization);
+    const id = this.spec.agentId;
+    if (id?.kind === "onehot") {
+      this.x.fill(0, this.rawDim);
+      this.x[this.rawDim + id.index] = 1;
+    } else if (id?.kind === "embedding") {
+      const e = this.params.embedding!;
+      this.x.set(e.w.subarray(id.index * e.dim, (id.index + 1) * e.dim), this.rawDim);
+    }
     return this.x;
   }
 
   act(observation: unknown, opts: ActOptions = {}): number | number[] {
-    const head = mlpForward(this.params.actor, this.spec.activation, this.features(observation), 1, this.scratch, "a");
+    const head = netForward(this.params, this.spec.activation, "actor", this.features(observation), 1, this.scratch, "a");
     const a = this.spec.action;
     if (a.kind === "categorical") {
       if (opts.deterministic) return a.start + argmax(head, a.n);
@@ -109,21 +142,31 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
 
   /** The critic's value estimate of an observation. */
   value(observation: unknown): number {
-    return mlpForward(this.params.critic, this.spec.activation, this.features(observation), 1, this.scratch, "c")[0];
+    if (this.spec.criticInput === "state") throw new RangeError("this policy's critic is centralised (MAPPO): it reads the env's global state, not an observation");
+    return netForward(this.params, this.spec.activation, "critic", this.features(observation), 1, this.scratch, "c")[0];
   }
 
-  toJSON(): PolicyJSON {
-    const { actorHidden, criticHidden, activation, initLogStd } = this.spec;
+  /** The network options (what toJSON saves as `network`). */
+  network(): PolicyNetwork {
+    const { obsDim: _o, action: _a, ...network } = this.spec;
+    return network;
+  }
+
+  /** Everything toJSON writes except the weights. */
+  header(): Omit<PolicyJSON, "params"> {
     return {
       format: "supplygym-policy",
       version: 1,
       observationSpace: this.observationSpace.toJSON(),
       actionSpace: this.actionSpace.toJSON(),
-      network: { actorHidden, criticHidden, activation, initLogStd },
-      params: serializeParams(this.params),
+      network: this.network(),
       obsNormalization: this.obsNormalization,
       seed: this.seed,
     };
+  }
+
+  toJSON(): PolicyJSON {
+    return { ...this.header(), params: serializeParams(this.params) };
   }
 
   /** A policy from its JSON; it samples with `seed`, by default the seed saved with it. */
@@ -147,8 +190,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
 
   /** A copy with its own weights (later training does not change it), sampling with `seed` (default 0). */
   clone(seed = 0): LearnedPolicy {
-    const { actorHidden, criticHidden, activation, initLogStd } = this.spec;
-    return new LearnedPolicy(this.observationSpace, this.actionSpace, { actorHidden, criticHidden, activation, initLogStd }, cloneParams(this.params), this.obsNormalization, seed);
+    return new LearnedPolicy(this.observationSpace, this.actionSpace, this.network(), cloneParams(this.params), this.obsNormalization, seed);
   }
 }
 
@@ -166,10 +208,22 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     return out;
   }
 
-  toJSON(): { format: "supplygym-multi-agent-policy"; version: 1; policies: Record<string, PolicyJSON> } {
-    const policies: Record<string, PolicyJSON> = {};
-    for (const [a, p] of Object.entries(this.policies)) policies[a] = p.toJSON();
-    return { format: "supplygym-multi-agent-policy", version: 1, policies };
+  /**
+   * Agents whose policies share one weights object (a shared policy) are written with `params: "shared"` and
+   * the weights once in `sharedParams`, so 300 agents of one shared policy do not write 300 copies.
+   */
+  toJSON(): { format: "supplygym-multi-agent-policy"; version: 1; policies: Record<string, PolicyJSON | (Omit<PolicyJSON, "params"> & { params: "shared" })>; sharedParams?: SerializedParams } {
+    const entries = Object.entries(this.policies);
+    const first = entries[0]?.[1].params;
+    const shared = entries.length > 1 && entries.every(([, p]) => p.params === first);
+    const policies: Record<string, PolicyJSON | (Omit<PolicyJSON, "params"> & { params: "shared" })> = {};
+    for (const [a, p] of entries) {
+      if (!shared) policies[a] = p.toJSON();
+      else {
+        policies[a] = { ...p.header(), params: "shared" };
+      }
+    }
+    return shared ? { format: "supplygym-multi-agent-policy", version: 1, policies, sharedParams: serializeParams(first!) } : { format: "supplygym-multi-agent-policy", version: 1, policies };
   }
 
   save(path: string): void {
@@ -186,8 +240,19 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     checkFormat(json, path, "supplygym-multi-agent-policy", 1);
     const entries = (json as { policies?: unknown }).policies;
     if (typeof entries !== "object" || entries === null) throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
+    const sharedJson = (json as { sharedParams?: SerializedParams }).sharedParams;
+    const shared = sharedJson ? withPath(`${path}: sharedParams`, () => deserializeParams(sharedJson)) : undefined;
     const policies: Record<string, LearnedPolicy> = {};
-    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p, seed === undefined ? undefined : actSeed(seed, a)));
+    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON | { params: "shared" }>)) {
+      const s = seed === undefined ? undefined : actSeed(seed, a);
+      policies[a] = withPath(`${path}: policies.${a}`, () => {
+        if (p.params !== "shared") return LearnedPolicy.fromJSON(p as PolicyJSON, s);
+        if (!shared) throw new UsageError('params is "shared" but the file has no sharedParams');
+        const q = p as unknown as PolicyJSON;
+        checkFormat(q, `policies.${a}`, "supplygym-policy", 1);
+        return new LearnedPolicy(spaceFromJSON(q.observationSpace), spaceFromJSON(q.actionSpace), q.network, shared, q.obsNormalization, s ?? q.seed ?? 0);
+      });
+    }
     return new MultiAgentPolicy(policies);
   }
 }

@@ -5,6 +5,9 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { ConfigError, zodConfigError } from "../io/errors.js";
 import { BACKENDS } from "./backend.js";
+import { ACTIVATION_NAMES } from "./activations.js";
+import { AGENT_ID_FEATURES } from "./on-policy.js";
+import { GRADIENT_PATHS } from "./ppo/ppo.js";
 
 const posInt = z.number().int().positive();
 const nonNeg = z.number().finite().nonnegative();
@@ -27,7 +30,10 @@ const common = {
   adamEps: nonNeg.optional(),
   actorHidden: z.array(posInt).optional(),
   criticHidden: z.array(posInt).optional(),
-  activation: z.enum(["tanh", "relu"]).optional(),
+  activation: z.enum(ACTIVATION_NAMES).optional(),
+  sharedHidden: z.array(posInt).optional(),
+  agentId: z.enum(AGENT_ID_FEATURES).optional(),
+  agentEmbeddingDim: posInt.optional(),
   initLogStd: z.number().finite().optional(),
   normalizeObservation: z.boolean().optional(),
   normalizeReward: z.boolean().optional(),
@@ -45,6 +51,7 @@ const ppoHyper = z.strictObject({
   clipCoef: z.number().positive().optional(),
   clipVloss: z.boolean().optional(),
   targetKl: z.number().positive().nullable().optional(),
+  gradients: z.enum(GRADIENT_PATHS).optional(),
 });
 
 const reinforceHyper = z.strictObject(common);
@@ -69,6 +76,7 @@ const base = {
 
 export const trainConfigSchema = z.discriminatedUnion("algorithm", [
   z.strictObject({ ...base, algorithm: z.literal("ppo"), hyperparameters: ppoHyper.default({}) }),
+  z.strictObject({ ...base, algorithm: z.literal("mappo"), hyperparameters: ppoHyper.default({}) }),
   z.strictObject({ ...base, algorithm: z.literal("reinforce"), hyperparameters: reinforceHyper.default({}) }),
 ]);
 

@@ -19,6 +19,8 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
   readonly agents: readonly string[];
   private returns: number[];
   private lengths: number[];
+  /** Put the env's `state()` at an episode's end into `infos[i].finalState` (set by learners with a centralised critic). */
+  recordState = false;
 
   /**
    * `equalSpaces` (default true) requires every agent to have the first agent's spaces, as a shared policy needs.
@@ -74,10 +76,13 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
       this.lengths[i]++;
     });
     if (anyEnded) {
+      // The global state at the episode's end, for a centralised critic's bootstrap (before the reset replaces it).
+      const finalState = this.recordState && this.env.state ? this.env.state().slice() : undefined;
       const next = this.env.reset();
       this.agents.forEach((a, i) => {
         const finalInfo: Info = out.infos[i];
         out.infos[i] = { ...(next.infos[a] ?? {}), finalObservation: out.observations[i], finalInfo, episode: { r: this.returns[i], l: this.lengths[i] } };
+        if (finalState) out.infos[i].finalState = finalState;
         out.observations[i] = next.observations[a];
       });
       this.returns.fill(0);

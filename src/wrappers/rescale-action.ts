@@ -50,6 +50,17 @@ export function rescaleBetween(action: readonly number[], from: Box, to: Box): n
 export class ParallelRescaleAction<O> implements ParallelEnv<O, number[]> {
   private readonly spaces = new Map<string, { outer: Box; inner: Box }>();
 
+  /** The wrapped env's global state space (PettingZoo's state_space); undefined when it has none. */
+  get stateSpace(): Box | undefined {
+    return this.env.stateSpace;
+  }
+
+  /** The wrapped env's global state (PettingZoo's state()), for centralised critics; this wrapper does not change it. */
+  state(): Float32Array {
+    if (typeof this.env.state !== "function") throw new Error(`${this.constructor.name}: the wrapped env has no global state`);
+    return this.env.state();
+  }
+
   constructor(
     readonly env: ParallelEnv<O, number[]>,
     min: number | readonly number[] = -1,

@@ -1,3 +1,4 @@
+import type { Box } from "../core/spaces.js";
 import type { ActOptions, ParallelEnv, ParallelResetResult, ParallelStepResult, Policy, ResetOptions } from "../core/types.js";
 
 /**
@@ -9,6 +10,17 @@ import type { ActOptions, ParallelEnv, ParallelResetResult, ParallelStepResult, 
 export class ScriptedAgents<O = unknown, A = unknown> implements ParallelEnv<O, A> {
   readonly possibleAgents: readonly string[];
   private last: Record<string, O> = {};
+
+  /** The wrapped env's global state space (PettingZoo's state_space); undefined when it has none. */
+  get stateSpace(): Box | undefined {
+    return this.env.stateSpace;
+  }
+
+  /** The wrapped env's global state (PettingZoo's state()), for centralised critics; this wrapper does not change it. */
+  state(): Float32Array {
+    if (typeof this.env.state !== "function") throw new Error(`${this.constructor.name}: the wrapped env has no global state`);
+    return this.env.state();
+  }
 
   constructor(
     readonly env: ParallelEnv<O, A>,

@@ -10,8 +10,8 @@ import { totalSurplus, type Outcome, type PeriodPair } from "../../eval/outcome.
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
-import { paperMarket } from "../../market/paper.js";
 import { compileMarket, type CompiledMarket } from "../../market/spec.js";
+import { resolveMarketOption } from "../../envs/market-option.js";
 import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
 import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
@@ -107,7 +107,7 @@ export function evaluationStrategies(cfg: ResolvedExperiment, condition: Resolve
 
 /** The experiment's market (the paper's by default), compiled. */
 export function marketOf(cfg: ResolvedExperiment): CompiledMarket {
-  return compileMarket(cfg.env.options.market ?? paperMarket);
+  return compileMarket(resolveMarketOption(cfg.env.options.market) as Parameters<typeof compileMarket>[0]);
 }
 
 export function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {

@@ -10,6 +10,11 @@ export interface PPOHyperparameters extends Omit<CommonOptions, "env" | "envOpti
   clipVloss: boolean;
   /** Stop the epochs of an update early when the approximate KL of the last minibatch exceeds it (null: never). */
   targetKl: number | null;
+  /**
+   * Gradient path: "fast" = the hand-written backward pass (separate tanh/relu MLPs, the CleanRL network),
+   * "autodiff" = TF.js `tf.variableGrads` over any network the options describe, "auto" = fast where it applies.
+   */
+  gradients: "auto" | "fast" | "autodiff";
 }
 
 /**
@@ -44,6 +49,7 @@ export const PPO_DEFAULTS: Readonly<PPOHyperparameters> = Object.freeze({
   targetKl: null,
   /** Adam epsilon (CleanRL passes eps=1e-5). */
   adamEps: 1e-5,
+  gradients: "auto",
 });
 
 /**

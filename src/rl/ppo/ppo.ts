@@ -4,11 +4,11 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { make } from "../../core/registry.js";
 import { isParallelEnv } from "../../core/types.js";
 import { clipFactor } from "../adam.js";
-import { MlpTape } from "../mlp-backprop.js";
+import { MlpTape, fastBackwardSupports } from "../mlp-backprop.js";
 import type { ActionKind } from "../spaces-codec.js";
 import type { ActorCriticParams } from "../actor-critic.js";
 import { ppoLoss } from "./ppo-loss.js";
-import { mlpForwardTf, paramList } from "../actor-critic.js";
+import { actorCriticTf, paramList, paramShapes, splitTensors, type ParamTensorParts } from "../actor-critic.js";
 import { normalizeAdvantages } from "../advantages.js";
 import { autodiffGradients, splitFlat } from "../gradients.js";
 import type { BackendName } from "../backend.js";
@@ -49,7 +49,25 @@ export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
   if (!(c.clipCoef > 0)) throw new OptionError("clipCoef", `clipCoef must be > 0, got ${c.clipCoef}`);
   if (c.targetKl !== null && !(c.targetKl > 0)) throw new OptionError("targetKl", `targetKl must be > 0 or null, got ${c.targetKl}`);
   if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
+  if (!(GRADIENT_PATHS as readonly string[]).includes(c.gradients)) throw new OptionError("gradients", `gradients must be one of ${GRADIENT_PATHS.map((g) => `"${g}"`).join(", ")}, got ${JSON.stringify(c.gradients)}`);
   return c;
+}
+
+export const GRADIENT_PATHS = ["auto", "fast", "autodiff"] as const;
+export type GradientPath = (typeof GRADIENT_PATHS)[number];
+
+/**
+ * Why the fast hand-written backward pass does not apply to these options (undefined when it does): it covers
+ * separate actor and critic MLPs on the same input with an activation whose derivative is a function of its output
+ * (tanh, relu), and a one-hot agent id (just more inputs); a shared trunk, an agent embedding, GELU / SiLU or a
+ * centralised critic need autodiff.
+ */
+export function fastPathObstacle(c: Pick<PPOHyperparameters, "activation" | "sharedHidden" | "agentId">, centralCritic: boolean): string | undefined {
+  if (!fastBackwardSupports(c.activation)) return `activation "${c.activation}" has no hand-written derivative`;
+  if (c.sharedHidden.length > 0) return "a shared trunk (sharedHidden)";
+  if (c.agentId === "embedding") return "an agent-id embedding";
+  if (centralCritic) return "a centralised critic";
+  return undefined;
 }
 
 /**
@@ -62,10 +80,37 @@ export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
  *     policy.act(observation, { deterministic: true });
  */
 export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
-  readonly algorithm = "ppo";
+  readonly algorithm: string = "ppo";
+  /** The gradient path in use: "fast" (hand-written backward) or "autodiff" (tf.variableGrads). */
+  readonly gradientPath: "fast" | "autodiff";
+  private readonly tfVars = new Map<Group, TfParamVariables>();
 
   constructor(opts: PPOOptions) {
     super(resolvePPOOptions(opts));
+    const obstacle = fastPathObstacle(this.config, this.usesCentralCritic());
+    if (this.config.gradients === "fast" && obstacle) {
+      this.close();
+      throw new OptionError("gradients", `gradients "fast" does not apply to ${obstacle}; use "autodiff" (or "auto")`);
+    }
+    this.gradientPath = this.config.gradients === "autodiff" || obstacle ? "autodiff" : "fast";
+  }
+
+  override close(): void {
+    for (const v of this.tfVars.values()) v.dispose();
+    this.tfVars.clear();
+    super.close();
+  }
+
+  /** Gradients of one minibatch on the path in use (flat in paramList order, then the five metrics). */
+  protected minibatchGradients(g: Group, mb: Minibatch): Float32Array {
+    const c = this.config;
+    if (this.gradientPath === "fast") return ppoGradients(g.params, c, g.action, mb);
+    let v = this.tfVars.get(g);
+    if (!v) {
+      v = new TfParamVariables(g.params);
+      this.tfVars.set(g, v);
+    } else v.sync(g.params);
+    return ppoGradientsVariables(v, g.params, c, g.action, mb);
   }
 
   protected update(g: Group): UpdateMetrics {
@@ -88,6 +133,9 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
     const mbSize = Math.floor(batch / c.numMinibatches);
     const inds = range(batch);
     const mbObs = new Float32Array(mbSize * g.obsDim);
+    const mbCrit = new Float32Array(mbSize * g.critDim);
+    const mbIdx = g.params.embedding ? new Int32Array(mbSize) : undefined;
+    const S = b.numSlots;
     const mbAct = new Float32Array(mbSize * g.actDim);
     const mbLogp = new Float32Array(mbSize);
     const mbAdv = new Float32Array(mbSize);
@@ -104,6 +152,8 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         for (let k = 0; k < mbSize; k++) {
           const i = inds[start + k];
           mbObs.set(b.obs.subarray(i * g.obsDim, (i + 1) * g.obsDim), k * g.obsDim);
+          if (g.critDim > 0) mbCrit.set(b.critObs.subarray(i * g.critDim, (i + 1) * g.critDim), k * g.critDim);
+          if (mbIdx) mbIdx[k] = g.agentOfSlot[i % S];
           mbAct.set(b.actions.subarray(i * g.actDim, (i + 1) * g.actDim), k * g.actDim);
           mbLogp[k] = b.logp[i];
           mbAdv[k] = advantages[i];
@@ -113,7 +163,18 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
         if (c.normAdv) normalizeAdvantages(mbAdv);
         const tg = performance.now();
         prof.gather += tg - tp;
-        const out = ppoGradients(g.params, c, g.action, { obs: mbObs, actions: mbAct, oldLogp: mbLogp, adv: mbAdv, returns: mbRet, oldValues: mbVal, n: mbSize, obsDim: g.obsDim });
+        const out = this.minibatchGradients(g, {
+          obs: mbObs,
+          actions: mbAct,
+          oldLogp: mbLogp,
+          adv: mbAdv,
+          returns: mbRet,
+          oldValues: mbVal,
+          n: mbSize,
+          obsDim: g.obsDim,
+          ...(g.critDim > 0 ? { critObs: mbCrit, critDim: g.critDim } : {}),
+          ...(mbIdx ? { agentIdx: mbIdx } : {}),
+        });
         const to = performance.now();
         prof.gradient += to - tg;
         // out = [grads of every parameter..., pg, v, ent, kl, clipfrac]
@@ -154,9 +215,37 @@ export interface Minibatch {
   oldValues: Float32Array;
   n: number;
   obsDim: number;
+  /** Centralised critic inputs [n, critDim] (MAPPO); absent: the critic reads `obs`. */
+  critObs?: Float32Array;
+  critDim?: number;
+  /** Agent index of each row (networks with an agent embedding). */
+  agentIdx?: Int32Array;
 }
 
 type LossCoefs = Pick<PPOHyperparameters, "clipCoef" | "clipVloss" | "entCoef" | "vfCoef" | "activation">;
+
+/**
+ * The parameters as TF.js variables (the autodiff path's `tf.variableGrads` differentiates with respect to them),
+ * refreshed from the float32 master copy that Adam updates in JS before every minibatch.
+ */
+export class TfParamVariables {
+  readonly vars: tf.Variable[];
+  private readonly shapes: number[][];
+
+  constructor(params: ActorCriticParams) {
+    this.shapes = paramShapes(params);
+    this.vars = paramList(params).map((a, i) => tf.variable(tf.tensor(a, this.shapes[i]), true));
+  }
+
+  sync(params: ActorCriticParams): void {
+    const list = paramList(params);
+    tf.tidy(() => list.forEach((a, i) => this.vars[i].assign(tf.tensor(a, this.shapes[i]))));
+  }
+
+  dispose(): void {
+    for (const v of this.vars) v.dispose();
+  }
+}
 
 /**
  * Gradients of CleanRL's PPO loss for one minibatch, flat in {@link paramList} order, followed by the metrics
@@ -196,8 +285,8 @@ export function ppoGradients(params: ActorCriticParams, c: LossCoefs, action: Ac
   return out!;
 }
 
-/** The same as {@link ppoGradients} through TF.js autodiff (tf.grads): the reference the fast path is tested against. */
-export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
+/** The minibatch as tensors for the TF.js loss (created inside a tidy). */
+function minibatchTensors(action: ActionKind, mb: Minibatch) {
   const { n } = mb;
   const headN = action.kind === "categorical" ? action.n : action.dim;
   let act = mb.actions;
@@ -205,41 +294,80 @@ export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, ac
     act = new Float32Array(n * headN);
     for (let i = 0; i < n; i++) act[i * headN + mb.actions[i]] = 1;
   }
-  return autodiffGradients(params, (parts) => {
-    const x = tf.tensor2d(mb.obs, [n, mb.obsDim]);
-    const actions = tf.tensor2d(act, [n, headN]);
-    const oldLp = tf.tensor1d(mb.oldLogp);
-    const advT = tf.tensor1d(mb.adv);
-    const retT = tf.tensor1d(mb.returns);
-    const oldV = tf.tensor1d(mb.oldValues);
-    const head = mlpForwardTf(parts.actor, c.activation, x);
-    const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
-    let logp: tf.Tensor1D;
-    let entropy: tf.Scalar;
-    if (action.kind === "categorical") {
-      const r = categoricalLogProbEntropyTf(head, actions);
-      logp = r.logp;
-      entropy = tf.mean(r.entropy);
-    } else {
-      const r = gaussianLogProbEntropyTf(head, parts.logStd!, actions);
-      logp = r.logp;
-      entropy = r.entropy;
-    }
-    const logRatio = tf.sub(logp, oldLp);
-    const ratio = tf.exp(logRatio);
-    const pg1 = tf.mul(tf.neg(advT), ratio);
-    const pg2 = tf.mul(tf.neg(advT), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
-    const pgLoss = tf.mean(tf.maximum(pg1, pg2)) as tf.Scalar;
-    let vLoss: tf.Scalar;
-    if (c.clipVloss) {
-      const unclipped = tf.square(tf.sub(value, retT));
-      const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(value, oldV), -c.clipCoef, c.clipCoef));
-      const clipped = tf.square(tf.sub(vClipped, retT));
-      vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
-    } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT))));
-    const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar;
-    const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32")) as tf.Scalar;
-    const loss = tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
-    return { loss, metrics: [pgLoss, vLoss, entropy, approxKl, clipFrac] };
+  return {
+    x: tf.tensor2d(mb.obs, [n, mb.obsDim]),
+    xc: mb.critObs ? tf.tensor2d(mb.critObs, [n, mb.critDim!]) : undefined,
+    idx: mb.agentIdx ? tf.tensor1d(mb.agentIdx, "int32") : undefined,
+    actions: tf.tensor2d(act, [n, headN]),
+    oldLp: tf.tensor1d(mb.oldLogp),
+    adv: tf.tensor1d(mb.adv),
+    ret: tf.tensor1d(mb.returns),
+    oldV: tf.tensor1d(mb.oldValues),
+  };
+}
+
+/** CleanRL's PPO loss in TF.js over any network {@link actorCriticTf} builds; metrics as {@link ppoGradients}. */
+export function ppoLossTf(parts: ParamTensorParts, c: LossCoefs, action: ActionKind, t: ReturnType<typeof minibatchTensors>): { loss: tf.Scalar; metrics: tf.Scalar[] } {
+  const { head, value } = actorCriticTf(parts, c.activation, t.x, t.xc, t.idx);
+  let logp: tf.Tensor1D;
+  let entropy: tf.Scalar;
+  if (action.kind === "categorical") {
+    const r = categoricalLogProbEntropyTf(head, t.actions);
+    logp = r.logp;
+    entropy = tf.mean(r.entropy);
+  } else {
+    const r = gaussianLogProbEntropyTf(head, parts.logStd!, t.actions);
+    logp = r.logp;
+    entropy = r.entropy;
+  }
+  const logRatio = tf.sub(logp, t.oldLp);
+  const ratio = tf.exp(logRatio);
+  const pg1 = tf.mul(tf.neg(t.adv), ratio);
+  const pg2 = tf.mul(tf.neg(t.adv), tf.clipByValue(ratio, 1 - c.clipCoef, 1 + c.clipCoef));
+  const pgLoss = tf.mean(tf.maximum(pg1, pg2)) as tf.Scalar;
+  let vLoss: tf.Scalar;
+  if (c.clipVloss) {
+    const unclipped = tf.square(tf.sub(value, t.ret));
+    const vClipped = tf.add(t.oldV, tf.clipByValue(tf.sub(value, t.oldV), -c.clipCoef, c.clipCoef));
+    const clipped = tf.square(tf.sub(vClipped, t.ret));
+    vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, clipped)));
+  } else vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, t.ret))));
+  const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar;
+  const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c.clipCoef), "float32")) as tf.Scalar;
+  const loss = tf.add(tf.sub(pgLoss, tf.mul(c.entCoef, entropy)), tf.mul(c.vfCoef, vLoss)) as tf.Scalar;
+  return { loss, metrics: [pgLoss, vLoss, entropy, approxKl, clipFrac] };
+}
+
+/** The same as {@link ppoGradients} through TF.js autodiff (tf.grads) on fresh tensors: a reference for tests. */
+export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
+  return autodiffGradients(params, (parts) => ppoLossTf(parts, c, action, minibatchTensors(action, mb)));
+}
+
+/**
+ * The autodiff gradient path: `tf.variableGrads` of {@link ppoLossTf} with respect to `vars` (which must hold
+ * `params`), flat in paramList order followed by the five metrics, as {@link ppoGradients}.
+ */
+export function ppoGradientsVariables(vars: TfParamVariables, params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
+  let out: Float32Array | undefined;
+  tf.tidy(() => {
+    const t = minibatchTensors(action, mb);
+    let metrics: tf.Tensor[] = [];
+    const { grads } = tf.variableGrads(() => {
+      const r = ppoLossTf(splitTensors(params, vars.vars), c, action, t);
+      metrics = r.metrics.map((m) => tf.keep(m));
+      return r.loss;
+    }, vars.vars);
+    const sizes = vars.vars.map((v) => v.size);
+    const flat = new Float32Array(sizes.reduce((a, b) => a + b, 0) + metrics.length);
+    let o = 0;
+    // Separate downloads (the WASM backend's Concat kernel is slow, see ppoGradients).
+    vars.vars.forEach((v) => {
+      flat.set(grads[v.name].dataSync() as Float32Array, o);
+      o += v.size;
+    });
+    metrics.forEach((m, i) => (flat[o + i] = m.dataSync()[0]));
+    for (const m of metrics) m.dispose();
+    out = flat;
   });
+  return out!;
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { clipFactor } from "../adam.js";
-import { mlpForwardTf, paramList } from "../actor-critic.js";
+import { actorCriticTf, paramList } from "../actor-critic.js";
 import { normalizeAdvantages } from "../advantages.js";
 import { autodiffGradients, splitFlat } from "../gradients.js";
 import type { BackendName } from "../backend.js";
@@ -66,8 +66,8 @@ export class REINFORCE extends OnPolicyLearner<ResolvedREINFORCEOptions> {
         const actions = tf.tensor2d(act, [n, headN]);
         const advT = tf.tensor1d(adv);
         const retT = tf.tensor1d(returns);
-        const head = mlpForwardTf(parts.actor, c.activation, x);
-        const value = tf.reshape(mlpForwardTf(parts.critic, c.activation, x), [n]);
+        const idx = g.params.embedding ? tf.tensor1d(Int32Array.from({ length: n }, (_, i) => g.agentOfSlot[i % b.numSlots]), "int32") : undefined;
+        const { head, value } = actorCriticTf(parts, c.activation, x, undefined, idx);
         const r = a.kind === "categorical" ? categoricalLogProbEntropyTf(head, actions) : gaussianLogProbEntropyTf(head, parts.logStd!, actions);
         const entropy = tf.mean(r.entropy) as tf.Scalar;
         const pgLoss = tf.neg(tf.mean(tf.mul(r.logp, advT))) as tf.Scalar;

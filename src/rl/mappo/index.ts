@@ -1,0 +1,1 @@
+export { MAPPO } from "./mappo.js";
