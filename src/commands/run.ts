@@ -8,8 +8,10 @@ import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } fro
 import { loadScenario, scenarioNames, scenarioTask } from "../experiments/scenarios/index.js";
 import { algorithmNames } from "../rl/algorithm-registry.js";
 import { parseCommandArgs } from "./args.js";
+import { connectRedis, parseQueueUrl } from "../experiments/queue.js";
 
 const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures]
+                          [--queue redis://HOST:PORT[/DB]]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
 compute the metrics and write the tables and figures into a new run directory.
@@ -22,6 +24,9 @@ compute the metrics and write the tables and figures into a new run directory.
                   algorithms, before the experiment is validated and in every worker (repeatable; the
                   experiment's "plugins" field does the same, relative to the experiment file)
   --no-figures    skip the SVG/PNG figures
+  --queue URL     put the tasks on a Redis queue (named by the experiment hash) for \`supplygym worker\`
+                  processes on any machine with a clone of this commit, and wait for their results
+                  (default: worker threads of this machine)
 
 Registered now: scenarios ${scenarioNames().join(", ")}; algorithms ${algorithmNames().join(", ")};
 strategies ${strategyNames().join(", ")} (plugins add their own).
@@ -38,6 +43,7 @@ export function parseRunArgs(argv: string[], name: string) {
     models: { type: "string" },
     plugin: { type: "string", multiple: true },
     "no-figures": { type: "boolean" },
+    queue: { type: "string" },
   });
 }
 
@@ -87,6 +93,9 @@ export const command: Command = {
     applyOverrides(cfg, values, "run");
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
+    // --queue: the URL and Redis itself are checked before anything is written
+    const queue = typeof values.queue === "string" ? parseQueueUrl(values.queue) : undefined;
+    if (queue) (await connectRedis(queue)).disconnect();
     exitOnInterrupt();
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
@@ -98,6 +107,7 @@ export const command: Command = {
       configFile: file,
       figures: !values["no-figures"],
       plugins,
+      queue,
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
