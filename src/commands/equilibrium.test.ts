@@ -101,7 +101,7 @@ describe("supplygym equilibrium", () => {
     ["unknown method", () => ({ ...clone(), method: "simplex" }), /method:/],
     ["tatonnement step out of range", () => ({ ...clone(), tatonnement: { step: 3 } }), /tatonnement\.step: must be at most 1/],
     ["negative tolerance", () => ({ ...clone(), solver: { tolerance: -1 } }), /solver\.tolerance: must be positive/],
-    ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be letters/],
+    ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be 1-100 characters: letters/],
     ["duplicate agent names", () => (c => (c.market.groups[1].agents[0].name = "A[0][0]", c))(clone()), /duplicate agent name/],
     ["no equilibrium within the iteration cap", () => ({ ...clone(), tatonnement: { maxIterations: 3 } }), /no equilibrium within 3 iterations/],
   ];

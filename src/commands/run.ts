@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { makeParents, removeEmpty } from "../io/run-dir.js";
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
@@ -7,7 +9,9 @@ import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
 import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioNames, scenarioTask } from "../experiments/scenarios/index.js";
 import { algorithmNames } from "../rl/algorithm-registry.js";
-import { parseCommandArgs } from "./args.js";
+import { installSignalHandlers } from "../io/signals.js";
+import { Lock, lockFileFor } from "../io/lock.js";
+import { intFlag, parseCommandArgs } from "./args.js";
 import { connectRedis, parseQueueUrl } from "../experiments/queue.js";
 
 const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures]
@@ -66,17 +70,12 @@ export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: stri
 
 export function parseWorkers(v: string | boolean | undefined, name: string): number | undefined {
   if (typeof v !== "string") return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: --workers must be a positive integer, got "${v}"`);
-  return n;
+  return intFlag(name, "workers", v, 1, 256);
 }
 
-/** Ctrl-C: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
+/** Ctrl-C or SIGTERM: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
 export function exitOnInterrupt(): void {
-  process.once("SIGINT", () => {
-    process.stderr.write("\ninterrupted: finished tasks are kept; run the same command again to resume\n");
-    process.exit(130);
-  });
+  installSignalHandlers("finished tasks are kept; run the same command again to resume");
 }
 
 export const command: Command = {
@@ -93,12 +92,24 @@ export const command: Command = {
     applyOverrides(cfg, values, "run");
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
-    // --queue: the URL and Redis itself are checked before anything is written
     const queue = typeof values.queue === "string" ? parseQueueUrl(values.queue) : undefined;
-    if (queue) (await connectRedis(queue)).disconnect();
     exitOnInterrupt();
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
+    // One writer per models folder (two experiments given the same --models would overwrite each other's policies).
+    // Everything is checked before anything is created or locked.
+    await scenario.preflight(cfg, file);
+    if (queue) (await connectRedis(queue)).disconnect(); // --queue: Redis answers (5 s), before anything is written
+    const modelsParents = makeParents(dirname(resolve(models)));
+    if (!existsSync(resolve(models))) modelsParents.push(resolve(models)); // created by the tasks if they train
+    let modelsLock: Lock;
+    try {
+      modelsLock = Lock.acquire(lockFileFor(resolve(models)), { what: `models folder ${models}` });
+    } catch (err) {
+      removeEmpty(modelsParents);
+      throw err;
+    }
+    try {
     const out = await runExperiment(cfg, {
       task: scenarioTask(cfg.scenario),
       workers,
@@ -108,7 +119,6 @@ export const command: Command = {
       figures: !values["no-figures"],
       plugins,
       queue,
-      preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
     });
@@ -117,6 +127,10 @@ export const command: Command = {
     console.log(`trained policies: ${models}`);
     console.log(`run directory: ${out.path}`);
     return 0;
+    } finally {
+      modelsLock.release();
+      removeEmpty(modelsParents); // only while empty: a run that trained something keeps its models
+    }
   },
 };
 

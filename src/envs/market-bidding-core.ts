@@ -1,3 +1,4 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
 import { z } from "zod";
 import { deriveSeed, Rng } from "../core/rng.js";
 import { Box, Dict, explainSpace } from "../core/spaces.js";
@@ -75,7 +76,7 @@ export const marketBiddingOptionsSchema = z
     /** Show the forecasts to learned agents (default true); false fills forecastPoint/Lower/Upper with zeros (a bidder without forecasts; the spaces stay the same). */
     observeForecasts: z.boolean().optional(),
     horizon: z.number().int().min(1).optional(),
-    episodeLength: z.number().int().min(1).optional(),
+    episodeLength: boundedInt(1, LIMITS.periods).optional(),
     /** Periods of demand history before the first period of an episode (forecasters start on it). */
     warmup: z.number().int().min(1).optional(),
     /** Synthetic demand: the forecasters are fitted once, on `periods` simulated periods drawn with `seed`. */

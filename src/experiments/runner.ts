@@ -91,9 +91,16 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   await opts.preflight?.(cfg);
   const root = opts.root ?? cfg.output;
   const tasks = buildTasks(cfg, opts.taskOptions ?? {});
-  const runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId });
+  // The store's lock first: a second run of this experiment refuses before it creates anything.
+  const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
+  let runDir: RunDir;
   try {
-    const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
+    runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId, field: "name" });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  try {
     const progressLines: string[] = [];
     const saved = store.load(tasks, (file, why) => progressLines.push(`ignoring ${file}: ${why}`));
     const results = new Map<number, TaskResult>();
@@ -161,6 +168,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   } catch (err) {
     runDir.abort();
     throw err;
+  } finally {
+    store.close();
   }
 }
 

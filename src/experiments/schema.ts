@@ -1,3 +1,5 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import "../agents/index.js";
@@ -73,10 +75,8 @@ export const EXPERIMENT_DEFAULTS = {
   output: "results",
 } as const;
 
-const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
-const nameSchema = z.string().regex(NAME_RE, "must start with a letter or digit and use only letters, digits, _ . -");
-const nonNegInt = z.int("must be an integer").nonnegative("must be >= 0");
-const posInt = z.int("must be an integer").positive("must be > 0");
+const nameSchema = pathNameSchema;
+const seedValue = boundedInt(0, LIMITS.seedValue, "seeds are 32-bit");
 
 const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], {
   error: "must be a number, boolean, string or list of numbers",
@@ -153,24 +153,24 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
           options: z.record(z.string(), z.unknown()).optional().describe("Options passed to make(id, options), validated by the environment."),
         })
         .describe("The environment and its options."),
-      conditions: z.array(conditionSchema).min(1, "needs at least one condition").describe("The conditions compared, each trained and evaluated with every seed."),
+      conditions: z.array(conditionSchema).min(1, "needs at least one condition").max(LIMITS.conditions, `at most ${LIMITS.conditions} conditions`).describe("The conditions compared, each trained and evaluated with every seed."),
       baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
       training: z
         .strictObject({
-          totalSteps: posInt.optional().describe("Environment steps per condition and seed (default 20000)."),
-          numEnvs: posInt.optional().describe("Parallel env copies per learner (default 4)."),
+          totalSteps: boundedInt(1, LIMITS.totalSteps).optional().describe("Environment steps per condition and seed (default 20000)."),
+          numEnvs: boundedInt(1, LIMITS.numEnvs).optional().describe("Parallel env copies per learner (default 4)."),
         })
         .optional(),
       seeds: z
-        .union([z.array(nonNegInt).min(1, "needs at least one seed"), z.strictObject({ count: posInt, start: nonNegInt.optional() })], {
+        .union([z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`), z.strictObject({ count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition"), start: seedValue.optional() })], {
           error: "must be a list of non-negative integers or {count, start}",
         })
         .optional()
         .describe("Training seeds: a list, or {count, start} (default {count: 3, start: 0})."),
       evaluation: z
         .strictObject({
-          episodes: posInt.optional().describe("Evaluation episodes (default 10)."),
-          seed: nonNegInt.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
+          episodes: boundedInt(1, LIMITS.episodes).optional().describe("Evaluation episodes (default 10)."),
+          seed: seedValue.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
           deterministic: z.boolean().optional().describe("Greedy actions (default true)."),
         })
         .optional(),
@@ -217,6 +217,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       });
       if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
         ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
+      }
+      if (cfg.seeds && !Array.isArray(cfg.seeds) && (cfg.seeds.start ?? 0) + cfg.seeds.count - 1 > LIMITS.seedValue) {
+        ctx.addIssue({ code: "custom", path: ["seeds"], message: `start + count - 1 must be at most ${LIMITS.seedValue} (seeds are 32-bit)` });
       }
       if (Array.isArray(cfg.seeds)) {
         const seen = new Set<number>();

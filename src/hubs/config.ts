@@ -1,3 +1,5 @@
+import { boundedInt, boundedNumber, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseCsv as parseCsvRows } from "../io/csv.js";
@@ -13,9 +15,9 @@ import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
 export const RESOURCE_KINDS = ["components", "labour", "machine", "energy", "other"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-const positive = z.number().finite().positive();
-const nonneg = z.number().finite().nonnegative();
-const ident = z.string().regex(/^[A-Za-z0-9_.-]+$/, "ids use letters, digits, _ . -");
+const positive = boundedNumber().refine((v) => v > 0, "must be > 0");
+const nonneg = boundedNumber().refine((v) => v >= 0, "must be >= 0");
+const ident = pathNameSchema;
 
 const resourceSchema = z.strictObject({
   id: ident,
@@ -118,12 +120,12 @@ export const hubsConfigSchema = z.strictObject({
   name: ident,
   description: z.string().default(""),
   seed: z.number().int().default(0),
-  periods: z.number().int().min(1),
+  periods: boundedInt(1, LIMITS.periods),
   hoursPerPeriod: positive.default(40),
   /** Periods ahead for which shortages are predicted and priority credits are valued. */
   horizon: z.number().int().min(1).default(3),
   resources: z.array(resourceSchema).min(1),
-  hubs: z.array(hubSchema).min(2),
+  hubs: z.array(hubSchema).min(2).max(LIMITS.agents, `at most ${LIMITS.agents} hubs`),
   shortages: z
     .strictObject({
       events: z.array(eventSchema).default([]),

@@ -45,9 +45,11 @@ export interface AlgorithmDef {
   learner: LearnerClass | { load: () => Promise<LearnerClass> };
   /**
    * Check the options a run would construct the learner with (before any task runs); throw an Error whose message
-   * says what is wrong. The runner reports it at the condition's `algorithm.hyperparameters` path.
+   * says what is wrong. The runner reports it at the condition's `algorithm.hyperparameters` path. An algorithm
+   * that trains in batches returns its batch (environment steps per update, e.g. numEnvs * numSteps), so that the
+   * experiment's `training.totalSteps` is checked to hold at least one before any work.
    */
-  check?: (options: LearnerOptions) => void | Promise<void>;
+  check?: (options: LearnerOptions) => void | number | Promise<void | number>;
 }
 
 const algorithms = new Map<string, AlgorithmDef>();
@@ -85,7 +87,9 @@ registerAlgorithm({
   learner: { load: async () => (await import("./ppo/ppo.js")).PPO as unknown as LearnerClass },
   check: async (o) => {
     const [{ resolvePPOOptions }, { checkCommon }] = await Promise.all([import("./ppo/ppo.js"), import("./on-policy.js")]);
-    checkCommon(resolvePPOOptions(o as never));
+    const c = resolvePPOOptions(o as never);
+    checkCommon(c);
+    return c.numEnvs * c.numSteps;
   },
 });
 registerAlgorithm({
@@ -95,6 +99,8 @@ registerAlgorithm({
   learner: { load: async () => (await import("./reinforce/reinforce.js")).REINFORCE as unknown as LearnerClass },
   check: async (o) => {
     const [{ resolveREINFORCEOptions }, { checkCommon }] = await Promise.all([import("./reinforce/reinforce.js"), import("./on-policy.js")]);
-    checkCommon(resolveREINFORCEOptions(o as never));
+    const c = resolveREINFORCEOptions(o as never);
+    checkCommon(c);
+    return c.numEnvs * c.numSteps;
   },
 });

@@ -70,6 +70,8 @@ describe("contracts scenario: preflight", () => {
     expect((await preflightIssues(condition({ envOptions: { learned: ["S1"] } })))[0].path).toBe("conditions[0].envOptions.learned");
     expect((await preflightIssues(condition({ learned: ["retailer", "S9"] })))).toEqual([
       { path: "conditions[0].learned[1]", message: 'unknown agent "S9"; the environment\'s agents are retailer, S1, S2, S3' },
+      // the default PPO batch (2 envs x 2048 steps) is larger than this fixture's budget: also said before any work
+      { path: "training.totalSteps", message: "totalSteps (64) is smaller than one batch (numEnvs * numSteps = 4096): nothing would be trained (conditions[0], ppo: numEnvs 2 * numSteps 2048)" },
     ]);
     expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } })))[0]).toMatchObject({
       path: "conditions[0].algorithm.hyperparameters.learningRat",
@@ -77,7 +79,7 @@ describe("contracts scenario: preflight", () => {
     });
     expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } })))[0].path).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
     expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } })))[0]).toMatchObject({
-      path: "conditions[0].algorithm.hyperparameters",
+      path: "conditions[0].algorithm.hyperparameters.numMinibatches",
       message: expect.stringMatching(/numMinibatches must be a positive integer/),
     });
     expect((await preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } })))[0].path).toBe("conditions[0].agents");

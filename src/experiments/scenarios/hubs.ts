@@ -115,7 +115,7 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" })));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" }), cfg.training.totalSteps));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);

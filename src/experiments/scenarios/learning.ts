@@ -5,6 +5,8 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
+import { checkTotalSteps } from "../../rl/on-policy.js";
+import { OptionError } from "../../rl/option-error.js";
 import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import type { ResolvedCondition } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
@@ -22,7 +24,7 @@ const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEn
  * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
  * with the algorithm's own defaults and checks against an env from `makeEnv`).
  */
-export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv): Promise<ConfigIssue[]> {
+export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv, totalSteps?: number): Promise<ConfigIssue[]> {
   const def = getAlgorithm(c.algorithm.name);
   if (!def) return [{ path: formatPath(["conditions", i, "algorithm"]), message: `unknown algorithm "${c.algorithm.name}"` }];
   const { defaults, check } = def;
@@ -34,9 +36,19 @@ export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: 
   }
   if (issues.length > 0) return issues;
   try {
-    await check?.({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions);
+    const batch = await check?.({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions);
+    // Batch algorithms: the budget must hold at least one batch (else nothing would be trained).
+    if (totalSteps !== undefined && typeof batch === "number") {
+      try {
+        checkTotalSteps(totalSteps, batch);
+      } catch (err) {
+        const numSteps = batch / numEnvs;
+        issues.push({ path: "training.totalSteps", message: `${(err as Error).message} (conditions[${i}], ${c.algorithm.name}: numEnvs ${numEnvs} * numSteps ${numSteps})` });
+      }
+    }
   } catch (err) {
-    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
+    const key = err instanceof OptionError && err.field && err.field !== "env" ? `.${err.field}` : "";
+    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]) + key, message: (err as Error).message });
   }
   return issues;
 }
