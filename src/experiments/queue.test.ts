@@ -140,6 +140,21 @@ needsRedis("with a real Redis", () => {
     return { child, lines, exited, waitFor, stdout: () => out };
   }
 
+  /** The CSVs of a local run (one worker, in this process) of the experiment in `file`, computed once. */
+  let local: Promise<Record<string, string>> | undefined;
+  const localCsvs = (file: string) =>
+    (local ??= (async () => {
+      const out = join(work, "local");
+      vi.spyOn(console, "log").mockImplementation(() => {});
+      vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      try {
+        expect(await main(["run", file, "--workers", "1", "--no-figures", "--out", out, "--models", join(work, "models-local")])).toBe(0);
+      } finally {
+        vi.restoreAllMocks();
+      }
+      return csvs(out);
+    })());
+
   const csvs = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
 
   it(
@@ -150,15 +165,8 @@ needsRedis("with a real Redis", () => {
       const url = redisUrl(db);
       const file = join(work, "two-workers.json");
       writeFileSync(file, JSON.stringify(experiment("q-two", 64)));
-      const local = join(work, "local");
       const queued = join(work, "queued");
-      vi.spyOn(console, "log").mockImplementation(() => {});
-      vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-      try {
-        expect(await main(["run", file, "--workers", "1", "--no-figures", "--out", local, "--models", join(work, "models-local")])).toBe(0);
-      } finally {
-        vi.restoreAllMocks();
-      }
+      const want = await localCsvs(file);
 
       const a = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
       const b = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
@@ -174,7 +182,6 @@ needsRedis("with a real Redis", () => {
       expect(run.lines.some((l) => l.includes(`${killed}: its worker stopped answering`))).toBe(true);
 
       const got = csvs(queued);
-      const want = csvs(local);
       expect(Object.keys(got)).toEqual(Object.keys(want));
       for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
       // one row per task and metric, no duplicate (condition, seed, metric)
@@ -191,6 +198,36 @@ needsRedis("with a real Redis", () => {
       client.disconnect();
     },
     180_000,
+  );
+
+  it(
+    "a submitter interrupted (SIGINT) and started again resumes from the finished tasks: the same CSVs",
+    async () => {
+      const db = 3;
+      const client = await flush(db);
+      const url = redisUrl(db);
+      const file = join(work, "two-workers.json"); // the same experiment as above, so the same local CSVs
+      const want = await localCsvs(file);
+      const out = join(work, "resumed");
+      const models = join(work, "models-resumed");
+      const w = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
+      const first = cli(["run", file, "--queue", url, "--no-figures", "--out", out, "--models", models]);
+      await first.waitFor(/done\s+task-/);
+      first.child.kill("SIGINT");
+      expect(await first.exited).toBe(130);
+      expect(existsSync(out)).toBe(false);
+      // the worker goes on with the queued tasks meanwhile; the second submitter takes their results
+      const second = cli(["run", file, "--queue", url, "--no-figures", "--out", out, "--models", models]);
+      expect(await second.exited).toBe(0);
+      expect(second.lines.join("\n")).toMatch(/resuming q-two: [1-4] of 4 tasks already done/);
+      const got = csvs(out);
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
+      w.child.kill("SIGTERM");
+      expect(await w.exited).toBe(143);
+      client.disconnect();
+    },
+    120_000,
   );
 
   it("a worker refuses a queue of another code version; a submitter refuses a queue of another experiment or version", async () => {
