@@ -1,6 +1,7 @@
 import type { Command } from "../cli.js";
 import { UsageError } from "../io/errors.js";
 import { parseQueueUrl, serveQueues } from "../experiments/queue.js";
+import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
 import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--lock-seconds S]
@@ -30,16 +31,21 @@ export const command: Command = {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`worker: --concurrency must be an integer from 1 to 256, got "${values.concurrency}"`);
     const lockSeconds = values["lock-seconds"] === undefined ? 15 : Number(values["lock-seconds"]);
     if (!Number.isFinite(lockSeconds) || lockSeconds < 1 || lockSeconds > 3600) throw new UsageError(`worker: --lock-seconds must be a number from 1 to 3600, got "${values["lock-seconds"]}"`);
-    let signal: string | undefined;
+    // The first SIGINT/SIGTERM stops gently (close the queue connections); a second one exits at once.
+    let signal: InterruptSignal | undefined;
+    let release = () => {};
     const stop = new Promise<void>((resolve) => {
-      for (const s of ["SIGINT", "SIGTERM"] as const)
-        process.once(s, () => {
-          signal = s;
-          process.stderr.write(`\nworker: ${s}: stopping; a running task goes back to the queue for another worker\n`);
-          resolve();
-        });
+      release = onInterrupt((s) => {
+        signal = s;
+        process.stderr.write(`\nworker: ${s}: stopping; a running task goes back to the queue for another worker\n`);
+        resolve();
+      });
     });
-    await serveQueues({ url, concurrency, lockMs: lockSeconds * 1000, stop });
-    return signal === "SIGTERM" ? 143 : signal === "SIGINT" ? 130 : 0;
+    try {
+      await serveQueues({ url, concurrency, lockMs: lockSeconds * 1000, stop });
+    } finally {
+      release();
+    }
+    return signal ? signalExitCode(signal) : 0;
   },
 };
