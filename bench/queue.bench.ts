@@ -31,7 +31,14 @@ const cfg = resolveExperiment({
   name: "bench-queue",
   scenario: "market",
   env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-  conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } } }],
+  conditions: [
+    { name: "analytic", learned: [] },
+    {
+      name: "one",
+      learned: ["A[1][1]"],
+      algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
+    },
+  ],
   training: { totalSteps: 64, numEnvs: 1 },
   seeds: { count: TASKS / 2 },
   evaluation: { episodes: 1 },
@@ -39,7 +46,12 @@ const cfg = resolveExperiment({
   output: root,
 });
 const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
-const csvs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+const csvs = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".csv"))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), "utf8"))
+    .join("\n");
 
 async function time(label: string, opts: { workers?: number; queue?: boolean }) {
   const t0 = performance.now();
@@ -64,8 +76,12 @@ const two = await time("local-2", { workers: 2 });
 // Two worker processes, started (and idle, waiting) before the clock starts; their threads load on the first task,
 // as the pool's threads do inside the timed section.
 const workers = [0, 1].map(() => {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker", "--queue", u.href], { stdio: ["ignore", "ignore", "pipe"] });
-  const ready = new Promise<void>((resolve) => child.stderr!.on("data", (d: Buffer) => d.toString().includes("waiting for tasks") && resolve()));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "worker", "--queue", u.href], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const ready = new Promise<void>((resolve) =>
+    child.stderr!.on("data", (d: Buffer) => d.toString().includes("waiting for tasks") && resolve()),
+  );
   return { child, ready };
 });
 await Promise.all(workers.map((w) => w.ready));

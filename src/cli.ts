@@ -1,16 +1,7 @@
+import type { Command } from "./commands/command.js";
 import { UsageError } from "./io/errors.js";
 import { environmentError } from "./io/fs-errors.js";
 import { installSignalHandlers } from "./io/signals.js";
-
-/** One `supplygym <name>` command. Modules in src/commands export one each as `command`. */
-export interface Command {
-  name: string;
-  /** One line for `supplygym --help`. */
-  summary: string;
-  /** Full `--help` text. */
-  help: string;
-  run(argv: string[]): Promise<number>;
-}
 
 // Lazy, so that a command loads only what it needs (the market solver does not pay for TensorFlow.js).
 const commands: Record<string, () => Promise<Command>> = {
@@ -20,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,
   negotiate: async () => (await import("./commands/negotiate.js")).command,
+  "contracts-sensitivity": async () => (await import("./commands/contracts-sensitivity.js")).command,
   ledger: async () => (await import("./commands/ledger.js")).command,
   review: async () => (await import("./commands/review.js")).command,
   hubs: async () => (await import("./commands/hubs.js")).command,

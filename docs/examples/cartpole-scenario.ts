@@ -9,12 +9,10 @@ import {
   registerMetric,
   registerScenario,
   type Policy,
-  type experiments,
+  type ResolvedExperiment,
+  type Task,
+  type TaskResult,
 } from "supplygym";
-
-type Task = experiments.Task;
-type TaskResult = experiments.TaskResult;
-type ResolvedExperiment = experiments.ResolvedExperiment;
 
 const AGENT = "cartpole";
 

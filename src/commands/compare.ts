@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { efficiencyFairnessSpec, renderFigure, type TradeoffRow } from "../eval/figures.js";
 import { COMPARISON_COLUMNS, comparisonRows, METRICS_COLUMNS, metricsRows, SUMMARY_COLUMNS, summaryRows, type MetricRecord } from "../eval/tables.js";
 import { parseCsv } from "../io/csv.js";

@@ -1,16 +1,18 @@
+import { requireBackend } from "../rl/backend.js";
 import { existsSync } from "node:fs";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { applyOverrides, exitOnInterrupt, loadExperimentWithPlugins, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
 
-const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--plugin FILE]... [--no-figures]
+const help = `usage: supplygym evaluate <experiment.json> --models DIR [--out DIR] [--workers N] [--backend B] [--plugin FILE]... [--no-figures] [--fresh]
 
 Evaluate saved policies (from an earlier \`supplygym run\`, which saves them under models/<name>/<hash>/ and
 names that folder in its manifest) on the experiment's evaluation draws, without training, and write the same
 tables and figures as \`run\`. The run directory is results/<name>-evaluate/<run-id>/ unless --out is given.
+Finished evaluations are kept and reused as by \`run\`; --fresh evaluates every task again.
 --plugin FILE imports a module that registers strategies, metrics, scenarios or algorithms (as for \`run\`; the
 experiment's "plugins" field is imported too).`;
 
@@ -26,6 +28,8 @@ export const command: Command = {
     const file = positionals[0];
     const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);
     applyOverrides(cfg, values, "evaluate");
+    // A forced backend that cannot load is bad input: exit 2 before any task runs.
+    if (cfg.backend !== "auto") await requireBackend(cfg.backend, `evaluate: ${file}`);
     // Its own results folder, so that its resumable partial results never mix with training runs'.
     cfg.name = `${cfg.name}-evaluate`;
     const missing = cfg.conditions
@@ -46,6 +50,7 @@ export const command: Command = {
       preflight: (c) => scenario.preflight(c, file),
       taskOptions: { mode: "evaluate", models: values.models },
       partialKey: { mode: "evaluate", models: values.models },
+      fresh: values.fresh === true,
     });
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));
     console.log(`run directory: ${out.path}`);

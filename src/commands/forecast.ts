@@ -3,7 +3,7 @@ import { checkName, pathNameSchema } from "../io/names.js";
 import { basename, dirname, resolve } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import { z } from "zod";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { deriveSeed } from "../core/rng.js";
 import { backtest, type BacktestResult } from "../demand/backtest.js";
 import { forecasterName, forecasterSpecSchema, makeForecaster } from "../demand/make-forecaster.js";

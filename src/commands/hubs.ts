@@ -1,18 +1,18 @@
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
 import { loadHubsConfig } from "../hubs/config.js";
-import { runHubEpisode } from "../hubs/episode.js";
+import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
 import { FileLedger, readLedgerKey } from "../hubs/ledger.js";
-import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../hubs/report.js";
+import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../experiments/scenarios/hub-report.js";
 import { ReviewQueue } from "../hubs/review.js";
 import { parseCommandArgs } from "./args.js";
 
 const help = `usage: supplygym hubs <config.json> [--out DIR] [--seed N] [--shadow] [--no-optimum] [--ledger-key FILE]
 
-Run a production-hubs scenario (MODEL.md section C) with analytic (truthful) hubs for its periods:
-shortages, priority-credit redemptions, trading rounds (Vickrey auctions and/or bilateral negotiation),
+Run a production-hubs scenario (docs/model.md section C) with analytic (truthful) hubs for its periods:
+shortages, priority-credit redemptions, trading rounds (VCG auctions and/or bilateral negotiation),
 human review of unusual trades, production. Compares the outcome with no trade and with the constrained
 social optimum (HiGHS) in every period.
 

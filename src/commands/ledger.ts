@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { basename, dirname, join } from "node:path";
 import { headPath, readHeadFile, readLedgerKey, verifyLedger, type LedgerAnchor } from "../hubs/ledger.js";

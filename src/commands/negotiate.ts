@@ -1,12 +1,12 @@
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { parseNegotiationConfig, type NegotiationConfig } from "../contracts/config.js";
 import { resolveContractEnvOptions } from "../envs/contract-negotiation.js";
 import { conditionEnvOptions, resolveExperiment } from "../experiments/schema.js";
 import { MESSAGE_COLUMNS, messageRows } from "../contracts/messages.js";
 import { validateProtocol } from "../contracts/protocol.js";
-import { ACTOR_COLUMNS, OUTCOME_COLUMNS, SUMMARY_COLUMNS, actorRows, outcomeRows, summaryRow } from "../contracts/report.js";
+import { ACTOR_COLUMNS, NEGOTIATION_OUTCOME_COLUMNS, NEGOTIATION_SUMMARY_COLUMNS, actorRows, outcomeRows, summaryRow } from "../eval/contracts-report.js";
 import { runNegotiations } from "../contracts/runner.js";
-import { summarizeOutcomes, type ConditionSummary } from "../contracts/summary.js";
+import { summarizeOutcomes, type ConditionSummary } from "../eval/contracts-summary.js";
 import type { NegotiationOutcome } from "../contracts/outcome.js";
 import { readJsonFile } from "../io/config.js";
 import { ConfigError, UsageError } from "../io/errors.js";
@@ -17,12 +17,12 @@ import { LIMITS } from "../io/limits.js";
 
 const help = `usage: supplygym negotiate <file.json> [--out DIR] [--condition NAME] [--check | --no-check] [--episodes N] [--seed S]
 
-Run the retailer-subcontractor contract negotiation (MODEL.md section B) with the analytic agents.
+Run the retailer-subcontractor contract negotiation (docs/model.md section B) with the analytic agents.
 
   <file.json>     a contracts experiment file (e.g. experiments/contracts-paper.json: the negotiation is its
                   env.options; seed and episodes default to its evaluation.seed and evaluation.episodes, so
                   the negotiations are the ones \`supplygym run\` evaluates), or a bare negotiation config
-                  (fields: NOTES-contracts.md)
+                  (fields: docs/contracts.md)
   --condition C   an all-analytic condition of the experiment file: its envOptions apply (e.g. analytic-no-check)
   --out DIR       the run directory to create (default results/<experiment>/<run-id>/); never overwritten
   --check         the retailer runs checkQuantityEfficiency() on its allocation (the paper's second version)
@@ -65,9 +65,9 @@ export const command: Command = {
     const dir = RunDir.open({ experiment: cfg.experiment, out: values.out });
     try {
       dir.writeCsv("messages.csv", MESSAGE_COLUMNS, logs.flatMap((log, k) => messageRows(log, names, k)));
-      dir.writeCsv("outcomes.csv", OUTCOME_COLUMNS, outcomeRows(outcomes));
+      dir.writeCsv("outcomes.csv", NEGOTIATION_OUTCOME_COLUMNS, outcomeRows(outcomes));
       dir.writeCsv("actors.csv", ACTOR_COLUMNS, actorRows(cfg, outcomes));
-      dir.writeCsv("summary.csv", SUMMARY_COLUMNS, [summaryRow(summary)]);
+      dir.writeCsv("summary.csv", NEGOTIATION_SUMMARY_COLUMNS, [summaryRow(summary)]);
       dir.writeJson(
         "manifest.json",
         buildManifest({

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { FileLedger, readLedgerKey } from "../hubs/ledger.js";
 import { REVIEW_STATUSES, ReviewQueue, type ReviewStatus } from "../hubs/review.js";

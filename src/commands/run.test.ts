@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
+import { requireBackend } from "../rl/backend.js";
 
 let work: string;
 let errors: string[];
@@ -68,11 +69,30 @@ describe("supplygym run", () => {
     });
   }
 
+  it("says when totalSteps is rounded down to whole batches", async () => {
+    const { roundingNotes } = await import("./run.js");
+    const { resolveExperiment } = await import("../experiments/schema.js");
+    expect(await roundingNotes(resolveExperiment(good()))).toEqual([]); // 32 = 2 batches of 1 x 16
+    const odd = { ...good(), training: { totalSteps: 40, numEnvs: 1 } };
+    expect(await roundingNotes(resolveExperiment(odd))).toEqual([
+      'run: condition "one" trains 32 of training.totalSteps = 40 steps (whole batches of numEnvs x numSteps = 16 steps)',
+    ]);
+  });
+
   it("a missing file, an unwritable results directory, bad flags -> exit 2", async () => {
     expect(await main(["run", join(work, "missing.json")])).toBe(2);
     expect(errors.pop()).toMatch(/missing\.json: no such (experiment )?file/);
     expect(await run(good(), ["--workers", "0"])).toBe(2);
     expect(await run(good(), ["--backend", "gpu"])).toBe(2);
+    // Without the native backend (the default install): exit 2 with the install instructions, before any task runs.
+    const native = await requireBackend("tensorflow", "probe").then(() => true, () => false);
+    if (!native) {
+      errors = [];
+      expect(await run(good(), ["--backend", "tensorflow"])).toBe(2);
+      expect(errors.join("\n")).toMatch(/exp\.json: backend "tensorflow" could not be loaded: .*npm install @tensorflow\/tfjs-node@4\.22\.0/);
+      expect(noRunDirectory()).toBe(true);
+      expect(existsSync(join(work, "models"))).toBe(false);
+    }
     if (process.getuid?.() !== 0) {
       const locked = join(work, "locked");
       mkdirSync(locked);

@@ -1,20 +1,22 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { makeParents, removeEmpty } from "../io/run-dir.js";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { make } from "../core/registry.js";
 import { strategyNames } from "../agents/registry.js";
 import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
-import { BACKENDS, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
+import { BACKENDS, conditionEnvOptions, experimentHash, loadExperiment, type ResolvedExperiment } from "../experiments/schema.js";
 import { loadScenario, scenarioNames, scenarioTask } from "../experiments/scenarios/index.js";
-import { algorithmNames } from "../rl/algorithm-registry.js";
+import { algorithmNames, getAlgorithm } from "../rl/algorithm-registry.js";
+import { requireBackend } from "../rl/backend.js";
 import { installSignalHandlers } from "../io/signals.js";
 import { Lock, lockFileFor } from "../io/lock.js";
 import { intFlag, parseCommandArgs } from "./args.js";
 import { connectRedis, parseQueueUrl } from "../experiments/queue.js";
 
-const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures]
+const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures] [--fresh]
                           [--queue redis://HOST:PORT[/DB]]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
@@ -28,6 +30,7 @@ compute the metrics and write the tables and figures into a new run directory.
                   algorithms, before the experiment is validated and in every worker (repeatable; the
                   experiment's "plugins" field does the same, relative to the experiment file)
   --no-figures    skip the SVG/PNG figures
+  --fresh         forget the finished tasks of earlier runs of this experiment and train every task again
   --queue URL     put the tasks on a Redis queue (named by the experiment hash) for \`supplygym worker\`
                   processes on any machine with a clone of this commit, and wait for their results
                   (default: worker threads of this machine)
@@ -35,8 +38,9 @@ compute the metrics and write the tables and figures into a new run directory.
 Registered now: scenarios ${scenarioNames().join(", ")}; algorithms ${algorithmNames().join(", ")};
 strategies ${strategyNames().join(", ")} (plugins add their own).
 
-An interrupted run (Ctrl-C, crash) keeps its finished tasks in results/<name>/.partial-<hash>/; running the
-same command again resumes from there. Exit code 2 on bad input.`;
+Every finished task is kept in results/<name>/.partial-<hash>/: running the same command again after an
+interruption (Ctrl-C, crash) runs only the missing tasks, and after a finished run reuses every task and its
+saved policies (no training) to write a new run directory. Exit code 2 on bad input.`;
 
 /** Options shared by `run` and `evaluate`. */
 export function parseRunArgs(argv: string[], name: string) {
@@ -48,6 +52,7 @@ export function parseRunArgs(argv: string[], name: string) {
     plugin: { type: "string", multiple: true },
     "no-figures": { type: "boolean" },
     queue: { type: "string" },
+    fresh: { type: "boolean" },
   });
 }
 
@@ -90,6 +95,8 @@ export const command: Command = {
     const file = positionals[0];
     const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);
     applyOverrides(cfg, values, "run");
+    // A forced backend that cannot load is bad input: exit 2 before any task runs.
+    if (cfg.backend !== "auto") await requireBackend(cfg.backend, `run: ${file}`);
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
     const queue = typeof values.queue === "string" ? parseQueueUrl(values.queue) : undefined;
@@ -99,6 +106,7 @@ export const command: Command = {
     // One writer per models folder (two experiments given the same --models would overwrite each other's policies).
     // Everything is checked before anything is created or locked.
     await scenario.preflight(cfg, file);
+    for (const note of await roundingNotes(cfg)) console.error(note);
     if (queue) (await connectRedis(queue)).disconnect(); // --queue: Redis answers (5 s), before anything is written
     const modelsParents = makeParents(dirname(resolve(models)));
     if (!existsSync(resolve(models))) modelsParents.push(resolve(models)); // created by the tasks if they train
@@ -121,6 +129,7 @@ export const command: Command = {
       queue,
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
+      fresh: values.fresh === true,
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
     console.log(formatSummary(out.summary, summaryMetrics(cfg)));
@@ -141,7 +150,6 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "hubs/delay_cost",
     "efficiency/allocative",
     "efficiency/chain",
-    "efficiency/optimum",
     "efficiency/gain_captured",
     "contracts/agreement_rate",
     "contracts/illogical_rate",
@@ -151,4 +159,33 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "fairness/added_value_tv",
   ];
   return wanted.filter((m) => cfg.metrics.includes(m));
+}
+
+/**
+ * One line per learned condition whose learner trains fewer steps than `training.totalSteps`: learners train
+ * whole batches of numEnvs x numSteps (numSteps from the condition's hyperparameters or the algorithm's defaults
+ * for the env's action space), so the rest is dropped.
+ */
+export async function roundingNotes(cfg: ResolvedExperiment): Promise<string[]> {
+  const notes: string[] = [];
+  const total = cfg.training.totalSteps;
+  if (cfg.conditions.every((c) => c.learned !== "all" && c.learned.length === 0)) return notes;
+  await import("../envs/index.js");
+  for (const c of cfg.conditions) {
+    if (c.learned !== "all" && c.learned.length === 0) continue;
+    const batchSteps = getAlgorithm(c.algorithm.name)?.batchSteps;
+    if (batchSteps === undefined) continue; // an algorithm that does not train in batches
+    let batch: number;
+    try {
+      const makeEnv = () => make(cfg.env.id, conditionEnvOptions(cfg, c));
+      batch = await batchSteps({ env: makeEnv, numEnvs: cfg.training.numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters });
+    } catch {
+      continue; // the scenario's preflight reports bad options
+    }
+    const planned = Math.floor(total / batch) * batch;
+    if (planned !== total) {
+      notes.push(`run: condition "${c.name}" trains ${planned} of training.totalSteps = ${total} steps (whole batches of numEnvs x numSteps = ${batch} steps)`);
+    }
+  }
+  return notes;
 }

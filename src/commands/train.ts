@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import cliProgress from "cli-progress";
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
@@ -9,7 +9,7 @@ import { makeParents, removeEmpty, RunDir, timestampId } from "../io/run-dir.js"
 import { Lock, lockFileFor } from "../io/lock.js";
 import { resolveInside } from "../io/names.js";
 import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
-import { initBackend, isBackendName } from "../rl/backend.js";
+import { initBackend, isBackendName, requireBackend } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
 import { CURVE_COLUMNS, type CurveRow, type Progress } from "../rl/on-policy.js";
@@ -50,6 +50,7 @@ export const command: Command = {
     const file = positionals[0];
     const cfg = loadTrainConfig(file);
     const backend = isBackendName(values.backend) ? values.backend : cfg.backend;
+    if (backend !== undefined) await requireBackend(backend, `train: ${file}`);
 
     let resumed: Checkpoint | undefined;
     let modelsDir: string;

@@ -1,4 +1,4 @@
-import type { Command } from "../cli.js";
+import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { parseQueueUrl, serveQueues } from "../experiments/queue.js";
 import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
@@ -23,14 +23,21 @@ export const command: Command = {
   summary: "take the tasks of queued experiments from Redis and run them (run --queue)",
   help,
   async run(argv) {
-    const { positionals, values } = parseCommandArgs("worker", argv, { queue: { type: "string" }, concurrency: { type: "string" }, "lock-seconds": { type: "string" } }, help);
+    const { positionals, values } = parseCommandArgs(
+      "worker",
+      argv,
+      { queue: { type: "string" }, concurrency: { type: "string" }, "lock-seconds": { type: "string" } },
+      help,
+    );
     if (positionals.length > 0) throw new UsageError(`worker: unexpected argument "${positionals[0]}"\n\n${help}`);
     if (typeof values.queue !== "string") throw new UsageError(`worker: --queue redis://HOST:PORT[/DB] is required\n\n${help}`);
     const url = parseQueueUrl(values.queue);
     const concurrency = values.concurrency === undefined ? 1 : Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`worker: --concurrency must be an integer from 1 to 256, got "${values.concurrency}"`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+      throw new UsageError(`worker: --concurrency must be an integer from 1 to 256, got "${values.concurrency}"`);
     const lockSeconds = values["lock-seconds"] === undefined ? 15 : Number(values["lock-seconds"]);
-    if (!Number.isFinite(lockSeconds) || lockSeconds < 1 || lockSeconds > 3600) throw new UsageError(`worker: --lock-seconds must be a number from 1 to 3600, got "${values["lock-seconds"]}"`);
+    if (!Number.isFinite(lockSeconds) || lockSeconds < 1 || lockSeconds > 3600)
+      throw new UsageError(`worker: --lock-seconds must be a number from 1 to 3600, got "${values["lock-seconds"]}"`);
     // The first SIGINT/SIGTERM stops gently (close the queue connections); a second one exits at once.
     let signal: InterruptSignal | undefined;
     let release = () => {};

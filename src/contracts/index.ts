@@ -9,8 +9,5 @@ export * from "./tactics.js";
 export * from "./allocation.js";
 export { NegotiationEngine, OPEN, AGREED, FAILED, NOT_SELECTED, type EngineOptions } from "./negotiation.js";
 export * from "./outcome.js";
-export * from "./summary.js";
 export * from "./demand.js";
 export * from "./runner.js";
-export * from "./metrics.js";
-export * from "./report.js";

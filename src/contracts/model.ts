@@ -1,5 +1,5 @@
 /**
- * The wholesale-price contract model of seed 004 (MODEL.md section B): a retailer buys a quantity from
+ * The wholesale-price contract model of seed 004 (docs/model.md section B): a retailer buys a quantity from
  * subcontractors that each have a normal capacity CN (unit cost c) and can work overtime up to a maximal
  * capacity CM at an extra unit cost e on top of c. Pure functions over plain data; no randomness here.
  */
@@ -61,7 +61,7 @@ export function chainProductionCost(subs: readonly Subcontractor[], q: ArrayLike
 /**
  * Chain profit when `sold` units sell at R out of an allocation q (sum q bought, each carrying the retailer's
  * unit cost): R sold - c_R sum q - sum_i cost_i(q_i). With fixed demand sold = sum q = D and this is
- * R D - c_R D - sum cost_i(q_i) (MODEL.md B).
+ * R D - c_R D - sum cost_i(q_i) (docs/model.md B).
  */
 export function chainProfit(inst: ContractInstance, q: ArrayLike<number>, sold?: number): number {
   let bought = 0;

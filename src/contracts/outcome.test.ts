@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fairness, illogicalFlags, settle, type Deals } from "./outcome.js";
+import { illogicalFlags, settle, type Deals } from "./outcome.js";
 import { PAPER_CONFIG } from "./paper.js";
 import { instanceOf } from "./config.js";
 
@@ -27,7 +27,9 @@ describe("settling contracts", () => {
     expect(o).toMatchObject({ sold: 100, unsold: 20, lostSales: 0, agreement: true, roundsToAgreement: 6, agreements: 3, contracts: 3 });
     // the allocation of the 120 agreed units is the cheapest one
     expect(o.inefficientAllocation).toBe(false);
-    expect(o.illogicalPrice).toBe(false);
+    // S1 makes 45 at an average cost of 10.44 and is paid 15; S2 makes 50 at 11.8 and is paid 14: out of order
+    expect(o.priceOrderInverted).toBe(true);
+    expect(o.illogicalPrice).toBe(true);
   });
 
   it("buy-back: the unsold 20 go back pro rata at half the price", () => {
@@ -54,35 +56,18 @@ describe("settling contracts", () => {
     expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 0] }, 22).overtimeWhileNormalIdle).toBe(true);
     // ... not when S3 walked away
     expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 1] }, 22).overtimeWhileNormalIdle).toBe(false);
-    // S2 at 50 is in overtime (mc 13): a price of 12.9 is below its marginal cost
-    expect(illogicalFlags(subs, { price: [15, 12.9, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowMarginalCost).toBe(true);
+    // S2 at 50 costs 30 x 11 + 20 x 13 = 590, 11.8 a unit on average: 11.7 loses money; 12.9 (below the marginal
+    // cost 13 of its last unit, above its average cost) is a profitable deal, not illogical
+    expect(illogicalFlags(subs, { price: [12, 11.7, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(true);
+    expect(illogicalFlags(subs, { price: [12, 12.9, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(false);
     expect(illogicalFlags(subs, { price: [15, 22.5, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceAboveRetailMargin).toBe(true);
-    expect(illogicalFlags(subs, { price: [15, 13, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22)).toEqual({
+    // S1 (average cost 10.44 for 45) paid 15, S2 (11.8) paid 14: prices not ordered as costs
+    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceOrderInverted).toBe(true);
+    expect(illogicalFlags(subs, { price: [12, 13, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22)).toEqual({
       overtimeWhileNormalIdle: false,
-      priceBelowMarginalCost: false,
+      priceOrderInverted: false,
+      priceBelowAverageCost: false,
       priceAboveRetailMargin: false,
     });
-  });
-
-  it("fairness against added value by hand", () => {
-    // profits [3, 1] vs costs [1, 1]: shares 0.75/0.25 vs 0.5/0.5 -> TV 0.25
-    const f = fairness([3, 1], [1, 1]);
-    expect(f.fairnessTV).toBeCloseTo(0.25, 15);
-    expect(f.jainProfit).toBeCloseTo(16 / 20, 15);
-    expect(f.giniProfit).toBeCloseTo(2 / 8, 15); // sum |xi - xj| = 4; 4 / (2 * 4 * 2)
-    expect(f.jainReturnOnCost).toBeCloseTo(16 / 20, 15);
-    expect(f.fairnessCorrelation).toBeNaN(); // equal cost shares have no variance
-    // profits proportional to costs: perfectly fair against added value
-    const g = fairness([2, 4, 6], [1, 2, 3]);
-    expect(g.fairnessTV).toBeCloseTo(0, 15);
-    expect(g.fairnessCorrelation).toBeCloseTo(1, 15);
-    expect(g.jainReturnOnCost).toBeCloseTo(1, 15);
-    // a loss-making actor: profits [3, -1] (total 2) vs costs [1, 1]: shares 1.5 / -0.5 vs 0.5 / 0.5 -> TV 1;
-    // Jain undefined with a negative value; Gini allows it: sum |xi - xj| = 8, 8 / (2 x 4 x 1) = 1
-    const h = fairness([3, -1], [1, 1]);
-    expect(h.fairnessTV).toBeCloseTo(1, 15);
-    expect(h.jainProfit).toBeNaN();
-    expect(h.jainReturnOnCost).toBeNaN();
-    expect(h.giniProfit).toBeCloseTo(1, 15);
   });
 });

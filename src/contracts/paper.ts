@@ -2,7 +2,7 @@ import type { NegotiationConfig } from "./config.js";
 
 /**
  * The paper's setting with three subcontractors (seed 004 gives no numbers; these are our choice, see
- * NOTES-contracts.md). sum CN = 95 < D = 120 < sum CM = 150; R - c_R = 22 exceeds every overtime cost (max 15).
+ * docs/contracts.md). sum CN = 95 < D = 120 < sum CM = 150; R - c_R = 22 exceeds every overtime cost (max 15).
  * Every normal cost (9..11) is below every overtime cost (13..15), so the cheapest allocation is "normal first,
  * then overtime from the cheapest c + e": S1 45, S2 50, S3 25 (chain profit 1355).
  * `experiments/contracts-paper.json` holds the same values in env.options.config (a test keeps them equal).

@@ -1,6 +1,6 @@
 import type { Env, EnvSpec, ParallelEnv } from "./types.js";
 import { isParallelEnv } from "./types.js";
-import { TimeLimit } from "../wrappers/time-limit.js";
+import { TimeLimit } from "./time-limit.js";
 
 export type EnvFactory = (options: Record<string, unknown>) => Env | ParallelEnv;
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Rng } from "../core/rng.js";
 
 /**
- * A synthetic outside-demand process for one final good (MODEL.md, "Over time" and section D). Every term is
+ * A synthetic outside-demand process for one final good (docs/model.md, "Over time" and section D). Every term is
  * relative to `base`, so one spec reads the same for a good sold in tens or in thousands:
  *
  *   alpha_t = base * max(floor, 1 + trend * t + amplitude * sin(2 pi (t + phase) / period) + e_t) * (1 + size * D_t)

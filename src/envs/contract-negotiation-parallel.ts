@@ -1,4 +1,5 @@
 import { register } from "../core/registry.js";
+import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { Box } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
 import {
@@ -42,6 +43,7 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
   private readonly learnedSubs: Uint8Array;
   private readonly rewards: Float64Array;
   private over = true;
+  private readonly replay = new EpisodeReplay<Record<string, number[]>>();
 
   constructor(options: ContractParallelOptions = {}) {
     const { learned, ...rest } = options;
@@ -84,7 +86,17 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
     return s;
   }
 
+  /** The env's state for an exact resume: the RNG and the current episode's start and actions (replayed). */
+  getState(): ReplayState<Record<string, number[]>> {
+    return this.replay.state(this.episode.rng);
+  }
+
+  setState(s: ReplayState<Record<string, number[]>>): void {
+    EpisodeReplay.restore(s, { setRng: (r) => (this.episode.rng = r), reset: (seed) => this.reset({ seed }), step: (a) => this.step(a) });
+  }
+
   reset(opts: ResetOptions = {}): ParallelResetResult<number[]> {
+    this.replay.onReset(this.episode.rng, opts.seed);
     this.episode.reset(opts.seed);
     this.over = false;
     this.agents = [...this.possibleAgents];
@@ -103,6 +115,7 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
       if (why) throw new RangeError(`${ENV_ID}: action of "${a}" not in its action space: ${why}`);
     }
     for (const a of Object.keys(actions)) if (!this.actSpaces.has(a)) throw new RangeError(`${ENV_ID}: action for unknown agent "${a}"`);
+    this.replay.onStep(actions);
     const R = ep.cfg.retailer.retailPrice;
     if (this.learnedRetailer) {
       const act = actions.retailer;

@@ -3,6 +3,7 @@ import { register } from "../core/registry.js";
 import { Box } from "../core/spaces.js";
 import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "../core/types.js";
 import { Rng } from "../core/rng.js";
+import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { ConfigError, zodConfigError } from "../io/errors.js";
 import { parseNegotiationConfig, CONTRACT_TYPES, type DemandSpec, type NegotiationConfig, type NegotiationSettings } from "../contracts/config.js";
 import { drawDemand } from "../contracts/demand.js";
@@ -248,7 +249,7 @@ export class ContractEpisode {
 }
 
 /**
- * ContractNegotiation-v0: a learned retailer against analytic subcontractors (MODEL.md B, seed 004).
+ * ContractNegotiation-v0: a learned retailer against analytic subcontractors (docs/model.md B, seed 004).
  *
  * Each step is one round of the Iterated Contract Net. Action: Box [0, 1]^n, the retailer's offer to each
  * subcontractor as a fraction of R (entries for closed conversations are ignored); a proposal at or below the offer
@@ -267,6 +268,7 @@ export class ContractNegotiationEnv implements Env<number[], number[]> {
   readonly episode: ContractEpisode;
   private over = false;
   private readonly rewards: Float64Array;
+  private readonly replay = new EpisodeReplay<number[]>();
 
   constructor(options: ContractEnvOptions = {}) {
     this.episode = new ContractEpisode(resolveContractEnvOptions(options as Record<string, unknown>, "ContractNegotiation-v0"));
@@ -277,9 +279,19 @@ export class ContractNegotiationEnv implements Env<number[], number[]> {
   }
 
   reset(opts: ResetOptions = {}): ResetResult<number[]> {
+    this.replay.onReset(this.episode.rng, opts.seed);
     this.episode.reset(opts.seed);
     this.over = false;
     return { observation: this.episode.retailerObservation(), info: this.info() };
+  }
+
+  /** The env's state for an exact resume: the RNG and the current episode's start and actions (replayed). */
+  getState(): ReplayState<number[]> {
+    return this.replay.state(this.episode.rng);
+  }
+
+  setState(s: ReplayState<number[]>): void {
+    EpisodeReplay.restore(s, { setRng: (r) => (this.episode.rng = r), reset: (seed) => this.reset({ seed }), step: (a) => this.step(a) });
   }
 
   step(action: number[]): StepResult<number[]> {
@@ -288,6 +300,7 @@ export class ContractNegotiationEnv implements Env<number[], number[]> {
     if (this.over) throw new Error("ContractNegotiation-v0: step() after the episode ended; call reset()");
     const why = this.actionSpace.explain(action);
     if (why) throw new RangeError(`ContractNegotiation-v0: action not in the action space: ${why}`);
+    this.replay.onStep(action);
     const R = ep.cfg.retailer.retailPrice;
     for (let i = 0; i < ep.n; i++) ep.offers[i] = action[i] * R;
     const done = ep.play(ep.offers, null, this.rewards);

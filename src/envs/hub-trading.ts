@@ -1,21 +1,22 @@
 import { Rng } from "../core/rng.js";
+import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { register } from "../core/registry.js";
 import type { Box } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
 import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../hubs/config.js";
 import { randomHubsConfig } from "../hubs/generate.js";
-import { HubDriver } from "../hubs/driver.js";
-import { actionSpace, observationSpace } from "../hubs/observation.js";
+import { HubDriver } from "./hub-driver.js";
+import { actionSpace, observationSpace } from "./hub-observation.js";
 import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, type ShortageForecastOptions } from "../hubs/shortage-forecast.js";
 import type { HubSimulation } from "../hubs/simulation.js";
 
 /**
- * HubTrading-v0: production hubs trading scarce resources (MODEL.md section C) as a PettingZoo-style parallel
+ * HubTrading-v0: production hubs trading scarce resources (docs/model.md section C) as a PettingZoo-style parallel
  * environment. Each hub is an agent; one step is one period (shortages, credit redemptions, up to maxRounds
  * trading rounds with every hub's bid/ask scales, production). Reward = own profit (margin + money received -
  * money paid) minus own delay cost, times `rewardScale`. Observations include shortages predicted `horizon`
  * periods ahead from announced events and a src/demand forecaster (`shortageForecast`; see
- * src/hubs/shortage-forecast.ts and src/hubs/observation.ts for both spaces).
+ * src/hubs/shortage-forecast.ts and src/envs/hub-observation.ts for both spaces).
  *
  * Learned and analytic hubs: the agents are the hubs listed in `learned` (default: every hub); the other hubs are
  * analytic: they act inside the env, stating their true values (`analyticAction`, via `HubDriver`, the same code
@@ -84,6 +85,7 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   private readonly obsSpace: Box;
   private readonly actSpace: Box;
   private rng: Rng;
+  private readonly replay = new EpisodeReplay<Record<string, number[]>>();
   private driver?: HubDriver;
   private readonly predictor: ShortagePredictor;
   /** Hub index of each agent. */
@@ -117,7 +119,17 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
     return this.driver?.sim;
   }
 
+  /** The env's state for an exact resume: the RNG and the current episode's start and actions (replayed). */
+  getState(): ReplayState<Record<string, number[]>> {
+    return this.replay.state(this.rng);
+  }
+
+  setState(s: ReplayState<Record<string, number[]>>): void {
+    EpisodeReplay.restore(s, { setRng: (r) => (this.rng = r), reset: (seed) => this.reset({ seed }), step: (a) => this.step(a) });
+  }
+
   reset(opts: ResetOptions = {}): ParallelResetResult<number[]> {
+    this.replay.onReset(this.rng, opts.seed);
     if (opts.seed !== undefined) this.rng = new Rng(opts.seed);
     // HubDriver holds outlier trades in an in-memory review queue, as in runHubEpisode.
     this.driver = new HubDriver(this.cfg, this.predictor, { seed: this.rng.seed() });
@@ -143,6 +155,7 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
       if (why !== undefined) throw new RangeError(`HubTrading-v0: action of agent "${a}" is not in its action space: ${why}`);
       acts[this.hubIndex.get(a)!] = act;
     }
+    this.replay.onStep(actions);
     const sim = driver.sim;
     const period = sim.period;
     const before = sim.trades.length;

@@ -8,14 +8,13 @@ import "./market-bidding-parallel.js";
 
 export { MarketBiddingEnv, MARKET_BIDDING_ID } from "./market-bidding.js";
 export { MarketBiddingParallelEnv, MARKET_BIDDING_PARALLEL_ID } from "./market-bidding-parallel.js";
+export { MarketBiddingCore, actionNames, type MarketBiddingObservation, type PeriodOutcome } from "./market-bidding-core.js";
 export {
-  MarketBiddingCore,
   MARKET_BIDDING_DEFAULTS,
   MAX_DEMAND_SCALE,
   marketBiddingOptionsSchema,
   resolveMarketBiddingOptions,
-  actionNames,
   type MarketBiddingOptions,
-  type MarketBiddingObservation,
-  type PeriodOutcome,
-} from "./market-bidding-core.js";
+} from "./market-bidding-options.js";
+export { HubDriver, analyticAction } from "./hub-driver.js";
+export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace, observe as observeHub, toHubAction } from "./hub-observation.js";

@@ -1,7 +1,9 @@
 import { register } from "../core/registry.js";
 import type { Box, Dict, Space } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
-import { MarketBiddingCore, type MarketBiddingObservation, type MarketBiddingOptions } from "./market-bidding-core.js";
+import { MarketBiddingCore, type MarketBiddingObservation } from "./market-bidding-core.js";
+import type { MarketBiddingCoreState } from "./market-bidding-core.js";
+import type { MarketBiddingOptions } from "./market-bidding-options.js";
 
 export const MARKET_BIDDING_PARALLEL_ID = "MarketBiddingParallel-v0";
 
@@ -38,6 +40,16 @@ export class MarketBiddingParallelEnv implements ParallelEnv<MarketBiddingObserv
   actionSpace(agent: string): Box {
     this.check(agent);
     return this.core.actionSpace;
+  }
+
+  /** The env's state for an exact resume (the engine's, and the live agents). */
+  getState(): { core: MarketBiddingCoreState; agents: string[] } {
+    return { core: this.core.getState(), agents: [...this.agents] };
+  }
+
+  setState(s: { core: MarketBiddingCoreState; agents: string[] }): void {
+    this.core.setState(s.core);
+    this.agents = [...s.agents];
   }
 
   reset(opts: ResetOptions = {}): ParallelResetResult<MarketBiddingObservation> {

@@ -1,7 +1,9 @@
 import { register } from "../core/registry.js";
 import type { Box, Dict, Space } from "../core/spaces.js";
 import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "../core/types.js";
-import { MarketBiddingCore, type MarketBiddingObservation, type MarketBiddingOptions, type PeriodOutcome } from "./market-bidding-core.js";
+import { MarketBiddingCore, type MarketBiddingObservation, type PeriodOutcome } from "./market-bidding-core.js";
+import type { MarketBiddingCoreState } from "./market-bidding-core.js";
+import type { MarketBiddingOptions } from "./market-bidding-options.js";
 
 export const MARKET_BIDDING_ID = "MarketBidding-v0";
 
@@ -40,6 +42,15 @@ export class MarketBiddingEnv implements Env<MarketBiddingObservation, number[]>
   /** Every agent's name, in the order of `info.profits`. */
   get agents(): readonly string[] {
     return this.core.market.names;
+  }
+
+  /** The env's state for an exact resume (the engine's). */
+  getState(): MarketBiddingCoreState {
+    return this.core.getState();
+  }
+
+  setState(s: MarketBiddingCoreState): void {
+    this.core.setState(s);
   }
 
   reset(opts: ResetOptions = {}): ResetResult<MarketBiddingObservation> {

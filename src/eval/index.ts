@@ -8,3 +8,6 @@ export * from "./outcome-metrics.js";
 export * from "./tables.js";
 export * from "./figures.js";
 export * from "./hubs-metrics.js";
+export * from "./contracts-metrics.js";
+export * from "./contracts-summary.js";
+export * from "./contracts-report.js";

@@ -91,7 +91,7 @@ export function computeRegisteredMetrics(wanted: readonly string[], input: Metri
 
 // ---------------------------------------------------------------------------------------------------------------
 // The built-in dictionary. Computed by marketMetrics (src/eval/outcome-metrics.ts), negotiationMetrics
-// (src/contracts/metrics.ts) and hubsMetrics (src/eval/hubs-metrics.ts); docs/experiments.md has the edge cases.
+// (src/eval/contracts-metrics.ts) and hubsMetrics (src/eval/hubs-metrics.ts); docs/experiments.md has the edge cases.
 
 const M = "market";
 const C = "contracts";
@@ -136,15 +136,6 @@ const BUILT_IN: MetricDef[] = [
     scenarios: [C],
   },
   {
-    name: "efficiency/optimum",
-    unit: "ratio",
-    definition: "Company value (margins minus delay cost) over the HiGHS constrained social optimum's value.",
-    aggregation: "ratio of sums over the evaluation episodes (NaN when the optimum's sum is not positive)",
-    higherIsBetter: true,
-    baseline: "the constrained social optimum (resources reallocated freely)",
-    scenarios: [H],
-  },
-  {
     name: "efficiency/gain_captured",
     unit: "ratio",
     definition: "(value - no-trade value) / (optimum value - no-trade value): the share of the achievable gain over no trade that trading captured.",
@@ -158,6 +149,14 @@ const BUILT_IN: MetricDef[] = [
     unit: "money per period",
     definition: "Total delay cost of all hubs.",
     aggregation: "sum over hubs and episodes divided by the number of evaluation periods",
+    higherIsBetter: false,
+    scenarios: [H],
+  },
+  {
+    name: "hubs/mechanism_deficit",
+    unit: "money per period",
+    definition: "Money the company paid into VCG trades: what sellers received beyond what buyers paid (the mechanism's budget deficit, a transfer inside the company); 0 for the other mechanisms.",
+    aggregation: "sum over the evaluation divided by the number of periods",
     higherIsBetter: false,
     scenarios: [H],
   },
@@ -191,7 +190,7 @@ const BUILT_IN: MetricDef[] = [
     name: "fairness/jain",
     unit: "ratio (1/n to 1)",
     definition: "Jain's index (sum x)^2 / (n sum x^2) over the agents' profits (NaN with a negative profit).",
-    aggregation: "market, hubs: on profits summed over the evaluation; contracts: per negotiation over its participants, then the mean of the defined values",
+    aggregation: "market: on profits summed over the evaluation; hubs: on rewards (profit after delay cost) summed over the evaluation; contracts: per negotiation over its participants, then the mean of the defined values",
     higherIsBetter: true,
     scenarios: [M, C, H],
   },
@@ -199,7 +198,7 @@ const BUILT_IN: MetricDef[] = [
     name: "fairness/gini",
     unit: "ratio (0 to 1)",
     definition: "Gini coefficient of the agents' profits (negatives allowed).",
-    aggregation: "market, hubs: on profits summed over the evaluation; contracts: per negotiation over its participants, then the mean of the defined values",
+    aggregation: "market: on profits summed over the evaluation; hubs: on rewards (profit after delay cost) summed over the evaluation; contracts: per negotiation over its participants, then the mean of the defined values",
     higherIsBetter: false,
     scenarios: [M, C, H],
   },
@@ -207,7 +206,7 @@ const BUILT_IN: MetricDef[] = [
     name: "fairness/min_share",
     unit: "ratio",
     definition: "Smallest agent's share of the total profit (negative when an agent has a loss).",
-    aggregation: "market, hubs: on profits summed over the evaluation; contracts: per negotiation, then the mean",
+    aggregation: "market: on profits summed over the evaluation; hubs: on rewards (profit after delay cost) summed over the evaluation; contracts: per negotiation, then the mean",
     higherIsBetter: true,
     scenarios: [M, C, H],
   },
@@ -215,7 +214,7 @@ const BUILT_IN: MetricDef[] = [
     name: "fairness/max_share",
     unit: "ratio",
     definition: "Largest agent's share of the total profit.",
-    aggregation: "market, hubs: on profits summed over the evaluation; contracts: per negotiation, then the mean",
+    aggregation: "market: on profits summed over the evaluation; hubs: on rewards (profit after delay cost) summed over the evaluation; contracts: per negotiation, then the mean",
     higherIsBetter: false,
     scenarios: [M, C, H],
   },
@@ -223,7 +222,7 @@ const BUILT_IN: MetricDef[] = [
     name: "fairness/nash_welfare",
     unit: "log money",
     definition: "Sum of the logarithms of the agents' profits, defined only when every profit is positive.",
-    aggregation: "market, hubs: on per-period mean profits; contracts: per negotiation, then the mean of the defined values",
+    aggregation: "market: on per-period mean profits; hubs: on per-period mean rewards (profit after delay cost); contracts: per negotiation, then the mean of the defined values",
     higherIsBetter: true,
     scenarios: [M, C, H],
   },
@@ -312,7 +311,7 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "hubs/value_optimum",
     unit: "money per period",
-    definition: "Company value of the HiGHS constrained social optimum (context for efficiency/optimum).",
+    definition: "Company value of the HiGHS constrained social optimum (context for efficiency/gain_captured).",
     aggregation: "sum over the evaluation divided by the number of periods",
     scenarios: [H],
     always: true,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
@@ -116,6 +116,12 @@ export class PartialStore {
     this.lock.release();
     // Nothing of value lives in an empty store or experiment folder; another run's lock file keeps it non-empty.
     removeEmpty([...new Set([...this.created, dirname(this.dir), this.dir])].sort((a, b) => a.length - b.length));
+  }
+
+  /** Forget every saved task (a fresh run): the directory is emptied, not removed. */
+  clear(): void {
+    this.remove();
+    mkdirSync(this.dir, { recursive: true });
   }
 }
 

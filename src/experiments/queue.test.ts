@@ -67,7 +67,10 @@ const experiment = (name: string, totalSteps: number) => ({
   name,
   scenario: "market",
   env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-  conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: structuredClone(ppo) }],
+  conditions: [
+    { name: "analytic", learned: [] },
+    { name: "one", learned: ["A[1][1]"], algorithm: structuredClone(ppo) },
+  ],
   training: { totalSteps, numEnvs: 1 },
   seeds: [0, 1],
   evaluation: { episodes: 1 },
@@ -106,7 +109,10 @@ describe("bad input: exit 2, nothing written", () => {
 });
 
 const needsRedis = REDIS ? describe : describe.skip;
-if (!REDIS) console.warn("queue.test.ts: SUPPLYGYM_TEST_REDIS is not set (.ci/run starts a Redis and sets it): the tests with a real Redis are skipped");
+if (!REDIS)
+  console.warn(
+    "queue.test.ts: SUPPLYGYM_TEST_REDIS is not set (.ci/run starts a Redis and sets it): the tests with a real Redis are skipped",
+  );
 
 needsRedis("with a real Redis", () => {
   const children: ChildProcess[] = [];
@@ -155,80 +161,78 @@ needsRedis("with a real Redis", () => {
       return csvs(out);
     })());
 
-  const csvs = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  const csvs = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".csv"))
+        .sort()
+        .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+    );
 
-  it(
-    "two worker processes, one SIGKILLed mid-task: the same CSVs as a local run, every task counted once",
-    async () => {
-      const db = 1;
-      const client = await flush(db);
-      const url = redisUrl(db);
-      const file = join(work, "two-workers.json");
-      writeFileSync(file, JSON.stringify(experiment("q-two", 64)));
-      const queued = join(work, "queued");
-      const want = await localCsvs(file);
+  it("two worker processes, one SIGKILLed mid-task: the same CSVs as a local run, every task counted once", async () => {
+    const db = 1;
+    const client = await flush(db);
+    const url = redisUrl(db);
+    const file = join(work, "two-workers.json");
+    writeFileSync(file, JSON.stringify(experiment("q-two", 64)));
+    const queued = join(work, "queued");
+    const want = await localCsvs(file);
 
-      const a = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
-      const b = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
-      const run = cli(["run", file, "--queue", url, "--no-figures", "--out", queued, "--models", join(work, "models-queued")]);
-      // Kill worker a while it trains a learned task (the PPO tasks run for a few seconds).
-      const started = await a.waitFor(/task-one-\d started/);
-      const killed = /task-one-\d/.exec(started)![0];
-      a.child.kill("SIGKILL");
-      expect(await run.exited).toBe(0);
-      expect(a.lines.some((l) => l.includes(`${killed} done`))).toBe(false);
-      // b ran the killed task after its lock expired
-      expect(b.lines.some((l) => l.includes(`${killed} done`))).toBe(true);
-      expect(run.lines.some((l) => l.includes(`${killed}: its worker stopped answering`))).toBe(true);
+    const a = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
+    const b = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
+    const run = cli(["run", file, "--queue", url, "--no-figures", "--out", queued, "--models", join(work, "models-queued")]);
+    // Kill worker a while it trains a learned task (the PPO tasks run for a few seconds).
+    const started = await a.waitFor(/task-one-\d started/);
+    const killed = /task-one-\d/.exec(started)![0];
+    a.child.kill("SIGKILL");
+    expect(await run.exited).toBe(0);
+    expect(a.lines.some((l) => l.includes(`${killed} done`))).toBe(false);
+    // b ran the killed task after its lock expired
+    expect(b.lines.some((l) => l.includes(`${killed} done`))).toBe(true);
+    expect(run.lines.some((l) => l.includes(`${killed}: its worker stopped answering`))).toBe(true);
 
-      const got = csvs(queued);
-      expect(Object.keys(got)).toEqual(Object.keys(want));
-      for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
-      // one row per task and metric, no duplicate (condition, seed, metric)
-      const rows = parseCsv(got["metrics.csv"]).map((r) => `${r.condition}/${r.seed}/${r.metric}`);
-      expect(new Set(rows).size).toBe(rows.length);
-      const manifest = JSON.parse(readFileSync(join(queued, "manifest.json"), "utf8")) as { queue?: string; tasks: unknown[] };
-      expect(manifest.queue).toMatch(/^redis:\/\/127\.0\.0\.1:\d+\/1$/);
-      expect(manifest.tasks).toHaveLength(4);
-      // the queue is gone once the run directory is written; the worker waits for the next experiment
-      expect(await client.smembers(REGISTRY_KEY)).toEqual([]);
-      await b.waitFor(/finished/);
-      b.child.kill("SIGTERM");
-      expect(await b.exited).toBe(143);
-      client.disconnect();
-    },
-    180_000,
-  );
+    const got = csvs(queued);
+    expect(Object.keys(got)).toEqual(Object.keys(want));
+    for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
+    // one row per task and metric, no duplicate (condition, seed, metric)
+    const rows = parseCsv(got["metrics.csv"]).map((r) => `${r.condition}/${r.seed}/${r.metric}`);
+    expect(new Set(rows).size).toBe(rows.length);
+    const manifest = JSON.parse(readFileSync(join(queued, "manifest.json"), "utf8")) as { queue?: string; tasks: unknown[] };
+    expect(manifest.queue).toMatch(/^redis:\/\/127\.0\.0\.1:\d+\/1$/);
+    expect(manifest.tasks).toHaveLength(4);
+    // the queue is gone once the run directory is written; the worker waits for the next experiment
+    expect(await client.smembers(REGISTRY_KEY)).toEqual([]);
+    await b.waitFor(/finished/);
+    b.child.kill("SIGTERM");
+    expect(await b.exited).toBe(143);
+    client.disconnect();
+  }, 180_000);
 
-  it(
-    "a submitter interrupted (SIGINT) and started again resumes from the finished tasks: the same CSVs",
-    async () => {
-      const db = 3;
-      const client = await flush(db);
-      const url = redisUrl(db);
-      const file = join(work, "two-workers.json"); // the same experiment as above, so the same local CSVs
-      const want = await localCsvs(file);
-      const out = join(work, "resumed");
-      const models = join(work, "models-resumed");
-      const w = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
-      const first = cli(["run", file, "--queue", url, "--no-figures", "--out", out, "--models", models]);
-      await first.waitFor(/done\s+task-/);
-      first.child.kill("SIGINT");
-      expect(await first.exited).toBe(130);
-      expect(existsSync(out)).toBe(false);
-      // the worker goes on with the queued tasks meanwhile; the second submitter takes their results
-      const second = cli(["run", file, "--queue", url, "--no-figures", "--out", out, "--models", models]);
-      expect(await second.exited).toBe(0);
-      expect(second.lines.join("\n")).toMatch(/resuming q-two: [1-4] of 4 tasks already done/);
-      const got = csvs(out);
-      expect(Object.keys(got)).toEqual(Object.keys(want));
-      for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
-      w.child.kill("SIGTERM");
-      expect(await w.exited).toBe(143);
-      client.disconnect();
-    },
-    120_000,
-  );
+  it("a submitter interrupted (SIGINT) and started again resumes from the finished tasks: the same CSVs", async () => {
+    const db = 3;
+    const client = await flush(db);
+    const url = redisUrl(db);
+    const file = join(work, "two-workers.json"); // the same experiment as above, so the same local CSVs
+    const want = await localCsvs(file);
+    const out = join(work, "resumed");
+    const models = join(work, "models-resumed");
+    const w = cli(["worker", "--queue", url, "--lock-seconds", "2"]);
+    const first = cli(["run", file, "--queue", url, "--no-figures", "--out", out, "--models", models]);
+    await first.waitFor(/done\s+task-/);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(130);
+    expect(existsSync(out)).toBe(false);
+    // the worker goes on with the queued tasks meanwhile; the second submitter takes their results
+    const second = cli(["run", file, "--queue", url, "--no-figures", "--out", out, "--models", models]);
+    expect(await second.exited).toBe(0);
+    expect(second.lines.join("\n")).toMatch(/resuming q-two: [1-4] of 4 tasks already done/);
+    const got = csvs(out);
+    expect(Object.keys(got)).toEqual(Object.keys(want));
+    for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
+    w.child.kill("SIGTERM");
+    expect(await w.exited).toBe(143);
+    client.disconnect();
+  }, 120_000);
 
   it("a worker refuses a queue of another code version; a submitter refuses a queue of another experiment or version", async () => {
     const db = 2;
@@ -250,12 +254,20 @@ needsRedis("with a real Redis", () => {
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await main(["worker", "--queue", redisUrl(db)])).toBe(2);
-      expect(errors.pop()).toMatch(/queue supplygym-000000000000 \(experiment "other".*runs code version 000000000000 \(commit abc123\); this clone is [0-9a-f]{12}.*check out the submitter's commit/);
+      expect(errors.pop()).toMatch(
+        /queue supplygym-000000000000 \(experiment "other".*runs code version 000000000000 \(commit abc123\); this clone is [0-9a-f]{12}.*check out the submitter's commit/,
+      );
     } finally {
       vi.restoreAllMocks();
     }
     const cfg = resolveExperiment({ ...experiment("mine", 32) });
-    const submit = submitToQueue(buildTasks(cfg), { url: parseQueueUrl(redisUrl(db)), queue: meta.queue, experiment: "mine", task: { module: join(repo, meta.task_module) }, onResult: () => {} });
+    const submit = submitToQueue(buildTasks(cfg), {
+      url: parseQueueUrl(redisUrl(db)),
+      queue: meta.queue,
+      experiment: "mine",
+      task: { module: join(repo, meta.task_module) },
+      onResult: () => {},
+    });
     await expect(submit).rejects.toThrow(UsageError);
     await expect(submit).rejects.toThrow(/holds experiment "other" at code version 000000000000 .*this checkout is "mine"/);
     // nothing was queued

@@ -56,7 +56,8 @@ export function parseQueueUrl(raw: string, flag = "--queue"): QueueUrl {
   const port = u.port === "" ? 6379 : Number(u.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`${flag} "${raw}": the port must be 1-65535; ${URL_FORM}`);
   const path = u.pathname.replace(/^\//, "");
-  if (path !== "" && !/^\d{1,5}$/.test(path)) throw new UsageError(`${flag} "${raw}": the database must be a number (/0, /1, ...); ${URL_FORM}`);
+  if (path !== "" && !/^\d{1,5}$/.test(path))
+    throw new UsageError(`${flag} "${raw}": the database must be a number (/0, /1, ...); ${URL_FORM}`);
   if (u.search || u.hash) throw new UsageError(`${flag} "${raw}": no query or fragment allowed; ${URL_FORM}`);
   return {
     url: raw,
@@ -82,10 +83,19 @@ function connectionOptions(q: QueueUrl) {
  * within `timeoutMs` (exit 2 with what to do otherwise).
  */
 export async function connectRedis(q: QueueUrl, timeoutMs = 5000): Promise<Redis> {
-  const client = new Redis({ ...connectionOptions(q), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+  const client = new Redis({
+    ...connectionOptions(q),
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   client.on("error", () => {}); // reported by the awaited calls below
   const fail = (why: string) =>
-    new UsageError(`--queue ${displayUrl(q)}: cannot reach Redis (${why}); start it (e.g. \`redis-server --port ${q.port}\`) or fix the URL; nothing was written`);
+    new UsageError(
+      `--queue ${displayUrl(q)}: cannot reach Redis (${why}); start it (e.g. \`redis-server --port ${q.port}\`) or fix the URL; nothing was written`,
+    );
   try {
     await withTimeout(client.connect(), timeoutMs, `no answer within ${timeoutMs / 1000} s`);
     await withTimeout(client.ping(), timeoutMs, `no answer to PING within ${timeoutMs / 1000} s`);
@@ -100,7 +110,9 @@ export async function connectRedis(q: QueueUrl, timeoutMs = 5000): Promise<Redis
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** The package root (where src/ and package-lock.json are). */
@@ -131,12 +143,26 @@ export interface CodeVersion {
 export function codeVersion(plugins: readonly string[] = []): CodeVersion {
   const h = createHash("sha256");
   const files = [...listFiles(join(PACKAGE_ROOT, "src")), join(PACKAGE_ROOT, "package-lock.json")];
-  for (const f of files) h.update(`${relative(PACKAGE_ROOT, f).split(sep).join("/")}\0`).update(readFileSync(f)).update("\0");
-  for (const p of plugins) h.update(`plugin:${p}\0`).update(readFileSync(fromQueuePath(p))).update("\0");
+  for (const f of files)
+    h.update(`${relative(PACKAGE_ROOT, f).split(sep).join("/")}\0`)
+      .update(readFileSync(f))
+      .update("\0");
+  for (const p of plugins)
+    h.update(`plugin:${p}\0`)
+      .update(readFileSync(fromQueuePath(p)))
+      .update("\0");
   let commit = "unknown";
   try {
-    const head = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "package-lock.json"], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim() !== "";
+    const head = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: PACKAGE_ROOT, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--", "src", "package-lock.json"], {
+        cwd: PACKAGE_ROOT,
+        stdio: ["ignore", "pipe", "ignore"],
+      })
+        .toString()
+        .trim() !== "";
     commit = `${head}${dirty ? " with uncommitted changes" : ""}`;
   } catch {
     // not a git checkout: the hash alone decides
@@ -174,7 +200,11 @@ async function readMeta(client: Redis, queue: string): Promise<QueueMeta | undef
 }
 
 async function writeMeta(client: Redis, meta: QueueMeta): Promise<void> {
-  await client.multi().hset(metaKey(meta.queue), { ...meta, plugins: JSON.stringify(meta.plugins) }).sadd(REGISTRY_KEY, meta.queue).exec();
+  await client
+    .multi()
+    .hset(metaKey(meta.queue), { ...meta, plugins: JSON.stringify(meta.plugins) })
+    .sadd(REGISTRY_KEY, meta.queue)
+    .exec();
 }
 
 async function removeMeta(client: Redis, queue: string): Promise<void> {
@@ -328,7 +358,13 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
             }
           }
           if (missing.length > 0) {
-            await queue.addBulk(missing.map((t) => ({ name: taskKey(t), data: { task: encodeJson(t) }, opts: { jobId: taskKey(t), attempts: 1, removeOnComplete: false, removeOnFail: false } })));
+            await queue.addBulk(
+              missing.map((t) => ({
+                name: taskKey(t),
+                data: { task: encodeJson(t) },
+                opts: { jobId: taskKey(t), attempts: 1, removeOnComplete: false, removeOnFail: false },
+              })),
+            );
           }
           if (downSince !== undefined) log(`Redis at ${displayUrl(opts.url)} answers again; the run continues`);
           downSince = undefined;
@@ -338,7 +374,11 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
             downSince = now;
             log(`lost Redis at ${displayUrl(opts.url)} (${(err as Error).message}); waiting up to ${REDIS_DOWN_LIMIT_MS / 1000} s for it`);
           } else if (now - downSince > REDIS_DOWN_LIMIT_MS) {
-            finish(new UsageError(`Redis at ${displayUrl(opts.url)} has not answered for ${REDIS_DOWN_LIMIT_MS / 1000} s; finished tasks are kept: start Redis and run the same command again to resume`));
+            finish(
+              new UsageError(
+                `Redis at ${displayUrl(opts.url)} has not answered for ${REDIS_DOWN_LIMIT_MS / 1000} s; finished tasks are kept: start Redis and run the same command again to resume`,
+              ),
+            );
           }
         } finally {
           sweeping = false;
@@ -403,7 +443,8 @@ export async function serveQueues(opts: WorkerOptions): Promise<void> {
         redisAway = true;
       }
       if (!meta) {
-        if (!announced && !redisAway) log(`worker ${me}: waiting for tasks on ${displayUrl(opts.url)}${opts.queue ? ` (queue ${opts.queue})` : ""}`);
+        if (!announced && !redisAway)
+          log(`worker ${me}: waiting for tasks on ${displayUrl(opts.url)}${opts.queue ? ` (queue ${opts.queue})` : ""}`);
         announced = true;
         await Promise.race([sleep(opts.pollMs ?? 500), opts.stop]);
         continue;
@@ -430,7 +471,9 @@ async function serveOne(
   const ref: TaskModuleRef = { module: fromQueuePath(meta.task_module), export: meta.task_export };
   const plugins = meta.plugins.map(fromQueuePath);
   const threads = Array.from({ length: o.concurrency }, () => new TaskThread(ref, plugins));
-  o.log(`worker ${o.me}: serving queue ${meta.queue} (experiment "${meta.experiment}", code version ${meta.code_version}) with ${o.concurrency} thread(s)`);
+  o.log(
+    `worker ${o.me}: serving queue ${meta.queue} (experiment "${meta.experiment}", code version ${meta.code_version}) with ${o.concurrency} thread(s)`,
+  );
   const processor = async (job: Job) => {
     const thread = threads.find((t) => !t.busy);
     if (!thread) throw new Error("no free worker thread (concurrency exceeded)");

@@ -48,7 +48,7 @@ describe("task list", () => {
 describe("runExperiment with a fake task", () => {
   let firstRun = "";
 
-  it("writes the run directory: tables, figures, manifest; removes the partial directory", async () => {
+  it("writes the run directory: tables, figures, manifest; keeps the finished tasks", async () => {
     const root = join(tmp, "a");
     const { lines, progress } = sink();
     const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress, configFile: "fake.json" });
@@ -76,18 +76,37 @@ describe("runExperiment with a fake task", () => {
     expect(manifest.tasks).toHaveLength(9);
     expect(manifest.config_file).toBe("fake.json");
     expect(typeof manifest.timings_s.tasks).toBe("number");
-    expect(readdirSync(join(root, "fake")).filter((f) => f.startsWith("."))).toEqual([]); // no partial, no staging
+    const hidden = readdirSync(join(root, "fake")).filter((f) => f.startsWith("."));
+    expect(hidden).toHaveLength(1); // the task store, no staging directory
+    expect(hidden[0]).toMatch(/^\.partial-/);
+    expect(readdirSync(join(root, "fake", hidden[0]))).toHaveLength(9);
     expect(lines.filter((l) => l.includes("done")).length).toBe(9);
     expect(formatSummary(out.summary, ["efficiency/allocative"])).toMatch(/efficiency\/allocative\s+1\.000 \[1\.000, 1\.000\]/);
   });
 
-  it("is deterministic: a second run gives identical CSVs in a new directory and leaves the first alone", async () => {
+  it("is deterministic: a fresh second run runs every task again, gives identical CSVs in a new directory and leaves the first alone", async () => {
     const root = join(tmp, "a");
     const before = csvs(firstRun);
-    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress: sink().progress, figures: false });
+    const log = join(tmp, "fresh.log");
+    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress: sink().progress, figures: false, fresh: true, taskOptions: { logFile: log } });
     expect(out.path).toBe(join(root, "fake", "r1-2")); // never overwrites
+    expect(out.ran).toBe(9);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(9);
     expect(csvs(out.path)).toEqual(before);
     expect(csvs(firstRun)).toEqual(before);
+  });
+
+  it("rerunning a finished experiment reuses its finished tasks (none runs) and writes a new run directory from them", async () => {
+    const root = join(tmp, "a");
+    const before = csvs(firstRun);
+    const log = join(tmp, "rerun.log");
+    const { lines, progress } = sink();
+    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress, figures: false, taskOptions: { logFile: log } });
+    expect(out.path).toBe(join(root, "fake", "r1-3"));
+    expect({ ran: out.ran, resumed: out.resumed }).toEqual({ ran: 0, resumed: 9 });
+    expect(existsSync(log)).toBe(false); // no task ran
+    expect(lines.some((l) => l.startsWith("reusing fake: all 9 tasks finished in an earlier run"))).toBe(true);
+    expect(csvs(out.path)).toEqual(before);
   });
 
   it("refuses an existing --out before running any task", async () => {
@@ -118,7 +137,7 @@ describe("runExperiment with a fake task", () => {
     expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["one-learned:1", "one-learned:2", "all-learned:0", "all-learned:1", "all-learned:2"]);
     expect(lines.some((l) => l.startsWith("resuming fake: 4 of 9"))).toBe(true);
     expect(csvs(out.path)).toEqual(csvs(firstRun)); // same numbers as the uninterrupted run
-    expect(existsSync(join(expDir, partial))).toBe(false);
+    expect(readdirSync(join(expDir, partial))).toHaveLength(9); // every task kept for the next run
   });
 
   it("a changed experiment does not reuse another configuration's partial results", async () => {

@@ -34,8 +34,11 @@ import { buildTasks, taskKey, type Task, type TaskModuleRef, type TaskResult } f
 
 /**
  * Run an experiment: every condition x seed as a task on a worker pool, each finished task saved in the
- * resumable partial directory, then the tables, figures and manifest written into a new run directory that
- * appears whole (RunDir) and never replaces an earlier one.
+ * experiment's task store (`.partial-<hash>`), then the tables, figures and manifest written into a new run
+ * directory that appears whole (RunDir) and never replaces an earlier one. The store outlives the run: running
+ * the same experiment again (interrupted or finished) reuses every saved task and runs only the missing ones, so
+ * a finished experiment writes a new run directory from its finished tasks without training again. `fresh`
+ * forgets the saved tasks first.
  */
 export interface RunOptions {
   /** The per-task work (module exporting a `TaskFn`). */
@@ -63,8 +66,8 @@ export interface RunOptions {
   /** Write figures (default true) and their PNGs (default true). */
   figures?: boolean;
   png?: boolean;
-  /** Keep the partial directory after a successful run (default false). */
-  keepPartial?: boolean;
+  /** Forget the saved tasks of earlier runs of this experiment and run every task again (`--fresh`). */
+  fresh?: boolean;
   /** Plugin modules (absolute paths), imported by every worker before the task module. */
   plugins?: readonly string[];
   /**
@@ -101,6 +104,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     throw err;
   }
   try {
+    if (opts.fresh) store.clear();
     const progressLines: string[] = [];
     const saved = store.load(tasks, (file, why) => progressLines.push(`ignoring ${file}: ${why}`));
     const results = new Map<number, TaskResult>();
@@ -109,7 +113,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     const workers = opts.workers ?? defaultWorkers();
     const progress = createProgress({ total: tasks.length, done: saved.size, ...opts.progress });
     for (const line of progressLines) progress.log(line);
-    if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
+    if (saved.size === tasks.length) progress.log(`reusing ${cfg.name}: all ${tasks.length} tasks finished in an earlier run (${store.dir}); --fresh runs them again`);
+    else if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
     const tTasks = performance.now();
     const callbacks = {
       task: opts.task,
@@ -163,7 +168,6 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
       }),
     );
     const path = runDir.commit();
-    if (!opts.keepPartial) store.remove();
     return { path, summary: tables.summary, comparison: tables.comparison, ran: pending.length, resumed: saved.size };
   } catch (err) {
     runDir.abort();
@@ -249,7 +253,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     .map((r) => ({ condition: r.condition, seed: r.seed, agent: r.metric.slice("profit/".length), profit: r.value }));
   if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions }));
 
-  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
+  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
   if (effName && records.some((r) => r.metric === fairName)) {
     const rows: TradeoffRow[] = [];

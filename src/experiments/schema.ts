@@ -1,11 +1,11 @@
-import { boundedInt, LIMITS } from "../io/limits.js";
-import { pathNameSchema } from "../io/names.js";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import "../agents/index.js";
 import { strategyIssues, type ResolvedStrategy } from "../agents/registry.js";
 import { selectableMetricNames } from "../eval/metric-registry.js";
 import { readJsonFile } from "../io/config.js";
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { ConfigError, formatPath, zodConfigError, type ConfigIssue } from "../io/errors.js";
 import { algorithmNames } from "../rl/algorithm-registry.js";
 import { BACKENDS as TF_BACKENDS } from "../rl/backends.js";
@@ -19,7 +19,7 @@ import { getScenario, scenarioNames } from "./scenarios/index.js";
  * - `description` (default ""): free text, copied into the manifest.
  * - `plugins` (optional): ES modules (TypeScript allowed), paths relative to the experiment file, imported before
  *   the file is validated and inside every worker thread; their top-level code registers strategies, metrics,
- *   scenarios or algorithms (src/plugins.ts, docs/extending.md).
+ *   scenarios or algorithms (src/experiments/plugins.ts, docs/extending.md).
  * - `scenario` (required): a registered scenario: "market" | "contracts" | "hubs" or a plugin's.
  * - `env` (required): `{ id, options }`: a registered environment id (e.g. "MarketBiddingParallel-v0") and the
  *   options passed to `make(id, options)` (default {}), validated by the environment itself.
@@ -75,7 +75,9 @@ export const EXPERIMENT_DEFAULTS = {
   output: "results",
 } as const;
 
+/** Names that become folders or files follow the one rule of src/io/names.ts. */
 const nameSchema = pathNameSchema;
+/** Seeds are 32-bit non-negative integers; counts and budgets have the bounds of src/io/limits.ts. */
 const seedValue = boundedInt(0, LIMITS.seedValue, "seeds are 32-bit");
 
 const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], {
@@ -157,8 +159,8 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
       training: z
         .strictObject({
-          totalSteps: boundedInt(1, LIMITS.totalSteps).optional().describe("Environment steps per condition and seed (default 20000)."),
-          numEnvs: boundedInt(1, LIMITS.numEnvs).optional().describe("Parallel env copies per learner (default 4)."),
+          totalSteps: boundedInt(1, LIMITS.totalSteps).optional().describe(`Environment steps per condition and seed (default 20000; at most ${LIMITS.totalSteps}).`),
+          numEnvs: boundedInt(1, LIMITS.numEnvs).optional().describe(`Parallel env copies per learner (default 4; at most ${LIMITS.numEnvs}).`),
         })
         .optional(),
       seeds: z
@@ -166,10 +168,10 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
           error: "must be a list of non-negative integers or {count, start}",
         })
         .optional()
-        .describe("Training seeds: a list, or {count, start} (default {count: 3, start: 0})."),
+        .describe(`Training seeds: a list, or {count, start} (default {count: 3, start: 0}); at most ${LIMITS.seeds} seeds, each at most ${LIMITS.seedValue}.`),
       evaluation: z
         .strictObject({
-          episodes: boundedInt(1, LIMITS.episodes).optional().describe("Evaluation episodes (default 10)."),
+          episodes: boundedInt(1, LIMITS.episodes).optional().describe(`Evaluation episodes (default 10; at most ${LIMITS.episodes}).`),
           seed: seedValue.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
           deterministic: z.boolean().optional().describe("Greedy actions (default true)."),
         })

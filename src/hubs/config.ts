@@ -7,13 +7,15 @@ import { parseConfig, readJsonFile } from "../io/config.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
 
 /**
- * The JSON configuration of a hubs scenario (MODEL.md section C) and its resolution into indexed arrays.
+ * The JSON configuration of a hubs scenario (docs/model.md section C) and its resolution into indexed arrays.
  * Every field is documented in the schema below; `resolveHubsConfig` fills defaults and checks the rules zod
  * cannot express (ids that must exist, supplies within storage, ...), naming each JSON path that is wrong.
  */
 
 export const RESOURCE_KINDS = ["components", "labour", "machine", "energy", "other"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export const MECHANISM_KINDS = ["vcg", "bilateral", "both", "sequential-second-price"] as const;
 
 const positive = boundedNumber().refine((v) => v > 0, "must be > 0");
 const nonneg = boundedNumber().refine((v) => v >= 0, "must be >= 0");
@@ -89,15 +91,28 @@ const generatorSchema = z.strictObject({
 });
 
 const mechanismSchema = z.strictObject({
-  /** Which mechanisms run each trading round. */
-  kind: z.enum(["vickrey", "bilateral", "both"]).default("both"),
+  /**
+   * Which mechanisms run each trading round: "vcg" (one truthful VCG auction per resource, docs/hubs.md),
+   * "bilateral" (negotiation; manipulable), "both" (VCG, then bilateral deals among the hubs that did not trade),
+   * "sequential-second-price" (one second-price auction per lot in turn: manipulable, kept for comparison).
+   */
+  kind: z
+    .enum(MECHANISM_KINDS, {
+      error: (iss) =>
+        iss.input === "vickrey"
+          ? '"vickrey" was the sequential per-lot auction, which is not truthful: use "vcg" (truthful) or "sequential-second-price" (the old rule)'
+          : `must be one of ${MECHANISM_KINDS.map((k) => `"${k}"`).join(", ")}`,
+    })
+    .default("both"),
+  /** VCG: most lots of a resource one hub may buy, or sell, in one auction. */
+  lotsPerAuction: z.number().int().min(1).max(50).default(10),
   /** How bilateral deals pay: money, future priority on another resource, or priority when possible else money. */
   payment: z.enum(["money", "priority", "priority-or-money"]).default("priority-or-money"),
   /** Negotiation limit: alternating concession steps before a bilateral negotiation fails. */
   timeToConclude: z.number().int().min(1).default(5),
   /** Trading rounds per period (each hub trades at most once per round). */
   maxRounds: z.number().int().min(1).default(10),
-  /** What happens when a value-creating deal finds no agreement (see NOTES-hubs.md). */
+  /** What happens when a value-creating deal finds no agreement (see docs/hubs.md). */
   escalation: z.enum(["review", "planner", "drop"]).default("review"),
   /** Periods after issue during which a priority credit may be redeemed. */
   creditWindow: z.number().int().min(1).default(4),

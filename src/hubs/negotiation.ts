@@ -2,7 +2,7 @@
  * Bilateral negotiation with stated limits. Both sides concede linearly from an opening quote to their
  * reservation over `steps` alternating rounds (the limit "time to conclude"); they agree at the first step where
  * the buyer's offer reaches the seller's ask, at the midpoint of the two. No agreement within the limit means
- * the caller escalates (see the escalation rule in NOTES-hubs.md).
+ * the caller escalates (see the escalation rule in docs/hubs.md).
  */
 export interface ConcessionResult {
   agreed: boolean;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { dirname, join } from "node:path";
@@ -23,14 +23,42 @@ export function packageVersions(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
   const require = createRequire(join(projectRoot, "package.json"));
   const out: Record<string, string> = { node: process.version, supplygym: pkg.version };
-  for (const name of Object.keys(pkg.dependencies)) {
+  for (const name of Object.keys(pkg.dependencies)) out[name] = installedVersion(name, require) ?? "not installed";
+  return out;
+}
+
+/**
+ * The version in an installed package's package.json, read from disk: found from the module's resolved entry
+ * point (walking up to the package.json that names it) or else in the node_modules folders above the project.
+ * Not `require("<name>/package.json")`: packages whose `exports` omit it (such as highs) block that.
+ */
+export function installedVersion(name: string, require: NodeJS.Require = createRequire(join(projectRoot, "package.json"))): string | undefined {
+  const candidates: string[] = [];
+  try {
+    let dir = dirname(require.resolve(name));
+    for (;;) {
+      candidates.push(join(dir, "package.json"));
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  } catch {
+    // Not resolvable through require (ESM-only exports, or missing): try node_modules below.
+  }
+  for (let dir = projectRoot; ; dir = dirname(dir)) {
+    candidates.push(join(dir, "node_modules", name, "package.json"));
+    if (dirname(dir) === dir) break;
+  }
+  for (const file of candidates) {
+    if (!existsSync(file)) continue;
     try {
-      out[name] = (require(`${name}/package.json`) as { version: string }).version;
+      const json = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (json.name === name && typeof json.version === "string") return json.version;
     } catch {
-      out[name] = "not installed";
+      // An unreadable package.json: keep looking.
     }
   }
-  return out;
+  return undefined;
 }
 
 export function machine(): Record<string, string | number> {

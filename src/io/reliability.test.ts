@@ -274,7 +274,7 @@ describe("the CLI as a process", () => {
     const committed = readdirSync(dir).filter((f) => !f.startsWith("."));
     expect(committed.length).toBe(runs.filter((r) => r.code === 0).length);
     for (const c of committed) expect(readFileSync(join(dir, c, "metrics.csv"), "utf8").split("\n").length).toBeGreaterThan(2);
-    expect(readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]); // no staging, partial store or lock left
+    expect(readdirSync(dir).filter((f) => f.startsWith(".") && !/^\.partial-[0-9a-f]+$/.test(f))).toEqual([]); // no staging or lock left (the partial store is kept for reuse)
   });
 
   it("run --out leaves no empty results/<name>/ behind", async () => {
@@ -282,7 +282,12 @@ describe("the CLI as a process", () => {
     writeFileSync(join(work, "exp.json"), JSON.stringify(exp));
     const r = await runCli(["run", "exp.json", "--workers", "1", "--no-figures", "--out", "mine"], work);
     expect(r.code).toBe(0);
-    expect(readdirSync(work).sort()).toEqual(["exp.json", "mine"]);
+    // results/outonly/ holds only the kept partial store (reused by the next run), no lock, staging or empty folder
+    expect(readdirSync(work).sort()).toEqual(["exp.json", "mine", "results"]);
+    const left = readdirSync(join(work, "results", "outonly"));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.partial-[0-9a-f]+$/);
+    expect(readdirSync(join(work, "results", "outonly", left[0])).length).toBeGreaterThan(0);
   });
 
   it("output piped to a reader that closes early (| head -1): no EPIPE stack trace", () => {

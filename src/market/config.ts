@@ -19,11 +19,11 @@ export const equilibriumConfigSchema = z
     market: marketSpecSchema,
     method: z.enum(["newton", "tatonnement"]).optional(),
     tatonnement: z
-      .object({ step: z.number().gt(0, "must be positive").max(1, "must be at most 1"), tolerance, maxIterations: positiveInt, traceEvery: positiveInt })
+      .object({ step: z.number().gt(0, "must be positive").max(1, "must be at most 1"), tolerance, maxIterations: positiveInt, traceEvery: positiveInt, adaptive: z.boolean() })
       .partial()
       .strict()
       .optional(),
-    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive() }).partial().strict().optional(),
+    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive(), reuseJacobian: z.union([z.boolean(), z.literal("auto")]) }).partial().strict().optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-/** A market description breaks a rule of the model (MODEL.md section A); `path` names the offending field. */
+/** A market description breaks a rule of the model (docs/model.md section A); `path` names the offending field. */
 export class MarketSpecError extends Error {
   constructor(
     readonly path: string,

@@ -1,5 +1,5 @@
 /**
- * The outside world (MODEL.md section A): supply `alpha p^beta` (beta > 0) into layer 0 and demand
+ * The outside world (docs/model.md section A): supply `alpha p^beta` (beta > 0) into layer 0 and demand
  * `alpha p^beta` (beta < -1) out of the last layer, with their surplus integrals in closed form.
  */
 export function outsideSupply(alpha: number, beta: number, price: number): number {

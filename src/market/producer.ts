@@ -1,5 +1,5 @@
 /**
- * The price-taking Cobb-Douglas producer of the paper's Profit Maximise Theorem (MODEL.md section A).
+ * The price-taking Cobb-Douglas producer of the paper's Profit Maximise Theorem (docs/model.md section A).
  *
  * For each good j, input price p_j and output price P_j, with e_j = 1/(1-b_j):
  *   x_j(r) = ( a_j b_j P_j / ((1+r) p_j) )^e_j,   y_j = a_j x_j^b_j

@@ -3,7 +3,7 @@ import { formatPath } from "../io/errors.js";
 import { MarketSpecError } from "./errors.js";
 
 /**
- * A layered market (MODEL.md section A): `groups.length` agent groups between `groups.length + 1` market layers,
+ * A layered market (docs/model.md section A): `groups.length` agent groups between `groups.length + 1` market layers,
  * `goods` goods per layer. Agent `A[k][m]` buys good j in layer k and sells good j in layer k+1 through
  * `y = a[j] x^b[j]` under a budget. Outside supply `alpha p^beta` (beta > 0) feeds layer 0; outside demand
  * `alpha p^beta` (beta < -1) drains the last layer.

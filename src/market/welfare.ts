@@ -3,7 +3,7 @@ import { consumerSurplus, producerSurplus } from "./outside.js";
 import type { CompiledMarket } from "./spec.js";
 
 /**
- * Welfare of a cleared market (MODEL.md, our choice of accounting): total surplus = agents' profits + outside
+ * Welfare of a cleared market (docs/model.md, our choice of accounting): total surplus = agents' profits + outside
  * suppliers' producer surplus (layer 0) + outside consumers' surplus (last layer), the outside integrals in
  * closed form. Output an agent withholds is destroyed, so withholding lowers its profit and total surplus.
  */

@@ -45,11 +45,14 @@ export interface AlgorithmDef {
   learner: LearnerClass | { load: () => Promise<LearnerClass> };
   /**
    * Check the options a run would construct the learner with (before any task runs); throw an Error whose message
-   * says what is wrong. The runner reports it at the condition's `algorithm.hyperparameters` path. An algorithm
-   * that trains in batches returns its batch (environment steps per update, e.g. numEnvs * numSteps), so that the
-   * experiment's `training.totalSteps` is checked to hold at least one before any work.
+   * says what is wrong. The runner reports it at the condition's `algorithm.hyperparameters` path.
    */
-  check?: (options: LearnerOptions) => void | number | Promise<void | number>;
+  check?: (options: LearnerOptions) => void | Promise<void>;
+  /**
+   * Environment steps per training batch with these options, when the learner trains whole batches: `run` then
+   * says when it rounds `training.totalSteps` down to a whole number of them.
+   */
+  batchSteps?: (options: LearnerOptions) => number | Promise<number>;
 }
 
 const algorithms = new Map<string, AlgorithmDef>();
@@ -87,9 +90,11 @@ registerAlgorithm({
   learner: { load: async () => (await import("./ppo/ppo.js")).PPO as unknown as LearnerClass },
   check: async (o) => {
     const [{ resolvePPOOptions }, { checkCommon }] = await Promise.all([import("./ppo/ppo.js"), import("./on-policy.js")]);
-    const c = resolvePPOOptions(o as never);
-    checkCommon(c);
-    return c.numEnvs * c.numSteps;
+    checkCommon(resolvePPOOptions(o as never));
+  },
+  batchSteps: async (o) => {
+    const r = (await import("./ppo/ppo.js")).resolvePPOOptions(o as never);
+    return r.numSteps * r.numEnvs;
   },
 });
 registerAlgorithm({
@@ -99,8 +104,10 @@ registerAlgorithm({
   learner: { load: async () => (await import("./reinforce/reinforce.js")).REINFORCE as unknown as LearnerClass },
   check: async (o) => {
     const [{ resolveREINFORCEOptions }, { checkCommon }] = await Promise.all([import("./reinforce/reinforce.js"), import("./on-policy.js")]);
-    const c = resolveREINFORCEOptions(o as never);
-    checkCommon(c);
-    return c.numEnvs * c.numSteps;
+    checkCommon(resolveREINFORCEOptions(o as never));
+  },
+  batchSteps: async (o) => {
+    const r = (await import("./reinforce/reinforce.js")).resolveREINFORCEOptions(o as never);
+    return r.numSteps * r.numEnvs;
   },
 });

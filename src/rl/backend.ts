@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { UsageError } from "../io/errors.js";
 
 import { BACKENDS, type BackendName } from "./backends.js";
 
@@ -40,6 +41,38 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
+/** How to install the native backend (README.md, "Backends"). */
+export const TENSORFLOW_INSTALL =
+  'the native TensorFlow.js backend (@tensorflow/tfjs-node) is not installed. To use it where its download works: remove the "@tensorflow/tfjs-node" entry from "overrides" in package.json, then run npm install @tensorflow/tfjs-node@4.22.0 (README.md, section Backends); or choose --backend wasm or cpu';
+
+/**
+ * Check that a forced backend can be loaded, before any work starts: a UsageError (exit 2) naming `where` and,
+ * for `tensorflow`, how to install it. The check loads the backend in this process without activating it.
+ */
+export async function requireBackend(backend: BackendName, where: string): Promise<void> {
+  if (backend === "cpu") return;
+  const ok = backend === "tensorflow" ? await loadsTensorflow() : await loadsWasm();
+  if (!ok) throw new UsageError(`${where}: backend "${backend}" could not be loaded: ${backend === "tensorflow" ? TENSORFLOW_INSTALL : "@tensorflow/tfjs-backend-wasm did not load"}`);
+}
+
+async function loadsTensorflow(): Promise<boolean> {
+  try {
+    await import("@tensorflow/tfjs-node" as string);
+  } catch {
+    return false;
+  }
+  return tf.findBackendFactory("tensorflow") !== null;
+}
+
+async function loadsWasm(): Promise<boolean> {
+  try {
+    await import("@tensorflow/tfjs-backend-wasm");
+    return tf.findBackendFactory("wasm") !== null;
+  } catch {
+    return false;
+  }
+}
+
 export interface BackendOptions {
   /** Force one backend; it is an error when it cannot be loaded. Default: the fastest that loads. */
   backend?: BackendName;
@@ -56,7 +89,7 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendNam
     if (!BACKENDS.includes(opts.backend)) throw new RangeError(`backend must be one of ${BACKENDS.join(", ")}, got "${opts.backend}"`);
     if (chosen === opts.backend) return chosen;
     const ok = opts.backend === "tensorflow" ? await tryTensorflow() : opts.backend === "wasm" ? await tryWasm() : await tf.setBackend("cpu");
-    if (!ok) throw new Error(`TensorFlow.js backend "${opts.backend}" could not be loaded` + (opts.backend === "tensorflow" ? " (is the real @tensorflow/tfjs-node installed? see NOTES-rl.md)" : ""));
+    if (!ok) throw new UsageError(`TensorFlow.js backend "${opts.backend}" could not be loaded` + (opts.backend === "tensorflow" ? `: ${TENSORFLOW_INSTALL}` : ""));
     await tf.ready();
     chosen = opts.backend;
     return chosen;

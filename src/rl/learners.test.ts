@@ -7,7 +7,7 @@ import "../envs/index.js";
 import { Box, Discrete } from "../core/spaces.js";
 import type { Env, ParallelEnv } from "../core/types.js";
 import { make } from "../core/registry.js";
-import { LearnedPolicy, MultiAgentPolicy } from "./policy.js";
+import { actSeed, LearnedPolicy, MultiAgentPolicy } from "./policy.js";
 import { PPO } from "./ppo/ppo.js";
 import { REINFORCE } from "./reinforce/reinforce.js";
 import type { CurveRow } from "./on-policy.js";
@@ -63,6 +63,25 @@ describe("PPO", () => {
     expect(second.setState(state)).toBe(true);
     await second.learn(64 * 4, { onProgress: (p) => rows.push(p.row) });
     expect(strip(rows)).toEqual(a);
+  });
+
+  it.each([
+    ["MarketBidding-v0", { episodeLength: 6 }],
+    ["ContractNegotiationParallel-v0", {}],
+    ["HubTrading-v0", {}],
+  ] as const)("an interrupted run on %s resumes bit for bit (the env's state is in the learner's)", async (env, envOptions) => {
+    const strip = (rows: CurveRow[]) => rows.map(({ steps_per_second: _s, ...r }) => r);
+    const opts = { env, envOptions, seed: 3, ...tiny, numEnvs: 1, numSteps: 16, numMinibatches: 2 };
+    const whole: CurveRow[] = [];
+    await new PPO(opts).learn(16 * 4, { onProgress: (p) => whole.push(p.row) });
+    const rows: CurveRow[] = [];
+    const first = new PPO(opts);
+    await first.learn(16 * 4, { onProgress: (p) => rows.push(p.row), onIteration: (p) => (p.iteration === 2 ? "stop" : undefined) });
+    const state = JSON.parse(JSON.stringify(first.getState()));
+    const second = new PPO(opts);
+    expect(second.setState(state)).toBe(true); // true: exact (the env state was restored)
+    await second.learn(16 * 4, { onProgress: (p) => rows.push(p.row) });
+    expect(strip(rows)).toEqual(strip(whole));
   });
 
   it("handles Box actions (Pendulum) with normalisation and keeps actions in bounds", async () => {
@@ -152,6 +171,31 @@ describe("multi-agent", () => {
     expect(pol.policies.a).not.toBe(pol.policies.b);
     const shared = new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true });
     const sp = (await shared.learn(64)) as MultiAgentPolicy;
-    expect(sp.policies.a).toBe(sp.policies.b);
+    expect(sp.policies.a.params).toBe(sp.policies.b.params);
+  });
+
+  it("every returned or loaded policy samples from its own stream (per agent and per learner seed)", async () => {
+    // Shared parameters: both agents have the same weights, so only the sampling stream can tell them apart.
+    const draws = (p: LearnedPolicy) => Array.from({ length: 64 }, () => p.act([0.5]));
+    const sp = (await new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
+    const other = (await new PPO({ env: () => new Matching(), seed: 2, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
+    const a = draws(sp.policies.a.clone(actSeed(1, "a")));
+    expect(draws(sp.policies.a)).toEqual(a); // the returned policy samples from actSeed(learner seed, agent)
+    expect(draws(sp.policies.b)).not.toEqual(a);
+    const o2 = draws(other.policies.a.clone(actSeed(2, "a")));
+    expect(draws(other.policies.a)).toEqual(o2); // learner seed 2: its own stream
+    expect(draws(other.policies.a.clone(actSeed(1, "a")))).not.toEqual(o2);
+    // Saved and loaded with the learner's seed: the same streams again.
+    const file = join(mkdtempSync(join(tmpdir(), "sg-act-")), "p.json");
+    sp.save(file);
+    const fresh = (await new PPO({ env: () => new Matching(), seed: 1, ...tiny, shareParameters: true }).learn(64)) as MultiAgentPolicy;
+    const back = MultiAgentPolicy.load(file, 1);
+    const saved = MultiAgentPolicy.load(file); // the seeds saved with the policies
+    const fa = draws(fresh.policies.a);
+    const fb = draws(fresh.policies.b);
+    expect(draws(back.policies.a)).toEqual(fa);
+    expect(draws(back.policies.b)).toEqual(fb);
+    expect(draws(saved.policies.a)).toEqual(fa);
+    expect(draws(saved.policies.b)).toEqual(fb);
   });
 });

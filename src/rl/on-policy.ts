@@ -12,7 +12,7 @@ import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
 import { OptionError, envErrors } from "./option-error.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
-import { LearnedPolicy, MultiAgentPolicy, frozenNormalization, normalizeInPlace } from "./policy.js";
+import { LearnedPolicy, MultiAgentPolicy, actSeed, frozenNormalization, normalizeInPlace } from "./policy.js";
 import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { actionKind, obsEncoder, type ActionKind, type ObsEncoder } from "./spaces-codec.js";
 
@@ -488,20 +488,22 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
 
   /** The current policy (a copy of the weights). */
   policy(): LearnedPolicy | MultiAgentPolicy {
-    const make1 = (g: Group) =>
+    // Every returned policy samples from its own stream: actSeed(learner seed[, agent]).
+    const make1 = (g: Group, params: ActorCriticParams, agent?: string) =>
       new LearnedPolicy(
         g.obsSpace,
         g.actSpace,
         { actorHidden: this.config.actorHidden, criticHidden: this.config.criticHidden, activation: this.config.activation, initLogStd: this.config.initLogStd },
-        cloneParams(g.params),
+        params,
         frozenNormalization(g.obsRms?.getState(), this.config.clipObservation),
+        actSeed(this.config.seed, agent),
       );
-    if (this.agents === null) return make1(this.groups[0]);
+    if (this.agents === null) return make1(this.groups[0], cloneParams(this.groups[0].params));
     const policies: Record<string, LearnedPolicy> = {};
     if (this.config.shareParameters) {
-      const p = make1(this.groups[0]);
-      for (const a of this.agents) policies[a] = p;
-    } else this.groups.forEach((g) => (policies[g.name] = make1(g)));
+      const params = cloneParams(this.groups[0].params);
+      for (const a of this.agents) policies[a] = make1(this.groups[0], params, a);
+    } else this.groups.forEach((g) => (policies[g.name] = make1(g, cloneParams(g.params), g.name)));
     return new MultiAgentPolicy(policies);
   }
 

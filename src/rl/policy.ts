@@ -1,4 +1,4 @@
-import { Rng } from "../core/rng.js";
+import { deriveSeed, Rng } from "../core/rng.js";
 import { spaceFromJSON, type Space, type SpaceJSON } from "../core/spaces.js";
 import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -24,6 +24,8 @@ export interface PolicyJSON {
   network: Omit<NetworkSpec, "action" | "obsDim">;
   params: SerializedParams;
   obsNormalization?: ObsNormalization;
+  /** The seed of the policy's sampling stream (absent in older files: 0). */
+  seed?: number;
 }
 
 /** Turn running statistics into frozen normalisation. */
@@ -41,6 +43,14 @@ export function normalizeInPlace(x: Float32Array, offset: number, norm: { mean: 
 }
 
 /**
+ * The seed of the sampling stream of a learner's policy: one stream per learner seed and agent, so that agents
+ * and training seeds never draw the same noise. `MultiAgentPolicy.load(path, seed)` and the learners use it.
+ */
+export function actSeed(seed: number, agent?: string): number {
+  return agent === undefined ? deriveSeed(seed, "act") : deriveSeed(seed, "act", agent);
+}
+
+/**
  * A trained actor (and critic) that maps one observation to one action: plain JavaScript inference over the
  * float32 weights, no TensorFlow.js needed. `deterministic` acts with the Categorical's argmax or the Gaussian's
  * mean (clipped to the action bounds); otherwise it samples with its own seeded Rng (`seed`, default 0).
@@ -52,6 +62,8 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   private readonly scratch = new ForwardScratch();
   private readonly logp: Float64Array;
   private rng: Rng;
+  /** The seed of its sampling stream (saved with the policy, so a loaded policy samples as the saved one). */
+  readonly seed: number;
 
   constructor(
     readonly observationSpace: Space,
@@ -66,6 +78,7 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     this.spec = { ...network, obsDim: enc.dim, action: actionKind(actionSpace) };
     this.x = new Float32Array(enc.dim);
     this.logp = new Float64Array(this.spec.action.kind === "categorical" ? this.spec.action.n : 0);
+    this.seed = seed;
     this.rng = new Rng(seed);
   }
 
@@ -109,12 +122,15 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
       network: { actorHidden, criticHidden, activation, initLogStd },
       params: serializeParams(this.params),
       obsNormalization: this.obsNormalization,
+      seed: this.seed,
     };
   }
 
-  static fromJSON(json: PolicyJSON, seed = 0): LearnedPolicy {
+  /** A policy from its JSON; it samples with `seed`, by default the seed saved with it. */
+  static fromJSON(json: PolicyJSON, seed?: number): LearnedPolicy {
     checkFormat(json, "LearnedPolicy.fromJSON", "supplygym-policy", 1);
-    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, seed);
+    const s = seed ?? json.seed ?? 0;
+    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, s);
   }
 
   /** Write the policy as JSON (atomically). */
@@ -123,16 +139,16 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   }
 
   /** Read a policy saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
-  static load(path: string, seed = 0): LearnedPolicy {
+  static load(path: string, seed?: number): LearnedPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-policy", 1);
     return withPath(path, () => LearnedPolicy.fromJSON(json as PolicyJSON, seed));
   }
 
-  /** A copy with its own weights (later training does not change it). */
-  clone(): LearnedPolicy {
+  /** A copy with its own weights (later training does not change it), sampling with `seed` (default 0). */
+  clone(seed = 0): LearnedPolicy {
     const { actorHidden, criticHidden, activation, initLogStd } = this.spec;
-    return new LearnedPolicy(this.observationSpace, this.actionSpace, { actorHidden, criticHidden, activation, initLogStd }, cloneParams(this.params), this.obsNormalization);
+    return new LearnedPolicy(this.observationSpace, this.actionSpace, { actorHidden, criticHidden, activation, initLogStd }, cloneParams(this.params), this.obsNormalization, seed);
   }
 }
 
@@ -160,14 +176,18 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 
-  /** Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. */
-  static load(path: string): MultiAgentPolicy {
+  /**
+   * Read policies saved by {@link save}; a bad file is a UsageError starting with `<path>: `. Each agent's policy
+   * samples from its own stream: the seed saved with it, or `actSeed(seed, agent)` when `seed` is given (as the
+   * learner that trained them with this seed gives).
+   */
+  static load(path: string, seed?: number): MultiAgentPolicy {
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-multi-agent-policy", 1);
     const entries = (json as { policies?: unknown }).policies;
     if (typeof entries !== "object" || entries === null) throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
     const policies: Record<string, LearnedPolicy> = {};
-    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p));
+    for (const [a, p] of Object.entries(entries as Record<string, PolicyJSON>)) policies[a] = withPath(`${path}: policies.${a}`, () => LearnedPolicy.fromJSON(p, seed === undefined ? undefined : actSeed(seed, a)));
     return new MultiAgentPolicy(policies);
   }
 }

@@ -80,7 +80,7 @@ export function parseTrainConfig(json: unknown, file: string): TrainConfig {
   if (!r.success) throw zodConfigError(file, r.error);
   const experiment = r.data.experiment ?? basename(file).replace(/\.json$/i, "");
   const problem = nameProblem(experiment);
-  if (problem !== undefined) throw new ConfigError(file, [{ path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem.replace(/^must/, "must")}` : problem }]);
+  if (problem !== undefined) throw new ConfigError(file, [{ path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem}` : problem }]);
   return { ...r.data, experiment };
 }
 

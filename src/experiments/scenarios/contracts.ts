@@ -3,7 +3,7 @@ import { make } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
 import { Box } from "../../core/spaces.js";
 import type { Env, ParallelEnv } from "../../core/types.js";
-import { negotiationMetrics } from "../../contracts/metrics.js";
+import { negotiationMetrics } from "../../eval/contracts-metrics.js";
 import type { NegotiationOutcome } from "../../contracts/outcome.js";
 import { ContractEpisode, resolveContractEnvOptions } from "../../envs/contract-negotiation.js";
 import { ContractNegotiationParallelEnv } from "../../envs/contract-negotiation-parallel.js";
@@ -16,7 +16,7 @@ import { algorithmIssues, trainOrLoad } from "./learning.js";
 
 /**
  * The contracts scenario (seed 004): a retailer and subcontractors negotiate wholesale-price (or buy-back) contracts
- * in the Iterated Contract Net (src/contracts, MODEL.md B).
+ * in the Iterated Contract Net (src/contracts, docs/model.md B).
  *
  * - Agents: "retailer" and the subcontractor ids of the env (S1, S2, ...). A condition's `learned` lists the agents
  *   played by learners; the others are the analytic negotiators (Faratin tactics for subcontractors, the
@@ -36,7 +36,7 @@ import { algorithmIssues, trainOrLoad } from "./learning.js";
  *   is reset with seed `deriveSeed(evaluation.seed, "contracts", k)` (its demand draw, and its instance with
  *   `randomInstances`), the seed `runNegotiations` gives negotiation k of an analytic run with base seed
  *   `evaluation.seed`. Learned agents act greedily unless `evaluation.deterministic` is false.
- * - Results: metrics from `negotiationMetrics` (src/contracts/metrics.ts, fairness indices from src/eval), the
+ * - Results: metrics from `negotiationMetrics` (src/eval/contracts-metrics.ts), the
  *   learners' curves, one episodes.csv row per evaluation episode and actor.
  */
 export const PARALLEL_ID = "ContractNegotiationParallel-v0";

@@ -6,7 +6,7 @@ import type { ParallelEnv, Policy } from "../../core/types.js";
 import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
 import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
-import { hubEpisodeRecord, runHubEpisode } from "../../hubs/episode.js";
+import { hubEpisodeRecord, runHubEpisode } from "./hub-episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import type { LearnedPolicy } from "../../rl/policy.js";

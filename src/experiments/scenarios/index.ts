@@ -1,5 +1,5 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { NEGOTIATION_METRICS } from "../../contracts/metrics.js";
+import { NEGOTIATION_METRICS } from "../../eval/contracts-metrics.js";
 import { HUBS_METRICS } from "../../eval/hubs-metrics.js";
 import { MARKET_METRICS } from "../../eval/outcome-metrics.js";
 import { RegistrationError } from "../../io/errors.js";

@@ -5,9 +5,8 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
-import { checkTotalSteps } from "../../rl/on-policy.js";
 import { OptionError } from "../../rl/option-error.js";
-import { LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import type { ResolvedCondition } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
@@ -36,15 +35,12 @@ export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: 
   }
   if (issues.length > 0) return issues;
   try {
-    const batch = await check?.({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions);
-    // Batch algorithms: the budget must hold at least one batch (else nothing would be trained).
-    if (totalSteps !== undefined && typeof batch === "number") {
-      try {
-        checkTotalSteps(totalSteps, batch);
-      } catch (err) {
-        const numSteps = batch / numEnvs;
-        issues.push({ path: "training.totalSteps", message: `${(err as Error).message} (conditions[${i}], ${c.algorithm.name}: numEnvs ${numEnvs} * numSteps ${numSteps})` });
-      }
+    const options = { env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions;
+    await check?.(options);
+    const batch = totalSteps !== undefined ? await def.batchSteps?.(options) : undefined;
+    // As checkTotalSteps (src/rl/on-policy.ts) would say at the first task; not imported, it loads TensorFlow.js.
+    if (totalSteps !== undefined && batch !== undefined && totalSteps < batch) {
+      issues.push({ path: "training.totalSteps", message: `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained (conditions[${i}], ${c.algorithm.name})` });
     }
   } catch (err) {
     const key = err instanceof OptionError && err.field && err.field !== "env" ? `.${err.field}` : "";
@@ -59,15 +55,23 @@ export function policyFile(task: Pick<Task, "condition" | "seed" | "options">): 
   return dir ? join(dir, `${task.condition.name}-${task.seed}.policy.json`) : undefined;
 }
 
-/** A saved single or multi-agent policy, by its `format` field. */
-export function loadPolicy(file: string): LearnedPolicy | MultiAgentPolicy {
+/**
+ * A saved single or multi-agent policy, by its `format` field, sampling as the learner with seed `learnerSeed`
+ * that trained it (`actSeed`), so that evaluating a saved policy reproduces the run.
+ */
+export function loadPolicy(file: string, learnerSeed = 0): LearnedPolicy | MultiAgentPolicy {
   let format: string | undefined;
   try {
     format = (JSON.parse(readFileSync(file, "utf8")) as { format?: string }).format;
   } catch (err) {
     throw new UsageError(`${file}: not a saved policy (${(err as Error).message})`);
   }
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file) : LearnedPolicy.load(file);
+  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file, learnerSeed) : LearnedPolicy.load(file, actSeed(learnerSeed));
+}
+
+/** The seed of the learner of a task (its policies sample from `actSeed` of it). */
+function learnerSeed(task: Pick<Task, "seed" | "condition">): number {
+  return deriveSeed(task.seed, "train", task.condition.name);
 }
 
 export interface Trained {
@@ -96,7 +100,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
   let backend: string | undefined;
   if (task.options.mode === "evaluate") {
     if (!file || !existsSync(file)) throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
-    policy = loadPolicy(file);
+    policy = loadPolicy(file, learnerSeed(task));
   } else {
     backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
     const Learner = await learnerClass(condition.algorithm.name);
@@ -104,7 +108,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
       ...condition.algorithm.hyperparameters,
       env: makeEnv,
       numEnvs: cfg.training.numEnvs,
-      seed: deriveSeed(task.seed, "train", condition.name),
+      seed: learnerSeed(task),
       shareParameters: condition.shareParameters,
       backend: backend as LearnerOptions["backend"],
     });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseNegotiationConfig } from "./config.js";
-import { finiteMean, negotiationMetrics, NEGOTIATION_METRICS } from "./metrics.js";
-import { settle, type Deals } from "./outcome.js";
-import { PAPER_CONFIG } from "./paper.js";
-import { summarizeOutcomes } from "./summary.js";
+import { parseNegotiationConfig } from "../contracts/config.js";
+import { fairness, finiteMean, negotiationMetrics, NEGOTIATION_METRICS } from "./contracts-metrics.js";
+import { settle, type Deals } from "../contracts/outcome.js";
+import { PAPER_CONFIG } from "../contracts/paper.js";
+import { summarizeOutcomes } from "./contracts-summary.js";
 
 // Paper setting: S1 (CN 40, CM 60, c 10, e 4), S2 (30, 50, 11, 2), S3 (25, 40, 9, 6); R 25, c_R 3, D 120.
 const cfg = parseNegotiationConfig(PAPER_CONFIG);
@@ -19,7 +19,8 @@ const deals = (price: number[], quantity: number[], allocated: number[], last: n
 });
 
 // A: the cheapest allocation at prices 15 / 13 / 10. Costs 470 / 590 / 225; profits 205 / 60 / 25; the retailer
-// 25 x 120 - 3 x 120 - 1575 = 1065; chain 1355 = the maximum.
+// 25 x 120 - 3 x 120 - 1575 = 1065; chain 1355 = the maximum. Its prices are out of order with the sellers'
+// average costs (S1 10.44 paid 15, S2 11.8 paid 13), so it counts as an illogical price.
 const A = settle(cfg, deals([15, 13, 10], [45, 50, 25], [45, 50, 25], 4), 120);
 // B: S3 never agrees (lost sales 10); S1 in overtime while S3's cheaper normal capacity is idle (illogical).
 // Profits 14 x 60 - 680 = 160, 13 x 50 - 590 = 60, 0; retailer 25 x 110 - 330 - 1490 = 930; chain 1150.
@@ -31,14 +32,14 @@ describe("negotiationMetrics (hand-computed)", () => {
   it("checks the hand-built outcomes first", () => {
     expect([A.retailerProfit, ...A.subcontractorProfit, A.chainProfit, A.maxChainProfit]).toEqual([1065, 205, 60, 25, 1355, 1355]);
     expect([B.retailerProfit, ...B.subcontractorProfit, B.chainProfit, B.agreement, B.illogicalPrice]).toEqual([930, 160, 60, 0, 1150, false, true]);
-    expect([A.agreement, A.illogicalPrice, C.illogicalPrice, C.subcontractorProfit[2]]).toEqual([true, false, true, -25]);
+    expect([A.agreement, A.illogicalPrice, A.priceOrderInverted, C.illogicalPrice, C.priceBelowAverageCost, C.subcontractorProfit[2]]).toEqual([true, true, true, true, true, -25]);
   });
 
   it("rates, rounds, chain efficiency, profits", () => {
     const m = negotiationMetrics([A, B], { subcontractorIds: ["S1", "S2", "S3"] });
     expect(m["contracts/agreement_rate"]).toBe(0.5);
     expect(m["contracts/rounds_to_agreement"]).toBe(4); // B did not agree: left out
-    expect(m["contracts/illogical_rate"]).toBe(0.5);
+    expect(m["contracts/illogical_rate"]).toBe(1);
     expect(m["efficiency/chain"]).toBeCloseTo(2505 / 2710, 14);
     expect(m["profit/total"]).toBeCloseTo(1252.5, 10);
     expect(m["profit/retailer"]).toBeCloseTo(997.5, 10);
@@ -83,6 +84,30 @@ describe("one chain efficiency", () => {
     const meanOfRatios = (1 + 1150 / 1355 + 0.5) / 3;
     expect(Math.abs(ratioOfSums - meanOfRatios)).toBeGreaterThan(0.01); // the two definitions differ here
     expect(summarizeOutcomes(all).chainEfficiency).toBeCloseTo(ratioOfSums, 12);
-    expect(negotiationMetrics(all)["efficiency/chain"]).toBe(summarizeOutcomes(all).chainEfficiency);
+    expect(negotiationMetrics(all)["efficiency/chain"]).toBeCloseTo(ratioOfSums, 12);
+  });
+});
+
+describe("fairness", () => {
+  it("fairness against added value by hand", () => {
+    // profits [3, 1] vs costs [1, 1]: shares 0.75/0.25 vs 0.5/0.5 -> TV 0.25
+    const f = fairness([3, 1], [1, 1]);
+    expect(f.fairnessTV).toBeCloseTo(0.25, 15);
+    expect(f.jainProfit).toBeCloseTo(16 / 20, 15);
+    expect(f.giniProfit).toBeCloseTo(2 / 8, 15); // sum |xi - xj| = 4; 4 / (2 * 4 * 2)
+    expect(f.jainReturnOnCost).toBeCloseTo(16 / 20, 15);
+    expect(f.fairnessCorrelation).toBeNaN(); // equal cost shares have no variance
+    // profits proportional to costs: perfectly fair against added value
+    const g = fairness([2, 4, 6], [1, 2, 3]);
+    expect(g.fairnessTV).toBeCloseTo(0, 15);
+    expect(g.fairnessCorrelation).toBeCloseTo(1, 15);
+    expect(g.jainReturnOnCost).toBeCloseTo(1, 15);
+    // a loss-making actor: profits [3, -1] (total 2) vs costs [1, 1]: shares 1.5 / -0.5 vs 0.5 / 0.5 -> TV 1;
+    // Jain undefined with a negative value; Gini allows it: sum |xi - xj| = 8, 8 / (2 x 4 x 1) = 1
+    const h = fairness([3, -1], [1, 1]);
+    expect(h.fairnessTV).toBeCloseTo(1, 15);
+    expect(h.jainProfit).toBeNaN();
+    expect(h.jainReturnOnCost).toBeNaN();
+    expect(h.giniProfit).toBeCloseTo(1, 15);
   });
 });

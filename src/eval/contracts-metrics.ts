@@ -1,11 +1,11 @@
-import { chainEfficiency } from "../eval/efficiency.js";
-import { maxShare, minShare, nashSocialWelfare } from "../eval/fairness.js";
-import type { NegotiationOutcome } from "./outcome.js";
+import { chainEfficiency } from "./efficiency.js";
+import { addedValueProportionality, gini, jainIndex, maxShare, minShare, nashSocialWelfare } from "./fairness.js";
+import type { NegotiationOutcome } from "../contracts/outcome.js";
 
 /**
  * The named metrics of a set of negotiations (one condition and training seed on the evaluation draws): the rows
  * of metrics.csv for the contracts scenario. Every fairness index comes from src/eval (through the per-negotiation
- * fields of {@link NegotiationOutcome}, computed by `fairness()` in outcome.ts).
+ * indices of {@link outcomeFairness}; the simulator's outcome record carries profits and costs only).
  *
  * - `contracts/agreement_rate`: share of negotiations in which every allocated conversation ended in an agreement.
  * - `contracts/rounds_to_agreement`: mean round of the last agreement, over the negotiations that agreed
@@ -70,10 +70,10 @@ export function negotiationMetrics(outcomes: readonly NegotiationOutcome[], opts
       }
       return n === 0 ? NaN : chainEfficiency(chain, best);
     },
-    "fairness/added_value_tv": () => avg((o) => o.fairnessTV),
-    "fairness/added_value_corr": () => avg((o) => o.fairnessCorrelation),
-    "fairness/jain": () => avg((o) => o.jainProfit),
-    "fairness/gini": () => avg((o) => o.giniProfit),
+    "fairness/added_value_tv": () => avg((o) => outcomeFairness(o).fairnessTV),
+    "fairness/added_value_corr": () => avg((o) => outcomeFairness(o).fairnessCorrelation),
+    "fairness/jain": () => avg((o) => outcomeFairness(o).jainProfit),
+    "fairness/gini": () => avg((o) => outcomeFairness(o).giniProfit),
     "fairness/min_share": () => avg((o) => minShare(participantProfits(o))),
     "fairness/max_share": () => avg((o) => maxShare(participantProfits(o))),
     "fairness/nash_welfare": () => avg((o) => nashSocialWelfare(participantProfits(o))),
@@ -100,4 +100,53 @@ export function finiteMean(values: Iterable<number>): number {
     }
   }
   return k === 0 ? NaN : s / k;
+}
+
+/** Fairness indices of one negotiation over the actors that took part (see {@link outcomeFairness}). */
+export interface OutcomeFairness {
+  /** Total-variation distance between profit shares and cost shares (0 = profits split like added value). */
+  fairnessTV: number;
+  /** Pearson correlation between profit shares and cost shares. */
+  fairnessCorrelation: number;
+  jainProfit: number;
+  giniProfit: number;
+  /** Jain's index of profit / cost (1 = every actor earns the same return on its added value). */
+  jainReturnOnCost: number;
+}
+
+/**
+ * The fairness indices of one negotiation, over the actors that took part: the retailer and every subcontractor
+ * with an agreed quantity (their profits and production costs from the outcome record).
+ */
+export function outcomeFairness(o: NegotiationOutcome): OutcomeFairness {
+  const profits: number[] = [o.retailerProfit];
+  const costs: number[] = [o.retailerCost];
+  for (let i = 0; i < o.quantity.length; i++) {
+    if (o.quantity[i] > 0) {
+      profits.push(o.subcontractorProfit[i]);
+      costs.push(o.subcontractorCost[i]);
+    }
+  }
+  return fairness(profits, costs);
+}
+
+/**
+ * Fairness against added value over actors with profits and costs : profit shares vs cost shares
+ * (`addedValueProportionality`: TV distance and correlation; NaN when total profit or cost is not positive),
+ * Jain and Gini over profits, Jain over profit / cost. Jain is NaN when any value is negative (a loss-making
+ * actor) and 1 when all are 0; Gini allows negatives and is NaN when the mean profit is not positive.
+ */
+export function fairness(
+  profits: readonly number[],
+  costs: readonly number[],
+): OutcomeFairness {
+  const av = addedValueProportionality(profits, costs);
+  const returns = profits.map((p, k) => (costs[k] > 0 ? p / costs[k] : NaN));
+  return {
+    fairnessTV: av.tvDistance,
+    fairnessCorrelation: av.correlation,
+    jainProfit: jainIndex(profits),
+    giniProfit: gini(profits),
+    jainReturnOnCost: jainIndex(returns),
+  };
 }

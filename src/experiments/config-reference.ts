@@ -1,0 +1,107 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { writeFileAtomic } from "../io/atomic.js";
+import { negotiationConfigSchema } from "../contracts/config.js";
+import { hubsConfigSchema } from "../hubs/config.js";
+import { equilibriumConfigSchema } from "../market/config.js";
+import { marketSpecSchema } from "../market/spec.js";
+import { trainConfigSchema } from "../rl/train-config.js";
+import { experimentFileSchema } from "./schema.js";
+
+/**
+ * The field-by-field reference of every config format a user edits, generated from the zod schemas that validate
+ * them (through `z.toJSONSchema`), so that it cannot drift from the code: docs/config.md holds it between two marker
+ * lines, and src/experiments/config-reference.test.ts checks it is current. Regenerate with `npm run docs:config`.
+ */
+export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType; note: string }[] = [
+  { title: "Experiment file (`supplygym run`, `evaluate`)", anchor: "experiment", schema: experimentFileSchema(), note: "`src/experiments/schema.ts`; examples in `experiments/*.json`. Defaults are filled in when the file is resolved (`resolveExperiment`); the README's experiment table lists them." },
+  { title: "Train file (`supplygym train`)", anchor: "train", schema: trainConfigSchema, note: "`src/rl/train-config.ts`; examples: `experiments/cartpole-ppo.json`, `experiments/market-bidding-ppo.json`." },
+  { title: "Equilibrium file (`supplygym equilibrium`)", anchor: "equilibrium", schema: equilibriumConfigSchema, note: "`src/market/config.ts`; example: `experiments/kaihara-paper.json`. Its `market` is a market spec (next table)." },
+  { title: "Market spec (the equilibrium file's `market`, MarketBidding's `market` option)", anchor: "market", schema: marketSpecSchema, note: "`src/market/spec.ts`; the paper's market is `paperMarket()` in `src/market/paper.ts`." },
+  { title: "Contracts config (`supplygym negotiate`, ContractNegotiation `config` option)", anchor: "contracts", schema: negotiationConfigSchema, note: "`src/contracts/config.ts`; the paper's setting is `src/contracts/paper.ts`." },
+  { title: "Hubs config (`supplygym hubs`, HubTrading `config` option)", anchor: "hubs", schema: hubsConfigSchema, note: "`src/hubs/config.ts`; example: `experiments/hubs-semiconductor.json`." },
+];
+
+type Json = Record<string, unknown>;
+
+const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function typeOf(s: Json): string {
+  if (Array.isArray(s.enum)) return (s.enum as unknown[]).map((v) => JSON.stringify(v)).join(" \\| ");
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  const alts = (s.anyOf ?? s.oneOf) as Json[] | undefined;
+  if (alts) return [...new Set(alts.map(typeOf))].join(" or ");
+  if (s.type === "array") return `array of ${typeOf((s.items as Json) ?? {})}`;
+  if (Array.isArray(s.type)) return s.type.join(" or ");
+  return typeof s.type === "string" ? s.type : "any";
+}
+
+function constraints(s: Json): string {
+  const c: string[] = [];
+  const big = (v: unknown) => typeof v === "number" && Math.abs(v) >= 9007199254740991;
+  if (s.minimum !== undefined && !big(s.minimum)) c.push(`>= ${s.minimum}`);
+  if (s.exclusiveMinimum !== undefined) c.push(`> ${s.exclusiveMinimum}`);
+  if (s.maximum !== undefined && !big(s.maximum)) c.push(`<= ${s.maximum}`);
+  if (s.exclusiveMaximum !== undefined) c.push(`< ${s.exclusiveMaximum}`);
+  if (s.minItems !== undefined) c.push(`at least ${s.minItems} items`);
+  if (s.maxItems !== undefined) c.push(`at most ${s.maxItems} items`);
+  if (s.minLength !== undefined && s.minLength !== 1) c.push(`at least ${s.minLength} characters`);
+  if (s.minLength === 1) c.push("non-empty");
+  if (typeof s.pattern === "string") c.push(`matches \`${s.pattern}\``);
+  return c.join(", ");
+}
+
+function walk(s: Json, path: string, required: boolean, out: string[]): void {
+  const alts = (s.anyOf ?? s.oneOf) as Json[] | undefined;
+  const objectAlts = alts?.filter((a) => a.type === "object" && a.properties);
+  const row = () => {
+    const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? "required" : "optional";
+    out.push(`| \`${path}\` | ${typeOf(s)} | ${def} | ${esc([constraints(s), typeof s.description === "string" ? s.description : ""].filter(Boolean).join("; "))} |`);
+  };
+  if (s.type === "object" && s.properties) {
+    if (path !== "" && (s.default !== undefined || typeof s.description === "string")) row();
+    const req = new Set((s.required as string[] | undefined) ?? []);
+    for (const [k, v] of Object.entries(s.properties as Record<string, Json>)) walk(v, path ? `${path}.${k}` : k, req.has(k), out);
+    return;
+  }
+  if (objectAlts && objectAlts.length > 0) {
+    row();
+    for (const a of objectAlts) walk({ ...a, default: undefined, description: undefined }, path, required, out);
+    return;
+  }
+  row();
+  const items = s.items as Json | undefined;
+  if (s.type === "array" && items && (items.properties || (items.anyOf as Json[] | undefined)?.some((a) => a.properties))) walk(items, `${path}[]`, true, out);
+}
+
+/** The generated reference: one table per format. */
+export function configReference(): string {
+  const parts: string[] = [];
+  for (const f of CONFIG_FORMATS) {
+    const json = z.toJSONSchema(f.schema, { io: "input", unrepresentable: "any" }) as Json;
+    const rows: string[] = [];
+    const variants = (json.oneOf ?? json.anyOf) as Json[] | undefined;
+    if (variants && !json.properties) variants.forEach((v) => walk(v, "", true, rows));
+    else walk(json, "", true, rows);
+    parts.push(`### ${f.title}\n\n${f.note}\n\n| field | type | default | rule |\n|---|---|---|---|\n${[...new Set(rows)].join("\n")}\n`);
+  }
+  return parts.join("\n");
+}
+
+export const BEGIN = "<!-- BEGIN GENERATED by `npm run docs:config` from the zod schemas: do not edit below -->";
+export const END = "<!-- END GENERATED -->";
+
+/** docs/config.md with its generated part replaced by the current reference. */
+export function withReference(doc: string): string {
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`docs/config.md: the marker lines ${BEGIN} and ${END} are missing`);
+  return `${doc.slice(0, a + BEGIN.length)}\n\n${configReference()}\n${doc.slice(b)}`;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = new URL("../../docs/config.md", import.meta.url);
+  writeFileAtomic(fileURLToPath(file), withReference(readFileSync(file, "utf8")));
+  console.log("docs/config.md: reference regenerated");
+}
