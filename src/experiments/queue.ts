@@ -232,6 +232,8 @@ export interface SubmitOptions {
   onResult(task: Task, result: TaskResult): void | Promise<void>;
   /** Lines for the progress display (worker lost, Redis away). */
   log?(line: string): void;
+  /** Drop the queue's jobs of an earlier, interrupted submitter first (`run --fresh`): every task runs again. */
+  fresh?: boolean;
   /** How often (ms) the submitter re-reads the jobs' states besides the events (default 1,000). */
   sweepMs?: number;
 }
@@ -275,6 +277,7 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
   const quiet = () => {};
   queue.on("error", quiet);
   events.on("error", quiet);
+  if (opts.fresh) await queue.obliterate({ force: true });
   const byKey = new Map(tasks.map((t) => [taskKey(t), t]));
   const done = new Set<string>();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -130,7 +130,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     try {
       if (opts.queue) {
         if (pending.length > 0) progress.log(`${cfg.name}: ${pending.length} tasks on queue supplygym-${store.hash} at ${displayUrl(opts.queue)}; start workers with \`supplygym worker --queue ${displayUrl(opts.queue)}\``);
-        await submitToQueue(pending, { ...callbacks, url: opts.queue, queue: `supplygym-${store.hash}`, experiment: cfg.name, log: (l) => progress.log(l) });
+        await submitToQueue(pending, { ...callbacks, url: opts.queue, queue: `supplygym-${store.hash}`, experiment: cfg.name, fresh: opts.fresh, log: (l) => progress.log(l) });
       } else await runPool(pending, { ...callbacks, workers, inline: opts.inline });
     } finally {
       progress.stop();
