@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   evaluate: async () => (await import("./commands/evaluate.js")).command,
   compare: async () => (await import("./commands/compare.js")).command,
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
+  exploit: async () => (await import("./commands/exploit.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,
   negotiate: async () => (await import("./commands/negotiate.js")).command,
   "contracts-sensitivity": async () => (await import("./commands/contracts-sensitivity.js")).command,

@@ -27,10 +27,12 @@ function exportedNames(text: string): { names: string[]; starExports: number } {
 }
 
 const API = [
-  "ActOptions", "Activation", "addedValueProportionality", "allocativeEfficiency", "backendName", "BACKENDS",
+  "firstBestEfficiency", "lossVsFirstBest", "surplusVsCompetitive", "surplusChangeVsCompetitive", "FirstBestSolver", "firstBestSurplus", "withoutBudgets",
+  "allocationSurplus", "bestBid", "iterateBestResponses", "profitOfBid", "truthfulProfile", "maximize",
+  "ActOptions", "Activation", "addedValueProportionality", "backendName", "BACKENDS",
   "BackendName", "BackendOptions", "bootstrapConfidenceInterval", "Box", "canSnapshot", "CartPole", "chainEfficiency",
   "checkEnv", "CheckEnvOptions", "Checkpoint", "checkParallelEnv", "ClipAction", "compileMarket", "CompiledMarket",
-  "ComparisonRow", "comparisonRows", "ConfigError", "CurveRow", "deadweightLoss", "deriveSeed", "Dict", "DictValue",
+  "ComparisonRow", "comparisonRows", "ConfigError", "CurveRow", "deriveSeed", "Dict", "DictValue",
   "Discrete", "Env", "EnvCheckError", "EnvCheckReport", "EnvFactory", "EnvSpec", "envState", "Equilibrium",
   "EquilibriumSolver", "evaluatePolicy", "ExperimentFile", "FlattenObservation", "flatDim", "gini", "HUBS_METRICS",
   "hubsMetrics", "Info", "initBackend", "Interval", "isParallelEnv", "jainIndex", "LearnedPolicy",

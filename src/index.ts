@@ -51,7 +51,10 @@ export { learnerFromConfig } from "./rl/learner-from-config.js";
 export type { Activation, NetworkSpec } from "./rl/actor-critic.js";
 
 // Metrics on plain records and statistics over seeds.
-export { allocativeEfficiency, deadweightLoss, priceDistortion, chainEfficiency, paretoCompare } from "./eval/efficiency.js";
+export { firstBestEfficiency, lossVsFirstBest, surplusVsCompetitive, surplusChangeVsCompetitive, priceDistortion, chainEfficiency, paretoCompare } from "./eval/efficiency.js";
+export { FirstBestSolver, firstBestSurplus, withoutBudgets, allocationSurplus } from "./market/first-best.js";
+export { bestBid, iterateBestResponses, profitOfBid, truthfulProfile } from "./market/best-bid.js";
+export { maximize } from "./market/optimize.js";
 export { jainIndex, gini, shares, minShare, maxShare, nashSocialWelfare, addedValueProportionality } from "./eval/fairness.js";
 export { marketMetrics, MARKET_METRICS } from "./eval/outcome-metrics.js";
 export { negotiationMetrics, NEGOTIATION_METRICS } from "./eval/contracts-metrics.js";

@@ -89,7 +89,7 @@ export const command: Command = {
       const summary = summaryRows(records, { conditions });
       dir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
       dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, conditions.length > 1 ? comparisonRows(records, baseline, { conditions, seedIndependent }) : []);
-      const eff = ["efficiency/allocative", "efficiency/chain"].find((m) => records.some((r) => r.metric === m));
+      const eff = ["efficiency/first_best", "efficiency/chain"].find((m) => records.some((r) => r.metric === m));
       if (eff) {
         const byKey = new Map<string, TradeoffRow>();
         for (const r of records) {
@@ -109,7 +109,7 @@ export const command: Command = {
       }
       dir.writeJson("manifest.json", buildManifest({ command: `supplygym compare ${argv.join(" ")}`, config: { runs: runs.map((r) => r.dir), baseline, conditions }, timings: {} }));
       const path = dir.commit();
-      console.log(formatSummary(summary, ["profit/total", "efficiency/allocative", "efficiency/chain", "fairness/jain", "fairness/gini"]));
+      console.log(formatSummary(summary, ["profit/total", "efficiency/first_best", "welfare/vs_competitive", "efficiency/chain", "fairness/jain", "fairness/gini"]));
       console.log(`run directory: ${path}`);
       return 0;
     } catch (err) {

@@ -148,7 +148,8 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
   const wanted = [
     "profit/total",
     "hubs/delay_cost",
-    "efficiency/allocative",
+    "efficiency/first_best",
+    "welfare/vs_competitive",
     "efficiency/chain",
     "efficiency/gain_captured",
     "contracts/agreement_rate",
@@ -158,7 +159,7 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "fairness/gini",
     "fairness/added_value_tv",
   ];
-  return wanted.filter((m) => cfg.metrics.includes(m));
+  return [...wanted.filter((m) => cfg.metrics.includes(m)), ...(cfg.exploitability ? ["exploitability/nash_conv"] : [])];
 }
 
 /**

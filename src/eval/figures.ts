@@ -114,7 +114,7 @@ export function efficiencyFairnessSpec(
   opts: { title?: string; efficiencyTitle?: string; fairnessTitle?: string; level?: number; conditions?: readonly string[] } = {},
 ): TopLevelSpec {
   const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
-  const x = { field: "efficiency", type: "quantitative", title: opts.efficiencyTitle ?? "allocative efficiency", scale: { zero: false } } as const;
+  const x = { field: "efficiency", type: "quantitative", title: opts.efficiencyTitle ?? "efficiency", scale: { zero: false } } as const;
   const y = { field: "fairness", type: "quantitative", title: opts.fairnessTitle ?? "fairness (Jain's index)", scale: { zero: false } } as const;
   const summary = tradeoffSummary(rows, opts.level);
   return {

@@ -9,7 +9,7 @@ import type { Cell } from "../io/csv.js";
  * scenario runner from the evaluation's plain records (no simulator or RL types in this module).
  */
 export interface MetricDef {
-  /** Namespaced name, e.g. "efficiency/allocative"; a row of metrics.csv. `<agent>` in a name stands for each agent id. */
+  /** Namespaced name, e.g. "efficiency/first_best"; a row of metrics.csv. `<agent>` in a name stands for each agent id. */
   name: string;
   /** Unit of the value: "ratio", "count", "probability", "money per period", "rounds", "log money", ... */
   unit: string;
@@ -97,25 +97,78 @@ const M = "market";
 const C = "contracts";
 const H = "hubs";
 const CF = "the all-analytic counterfactual on the same demand draws";
+const FB = "the first best (budgets removed, bids truthful) on the same demand draws";
 const NT = "the same episode without any trade (same shortages)";
 const BUILT_IN: MetricDef[] = [
   {
-    name: "efficiency/allocative",
+    name: "efficiency/first_best",
     unit: "ratio",
-    definition: "Total surplus (agents' profits plus outside suppliers' and consumers' surplus) over the all-analytic counterfactual's total surplus.",
-    aggregation: "ratio of sums over the evaluation periods of every episode (NaN when the counterfactual's total is not positive)",
+    definition: "Total surplus (agents' profits plus outside suppliers' and consumers' surplus) over the first best's: the same market with budgets removed on the same demand draw, the surplus maximum (docs/market-benchmarks.md). At most 1.",
+    aggregation: "ratio of sums over the evaluation periods of every episode (NaN when the first best's total is not positive)",
     higherIsBetter: true,
+    baseline: FB,
+    scenarios: [M],
+  },
+  {
+    name: "welfare/loss_vs_first_best",
+    unit: "money per period",
+    definition: "First-best total surplus minus total surplus (>= 0).",
+    aggregation: "mean over the evaluation periods of every episode",
+    higherIsBetter: false,
+    baseline: FB,
+    scenarios: [M],
+  },
+  {
+    name: "welfare/vs_competitive",
+    unit: "ratio",
+    definition: "Total surplus over the all-analytic (price-taking, budget-constrained) competitive equilibrium's; not an efficiency: that equilibrium is second best, so a deviation can exceed 1.",
+    aggregation: "ratio of sums over the evaluation periods of every episode (NaN when the counterfactual's total is not positive)",
     baseline: CF,
     scenarios: [M],
   },
   {
-    name: "efficiency/deadweight_loss",
+    name: "welfare/change_vs_competitive",
     unit: "money per period",
-    definition: "Counterfactual total surplus minus total surplus.",
+    definition: "Total surplus minus the all-analytic competitive equilibrium's (positive = more surplus than it).",
     aggregation: "mean over the evaluation periods of every episode",
-    higherIsBetter: false,
     baseline: CF,
     scenarios: [M],
+  },
+  {
+    name: "exploitability/<agent>",
+    unit: "money per period",
+    definition: "The agent's best-response gain against the other agents held fixed, max(0, best response's profit - the profile's), by the experiment's exploitability method: a lower bound on its true gain (docs/market-benchmarks.md).",
+    aggregation: "profits are sums over the evaluation periods divided by their number",
+    higherIsBetter: false,
+    baseline: "the same profile with only this agent's play replaced",
+    scenarios: [M],
+    always: true,
+  },
+  {
+    name: "game/converged_share",
+    unit: "probability",
+    definition: "Share of periods in which the best responders' iteration reached a fixed point (every responder best-responding to the others) within its cap of rounds; reported when a condition has best-response agents.",
+    aggregation: "periods converged over evaluation periods",
+    higherIsBetter: true,
+    scenarios: [M],
+    always: true,
+  },
+  {
+    name: "game/rounds",
+    unit: "rounds",
+    definition: "Best-response rounds per period (each responder once per round; 1 for a single responder).",
+    aggregation: "mean over the evaluation periods",
+    scenarios: [M],
+    always: true,
+  },
+  {
+    name: "exploitability/nash_conv",
+    unit: "money per period",
+    definition: "NashConv: the sum of exploitability/<agent> over the agents examined (0 at a Nash equilibrium of the bidding game).",
+    aggregation: "sum over the agents examined",
+    higherIsBetter: false,
+    scenarios: [M],
+    always: true,
   },
   {
     name: "efficiency/price_distortion",

@@ -226,6 +226,9 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
     runDir.writeCsv("episodes.csv", columns, episodes);
   }
 
+  const exploit = finished.flatMap(({ result }) => result.exploitability ?? []);
+  if (exploit.length > 0) runDir.writeCsv("exploitability.csv", Object.keys(exploit[0]), exploit);
+
   const prices = finished.flatMap(({ task, result }) => (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })));
   if (prices.length > 0) runDir.writeCsv("price_paths.csv", ["condition", "seed", "period", "market", "price", "equilibrium"], prices);
   return { records, summary, comparison };
@@ -253,7 +256,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     .map((r) => ({ condition: r.condition, seed: r.seed, agent: r.metric.slice("profit/".length), profit: r.value }));
   if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions }));
 
-  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
+  const effName = ["efficiency/first_best", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
   if (effName && records.some((r) => r.metric === fairName)) {
     const rows: TradeoffRow[] = [];

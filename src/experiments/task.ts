@@ -28,6 +28,8 @@ export interface TaskResult {
   timings?: Record<string, number>;
   /** The TensorFlow.js backend the task trained on, if it trained (recorded in the manifest). */
   backend?: string;
+  /** Best-response gains of the listed agents (exploitability.csv), when the experiment asks for them. */
+  exploitability?: Record<string, string | number>[];
 }
 
 export interface TaskContext {

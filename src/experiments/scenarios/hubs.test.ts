@@ -71,7 +71,7 @@ describe("hubs scenario preflight", () => {
     expect((await issues(bad))).toEqual(['conditions[1].learned[0]: unknown agent "H7"; the environment\'s agents are H0, H1, H2']);
     const fixed = (bad.conditions as Record<string, unknown>[]).filter((c) => c.name !== "ghost");
     // metrics of another scenario: the schema says so (from the metric registry) before the scenario's checks run
-    expect(await issues({ ...bad, conditions: fixed, metrics: ["efficiency/allocative", "hubs/delay_cost"] })).toEqual([expect.stringMatching(/^metrics\[0\]: "efficiency\/allocative" is not a hubs metric/)]);
+    expect(await issues({ ...bad, conditions: fixed, metrics: ["efficiency/first_best", "hubs/delay_cost"] })).toEqual([expect.stringMatching(/^metrics\[0\]: "efficiency\/first_best" is not a hubs metric/)]);
     const got = await issues({ ...bad, conditions: fixed, metrics: ["hubs/delay_cost"] });
     expect(got[0]).toMatch(/^conditions\[2\]\.agents: per-agent algorithms are not supported/);
     expect(got[1]).toMatch(/^conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/);
