@@ -14,8 +14,10 @@ import { requireBackend } from "../rl/backend.js";
 import { installSignalHandlers } from "../io/signals.js";
 import { Lock, lockFileFor } from "../io/lock.js";
 import { intFlag, parseCommandArgs } from "./args.js";
+import { connectRedis, parseQueueUrl } from "../experiments/queue.js";
 
 const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures] [--fresh]
+                          [--queue redis://HOST:PORT[/DB]]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
 compute the metrics and write the tables and figures into a new run directory.
@@ -29,6 +31,9 @@ compute the metrics and write the tables and figures into a new run directory.
                   experiment's "plugins" field does the same, relative to the experiment file)
   --no-figures    skip the SVG/PNG figures
   --fresh         forget the finished tasks of earlier runs of this experiment and train every task again
+  --queue URL     put the tasks on a Redis queue (named by the experiment hash) for \`supplygym worker\`
+                  processes on any machine with a clone of this commit, and wait for their results
+                  (default: worker threads of this machine)
 
 Registered now: scenarios ${scenarioNames().join(", ")}; algorithms ${algorithmNames().join(", ")};
 strategies ${strategyNames().join(", ")} (plugins add their own).
@@ -46,6 +51,7 @@ export function parseRunArgs(argv: string[], name: string) {
     models: { type: "string" },
     plugin: { type: "string", multiple: true },
     "no-figures": { type: "boolean" },
+    queue: { type: "string" },
     fresh: { type: "boolean" },
   });
 }
@@ -93,6 +99,7 @@ export const command: Command = {
     if (cfg.backend !== "auto") await requireBackend(cfg.backend, `run: ${file}`);
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
+    const queue = typeof values.queue === "string" ? parseQueueUrl(values.queue) : undefined;
     exitOnInterrupt();
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
@@ -100,6 +107,7 @@ export const command: Command = {
     // Everything is checked before anything is created or locked.
     await scenario.preflight(cfg, file);
     for (const note of await roundingNotes(cfg)) console.error(note);
+    if (queue) (await connectRedis(queue)).disconnect(); // --queue: Redis answers (5 s), before anything is written
     const modelsParents = makeParents(dirname(resolve(models)));
     if (!existsSync(resolve(models))) modelsParents.push(resolve(models)); // created by the tasks if they train
     let modelsLock: Lock;
@@ -118,6 +126,7 @@ export const command: Command = {
       configFile: file,
       figures: !values["no-figures"],
       plugins,
+      queue,
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
       fresh: values.fresh === true,

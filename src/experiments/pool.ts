@@ -154,3 +154,63 @@ function spawnWorker(ref: TaskModuleRef, plugins: readonly string[]): Worker {
     workerData: { supplygymPoolWorker: true, module: ref.module, exportName: ref.export ?? "runTask", plugins: [...plugins] },
   });
 }
+
+/**
+ * One long-lived worker thread running tasks one at a time, for callers that receive tasks one by one (the queue
+ * worker, src/experiments/queue.ts): the same thread bootstrap, plugin loading, task function and error
+ * conversion as the pool. A thread that dies fails the task it was running and is replaced for the next one.
+ */
+export class TaskThread {
+  private worker?: Worker;
+  private current?: { task: Task; onProgress?: (f: number) => void; resolve: (r: TaskResult) => void; reject: (e: Error) => void };
+
+  constructor(
+    private readonly ref: TaskModuleRef,
+    private readonly plugins: readonly string[] = [],
+  ) {}
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  run(task: Task, onProgress?: (fraction: number) => void): Promise<TaskResult> {
+    if (this.current) return Promise.reject(new Error("TaskThread.run: a task is already running"));
+    const w = this.worker ?? this.spawn();
+    return new Promise<TaskResult>((resolve, reject) => {
+      this.current = { task, onProgress, resolve, reject };
+      w.postMessage({ type: "run", task } satisfies ToWorker);
+    });
+  }
+
+  private spawn(): Worker {
+    const w = spawnWorker(this.ref, this.plugins);
+    this.worker = w;
+    const settle = (f: (c: NonNullable<TaskThread["current"]>) => void) => {
+      const c = this.current;
+      this.current = undefined;
+      if (c) f(c);
+    };
+    w.on("message", (msg: FromWorker) => {
+      const c = this.current;
+      if (!c || c.task.index !== msg.index) return;
+      if (msg.type === "progress") c.onProgress?.(msg.fraction);
+      else if (msg.type === "error") settle((x) => x.reject(taskError(x.task, msg.message, msg.stack, msg.exitCode)));
+      else settle((x) => x.resolve(msg.result as TaskResult));
+    });
+    w.on("error", (err) => {
+      if (this.worker === w) this.worker = undefined;
+      settle((x) => x.reject(taskError(x.task, err.message, err.stack)));
+    });
+    w.on("exit", (code) => {
+      if (this.worker === w) this.worker = undefined;
+      settle((x) => x.reject(taskError(x.task, `worker exited with code ${code}`)));
+    });
+    return w;
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}

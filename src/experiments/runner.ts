@@ -33,6 +33,7 @@ import { RunDir } from "../io/run-dir.js";
 import { PartialStore } from "./partial.js";
 import { defaultWorkers, runPool } from "./pool.js";
 import { createProgress, type ProgressOptions } from "./progress.js";
+import { displayUrl, submitToQueue, type QueueUrl } from "./queue.js";
 import type { ResolvedExperiment } from "./schema.js";
 import { buildTasks, isDeterministicCondition, taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.js";
 
@@ -74,6 +75,11 @@ export interface RunOptions {
   fresh?: boolean;
   /** Plugin modules (absolute paths), imported by every worker before the task module. */
   plugins?: readonly string[];
+  /**
+   * Run the tasks on a BullMQ queue on this Redis (`run --queue`, src/experiments/queue.ts) instead of the local
+   * pool; `workers` and `inline` are then ignored (the workers are `supplygym worker` processes).
+   */
+  queue?: QueueUrl;
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
   preflight?: (cfg: ResolvedExperiment) => void | Promise<void>;
 }
@@ -115,19 +121,22 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     if (saved.size === tasks.length) progress.log(`reusing ${cfg.name}: all ${tasks.length} tasks finished in an earlier run (${store.dir}); --fresh runs them again`);
     else if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
     const tTasks = performance.now();
+    const callbacks = {
+      task: opts.task,
+      plugins: opts.plugins,
+      onStart: (t: Task) => progress.start(taskKey(t)),
+      onProgress: (t: Task, f: number) => progress.update(taskKey(t), f),
+      onResult: (t: Task, r: TaskResult) => {
+        if (results.has(t.index)) return; // a duplicate (a task retried after its worker was lost): counted once
+        results.set(t.index, store.save(t, r).result);
+        progress.finish(taskKey(t));
+      },
+    };
     try {
-      await runPool(pending, {
-        workers,
-        inline: opts.inline,
-        task: opts.task,
-        plugins: opts.plugins,
-        onStart: (t) => progress.start(taskKey(t)),
-        onProgress: (t, f) => progress.update(taskKey(t), f),
-        onResult: (t, r) => {
-          results.set(t.index, store.save(t, r).result);
-          progress.finish(taskKey(t));
-        },
-      });
+      if (opts.queue) {
+        if (pending.length > 0) progress.log(`${cfg.name}: ${pending.length} tasks on queue supplygym-${store.hash} at ${displayUrl(opts.queue)}; start workers with \`supplygym worker --queue ${displayUrl(opts.queue)}\``);
+        await submitToQueue(pending, { ...callbacks, url: opts.queue, queue: `supplygym-${store.hash}`, experiment: cfg.name, fresh: opts.fresh, log: (l) => progress.log(l) });
+      } else await runPool(pending, { ...callbacks, workers, inline: opts.inline });
     } finally {
       progress.stop();
     }
@@ -159,7 +168,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
             computed_once_with_seed: Math.min(...cfg.seeds),
             why: "every agent is analytic and the evaluation draws depend on evaluation.seed only: every training seed would give a copy of this outcome",
           })),
-          workers: Math.min(workers, Math.max(1, pending.length)),
+          ...(opts.queue ? { queue: displayUrl(opts.queue) } : { workers: Math.min(workers, Math.max(1, pending.length)) }),
           tasks: ordered.map(({ task, result }) => ({
             condition: task.condition.name,
             seed: task.seed,
