@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "./command.js";
 import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
+import { LiveLog } from "../io/live-log.js";
 import { buildManifest } from "../io/manifest.js";
+import { progressPoints } from "../rl/curve-points.js";
 import { RunDir, timestampId } from "../io/run-dir.js";
 import { initBackend, isBackendName, requireBackend } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
@@ -27,6 +29,9 @@ Train a policy (PPO or REINFORCE) on a registered environment.
   --backend B           TensorFlow.js backend: tensorflow (tfjs-node), wasm or cpu (default: fastest available)
   --models-root DIR     where checkpoints go (default models/)
 
+While training, appends every update's curve points (with the learning rate, and per-agent curves for
+independent learners) to results/<experiment>/.live/<run-id>.jsonl and TensorBoard event files in
+results/<experiment>/.live/<run-id>/ (tensorboard --logdir results/<experiment>/.live).
 Writes learning_curve.csv, policy.json and manifest.json into the results directory and checkpoints
 (weights, optimiser and normalisation state, RNG and env states, curve so far) into
 models/<experiment>/<run-id>/step-<N>/. Ctrl-C stops after the current update, saving a checkpoint.`;
@@ -91,6 +96,8 @@ export const command: Command = {
       }
     }
     const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId });
+    // Live metrics beside the (staged) run directory: <parent>/.live/<run-id>.jsonl and TensorBoard files in <parent>/.live/<run-id>/.
+    const live = new LiveLog(join(dirname(run.path), ".live"), basename(run.path));
 
     const controller = new AbortController();
     let interrupts = 0;
@@ -135,6 +142,7 @@ export const command: Command = {
         signal: controller.signal,
         onIteration: (p: Progress) => {
           curve.push(p.row);
+          live.append(progressPoints(p));
           if (p.iteration % cfg.checkpointEvery === 0) save();
           const ret = fmt(p.row.episode_return_mean);
           const sps = fmt(p.row.steps_per_second, 0);
@@ -152,6 +160,7 @@ export const command: Command = {
       run.abort();
       throw err;
     } finally {
+      live.close();
       process.off("SIGINT", onSigint);
     }
     bar?.stop();

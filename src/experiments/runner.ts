@@ -24,7 +24,8 @@ import {
 } from "../eval/tables.js";
 import type { Cell } from "../io/csv.js";
 import { buildManifest } from "../io/manifest.js";
-import { RunDir } from "../io/run-dir.js";
+import { join, resolve } from "node:path";
+import { RunDir, safeName } from "../io/run-dir.js";
 import { PartialStore } from "./partial.js";
 import { defaultWorkers, runPool } from "./pool.js";
 import { createProgress, type ProgressOptions } from "./progress.js";
@@ -67,6 +68,11 @@ export interface RunOptions {
   png?: boolean;
   /** Forget the saved tasks of earlier runs of this experiment and run every task again (`--fresh`). */
   fresh?: boolean;
+  /**
+   * Where tasks append their learning curves while they train (`<dir>/<task>.jsonl` and TensorBoard event files in
+   * `<dir>/<task>/`); default `<root>/<name>/.live`; false: nowhere. Passed to tasks as `task.options.live`.
+   */
+  live?: string | false;
   /** Plugin modules (absolute paths), imported by every worker before the task module. */
   plugins?: readonly string[];
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
@@ -87,7 +93,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   const t0 = performance.now();
   await opts.preflight?.(cfg);
   const root = opts.root ?? cfg.output;
-  const tasks = buildTasks(cfg, opts.taskOptions ?? {});
+  const live = opts.live === false ? undefined : (opts.live ?? liveDir(root, cfg.name));
+  const tasks = buildTasks(cfg, { ...opts.taskOptions, ...(live ? { live } : {}) });
   const runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId });
   try {
     const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
@@ -157,6 +164,11 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     runDir.abort();
     throw err;
   }
+}
+
+/** The live-metrics folder of an experiment under a results root: `<root>/<name>/.live`. */
+export function liveDir(root: string, experiment: string): string {
+  return join(resolve(root), safeName(experiment), ".live");
 }
 
 type Finished = { task: Task; result: TaskResult };

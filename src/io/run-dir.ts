@@ -99,6 +99,6 @@ export function timestampId(date = new Date()): string {
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}-${p(date.getMilliseconds(), 3)}`;
 }
 
-function safeName(name: string): string {
+export function safeName(name: string): string {
   return name.replace(/[^\w.-]+/g, "_");
 }
