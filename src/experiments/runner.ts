@@ -27,6 +27,7 @@ import { buildManifest } from "../io/manifest.js";
 import { join, resolve } from "node:path";
 import { RunDir, safeName } from "../io/run-dir.js";
 import { PartialStore } from "./partial.js";
+import { BEST_SETTING_COLUMNS, bestSettings, type BestSettingRow } from "./sweep.js";
 import { defaultWorkers, runPool } from "./pool.js";
 import { createProgress, type ProgressOptions } from "./progress.js";
 import type { ResolvedExperiment } from "./schema.js";
@@ -84,6 +85,8 @@ export interface RunOutcome {
   path: string;
   summary: SummaryRow[];
   comparison: ComparisonRow[];
+  /** With a sweep: the best swept setting per base condition and metric (best_settings.csv); else empty. */
+  bestSettings: BestSettingRow[];
   /** Tasks that ran now, and tasks taken from an earlier interrupted run. */
   ran: number;
   resumed: number;
@@ -159,7 +162,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
       }),
     );
     const path = runDir.commit();
-    return { path, summary: tables.summary, comparison: tables.comparison, ran: pending.length, resumed: saved.size };
+    return { path, summary: tables.summary, comparison: tables.comparison, bestSettings: tables.best, ran: pending.length, resumed: saved.size };
   } catch (err) {
     runDir.abort();
     throw err;
@@ -205,6 +208,8 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   const seedIndependent = cfg.conditions.filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
   const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions, seedIndependent }) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
+  const best = cfg.sweep ? bestSettings(cfg.sweep, summary) : [];
+  if (cfg.sweep) runDir.writeCsv("best_settings.csv", BEST_SETTING_COLUMNS, best);
 
   const curves = finished.flatMap(({ task, result }) =>
     [...(result.learningCurve ?? [])]
@@ -222,7 +227,7 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
 
   const prices = finished.flatMap(({ task, result }) => (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })));
   if (prices.length > 0) runDir.writeCsv("price_paths.csv", ["condition", "seed", "period", "market", "price", "equilibrium"], prices);
-  return { records, summary, comparison };
+  return { records, summary, comparison, best };
 }
 
 async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[], records: readonly MetricRecord[], png: boolean): Promise<void> {

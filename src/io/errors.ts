@@ -41,11 +41,12 @@ export class ConfigError extends UsageError {
   }
 }
 
-/** Format a path like ["agents", 1, "budget"] as `agents[1].budget`. */
+/** Format a path like ["agents", 1, "budget"] as `agents[1].budget`; a key holding a dot is quoted: `grid["a.b"]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && key.includes(".")) out += `[${JSON.stringify(key)}]`;
     else out += out === "" ? String(key) : `.${String(key)}`;
   }
   return out;
