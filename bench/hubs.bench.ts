@@ -19,7 +19,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-// One trading round: every hub values one lot of each resource, Vickrey auctions per resource, then bilateral
+// One trading round: every hub values up to lotsPerAuction lots of one resource for its VCG auction and one lot of
+// each resource for bilateral
 // matching with priority-or-money negotiation. Fresh simulator state each time (its construction not timed).
 const roundMs: number[] = [];
 let tradesPerRound = 0;

@@ -1,5 +1,7 @@
 import type { Command } from "./commands/command.js";
 import { UsageError } from "./io/errors.js";
+import { environmentError } from "./io/fs-errors.js";
+import { installSignalHandlers } from "./io/signals.js";
 
 // Lazy, so that a command loads only what it needs (the market solver does not pay for TensorFlow.js).
 const commands: Record<string, () => Promise<Command>> = {
@@ -9,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   equilibrium: async () => (await import("./commands/equilibrium.js")).command,
   forecast: async () => (await import("./commands/forecast.js")).command,
   negotiate: async () => (await import("./commands/negotiate.js")).command,
+  "contracts-sensitivity": async () => (await import("./commands/contracts-sensitivity.js")).command,
   ledger: async () => (await import("./commands/ledger.js")).command,
   review: async () => (await import("./commands/review.js")).command,
   hubs: async () => (await import("./commands/hubs.js")).command,
@@ -54,16 +57,34 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`supplygym: ${err.message}`);
-      return err.exitCode;
+    const usage = err instanceof UsageError ? err : environmentError(err);
+    if (usage) {
+      console.error(`supplygym: ${usage.message}`);
+      return usage.exitCode;
     }
     console.error(err);
     return 1;
   }
 }
 
+/**
+ * Process-level guards of the `supplygym` executable: SIGINT/SIGTERM exit through the exit handlers (staging
+ * removed, locks released); a closed stdout (`supplygym ... | head -1`) ends the process with one line on
+ * stderr and exit 2 instead of an EPIPE stack trace (whatever was committed before stays committed).
+ */
+export function installProcessGuards(): void {
+  installSignalHandlers();
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") {
+      process.stderr.write("supplygym: standard output was closed by the reader (EPIPE); output stopped\n");
+      process.exit(2);
+    }
+    throw err;
+  });
+}
+
 const invokedDirectly = process.argv[1] !== undefined && /cli\.[tj]s$/.test(process.argv[1]);
 if (invokedDirectly) {
+  installProcessGuards();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -40,17 +40,8 @@ const ALLOWED: Record<string, readonly string[]> = {
 const SIMULATOR_CORE_MODULES = new Set(["core/rng.ts"]);
 const SIMULATORS = new Set(["market", "contracts", "hubs"]);
 
-/**
- * Known exceptions, each a "from -> to" pair of src-relative paths. The three hubs modules below put the hubs
- * simulation behind spaces and experiment metrics; they are being moved out of src/hubs on another branch
- * (issue 13), which removes these entries.
- */
-const EXCEPTIONS = new Set([
-  "hubs/observation.ts -> core/spaces.ts",
-  "hubs/episode.ts -> core/types.ts",
-  "hubs/episode.ts -> eval/efficiency.ts",
-  "hubs/episode.ts -> eval/hubs-metrics.ts",
-]);
+/** Known exceptions, each a "from -> to" pair of src-relative paths (none at present). */
+const EXCEPTIONS = new Set<string>([]);
 
 const SRC = resolve(dirname(new URL(import.meta.url).pathname));
 

@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { startDashboard } from "./dashboard-server.js";
 
+// The page's DOM, as the browser-side callbacks of waitForFunction see it (the project compiles without the DOM lib).
+declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {

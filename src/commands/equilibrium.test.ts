@@ -4,8 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
+import { clearBoth } from "./equilibrium.js";
 import { parseCsv } from "../io/csv.js";
+import { Rng } from "../core/rng.js";
+import { equilibriumConfigSchema, resolveEquilibriumConfig } from "../market/config.js";
+import { EquilibriumSolver } from "../market/equilibrium.js";
+import { randomMarket } from "../market/generate.js";
 import { paperMarket } from "../market/paper.js";
+import type { MarketSpec } from "../market/spec.js";
+import { tatonnement } from "../market/tatonnement.js";
 
 const paperFile = join(import.meta.dirname, "..", "..", "experiments", "kaihara-paper.json");
 const paperConfig = JSON.parse(readFileSync(paperFile, "utf8"));
@@ -101,9 +108,9 @@ describe("supplygym equilibrium", () => {
     ["unknown method", () => ({ ...clone(), method: "simplex" }), /method:/],
     ["tatonnement step out of range", () => ({ ...clone(), tatonnement: { step: 3 } }), /tatonnement\.step: must be at most 1/],
     ["negative tolerance", () => ({ ...clone(), solver: { tolerance: -1 } }), /solver\.tolerance: must be positive/],
-    ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be letters/],
+    ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be 1-100 characters: letters/],
     ["duplicate agent names", () => (c => (c.market.groups[1].agents[0].name = "A[0][0]", c))(clone()), /duplicate agent name/],
-    ["no equilibrium within the iteration cap", () => ({ ...clone(), tatonnement: { maxIterations: 3 } }), /no equilibrium within 3 iterations/],
+    ["method tatonnement that does not converge within its cap", () => ({ ...clone(), method: "tatonnement", tatonnement: { maxIterations: 3 } }), /tatonnement did not converge: .*within 3 iterations.*use --method newton/],
   ];
   for (const [name, make, message] of bad) {
     it(`bad config: ${name} -> exit 2, message, no run directory`, async () => {
@@ -141,5 +148,90 @@ describe("supplygym equilibrium", () => {
     const r = spawnSync(process.execPath, [bin, "equilibrium", join(work, "missing.json")]);
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toMatch(/missing\.json: no such file/);
+  });
+});
+
+describe("supplygym equilibrium: numerics (issue 16 part 6)", () => {
+  const config = (market: unknown, extra: Record<string, unknown> = {}) => ({ name: "probe", market, ...extra });
+
+  it("solves all 100 generated markets (the fixed-step trace fails on some; the adaptive step converges)", async () => {
+    const rng = new Rng(16);
+    let fixedFailed = 0;
+    for (let s = 0; s < 100; s++) {
+      const market = randomMarket(rng, { groups: 1 + rng.int(3), agentsPerGroup: 1 + rng.int(5), goods: 1 + rng.int(5) });
+      const raw = config(market, { tatonnement: { traceEvery: 1000, maxIterations: 20_000 } });
+      if (s % 10 === 0) {
+        // Every tenth end to end through the command (figures included).
+        const file = join(work, `m${s}.json`);
+        writeFileSync(file, JSON.stringify(raw));
+        const out = join(work, `run${s}`);
+        expect(await main(["equilibrium", file, "--out", out])).toBe(0);
+        const eq = parseCsv(readFileSync(join(out, "equilibrium.csv"), "utf8"));
+        for (const r of eq) expect(Math.abs(Number(r.supply) / Number(r.demand) - 1)).toBeLessThan(1e-10);
+        const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+        expect(manifest.tatonnement.converged).toBe(true);
+        if (manifest.tatonnement.adaptive_step) fixedFailed++;
+      } else {
+        // The rest through the command's solve step (what it writes, without the SVG rendering).
+        const { config: resolved, market: compiled } = resolveEquilibriumConfig(equilibriumConfigSchema.parse(raw), "probe.json");
+        const r = clearBoth("probe.json", compiled, resolved);
+        expect(r.newton).not.toBeNull();
+        expect(r.tat.converged).toBe(true);
+        if (r.trace.adaptive) {
+          fixedFailed++;
+          expect(r.trace.note).toMatch(/fixed step 0.5 did not converge/);
+        }
+        expect(Math.max(...Array.from(r.tat.equilibrium.prices, (p, q) => Math.abs(p / r.newton!.prices[q] - 1)))).toBeLessThan(1e-8);
+      }
+    }
+    // The defect this guards against: the fixed step 0.5 does not converge on a fifth of these markets.
+    expect(fixedFailed).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  const edges: [string, (m: MarketSpec) => void][] = [
+    ["b = 0.999 in one good", (m) => void (m.groups[1].b[1] = 0.999)],
+    ["b = 0.999 everywhere", (m) => m.groups.forEach((g) => (g.b = g.b.map(() => 0.999)))],
+    ["b = 0.001 everywhere", (m) => m.groups.forEach((g) => (g.b = g.b.map(() => 0.001)))],
+    ["supply elasticity 50", (m) => void (m.outsideSupply.beta = [50, 50, 50])],
+    ["demand elasticity -50", (m) => void (m.outsideDemand.beta = [-50, -50, -50])],
+    ["supply elasticity 0.01, demand -1.01", (m) => ((m.outsideSupply.beta = [0.01, 0.01, 0.01]), (m.outsideDemand.beta = [-1.01, -1.01, -1.01]))],
+  ];
+  for (const [name, edit] of edges) {
+    it(`edge parameters: ${name} -> cleared (exit 0), Newton's equilibrium, the trace complete or marked incomplete`, async () => {
+      const market = structuredClone(paperMarket) as MarketSpec;
+      edit(market);
+      const file = join(work, "edge.json");
+      writeFileSync(file, JSON.stringify(config(market, { tatonnement: { traceEvery: 1000, maxIterations: 20_000 } })));
+      const out = join(work, "edge");
+      expect(await main(["equilibrium", file, "--out", out])).toBe(0);
+      const eq = parseCsv(readFileSync(join(out, "equilibrium.csv"), "utf8"));
+      for (const r of eq) expect(Math.abs(Number(r.supply) / Number(r.demand) - 1)).toBeLessThan(1e-10);
+      const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+      if (!manifest.tatonnement.converged) {
+        expect(manifest.tatonnement.note).toMatch(/not converged within 20000 iterations/);
+        expect(errors.join("\n")).toMatch(/trace is incomplete/);
+      }
+    });
+  }
+
+  it("b = 0.999 overflowed the old cold start; the solver now clears it from prices 1", () => {
+    const market = structuredClone(paperMarket) as MarketSpec;
+    market.groups[1].b[1] = 0.999;
+    const eq = new EquilibriumSolver(market).solve();
+    expect(eq.residual).toBeLessThan(1e-9);
+    const t = tatonnement(market, {}, { adaptive: true, traceEvery: 1_000_000 });
+    expect(Math.max(...Array.from(t.equilibrium.prices, (p, q) => Math.abs(p / eq.prices[q] - 1)))).toBeLessThan(1e-8);
+  });
+
+  it("an iteration cap that stops the trace gives exit 0, Newton's equilibrium and the trace marked incomplete", async () => {
+    expect(await runWith({ ...paperConfig, tatonnement: { maxIterations: 3 } })).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(work, "run", "manifest.json"), "utf8"));
+    expect(manifest.tatonnement.converged).toBe(false);
+    expect(manifest.tatonnement.adaptive_step).toBe(true);
+    expect(manifest.tatonnement.note).toMatch(/fixed step 0.5: .*not converged within 3 iterations|not converged within 3 iterations at the fixed step 0.5/);
+    expect(errors.join("\n")).toMatch(/warning: .*trace is incomplete/);
+    const trace = parseCsv(readFileSync(join(work, "run", "tatonnement_trace.csv"), "utf8"));
+    expect(Math.max(...trace.map((r) => Number(r.iteration)))).toBe(3);
   });
 });

@@ -4,8 +4,9 @@ import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { renderSvg } from "../io/plot.js";
 import { RunDir } from "../io/run-dir.js";
-import { loadEquilibriumConfig } from "../market/config.js";
-import { EquilibriumSolver } from "../market/equilibrium.js";
+import { loadEquilibriumConfig, type EquilibriumConfig } from "../market/config.js";
+import { EquilibriumSolver, type Equilibrium } from "../market/equilibrium.js";
+import type { CompiledMarket } from "../market/spec.js";
 import { NoEquilibriumError } from "../market/errors.js";
 import { agentRows, marketRows, welfareRows } from "../market/report.js";
 import { tatonnement, type TraceRow } from "../market/tatonnement.js";
@@ -40,18 +41,13 @@ export const command: Command = {
     if (values.method) config.method = values.method as "newton" | "tatonnement";
 
     const t0 = performance.now();
-    let newton, tat, t1, t2;
-    try {
-      newton = new EquilibriumSolver(market, config.solver).solve();
-      t1 = performance.now();
-      tat = tatonnement(market, {}, config.tatonnement);
-      t2 = performance.now();
-    } catch (err) {
-      if (err instanceof NoEquilibriumError) {
-        throw new UsageError(`${file}: ${err.message} (raise tatonnement.maxIterations or solver.maxIterations, lower tatonnement.step, or check the market)`);
-      }
-      throw err;
+    const { newton, tat, trace, newtonError } = clearBoth(file, market, config);
+    const t1 = performance.now();
+    if (config.method === "tatonnement" && !tat.converged) {
+      throw new UsageError(`${file}: tatonnement did not converge: ${trace.note}${newton ? "; Newton's solution exists (use --method newton)" : ""}`);
     }
+    if (newton === null) throw new UsageError(`${file}: ${newtonError}`);
+    if (!tat.converged) console.error(`warning: ${config.name}: the tatonnement trace is incomplete (${trace.note}); the equilibrium is Newton's`);
     const eq = config.method === "newton" ? newton : tat.equilibrium;
     const w = welfare(market, eq);
 
@@ -69,11 +65,19 @@ export const command: Command = {
           command: `supplygym equilibrium ${argv.join(" ")}`,
           configFile: file,
           config,
-          timings: { newton_solve: (t1 - t0) / 1000, tatonnement: (t2 - t1) / 1000, total: (performance.now() - t0) / 1000 },
+          timings: { solve: (t1 - t0) / 1000, total: (performance.now() - t0) / 1000 },
           extra: {
             method: config.method,
             newton: { iterations: newton.iterations, residual: newton.residual },
-            tatonnement: { iterations: tat.equilibrium.iterations, residual: tat.equilibrium.residual, step_rule: "ln p += step * (D - S) / (D + S)" },
+            tatonnement: {
+              iterations: tat.equilibrium.iterations,
+              residual: tat.equilibrium.residual,
+              converged: tat.converged,
+              step_rule: trace.adaptive ? "ln p += step_q * (D - S) / (D + S), each market halving its step_q on an undamped oscillation" : "ln p += step * (D - S) / (D + S)",
+              adaptive_step: trace.adaptive,
+              smallest_step: Math.min(...tat.steps),
+              ...(trace.note ? { note: trace.note } : {}),
+            },
           },
         }),
       );
@@ -87,6 +91,43 @@ export const command: Command = {
     }
   },
 };
+
+/**
+ * Newton's equilibrium and the tatonnement trace (issue 16 part 6). The trace is the paper's fixed-step process
+ * when that converges; otherwise each market halves its own step on an undamped oscillation (the adaptive rule
+ * of `tatonnement`); if even that does not converge, the trace is reported as incomplete and the equilibrium is
+ * Newton's. When Newton fails and tatonnement converges, Newton is restarted from tatonnement's prices.
+ */
+export function clearBoth(file: string, market: CompiledMarket, config: EquilibriumConfig) {
+  let newton: Equilibrium | null = null;
+  let newtonError = "";
+  try {
+    newton = new EquilibriumSolver(market, config.solver).solve();
+  } catch (err) {
+    if (!(err instanceof NoEquilibriumError)) throw err;
+    newtonError = `${err.message}${/maxIterations/.test(err.message) ? " (raise solver.maxIterations, or check the market)" : " (check the market)"}`;
+  }
+  let tat = tatonnement(market, {}, { ...config.tatonnement, allowIncomplete: true });
+  let note = "";
+  let adaptive = config.tatonnement.adaptive;
+  if (!tat.converged && !adaptive) {
+    const fixed = tat.stopReason ?? "";
+    tat = tatonnement(market, {}, { ...config.tatonnement, adaptive: true, allowIncomplete: true });
+    adaptive = true;
+    note = tat.converged ? `the fixed step ${config.tatonnement.step} did not converge (${fixed}); the trace uses the adaptive step` : `${fixed}; then ${tat.stopReason}`;
+  } else if (!tat.converged) note = tat.stopReason ?? "";
+  if (newton === null && tat.converged) {
+    const polish = new EquilibriumSolver(market, config.solver);
+    polish.resetStart(tat.equilibrium.prices);
+    try {
+      newton = polish.solve();
+    } catch (err) {
+      if (!(err instanceof NoEquilibriumError)) throw err;
+      newtonError += `; from tatonnement's prices: ${err.message}`;
+    }
+  }
+  return { newton, newtonError, tat, trace: { adaptive, note } };
+}
 
 function formatEquilibrium(
   name: string,

@@ -1,3 +1,5 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { checkName, pathNameSchema } from "../io/names.js";
 import { basename, dirname, resolve } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
 import { z } from "zod";
@@ -18,9 +20,9 @@ import { parseCommandArgs } from "./args.js";
 export const forecastConfigSchema = z
   .object({
     /** Name of the results folder; default: the config file's name. */
-    experiment: z.string().min(1).optional(),
+    experiment: pathNameSchema.optional(),
     seed: z.number().int().default(1),
-    horizon: z.number().int().min(1).default(3),
+    horizon: boundedInt(1, LIMITS.periods).default(3),
     /** Observations the forecasters are fitted on; the rest is the rolling-origin test. */
     trainPeriods: z.number().int().min(2),
     demand: z.discriminatedUnion("type", [
@@ -29,9 +31,9 @@ export const forecastConfigSchema = z
           type: z.literal("synthetic"),
           spec: demandSpecSchema,
           /** Length of the generated series. */
-          periods: z.number().int().min(3),
+          periods: boundedInt(3, LIMITS.periods),
           /** Extra simulated series (other seeds, same process) the mlp forecaster trains on. */
-          mlpTrainingSeries: z.number().int().min(0).default(20),
+          mlpTrainingSeries: boundedInt(0, 1000).default(20),
         })
         .strict(),
       z
@@ -80,6 +82,8 @@ export const command: Command = {
     const file = positionals[0];
     const config = loadConfig(forecastConfigSchema, file);
     const experiment = config.experiment ?? basename(file).replace(/\.json$/i, "");
+    const nameField = config.experiment === undefined ? `${file}: the file name (it names the results folder when there is no experiment field)` : `${file}: experiment`;
+    checkName(nameField, experiment);
 
     const t0 = performance.now();
     const { series, period, trainingSeries } = loadSeries(config, file);
@@ -105,7 +109,7 @@ export const command: Command = {
     }
     const t1 = performance.now();
 
-    const dir = RunDir.open({ experiment, out: values.out });
+    const dir = RunDir.open({ experiment, out: values.out, field: nameField });
     try {
       dir.writeCsv("forecast_backtest.csv", ["forecaster", "horizon", "metric", "value"], result.metrics);
       dir.writeCsv("forecasts.csv", ["forecaster", "origin", "horizon", "target", "actual", "point", "lower", "upper"], result.forecasts);

@@ -3,16 +3,16 @@ import { UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
 import { loadHubsConfig } from "../hubs/config.js";
-import { runHubEpisode } from "../hubs/episode.js";
-import { FileLedger } from "../hubs/ledger.js";
-import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../hubs/report.js";
+import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
+import { FileLedger, readLedgerKey } from "../hubs/ledger.js";
+import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../experiments/scenarios/hub-report.js";
 import { ReviewQueue } from "../hubs/review.js";
 import { parseCommandArgs } from "./args.js";
 
-const help = `usage: supplygym hubs <config.json> [--out DIR] [--seed N] [--shadow] [--no-optimum]
+const help = `usage: supplygym hubs <config.json> [--out DIR] [--seed N] [--shadow] [--no-optimum] [--ledger-key FILE]
 
 Run a production-hubs scenario (docs/model.md section C) with analytic (truthful) hubs for its periods:
-shortages, priority-credit redemptions, trading rounds (Vickrey auctions and/or bilateral negotiation),
+shortages, priority-credit redemptions, trading rounds (VCG auctions and/or bilateral negotiation),
 human review of unusual trades, production. Compares the outcome with no trade and with the constrained
 social optimum (HiGHS) in every period.
 
@@ -30,6 +30,9 @@ options:
   --seed N       episode seed (default: the config's seed); draws the generated shortages
   --shadow       shadow mode: replay the shortages, propose trades, execute none
   --no-optimum   skip the HiGHS optimum
+  --ledger-key FILE  write a keyed ledger: every hash is HMAC-SHA256 under the secret key in FILE (at least
+                 32 bytes, e.g. \`openssl rand -out ~/ledger.key 32\`; keep it outside the run directory);
+                 verify with \`supplygym ledger verify --key FILE\`
   -h, --help     this help`;
 
 export const command: Command = {
@@ -48,7 +51,7 @@ export const command: Command = {
 };
 
 async function hubs(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs("hubs", argv, { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" } }, help);
+  const parsed = parseCommandArgs("hubs", argv, { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" }, "ledger-key": { type: "string" } }, help);
   const [file, ...rest] = parsed.positionals;
   if (!file || rest.length > 0) throw new UsageError(`hubs: give exactly one config file\n\n${help}`);
   let seed: number | undefined;
@@ -58,9 +61,19 @@ async function hubs(argv: string[]): Promise<number> {
   }
   const t0 = performance.now();
   const cfg = loadHubsConfig(file);
-  const run = RunDir.open({ experiment: cfg.name, out: parsed.values.out });
+  let key: Buffer | undefined;
+  const keyFile = parsed.values["ledger-key"];
+  if (keyFile !== undefined) {
+    try {
+      key = readLedgerKey(keyFile, parsed.values.out);
+    } catch (err) {
+      throw new UsageError(`hubs: --ledger-key ${(err as Error).message}`);
+    }
+  }
+  const run = RunDir.open({ experiment: cfg.name, out: parsed.values.out, field: `${file}: name` });
   try {
-    const ledger = new FileLedger(run.file("ledger.jsonl"));
+    if (key !== undefined) readLedgerKey(keyFile!, run.path); // not inside the run directory either
+    const ledger = new FileLedger(run.file("ledger.jsonl"), { key });
     const queue = new ReviewQueue(run.file("review_queue.json"), { ledger });
     queue.save();
     const t1 = performance.now();

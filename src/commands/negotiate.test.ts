@@ -21,7 +21,8 @@ describe("supplygym negotiate", () => {
       for (const f of ["messages.csv", "outcomes.csv", "actors.csv", "summary.csv", "manifest.json"]) expect(existsSync(join(out, f))).toBe(true);
       const [o] = parseCsv(readFileSync(join(out, "outcomes.csv"), "utf8"));
       expect(o.condition).toBe(flag === "--check" ? "analytic-check" : "analytic-no-check");
-      expect(o.illogical_price).toBe(flag === "--check" ? "false" : "true");
+      expect(o.illogical_price).toBe("true"); // with the check: prices out of order with costs
+      expect(o.overtime_while_normal_idle).toBe(flag === "--check" ? "false" : "true");
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
       expect(manifest.protocol_violations).toBeUndefined(); // validated (an error otherwise), not counted
       expect(manifest.config.negotiation.check).toBe(flag === "--check");

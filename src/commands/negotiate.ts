@@ -12,7 +12,8 @@ import { readJsonFile } from "../io/config.js";
 import { ConfigError, UsageError } from "../io/errors.js";
 import { buildManifest } from "../io/manifest.js";
 import { RunDir } from "../io/run-dir.js";
-import { parseCommandArgs } from "./args.js";
+import { intFlag, parseCommandArgs } from "./args.js";
+import { LIMITS } from "../io/limits.js";
 
 const help = `usage: supplygym negotiate <file.json> [--out DIR] [--condition NAME] [--check | --no-check] [--episodes N] [--seed S]
 
@@ -42,14 +43,8 @@ export const command: Command = {
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`negotiate: expected one config file, got ${positionals.length}\n\n${help}`);
     if (values.check && values["no-check"]) throw new UsageError("negotiate: give --check or --no-check, not both");
-    const int = (name: string, v: string | undefined, min: number): number | undefined => {
-      if (v === undefined) return undefined;
-      const x = Number(v);
-      if (!Number.isInteger(x) || x < min) throw new UsageError(`negotiate: --${name} must be an integer >= ${min}, got "${v}"`);
-      return x;
-    };
-    const episodesArg = int("episodes", values.episodes, 1);
-    const seedArg = int("seed", values.seed, -(2 ** 31));
+    const episodesArg = intFlag("negotiate", "episodes", values.episodes, 1, LIMITS.episodes);
+    const seedArg = intFlag("negotiate", "seed", values.seed, -(2 ** 31), LIMITS.seedValue);
     const file = positionals[0];
     const cfg = negotiationConfigFrom(readJsonFile(file), file, values.condition);
     if (values.check) cfg.negotiation.check = true;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
-import { FileLedger } from "../hubs/ledger.js";
+import { FileLedger, readLedgerKey } from "../hubs/ledger.js";
 import { REVIEW_STATUSES, ReviewQueue, type ReviewStatus } from "../hubs/review.js";
 import { parseCommandArgs } from "./args.js";
 
@@ -26,6 +26,7 @@ options:
   --note TEXT      a note stored with the decision
   --ledger FILE    the audit ledger to record the decision in (default: ledger.jsonl beside the queue, if any)
   --no-ledger      do not record the decision in a ledger
+  --ledger-key FILE  the key of a keyed ledger (hubs --ledger-key); needed to append to one
   -h, --help       this help`;
 
 const STATUSES = REVIEW_STATUSES;
@@ -46,7 +47,7 @@ export const command: Command = {
 };
 
 async function review(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs("review", argv, { queue: { type: "string" }, status: { type: "string" }, by: { type: "string" }, note: { type: "string" }, ledger: { type: "string" }, "no-ledger": { type: "boolean" } }, help);
+  const parsed = parseCommandArgs("review", argv, { queue: { type: "string" }, status: { type: "string" }, by: { type: "string" }, note: { type: "string" }, ledger: { type: "string" }, "no-ledger": { type: "boolean" }, "ledger-key": { type: "string" } }, help);
   const [sub, id, ...rest] = parsed.positionals;
   const path = parsed.values.queue ?? "review_queue.json";
   if (!existsSync(path)) throw new UsageError(`review: ${path}: no review queue here (give --queue FILE)`);
@@ -79,7 +80,8 @@ async function review(argv: string[]): Promise<number> {
     let ledger: FileLedger | undefined;
     if (ledgerPath !== undefined) {
       try {
-        ledger = new FileLedger(ledgerPath);
+        const key = parsed.values["ledger-key"] !== undefined ? readLedgerKey(parsed.values["ledger-key"], dirname(ledgerPath)) : undefined;
+        ledger = new FileLedger(ledgerPath, { key });
       } catch (err) {
         throw new UsageError(`review ${sub}: cannot record the decision: ${(err as Error).message} (nothing was decided; check it with \`supplygym ledger verify\`, or pass --no-ledger)`);
       }

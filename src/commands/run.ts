@@ -1,4 +1,6 @@
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { makeParents, removeEmpty } from "../io/run-dir.js";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment } from "../experiments/runner.js";
@@ -9,7 +11,9 @@ import { BACKENDS, conditionEnvOptions, experimentHash, loadExperiment, type Res
 import { loadScenario, scenarioNames, scenarioTask } from "../experiments/scenarios/index.js";
 import { algorithmNames, getAlgorithm } from "../rl/algorithm-registry.js";
 import { requireBackend } from "../rl/backend.js";
-import { parseCommandArgs } from "./args.js";
+import { installSignalHandlers } from "../io/signals.js";
+import { Lock, lockFileFor } from "../io/lock.js";
+import { intFlag, parseCommandArgs } from "./args.js";
 
 const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures] [--fresh]
 
@@ -65,17 +69,12 @@ export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: stri
 
 export function parseWorkers(v: string | boolean | undefined, name: string): number | undefined {
   if (typeof v !== "string") return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name}: --workers must be a positive integer, got "${v}"`);
-  return n;
+  return intFlag(name, "workers", v, 1, 256);
 }
 
-/** Ctrl-C: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
+/** Ctrl-C or SIGTERM: exit so that the staging directory is removed; finished tasks stay in the partial directory. */
 export function exitOnInterrupt(): void {
-  process.once("SIGINT", () => {
-    process.stderr.write("\ninterrupted: finished tasks are kept; run the same command again to resume\n");
-    process.exit(130);
-  });
+  installSignalHandlers("finished tasks are kept; run the same command again to resume");
 }
 
 export const command: Command = {
@@ -97,6 +96,20 @@ export const command: Command = {
     exitOnInterrupt();
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
+    // One writer per models folder (two experiments given the same --models would overwrite each other's policies).
+    // Everything is checked before anything is created or locked.
+    await scenario.preflight(cfg, file);
+    for (const note of await roundingNotes(cfg)) console.error(note);
+    const modelsParents = makeParents(dirname(resolve(models)));
+    if (!existsSync(resolve(models))) modelsParents.push(resolve(models)); // created by the tasks if they train
+    let modelsLock: Lock;
+    try {
+      modelsLock = Lock.acquire(lockFileFor(resolve(models)), { what: `models folder ${models}` });
+    } catch (err) {
+      removeEmpty(modelsParents);
+      throw err;
+    }
+    try {
     const out = await runExperiment(cfg, {
       task: scenarioTask(cfg.scenario),
       workers,
@@ -105,10 +118,6 @@ export const command: Command = {
       configFile: file,
       figures: !values["no-figures"],
       plugins,
-      preflight: async (c) => {
-        await scenario.preflight(c, file);
-        for (const note of await roundingNotes(c)) console.error(note);
-      },
       taskOptions: { mode: "train", models },
       partialKey: { mode: "train", models },
       fresh: values.fresh === true,
@@ -123,6 +132,10 @@ export const command: Command = {
     console.log(`trained policies: ${models}`);
     console.log(`run directory: ${out.path}`);
     return 0;
+    } finally {
+      modelsLock.release();
+      removeEmpty(modelsParents); // only while empty: a run that trained something keeps its models
+    }
   },
 };
 
@@ -133,7 +146,6 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
     "hubs/delay_cost",
     "efficiency/allocative",
     "efficiency/chain",
-    "efficiency/optimum",
     "efficiency/gain_captured",
     "contracts/agreement_rate",
     "contracts/illogical_rate",

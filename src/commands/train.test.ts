@@ -141,7 +141,7 @@ describe("supplygym train", () => {
     expect(JSON.parse(readFileSync(join(dir, "b", "manifest.json"), "utf8")).resume_backend_change).toEqual({ from: "wasm", to: "cpu" });
   });
 
-  it("stops cleanly on SIGINT after saving a checkpoint", async () => {
+  it.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("stops cleanly on %s after saving a checkpoint", async (signal, exitCode) => {
     const dir = tmp();
     const file = join(dir, "long.json");
     writeFileSync(file, JSON.stringify({ ...config, experiment: "long", totalSteps: 10_000_000, checkpointEvery: 1000 }));
@@ -159,15 +159,17 @@ describe("supplygym train", () => {
         }
       }, 100);
     });
-    child.kill("SIGINT");
+    child.kill(signal);
     const code = await new Promise<number | null>((res) => child.on("exit", res));
-    expect(code).toBe(130);
+    expect(code).toBe(exitCode);
+    expect(err).toContain(`train: ${signal}: stopping after this update`);
     const curve = readFileSync(join(dir, "out", "learning_curve.csv"), "utf8").trim().split("\n");
     expect(curve.length).toBeGreaterThan(1);
     const [run] = readdirSync(join(dir, "models", "long"));
     const ckpts = readdirSync(join(dir, "models", "long", run));
     expect(ckpts.filter((c) => c.startsWith("step-"))).toHaveLength(1);
     expect(ckpts.some((c) => c.startsWith(".tmp"))).toBe(false);
+    expect(readdirSync(join(dir, "models", "long")).filter((f) => f.endsWith(".lock"))).toEqual([]); // lock released
     expect(JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")).status).toBe("interrupted");
   }, 60_000);
 });

@@ -6,8 +6,11 @@ import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
 import { LiveLog } from "../io/live-log.js";
 import { buildManifest } from "../io/manifest.js";
+import { makeParents, removeEmpty, RunDir, timestampId } from "../io/run-dir.js";
+import { Lock, lockFileFor } from "../io/lock.js";
+import { resolveInside } from "../io/names.js";
+import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
 import { progressPoints } from "../rl/curve-points.js";
-import { RunDir, timestampId } from "../io/run-dir.js";
 import { initBackend, isBackendName, requireBackend } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
@@ -68,9 +71,19 @@ export const command: Command = {
       if (a !== b) throw new UsageError(`train: ${file} differs from the config the run in ${values.resume} was started with; resume with the same file`);
       runId = `${runId}-resumed`;
     } else {
-      modelsDir = join(resolve(values["models-root"] ?? "models"), cfg.experiment, runId);
+      modelsDir = resolveInside(resolve(values["models-root"] ?? "models"), [cfg.experiment, runId], "experiment");
       if (existsSync(modelsDir)) throw new UsageError(`train: ${modelsDir} already exists`);
     }
+    // One trainer per checkpoint folder: a second `--resume` of the same run refuses (exit 2) naming the first.
+    const createdParents = makeParents(dirname(modelsDir));
+    let modelsLock: Lock;
+    try {
+      modelsLock = Lock.acquire(lockFileFor(modelsDir), { what: `the checkpoints in ${modelsDir}` });
+    } catch (err) {
+      removeEmpty(createdParents);
+      throw err;
+    }
+    try {
 
     const learner = learnerFromConfig(cfg, file, backend);
     // Training runs whole batches: say so when the budget is not a multiple of one.
@@ -95,19 +108,17 @@ export const command: Command = {
         console.error(`train: the checkpoint was trained on the ${resumed.backend} backend, resuming on ${active}; the curve continues, not bit-identically (pass --backend ${resumed.backend} to keep it)`);
       }
     }
-    const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId });
+    const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId, field: "experiment" });
     // Live metrics beside the (staged) run directory: <parent>/.live/<run-id>.jsonl and TensorBoard files in <parent>/.live/<run-id>/.
     const live = new LiveLog(join(dirname(run.path), ".live"), basename(run.path));
 
     const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
+    let stoppedBy: InterruptSignal | undefined;
+    const offInterrupt = onInterrupt((signal) => {
+      stoppedBy = signal;
       controller.abort();
-      console.error("\ntrain: stopping after this update and saving a checkpoint (Ctrl-C again to quit at once)");
-    };
-    process.on("SIGINT", onSigint);
+      console.error(`\ntrain: ${signal}: stopping after this update and saving a checkpoint (Ctrl-C again to quit at once)`);
+    });
 
     const tty = process.stderr.isTTY === true;
     const bar = tty
@@ -161,7 +172,7 @@ export const command: Command = {
       throw err;
     } finally {
       live.close();
-      process.off("SIGINT", onSigint);
+      offInterrupt();
     }
     bar?.stop();
     const seconds = (performance.now() - t0) / 1000;
@@ -182,6 +193,10 @@ export const command: Command = {
     const path = run.commit();
     learner.close();
     console.log(`train: ${status} at step ${learner.globalStep} on ${learner.backendName}; results in ${path}; checkpoints in ${modelsDir}`);
-    return status === "completed" ? 0 : 130;
+    return status === "completed" ? 0 : signalExitCode(stoppedBy ?? "SIGINT");
+    } finally {
+      modelsLock.release();
+      if (!existsSync(modelsDir)) removeEmpty(createdParents);
+    }
   },
 };

@@ -1,3 +1,5 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { z } from "zod";
 import { ConfigError, formatPath, zodConfigError } from "../io/errors.js";
 import type { ContractInstance, Retailer, Subcontractor } from "./model.js";
@@ -62,7 +64,10 @@ export const DEFAULT_NEGOTIATION: Readonly<NegotiationSettings> = { deadline: 10
 export const DEFAULT_RETAILER_BEHAVIOUR = { openingFraction: 0.4, beta: 1 } as const;
 export const DEFAULT_SUBCONTRACTOR_BEHAVIOUR = { tactic: "linear" as TacticName, markup: 0.5 } as const;
 
-const finite = z.number().refine(Number.isFinite, "must be a finite number");
+const finite = z
+  .number()
+  .refine(Number.isFinite, "must be a finite number")
+  .refine((v) => Math.abs(v) <= LIMITS.magnitude, `must be at most ${LIMITS.magnitude.toExponential()} in magnitude (larger values overflow the profits)`);
 const nonNeg = finite.refine((v) => v >= 0, "must be >= 0");
 const positive = finite.refine((v) => v > 0, "must be > 0");
 
@@ -92,7 +97,7 @@ const retailerSchema = z
 
 const negotiationSchema = z
   .object({
-    deadline: z.number().int("must be an integer").min(2, "must be >= 2 (round 1 is the capacity quote)").default(DEFAULT_NEGOTIATION.deadline),
+    deadline: z.number().int("must be an integer").min(2, "must be >= 2 (round 1 is the capacity quote)").max(LIMITS.iterations, `must be at most ${LIMITS.iterations}`).default(DEFAULT_NEGOTIATION.deadline),
     check: z.boolean().default(DEFAULT_NEGOTIATION.check),
     contract: z.enum(CONTRACT_TYPES).default(DEFAULT_NEGOTIATION.contract),
     buybackFraction: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").default(DEFAULT_NEGOTIATION.buybackFraction),
@@ -107,11 +112,11 @@ const demandSchema = z.discriminatedUnion("type", [
 
 export const negotiationConfigSchema = z
   .object({
-    experiment: z.string().min(1).default("contracts"),
+    experiment: pathNameSchema.default("contracts"),
     seed: z.number().int("must be an integer").default(1),
-    episodes: z.number().int("must be an integer").min(1, "must be >= 1").default(1),
+    episodes: boundedInt(1, LIMITS.episodes).default(1),
     retailer: retailerSchema,
-    subcontractors: z.array(subcontractorSchema).min(1, "needs at least one subcontractor"),
+    subcontractors: z.array(subcontractorSchema).min(1, "needs at least one subcontractor").max(LIMITS.agents, `at most ${LIMITS.agents} subcontractors`),
     negotiation: negotiationSchema.default({ ...DEFAULT_NEGOTIATION }),
     demand: demandSchema.default({ type: "fixed" }),
   })

@@ -1,7 +1,7 @@
 import { allocateByQuotes, checkQuantityEfficiency, type EfficiencyCheck } from "./allocation.js";
 import { TACTIC_BETA, type NegotiationConfig } from "./config.js";
 import { ACCEPT, CFP, INFORM, MessageLog, PROPOSE, REFUSE, REJECT, RETAILER } from "./messages.js";
-import { marginalCost } from "./model.js";
+import { productionCost } from "./model.js";
 import { buyerOffer, concession, sellerPrice, titForTatPrice } from "./tactics.js";
 
 /** Conversation states. */
@@ -76,6 +76,9 @@ export class NegotiationEngine {
   private scratchAlloc = new Float64Array(0);
   private order = new Int32Array(0);
   private retailerMargin = 0;
+  /** The need and the proposing subcontractors of the check's last allocation. */
+  private allocNeed = NaN;
+  private allocFor = new Uint8Array(0);
   private retailerOpening = 0;
   private retailerBeta = 1;
 
@@ -112,6 +115,7 @@ export class NegotiationEngine {
       this.agreedQty = f();
       this.agreedRound = new Int32Array(n);
       this.proposed = new Uint8Array(n);
+      this.allocFor = new Uint8Array(n);
       this.scratchAlloc = f();
       this.order = new Int32Array(n);
     }
@@ -158,9 +162,12 @@ export class NegotiationEngine {
     }
   }
 
-  /** The analytic seller's reservation price for quantity q: its marginal cost, overtime included. */
+  /**
+   * The analytic seller's reservation unit price for quantity q: its average cost c + e max(0, q - CN) / q (normal
+   * and overtime tranches), so its quote depends on the quantity asked: normal units at c, overtime units at c + e.
+   */
   reservation(i: number, q = this.asked[i]): number {
-    return marginalCost(this.cfg.subcontractors[i], q);
+    return q > 0 ? productionCost(this.cfg.subcontractors[i], q) / q : this.c[i];
   }
 
   /** The analytic retailer's offer in round r: time-dependent from openingFraction (R - c_R) up to R - c_R at the deadline. */
@@ -226,16 +233,16 @@ export class NegotiationEngine {
       this.proposed[i] = 1;
       log?.push(PROPOSE, i, RETAILER, i, r, price, this.asked[i]);
     }
-    if (r === 1) this.allocate();
+    this.allocate(r);
     for (let i = 0; i < n; i++) {
       if (!this.proposed[i]) continue;
       const price = this.price[i];
       const q = this.asked[i];
       const a = this.alloc[i];
-      if (a <= 0) {
+      if (a <= 1e-9) {
         log?.push(REJECT, RETAILER, i, i, r, price, q);
         this.status[i] = NOT_SELECTED;
-      } else if (a !== q) {
+      } else if (Math.abs(a - q) > 1e-9 * Math.max(1, q)) {
         log?.push(REJECT, RETAILER, i, i, r, price, q);
         this.asked[i] = a;
         if (r >= this.deadline) this.status[i] = FAILED;
@@ -262,19 +269,61 @@ export class NegotiationEngine {
     }
   }
 
-  private allocate(): void {
+  /**
+   * Every round the retailer decides, from this round's proposals (unit price for the quantity asked), what to accept
+   * and what to ask next round for the quantity no agreement covers yet (the need):
+   * - without the check (the paper's first retailer): it takes the proposals at or below its offer, cheapest first,
+   *   each for its whole quantity while the need lasts (a proposal larger than the need left is re-asked for the
+   *   need); every other subcontractor is asked next round for as much as it can make, up to the need still left;
+   * - with the check: it allocates the need over every proposal by checkQuantityEfficiency() (normal capacity
+   *   first, in quote order, then overtime from the cheapest quotes) and accepts a proposal only when its price is
+   *   at or below the offer and its quantity is what that allocation gives it; the others are re-asked for their
+   *   allocated quantity. It re-allocates (from the quotes of that round) in round 1 and whenever the need or the
+   *   set of subcontractors still negotiating changed since its last allocation; otherwise it keeps the quantities
+   *   it asked (re-allocating on every quote change makes two sellers' quantities swap back and forth).
+   * A subcontractor asked for nothing loses the tender.
+   */
+  private allocate(r: number): void {
     const n = this.n;
+    let need = this.quantity;
     for (let i = 0; i < n; i++) {
+      if (this.status[i] === AGREED) need -= this.agreedQty[i];
       this.available[i] = this.proposed[i];
       this.quote[i] = this.proposed[i] ? this.price[i] : Infinity;
+      if (this.proposed[i]) this.alloc[i] = 0; // re-allocated below; failed and refused conversations keep theirs
     }
-    allocateByQuotes(this.quantity, this.cm, this.quote, this.available, this.alloc, this.order);
+    const tol = 1e-9 * Math.max(1, this.quantity);
+    need = Math.max(0, need);
     if (this.check) {
-      this.checkResult = checkQuantityEfficiency(this.alloc, this.quantity, this.cn, this.cm, this.quote, this.available, this.scratchAlloc, this.order);
-      if (!this.checkResult.efficient) {
-        this.revised = true;
-        this.alloc.set(this.scratchAlloc);
+      let same = r > 1 && Math.abs(need - this.allocNeed) <= tol;
+      for (let i = 0; i < n && same; i++) if ((this.proposed[i] === 1) !== (this.allocFor[i] === 1)) same = false;
+      if (same) {
+        for (let i = 0; i < n; i++) if (this.proposed[i]) this.alloc[i] = this.asked[i];
+        return;
       }
+      this.allocNeed = need;
+      this.allocFor.set(this.proposed);
+      const greedy = this.scratchAlloc;
+      allocateByQuotes(need, this.cm, this.quote, this.available, greedy, this.order);
+      const res = checkQuantityEfficiency(greedy, need, this.cn, this.cm, this.quote, this.available, greedy, this.order);
+      if (r === 1) this.checkResult = res;
+      if (!res.efficient) this.revised = true;
+      for (let i = 0; i < n; i++) if (this.proposed[i]) this.alloc[i] = greedy[i];
+      return;
+    }
+    const order = this.order;
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => this.quote[a] - this.quote[b] || a - b);
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      if (!this.proposed[i] || !(this.price[i] <= this.offer[i]) || need <= tol) continue;
+      const take = Math.min(this.asked[i], need);
+      this.alloc[i] = take;
+      need -= take;
+    }
+    for (let i = 0; i < n; i++) {
+      if (!this.proposed[i] || this.price[i] <= this.offer[i]) continue;
+      this.alloc[i] = need > tol ? Math.min(this.cm[i], need) : 0;
     }
   }
 }

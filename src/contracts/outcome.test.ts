@@ -27,7 +27,9 @@ describe("settling contracts", () => {
     expect(o).toMatchObject({ sold: 100, unsold: 20, lostSales: 0, agreement: true, roundsToAgreement: 6, agreements: 3, contracts: 3 });
     // the allocation of the 120 agreed units is the cheapest one
     expect(o.inefficientAllocation).toBe(false);
-    expect(o.illogicalPrice).toBe(false);
+    // S1 makes 45 at an average cost of 10.44 and is paid 15; S2 makes 50 at 11.8 and is paid 14: out of order
+    expect(o.priceOrderInverted).toBe(true);
+    expect(o.illogicalPrice).toBe(true);
   });
 
   it("buy-back: the unsold 20 go back pro rata at half the price", () => {
@@ -54,12 +56,17 @@ describe("settling contracts", () => {
     expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 0] }, 22).overtimeWhileNormalIdle).toBe(true);
     // ... not when S3 walked away
     expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 1] }, 22).overtimeWhileNormalIdle).toBe(false);
-    // S2 at 50 is in overtime (mc 13): a price of 12.9 is below its marginal cost
-    expect(illogicalFlags(subs, { price: [15, 12.9, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowMarginalCost).toBe(true);
+    // S2 at 50 costs 30 x 11 + 20 x 13 = 590, 11.8 a unit on average: 11.7 loses money; 12.9 (below the marginal
+    // cost 13 of its last unit, above its average cost) is a profitable deal, not illogical
+    expect(illogicalFlags(subs, { price: [12, 11.7, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(true);
+    expect(illogicalFlags(subs, { price: [12, 12.9, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(false);
     expect(illogicalFlags(subs, { price: [15, 22.5, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceAboveRetailMargin).toBe(true);
-    expect(illogicalFlags(subs, { price: [15, 13, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22)).toEqual({
+    // S1 (average cost 10.44 for 45) paid 15, S2 (11.8) paid 14: prices not ordered as costs
+    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceOrderInverted).toBe(true);
+    expect(illogicalFlags(subs, { price: [12, 13, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22)).toEqual({
       overtimeWhileNormalIdle: false,
-      priceBelowMarginalCost: false,
+      priceOrderInverted: false,
+      priceBelowAverageCost: false,
       priceAboveRetailMargin: false,
     });
   });

@@ -57,13 +57,17 @@ export interface NegotiationOutcome {
   maxChainProfit: number;
   /** chainProfit / maxChainProfit (NaN when the maximum is not positive). */
   efficiency: number;
-  /** Overtime bought from j while a subcontractor i that did not walk away had unused normal capacity with c_i < c_j + e_j. */
+  // Illogical prices, judged on the agreed contracts (price, quantity) and the sellers' costs alone, whatever rule
+  // allocated the quantities (docs/contracts.md, "Illogical prices").
+  /** An agreed contract includes overtime (q_j > CN_j) while a seller i that did not walk away had unused normal capacity with c_i < c_j + e_j. */
   overtimeWhileNormalIdle: boolean;
-  /** An agreed price below the seller's marginal cost (overtime included) for the agreed quantity. */
-  priceBelowMarginalCost: boolean;
+  /** Two agreed contracts priced against their costs: seller i's average cost is below j's but i's unit price is above j's. */
+  priceOrderInverted: boolean;
+  /** An agreed unit price below the seller's average cost for the agreed quantity (the seller loses money). */
+  priceBelowAverageCost: boolean;
   /** An agreed price above the retailer's unit margin R - c_R (it loses on every unit). */
   priceAboveRetailMargin: boolean;
-  /** The illogical-price flag: any of the three above. */
+  /** The illogical-price flag: any of the four above. */
   illogicalPrice: boolean;
   /** The agreed quantities cost the chain more than their cheapest allocation. */
   inefficientAllocation: boolean;
@@ -171,17 +175,17 @@ export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, met
     maxChainProfit,
     efficiency: maxChainProfit > 0 ? chainProfit / maxChainProfit : NaN,
     ...flags,
-    illogicalPrice: flags.overtimeWhileNormalIdle || flags.priceBelowMarginalCost || flags.priceAboveRetailMargin,
+    illogicalPrice: flags.overtimeWhileNormalIdle || flags.priceOrderInverted || flags.priceBelowAverageCost || flags.priceAboveRetailMargin,
     inefficientAllocation,
   };
 }
 
-/** The three measurable kinds of illogical price (see NegotiationOutcome). */
+/** The four kinds of illogical price, on the agreed contracts (see NegotiationOutcome). */
 export function illogicalFlags(
   subs: readonly Subcontractor[],
   deals: Pick<Deals, "price" | "quantity" | "refused">,
   retailMargin: number,
-): { overtimeWhileNormalIdle: boolean; priceBelowMarginalCost: boolean; priceAboveRetailMargin: boolean } {
+): { overtimeWhileNormalIdle: boolean; priceOrderInverted: boolean; priceBelowAverageCost: boolean; priceAboveRetailMargin: boolean } {
   const n = subs.length;
   const eps = 1e-9;
   // The cheapest unused normal capacity among subcontractors that did not walk away.
@@ -191,17 +195,21 @@ export function illogicalFlags(
     if (deals.quantity[i] < subs[i].normalCapacity - eps && subs[i].unitCost < cheapestIdleNormal) cheapestIdleNormal = subs[i].unitCost;
   }
   let overtimeWhileNormalIdle = false;
-  let priceBelowMarginalCost = false;
+  let priceOrderInverted = false;
+  let priceBelowAverageCost = false;
   let priceAboveRetailMargin = false;
+  const avg = (j: number) => productionCost(subs[j], deals.quantity[j]) / deals.quantity[j];
   for (let j = 0; j < n; j++) {
     const q = deals.quantity[j];
     if (!(q > 0)) continue;
     const s = subs[j];
-    const overtime = q > s.normalCapacity + eps;
-    const mc = overtime ? s.unitCost + s.extraCost : s.unitCost;
-    if (overtime && cheapestIdleNormal < mc) overtimeWhileNormalIdle = true;
-    if (deals.price[j] < mc - eps) priceBelowMarginalCost = true;
+    if (q > s.normalCapacity + eps && cheapestIdleNormal < s.unitCost + s.extraCost) overtimeWhileNormalIdle = true;
+    if (deals.price[j] < avg(j) - eps) priceBelowAverageCost = true;
     if (deals.price[j] > retailMargin + eps) priceAboveRetailMargin = true;
+    for (let i = 0; i < n; i++) {
+      if (i === j || !(deals.quantity[i] > 0)) continue;
+      if (avg(i) < avg(j) - eps && deals.price[i] > deals.price[j] + eps) priceOrderInverted = true;
+    }
   }
-  return { overtimeWhileNormalIdle, priceBelowMarginalCost, priceAboveRetailMargin };
+  return { overtimeWhileNormalIdle, priceOrderInverted, priceBelowAverageCost, priceAboveRetailMargin };
 }

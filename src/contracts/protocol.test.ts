@@ -36,9 +36,17 @@ describe("Iterated Contract Net protocol", () => {
       logs.forEach((log, k) => {
         expect(validateProtocol(log, { subcontractors: 4, deadline: configs[k].negotiation.deadline })).toEqual([]);
       });
-      // walk-aways happen in this population, so refuse is exercised
-      expect(logs.some((l) => l.toArray().some((x) => x.performative === "refuse"))).toBe(true);
-      expect(outcomes.some((o) => !o.agreement)).toBe(true);
+      // quantities are re-asked in this population (reject-proposal followed by a cfp for another quantity)
+      expect(logs.some((l) => l.toArray().some((x, k, all) => x.performative === "cfp" && x.round > 1 && all.some((y) => y.conversation === x.conversation && y.performative === "cfp" && y.round === x.round - 1 && y.quantity !== x.quantity)))).toBe(true);
+      expect(outcomes.length).toBe(150);
+    }
+    // a walk-away (S1, patience 1, refuses in round 2: see negotiation.test.ts) is valid too
+    const cfg = structuredClone(PAPER_CONFIG);
+    cfg.subcontractors[0].patience = 1;
+    for (const condition of ["analytic-no-check", "analytic-check"] as const) {
+      const { logs } = runNegotiations(cfg, { episodes: 1, seed: 1, condition, keepLogs: true });
+      expect(logs[0].toArray().some((x) => x.performative === "refuse")).toBe(true);
+      expect(validateProtocol(logs[0], { subcontractors: 3, deadline: 10 })).toEqual([]);
     }
   });
 

@@ -1,3 +1,4 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
 import { z } from "zod";
 import type { Forecaster } from "./forecaster.js";
 import { HoltWintersForecaster } from "./holt-winters.js";
@@ -10,12 +11,12 @@ const name = z.enum(["naive", "seasonal-naive", "moving-average", "holt-winters"
 export const forecasterSpecSchema = z.union([
   name,
   z.object({ type: z.literal("naive") }).strict(),
-  z.object({ type: z.literal("seasonal-naive"), period: z.number().int().min(1).optional() }).strict(),
-  z.object({ type: z.literal("moving-average"), window: z.number().int().min(1).optional() }).strict(),
+  z.object({ type: z.literal("seasonal-naive"), period: boundedInt(1, LIMITS.periods).optional() }).strict(),
+  z.object({ type: z.literal("moving-average"), window: boundedInt(1, LIMITS.periods).optional() }).strict(),
   z
     .object({
       type: z.literal("holt-winters"),
-      period: z.number().int().min(2).optional(),
+      period: boundedInt(2, LIMITS.periods).optional(),
       alpha: z.number().min(0).max(1).optional(),
       beta: z.number().min(0).max(1).optional(),
       gamma: z.number().min(0).max(1).optional(),
@@ -24,11 +25,11 @@ export const forecasterSpecSchema = z.union([
   z
     .object({
       type: z.literal("mlp"),
-      lags: z.number().int().min(1).optional(),
-      hidden: z.array(z.number().int().min(1)).optional(),
-      epochs: z.number().int().min(1).optional(),
-      batchSize: z.number().int().min(1).optional(),
-      learningRate: z.number().positive().optional(),
+      lags: boundedInt(1, LIMITS.periods).optional(),
+      hidden: z.array(boundedInt(1, LIMITS.hiddenUnits)).max(LIMITS.hiddenLayers).optional(),
+      epochs: boundedInt(1, LIMITS.epochs).optional(),
+      batchSize: boundedInt(1, LIMITS.batchSteps).optional(),
+      learningRate: z.number().positive().max(LIMITS.learningRate, `must be at most ${LIMITS.learningRate}`).optional(),
       seed: z.number().int().optional(),
     })
     .strict(),

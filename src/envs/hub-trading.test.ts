@@ -5,7 +5,7 @@ import { make, registeredIds } from "../core/registry.js";
 import { Rng } from "../core/rng.js";
 import type { ParallelEnv, Policy } from "../core/types.js";
 import { loadHubsConfig } from "../hubs/config.js";
-import { runHubEpisode } from "../hubs/episode.js";
+import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
 import { tinyConfig } from "../hubs/test-fixtures.js";
 import { ShortagePredictor } from "../hubs/shortage-forecast.js";
 import { HubTradingEnv } from "./hub-trading.js";
@@ -96,9 +96,10 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     expect(envTrades).toBeGreaterThan(0);
     const h1 = out.hubs.find((h) => h.hub === "H1")!;
     expect(envRewards.reduce((s, x) => s + x, 0)).toBeCloseTo(h1.reward, 6);
-    // and the learned hub's behaviour matters: truthful H1 gives another outcome
-    const truthful = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), optimum: false });
-    expect(truthful.hubs.find((h) => h.hub === "H1")!.reward).not.toBeCloseTo(h1.reward, 0);
+    // and the learned hub's actions reach the mechanism: an H1 that bids nothing and asks nothing gets another outcome
+    const zero: Policy<number[], number[]> = { act: () => new Array(8).fill(0) };
+    const other = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), policies: { H1: zero }, optimum: false, predictor: new ShortagePredictor(env.cfg) });
+    expect(other.hubs.find((h) => h.hub === "H1")!.reward).not.toBeCloseTo(h1.reward, 0);
   });
 
   it("outlier trades are held for review in the env and in runHubEpisode alike (same trajectory)", async () => {

@@ -5,8 +5,8 @@ import type { Box } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
 import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../hubs/config.js";
 import { randomHubsConfig } from "../hubs/generate.js";
-import { HubDriver } from "../hubs/driver.js";
-import { actionSpace, observationSpace } from "../hubs/observation.js";
+import { HubDriver } from "./hub-driver.js";
+import { actionSpace, observationSpace } from "./hub-observation.js";
 import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, type ShortageForecastOptions } from "../hubs/shortage-forecast.js";
 import type { HubSimulation } from "../hubs/simulation.js";
 
@@ -16,7 +16,7 @@ import type { HubSimulation } from "../hubs/simulation.js";
  * trading rounds with every hub's bid/ask scales, production). Reward = own profit (margin + money received -
  * money paid) minus own delay cost, times `rewardScale`. Observations include shortages predicted `horizon`
  * periods ahead from announced events and a src/demand forecaster (`shortageForecast`; see
- * src/hubs/shortage-forecast.ts and src/hubs/observation.ts for both spaces).
+ * src/hubs/shortage-forecast.ts and src/envs/hub-observation.ts for both spaces).
  *
  * Learned and analytic hubs: the agents are the hubs listed in `learned` (default: every hub); the other hubs are
  * analytic: they act inside the env, stating their true values (`analyticAction`, via `HubDriver`, the same code

@@ -16,3 +16,5 @@ export {
   resolveMarketBiddingOptions,
   type MarketBiddingOptions,
 } from "./market-bidding-options.js";
+export { HubDriver, analyticAction } from "./hub-driver.js";
+export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace, observe as observeHub, toHubAction } from "./hub-observation.js";

@@ -4,7 +4,7 @@ import type { Forecast, Forecaster } from "../demand/forecaster.js";
 import { makeForecaster } from "../demand/make-forecaster.js";
 import { DemandProcess } from "../demand/process.js";
 import { historyColumn } from "../demand/replay.js";
-import { EquilibriumSolver } from "../market/equilibrium.js";
+import { EquilibriumSolver, type SolverWarmState } from "../market/equilibrium.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import type { CompiledMarket } from "../market/spec.js";
 import {
@@ -83,8 +83,8 @@ export interface MarketBiddingCoreState {
   lastPrices: number[];
   lastQuantities: number[];
   lastAgentProfit: number[];
-  solver: { u: number[]; warm: boolean; logMult: number[] };
-  analytic: { u: number[]; warm: boolean; logMult: number[] };
+  solver: SolverWarmState;
+  analytic: SolverWarmState;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
 import { z } from "zod";
 import { forecasterSpecSchema, makeForecaster, type ForecasterSpec } from "../demand/make-forecaster.js";
 import { demandSpecSchema, type DemandSpec } from "../demand/process.js";
@@ -63,7 +64,7 @@ export const marketBiddingOptionsSchema = z
     /** Show the forecasts to learned agents (default true); false fills forecastPoint/Lower/Upper with zeros (a bidder without forecasts; the spaces stay the same). */
     observeForecasts: z.boolean().optional(),
     horizon: z.number().int().min(1).optional(),
-    episodeLength: z.number().int().min(1).optional(),
+    episodeLength: boundedInt(1, LIMITS.periods).optional(),
     /** Periods of demand history before the first period of an episode (forecasters start on it). */
     warmup: z.number().int().min(1).optional(),
     /** Synthetic demand: the forecasters are fitted once, on `periods` simulated periods drawn with `seed`. */

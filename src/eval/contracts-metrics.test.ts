@@ -19,7 +19,8 @@ const deals = (price: number[], quantity: number[], allocated: number[], last: n
 });
 
 // A: the cheapest allocation at prices 15 / 13 / 10. Costs 470 / 590 / 225; profits 205 / 60 / 25; the retailer
-// 25 x 120 - 3 x 120 - 1575 = 1065; chain 1355 = the maximum.
+// 25 x 120 - 3 x 120 - 1575 = 1065; chain 1355 = the maximum. Its prices are out of order with the sellers'
+// average costs (S1 10.44 paid 15, S2 11.8 paid 13), so it counts as an illogical price.
 const A = settle(cfg, deals([15, 13, 10], [45, 50, 25], [45, 50, 25], 4), 120);
 // B: S3 never agrees (lost sales 10); S1 in overtime while S3's cheaper normal capacity is idle (illogical).
 // Profits 14 x 60 - 680 = 160, 13 x 50 - 590 = 60, 0; retailer 25 x 110 - 330 - 1490 = 930; chain 1150.
@@ -31,14 +32,14 @@ describe("negotiationMetrics (hand-computed)", () => {
   it("checks the hand-built outcomes first", () => {
     expect([A.retailerProfit, ...A.subcontractorProfit, A.chainProfit, A.maxChainProfit]).toEqual([1065, 205, 60, 25, 1355, 1355]);
     expect([B.retailerProfit, ...B.subcontractorProfit, B.chainProfit, B.agreement, B.illogicalPrice]).toEqual([930, 160, 60, 0, 1150, false, true]);
-    expect([A.agreement, A.illogicalPrice, C.illogicalPrice, C.subcontractorProfit[2]]).toEqual([true, false, true, -25]);
+    expect([A.agreement, A.illogicalPrice, A.priceOrderInverted, C.illogicalPrice, C.priceBelowAverageCost, C.subcontractorProfit[2]]).toEqual([true, true, true, true, true, -25]);
   });
 
   it("rates, rounds, chain efficiency, profits", () => {
     const m = negotiationMetrics([A, B], { subcontractorIds: ["S1", "S2", "S3"] });
     expect(m["contracts/agreement_rate"]).toBe(0.5);
     expect(m["contracts/rounds_to_agreement"]).toBe(4); // B did not agree: left out
-    expect(m["contracts/illogical_rate"]).toBe(0.5);
+    expect(m["contracts/illogical_rate"]).toBe(1);
     expect(m["efficiency/chain"]).toBeCloseTo(2505 / 2710, 14);
     expect(m["profit/total"]).toBeCloseTo(1252.5, 10);
     expect(m["profit/retailer"]).toBeCloseTo(997.5, 10);

@@ -9,7 +9,7 @@ export const NEGOTIATION_OUTCOME_COLUMNS = [
   "condition", "negotiation", "seed", "contract", "subcontractors", "demand", "ordered", "agreed_quantity", "sold", "unsold",
   "lost_sales", "agreement", "agreements", "contracts", "rounds", "rounds_to_agreement", "revised_by_check",
   "retailer_profit", "subcontractors_profit", "chain_profit", "max_chain_profit", "efficiency",
-  "illogical_price", "overtime_while_normal_idle", "price_below_marginal_cost", "price_above_retail_margin", "inefficient_allocation",
+  "illogical_price", "overtime_while_normal_idle", "price_order_inverted", "price_below_average_cost", "price_above_retail_margin", "inefficient_allocation",
   "fairness_tv", "fairness_correlation", "jain_profit", "gini_profit", "jain_return_on_cost",
 ] as const;
 
@@ -41,7 +41,8 @@ export function outcomeRows(outcomes: readonly NegotiationOutcome[]): Record<str
     efficiency: o.efficiency,
     illogical_price: o.illogicalPrice,
     overtime_while_normal_idle: o.overtimeWhileNormalIdle,
-    price_below_marginal_cost: o.priceBelowMarginalCost,
+    price_order_inverted: o.priceOrderInverted,
+    price_below_average_cost: o.priceBelowAverageCost,
     price_above_retail_margin: o.priceAboveRetailMargin,
     inefficient_allocation: o.inefficientAllocation,
     fairness_tv: fair.fairnessTV,
@@ -95,8 +96,9 @@ export function actorRows(cfg: NegotiationConfig, outcomes: readonly Negotiation
 export const NEGOTIATION_SUMMARY_COLUMNS = [
   "condition", "negotiations", "agreement_rate", "mean_rounds_to_agreement", "chain_efficiency", "mean_chain_profit", "mean_max_chain_profit",
   "mean_retailer_profit", "mean_subcontractors_profit", "illogical_price_rate", "overtime_while_normal_idle_rate",
-  "price_below_marginal_cost_rate", "price_above_retail_margin_rate", "inefficient_allocation_rate", "revised_rate",
+  "price_order_inverted_rate", "price_below_average_cost_rate", "price_above_retail_margin_rate", "inefficient_allocation_rate", "revised_rate",
   "mean_fairness_tv", "mean_fairness_correlation", "mean_jain_profit", "mean_gini_profit", "mean_jain_return_on_cost",
+  "undefined_fairness_tv", "undefined_fairness_correlation", "undefined_jain_profit", "undefined_gini_profit", "undefined_jain_return_on_cost",
 ] as const;
 
 export function summaryRow(s: ConditionSummary): Record<string, Cell> {
@@ -112,7 +114,8 @@ export function summaryRow(s: ConditionSummary): Record<string, Cell> {
     mean_subcontractors_profit: s.meanSubcontractorProfit,
     illogical_price_rate: s.illogicalPriceRate,
     overtime_while_normal_idle_rate: s.overtimeWhileNormalIdleRate,
-    price_below_marginal_cost_rate: s.priceBelowMarginalCostRate,
+    price_order_inverted_rate: s.priceOrderInvertedRate,
+    price_below_average_cost_rate: s.priceBelowAverageCostRate,
     price_above_retail_margin_rate: s.priceAboveRetailMarginRate,
     inefficient_allocation_rate: s.inefficientAllocationRate,
     revised_rate: s.revisedRate,
@@ -121,5 +124,10 @@ export function summaryRow(s: ConditionSummary): Record<string, Cell> {
     mean_jain_profit: s.meanJainProfit,
     mean_gini_profit: s.meanGiniProfit,
     mean_jain_return_on_cost: s.meanJainReturnOnCost,
+    undefined_fairness_tv: s.undefinedFairnessTV,
+    undefined_fairness_correlation: s.undefinedFairnessCorrelation,
+    undefined_jain_profit: s.undefinedJainProfit,
+    undefined_gini_profit: s.undefinedGiniProfit,
+    undefined_jain_return_on_cost: s.undefinedJainReturnOnCost,
   };
 }

@@ -20,7 +20,8 @@ export interface ConditionSummary {
   meanSubcontractorProfit: number;
   illogicalPriceRate: number;
   overtimeWhileNormalIdleRate: number;
-  priceBelowMarginalCostRate: number;
+  priceOrderInvertedRate: number;
+  priceBelowAverageCostRate: number;
   priceAboveRetailMarginRate: number;
   inefficientAllocationRate: number;
   revisedRate: number;
@@ -29,11 +30,18 @@ export interface ConditionSummary {
   meanJainProfit: number;
   meanGiniProfit: number;
   meanJainReturnOnCost: number;
+  /** Negotiations whose index is undefined (NaN: e.g. no positive total profit, a loss-making actor for Jain), left out of the mean above. */
+  undefinedFairnessTV: number;
+  undefinedFairnessCorrelation: number;
+  undefinedJainProfit: number;
+  undefinedGiniProfit: number;
+  undefinedJainReturnOnCost: number;
 }
 
 export function summarizeOutcomes(outcomes: readonly NegotiationOutcome[], condition = outcomes[0]?.condition ?? ""): ConditionSummary {
   const rate = (f: (o: NegotiationOutcome) => boolean) => (outcomes.length === 0 ? NaN : outcomes.filter(f).length / outcomes.length);
   const mean = (f: (o: NegotiationOutcome) => number) => finiteMean(outcomes.map(f));
+  const undef = (f: (o: NegotiationOutcome) => number) => outcomes.filter((o) => !Number.isFinite(f(o))).length;
   return {
     condition,
     negotiations: outcomes.length,
@@ -46,7 +54,8 @@ export function summarizeOutcomes(outcomes: readonly NegotiationOutcome[], condi
     meanSubcontractorProfit: mean((o) => o.subcontractorProfit.reduce((a, b) => a + b, 0)),
     illogicalPriceRate: rate((o) => o.illogicalPrice),
     overtimeWhileNormalIdleRate: rate((o) => o.overtimeWhileNormalIdle),
-    priceBelowMarginalCostRate: rate((o) => o.priceBelowMarginalCost),
+    priceOrderInvertedRate: rate((o) => o.priceOrderInverted),
+    priceBelowAverageCostRate: rate((o) => o.priceBelowAverageCost),
     priceAboveRetailMarginRate: rate((o) => o.priceAboveRetailMargin),
     inefficientAllocationRate: rate((o) => o.inefficientAllocation),
     revisedRate: rate((o) => o.revised),
@@ -55,5 +64,10 @@ export function summarizeOutcomes(outcomes: readonly NegotiationOutcome[], condi
     meanJainProfit: mean((o) => outcomeFairness(o).jainProfit),
     meanGiniProfit: mean((o) => outcomeFairness(o).giniProfit),
     meanJainReturnOnCost: mean((o) => outcomeFairness(o).jainReturnOnCost),
+    undefinedFairnessTV: undef((o) => outcomeFairness(o).fairnessTV),
+    undefinedFairnessCorrelation: undef((o) => outcomeFairness(o).fairnessCorrelation),
+    undefinedJainProfit: undef((o) => outcomeFairness(o).jainProfit),
+    undefinedGiniProfit: undef((o) => outcomeFairness(o).giniProfit),
+    undefinedJainReturnOnCost: undef((o) => outcomeFairness(o).jainReturnOnCost),
   };
 }

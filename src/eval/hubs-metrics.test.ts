@@ -11,6 +11,7 @@ const ep1: HubEpisodeRecord = {
   value: 330,
   noTradeValue: 290,
   optimumValue: 400,
+  mechanismDeficit: 10,
 };
 const ep2: HubEpisodeRecord = {
   periods: 2,
@@ -22,25 +23,27 @@ const ep2: HubEpisodeRecord = {
   value: 85,
   noTradeValue: 70,
   optimumValue: 100,
+  mechanismDeficit: 5,
 };
 
 describe("hubsMetrics", () => {
-  it("hand-computed: sums over episodes, per-period means, fairness on profits, Pareto on rewards vs no trade", () => {
+  it("hand-computed: sums over episodes, per-period means, fairness on rewards (after delay cost), Pareto on rewards vs no trade", () => {
     const m = hubsMetrics([ep1, ep2]);
     expect(m["hubs/delay_cost"]).toBeCloseTo(85 / 5, 12);
     expect(m["hubs/delay_cost_no_trade"]).toBeCloseTo(145 / 5, 12);
-    expect(m["efficiency/optimum"]).toBeCloseTo(415 / 500, 12);
+    expect(m["efficiency/optimum"]).toBeUndefined(); // a ratio of values with an arbitrary zero: not reported
+    expect(m["hubs/mechanism_deficit"]).toBeCloseTo(15 / 5, 12);
     expect(m["efficiency/gain_captured"]).toBeCloseTo(55 / 140, 12);
     // rewards A 120 vs 120 (unchanged), B 295 vs 240 (gains)
     expect(m["pareto/gainers"]).toBe(1);
     expect(m["pareto/losers"]).toBe(0);
     expect(m["pareto/dominated"]).toBe(0);
-    // profits A 150, B 350
-    expect(m["fairness/jain"]).toBeCloseTo(250000 / 290000, 12);
-    expect(m["fairness/gini"]).toBeCloseTo(0.2, 12);
-    expect(m["fairness/min_share"]).toBeCloseTo(0.3, 12);
-    expect(m["fairness/max_share"]).toBeCloseTo(0.7, 12);
-    expect(m["fairness/nash_welfare"]).toBeCloseTo(Math.log(30) + Math.log(70), 12);
+    // fairness on rewards (profit after delay cost) A 120, B 295 (profits would be A 150, B 350)
+    expect(m["fairness/jain"]).toBeCloseTo(415 ** 2 / (2 * (120 ** 2 + 295 ** 2)), 12);
+    expect(m["fairness/gini"]).toBeCloseTo(175 / 830, 12);
+    expect(m["fairness/min_share"]).toBeCloseTo(120 / 415, 12);
+    expect(m["fairness/max_share"]).toBeCloseTo(295 / 415, 12);
+    expect(m["fairness/nash_welfare"]).toBeCloseTo(Math.log(24) + Math.log(59), 12);
     expect(m["profit/total"]).toBeCloseTo(100, 12);
     expect(m["profit/A"]).toBeCloseTo(30, 12);
     expect(m["profit/B"]).toBeCloseTo(70, 12);

@@ -19,13 +19,15 @@ export interface HubEpisodeRecord {
   value: number;
   noTradeValue: number;
   optimumValue: number;
+  /** Money the company paid into VCG trades (the mechanism's deficit) in the episode; 0 for other mechanisms. */
+  mechanismDeficit: number;
 }
 
 /** The metrics a hubs evaluation reports by default (the hubs scenario's `defaultMetrics`). */
 export const HUBS_METRICS = [
-  "hubs/delay_cost",
-  "efficiency/optimum",
   "efficiency/gain_captured",
+  "hubs/delay_cost",
+  "hubs/mechanism_deficit",
   "pareto/dominated",
   "pareto/gainers",
   "pareto/losers",
@@ -48,13 +50,18 @@ export interface HubsMetricOptions {
 /**
  * Over the evaluation episodes (sums over episodes; "per period" = divided by the number of periods):
  * - `hubs/delay_cost`: total delay cost of all hubs per period (context: `hubs/delay_cost_no_trade`).
- * - `efficiency/optimum`: Σ value / Σ optimum value (1 = the constrained social optimum; NaN if Σ optimum ≤ 0).
- * - `efficiency/gain_captured`: (Σ value − Σ no-trade value) / (Σ optimum − Σ no-trade value): the share of the
- *   achievable gain over no trade that trading captured (NaN when nothing can be gained).
+ * - `efficiency/gain_captured` (the headline): (Σ value − Σ no-trade value) / (Σ optimum − Σ no-trade value): the
+ *   share of the achievable gain over no trade that trading captured (NaN when nothing can be gained). There is
+ *   no "value / optimum" ratio: value = margin − delay cost has an arbitrary zero (it is negative whenever delay
+ *   costs exceed margins), so a ratio of two such values says nothing; the context values below give both.
+ * - `hubs/mechanism_deficit`: money the company paid into VCG trades per period (sellers receive more than
+ *   buyers pay: see docs/hubs.md); a transfer within the company, so it is not part of value.
  * - `pareto/*`: each hub's reward summed over the evaluation against its no-trade reward (`pareto/losers` = hubs
  *   worse off than without trade; `pareto/dominated` = 1 when no-trade Pareto-dominates the outcome).
- * - `fairness/*` on the hubs' profits (margin + money net, before delay cost) summed over the evaluation;
- *   `fairness/nash_welfare` on per-period mean profits.
+ * - `fairness/*` on the hubs' rewards (profit after delay cost: margin + money net − delay cost, what a hub is
+ *   left with) summed over the evaluation; `fairness/nash_welfare` on per-period means. Rewards can be negative:
+ *   `fairness/jain`, `fairness/min_share`, `fairness/max_share` and `fairness/nash_welfare` are then NaN (their
+ *   definitions need nonnegative values) and `fairness/gini` follows `giniNegatives`.
  * - `profit/total`, `profit/<hub>`: profits per period; `welfare/total_surplus`: value per period
  *   (context: `hubs/value_no_trade`, `hubs/value_optimum`, per period).
  */
@@ -70,6 +77,8 @@ export function hubsMetrics(records: readonly HubEpisodeRecord[], opts: HubsMetr
   const profitsByHub = sumBy("profits");
   const hubs = Object.keys(profitsByHub).sort();
   const profits = hubs.map((h) => profitsByHub[h]);
+  const rewardsByHub = sumBy("rewards");
+  const rewards = hubs.map((h) => rewardsByHub[h]);
   const value = total((r) => r.value);
   const noTrade = total((r) => r.noTradeValue);
   const optimum = total((r) => r.optimumValue);
@@ -77,16 +86,16 @@ export function hubsMetrics(records: readonly HubEpisodeRecord[], opts: HubsMetr
   const tol = 1e-9 * Math.max(1, Math.abs(noTrade));
   const all: Record<string, () => number> = {
     "hubs/delay_cost": () => total((r) => r.delayCost) / n,
-    "efficiency/optimum": () => (optimum > 0 ? value / optimum : NaN),
+    "hubs/mechanism_deficit": () => total((r) => r.mechanismDeficit) / n,
     "efficiency/gain_captured": () => (optimum - noTrade > tol ? (value - noTrade) / (optimum - noTrade) : NaN),
     "pareto/dominated": () => (pareto().dominated ? 1 : 0),
     "pareto/gainers": () => pareto().gainers.length,
     "pareto/losers": () => pareto().losers.length,
-    "fairness/jain": () => jainIndex(profits),
-    "fairness/gini": () => gini(profits, opts.giniNegatives),
-    "fairness/min_share": () => minShare(profits),
-    "fairness/max_share": () => maxShare(profits),
-    "fairness/nash_welfare": () => nashSocialWelfare(profits.map((p) => p / n)),
+    "fairness/jain": () => jainIndex(rewards),
+    "fairness/gini": () => gini(rewards, opts.giniNegatives),
+    "fairness/min_share": () => minShare(rewards),
+    "fairness/max_share": () => maxShare(rewards),
+    "fairness/nash_welfare": () => nashSocialWelfare(rewards.map((p) => p / n)),
     "profit/total": () => profits.reduce((s, p) => s + p, 0) / n,
     "welfare/total_surplus": () => value / n,
   };

@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
+import { Lock, sweepStale } from "../io/lock.js";
+import { resolveInside } from "../io/names.js";
+import { makeParents, removeEmpty } from "../io/run-dir.js";
 import { canonicalJson, experimentHash, type ResolvedExperiment } from "./schema.js";
 import { taskKey, type Task, type TaskResult } from "./task.js";
 
@@ -11,6 +14,11 @@ import { taskKey, type Task, type TaskResult } from "./task.js";
  * each written atomically when its task finishes. A run with the same resolved experiment (seeds and output
  * aside, see `experimentHash`) finds it and skips the tasks already done; a changed experiment gets another
  * hash and so starts afresh. The store is deleted once the run directory is committed.
+ *
+ * The store is locked (`.partial-<hash>.lock` beside it) from `open` to `close`: a second process on the same
+ * experiment refuses with exit 2 naming the running one instead of sharing (and deleting) its store. Temp
+ * files of dead writers are swept when the store opens. `close` releases the lock and removes the
+ * experiment's folder if nothing else is left in it (e.g. after `run --out` elsewhere).
  */
 export interface SavedTask {
   supplygym_partial: 1;
@@ -25,6 +33,8 @@ export class PartialStore {
   private constructor(
     readonly dir: string,
     readonly hash: string,
+    private readonly lock: Lock,
+    private readonly created: string[],
   ) {}
 
   /**
@@ -33,13 +43,25 @@ export class PartialStore {
    */
   static forExperiment(cfg: ResolvedExperiment, root = cfg.output, key?: Record<string, unknown>): PartialStore {
     const hash = key === undefined ? experimentHash(cfg) : createHash("sha256").update(experimentHash(cfg) + canonicalJson(key)).digest("hex").slice(0, 12);
-    const dir = join(resolve(root), cfg.name.replace(/[^\w.-]+/g, "_"), `.partial-${hash}`);
+    const dir = resolveInside(resolve(root), [cfg.name, `partial-${hash}`], "name");
+    const real = join(dirname(dir), `.partial-${hash}`);
+    const created = makeParents(dirname(real));
+    let lock: Lock;
     try {
-      mkdirSync(dir, { recursive: true });
+      lock = Lock.acquire(`${real}.lock`, { what: `experiment ${cfg.name} (its partial results ${real})` });
     } catch (err) {
-      throw new UsageError(`${dir}: cannot create the directory of partial results (${(err as NodeJS.ErrnoException).code ?? err})`);
+      removeEmpty(created);
+      throw err;
     }
-    return new PartialStore(dir, hash);
+    try {
+      created.push(...makeParents(real));
+    } catch (err) {
+      lock.release();
+      removeEmpty(created);
+      throw new UsageError(`${real}: cannot create the directory of partial results (${(err as Error).message})`);
+    }
+    sweepStale(real);
+    return new PartialStore(real, hash, lock, created);
   }
 
   file(task: Pick<Task, "condition" | "seed">): string {
@@ -84,8 +106,16 @@ export class PartialStore {
     return decodeJson(encodeJson(saved)) as SavedTask;
   }
 
+  /** Delete the store (its run was committed). */
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Release the lock; remove the folders the store created if they are empty (idempotent). */
+  close(): void {
+    this.lock.release();
+    // Nothing of value lives in an empty store or experiment folder; another run's lock file keeps it non-empty.
+    removeEmpty([...new Set([...this.created, dirname(this.dir), this.dir])].sort((a, b) => a.length - b.length));
   }
 
   /** Forget every saved task (a fresh run): the directory is emptied, not removed. */

@@ -98,9 +98,16 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   const root = opts.root ?? cfg.output;
   const live = opts.live === false ? undefined : (opts.live ?? liveDir(root, cfg.name));
   const tasks = buildTasks(cfg, { ...opts.taskOptions, ...(live ? { live } : {}) });
-  const runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId });
+  // The store's lock first: a second run of this experiment refuses before it creates anything.
+  const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
+  let runDir: RunDir;
   try {
-    const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
+    runDir = RunDir.open({ experiment: cfg.name, out: opts.out, root, runId: opts.runId, field: "name" });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  try {
     if (opts.fresh) store.clear();
     const progressLines: string[] = [];
     const saved = store.load(tasks, (file, why) => progressLines.push(`ignoring ${file}: ${why}`));
@@ -166,6 +173,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   } catch (err) {
     runDir.abort();
     throw err;
+  } finally {
+    store.close();
   }
 }
 
@@ -252,7 +261,7 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     .map((r) => ({ condition: r.condition, seed: r.seed, agent: r.metric.slice("profit/".length), profit: r.value }));
   if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions }));
 
-  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/optimum"].find((m) => records.some((r) => r.metric === m));
+  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
   if (effName && records.some((r) => r.metric === fairName)) {
     const rows: TradeoffRow[] = [];

@@ -4,6 +4,8 @@ import "../agents/index.js";
 import { strategyIssues, type ResolvedStrategy } from "../agents/registry.js";
 import { selectableMetricNames } from "../eval/metric-registry.js";
 import { readJsonFile } from "../io/config.js";
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { ConfigError, formatPath, zodConfigError, type ConfigIssue } from "../io/errors.js";
 import { algorithmNames } from "../rl/algorithm-registry.js";
 import { BACKENDS as TF_BACKENDS } from "../rl/backends.js";
@@ -76,10 +78,10 @@ export const EXPERIMENT_DEFAULTS = {
   output: "results",
 } as const;
 
-const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
-const nameSchema = z.string().regex(NAME_RE, "must start with a letter or digit and use only letters, digits, _ . -");
-const nonNegInt = z.int("must be an integer").nonnegative("must be >= 0");
-const posInt = z.int("must be an integer").positive("must be > 0");
+/** Names that become folders or files follow the one rule of src/io/names.ts. */
+const nameSchema = pathNameSchema;
+/** Seeds are 32-bit non-negative integers; counts and budgets have the bounds of src/io/limits.ts. */
+const seedValue = boundedInt(0, LIMITS.seedValue, "seeds are 32-bit");
 
 const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], {
   error: "must be a number, boolean, string or list of numbers",
@@ -156,24 +158,24 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
           options: z.record(z.string(), z.unknown()).optional().describe("Options passed to make(id, options), validated by the environment."),
         })
         .describe("The environment and its options."),
-      conditions: z.array(conditionSchema).min(1, "needs at least one condition").describe("The conditions compared, each trained and evaluated with every seed."),
+      conditions: z.array(conditionSchema).min(1, "needs at least one condition").max(LIMITS.conditions, `at most ${LIMITS.conditions} conditions`).describe("The conditions compared, each trained and evaluated with every seed."),
       baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
       training: z
         .strictObject({
-          totalSteps: posInt.optional().describe("Environment steps per condition and seed (default 20000)."),
-          numEnvs: posInt.optional().describe("Parallel env copies per learner (default 4)."),
+          totalSteps: boundedInt(1, LIMITS.totalSteps).optional().describe(`Environment steps per condition and seed (default 20000; at most ${LIMITS.totalSteps}).`),
+          numEnvs: boundedInt(1, LIMITS.numEnvs).optional().describe(`Parallel env copies per learner (default 4; at most ${LIMITS.numEnvs}).`),
         })
         .optional(),
       seeds: z
-        .union([z.array(nonNegInt).min(1, "needs at least one seed"), z.strictObject({ count: posInt, start: nonNegInt.optional() })], {
+        .union([z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`), z.strictObject({ count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition"), start: seedValue.optional() })], {
           error: "must be a list of non-negative integers or {count, start}",
         })
         .optional()
-        .describe("Training seeds: a list, or {count, start} (default {count: 3, start: 0})."),
+        .describe(`Training seeds: a list, or {count, start} (default {count: 3, start: 0}); at most ${LIMITS.seeds} seeds, each at most ${LIMITS.seedValue}.`),
       evaluation: z
         .strictObject({
-          episodes: posInt.optional().describe("Evaluation episodes (default 10)."),
-          seed: nonNegInt.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
+          episodes: boundedInt(1, LIMITS.episodes).optional().describe(`Evaluation episodes (default 10; at most ${LIMITS.episodes}).`),
+          seed: seedValue.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
           deterministic: z.boolean().optional().describe("Greedy actions (default true)."),
         })
         .optional(),
@@ -223,6 +225,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       });
       if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
         ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
+      }
+      if (cfg.seeds && !Array.isArray(cfg.seeds) && (cfg.seeds.start ?? 0) + cfg.seeds.count - 1 > LIMITS.seedValue) {
+        ctx.addIssue({ code: "custom", path: ["seeds"], message: `start + count - 1 must be at most ${LIMITS.seedValue} (seeds are 32-bit)` });
       }
       if (Array.isArray(cfg.seeds)) {
         const seen = new Set<number>();

@@ -1,3 +1,5 @@
+import { boundedInt, boundedNumber, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseCsv as parseCsvRows } from "../io/csv.js";
@@ -13,9 +15,11 @@ import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
 export const RESOURCE_KINDS = ["components", "labour", "machine", "energy", "other"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-const positive = z.number().finite().positive();
-const nonneg = z.number().finite().nonnegative();
-const ident = z.string().regex(/^[A-Za-z0-9_.-]+$/, "ids use letters, digits, _ . -");
+export const MECHANISM_KINDS = ["vcg", "bilateral", "both", "sequential-second-price"] as const;
+
+const positive = boundedNumber().refine((v) => v > 0, "must be > 0");
+const nonneg = boundedNumber().refine((v) => v >= 0, "must be >= 0");
+const ident = pathNameSchema;
 
 const resourceSchema = z.strictObject({
   id: ident,
@@ -87,8 +91,21 @@ const generatorSchema = z.strictObject({
 });
 
 const mechanismSchema = z.strictObject({
-  /** Which mechanisms run each trading round. */
-  kind: z.enum(["vickrey", "bilateral", "both"]).default("both"),
+  /**
+   * Which mechanisms run each trading round: "vcg" (one truthful VCG auction per resource, docs/hubs.md),
+   * "bilateral" (negotiation; manipulable), "both" (VCG, then bilateral deals among the hubs that did not trade),
+   * "sequential-second-price" (one second-price auction per lot in turn: manipulable, kept for comparison).
+   */
+  kind: z
+    .enum(MECHANISM_KINDS, {
+      error: (iss) =>
+        iss.input === "vickrey"
+          ? '"vickrey" was the sequential per-lot auction, which is not truthful: use "vcg" (truthful) or "sequential-second-price" (the old rule)'
+          : `must be one of ${MECHANISM_KINDS.map((k) => `"${k}"`).join(", ")}`,
+    })
+    .default("both"),
+  /** VCG: most lots of a resource one hub may buy, or sell, in one auction. */
+  lotsPerAuction: z.number().int().min(1).max(50).default(10),
   /** How bilateral deals pay: money, future priority on another resource, or priority when possible else money. */
   payment: z.enum(["money", "priority", "priority-or-money"]).default("priority-or-money"),
   /** Negotiation limit: alternating concession steps before a bilateral negotiation fails. */
@@ -118,12 +135,12 @@ export const hubsConfigSchema = z.strictObject({
   name: ident,
   description: z.string().default(""),
   seed: z.number().int().default(0),
-  periods: z.number().int().min(1),
+  periods: boundedInt(1, LIMITS.periods),
   hoursPerPeriod: positive.default(40),
   /** Periods ahead for which shortages are predicted and priority credits are valued. */
   horizon: z.number().int().min(1).default(3),
   resources: z.array(resourceSchema).min(1),
-  hubs: z.array(hubSchema).min(2),
+  hubs: z.array(hubSchema).min(2).max(LIMITS.agents, `at most ${LIMITS.agents} hubs`),
   shortages: z
     .strictObject({
       events: z.array(eventSchema).default([]),

@@ -23,10 +23,9 @@ export {
   type VerifyResult,
 } from "./ledger.js";
 export { ReviewQueue, RunningStats, checkOutlier, REVIEW_STATUSES, type ReviewItem, type ReviewStatus, type OutlierCheck } from "./review.js";
-export { HubSimulation, truthfulAction, tradeRecord, type HubAction, type Trade, type TradeStatus, type Credit, type HubPeriodResult, type SimulationOptions } from "./simulation.js";
-export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace, observe as observeHub, toHubAction } from "./observation.js";
-export { runHubEpisode, type EpisodeOutcome, type EpisodeOptions, type HubOutcome, type PeriodOutcome } from "./episode.js";
-export { tradeRows, contributionRows, outcomeRows, TRADE_COLUMNS, CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS } from "./report.js";
+export { HubSimulation, truthfulAction, tradeRecord, type HubAction, type Trade, type TradeStatus, type HubPeriodResult, type SimulationOptions, type Deal } from "./simulation.js";
+export { CreditBook, type Credit } from "./credits.js";
+export { vcgAuction, lotValue, type LotValues, type VcgResult } from "./vcg.js";
+export { misreportSearch, MISREPORT_GRID, type MisreportResult } from "./misreport.js";
 export { randomHubsConfig, randomHubsInput, RANDOM_HUBS_DEFAULTS, type RandomHubsOptions } from "./generate.js";
-export { HubDriver, analyticAction } from "./driver.js";
 export { ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, resolveShortageForecastOptions, supplyRatios, type ShortageForecastOptions } from "./shortage-forecast.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FileLedger, GENESIS, canonicalJson, chainHash, headPath, verifyLedger } from "./ledger.js";
+import { FileLedger, GENESIS, canonicalJson, chainHash, headPath, readLedgerKey, verifyLedger } from "./ledger.js";
 
 function makeLedger(n: number): string {
   const dir = mkdtempSync(join(tmpdir(), "ledger-"));
@@ -95,7 +95,7 @@ describe("hash-chained ledger", () => {
     extra.approvedBy = "mallory"; // not covered by the hash
     rewrite(p, [ls[0], JSON.stringify(extra), ls[2]]);
     expect(verifyLedger(p)).toMatchObject({ ok: false, badLine: 2 });
-    expect(verifyLedger(p).error).toMatch(/^line 2: not the canonical JSON of its entry/);
+    expect(verifyLedger(p).error).toMatch(/^line 2: field "approvedBy" not part of a ledger entry/);
     rewrite(p, [ls[0], ls[1], JSON.stringify(JSON.parse(ls[2]), null, 1).replace(/\n/g, "")]);
     expect(verifyLedger(p)).toMatchObject({ ok: false, badLine: 3 });
   });
@@ -149,5 +149,115 @@ describe("hash-chained ledger", () => {
     ls[0] = ls[0].replace("T0", "T9");
     rewrite(p, ls);
     expect(() => new FileLedger(p)).toThrow(/broken ledger: line 1/);
+  });
+});
+
+describe("every tampering class fails verification (issue 16)", () => {
+  // Each takes the lines of an intact 4-record ledger (and its path) and tampers with them.
+  const cases: [string, (ls: string[], p: string) => string[], RegExp][] = [
+    ["modify a record", (ls) => { const e = JSON.parse(ls[1]); e.record.quantity = 999; return [ls[0], canonicalJson(e), ...ls.slice(2)]; }, /line 2: hash does not match/],
+    ["modify and recompute the hash", (ls) => { const e = JSON.parse(ls[1]); e.record.quantity = 999; e.hash = chainHash(e.prev, e.seq, e.record); return [ls[0], canonicalJson(e), ...ls.slice(2)]; }, /line 3: prev does not match/],
+    ["remove a record", (ls) => [ls[0], ...ls.slice(2)], /line 2: sequence number 3, expected 2/],
+    ["insert a record", (ls) => [ls[0], ls[0], ...ls.slice(1)], /line 2: sequence number 1, expected 2/],
+    ["reorder records", (ls) => [ls[0], ls[2], ls[1], ls[3]], /line 2: sequence number 3/],
+    ["truncate (cut the last record)", (ls) => ls.slice(0, 3), /the head file .* records 4/],
+    // The probe's case: "note" sorts between "hash" and "prev", so the line is still sorted, compact JSON.
+    ["extra key in sorted position", (ls) => [ls[0], ls[1].replace('"prev":', '"note":"x","prev":'), ...ls.slice(2)], /line 2: field "note" not part of a ledger entry/],
+    ["extra key at the end", (ls) => [ls[0], ls[1].replace(/}$/, ',"zzz":1}'), ...ls.slice(2)], /line 2: field "zzz" not part of a ledger entry/],
+    ["missing key", (ls) => { const e = JSON.parse(ls[1]); delete e.prev; return [ls[0], canonicalJson(e), ...ls.slice(2)]; }, /line 2: missing field prev/],
+    ["whitespace", (ls) => [ls[0], ls[1].replace('"hash":', '"hash": '), ...ls.slice(2)], /line 2: not the canonical JSON/],
+    ["key order", (ls) => { const e = JSON.parse(ls[1]); return [ls[0], JSON.stringify({ seq: e.seq, hash: e.hash, prev: e.prev, record: e.record }), ...ls.slice(2)]; }, /line 2: not the canonical JSON/],
+    ["duplicate key", (ls) => [ls[0], ls[1].replace('"hash":', `"hash":"${"f".repeat(64)}","hash":`), ...ls.slice(2)], /line 2: not the canonical JSON/],
+    ["number formatting", (ls) => [ls[0], ls[1].replace('"seq":2', '"seq":2.0'), ...ls.slice(2)], /line 2: not the canonical JSON/],
+  ];
+  for (const [title, tamper, error] of cases) {
+    it(title, () => {
+      const p = makeLedger(4);
+      expect(verifyLedger(p).ok).toBe(true);
+      rewrite(p, tamper(lines(p), p));
+      const v = verifyLedger(p);
+      expect(v.ok).toBe(false);
+      expect(v.error).toMatch(error);
+    });
+  }
+
+  it("head edit: a head file that does not match the chain fails", () => {
+    const p = makeLedger(4);
+    const h = JSON.parse(readFileSync(headPath(p), "utf8"));
+    writeFileSync(headPath(p), JSON.stringify({ ...h, count: 3 }));
+    expect(verifyLedger(p).error).toMatch(/records 3/);
+    writeFileSync(headPath(p), JSON.stringify({ ...h, hash: "0".repeat(64) }));
+    expect(verifyLedger(p).ok).toBe(false);
+  });
+
+  it("a consistent rewrite of ledger and head passes an unkeyed verification (what an unkeyed chain cannot see)", () => {
+    const p = makeLedger(3);
+    const ls = lines(p).map((l) => JSON.parse(l));
+    ls[1].record.quantity = 999;
+    let prev = GENESIS;
+    const out = ls.map((e) => {
+      e.prev = prev;
+      e.hash = chainHash(prev, e.seq, e.record);
+      prev = e.hash;
+      return canonicalJson(e);
+    });
+    rewrite(p, out);
+    writeFileSync(headPath(p), JSON.stringify({ count: 3, hash: prev }));
+    expect(verifyLedger(p).ok).toBe(true); // documented limitation; the keyed ledger below closes it
+  });
+});
+
+describe("keyed ledger (HMAC-SHA256, hubs --ledger-key)", () => {
+  const key = Buffer.alloc(32, 7);
+  const keyed = (n: number) => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-keyed-"));
+    const path = join(dir, "ledger.jsonl");
+    const l = new FileLedger(path, { key });
+    for (let i = 0; i < n; i++) l.append({ type: "trade", id: `T${i}`, quantity: i });
+    l.close();
+    return path;
+  };
+
+  it("verifies with its key; without it the verifier is told to use one; with another key it fails", () => {
+    const p = keyed(3);
+    expect(verifyLedger(p, { key }).ok).toBe(true);
+    const nokey = verifyLedger(p);
+    expect(nokey.ok).toBe(false);
+    expect(nokey.needsKey).toBe(true);
+    expect(verifyLedger(p, { key: Buffer.alloc(32, 8) }).error).toMatch(/line 1: hash does not match the record under the key/);
+  });
+
+  it("a consistent rewrite without the key fails under the key", () => {
+    const p = keyed(3);
+    const ls = lines(p).map((l) => JSON.parse(l));
+    ls[1].record.quantity = 999;
+    let prev = GENESIS;
+    rewrite(p, ls.map((e) => {
+      e.prev = prev;
+      e.hash = chainHash(prev, e.seq, e.record); // the forger has no key: plain SHA-256
+      prev = e.hash;
+      return canonicalJson(e);
+    }));
+    writeFileSync(headPath(p), JSON.stringify({ count: 3, hash: prev })); // and drops the "mac" marker
+    expect(verifyLedger(p).ok).toBe(true); // an unkeyed check sees nothing ...
+    expect(verifyLedger(p, { key }).ok).toBe(false); // ... the auditor's keyed check does
+  });
+
+  it("appending to a keyed ledger needs the key", () => {
+    const p = keyed(2);
+    expect(() => new FileLedger(p)).toThrow(/keyed/);
+    const l = new FileLedger(p, { key });
+    l.append({ type: "review_decision", id: "x" });
+    l.close();
+    expect(verifyLedger(p, { key }).count).toBe(3);
+  });
+
+  it("key files: at least 32 bytes, outside the run directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ledger-key-"));
+    writeFileSync(join(dir, "short.key"), "abc");
+    expect(() => readLedgerKey(join(dir, "short.key"))).toThrow(/at least 32 bytes/);
+    writeFileSync(join(dir, "good.key"), key);
+    expect(readLedgerKey(join(dir, "good.key")).equals(key)).toBe(true);
+    expect(() => readLedgerKey(join(dir, "good.key"), dir)).toThrow(/outside the run directory/);
   });
 });

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { createHash, createHmac } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 
 /**
@@ -14,6 +14,11 @@ import { writeFileAtomic } from "../io/atomic.js";
  * ({"count","hash"}) is written when the ledger is opened and rewritten atomically after every append;
  * `verifyLedger` checks the chain against it, and against the ledger head a run's `manifest.json` beside the
  * ledger recorded (a checkpoint: later records, e.g. review decisions, may follow it).
+ *
+ * Keyed ledgers: with a secret key (`hubs --ledger-key FILE`), H_i = HMAC-SHA256(key, canonicalJson({prev,
+ * record, seq})) instead, and the head file says `"mac": "hmac-sha256"`. Without the key nobody can write a
+ * chain that verifies under it, so a consistent rewrite of ledger, head and manifest is detected by
+ * `ledger verify --key FILE`. What each form proves is in docs/hubs.md ("What the ledger proves").
  */
 export const GENESIS = "0".repeat(64);
 
@@ -39,13 +44,43 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-export function chainHash(prev: string, seq: number, record: unknown): string {
-  return createHash("sha256").update(canonicalJson({ prev, record, seq })).digest("hex");
+/** The hash of entry `seq`: SHA-256, or HMAC-SHA256 under `key` (a keyed ledger). */
+export function chainHash(prev: string, seq: number, record: unknown, key?: Uint8Array): string {
+  const text = canonicalJson({ prev, record, seq });
+  return key ? createHmac("sha256", key).update(text).digest("hex") : createHash("sha256").update(text).digest("hex");
+}
+
+export const LEDGER_MAC = "hmac-sha256";
+/** Shortest accepted key (bytes): 32, the output size of SHA-256. */
+export const MIN_KEY_BYTES = 32;
+
+/**
+ * Read a ledger key file (raw bytes; e.g. `openssl rand -out ledger.key 32`). It must hold at least 32 bytes and
+ * must not lie inside `runDir` (a key stored with the ledger protects nothing). Throws Error with a message naming
+ * the file; commands turn it into exit 2.
+ */
+export function readLedgerKey(file: string, runDir?: string): Buffer {
+  let key: Buffer;
+  try {
+    if (statSync(file).isDirectory()) throw new Error(`${file}: is a directory, expected a key file`);
+    key = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code ? `${file}: cannot read the key (${code})` : (err as Error).message);
+  }
+  if (key.length < MIN_KEY_BYTES) throw new Error(`${file}: a ledger key needs at least ${MIN_KEY_BYTES} bytes, the file has ${key.length} (make one with: openssl rand -out ${file} 32)`);
+  if (runDir !== undefined) {
+    const rel = relative(resolve(runDir), resolve(file));
+    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) throw new Error(`${file}: the key must be kept outside the run directory ${runDir} (anyone who can rewrite the ledger could then read it)`);
+  }
+  return key;
 }
 
 export interface LedgerHead {
   count: number;
   hash: string;
+  /** "hmac-sha256" for a keyed ledger. */
+  mac?: string;
 }
 
 /** Something records can be appended to (the file ledger, or an in-memory one in tests and the env). */
@@ -68,11 +103,11 @@ export class FileLedger implements LedgerSink {
   /** Open (or continue) the ledger at `path`; an existing ledger is verified first and must be intact. */
   constructor(
     readonly path: string,
-    readonly opts: { writeHead?: boolean } = {},
+    readonly opts: { writeHead?: boolean; key?: Uint8Array } = {},
   ) {
     this.head = { count: 0, hash: GENESIS };
     if (existsSync(path)) {
-      const v = verifyLedger(path);
+      const v = verifyLedger(path, { key: opts.key });
       if (!v.ok) throw new Error(`${path}: cannot append to a broken ledger: ${v.error}`);
       // Appending would write a new head for whatever is there, silently anchoring a ledger cut at its end.
       if (!v.anchored && this.opts.writeHead !== false) throw new Error(`${path}: cannot append to an unanchored ledger (no ${basename(headPath(path))} or manifest covers its end)`);
@@ -93,7 +128,7 @@ export class FileLedger implements LedgerSink {
 
   append(record: Record<string, unknown>): void {
     const seq = this.head.count + 1;
-    const hash = chainHash(this.head.hash, seq, record);
+    const hash = chainHash(this.head.hash, seq, record, this.opts.key);
     const line = canonicalJson({ hash, prev: this.head.hash, record, seq }) + "\n";
     writeSync(this.fd, line);
     fsyncSync(this.fd);
@@ -102,7 +137,8 @@ export class FileLedger implements LedgerSink {
   }
 
   private writeHead(): void {
-    if (this.opts.writeHead !== false) writeFileAtomic(headPath(this.path), JSON.stringify(this.head) + "\n");
+    const head: LedgerHead = this.opts.key ? { ...this.head, mac: LEDGER_MAC } : this.head;
+    if (this.opts.writeHead !== false) writeFileAtomic(headPath(this.path), JSON.stringify(head) + "\n");
   }
 
   close(): void {
@@ -128,10 +164,19 @@ export interface VerifyOptions {
    * {@link manifestCheckpoint}).
    */
   checkpoint?: LedgerAnchor;
+  /** The key of a keyed ledger: every hash is checked as HMAC-SHA256 under it. */
+  key?: Uint8Array;
 }
+
+const ENTRY_KEYS = ["hash", "prev", "record", "seq"];
+
+/** `verifyLedger` was given a path that is not a ledger file (a directory): a usage error, not a tampered ledger. */
+export class LedgerPathError extends Error {}
 
 export interface VerifyResult {
   ok: boolean;
+  /** The head file says the ledger is keyed and no key was given. */
+  needsKey?: boolean;
   /** Records that verified (the whole ledger when ok). */
   count: number;
   /** Hash of the last verified record. */
@@ -176,7 +221,7 @@ export function readHeadFile(path: string): LedgerAnchor | { error: string } | u
   try {
     const h = JSON.parse(readFileSync(path, "utf8")) as Partial<LedgerHead>;
     if (typeof h?.count !== "number" || typeof h?.hash !== "string") return { error: `${path}: not a ledger head (expected {"count": N, "hash": "..."})` };
-    return { count: h.count, hash: h.hash, source: path };
+    return { count: h.count, hash: h.hash, source: path, ...(typeof h.mac === "string" ? { mac: h.mac } : {}) };
   } catch {
     return { error: `${path}: head file is not valid JSON` };
   }
@@ -191,12 +236,17 @@ export function readHeadFile(path: string): LedgerAnchor | { error: string } | u
  * of the ledger was covered by an anchor.
  */
 export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResult {
+  if (statSync(path).isDirectory()) throw new LedgerPathError(`${path}: is a directory; give the ledger file (e.g. ${join(path, "ledger.jsonl")})`);
   const text = readFileSync(path, "utf8");
   let head = opts.head;
   if (!head) {
     const h = readHeadFile(headPath(path));
     if (h && "error" in h) return { ok: false, count: 0, head: GENESIS, error: h.error, anchored: false, anchors: [] };
     head = h;
+  }
+  if (head?.mac !== undefined && head.mac !== LEDGER_MAC) return { ok: false, count: 0, head: GENESIS, error: `${head.source}: unknown mac "${head.mac}" (expected "${LEDGER_MAC}")`, anchored: false, anchors: [] };
+  if (head?.mac === LEDGER_MAC && !opts.key) {
+    return { ok: false, count: 0, head: GENESIS, error: `${head.source} says the ledger is keyed (${LEDGER_MAC}); verify it with its key (ledger verify --key FILE)`, anchored: false, anchors: [], needsKey: true };
   }
   const checkpoint = opts.checkpoint ?? manifestCheckpoint(path);
   const anchors = [head, checkpoint].filter((a): a is LedgerAnchor => a !== undefined).map((a) => a.source);
@@ -217,19 +267,26 @@ export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResu
       return fail(n, "not valid JSON");
     }
     if (isLast && !endsWithNewline) return fail(n, "last line has no final newline (incomplete append)", true);
-    if (typeof entry !== "object" || entry === null || typeof entry.hash !== "string" || typeof entry.prev !== "string" || typeof entry.seq !== "number" || typeof entry.record !== "object" || entry.record === null) {
-      return fail(n, "not a ledger entry (needs hash, prev, record, seq)");
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return fail(n, "not a ledger entry (a JSON object {hash, prev, record, seq})");
+    const keys = Object.keys(entry);
+    const extra = keys.filter((k) => !ENTRY_KEYS.includes(k));
+    if (extra.length > 0) return fail(n, `field${extra.length > 1 ? "s" : ""} ${extra.map((k) => JSON.stringify(k)).join(", ")} not part of a ledger entry (the hash would not cover ${extra.length > 1 ? "them" : "it"})`);
+    const missing = ENTRY_KEYS.filter((k) => !keys.includes(k));
+    if (missing.length > 0) return fail(n, `missing field${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (a ledger entry is exactly {hash, prev, record, seq})`);
+    if (typeof entry.hash !== "string" || typeof entry.prev !== "string" || typeof entry.seq !== "number" || typeof entry.record !== "object" || entry.record === null || Array.isArray(entry.record)) {
+      return fail(n, "not a ledger entry (hash and prev are strings, seq a number, record an object)");
     }
     if (entry.seq !== n) return fail(n, `sequence number ${entry.seq}, expected ${n} (a record was removed, inserted or reordered)`);
     if (entry.prev !== prev) return fail(n, "prev does not match the hash of the line before (a record was removed, inserted or reordered)");
     let actual: string;
     try {
-      actual = chainHash(entry.prev, entry.seq, entry.record);
+      actual = chainHash(entry.prev, entry.seq, entry.record, opts.key);
     } catch (err) {
       return fail(n, `record cannot be hashed (${(err as Error).message})`);
     }
-    if (actual !== entry.hash) return fail(n, "hash does not match the record (the record was modified)");
-    if (canonicalJson(entry) !== lines[i]) return fail(n, "not the canonical JSON of its entry (a field the hash does not cover, or other formatting)");
+    if (actual !== entry.hash) return fail(n, opts.key ? "hash does not match the record under the key (the record was modified, or the ledger was written with another key or none)" : "hash does not match the record (the record was modified)");
+    // Exactly the canonical form: sorted keys, no whitespace, the numbers and strings as canonicalJson writes them.
+    if (canonicalJson({ hash: entry.hash, prev: entry.prev, record: entry.record, seq: entry.seq }) !== lines[i]) return fail(n, "not the canonical JSON of its entry (other key order, whitespace or number formatting)");
     if (checkpoint && n === checkpoint.count && entry.hash !== checkpoint.hash) {
       return fail(n, `hash ${entry.hash.slice(0, 12)}... differs from the head ${String(checkpoint.hash).slice(0, 12)}... recorded in ${checkpoint.source}`);
     }

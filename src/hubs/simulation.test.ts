@@ -23,13 +23,13 @@ describe("HubSimulation", () => {
     // absent, so the winner pays the seller's reserve 10 * 2 = 20 per lot. high lacks 50 chips -> 5 lots.
     const cfg = cfgWith((r) => {
       r.periods = 1;
-      r.mechanism = { kind: "vickrey" };
+      r.mechanism = { kind: "sequential-second-price" };
     });
     const ledger = new MemoryLedger();
     const sim = runAll(new HubSimulation(cfg, { ledger }));
     const ex = sim.trades.filter((t) => t.status === "executed");
     expect(ex).toHaveLength(5);
-    for (const t of ex) expect(t).toMatchObject({ mechanism: "vickrey", seller: "low", buyer: "high", resource: "chips", quantity: 10, money: 20, pricePerUnit: 2 });
+    for (const t of ex) expect(t).toMatchObject({ mechanism: "sequential-second-price", seller: "low", buyer: "high", resource: "chips", quantity: 10, money: 20, pricePerUnit: 2 });
     const [low, high] = sim.results[0];
     expect(low.moneyNet).toBe(100);
     expect(high.moneyNet).toBe(-100);
@@ -40,7 +40,7 @@ describe("HubSimulation", () => {
   it("a third bidder sets the Vickrey price", () => {
     const cfg = cfgWith((r) => {
       r.periods = 1;
-      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.mechanism = { kind: "sequential-second-price", maxRounds: 1 };
       r.hubs.push({ id: "mid", supply: { chips: 0, labour: 100, energy: 100 }, products: [{ id: "m", marginPerUnit: 3, delayCostPerHour: 20, unitsPerHour: 10, demandPerPeriod: 10, needs: { chips: 1 } }] });
     });
     const sim = new HubSimulation(cfg);
@@ -63,7 +63,7 @@ describe("HubSimulation", () => {
   it("holds outlier trades for review instead of executing them; rejects them after T unreviewed periods", () => {
     const cfg = cfgWith((r) => {
       r.periods = 4;
-      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.mechanism = { kind: "sequential-second-price", maxRounds: 1 };
       r.review = { k: 2, minHistory: 3, unreviewed: { rejectAfter: 2 }, history: { chips: { prices: [0.5, 0.6, 0.55, 0.5], quantities: [10, 10, 10, 10] } } };
     });
     const ledger = new MemoryLedger();
@@ -89,7 +89,7 @@ describe("HubSimulation", () => {
   it("the hold policy keeps items pending, and an approved item executes next period", () => {
     const cfg = cfgWith((r) => {
       r.periods = 3;
-      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.mechanism = { kind: "sequential-second-price", maxRounds: 1 };
       r.review = { k: 2, minHistory: 3, unreviewed: "hold", history: { chips: { prices: [0.5, 0.6, 0.55], quantities: [10, 10, 10] } } };
     });
     const queue = new ReviewQueue();
@@ -119,7 +119,7 @@ describe("HubSimulation", () => {
     };
     const cfg = cfgWith((r) => {
       r.periods = 3;
-      r.mechanism = { kind: "vickrey", maxRounds: 1, creditFallbackPrice: 7 };
+      r.mechanism = { kind: "sequential-second-price", maxRounds: 1, creditFallbackPrice: 7 };
     });
     // An item naming a hub the config does not have lapses.
     const queue = new ReviewQueue();
@@ -180,7 +180,7 @@ describe("HubSimulation", () => {
     // review; high must then buy its 5 lots from low2 instead of trading nothing.
     const low2 = { id: "low2", supply: { chips: 100, labour: 100, energy: 100 }, products: [{ id: "p2", marginPerUnit: 2, delayCostPerHour: 10, unitsPerHour: 10, needs: { chips: 1, labour: 0.5, energy: 0.1 } }] };
     const cases: [string, Record<string, unknown>, number][] = [
-      ["vickrey", { kind: "vickrey" }, 3], // two-bidder auctions: high pays the seller's reserve 30 per lot
+      ["sequential-second-price", { kind: "sequential-second-price" }, 3], // two-bidder auctions: high pays the seller's reserve 30 per lot
       ["bilateral", { kind: "bilateral", payment: "money" }, negotiateMoney({ sellerReserve: 3, buyerReserve: 20, maxPrice: Infinity, steps: 5 }).value],
     ];
     for (const [name, mechanism, p2] of cases) {
@@ -222,7 +222,7 @@ describe("HubSimulation", () => {
     const review = { k: 2, minHistory: 3, unreviewed: "hold", history: { chips: { prices: [3, 3, 3], quantities: [10, 10, 10] } } };
     const live = cfgWith((r) => {
       r.periods = 2;
-      r.mechanism = { kind: "vickrey", maxRounds: 1 };
+      r.mechanism = { kind: "sequential-second-price", maxRounds: 1 };
       r.review = review;
     });
     const queue = new ReviewQueue();

@@ -1,16 +1,21 @@
 import { Rng } from "../core/rng.js";
+import { CreditBook, type Credit } from "./credits.js";
+import { appendNote, gateEscalation, gateProposal, type GateDecision, type RoundEffect } from "./gate.js";
 import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
 import type { LedgerSink } from "./ledger.js";
 import { concede, largestWithin, negotiateMoney, smallestReaching } from "./negotiation.js";
 import { hubValue, marginalValues, planProduction, storedUnits } from "./production.js";
 import { RunningStats, checkOutlier, type ReviewQueue, type TradeNorm } from "./review.js";
 import { episodeEvents, supplyAt } from "./shortages.js";
+import { lotValue, vcgAuction, type LotValues } from "./vcg.js";
 import { vickreyAuction } from "./vickrey.js";
 
 /**
- * The hubs simulator: periods of shortages, credit redemptions, trading rounds (Vickrey auctions per resource
- * lot and bilateral negotiations paid in money or future priority), human review and production. It knows
- * nothing of RL; the environment (src/envs/hub-trading.ts) and `runHubEpisode` drive it.
+ * The hubs simulator: periods of shortages, credit redemptions, trading rounds (a VCG auction per round and
+ * resource in turn, vcg.ts; bilateral negotiations paid in money or future priority; or sequential second-price
+ * auctions), human review and production. Its parts: the credit book (credits.ts), the review and shadow gate
+ * (gate.ts), the mechanisms (vcg.ts, vickrey.ts, negotiation.ts). It knows nothing of RL; the environment
+ * (src/envs/hub-trading.ts) and `runHubEpisode` (src/experiments/scenarios/hub-episode.ts) drive it.
  *
  * A period t:
  *   1. supply = allocation cut by the shortages active in t; holdings = supply
@@ -39,13 +44,13 @@ export type TradeStatus = "executed" | "shadow" | "queued" | "dropped";
  * execution or dropped (live or in shadow): that seller-buyer pair is blocked for the period and both hubs stay
  * free to deal with others.
  */
-type DealResult = "executed" | "shadow" | "blocked";
+type DealResult = RoundEffect;
 
 export interface Trade {
   id: string;
   period: number;
   round: number;
-  mechanism: "vickrey" | "bilateral" | "planner" | "review";
+  mechanism: "vcg" | "sequential-second-price" | "bilateral" | "planner" | "review";
   resource: string;
   quantity: number;
   seller: string;
@@ -55,6 +60,11 @@ export interface Trade {
   pricePerUnit: number;
   /** Money paid by the buyer now. */
   money: number;
+  /**
+   * VCG trades: money the company pays the seller on top of `money` (its share of the mechanism's deficit; the
+   * seller receives money + subsidy). Absent for other mechanisms.
+   */
+  subsidy?: number;
   creditId?: string;
   creditResource?: string;
   creditQuantity?: number;
@@ -72,19 +82,22 @@ export interface Trade {
   note: string;
 }
 
-export interface Credit {
-  id: string;
-  issuer: number;
-  holder: number;
+/** A prospective deal: who sells how much of which resource to whom, in which round and mechanism, and its true values. */
+export interface Deal {
+  round: number;
+  mechanism: Trade["mechanism"];
+  /** Hub indices. */
+  seller: number;
+  buyer: number;
+  /** Resource index. */
   resource: number;
+  /** Units. */
   quantity: number;
-  remaining: number;
-  issuedAt: number;
-  plannedPeriod: number;
-  /** Last period in which it can be redeemed. */
-  expires: number;
-  fallbackPrice: number;
+  /** True value the buyer gains and the seller loses with these units this period. */
+  buyerGain: number;
+  sellerLoss: number;
 }
+
 
 export interface HubPeriodResult {
   hub: string;
@@ -128,7 +141,8 @@ export class HubSimulation {
   holdings: number[][] = [];
   /** [hub][resource] supply this period (after shortages). */
   supply: number[][] = [];
-  readonly credits: Credit[] = [];
+  /** Priority credits issued in the episode (see credits.ts). */
+  private readonly book: CreditBook;
   readonly trades: Trade[] = [];
   /** results[period][hub]. */
   readonly results: HubPeriodResult[][] = [];
@@ -139,6 +153,12 @@ export class HubSimulation {
   private norms: TradeNorm[];
   private seq = 0;
   private blocked = new Set<string>();
+  /** "h:r": hub h sits out resource r's VCG auctions for the rest of the period (one of its deals there was blocked). */
+  private auctionBlocked = new Set<string>();
+  /** Company money paid into VCG trades this period (the mechanism's deficit). */
+  private deficit = 0;
+  /** Per period: the VCG deficit the company paid (money). */
+  readonly deficits: number[] = [];
   private forecastCache = new Map<number, number[][]>();
   /** Per hub: gains below this are rounding noise (1e-6 of the value of its largest order book). */
   private minGain: number[];
@@ -151,6 +171,7 @@ export class HubSimulation {
     this.events = opts.events ?? episodeEvents(cfg, new Rng(`hubs-events/${seed}`));
     this.shadow = opts.shadow ?? cfg.shadow;
     this.trading = opts.trade ?? true;
+    this.book = new CreditBook(cfg);
     this.moneyNet = new Array<number>(cfg.hubs.length).fill(0);
     this.creditValue = new Array<number>(cfg.hubs.length).fill(0);
     this.minGain = cfg.hubs.map((hub) => 1e-6 * Math.max(1, ...hub.products.map((p) => (p.marginPerUnit + p.delayPerUnit) * Math.max(...p.demand))));
@@ -166,6 +187,19 @@ export class HubSimulation {
     this.beginPeriod();
   }
 
+  /** Transferable resources, in config order: a VCG round auctions tradable[round % length]. */
+  get tradable(): number[] {
+    return this.cfg.resources.map((_, r) => r).filter((r) => this.cfg.resources[r].transferable);
+  }
+
+  private get usesVcg(): boolean {
+    return this.cfg.mechanism.kind === "vcg" || this.cfg.mechanism.kind === "both";
+  }
+
+  get credits(): readonly Credit[] {
+    return this.book.credits;
+  }
+
   get hubCount(): number {
     return this.cfg.hubs.length;
   }
@@ -177,9 +211,15 @@ export class HubSimulation {
     if (acts.length !== this.hubCount) throw new RangeError(`runPeriod: ${acts.length} actions for ${this.hubCount} hubs`);
     if (this.trading) {
       this.applyReviewDecisions();
+      // A VCG round auctions one resource (in turn), so the rounds stop after a whole cycle of them without a
+      // trade (shadow mode: after one cycle, since nothing executes); the other mechanisms trade every resource
+      // each round and stop at the first round without a trade (shadow mode: after one round).
+      const cycle = this.usesVcg ? Math.max(1, this.tradable.length) : 1;
+      let idle = 0;
       for (let k = 0; k < this.cfg.mechanism.maxRounds; k++) {
         const executed = this.tradingRound(acts, k);
-        if (executed === 0 || this.shadow) break;
+        idle = executed === 0 ? idle + 1 : 0;
+        if (this.shadow ? k + 1 >= cycle : idle >= cycle) break;
       }
     }
     return this.endPeriod();
@@ -193,6 +233,8 @@ export class HubSimulation {
     this.moneyNet.fill(0);
     this.creditValue.fill(0);
     this.blocked.clear();
+    this.auctionBlocked.clear();
+    this.deficit = 0;
     this.forecastCache.clear();
     if (!this.trading) return;
     this.redeemCredits();
@@ -217,35 +259,12 @@ export class HubSimulation {
   }
 
   private redeemCredits(): void {
-    const t = this.period;
-    const { hubs, resources } = this.cfg;
-    for (const c of this.credits) {
-      if (c.remaining <= TOL || t <= c.issuedAt || t > c.expires) continue;
-      const hold = this.holdings[c.holder];
-      const iss = this.holdings[c.issuer];
-      let avail = Math.min(c.remaining, iss[c.resource]);
-      if (resources[c.resource].storable) avail = Math.min(avail, hubs[c.holder].storageCapacity - storedUnits(resources, hold));
-      if (avail <= TOL) continue;
-      const v0 = hubValue(hubs[c.holder], resources, t, hold);
-      const gainOf = (q: number): number => {
-        const h0 = hold[c.resource];
-        hold[c.resource] = h0 + q;
-        const v = hubValue(hubs[c.holder], resources, t, hold) - v0;
-        hold[c.resource] = h0;
-        return v;
-      };
-      const full = gainOf(avail);
-      if (full <= this.minGain[c.holder]) continue;
-      const q = smallestReaching(gainOf, full * (1 - 1e-9), 0, avail, 1e-9);
-      const issuerBefore = hubValue(hubs[c.issuer], resources, t, iss);
-      hold[c.resource] += q;
-      iss[c.resource] -= q;
-      const issuerLoss = issuerBefore - hubValue(hubs[c.issuer], resources, t, iss);
-      c.remaining -= q;
-      this.creditValue[c.holder] += full;
-      this.creditValue[c.issuer] -= issuerLoss;
-      this.log({ type: "credit_redemption", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, quantity: q, remaining: c.remaining, value_to_holder: full, cost_to_issuer: issuerLoss });
-    }
+    this.book.redeem(this.period, this.holdings, this.minGain, (c, q, value, cost) => {
+      this.creditValue[c.holder] += value;
+      this.creditValue[c.issuer] -= cost;
+      const { hubs, resources } = this.cfg;
+      this.log({ type: "credit_redemption", credit: c.id, period: this.period, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, quantity: q, remaining: c.remaining, value_to_holder: value, cost_to_issuer: cost });
+    });
   }
 
   private executeApproved(id: string, trade: Trade): void {
@@ -277,9 +296,15 @@ export class HubSimulation {
 
   // ---------------------------------------------------------------- trading
 
-  /** One trading round; returns the number of trades executed. */
-  tradingRound(actions: readonly HubAction[], round: number): number {
+  /**
+   * One trading round; returns the number of trades executed. VCG (kinds "vcg" and "both") auctions one resource
+   * per round, the transferable resource number `round` modulo their count; bilateral and sequential second-price
+   * trading cover every resource. `only`: trade these resources only (the misreport search runs single auctions
+   * this way).
+   */
+  tradingRound(actions: readonly HubAction[], round: number, only?: readonly number[]): number {
     const { hubs, resources, mechanism } = this.cfg;
+    const list = only ?? resources.map((_, r) => r);
     const H = hubs.length;
     const R = resources.length;
     const t = this.period;
@@ -336,8 +361,11 @@ export class HubSimulation {
       return false;
     };
 
-    if (mechanism.kind === "vickrey" || mechanism.kind === "both") {
-      for (let r = 0; r < R; r++) {
+    if (mechanism.kind === "vcg" || mechanism.kind === "both") {
+      for (const r of only ?? (this.tradable.length > 0 ? [this.tradable[round % this.tradable.length]] : [])) this.vcgRound(round, r, actions, busy, settle);
+    }
+    if (mechanism.kind === "sequential-second-price") {
+      for (const r of list) {
         const { buyers, sellers } = order(r);
         const q = resources[r].lot;
         for (const s of sellers) {
@@ -364,10 +392,10 @@ export class HubSimulation {
               break;
             }
             const b = res.winner;
-            const base = this.draft(round, "vickrey", s, b, r, q, gain[b][r], loss[s][r]);
+            const base = this.draft({ round, mechanism: "sequential-second-price", seller: s, buyer: b, resource: r, quantity: q, buyerGain: gain[b][r], sellerLoss: loss[s][r] });
             const status =
               res.price / q > resources[r].maxPricePerUnit
-                ? this.escalate(base, s, b, r, `Vickrey price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
+                ? this.escalate(base, s, b, r, `second price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
                 : this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1);
             settle(status, s, b, r);
           }
@@ -376,7 +404,7 @@ export class HubSimulation {
       }
     }
     if (mechanism.kind === "bilateral" || mechanism.kind === "both") {
-      for (let r = 0; r < R; r++) {
+      for (const r of list) {
         const { buyers, sellers } = order(r);
         // The highest remaining bidder deals with the cheapest free seller it is not blocked with; a blocked deal
         // sends it on to the next seller (not out of the market).
@@ -389,7 +417,8 @@ export class HubSimulation {
             if (busy[s]) continue;
             if (!(bid(b, r) > ask(s, r))) break; // sellers are sorted by ask: no dearer one sells to b either
             if (b === s || this.blocked.has(key(s, b, r))) continue;
-            if (settle(this.negotiate(round, s, b, r, bid(b, r), ask(s, r), gain[b][r], loss[s][r]), s, b, r)) break;
+            const deal: Deal = { round, mechanism: "bilateral", seller: s, buyer: b, resource: r, quantity: resources[r].lot, buyerGain: gain[b][r], sellerLoss: loss[s][r] };
+            if (settle(this.negotiate(deal, { gain: bid(b, r), loss: ask(s, r) }), s, b, r)) break;
           }
         }
       }
@@ -397,8 +426,103 @@ export class HubSimulation {
     return executed;
   }
 
-  private draft(round: number, mechanism: Trade["mechanism"], s: number, b: number, r: number, q: number, buyerGain: number, sellerLoss: number): Trade {
+  /** True marginal values of hub h for up to M lots of resource r received and given away (production plans). */
+  lotValues(h: number, r: number, M = this.cfg.mechanism.lotsPerAuction): LotValues {
     const { hubs, resources } = this.cfg;
+    const hub = hubs[h];
+    const hold = [...this.holdings[h]];
+    const q = resources[r].lot;
+    const t = this.period;
+    const base = hubValue(hub, resources, t, hold);
+    const h0 = hold[r];
+    const gains: number[] = [];
+    let prev = base;
+    for (let k = 1; k <= M; k++) {
+      hold[r] = h0 + k * q;
+      if (resources[r].storable && storedUnits(resources, hold) > hub.storageCapacity + 1e-9) break;
+      const v = hubValue(hub, resources, t, hold);
+      // values diminish (an LP optimum is concave in its holdings): past a lot worth nothing, none is worth more
+      if (!(v - prev > this.minGain[h])) break;
+      gains.push(v - prev);
+      prev = v;
+    }
+    const losses: number[] = [];
+    prev = base;
+    for (let k = 1; k <= M; k++) {
+      if (h0 < k * q - 1e-9) break;
+      hold[r] = Math.max(0, h0 - k * q);
+      const v = hubValue(hub, resources, t, hold);
+      losses.push(prev - v);
+      prev = v;
+    }
+    return { gains, losses };
+  }
+
+  /**
+   * The VCG auction of resource r among the free hubs (see vcg.ts and docs/hubs.md): each hub reports its marginal
+   * values for up to `lotsPerAuction` lots received (scaled by its bid scale; gains below rounding noise end its
+   * demand) and given away (scaled by its ask scale); the allocation maximises reported value, buyers pay and
+   * sellers receive Clarke payments, the company pays the difference. The allocation is split into seller-buyer
+   * legs (sellers and buyers in hub order) that pass the price cap, review and shadow gate one by one.
+   */
+  private vcgRound(round: number, r: number, actions: readonly HubAction[], busy: Uint8Array, settle: (status: DealResult, s: number, b: number, r: number) => boolean): void {
+    const { hubs, resources } = this.cfg;
+    if (!resources[r].transferable) return;
+    const q = resources[r].lot;
+    const agents: number[] = [];
+    const truth: LotValues[] = [];
+    const reports: LotValues[] = [];
+    for (let h = 0; h < hubs.length; h++) {
+      if (busy[h] || this.auctionBlocked.has(`${h}:${r}`)) continue;
+      const v = this.lotValues(h, r);
+      const gains: number[] = [];
+      for (const g of v.gains) {
+        const x = g * actions[h].bidScale[r];
+        if (!(x > this.minGain[h])) break;
+        gains.push(x);
+      }
+      agents.push(h);
+      truth.push(v);
+      reports.push({ gains, losses: v.losses.map((l) => l * actions[h].askScale[r]) });
+    }
+    if (agents.length < 2) return;
+    const res = vcgAuction(reports);
+    const sellers = agents.map((_, i) => i).filter((i) => res.lots[i] < 0);
+    const buyers = agents.map((_, i) => i).filter((i) => res.lots[i] > 0);
+    const left = res.lots.map((d) => Math.abs(d));
+    let si = 0;
+    for (const bi of buyers) {
+      while (left[bi] > 0 && si < sellers.length) {
+        const sj = sellers[si];
+        const k = Math.min(left[bi], left[sj]);
+        left[bi] -= k;
+        left[sj] -= k;
+        if (left[sj] === 0) si++;
+        const s = agents[sj];
+        const b = agents[bi];
+        const fb = k / res.lots[bi];
+        const fs = k / -res.lots[sj];
+        const qty = k * q;
+        const money = res.payments[bi] * fb;
+        const receives = -res.payments[sj] * fs;
+        const base = this.draft({ round, mechanism: "vcg", seller: s, buyer: b, resource: r, quantity: qty, buyerGain: lotValue(truth[bi], res.lots[bi]) * fb, sellerLoss: -lotValue(truth[sj], res.lots[sj]) * fs });
+        const cap = resources[r].maxPricePerUnit;
+        const status =
+          Math.max(money, receives) / qty > cap
+            ? this.escalate(base, s, b, r, `VCG price ${fmt(Math.max(money, receives) / qty)}/unit above the maximum ${cap}`, (-lotValue(reports[sj], res.lots[sj]) * fs) / qty)
+            : this.propose({ ...base, payment: "money", pricePerUnit: money / qty, money, subsidy: receives - money }, s, b, r, -1);
+        if (status === "blocked") {
+          this.auctionBlocked.add(`${s}:${r}`);
+          this.auctionBlocked.add(`${b}:${r}`);
+        }
+        settle(status, s, b, r);
+      }
+    }
+  }
+
+  private draft(deal: Deal): Trade {
+    const { hubs, resources } = this.cfg;
+    const { round, mechanism, seller: s, buyer: b, resource: r, quantity: q, buyerGain, sellerLoss } = deal;
     return {
       id: `P${this.period}-${++this.seq}`,
       period: this.period,
@@ -419,10 +543,12 @@ export class HubSimulation {
   }
 
   /** Bilateral negotiation of one lot; returns what became of the deal. */
-  private negotiate(round: number, s: number, b: number, r: number, statedGain: number, statedLoss: number, gain: number, loss: number): DealResult {
+  private negotiate(deal: Deal, stated: { gain: number; loss: number }): DealResult {
     const { mechanism, resources } = this.cfg;
-    const q = resources[r].lot;
-    const base = this.draft(round, "bilateral", s, b, r, q, gain, loss);
+    const { seller: s, buyer: b, resource: r, quantity: q } = deal;
+    const statedGain = stated.gain;
+    const statedLoss = stated.loss;
+    const base = this.draft(deal);
     const maxPrice = resources[r].maxPricePerUnit;
     let failure = "";
     if (mechanism.payment !== "money") {
@@ -450,11 +576,7 @@ export class HubSimulation {
       this.forecastCache.set(tp, base);
     }
     const out = base.map((row) => [...row]);
-    for (const c of this.credits) {
-      if (c.remaining <= TOL || c.plannedPeriod !== tp) continue;
-      out[c.holder][c.resource] += c.remaining;
-      out[c.issuer][c.resource] = Math.max(0, out[c.issuer][c.resource] - c.remaining);
-    }
+    this.book.applyPlanned(tp, out);
     return out;
   }
 
@@ -546,23 +668,19 @@ export class HubSimulation {
   private propose(trade: Trade, s: number, b: number, r: number, creditResource: number): DealResult {
     const { review } = this.cfg;
     const check = checkOutlier(this.norms[r], trade.pricePerUnit, trade.quantity, review.k, review.minHistory);
-    const queue = this.opts.queue;
-    if (this.shadow) {
-      this.blocked.add(`${s}>${b}:${r}`);
-      const held = check.flagged && queue !== undefined;
-      const why = check.flagged ? (held ? `would be held for review: ${check.reason}` : `outlier with no review queue: ${check.reason}`) : "";
-      this.recordShadow({ ...trade, note: appendNote(trade.note, why) });
-      return held ? "blocked" : "shadow";
+    return this.apply(gateProposal(trade, check, { shadow: this.shadow, queue: this.opts.queue !== undefined }), s, b, r, creditResource);
+  }
+
+  /** Carry out a gate decision (see gate.ts). */
+  private apply(d: GateDecision, s: number, b: number, r: number, creditResource: number): DealResult {
+    if (d.block) this.blocked.add(`${s}>${b}:${r}`);
+    if (d.action === "record-shadow") this.recordShadow(d.trade);
+    else if (d.action === "execute") this.execute(d.trade, s, b, r, creditResource);
+    else {
+      if (d.action === "queue" && d.queued) this.opts.queue!.add({ id: d.trade.id, period: this.period, reason: d.queued.reason, trade: d.queued.trade as unknown as Record<string, unknown> });
+      this.record(d.trade);
     }
-    if (check.flagged && queue) {
-      this.blocked.add(`${s}>${b}:${r}`);
-      queue.add({ id: trade.id, period: this.period, reason: check.reason, trade: { ...trade, status: "queued" } as unknown as Record<string, unknown> });
-      this.record({ ...trade, status: "queued", note: appendNote(trade.note, `held for review: ${check.reason}`) });
-      return "blocked";
-    }
-    if (check.flagged) trade = { ...trade, note: appendNote(trade.note, `outlier with no review queue: ${check.reason}`) };
-    this.execute(trade, s, b, r, creditResource);
-    return "executed";
+    return d.effect;
   }
 
   /** Record (and log) a shadow-mode proposal: never queued, never executed. */
@@ -581,23 +699,11 @@ export class HubSimulation {
     this.holdings[s][r] -= q;
     this.holdings[b][r] += q;
     this.moneyNet[b] -= trade.money;
-    this.moneyNet[s] += trade.money;
+    this.moneyNet[s] += trade.money + (trade.subsidy ?? 0);
+    this.deficit += trade.subsidy ?? 0;
     let done = { ...trade, status: "executed" as const };
     if (trade.payment === "priority" && creditResource >= 0) {
-      const credit: Credit = {
-        id: `C-${trade.id}`,
-        issuer: b,
-        holder: s,
-        resource: creditResource,
-        quantity: trade.creditQuantity ?? 0,
-        remaining: trade.creditQuantity ?? 0,
-        issuedAt: this.period,
-        // From the next period to the episode's last (an expiry past the episode would never pay its fallback).
-        plannedPeriod: clamp(trade.creditPeriod ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
-        expires: clamp(trade.creditExpires ?? this.period + 1, this.period + 1, this.cfg.periods - 1),
-        fallbackPrice: this.cfg.mechanism.creditFallbackPrice,
-      };
-      this.credits.push(credit);
+      const credit = this.book.issue(trade, b, s, creditResource, this.period);
       done = { ...done, creditId: credit.id };
     }
     this.norms[r].price.push(trade.pricePerUnit);
@@ -607,31 +713,8 @@ export class HubSimulation {
 
   /** A value-creating deal without agreement; returns what the escalation rule did to the round. */
   private escalate(trade: Trade, s: number, b: number, r: number, why: string, sellerReservePerUnit: number): DealResult {
-    const rule = this.cfg.mechanism.escalation;
-    const queue = this.opts.queue;
-    if (rule !== "planner" || this.shadow) this.blocked.add(`${s}>${b}:${r}`);
-    const atReserve = { ...trade, payment: "money" as const, pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
-    if (rule === "planner") {
-      const t = { ...atReserve, mechanism: "planner" as const, note: `escalated (${why}); planner transfers at the seller's reservation price` };
-      if (this.shadow) {
-        this.recordShadow(t);
-        return "shadow";
-      }
-      this.execute(t, s, b, r, -1);
-      return "executed";
-    }
-    if (rule === "review" && queue) {
-      if (this.shadow) {
-        this.recordShadow({ ...atReserve, note: `escalated (${why}); would be queued for human review at the seller's reservation price` });
-        return "blocked";
-      }
-      const t = { ...atReserve, status: "queued" as const, note: `escalated (${why}); queued for human review at the seller's reservation price` };
-      queue.add({ id: t.id, period: this.period, reason: `escalation: ${why}`, trade: t as unknown as Record<string, unknown> });
-      this.record(t);
-      return "blocked";
-    }
-    this.record({ ...trade, status: "dropped", note: `escalated (${why}); dropped${rule === "review" ? " (no review queue)" : ""}` });
-    return "blocked";
+    const opts = { rule: this.cfg.mechanism.escalation, shadow: this.shadow, queue: this.opts.queue !== undefined };
+    return this.apply(gateEscalation(trade, why, sellerReservePerUnit, opts), s, b, r, -1);
   }
 
   // ---------------------------------------------------------------- period end
@@ -639,14 +722,11 @@ export class HubSimulation {
   private endPeriod(): HubPeriodResult[] {
     const { hubs, resources } = this.cfg;
     const t = this.period;
-    for (const c of this.credits) {
-      if (c.expires !== t || c.remaining <= TOL) continue;
-      const pay = c.remaining * c.fallbackPrice;
+    this.book.expire(t, (c, unredeemed, pay) => {
       this.moneyNet[c.issuer] -= pay;
       this.moneyNet[c.holder] += pay;
-      this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed: c.remaining, fallback_paid: pay });
-      c.remaining = 0;
-    }
+      this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed, fallback_paid: pay });
+    });
     const results = hubs.map((hub, h): HubPeriodResult => {
       const plan = planProduction(hub, resources, t, this.holdings[h]);
       const moneyNet = this.moneyNet[h];
@@ -665,6 +745,7 @@ export class HubSimulation {
       };
     });
     this.results.push(results);
+    this.deficits.push(this.deficit);
     this.period++;
     if (this.period >= this.cfg.periods) this.done = true;
     else this.beginPeriod();
@@ -677,11 +758,7 @@ export class HubSimulation {
   }
 }
 
-const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
-function appendNote(a: string, b: string): string {
-  return a && b ? `${a}; ${b}` : a || b;
-}
 
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : String(v));
 

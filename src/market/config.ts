@@ -1,3 +1,5 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { pathNameSchema } from "../io/names.js";
 import { z } from "zod";
 import { ConfigError } from "../io/errors.js";
 import { loadConfig } from "../io/config.js";
@@ -6,22 +8,22 @@ import { newtonDefaults, type NewtonOptions } from "./equilibrium.js";
 import { compileMarket, marketSpecSchema, type CompiledMarket, type MarketSpec } from "./spec.js";
 import { tatonnementDefaults, type TatonnementOptions } from "./tatonnement.js";
 
-const positiveInt = z.number().int("must be an integer").positive("must be at least 1");
+const positiveInt = boundedInt(1, LIMITS.iterations);
 const tolerance = z.number().gt(0, "must be positive").lt(1, "must be below 1");
 
 /** A market equilibrium file (`supplygym equilibrium`), e.g. experiments/kaihara-paper.json. */
 export const equilibriumConfigSchema = z
   .object({
-    name: z.string().regex(/^[\w.-]+$/, "must be letters, digits, '.', '_' or '-' (it names the results folder)"),
+    name: pathNameSchema,
     description: z.string().optional(),
     market: marketSpecSchema,
     method: z.enum(["newton", "tatonnement"]).optional(),
     tatonnement: z
-      .object({ step: z.number().gt(0, "must be positive").max(1, "must be at most 1"), tolerance, maxIterations: positiveInt, traceEvery: positiveInt })
+      .object({ step: z.number().gt(0, "must be positive").max(1, "must be at most 1"), tolerance, maxIterations: positiveInt, traceEvery: positiveInt, adaptive: z.boolean() })
       .partial()
       .strict()
       .optional(),
-    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive() }).partial().strict().optional(),
+    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive(), reuseJacobian: z.union([z.boolean(), z.literal("auto")]) }).partial().strict().optional(),
   })
   .strict();
 

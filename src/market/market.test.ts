@@ -127,13 +127,25 @@ describe("equilibrium solvers", () => {
   });
 
   it("a warm start gives the same equilibrium in fewer iterations", () => {
-    const solver = new EquilibriumSolver(paper);
+    const solver = new EquilibriumSolver(paper, { reuseJacobian: false });
     const cold = solver.solve({ demandAlpha: [100, 100, 100] });
     const moved = solver.solve({ demandAlpha: [110, 95, 100] });
     const fresh = new EquilibriumSolver(paper).solve({ demandAlpha: [110, 95, 100] });
     expect(relDiff(moved.prices, fresh.prices)).toBeLessThan(1e-11);
     expect(moved.iterations).toBeLessThan(cold.iterations);
     expect(moved.iterations).toBeLessThanOrEqual(4);
+  });
+
+  it("a warm start with the kept Jacobian needs no new Jacobian and fewer evaluations than a cold start", () => {
+    const solver = new EquilibriumSolver(paper, { reuseJacobian: true });
+    solver.solve({ demandAlpha: [100, 100, 100] });
+    const cold = { ...solver.stats };
+    const moved = solver.solve({ demandAlpha: [104, 97, 100] });
+    const warm = { evaluations: solver.stats.evaluations - cold.evaluations, jacobians: solver.stats.jacobians - cold.jacobians };
+    expect(warm.jacobians).toBe(0);
+    expect(warm.evaluations).toBeLessThan(cold.evaluations);
+    const fresh = new EquilibriumSolver(paper).solve({ demandAlpha: [104, 97, 100] });
+    expect(relDiff(moved.prices, fresh.prices)).toBeLessThan(1e-11);
   });
 
   it("solves large random markets and never returns NaN prices", () => {

@@ -18,9 +18,17 @@ export interface TatonnementOptions {
   initialPrices?: number | readonly number[];
   /** Record the trace every this many iterations (1 = all); the final iteration is always recorded. */
   traceEvery: number;
+  /**
+   * Adaptive step (issue 16): each auction halves its own step when its excess demand changes sign without
+   * having at least halved in size (an oscillation that does not damp), down to step / 2^40. Still a rule of
+   * each market's own bids only. Off by default: the paper's process has a fixed step.
+   */
+  adaptive: boolean;
+  /** Return the trace with `converged: false` at `maxIterations` instead of throwing NoEquilibriumError. */
+  allowIncomplete: boolean;
 }
 
-export const tatonnementDefaults: TatonnementOptions = { step: 0.5, tolerance: 1e-11, maxIterations: 100_000, traceEvery: 1 };
+export const tatonnementDefaults: TatonnementOptions = { step: 0.5, tolerance: 1e-11, maxIterations: 100_000, traceEvery: 1, adaptive: false, allowIncomplete: false };
 
 export interface TraceRow {
   iteration: number;
@@ -36,6 +44,18 @@ export interface TatonnementResult {
   trace: TraceRow[];
   /** First iteration from which each market's relative excess demand stays below `tolerance` (per market l*G+j). */
   settledAt: Int32Array;
+  /** Each market's step at the end (all equal to `step` unless `adaptive`). */
+  steps: Float64Array;
+  /** False only with `allowIncomplete`: the trace and state are the last ones, `stopReason` says why. */
+  converged: boolean;
+  stopReason?: string;
+}
+
+/** Relative excess demand (D - S) / (D + S) in [-1, 1]; +-1 when one side overflowed; NaN when undefined. */
+function relativeExcess(d: number, s: number): number {
+  if (d === Infinity) return s === Infinity ? NaN : 1;
+  if (s === Infinity) return -1;
+  return (d - s) / (d + s);
 }
 
 /**
@@ -65,6 +85,9 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
       trace.push({ iteration: it, layer: Math.floor(q / mk.G), good: q % mk.G, price: model.p[q], supply: model.supply[q], demand: model.demand[q] });
     }
   };
+  const steps = new Float64Array(n).fill(opts.step);
+  const lastRel = new Float64Array(n);
+  const minStep = opts.step * 2 ** -40;
   let worst = Infinity;
   let it = 0;
   for (; ; it++) {
@@ -73,8 +96,15 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
     for (let q = 0; q < n; q++) {
       const d = model.demand[q];
       const s = model.supply[q];
-      const rel = Math.abs(d - s) / Math.max(d, s);
-      if (!Number.isFinite(rel)) throw new NoEquilibriumError("tatonnement", it, Infinity, `market ${q} has no demand or no supply`);
+      const rel = d === Infinity || s === Infinity ? Math.abs(relativeExcess(d, s)) : Math.abs(d - s) / Math.max(d, s);
+      if (!Number.isFinite(rel)) {
+        const name = `M[${Math.floor(q / mk.G)}][${q % mk.G}]`;
+        const why = d === Infinity && s === Infinity ? "demand and supply both overflow" : !(d > 0) && !(s > 0) ? "has neither demand nor supply" : "demand or supply is not a number";
+        const detail = `market ${name} ${why} at iteration ${it} (price ${model.p[q].toExponential(3)})`;
+        if (!opts.allowIncomplete) throw new NoEquilibriumError("tatonnement", it, Infinity, detail);
+        record(it);
+        return { equilibrium: snapshot(model, "tatonnement", it, Infinity), trace, settledAt, steps, converged: false, stopReason: detail };
+      }
       if (rel <= opts.tolerance) {
         if (settledAt[q] < 0) settledAt[q] = it;
       } else settledAt[q] = -1;
@@ -83,14 +113,23 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
     const done = worst <= opts.tolerance;
     if (it % opts.traceEvery === 0 || done || it === opts.maxIterations) record(it);
     if (done) break;
-    if (it === opts.maxIterations) throw new NoEquilibriumError("tatonnement", it, worst);
+    if (it === opts.maxIterations) {
+      if (opts.allowIncomplete) {
+        const rule = opts.adaptive ? "with the adaptive step" : `at the fixed step ${opts.step}`;
+        return { equilibrium: snapshot(model, "tatonnement", it, worst), trace, settledAt, steps, converged: false, stopReason: `not converged within ${it} iterations ${rule} (max relative excess demand ${worst.toExponential(3)})` };
+      }
+      throw new NoEquilibriumError("tatonnement", it, worst, opts.adaptive ? "with the adaptive step" : `at the fixed step ${opts.step}`);
+    }
     for (let q = 0; q < n; q++) {
       const d = model.demand[q];
       const s = model.supply[q];
-      u[q] += (opts.step * (d - s)) / (d + s);
+      const rel = relativeExcess(d, s);
+      if (opts.adaptive && it > 0 && rel * lastRel[q] < 0 && Math.abs(rel) > 0.5 * Math.abs(lastRel[q]) && steps[q] > minStep) steps[q] *= 0.5;
+      lastRel[q] = rel;
+      u[q] += steps[q] * rel;
     }
   }
   let residual = 0;
   for (let q = 0; q < n; q++) residual = Math.max(residual, Math.abs(model.F[q]));
-  return { equilibrium: snapshot(model, "tatonnement", it, residual), trace, settledAt };
+  return { equilibrium: snapshot(model, "tatonnement", it, residual), trace, settledAt, steps, converged: worst <= opts.tolerance };
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../io/atomic.js";
+import { fsyncDir, writeFileDurable } from "../io/atomic.js";
+import { hostTag, sweepStale } from "../io/lock.js";
 import type { CurveRow, LearnerState } from "./on-policy.js";
 import { checkFormat, readJsonFile } from "../io/config.js";
 
@@ -28,16 +29,25 @@ const PREFIX = "step-";
  */
 export function saveCheckpoint(dir: string, ckpt: Checkpoint, policyJson: unknown, keep = 3): string {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f.startsWith(".tmp-")) rmSync(join(dir, f), { recursive: true, force: true });
+  sweepStale(dir); // temp folders of dead trainers (a live one's is never touched)
   const name = `${PREFIX}${String(ckpt.learner.globalStep).padStart(10, "0")}`;
-  const tmp = join(dir, `.tmp-${name}-${process.pid}`);
-  mkdirSync(tmp);
-  // Each file is fsynced (writeFileAtomic) before the folder is renamed into place.
-  writeFileAtomic(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
-  writeFileAtomic(join(tmp, "policy.json"), JSON.stringify(policyJson));
+  const tmp = join(dir, `.tmp-${name}-${process.pid}-${hostTag()}`);
   const target = join(dir, name);
-  if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-  renameSync(tmp, target);
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    // Each file is fsynced before the folder is renamed into place; a failed write (disk full) removes the temp
+    // folder and leaves every earlier checkpoint as it was.
+    writeFileDurable(join(tmp, "checkpoint.json"), JSON.stringify(ckpt));
+    writeFileDurable(join(tmp, "policy.json"), JSON.stringify(policyJson));
+    fsyncDir(tmp);
+    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+    fsyncDir(dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
   const all = listCheckpoints(dir);
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(dir, old), { recursive: true, force: true });
   return target;

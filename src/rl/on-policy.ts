@@ -1,3 +1,4 @@
+import { LIMITS } from "../io/limits.js";
 import { deriveSeed, Rng, type RngState } from "../core/rng.js";
 import { make } from "../core/registry.js";
 import type { Space } from "../core/spaces.js";
@@ -119,6 +120,16 @@ export function checkCommon(c: CommonOptions): void {
   posInt("numEnvs");
   posInt("numSteps");
   posInt("statsWindow");
+  const atMost = (k: keyof CommonOptions, max: number, why: string) => {
+    const v = c[k] as number;
+    if (v > max) throw new OptionError(k, `${k} must be at most ${max.toLocaleString("en-US")} (${why}), got ${v}`);
+  };
+  atMost("numEnvs", LIMITS.numEnvs, "parallel environments");
+  atMost("numSteps", LIMITS.numSteps, "steps per environment per rollout");
+  atMost("statsWindow", LIMITS.episodes, "episodes in the statistics window");
+  if (c.numEnvs * c.numSteps > LIMITS.batchSteps) {
+    throw new OptionError("numSteps", `numEnvs * numSteps (${c.numEnvs} * ${c.numSteps} = ${c.numEnvs * c.numSteps}) must be at most ${LIMITS.batchSteps.toLocaleString("en-US")} steps per batch (the rollout buffer is held in memory)`);
+  }
   for (const k of ["entCoef", "vfCoef", "adamEps"] as const) nonNeg(k);
   // A zero clip or learning rate is accepted by the maths but silently stops learning (all gradients scaled to
   // zero, all normalised observations or rewards clipped to zero).
@@ -126,10 +137,14 @@ export function checkCommon(c: CommonOptions): void {
     const v = c[k];
     if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number > 0, got ${v}`);
   }
+  if (c.learningRate > LIMITS.learningRate) throw new OptionError("learningRate", `learningRate must be at most ${LIMITS.learningRate} (a larger Adam step overshoots every update and ends in NaN weights), got ${c.learningRate}`);
   if (!(c.gamma >= 0 && c.gamma <= 1)) throw new OptionError("gamma", `gamma must be in [0, 1], got ${c.gamma}`);
   if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new OptionError("gaeLambda", `gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
   for (const k of ["actorHidden", "criticHidden"] as const) {
     if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new OptionError(k, `${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
+    if (c[k].length > LIMITS.hiddenLayers || c[k].some((n) => n > LIMITS.hiddenUnits)) {
+      throw new OptionError(k, `${k} must have at most ${LIMITS.hiddenLayers} layers of at most ${LIMITS.hiddenUnits} units, got ${JSON.stringify(c[k])}`);
+    }
   }
   if (c.activation !== "tanh" && c.activation !== "relu") throw new OptionError("activation", `activation must be "tanh" or "relu", got ${JSON.stringify(c.activation)}`);
   if (!Number.isFinite(c.initLogStd)) throw new OptionError("initLogStd", `initLogStd must be a finite number, got ${c.initLogStd}`);
@@ -142,6 +157,7 @@ export function checkCommon(c: CommonOptions): void {
  */
 export function checkTotalSteps(totalSteps: number, batch: number): void {
   if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps)) throw new OptionError("totalSteps", `totalSteps must be a finite number, got ${totalSteps}`);
+  if (totalSteps > LIMITS.totalSteps) throw new OptionError("totalSteps", `totalSteps must be at most ${LIMITS.totalSteps.toLocaleString("en-US")}, got ${totalSteps}`);
   if (totalSteps < batch) throw new OptionError("totalSteps", `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`);
 }
 

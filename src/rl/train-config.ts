@@ -1,3 +1,5 @@
+import { boundedInt, LIMITS } from "../io/limits.js";
+import { nameProblem, pathNameSchema } from "../io/names.js";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
@@ -8,13 +10,14 @@ const posInt = z.number().int().positive();
 const nonNeg = z.number().finite().nonnegative();
 /** A zero here would silently stop learning (gradients scaled to zero, everything clipped to zero). */
 const pos = z.number().finite().positive();
+const lr = pos.max(LIMITS.learningRate, `must be at most ${LIMITS.learningRate} (a larger Adam step ends in NaN weights)`);
 const unit = z.number().min(0).max(1);
 
 /** Hyperparameters both algorithms take (each optional; defaults come from the algorithm's defaults object). */
 const common = {
   numEnvs: posInt.optional(),
   numSteps: posInt.optional(),
-  learningRate: pos.optional(),
+  learningRate: lr.optional(),
   annealLr: z.boolean().optional(),
   gamma: unit.optional(),
   gaeLambda: unit.optional(),
@@ -50,18 +53,18 @@ const envSchema = z.union([z.string().min(1), z.strictObject({ id: z.string().mi
 
 const base = {
   /** Name of the experiment (folder under results/ and models/); default: the file name without .json. */
-  experiment: z.string().regex(/^[\w.-]+$/, "use letters, digits, '.', '_' or '-'").optional(),
+  experiment: pathNameSchema.optional(),
   description: z.string().optional(),
   env: envSchema,
-  totalSteps: posInt,
-  seed: z.number().int().default(1),
+  totalSteps: boundedInt(1, LIMITS.totalSteps),
+  seed: boundedInt(-LIMITS.seedValue, LIMITS.seedValue, "seeds are 32-bit").default(1),
   /** Overrides hyperparameters.numEnvs. */
-  numEnvs: posInt.optional(),
+  numEnvs: boundedInt(1, LIMITS.numEnvs).optional(),
   backend: z.enum(BACKENDS).optional(),
   /** Save a checkpoint every this many updates (and always at the end). */
-  checkpointEvery: posInt.default(50),
+  checkpointEvery: boundedInt(1, LIMITS.iterations).default(50),
   /** Keep this many most recent checkpoints. */
-  keepCheckpoints: posInt.default(3),
+  keepCheckpoints: boundedInt(1, 1000).default(3),
 };
 
 export const trainConfigSchema = z.discriminatedUnion("algorithm", [
@@ -75,7 +78,10 @@ export type TrainConfig = z.infer<typeof trainConfigSchema> & { experiment: stri
 export function parseTrainConfig(json: unknown, file: string): TrainConfig {
   const r = trainConfigSchema.safeParse(json);
   if (!r.success) throw zodConfigError(file, r.error);
-  return { ...r.data, experiment: r.data.experiment ?? basename(file).replace(/\.json$/i, "") };
+  const experiment = r.data.experiment ?? basename(file).replace(/\.json$/i, "");
+  const problem = nameProblem(experiment);
+  if (problem !== undefined) throw new ConfigError(file, [{ path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem}` : problem }]);
+  return { ...r.data, experiment };
 }
 
 /** Read and validate a training config file. */

@@ -70,6 +70,8 @@ describe("contracts scenario: preflight", () => {
     expect((await preflightIssues(condition({ envOptions: { learned: ["S1"] } })))[0].path).toBe("conditions[0].envOptions.learned");
     expect((await preflightIssues(condition({ learned: ["retailer", "S9"] })))).toEqual([
       { path: "conditions[0].learned[1]", message: 'unknown agent "S9"; the environment\'s agents are retailer, S1, S2, S3' },
+      // the default PPO batch (2 envs x 2048 steps) is larger than this fixture's budget: also said before any work
+      { path: "training.totalSteps", message: "totalSteps (64) is smaller than one batch (numEnvs * numSteps = 4096): nothing would be trained (conditions[0], ppo)" },
     ]);
     expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } })))[0]).toMatchObject({
       path: "conditions[0].algorithm.hyperparameters.learningRat",
@@ -77,7 +79,7 @@ describe("contracts scenario: preflight", () => {
     });
     expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } })))[0].path).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
     expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } })))[0]).toMatchObject({
-      path: "conditions[0].algorithm.hyperparameters",
+      path: "conditions[0].algorithm.hyperparameters.numMinibatches",
       message: expect.stringMatching(/numMinibatches must be a positive integer/),
     });
     expect((await preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } })))[0].path).toBe("conditions[0].agents");
@@ -151,7 +153,7 @@ describe("contracts scenario: evaluation plays what the learners trained on", ()
 });
 
 describe("contracts scenario: end to end through runExperiment (tiny budget)", () => {
-  it("writes every condition's metrics; the check removes illogical prices", async () => {
+  it("writes every condition's metrics; in the paper setting both analytic conditions agree on illogical prices", async () => {
     const cfg = resolveExperiment(base, "tiny.json");
     const stream = { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream;
     const opts: RunOptions = {
@@ -174,11 +176,14 @@ describe("contracts scenario: end to end through runExperiment (tiny budget)", (
         for (const seed of ["0", "1"]) expect(metrics.some((r) => r.condition === c && r.metric === m && r.seed === seed), `${c} ${m} ${seed}`).toBe(true);
       }
     }
-    // the paper's finding, measured: overtime bought while cheaper normal capacity idles without the check only
+    // without the check overtime is bought while cheaper normal capacity idles
     expect(value("analytic-no-check", "contracts/illogical_rate")).toBe(1);
-    expect(value("analytic-check", "contracts/illogical_rate")).toBe(0);
-    expect(value("analytic-check", "efficiency/chain")).toBeCloseTo(1, 12);
-    expect(value("analytic-no-check", "efficiency/chain")).toBeLessThan(0.99);
+    // with the check the Conceder S3 still quotes lowest and is paid less than S1 and S2 although its average
+    // cost is higher: prices out of order with costs (see docs/contracts.md, "Illogical prices")
+    expect(value("analytic-check", "contracts/illogical_rate")).toBe(1);
+    // chain profits 1330 and 1300 of 1355 (negotiation.test.ts): the check's allocation is nearer the cheapest
+    expect(value("analytic-check", "efficiency/chain")).toBeCloseTo(1330 / 1355, 12);
+    expect(value("analytic-no-check", "efficiency/chain")).toBeCloseTo(1300 / 1355, 12);
     for (const c of ["analytic-no-check", "analytic-check"]) expect(value(c, "contracts/agreement_rate")).toBe(1);
     // profits add up to the chain profit
     for (const c of names) {

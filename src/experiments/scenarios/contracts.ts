@@ -114,7 +114,7 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
         message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
-    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned)));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned), cfg.training.totalSteps));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);

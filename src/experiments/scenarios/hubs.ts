@@ -6,7 +6,7 @@ import type { ParallelEnv, Policy } from "../../core/types.js";
 import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
 import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
-import { hubEpisodeRecord, runHubEpisode } from "../../hubs/episode.js";
+import { hubEpisodeRecord, runHubEpisode } from "./hub-episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import type { LearnedPolicy } from "../../rl/policy.js";
@@ -115,7 +115,7 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" })));
+    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" }), cfg.training.totalSteps));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);

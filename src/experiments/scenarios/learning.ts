@@ -5,6 +5,7 @@ import type { Env, ParallelEnv } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
+import { OptionError } from "../../rl/option-error.js";
 import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { progressPoints } from "../../rl/curve-points.js";
 import { LiveLog, liveTag } from "../../io/live-log.js";
@@ -25,7 +26,7 @@ const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEn
  * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
  * with the algorithm's own defaults and checks against an env from `makeEnv`).
  */
-export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv): Promise<ConfigIssue[]> {
+export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv, totalSteps?: number): Promise<ConfigIssue[]> {
   const def = getAlgorithm(c.algorithm.name);
   if (!def) return [{ path: formatPath(["conditions", i, "algorithm"]), message: `unknown algorithm "${c.algorithm.name}"` }];
   const { defaults, check } = def;
@@ -37,9 +38,16 @@ export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: 
   }
   if (issues.length > 0) return issues;
   try {
-    await check?.({ env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions);
+    const options = { env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions;
+    await check?.(options);
+    const batch = totalSteps !== undefined ? await def.batchSteps?.(options) : undefined;
+    // As checkTotalSteps (src/rl/on-policy.ts) would say at the first task; not imported, it loads TensorFlow.js.
+    if (totalSteps !== undefined && batch !== undefined && totalSteps < batch) {
+      issues.push({ path: "training.totalSteps", message: `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained (conditions[${i}], ${c.algorithm.name})` });
+    }
   } catch (err) {
-    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
+    const key = err instanceof OptionError && err.field && err.field !== "env" ? `.${err.field}` : "";
+    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]) + key, message: (err as Error).message });
   }
   return issues;
 }

@@ -53,7 +53,7 @@ describe("market scenario preflight", () => {
       /conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/,
     );
     expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { numEnvs: 8 })), "x.json"))).toMatch(/hyperparameters\.numEnvs: set by the experiment/);
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { gamma: 3 })), "x.json"))).toMatch(/conditions\[1\]\.algorithm\.hyperparameters: gamma/);
+    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { gamma: 3 })), "x.json"))).toMatch(/conditions\[1\]\.algorithm\.hyperparameters\.gamma: gamma/);
     expect(await issuesOf(() => preflight(withPatch((c) => (c.env.id = "CartPole-v1")), "x.json"))).toMatch(/env\.id: the market scenario runs on/);
     expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { episodeLenght: 3 })), "x.json"))).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
     expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { observeForecasts: "no" } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);

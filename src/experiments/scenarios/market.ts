@@ -139,7 +139,7 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
       if (issues.length > 0) return;
     }
     const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c, { condition: c, seed: cfg.evaluation.seed, salt: "preflight" })));
+    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c, { condition: c, seed: cfg.evaluation.seed, salt: "preflight" }), cfg.training.totalSteps));
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);

@@ -1,3 +1,4 @@
+import { LIMITS } from "../../io/limits.js";
 import * as tf from "@tensorflow/tfjs";
 import type { Env, ParallelEnv } from "../../core/types.js";
 import { make } from "../../core/registry.js";
@@ -44,6 +45,7 @@ export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
   for (const k of ["numMinibatches", "updateEpochs"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new OptionError(k, `${k} must be a positive integer, got ${c[k]}`);
   }
+  if (c.updateEpochs > LIMITS.epochs) throw new OptionError("updateEpochs", `updateEpochs must be at most ${LIMITS.epochs.toLocaleString("en-US")}, got ${c.updateEpochs}`);
   if (!(c.clipCoef > 0)) throw new OptionError("clipCoef", `clipCoef must be > 0, got ${c.clipCoef}`);
   if (c.targetKl !== null && !(c.targetKl > 0)) throw new OptionError("targetKl", `targetKl must be > 0 or null, got ${c.targetKl}`);
   if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);

@@ -1,11 +1,11 @@
-import type { Cell } from "../io/csv.js";
-import type { EpisodeOutcome } from "./episode.js";
+import type { Cell } from "../../io/csv.js";
+import type { EpisodeOutcome } from "./hub-episode.js";
 
 /** Tidy tables of an episode (one observation a row) for CSV. */
 
 export const TRADE_COLUMNS = [
   "id", "period", "round", "mechanism", "status", "resource", "quantity", "seller", "buyer", "payment", "price_per_unit", "money",
-  "credit_id", "credit_resource", "credit_quantity", "credit_period", "credit_expires", "credit_value_to_holder", "credit_cost_to_issuer",
+  "subsidy", "credit_id", "credit_resource", "credit_quantity", "credit_period", "credit_expires", "credit_value_to_holder", "credit_cost_to_issuer",
   "seller_loss", "buyer_gain", "note",
 ] as const;
 
@@ -13,7 +13,7 @@ export function tradeRows(out: EpisodeOutcome): Record<string, Cell>[] {
   return out.trades.map((t) => ({
     id: t.id, period: t.period, round: t.round, mechanism: t.mechanism, status: t.status, resource: t.resource, quantity: t.quantity,
     seller: t.seller, buyer: t.buyer, payment: t.payment, price_per_unit: t.pricePerUnit, money: t.money,
-    credit_id: t.creditId, credit_resource: t.creditResource, credit_quantity: t.creditQuantity, credit_period: t.creditPeriod,
+    subsidy: t.subsidy, credit_id: t.creditId, credit_resource: t.creditResource, credit_quantity: t.creditQuantity, credit_period: t.creditPeriod,
     credit_expires: t.creditExpires, credit_value_to_holder: t.creditValueToHolder, credit_cost_to_issuer: t.creditCostToIssuer,
     seller_loss: t.sellerLoss, buyer_gain: t.buyerGain, note: t.note,
   }));

@@ -1,15 +1,16 @@
-import type { Policy } from "../core/types.js";
-import { paretoCompare } from "../eval/efficiency.js";
-import { hubsMetrics, type HubEpisodeRecord } from "../eval/hubs-metrics.js";
-import type { ResolvedHubsConfig } from "./config.js";
-import type { LedgerSink } from "./ledger.js";
-import { HubDriver } from "./driver.js";
-import { actionSpace } from "./observation.js";
-import { socialOptimum } from "./optimum.js";
-import type { ReviewQueue } from "./review.js";
-import { ShortagePredictor } from "./shortage-forecast.js";
-import { supplyAt } from "./shortages.js";
-import { HubSimulation, type Credit, type Trade } from "./simulation.js";
+import type { Policy } from "../../core/types.js";
+import { paretoCompare } from "../../eval/efficiency.js";
+import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
+import type { ResolvedHubsConfig } from "../../hubs/config.js";
+import type { LedgerSink } from "../../hubs/ledger.js";
+import { HubDriver } from "../../envs/hub-driver.js";
+import { actionSpace } from "../../envs/hub-observation.js";
+import { socialOptimum } from "../../hubs/optimum.js";
+import type { ReviewQueue } from "../../hubs/review.js";
+import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
+import { supplyAt } from "../../hubs/shortages.js";
+import type { Credit } from "../../hubs/credits.js";
+import { HubSimulation, type Trade } from "../../hubs/simulation.js";
 
 /**
  * One seeded episode for given policies, with its no-trade baseline and its social optimum: the function the
@@ -67,8 +68,13 @@ export interface EpisodeOutcome {
   efficiency: number;
   /** optimum - value (>= 0 up to solver tolerance). */
   gapToOptimum: number;
-  /** Every hub at least as well off as without trade: no loser in src/eval's `paretoCompare` (default tolerance) of rewards. */
+  /**
+   * A Pareto improvement over no trade: no loser and at least one gainer in src/eval's `paretoCompare` (default
+   * tolerance) of rewards. False when nothing executed (shadow mode): an unchanged outcome improves nobody.
+   */
   paretoImprovement: boolean;
+  /** Money the company paid into VCG trades (the mechanism's deficit), over the episode. */
+  mechanismDeficit: number;
   trades: Trade[];
   credits: Credit[];
 }
@@ -166,6 +172,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     noTradeValue,
     noTradeDelayCost: sum(periods.map((p) => p.noTradeDelayCost)),
     optimumValue,
+    mechanismDeficit: sum(sim.deficits),
   };
   // Gain captured and Pareto by src/eval's definitions (the ones `supplygym run` reports for the hubs scenario).
   const record = hubEpisodeRecord(totals);
@@ -174,9 +181,9 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     ...totals,
     efficiency: hubsMetrics([record], { metrics: ["efficiency/gain_captured"] })["efficiency/gain_captured"],
     gapToOptimum: optimumValue - totalValue,
-    paretoImprovement: paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards }).losers.length === 0,
+    paretoImprovement: ((p) => p.losers.length === 0 && p.gainers.length > 0)(paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards })),
     trades: sim.trades,
-    credits: sim.credits,
+    credits: [...sim.credits],
   };
 }
 
@@ -185,7 +192,7 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
  * company totals). `runHubEpisode` computes `efficiency` and `paretoImprovement` from it.
  */
 export function hubEpisodeRecord(
-  out: Pick<EpisodeOutcome, "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue">,
+  out: Pick<EpisodeOutcome, "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue" | "mechanismDeficit">,
 ): HubEpisodeRecord {
   const record: HubEpisodeRecord = {
     periods: out.periods.length,
@@ -197,6 +204,7 @@ export function hubEpisodeRecord(
     value: out.totalValue,
     noTradeValue: out.noTradeValue,
     optimumValue: out.optimumValue,
+    mechanismDeficit: out.mechanismDeficit,
   };
   for (const h of out.hubs) {
     record.profits[h.hub] = h.profit;

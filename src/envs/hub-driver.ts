@@ -1,8 +1,8 @@
-import type { ResolvedHubsConfig } from "./config.js";
-import { ReviewQueue } from "./review.js";
-import { observe, toHubAction } from "./observation.js";
-import type { ShortagePredictor } from "./shortage-forecast.js";
-import { HubSimulation, truthfulAction, type HubAction, type HubPeriodResult, type SimulationOptions } from "./simulation.js";
+import type { ResolvedHubsConfig } from "../hubs/config.js";
+import { ReviewQueue } from "../hubs/review.js";
+import { observe, toHubAction } from "./hub-observation.js";
+import type { ShortagePredictor } from "../hubs/shortage-forecast.js";
+import { HubSimulation, truthfulAction, type HubAction, type HubPeriodResult, type SimulationOptions } from "../hubs/simulation.js";
 
 /**
  * One episode as hub agents live it: the simulator, the shortage predictor behind the observations, and the
@@ -32,7 +32,7 @@ export class HubDriver {
     return this.sim.done;
   }
 
-  /** Hub h's observation now (see observation.ts). */
+  /** Hub h's observation now (see hub-observation.ts). */
   observe(h: number): number[] {
     return observe(this.sim, h, this.predictor);
   }

@@ -1,9 +1,9 @@
 import { Box } from "../core/spaces.js";
-import type { ResolvedHubsConfig } from "./config.js";
-import { marginalValues, hubValue } from "./production.js";
-import type { ShortagePredictor } from "./shortage-forecast.js";
-import { predictedCut } from "./shortages.js";
-import type { HubAction, HubSimulation } from "./simulation.js";
+import type { ResolvedHubsConfig } from "../hubs/config.js";
+import { marginalValues, hubValue } from "../hubs/production.js";
+import type { ShortagePredictor } from "../hubs/shortage-forecast.js";
+import { predictedCut } from "../hubs/shortages.js";
+import type { HubAction, HubSimulation } from "../hubs/simulation.js";
 
 /**
  * What a hub agent sees and does (shared by HubTrading-v0 and runHubEpisode).

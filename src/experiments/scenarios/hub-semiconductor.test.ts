@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadHubsConfig } from "./config.js";
-import { runHubEpisode } from "./episode.js";
-import { MemoryLedger } from "./ledger.js";
-import { ReviewQueue } from "./review.js";
+import { loadHubsConfig } from "../../hubs/config.js";
+import { runHubEpisode } from "./hub-episode.js";
+import { MemoryLedger } from "../../hubs/ledger.js";
+import { ReviewQueue } from "../../hubs/review.js";
 
-const file = join(import.meta.dirname, "..", "..", "experiments", "hubs-semiconductor.json");
+const file = join(import.meta.dirname, "..", "..", "..", "experiments", "hubs-semiconductor.json");
 
 describe("experiments/hubs-semiconductor.json (seed 000's worked example)", async () => {
   const cfg = loadHubsConfig(file);
@@ -55,7 +55,7 @@ describe("experiments/hubs-semiconductor.json (seed 000's worked example)", asyn
   it("without the labour crunch A would not accept priority: it is paid in money instead", async () => {
     const raw = JSON.parse(JSON.stringify(cfg.raw));
     raw.shortages.events = raw.shortages.events.filter((e: { resource: string }) => e.resource !== "labour");
-    const { resolveHubsConfig } = await import("./config.js");
+    const { resolveHubsConfig } = await import("../../hubs/config.js");
     const o = await runHubEpisode(resolveHubsConfig(raw), { optimum: false });
     const ex = o.trades.filter((t) => t.status === "executed" && t.resource === "chips");
     expect(ex.length).toBeGreaterThan(0);
