@@ -50,13 +50,13 @@ describe("supplygym dashboard", () => {
       await page.waitForSelector("#empty");
       expect(await page.title()).toBe("supplygym dashboard");
 
-      // A tiny experiment in another process: 30 PPO updates of 16 steps, one learned agent.
+      // A tiny experiment in another process: 150 PPO updates of 16 steps, one learned agent (long enough to be seen mid-run on a loaded machine).
       const exp = {
         name: "dash-tiny",
         scenario: "market",
         env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
         conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 4 } } }],
-        training: { totalSteps: 480, numEnvs: 1 },
+        training: { totalSteps: 2400, numEnvs: 1 },
         seeds: [0],
         evaluation: { episodes: 2 },
         backend: "cpu",
@@ -84,7 +84,7 @@ describe("supplygym dashboard", () => {
 
       expect(await exited, err).toBe(0);
       await page.waitForSelector('section[data-experiment="dash-tiny"] table.summary', { timeout: 30_000 });
-      expect(await points()).toBe(30);
+      expect(await points()).toBe(150);
       const runId = readdirSync(join(results, "dash-tiny")).find((f) => !f.startsWith("."))!;
       const rows = readFileSync(join(results, "dash-tiny", runId, "summary.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
       expect(rows.length).toBeGreaterThan(2);
