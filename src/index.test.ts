@@ -27,10 +27,12 @@ function exportedNames(text: string): { names: string[]; starExports: number } {
 }
 
 const API = [
-  "ActOptions", "Activation", "addedValueProportionality", "allocativeEfficiency", "backendName", "BACKENDS",
+  "firstBestEfficiency", "lossVsFirstBest", "surplusVsCompetitive", "surplusChangeVsCompetitive", "FirstBestSolver", "firstBestSurplus", "withoutBudgets",
+  "allocationSurplus", "bestBid", "iterateBestResponses", "profitOfBid", "truthfulProfile", "maximize",
+  "ActOptions", "Activation", "addedValueProportionality", "backendName", "BACKENDS",
   "BackendName", "BackendOptions", "bootstrapConfidenceInterval", "Box", "canSnapshot", "CartPole", "chainEfficiency",
   "checkEnv", "CheckEnvOptions", "Checkpoint", "checkParallelEnv", "ClipAction", "compileMarket", "CompiledMarket",
-  "ComparisonRow", "comparisonRows", "ConfigError", "CurveRow", "deadweightLoss", "deriveSeed", "Dict", "DictValue",
+  "ComparisonRow", "comparisonRows", "ConfigError", "CurveRow", "deriveSeed", "Dict", "DictValue",
   "Discrete", "Env", "EnvCheckError", "EnvCheckReport", "EnvFactory", "EnvSpec", "envState", "Equilibrium",
   "EquilibriumSolver", "evaluatePolicy", "ExperimentFile", "FlattenObservation", "flatDim", "gini", "HUBS_METRICS",
   "hubsMetrics", "Info", "initBackend", "Interval", "isParallelEnv", "jainIndex", "LearnedPolicy",
@@ -53,6 +55,10 @@ const API = [
   "SummaryRow", "summaryRows", "SyncVectorEnv", "tatonnement", "tConfidenceInterval", "TimeLimit", "TrainConfig",
   "trainConfigSchema", "TTestResult", "UnknownEnvError", "UsageError", "variance", "VectorEnv", "VectorResetResult",
   "VectorStepResult", "welchTTest", "welfare", "Wrapper",
+  // Statistics over training seeds x evaluation episodes (docs/statistics.md).
+  "adjustFamily", "aggregateRows", "AggregateRow", "benjaminiHochberg", "cellMatrix", "crossedDifference", "crossedInterval",
+  "dictionaryRows", "EpisodeMetricRecord", "holm", "interquartileMean", "metricInfo", "probabilityOfImprovement", "seedMetricRecords",
+  "wilsonInterval",
   // Extension points (docs/extending.md).
   "algorithmNames", "AlgorithmDef", "getAlgorithm", "getMetric", "getScenario", "getStrategy", "Learner", "LearnerClass", "LearnerOptions", "MetricDef", "metricDefs", "MetricInput", "PeriodPair", "registerAlgorithm", "registerMetric", "registerScenario", "registerStrategy", "RegistrationError", "ScenarioDef", "ScenarioModule", "scenarioNames", "StrategyContext", "StrategyFactory", "StrategyInfo", "strategyNames", "Task", "TaskContext", "TaskResult",
 ];

@@ -51,7 +51,10 @@ export { learnerFromConfig } from "./rl/learner-from-config.js";
 export type { Activation, NetworkSpec } from "./rl/actor-critic.js";
 
 // Metrics on plain records and statistics over seeds.
-export { allocativeEfficiency, deadweightLoss, priceDistortion, chainEfficiency, paretoCompare } from "./eval/efficiency.js";
+export { firstBestEfficiency, lossVsFirstBest, surplusVsCompetitive, surplusChangeVsCompetitive, priceDistortion, chainEfficiency, paretoCompare } from "./eval/efficiency.js";
+export { FirstBestSolver, firstBestSurplus, withoutBudgets, allocationSurplus } from "./market/first-best.js";
+export { bestBid, iterateBestResponses, profitOfBid, truthfulProfile } from "./market/best-bid.js";
+export { maximize } from "./market/optimize.js";
 export { jainIndex, gini, shares, minShare, maxShare, nashSocialWelfare, addedValueProportionality } from "./eval/fairness.js";
 export { marketMetrics, MARKET_METRICS } from "./eval/outcome-metrics.js";
 export { negotiationMetrics, NEGOTIATION_METRICS } from "./eval/contracts-metrics.js";
@@ -69,7 +72,20 @@ export {
   type MeanCI,
   type TTestResult,
 } from "./eval/statistics.js";
-export { metricRecords, summaryRows, comparisonRows, type MetricRecord, type SummaryRow, type ComparisonRow } from "./eval/tables.js";
+export { metricRecords, type MetricRecord } from "./eval/tables.js";
+// The run's tables over training seeds x evaluation episodes (docs/statistics.md).
+export {
+  summaryRows,
+  comparisonRows,
+  aggregateRows,
+  adjustFamily,
+  seedMetricRecords,
+  type SummaryRow,
+  type ComparisonRow,
+  type AggregateRow,
+} from "./eval/estimates.js";
+export { crossedInterval, crossedDifference, cellMatrix, holm, benjaminiHochberg, interquartileMean, probabilityOfImprovement, wilsonInterval, type EpisodeMetricRecord } from "./eval/crossed.js";
+export { metricInfo, dictionaryRows } from "./eval/metric-dictionary.js";
 
 // Experiments: load, run and summarise an experiment file.
 export { loadExperiment, resolveExperiment, type ExperimentFile, type ResolvedExperiment } from "./experiments/schema.js";

@@ -61,7 +61,10 @@ describe("docs/extending.md worked examples", () => {
     // ppo-short's 32-step rollouts on 2 envs: the curve has a point every 64 steps
     expect([...new Set(curves.filter((x) => x.condition === "learned-short").map((x) => Number(x.step)))].sort((a, b) => a - b)).toEqual([64, 128]);
     const comparison = csv(out, "comparison.csv");
-    expect(comparison.find((x) => x.condition === "bid-80" && x.metric === "market/mean_price")?.test).toBe("none");
+    // both conditions train nothing (computed once); the difference is paired on the evaluation draws, never p = 0
+    const bid = comparison.find((x) => x.condition === "bid-80" && x.metric === "market/mean_price")!;
+    expect(bid.test).toMatch(/^pigeonhole bootstrap of the difference: paired on evaluation episodes/);
+    expect(bid.p_value).not.toBe("0");
 
     // evaluate: the saved policies and the strategies again, without training: the same metrics.csv
     const again = join(tmp, "market", "evaluate");
@@ -69,13 +72,15 @@ describe("docs/extending.md worked examples", () => {
     expect(e.err).toBe("");
     expect(e.code).toBe(0);
     expect(readFileSync(join(again, "metrics.csv"), "utf8")).toBe(readFileSync(join(out, "metrics.csv"), "utf8"));
-    // compare: the run with itself evaluated, one table; the scripted conditions keep test "none" within a run
+    // compare: the run with itself evaluated (same fingerprint), one table, paired on the evaluation episodes
     const both = join(tmp, "market", "compare");
     const c = await cli(["compare", out, again, "--out", both, "--plugin", join(examples, "my-extensions.ts")]);
     expect(c.err).toBe("");
     expect(c.code).toBe(0);
     const combined = csv(both, "comparison.csv");
-    expect(combined.find((x) => x.condition === "my-extensions-evaluate:bid-80" && x.metric === "market/mean_price")?.test).toBe("none");
+    // the evaluated copy of the baseline's run: its scripted condition reproduces bid-80's cells, the analytic one the baseline's
+    const copy = combined.find((x) => x.condition === "my-extensions-evaluate:analytic" && x.metric === "market/mean_price")!;
+    expect(copy).toMatchObject({ difference: "0", p_value: "", note: "deterministic" });
   }, 240_000);
 
   it("a plugin's scenario runs with `supplygym run`", async () => {

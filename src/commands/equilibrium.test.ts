@@ -56,6 +56,12 @@ describe("supplygym equilibrium", () => {
     expect(manifest.versions["@tensorflow/tfjs"]).toBe("4.22.0");
     expect(manifest.git_commit).toBeTypeOf("string");
     expect(readFileSync(join(out, "price_convergence.svg"), "utf8")).toMatch(/^<svg/);
+    // the price of the budgets: 485.82 of a first best of 509.42
+    const welfareRows = parseCsv(readFileSync(join(out, "welfare.csv"), "utf8"));
+    const value = (c: string) => Number(welfareRows.find((r) => r.component === c && r.of === "all")!.value);
+    expect(value("total_surplus")).toBeCloseTo(485.82, 2);
+    expect(value("first_best_total_surplus")).toBeCloseTo(509.42, 2);
+    expect(value("efficiency_first_best")).toBeCloseTo(0.9537, 4);
   });
 
   it("--method tatonnement gives the same prices to 1e-8", async () => {

@@ -8,6 +8,7 @@ import { loadEquilibriumConfig, type EquilibriumConfig } from "../market/config.
 import { EquilibriumSolver, type Equilibrium } from "../market/equilibrium.js";
 import type { CompiledMarket } from "../market/spec.js";
 import { NoEquilibriumError } from "../market/errors.js";
+import { FirstBestSolver } from "../market/first-best.js";
 import { agentRows, marketRows, welfareRows } from "../market/report.js";
 import { tatonnement, type TraceRow } from "../market/tatonnement.js";
 import { welfare } from "../market/welfare.js";
@@ -50,13 +51,25 @@ export const command: Command = {
     if (!tat.converged) console.error(`warning: ${config.name}: the tatonnement trace is incomplete (${trace.note}); the equilibrium is Newton's`);
     const eq = config.method === "newton" ? newton : tat.equilibrium;
     const w = welfare(market, eq);
+    // The first best: the same market with budgets removed (docs/market-benchmarks.md).
+    let firstBest: number;
+    try {
+      firstBest = new FirstBestSolver(market, config.solver).totalSurplus();
+    } catch (err) {
+      if (err instanceof NoEquilibriumError) throw new UsageError(`${file}: the first best (budgets removed): ${err.message} (raise solver.maxIterations or check the market)`);
+      throw err;
+    }
 
     const dir = RunDir.open({ experiment: config.name, out: values.out });
     try {
       dir.writeCsv("equilibrium.csv", ["layer", "good", "price", "supply", "demand"], marketRows(market, eq));
       dir.writeCsv("agents.csv", ["group", "member", "good", "input", "output", "cost", "profit", "budget_multiplier"], agentRows(market, eq));
       dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], tat.trace);
-      dir.writeCsv("welfare.csv", ["component", "of", "value"], welfareRows(market, w));
+      dir.writeCsv("welfare.csv", ["component", "of", "value"], [
+        ...welfareRows(market, w),
+        { component: "first_best_total_surplus", of: "all", value: firstBest },
+        { component: "efficiency_first_best", of: "all", value: w.totalSurplus / firstBest },
+      ]);
       dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "price")));
       dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "quantity")));
       dir.writeJson(
@@ -82,7 +95,7 @@ export const command: Command = {
         }),
       );
       const path = dir.commit();
-      console.log(formatEquilibrium(config.name, config.method, market.names, marketRows(market, eq), agentRows(market, eq), w.totalSurplus, eq.iterations));
+      console.log(formatEquilibrium(config.name, config.method, market.names, marketRows(market, eq), agentRows(market, eq), w.totalSurplus, firstBest, eq.iterations));
       console.log(`\nrun directory: ${path}`);
       return 0;
     } catch (err) {
@@ -136,6 +149,7 @@ function formatEquilibrium(
   markets: ReturnType<typeof marketRows>,
   rows: ReturnType<typeof agentRows>,
   totalSurplus: number,
+  firstBest: number,
   iterations: number,
 ): string {
   const f = (v: number) => v.toPrecision(6).padStart(11);
@@ -149,6 +163,8 @@ function formatEquilibrium(
     lines.push(`${a.padEnd(8)} ${f(p)}`);
   }
   lines.push("", `total surplus ${totalSurplus.toPrecision(8)}`);
+  lines.push(`first-best total surplus (budgets removed) ${firstBest.toPrecision(8)}`);
+  lines.push(`efficiency/first_best ${(totalSurplus / firstBest).toFixed(4)}`);
   return lines.join("\n");
 }
 

@@ -44,7 +44,7 @@ describe("supplygym run", () => {
   it("runs an experiment, prints the summary and never overwrites a run directory", async () => {
     const out = join(work, "out");
     expect(await run(good(), ["--out", out])).toBe(0);
-    expect(readFileSync(join(out, "summary.csv"), "utf8").split("\n")[0]).toBe("condition,metric,mean,std,ci_low,ci_high,n");
+    expect(readFileSync(join(out, "summary.csv"), "utf8").split("\n")[0]).toBe("condition,metric,mean,std,ci_low,ci_high,n,n_seeds,n_episodes,interval,note");
     expect(existsSync(join(work, "models"))).toBe(true);
     const before = readFileSync(join(out, "metrics.csv"), "utf8");
     expect(await run(good(), ["--out", out])).toBe(2);

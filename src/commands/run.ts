@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { makeParents, removeEmpty } from "../io/run-dir.js";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, runExperiment } from "../experiments/runner.js";
+import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
 import { make } from "../core/registry.js";
 import { strategyNames } from "../agents/registry.js";
 import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
@@ -123,9 +123,9 @@ export const command: Command = {
       fresh: values.fresh === true,
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
-    console.log(formatSummary(out.summary, summaryMetrics(cfg)));
+    console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
     if (out.bestSettings.length > 0) {
-      console.log("best settings of the sweep (mean over seeds; best_settings.csv):");
+      console.log("best settings of the sweep (summary.csv means; best_settings.csv):");
       for (const b of out.bestSettings) console.log(`  ${b.base} ${b.metric} (${b.direction} is better): ${b.condition} mean ${b.mean} [${b.ci_low}, ${b.ci_high}], n=${b.n}`);
       console.log("");
     }
@@ -144,17 +144,19 @@ export function summaryMetrics(cfg: ResolvedExperiment): string[] {
   const wanted = [
     "profit/total",
     "hubs/delay_cost",
-    "efficiency/allocative",
+    "efficiency/first_best",
+    "welfare/vs_competitive",
     "efficiency/chain",
     "efficiency/gain_captured",
     "contracts/agreement_rate",
     "contracts/illogical_rate",
     "pareto/losers",
+    "pareto/losers_vs_no_trade",
     "fairness/jain",
     "fairness/gini",
     "fairness/added_value_tv",
   ];
-  return wanted.filter((m) => cfg.metrics.includes(m));
+  return [...wanted.filter((m) => cfg.metrics.includes(m)), ...(cfg.exploitability ? ["exploitability/nash_conv"] : [])];
 }
 
 /**

@@ -5,6 +5,9 @@ import { makeForecaster } from "../demand/make-forecaster.js";
 import { DemandProcess } from "../demand/process.js";
 import { historyColumn } from "../demand/replay.js";
 import { EquilibriumSolver, type SolverWarmState } from "../market/equilibrium.js";
+import { withoutBudgets } from "../market/first-best.js";
+import { iterateBestResponses, type BidProfile } from "../market/best-bid.js";
+import type { MaximizeOptions } from "../market/optimize.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import type { CompiledMarket } from "../market/spec.js";
 import {
@@ -67,9 +70,37 @@ export interface PeriodOutcome {
   totalSurplus: number;
   /** Absent when the option `counterfactual` is false. */
   counterfactual?: { prices: number[]; quantities: number[]; profits: number[]; totalSurplus: number };
-  /** totalSurplus / counterfactual.totalSurplus. */
+  /**
+   * The first best of the period (the same market with budgets removed, every bid truthful, the same demand
+   * draw): the surplus maximum (docs/market-benchmarks.md). Absent when `counterfactual` is false.
+   */
+  firstBest?: { prices: number[]; quantities: number[]; profits: number[]; totalSurplus: number };
+  /** totalSurplus / counterfactual.totalSurplus: surplus relative to the competitive equilibrium (second best with binding budgets; the efficiency is totalSurplus / firstBest.totalSurplus). */
   efficiency?: number;
   solverIterations: number;
+  /**
+   * Present when some agents respond within the period (see `MarketBiddingCore.setResponder`): their bids were
+   * chosen after the others', by iterated best responses on the planning model; whether the iteration reached a
+   * fixed point (every responder best-responding to the others) within its cap of rounds.
+   */
+  responses?: { agents: string[]; rounds: number; converged: boolean; lastChange: number; evaluations: number };
+}
+
+/**
+ * An agent whose bid is chosen inside the period, after every other agent has committed its bid: a best response
+ * (market/best-bid.ts) to the others' bids on the market model, for what it knows of this period's outside
+ * demand. Several responders iterate best responses to a fixed point or `maxRounds` (the bidding game's static
+ * Nash equilibrium among them).
+ */
+export interface ResponderSpec {
+  /** "forecast": the point forecast of this period's outside demand (what a bidder knows); "oracle": the true draw. */
+  demand: "forecast" | "oracle";
+  /** Optimiser settings (market/optimize.ts): evaluations per decision, starts, seed. */
+  search: MaximizeOptions;
+  /** Cap on best-response rounds when several agents respond (default 20). */
+  maxRounds?: number;
+  /** A round that moves no bid by more than this is a fixed point (default 1e-3). */
+  tolerance?: number;
 }
 
 /** What {@link MarketBiddingCore.getState} saves (plain JSON). */
@@ -85,6 +116,11 @@ export interface MarketBiddingCoreState {
   lastAgentProfit: number[];
   solver: SolverWarmState;
   analytic: SolverWarmState;
+  /** The first-best solver's warm start (absent in states saved before it existed). */
+  firstBest?: SolverWarmState;
+  /** With responders: the planning solver's warm start and each responder's last answer. */
+  planner?: SolverWarmState;
+  lastResponse?: [number, number[]][];
 }
 
 /**
@@ -102,6 +138,8 @@ export class MarketBiddingCore {
 
   private readonly solver: EquilibriumSolver;
   private readonly analytic: EquilibriumSolver;
+  private readonly firstBest: EquilibriumSolver;
+  private readonly firstBestStart: Float64Array;
   private readonly startPrices: Float64Array;
   private readonly forecasters: Forecaster[];
   private readonly forecastBuf: Forecast[];
@@ -116,6 +154,9 @@ export class MarketBiddingCore {
   private readonly lastPrices: Float64Array;
   private readonly lastQuantities: Float64Array;
   private readonly lastAgentProfit: Float64Array;
+  private readonly responders = new Map<number, ResponderSpec>();
+  private readonly lastResponse = new Map<number, number[]>();
+  private planner: EquilibriumSolver | null = null;
   /** alpha per period of the episode window: [warmup + episodeLength][G]. */
   private path: Float64Array;
   private rng: Rng;
@@ -136,6 +177,8 @@ export class MarketBiddingCore {
     this.solver = new EquilibriumSolver(o.market, o.solver);
     this.analytic = new EquilibriumSolver(o.market, o.solver);
     this.startPrices = Float64Array.from(this.solver.solve().prices);
+    this.firstBest = new EquilibriumSolver(withoutBudgets(o.market), o.solver);
+    this.firstBestStart = Float64Array.from(this.firstBest.solve().prices);
     this.scale = new Float64Array(nA * G).fill(1);
     this.withhold = new Float64Array(nA * G);
     this.baseWithhold = new Float64Array(nA * G);
@@ -212,6 +255,8 @@ export class MarketBiddingCore {
       lastAgentProfit: Array.from(this.lastAgentProfit),
       solver: this.solver.warmState(),
       analytic: this.analytic.warmState(),
+      firstBest: this.firstBest.warmState(),
+      ...(this.planner ? { planner: this.planner.warmState(), lastResponse: [...this.lastResponse].map(([i, b]) => [i, [...b]] as [number, number[]]) } : {}),
     };
   }
 
@@ -228,6 +273,10 @@ export class MarketBiddingCore {
     this.lastAgentProfit.set(s.lastAgentProfit);
     this.solver.setWarmState(s.solver);
     this.analytic.setWarmState(s.analytic);
+    if (s.firstBest) this.firstBest.setWarmState(s.firstBest);
+    if (s.planner && this.planner) this.planner.setWarmState(s.planner);
+    this.lastResponse.clear();
+    for (const [i, b] of s.lastResponse ?? []) this.lastResponse.set(i, [...b]);
     if (!this.started) return;
     const o = this.opts;
     const G = this.G;
@@ -265,6 +314,7 @@ export class MarketBiddingCore {
       s.resetStart(this.startPrices);
       s.model.logMult.fill(0);
     }
+    this.firstBest.resetStart(this.firstBestStart);
     for (let j = 0; j < G; j++) {
       const hist = new Array<number>(o.warmup);
       for (let t = 0; t < o.warmup; t++) hist[t] = this.path[t * G + j];
@@ -280,6 +330,9 @@ export class MarketBiddingCore {
     this.lastPrices.set(m.p);
     this.lastQuantities.set(m.demand);
     this.solver.model.profits(this.lastAgentProfit);
+    this.lastResponse.clear();
+    this.planner?.resetStart(this.startPrices);
+    this.planner?.model.logMult.fill(0);
     this.t = 0;
     this.live = true;
     this.started = true;
@@ -326,6 +379,7 @@ export class MarketBiddingCore {
     for (let j = 0; j < G; j++) this.alpha[j] = this.path[row + j];
 
     let iterations = 0;
+    const responses = this.responders.size > 0 ? this.respond() : undefined;
     if (o.inventory === null) {
       iterations += this.solver.clear({ demandAlpha: this.alpha, demandScale: this.scale, withhold: this.baseWithhold }).iterations;
     } else {
@@ -366,6 +420,7 @@ export class MarketBiddingCore {
       totalSurplus: total,
       solverIterations: iterations,
     };
+    if (responses) outcome.responses = responses;
     if (o.counterfactual) {
       outcome.solverIterations += this.analytic.clear({ demandAlpha: this.alpha }).iterations;
       this.analytic.model.profits(this.cfProfitBuf);
@@ -373,6 +428,10 @@ export class MarketBiddingCore {
       const cm = this.analytic.model;
       outcome.counterfactual = { prices: Array.from(cm.p), quantities: Array.from(cm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: cfTotal };
       outcome.efficiency = total / cfTotal;
+      outcome.solverIterations += this.firstBest.clear({ demandAlpha: this.alpha }).iterations;
+      this.firstBest.model.profits(this.cfProfitBuf);
+      const fm = this.firstBest.model;
+      outcome.firstBest = { prices: Array.from(fm.p), quantities: Array.from(fm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: this.totalSurplus(this.firstBest, this.cfProfitBuf) };
     }
     for (let j = 0; j < G; j++) this.forecasters[j].observe(this.alpha[j]);
     this.t++;
@@ -414,6 +473,91 @@ export class MarketBiddingCore {
       if (worst <= 1e-10) return iterations;
     }
     throw new Error("inventory: the stock sale did not reach a fixed point in 100 rounds (please report the options)");
+  }
+
+  /**
+   * Let agent `i` (one of this env's agents) bid by best response inside each period, after the others: its own
+   * action is then ignored (any action of the space will do). Calling it again for the same agent replaces the
+   * spec; `null` removes it. Not with inventory (a best response to one period would ignore the stock).
+   */
+  setResponder(i: number, spec: ResponderSpec | null): void {
+    if (!this.learned.includes(i)) throw new RangeError(`setResponder: ${this.market.names[i] ?? i} is not an agent of this env`);
+    if (spec === null) {
+      this.responders.delete(i);
+      return;
+    }
+    if (this.opts.inventory) throw new RangeError(`setResponder: ${this.market.names[i]}: best responses are for markets without inventory (the env has inventory)`);
+    this.responders.set(i, spec);
+    if (!this.planner) {
+      this.planner = new EquilibriumSolver(this.market, this.opts.solver);
+      this.planner.resetStart(this.startPrices);
+    }
+  }
+
+  /** The agents that respond within the period. */
+  get responderAgents(): number[] {
+    return [...this.responders.keys()].sort((a, b) => a - b);
+  }
+
+  /** What a responder believes this period's outside demand is (the period not yet cleared). */
+  plannedDemand(kind: "forecast" | "oracle"): number[] {
+    const G = this.G;
+    if (kind === "oracle") return Array.from({ length: G }, (_, j) => this.path[(this.opts.warmup + this.t) * G + j]);
+    return this.forecastBuf.map((f) => f.point[0]);
+  }
+
+  /** Replace the responders' bids in the bid arrays by iterated best responses to everyone else's. */
+  private respond(): NonNullable<PeriodOutcome["responses"]> {
+    const G = this.G;
+    const agents = this.responderAgents;
+    const box = { low: this.actionSpace.low.slice(0, 2 * G), high: this.actionSpace.high.slice(0, 2 * G), minFraction: MIN_BID_FRACTION };
+    const profile: BidProfile = { demandScale: Float64Array.from(this.scale), withhold: Float64Array.from(this.baseWithhold) };
+    // Each responder starts from its last answer (truthful in the first period).
+    for (const i of agents) {
+      const last = this.lastResponse.get(i);
+      for (let j = 0; j < G; j++) {
+        profile.demandScale[i * G + j] = last ? Math.max(last[j], MIN_BID_FRACTION) : 1;
+        profile.withhold[i * G + j] = last ? Math.min(last[G + j], 1 - MIN_BID_FRACTION) : 0;
+      }
+    }
+    const planner = this.planner!;
+    const first = this.responders.get(agents[0])!;
+    const sameDemand = agents.every((i) => this.responders.get(i)!.demand === first.demand);
+    let result;
+    if (sameDemand) {
+      result = iterateBestResponses(planner, this.plannedDemand(first.demand), profile, agents, box, {
+        ...first.search,
+        seed: (first.search.seed ?? 0) + 104729 * this.t,
+        maxRounds: agents.length === 1 ? 1 : (first.maxRounds ?? 20),
+        tolerance: first.tolerance,
+      });
+    } else {
+      // Responders with different beliefs: each best-responds once to the others, in order (one round).
+      let p = profile;
+      let evaluations = 0;
+      let lastChange = 0;
+      for (const i of agents) {
+        const spec = this.responders.get(i)!;
+        const r = iterateBestResponses(planner, this.plannedDemand(spec.demand), p, [i], box, { ...spec.search, seed: (spec.search.seed ?? 0) + 104729 * this.t, maxRounds: 1 });
+        p = r.profile;
+        evaluations += r.evaluations;
+        lastChange = Math.max(lastChange, r.lastChange);
+      }
+      result = { profile: p, rounds: 1, converged: false, lastChange, evaluations };
+    }
+    for (const i of agents) {
+      const bid: number[] = [];
+      for (let j = 0; j < G; j++) bid.push(result.profile.demandScale[i * G + j]);
+      for (let j = 0; j < G; j++) bid.push(result.profile.withhold[i * G + j]);
+      this.lastResponse.set(i, bid);
+      for (let j = 0; j < G; j++) {
+        this.scale[i * G + j] = bid[j];
+        this.baseWithhold[i * G + j] = bid[G + j];
+      }
+    }
+    // One responder best-responds to fixed others: a single round is the whole answer.
+    const converged = agents.length === 1 ? true : result.converged;
+    return { agents: agents.map((i) => this.market.names[i]), rounds: result.rounds, converged, lastChange: result.lastChange, evaluations: result.evaluations };
   }
 
   /** Observation of learned agent i (fresh arrays). */

@@ -13,7 +13,7 @@ import type { NegotiationOutcome } from "../contracts/outcome.js";
  * - `contracts/illogical_rate`: share of negotiations with an illogical price (overtime bought while cheaper
  *   normal capacity was idle, a price below the seller's marginal cost, or above the retailer's margin R - c_R).
  * - `efficiency/chain`: Σ chain profit / Σ maximum chain profit over the negotiations (a ratio of sums, like
- *   `efficiency/allocative`; for identical negotiations it equals each one's efficiency).
+ *   `efficiency/first_best`; for identical negotiations it equals each one's efficiency).
  * - `fairness/*`: computed per negotiation over the actors that took part (the retailer and every subcontractor
  *   with an agreed quantity), then averaged over the negotiations where the index is defined (see
  *   {@link finiteMean}): `added_value_tv` / `added_value_corr` (profit shares against cost shares), `jain` (NaN for

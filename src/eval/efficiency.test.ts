@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocativeEfficiency, chainEfficiency, deadweightLoss, paretoCompare, priceDistortion } from "./efficiency.js";
+import { chainEfficiency, firstBestEfficiency, lossVsFirstBest, paretoCompare, priceDistortion, surplusChangeVsCompetitive, surplusVsCompetitive } from "./efficiency.js";
 import { marketMetrics } from "./outcome-metrics.js";
 import { partyPayoffs, sumOutcomes, totalSurplus, type Outcome, type PeriodPair } from "./outcome.js";
 
@@ -7,9 +7,11 @@ const cf1: Outcome = { profits: { A: 10, B: 20 }, outsideSurplus: { D: 70 }, pri
 const out1: Outcome = { profits: { A: 14, B: 16 }, outsideSurplus: { D: 60 }, prices: { M0: 3, M1: 4 } }; // TS 90
 const cf2: Outcome = { profits: { A: 5, B: 5 }, outsideSurplus: { D: 40 }, prices: { M0: 1, M1: 5 } }; // TS 50
 const out2: Outcome = { profits: { A: 5, B: 5 }, outsideSurplus: { D: 40 }, prices: { M0: 1, M1: 4 } }; // TS 50
+const fb1: Outcome = { profits: { A: 20, B: 20 }, outsideSurplus: { D: 80 } }; // TS 120
+const fb2: Outcome = { profits: { A: 5, B: 5 }, outsideSurplus: { D: 50 } }; // TS 60
 const pairs: PeriodPair[] = [
-  { outcome: out1, counterfactual: cf1 },
-  { outcome: out2, counterfactual: cf2 },
+  { outcome: out1, counterfactual: cf1, firstBest: fb1 },
+  { outcome: out2, counterfactual: cf2, firstBest: fb2 },
 ];
 
 describe("outcome records", () => {
@@ -30,14 +32,21 @@ describe("outcome records", () => {
 });
 
 describe("efficiency", () => {
-  it("allocative efficiency is a ratio of sums: (90 + 50) / (100 + 50)", () => {
-    expect(allocativeEfficiency(pairs)).toBeCloseTo(140 / 150, 14);
-    expect(allocativeEfficiency([{ outcome: out1, counterfactual: { profits: { A: 0 } } }])).toBeNaN();
+  it("first-best efficiency is a ratio of sums: (90 + 50) / (120 + 60); NaN without a first best", () => {
+    expect(firstBestEfficiency(pairs)).toBeCloseTo(140 / 180, 14);
+    expect(firstBestEfficiency([{ outcome: out1, counterfactual: cf1 }])).toBeNaN();
+    expect(firstBestEfficiency([{ outcome: out1, counterfactual: cf1, firstBest: { profits: { A: 0 } } }])).toBeNaN();
   });
-  it("deadweight loss is the mean per-period surplus shortfall: (10 + 0) / 2", () => {
-    expect(deadweightLoss(pairs)).toBe(5);
-    expect(deadweightLoss([{ outcome: cf1, counterfactual: out1 }])).toBe(-10); // not clipped
-    expect(deadweightLoss([])).toBeNaN();
+  it("loss against the first best is the mean per-period shortfall: (30 + 10) / 2", () => {
+    expect(lossVsFirstBest(pairs)).toBe(20);
+    expect(lossVsFirstBest([])).toBeNaN();
+  });
+  it("surplus relative to the competitive equilibrium: (90 + 50) / (100 + 50), change (-10 + 0) / 2, positive when above", () => {
+    expect(surplusVsCompetitive(pairs)).toBeCloseTo(140 / 150, 14);
+    expect(surplusVsCompetitive([{ outcome: out1, counterfactual: { profits: { A: 0 } } }])).toBeNaN();
+    expect(surplusChangeVsCompetitive(pairs)).toBe(-5);
+    expect(surplusChangeVsCompetitive([{ outcome: cf1, counterfactual: out1 }])).toBe(10);
+    expect(surplusChangeVsCompetitive([])).toBeNaN();
   });
   it("price distortion: mean of |p - p*| / p* over 4 market-periods = (0.5 + 0 + 0 + 0.2) / 4", () => {
     expect(priceDistortion(pairs)).toBeCloseTo(0.7 / 4, 14);
@@ -79,8 +88,11 @@ describe("Pareto comparison", () => {
 describe("marketMetrics", () => {
   it("reports the selected metrics and per-agent mean profits", () => {
     const m = marketMetrics(pairs);
-    expect(m["efficiency/allocative"]).toBeCloseTo(140 / 150, 14);
-    expect(m["efficiency/deadweight_loss"]).toBe(5);
+    expect(m["efficiency/first_best"]).toBeCloseTo(140 / 180, 14);
+    expect(m["welfare/loss_vs_first_best"]).toBe(20);
+    expect(m["welfare/vs_competitive"]).toBeCloseTo(140 / 150, 14);
+    expect(m["welfare/change_vs_competitive"]).toBe(-5);
+    expect(m["efficiency/allocative"]).toBeUndefined();
     // whole evaluation: A 19 vs 15 (gains), B 21 vs 25 (loses), D 100 vs 110 (loses)
     expect(m["pareto/gainers"]).toBe(1);
     expect(m["pareto/losers"]).toBe(2);

@@ -1,33 +1,59 @@
 import { partyPayoffs, totalSurplus, type Outcome, type PeriodPair } from "./outcome.js";
 
 /**
- * Efficiency of outcomes against the all-analytic counterfactual on the same demand draws.
+ * Efficiency of outcomes against the first best, and surplus relative to the all-analytic competitive
+ * equilibrium, on the same demand draws (docs/market-benchmarks.md explains why these are different things).
  */
 
-/**
- * Allocative efficiency: Σ_t TS_t / Σ_t TS*_t over the periods (a ratio of sums, so that periods with more
- * surplus weigh more; for one period it is TS / TS*). 1 means as efficient as the all-analytic competitive
- * equilibrium. NaN when the counterfactual's total surplus is not positive.
- */
-export function allocativeEfficiency(pairs: readonly PeriodPair[]): number {
+function ratioOfSums(pairs: readonly PeriodPair[], ref: (p: PeriodPair) => Outcome | undefined): number {
   let ts = 0;
-  let tsStar = 0;
+  let tsRef = 0;
   for (const p of pairs) {
+    const r = ref(p);
+    if (r === undefined) return NaN;
     ts += totalSurplus(p.outcome);
-    tsStar += totalSurplus(p.counterfactual);
+    tsRef += totalSurplus(r);
   }
-  return tsStar > 0 ? ts / tsStar : NaN;
+  return tsRef > 0 ? ts / tsRef : NaN;
+}
+
+function meanDifference(pairs: readonly PeriodPair[], ref: (p: PeriodPair) => Outcome | undefined): number {
+  if (pairs.length === 0) return NaN;
+  let s = 0;
+  for (const p of pairs) {
+    const r = ref(p);
+    if (r === undefined) return NaN;
+    s += totalSurplus(p.outcome) - totalSurplus(r);
+  }
+  return s / pairs.length;
 }
 
 /**
- * Deadweight loss per period: mean over periods of TS*_t - TS_t. Not clipped: negative when the outcome has
- * more total surplus than the counterfactual (possible only if the counterfactual is not surplus-maximising).
+ * Efficiency: Σ_t TS_t / Σ_t TS^FB_t, total surplus over the first best's (the surplus maximum) on the same
+ * draws (a ratio of sums, so that periods with more surplus weigh more). At most 1 up to solver tolerance.
+ * NaN when a period has no first best or the first-best surplus is not positive.
  */
-export function deadweightLoss(pairs: readonly PeriodPair[]): number {
-  if (pairs.length === 0) return NaN;
-  let s = 0;
-  for (const p of pairs) s += totalSurplus(p.counterfactual) - totalSurplus(p.outcome);
-  return s / pairs.length;
+export function firstBestEfficiency(pairs: readonly PeriodPair[]): number {
+  return ratioOfSums(pairs, (p) => p.firstBest);
+}
+
+/** Welfare loss against the first best, per period: mean over periods of TS^FB_t - TS_t (>= 0 up to tolerance). */
+export function lossVsFirstBest(pairs: readonly PeriodPair[]): number {
+  return -meanDifference(pairs, (p) => p.firstBest);
+}
+
+/**
+ * Surplus relative to the competitive equilibrium: Σ_t TS_t / Σ_t TS*_t with TS* the all-analytic
+ * (price-taking) equilibrium's. Not an efficiency: with binding budgets that equilibrium is second best, so a
+ * deviation can push the ratio above 1. NaN when Σ TS* <= 0.
+ */
+export function surplusVsCompetitive(pairs: readonly PeriodPair[]): number {
+  return ratioOfSums(pairs, (p) => p.counterfactual);
+}
+
+/** Surplus change against the competitive equilibrium, per period: mean of TS_t - TS*_t (positive = more surplus). */
+export function surplusChangeVsCompetitive(pairs: readonly PeriodPair[]): number {
+  return meanDifference(pairs, (p) => p.counterfactual);
 }
 
 /**

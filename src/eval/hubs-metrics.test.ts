@@ -35,9 +35,9 @@ describe("hubsMetrics", () => {
     expect(m["hubs/mechanism_deficit"]).toBeCloseTo(15 / 5, 12);
     expect(m["efficiency/gain_captured"]).toBeCloseTo(55 / 140, 12);
     // rewards A 120 vs 120 (unchanged), B 295 vs 240 (gains)
-    expect(m["pareto/gainers"]).toBe(1);
-    expect(m["pareto/losers"]).toBe(0);
-    expect(m["pareto/dominated"]).toBe(0);
+    expect(m["pareto/gainers_vs_no_trade"]).toBe(1);
+    expect(m["pareto/losers_vs_no_trade"]).toBe(0);
+    expect(m["pareto/dominated_vs_no_trade"]).toBe(0);
     // fairness on rewards (profit after delay cost) A 120, B 295 (profits would be A 150, B 350)
     expect(m["fairness/jain"]).toBeCloseTo(415 ** 2 / (2 * (120 ** 2 + 295 ** 2)), 12);
     expect(m["fairness/gini"]).toBeCloseTo(175 / 830, 12);
@@ -54,9 +54,9 @@ describe("hubsMetrics", () => {
   it("a hub worse off than without trade is a loser; no achievable gain gives NaN gain_captured; selection works", () => {
     const worse = { ...ep1, rewards: { A: 10, B: 200 } };
     const m = hubsMetrics([worse]);
-    expect(m["pareto/losers"]).toBe(1);
-    expect(m["pareto/gainers"]).toBe(0);
-    expect(m["pareto/dominated"]).toBe(1);
+    expect(m["pareto/losers_vs_no_trade"]).toBe(1);
+    expect(m["pareto/gainers_vs_no_trade"]).toBe(0);
+    expect(m["pareto/dominated_vs_no_trade"]).toBe(1);
     const flat = hubsMetrics([{ ...ep1, optimumValue: 290 }], { metrics: ["efficiency/gain_captured"] });
     expect(flat["efficiency/gain_captured"]).toBeNaN();
     expect(flat["hubs/delay_cost"]).toBeUndefined();

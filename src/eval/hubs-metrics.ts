@@ -28,9 +28,9 @@ export const HUBS_METRICS = [
   "efficiency/gain_captured",
   "hubs/delay_cost",
   "hubs/mechanism_deficit",
-  "pareto/dominated",
-  "pareto/gainers",
-  "pareto/losers",
+  "pareto/dominated_vs_no_trade",
+  "pareto/gainers_vs_no_trade",
+  "pareto/losers_vs_no_trade",
   "fairness/jain",
   "fairness/gini",
   "fairness/min_share",
@@ -56,8 +56,10 @@ export interface HubsMetricOptions {
  *   costs exceed margins), so a ratio of two such values says nothing; the context values below give both.
  * - `hubs/mechanism_deficit`: money the company paid into VCG trades per period (sellers receive more than
  *   buyers pay: see docs/hubs.md); a transfer within the company, so it is not part of value.
- * - `pareto/*`: each hub's reward summed over the evaluation against its no-trade reward (`pareto/losers` = hubs
- *   worse off than without trade; `pareto/dominated` = 1 when no-trade Pareto-dominates the outcome).
+ * - `pareto/*_vs_no_trade`: each hub's reward summed over the evaluation against its no-trade reward
+ *   (`pareto/losers_vs_no_trade` = hubs worse off than without trade; `pareto/dominated_vs_no_trade` = 1 when no
+ *   trade Pareto-dominates the outcome). Named apart from the market's `pareto/*`, which compare with the
+ *   all-analytic market.
  * - `fairness/*` on the hubs' rewards (profit after delay cost: margin + money net − delay cost, what a hub is
  *   left with) summed over the evaluation; `fairness/nash_welfare` on per-period means. Rewards can be negative:
  *   `fairness/jain`, `fairness/min_share`, `fairness/max_share` and `fairness/nash_welfare` are then NaN (their
@@ -88,9 +90,9 @@ export function hubsMetrics(records: readonly HubEpisodeRecord[], opts: HubsMetr
     "hubs/delay_cost": () => total((r) => r.delayCost) / n,
     "hubs/mechanism_deficit": () => total((r) => r.mechanismDeficit) / n,
     "efficiency/gain_captured": () => (optimum - noTrade > tol ? (value - noTrade) / (optimum - noTrade) : NaN),
-    "pareto/dominated": () => (pareto().dominated ? 1 : 0),
-    "pareto/gainers": () => pareto().gainers.length,
-    "pareto/losers": () => pareto().losers.length,
+    "pareto/dominated_vs_no_trade": () => (pareto().dominated ? 1 : 0),
+    "pareto/gainers_vs_no_trade": () => pareto().gainers.length,
+    "pareto/losers_vs_no_trade": () => pareto().losers.length,
     "fairness/jain": () => jainIndex(rewards),
     "fairness/gini": () => gini(rewards, opts.giniNegatives),
     "fairness/min_share": () => minShare(rewards),

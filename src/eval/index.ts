@@ -11,3 +11,6 @@ export * from "./hubs-metrics.js";
 export * from "./contracts-metrics.js";
 export * from "./contracts-summary.js";
 export * from "./contracts-report.js";
+export * from "./crossed.js";
+export * from "./estimates.js";
+export * from "./metric-dictionary.js";

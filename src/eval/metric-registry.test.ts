@@ -19,7 +19,7 @@ describe("metric registry", () => {
   });
 
   it("refuses a taken name, a name without a namespace and missing fields", () => {
-    const def = { name: "efficiency/allocative", unit: "ratio", definition: "x", aggregation: "mean", scenarios: ["market"] };
+    const def = { name: "efficiency/first_best", unit: "ratio", definition: "x", aggregation: "mean", scenarios: ["market"] };
     expect(() => registerMetric(def)).toThrow(RegistrationError);
     expect(() => registerMetric({ ...def, name: "plain" })).toThrow(/must be namespaced/);
     expect(() => registerMetric({ ...def, name: "test/no_unit", unit: "" })).toThrow(/unit must be a non-empty string/);
@@ -29,7 +29,7 @@ describe("metric registry", () => {
   it("computes registered metrics of the input's scenario from plain records", () => {
     registerMetric({ name: "test/episodes", unit: "count", definition: "episodes.csv rows", aggregation: "count", scenarios: ["market"], compute: (i) => i.episodes.length });
     const input = { scenario: "market", records: [], episodes: [{ agent: "a" }, { agent: "b" }] };
-    expect(computeRegisteredMetrics(["test/episodes", "efficiency/allocative"], input)).toEqual({ "test/episodes": 2 });
+    expect(computeRegisteredMetrics(["test/episodes", "efficiency/first_best"], input)).toEqual({ "test/episodes": 2 });
     expect(computeRegisteredMetrics(["test/episodes"], { ...input, scenario: "hubs" })).toEqual({});
   });
 });

@@ -1,4 +1,4 @@
-import { allocativeEfficiency, deadweightLoss, paretoCompare, priceDistortion, type Tolerance } from "./efficiency.js";
+import { firstBestEfficiency, lossVsFirstBest, paretoCompare, surplusChangeVsCompetitive, surplusVsCompetitive, priceDistortion, type Tolerance } from "./efficiency.js";
 import { gini, jainIndex, maxShare, minShare, nashSocialWelfare, type NegativeRule } from "./fairness.js";
 import { sumOutcomes, sumValues, totalSurplus, type PeriodPair } from "./outcome.js";
 
@@ -9,8 +9,10 @@ import { sumOutcomes, sumValues, totalSurplus, type PeriodPair } from "./outcome
 
 /** The metrics a market evaluation reports by default (the market scenario's `defaultMetrics`). */
 export const MARKET_METRICS: readonly string[] = [
-  "efficiency/allocative",
-  "efficiency/deadweight_loss",
+  "efficiency/first_best",
+  "welfare/loss_vs_first_best",
+  "welfare/vs_competitive",
+  "welfare/change_vs_competitive",
   "efficiency/price_distortion",
   "pareto/dominated",
   "pareto/gainers",
@@ -48,8 +50,10 @@ export function marketMetrics(pairs: readonly PeriodPair[], opts: MarketMetricOp
   const agents = Object.keys(total.profits).sort();
   const profits = agents.map((a) => total.profits[a]);
   const all: Record<string, () => number> = {
-    "efficiency/allocative": () => allocativeEfficiency(pairs),
-    "efficiency/deadweight_loss": () => deadweightLoss(pairs),
+    "efficiency/first_best": () => firstBestEfficiency(pairs),
+    "welfare/loss_vs_first_best": () => lossVsFirstBest(pairs),
+    "welfare/vs_competitive": () => surplusVsCompetitive(pairs),
+    "welfare/change_vs_competitive": () => surplusChangeVsCompetitive(pairs),
     "efficiency/price_distortion": () => priceDistortion(pairs),
     "pareto/dominated": () => (paretoCompare(total, totalStar, opts.tolerance).dominated ? 1 : 0),
     "pareto/gainers": () => paretoCompare(total, totalStar, opts.tolerance).gainers.length,

@@ -1,7 +1,8 @@
 /**
  * Plain outcome records: what the metrics need from any scenario, with no env or RL types.
- * One `Outcome` is one trading period (or one negotiation); a `PeriodPair` holds an outcome and the
- * all-analytic counterfactual of the same period (the same demand draw).
+ * One `Outcome` is one trading period (or one negotiation); a `PeriodPair` holds an outcome, the
+ * all-analytic counterfactual of the same period (the same demand draw) and, where the scenario has one, the
+ * first best of that period (the surplus maximum; for the market, the equilibrium with budgets removed).
  */
 export interface Outcome {
   /** Profit of each agent (party), keyed by agent id such as "A[1][1]". */
@@ -20,6 +21,8 @@ export interface Outcome {
 export interface PeriodPair {
   outcome: Outcome;
   counterfactual: Outcome;
+  /** The period's first best (surplus maximum); metrics against it are NaN when absent. */
+  firstBest?: Outcome;
 }
 
 /** Total surplus of an outcome: its `totalSurplus` if given, else profits + outside surpluses. */

@@ -1,10 +1,8 @@
 import * as dfd from "danfojs-node";
-import { deriveSeed } from "../core/rng.js";
-import { bootstrapConfidenceInterval, pairedDifference, tConfidenceInterval, welchTTest } from "./statistics.js";
 
 /**
- * Tidy result tables from per-(condition, seed) metric records: `metrics.csv`, `summary.csv` and
- * `comparison.csv` rows. Rows come out in a deterministic order: conditions in the given order (else
+ * Tidy per-(condition, seed) metric records and `metrics.csv` rows (summary, comparison and aggregates over seeds x
+ * evaluation episodes are in estimates.ts). Rows come out in a deterministic order: conditions in the given order (else
  * alphabetical), metrics alphabetical, seeds ascending. Write them with `toCsv` from src/io/csv.ts
  * (the `*_COLUMNS` constants are the headers).
  */
@@ -18,53 +16,10 @@ export type MetricRecord = {
 };
 
 export const METRICS_COLUMNS = ["condition", "seed", "metric", "value"] as const;
-export const SUMMARY_COLUMNS = ["condition", "metric", "mean", "std", "ci_low", "ci_high", "n"] as const;
-export const COMPARISON_COLUMNS = ["metric", "baseline", "condition", "difference", "ci_low", "ci_high", "p_value", "test"] as const;
-
-export type SummaryRow = {
-  condition: string;
-  metric: string;
-  mean: number;
-  std: number;
-  ci_low: number;
-  ci_high: number;
-  n: number;
-};
-
-export type ComparisonRow = {
-  metric: string;
-  baseline: string;
-  condition: string;
-  difference: number;
-  ci_low: number;
-  ci_high: number;
-  p_value: number;
-  /**
-   * "paired" (same seeds: paired t over seeds), "welch" (Welch's unequal-variance t-test), or "none": both
-   * conditions are the same for every seed (no learner: the seeds are copies), so there is no sampling
-   * uncertainty over seeds to test; the difference is reported with empty CI and p-value.
-   */
-  test: "paired" | "welch" | "none";
-};
 
 export interface TableOptions {
   /** Order of conditions in the output (others follow alphabetically). */
   conditions?: readonly string[];
-  /** Confidence level (default 0.95). */
-  level?: number;
-  /**
-   * Conditions whose values do not depend on the seed (nothing trained: analytic and scripted agents only). A
-   * comparison of two of them gets test "none" and no CI or p-value: copies are not replications.
-   */
-  seedIndependent?: readonly string[];
-}
-
-export interface SummaryOptions extends TableOptions {
-  /** "t" (default): Student t interval; "bootstrap": percentile bootstrap. */
-  ci?: "t" | "bootstrap";
-  /** Bootstrap resamples (default 10 000) and base seed (default 0); each (condition, metric) derives its own seed. */
-  resamples?: number;
-  seed?: number;
 }
 
 /** Flatten `{condition, seed, metrics: {name: value}}` results into metric records. */
@@ -86,73 +41,6 @@ export function metricsRows(records: readonly MetricRecord[], opts: TableOptions
   return [...records].sort(
     (a, b) => rank(a.condition) - rank(b.condition) || compareStrings(a.metric, b.metric) || a.seed - b.seed,
   ).map((r) => ({ condition: r.condition, seed: r.seed, metric: r.metric, value: r.value }));
-}
-
-/**
- * `summary.csv` rows: per condition and metric, the mean, sample std, confidence interval and n over seeds.
- * NaN values (a metric undefined for a seed, e.g. Nash welfare with a zero profit) are left out, and `n`
- * counts the values used.
- */
-export function summaryRows(records: readonly MetricRecord[], opts: SummaryOptions = {}): SummaryRow[] {
-  const level = opts.level ?? 0.95;
-  const rows: SummaryRow[] = [];
-  for (const [[condition, metric], group] of groupBy(records, ["condition", "metric"])) {
-    const xs = group.filter((r) => !Number.isNaN(r.value)).sort((a, b) => a.seed - b.seed).map((r) => r.value);
-    const t = tConfidenceInterval(xs, level);
-    let low = t.low;
-    let high = t.high;
-    if (opts.ci === "bootstrap") {
-      const b = bootstrapConfidenceInterval(xs, { level, resamples: opts.resamples, seed: deriveSeed(opts.seed ?? 0, condition, metric) });
-      low = b.low;
-      high = b.high;
-    }
-    rows.push({ condition, metric, mean: t.mean, std: t.std, ci_low: low, ci_high: high, n: xs.length });
-  }
-  const rank = conditionRank(records, opts.conditions);
-  return rows.sort((a, b) => rank(a.condition) - rank(b.condition) || compareStrings(a.metric, b.metric));
-}
-
-/**
- * `comparison.csv` rows: for every metric and every condition other than `baseline`, the difference
- * condition - baseline with its confidence interval and two-sided p-value. When both conditions have values
- * (non-NaN) for exactly the same seeds, the test is paired over seeds (mean of per-seed differences, t CI,
- * paired t-test); otherwise the difference of means with Welch's test.
- */
-export function comparisonRows(records: readonly MetricRecord[], baseline: string, opts: TableOptions = {}): ComparisonRow[] {
-  const level = opts.level ?? 0.95;
-  const byKey = new Map<string, Map<number, number>>(); // condition\u0000metric -> seed -> value
-  for (const [[condition, metric], group] of groupBy(records, ["condition", "metric"])) {
-    byKey.set(`${condition}\u0000${metric}`, new Map(group.filter((r) => !Number.isNaN(r.value)).map((r) => [r.seed, r.value])));
-  }
-  if (!records.some((r) => r.condition === baseline)) throw new RangeError(`comparison baseline "${baseline}" has no records`);
-  const rank = conditionRank(records, opts.conditions);
-  const conditions = [...new Set(records.map((r) => r.condition))].filter((c) => c !== baseline).sort((a, b) => rank(a) - rank(b));
-  const metrics = [...new Set(records.map((r) => r.metric))].sort(compareStrings);
-  const rows: ComparisonRow[] = [];
-  for (const metric of metrics) {
-    const base = byKey.get(`${baseline}\u0000${metric}`);
-    if (!base) continue;
-    for (const condition of conditions) {
-      const other = byKey.get(`${condition}\u0000${metric}`);
-      if (!other) continue;
-      const seedsA = [...other.keys()].sort((a, b) => a - b);
-      const seedsB = [...base.keys()].sort((a, b) => a - b);
-      const sameSeeds = seedsA.length === seedsB.length && seedsA.every((s, i) => s === seedsB[i]);
-      if (opts.seedIndependent?.includes(condition) && opts.seedIndependent.includes(baseline)) {
-        const mean = (xs: Iterable<number>) => {
-          const v = [...xs];
-          return v.length > 0 ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
-        };
-        rows.push({ metric, baseline, condition, difference: mean(other.values()) - mean(base.values()), ci_low: NaN, ci_high: NaN, p_value: NaN, test: "none" });
-        continue;
-      }
-      const r = sameSeeds
-        ? pairedDifference(seedsA.map((s) => other.get(s)!), seedsA.map((s) => base.get(s)!), level)
-        : welchTTest(seedsA.map((s) => other.get(s)!), seedsB.map((s) => base.get(s)!), level);
-      rows.push({ metric, baseline, condition, difference: r.difference, ci_low: r.low, ci_high: r.high, p_value: r.pValue, test: sameSeeds ? "paired" : "welch" });
-    }
-  }
-  return rows;
 }
 
 /**

@@ -6,22 +6,27 @@ import {
   pricePathSpec,
   renderFigure,
   type AgentProfitRow,
+  type CurveReference,
   type LearningCurveRow,
   type TradeoffRow,
 } from "../eval/figures.js";
 import { getMetric } from "../eval/metric-registry.js";
+import { compareStrings, METRICS_COLUMNS, metricsRows, type MetricRecord } from "../eval/tables.js";
 import {
+  AGGREGATES_COLUMNS,
+  aggregateRows,
   COMPARISON_COLUMNS,
   comparisonRows,
-  compareStrings,
-  METRICS_COLUMNS,
-  metricsRows,
+  EPISODE_METRICS_COLUMNS,
+  seedMetricRecords,
   SUMMARY_COLUMNS,
   summaryRows,
   type ComparisonRow,
-  type MetricRecord,
   type SummaryRow,
-} from "../eval/tables.js";
+} from "../eval/estimates.js";
+import type { EpisodeMetricRecord } from "../eval/crossed.js";
+import { DICTIONARY_COLUMNS, dictionaryRows, higherIsBetter, metricInfo, metricTitle } from "../eval/metric-dictionary.js";
+import { fingerprint } from "./fingerprint.js";
 import type { Cell } from "../io/csv.js";
 import { buildManifest } from "../io/manifest.js";
 import { join, resolve } from "node:path";
@@ -31,7 +36,7 @@ import { BEST_SETTING_COLUMNS, bestSettings, type BestSettingRow } from "./sweep
 import { defaultWorkers, runPool } from "./pool.js";
 import { createProgress, type ProgressOptions } from "./progress.js";
 import type { ResolvedExperiment } from "./schema.js";
-import { buildTasks, taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.js";
+import { buildTasks, isDeterministicCondition, taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.js";
 
 /**
  * Run an experiment: every condition x seed as a task on a worker pool, each finished task saved in the
@@ -143,7 +148,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     const tables = writeTables(runDir, cfg, ordered);
     const tablesSeconds = (performance.now() - tTables) / 1000;
     const tFigures = performance.now();
-    if (opts.figures !== false) await writeFigures(runDir, cfg, ordered, tables.records, opts.png !== false);
+    if (opts.figures !== false) await writeFigures(runDir, cfg, ordered, tables.records, tables.summary, opts.png !== false);
     const figuresSeconds = (performance.now() - tFigures) / 1000;
 
     runDir.writeJson(
@@ -158,6 +163,12 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
         extra: {
           ...opts.partialKey,
           config_hash: store.hash,
+          fingerprint: fingerprint(cfg),
+          deterministic_conditions: deterministicConditions(cfg).map((condition) => ({
+            condition,
+            computed_once_with_seed: Math.min(...cfg.seeds),
+            why: "every agent is analytic and the evaluation draws depend on evaluation.seed only: every training seed would give a copy of this outcome",
+          })),
           workers: Math.min(workers, Math.max(1, pending.length)),
           tasks: ordered.map(({ task, result }) => ({
             condition: task.condition.name,
@@ -192,33 +203,70 @@ function backendsUsed(cfg: ResolvedExperiment, results: readonly TaskResult[]): 
 }
 
 /**
- * Metric records of finished tasks; selectable registered metrics the experiment did not select are dropped
- * (always-reported ones such as `profit/<agent>`, and names outside the registry, are kept).
+ * Metric records of finished tasks; known metrics the experiment did not select are dropped. Tasks with
+ * per-episode metrics give one record per seed derived from their episodes (Σ numerator / Σ denominator, so that
+ * metrics.csv and summary.csv agree); others their own `metrics`.
  */
 export function collectMetricRecords(cfg: ResolvedExperiment, finished: readonly Finished[]): MetricRecord[] {
-  const wanted = new Set(cfg.metrics);
+  const keep = wantedMetric(cfg);
   const out: MetricRecord[] = [];
   for (const { task, result } of finished) {
-    for (const [metric, value] of Object.entries(result.metrics)) {
-      const def = getMetric(metric);
-      if (def && !def.always && !wanted.has(metric)) continue;
-      out.push({ condition: task.condition.name, seed: task.seed, metric, value });
+    if (result.episodeMetrics) {
+      out.push(...seedMetricRecords(collectEpisodeRecords(cfg, [{ task, result }])));
+      continue;
     }
+    for (const [metric, value] of Object.entries(result.metrics)) if (keep(metric)) out.push({ condition: task.condition.name, seed: task.seed, metric, value });
   }
   return out;
+}
+
+/** Selectable registered metrics the experiment did not select are dropped (always-reported ones and unregistered names are kept). */
+function wantedMetric(cfg: ResolvedExperiment): (metric: string) => boolean {
+  const wanted = new Set(cfg.metrics);
+  return (metric) => {
+    const def = getMetric(metric);
+    return !def || def.always === true || wanted.has(metric);
+  };
+}
+
+/** Per-episode metric records (the cells of the seeds x episodes design) of finished tasks. */
+export function collectEpisodeRecords(cfg: ResolvedExperiment, finished: readonly Finished[]): EpisodeMetricRecord[] {
+  const keep = wantedMetric(cfg);
+  const out: EpisodeMetricRecord[] = [];
+  for (const { task, result } of finished) {
+    // A task function that reports no per-episode metrics contributes one cell per seed (episode 0).
+    for (const ep of result.episodeMetrics ?? [{ episode: 0, metrics: result.metrics }]) {
+      for (const [metric, value] of Object.entries(ep.metrics)) {
+        if (!keep(metric)) continue;
+        const ratio = ep.ratios?.[metric];
+        out.push({ condition: task.condition.name, seed: task.seed, episode: ep.episode, metric, value, ...(ratio ? { num: ratio[0], den: ratio[1] } : {}) });
+      }
+    }
+  }
+  const rank = new Map(cfg.conditions.map((c, i) => [c.name, i]));
+  return out.sort((a, b) => rank.get(a.condition)! - rank.get(b.condition)! || compareStrings(a.metric, b.metric) || a.seed - b.seed || a.episode - b.episode);
+}
+
+/** The conditions computed once because their seeds would be copies ({@link isDeterministicCondition}). */
+export function deterministicConditions(cfg: ResolvedExperiment): string[] {
+  return cfg.conditions.filter((c) => isDeterministicCondition(c, cfg.scenario)).map((c) => c.name);
 }
 
 function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[]) {
   const conditions = cfg.conditions.map((c) => c.name);
   const records = collectMetricRecords(cfg, finished);
   runDir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
-  const summary = summaryRows(records, { conditions });
+  const cells = collectEpisodeRecords(cfg, finished);
+  runDir.writeCsv("episode_metrics.csv", EPISODE_METRICS_COLUMNS, cells.map((r) => ({ ...r, numerator: r.num, denominator: r.den })));
+  const opts = { conditions, deterministic: deterministicConditions(cfg) };
+  const summary = summaryRows(cells, opts);
   runDir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-  const seedIndependent = cfg.conditions.filter((c) => Array.isArray(c.learned) && c.learned.length === 0).map((c) => c.name);
-  const comparison = conditions.length > 1 ? comparisonRows(records, cfg.baseline, { conditions, seedIndependent }) : [];
+  const comparison = conditions.length > 1 ? comparisonRows(cells, cfg.baseline, opts) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
   const best = cfg.sweep ? bestSettings(cfg.sweep, summary) : [];
   if (cfg.sweep) runDir.writeCsv("best_settings.csv", BEST_SETTING_COLUMNS, best);
+  runDir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, cfg.baseline, higherIsBetter, opts));
+  runDir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric), cfg.scenario));
 
   const curves = finished.flatMap(({ task, result }) =>
     [...(result.learningCurve ?? [])]
@@ -234,18 +282,26 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
     runDir.writeCsv("episodes.csv", columns, episodes);
   }
 
+  const exploit = finished.flatMap(({ result }) => result.exploitability ?? []);
+  if (exploit.length > 0) runDir.writeCsv("exploitability.csv", Object.keys(exploit[0]), exploit);
+
   const prices = finished.flatMap(({ task, result }) => (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })));
   if (prices.length > 0) runDir.writeCsv("price_paths.csv", ["condition", "seed", "period", "market", "price", "equilibrium"], prices);
   return { records, summary, comparison, best };
 }
 
-async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[], records: readonly MetricRecord[], png: boolean): Promise<void> {
+/** A summary row's mean and interval for a figure (an exact value: the mean as both bounds). */
+function bandOf(summary: readonly SummaryRow[], condition: string, metric: string): { mean: number; low: number; high: number; n: number } | undefined {
+  const r = summary.find((x) => x.condition === condition && x.metric === metric);
+  if (!r) return undefined;
+  const exact = Number.isNaN(r.ci_low);
+  return { mean: r.mean, low: exact ? r.mean : r.ci_low, high: exact ? r.mean : r.ci_high, n: r.n };
+}
+
+async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[], records: readonly MetricRecord[], summary: readonly SummaryRow[], png: boolean): Promise<void> {
   const conditions = cfg.conditions.map((c) => c.name);
-  const save = async (name: string, spec: TopLevelSpec) => {
-    const fig = await renderFigure(spec, { png });
-    runDir.writeText(`${name}.svg`, fig.svg);
-    if (fig.png) runDir.writeText(`${name}.png`, fig.png);
-  };
+  const save = (name: string, spec: TopLevelSpec) => saveFigure(runDir, name, spec, png);
+  const perEpisode = cfg.scenario === "contracts" ? "money per negotiation" : "money per episode";
 
   const curveMetrics = [...new Set(finished.flatMap(({ result }) => (result.learningCurve ?? []).map((p) => p.metric)))].sort(compareStrings);
   if (curveMetrics.length > 0) {
@@ -253,15 +309,26 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     const rows: LearningCurveRow[] = finished.flatMap(({ task, result }) =>
       (result.learningCurve ?? []).filter((p) => p.metric === metric).map((p) => ({ condition: task.condition.name, seed: task.seed, step: p.step, value: p.value })),
     );
-    await save("learning_curves", learningCurveSpec(rows, { yTitle: metric, conditions }));
+    const yTitle = metric === "rollout/episode_return_mean" ? `episode return of a learned agent (${perEpisode})` : metric;
+    await save("learning_curves", learningCurveSpec(rows, { yTitle, conditions, references: analyticReferences(cfg, finished) }));
   }
 
+  const learnedIn = new Map(finished.map(({ task, result }) => [task.condition.name, new Set((result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent)))]));
   const profitRows: AgentProfitRow[] = records
     .filter((r) => r.metric.startsWith("profit/") && r.metric !== "profit/total")
-    .map((r) => ({ condition: r.condition, seed: r.seed, agent: r.metric.slice("profit/".length), profit: r.value }));
-  if (profitRows.length > 0) await save("agent_profit", agentProfitSpec(profitRows, { conditions }));
+    .map((r) => {
+      const agent = r.metric.slice("profit/".length);
+      return { condition: r.condition, seed: r.seed, agent, profit: r.value, learned: learnedIn.get(r.condition)?.has(agent) ?? false };
+    });
+  if (profitRows.length > 0) {
+    const bars = [...new Map(profitRows.map((r) => [`${r.condition}|${r.agent}`, r])).values()].flatMap((r) => {
+      const b = bandOf(summary, r.condition, `profit/${r.agent}`);
+      return b ? [{ condition: r.condition, agent: r.agent, mean: b.mean, ci_low: b.low, ci_high: b.high, n: b.n, role: r.learned ? ("learned" as const) : ("analytic" as const) }] : [];
+    });
+    await save("agent_profit", agentProfitSpec(profitRows, { conditions, yTitle: `profit (${metricInfo("profit/total", cfg.scenario)!.unit})`, summary: bars }));
+  }
 
-  const effName = ["efficiency/allocative", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
+  const effName = ["efficiency/first_best", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
   const fairName = "fairness/jain";
   if (effName && records.some((r) => r.metric === fairName)) {
     const rows: TradeoffRow[] = [];
@@ -271,7 +338,23 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
       const f = get(fairName);
       if (!Number.isNaN(e) && !Number.isNaN(f)) rows.push({ condition: task.condition.name, seed: task.seed, efficiency: e, fairness: f });
     }
-    if (rows.length > 0) await save("efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: effName, fairnessTitle: fairName, conditions }));
+    const crosses = conditions.flatMap((c) => {
+      const e = bandOf(summary, c, effName);
+      const f = bandOf(summary, c, fairName);
+      return e && f ? [{ condition: c, efficiency: e.mean, eff_low: e.low, eff_high: e.high, fairness: f.mean, fair_low: f.low, fair_high: f.high, n: e.n }] : [];
+    });
+    if (rows.length > 0) {
+      await save(
+        "efficiency_fairness",
+        efficiencyFairnessSpec(rows, {
+          title: "Efficiency against fairness (seeds; condition means with 95% intervals over seeds x episodes)",
+          efficiencyTitle: metricTitle(effName, cfg.scenario),
+          fairnessTitle: metricTitle(fairName, cfg.scenario),
+          conditions,
+          summary: crosses,
+        }),
+      );
+    }
   }
 
   const firstSeed = Math.min(...cfg.seeds);
@@ -281,19 +364,96 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
   }
 }
 
-/** A short fixed-width text table of summary rows (mean [CI] per condition and metric) for the terminal. */
-export function formatSummary(rows: readonly SummaryRow[], metrics?: readonly string[]): string {
-  const pick = metrics ? rows.filter((r) => metrics.includes(r.metric)) : rows;
-  const conditions = [...new Set(pick.map((r) => r.condition))];
-  const names = [...new Set(pick.map((r) => r.metric))];
-  const fmt = (x: number) => (Number.isNaN(x) ? "-" : Math.abs(x) >= 1000 || (Math.abs(x) < 0.01 && x !== 0) ? x.toExponential(2) : x.toFixed(3));
+/**
+ * The analytic reference of each learned condition's learning curve: the mean episode return (the `reward` column
+ * of episodes.csv where the scenario has one, else `profit`) that the same agents earn when they are analytic, in
+ * the baseline condition on the evaluation draws, if the baseline is all-analytic.
+ */
+function analyticReferences(cfg: ResolvedExperiment, finished: readonly Finished[]): CurveReference[] {
+  const base = cfg.conditions.find((c) => c.name === cfg.baseline);
+  if (!base || !isDeterministicCondition(base, cfg.scenario)) return [];
+  const baseRows = finished.filter((f) => f.task.condition.name === base.name).flatMap((f) => f.result.episodes ?? []);
+  const value = (row: Record<string, unknown>) => Number(typeof row.reward === "number" ? row.reward : row.profit);
+  const out: CurveReference[] = [];
+  for (const c of cfg.conditions) {
+    if (isDeterministicCondition(c, cfg.scenario)) continue;
+    const agents = new Set(finished.filter((f) => f.task.condition.name === c.name).flatMap((f) => (f.result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent))));
+    const xs = baseRows.filter((r) => agents.has(String(r.agent))).map(value).filter((x) => Number.isFinite(x));
+    if (xs.length > 0) out.push({ condition: c.name, value: xs.reduce((a, b) => a + b, 0) / xs.length, label: `analytic (${c.name})` });
+  }
+  return out;
+}
+
+export interface SummaryFormat {
+  /** Metrics to show (default all), in this order. */
+  metrics?: readonly string[];
+  /** The comparison rows: each condition's cell also shows its difference to the baseline and the Holm-corrected p. */
+  comparison?: readonly ComparisonRow[];
+  baseline?: string;
+}
+
+const fmtNumber = (x: number) => (Number.isNaN(x) ? "-" : Math.abs(x) >= 1000 || (Math.abs(x) < 0.01 && x !== 0) ? x.toExponential(2) : x.toFixed(3));
+const fmtP = (p: number) => (Number.isNaN(p) ? "-" : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
+
+/**
+ * The terminal summary: per metric and condition `mean [95% interval]` ("exact" when nothing varied), and for every
+ * condition but the baseline a second line with the difference to the baseline and its Holm-corrected p; then a
+ * legend naming the baseline, the design (n seeds x m episodes per condition) and the interval method.
+ */
+export function formatSummary(rows: readonly SummaryRow[], format: readonly string[] | SummaryFormat = {}): string {
+  const opts: SummaryFormat = Array.isArray(format) ? { metrics: format as readonly string[] } : (format as SummaryFormat);
+  const pick = opts.metrics ? rows.filter((r) => opts.metrics!.includes(r.metric)) : rows;
+  const conditions = [...new Set(rows.map((r) => r.condition))];
+  const names = opts.metrics ? opts.metrics.filter((m) => pick.some((r) => r.metric === m)) : [...new Set(pick.map((r) => r.metric))];
   const cell = (c: string, m: string) => {
     const r = pick.find((x) => x.condition === c && x.metric === m);
-    return r ? `${fmt(r.mean)} [${fmt(r.ci_low)}, ${fmt(r.ci_high)}]` : "";
+    if (!r) return "";
+    if (r.note === "deterministic") return `${fmtNumber(r.mean)} (exact)`;
+    if (Number.isNaN(r.ci_low)) return `${fmtNumber(r.mean)}${r.note ? ` (${r.note})` : ""}`;
+    return `${fmtNumber(r.mean)} [${fmtNumber(r.ci_low)}, ${fmtNumber(r.ci_high)}]`;
+  };
+  const diff = (c: string, m: string) => {
+    const d = opts.comparison?.find((x) => x.condition === c && x.metric === m);
+    if (!d) return "";
+    const sign = d.difference > 0 ? "+" : "";
+    if (d.note === "deterministic") return `  d ${sign}${fmtNumber(d.difference)} exact`;
+    if (Number.isNaN(d.p_value)) return `  d ${sign}${fmtNumber(d.difference)}`;
+    return `  d ${sign}${fmtNumber(d.difference)} p_holm ${fmtP(d.p_holm)}`;
   };
   const header = ["metric", ...conditions];
-  const body = names.map((m) => [m, ...conditions.map((c) => cell(c, m))]);
+  const body: string[][] = [];
+  for (const m of names) {
+    body.push([m, ...conditions.map((c) => cell(c, m))]);
+    if (opts.comparison && opts.baseline) body.push(["", ...conditions.map((c) => (c === opts.baseline ? "  (baseline)" : diff(c, m)))]);
+  }
   const widths = header.map((_, j) => Math.max(...[header, ...body].map((row) => row[j].length)));
   const line = (row: string[]) => row.map((v, j) => v.padEnd(widths[j])).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n") + "\n";
+  const design = conditions
+    .map((c) => {
+      const r = rows.find((x) => x.condition === c && x.n > 0);
+      return r ? `${c} ${r.n_seeds} seed${r.n_seeds === 1 ? "" : "s"} x ${r.n_episodes} episodes` : c;
+    })
+    .join("; ");
+  const tests = opts.comparison?.filter((r) => !Number.isNaN(r.p_value)).length ?? 0;
+  const legend = [
+    "mean [95% interval] over training seeds x evaluation episodes (pigeonhole bootstrap); exact = no variation in any resample.",
+    `n: ${design}.`,
+  ];
+  if (opts.baseline) legend.push(`baseline: ${opts.baseline}; d = condition - baseline, paired on evaluation episodes; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`);
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), "", ...legend].join("\n") + "\n";
+}
+
+/** Agent-profit metrics worth printing: `profit/<agent>` of agents a condition names as learned. */
+export function learnedProfitMetrics(cfg: ResolvedExperiment): string[] {
+  const agents = new Set(cfg.conditions.flatMap((c) => (Array.isArray(c.learned) ? c.learned : [])));
+  return [...agents].sort(compareStrings).map((a) => `profit/${a}`);
+}
+
+/** Write a figure as SVG, PNG (unless `png` is false), PDF and its vega-lite spec (`<name>.vl.json`). */
+export async function saveFigure(runDir: RunDir, name: string, spec: TopLevelSpec, png: boolean): Promise<void> {
+  const fig = await renderFigure(spec, { png, pdf: true });
+  runDir.writeText(`${name}.svg`, fig.svg);
+  if (fig.png) runDir.writeText(`${name}.png`, fig.png);
+  if (fig.pdf) runDir.writeText(`${name}.pdf`, fig.pdf);
+  runDir.writeJson(`${name}.vl.json`, spec);
 }

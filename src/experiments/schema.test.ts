@@ -40,7 +40,7 @@ describe("resolveExperiment: defaults", () => {
     expect(r.backend).toBe("auto");
     expect(r.output).toBe("results");
     expect(r.baseline).toBe("analytic");
-    expect(r.metrics).toContain("efficiency/allocative");
+    expect(r.metrics).toContain("efficiency/first_best");
     expect(r.conditions[0]).toEqual({ name: "analytic", learned: [], algorithm: { name: "ppo", hyperparameters: {} }, agents: {}, shareParameters: false });
     expect(r.conditions[1].learned).toEqual(["A[1][1]"]);
   });

@@ -49,6 +49,11 @@ import { expandSweep, sweepSchema, type SweepInfo } from "./sweep.js";
  *   condition and training seed), deterministic (default true: greedy actions) }`.
  * - `metrics` (default: the scenario's `defaultMetrics`): registered metrics of the scenario (src/eval/metric-registry.ts);
  *   per-agent profits `profit/<agent>` are always reported.
+ * - `exploitability` (optional; market scenario): `{ method ("search", default; or "ppo"), agents (default: each
+ *   condition's learned agents, every producer for a condition without learners), budget (search evaluations,
+ *   default 120), conditions (default: those without strategies) }`: after evaluation, each listed agent's best-response gain against the others held fixed is
+ *   reported as `exploitability/<agent>` and their sum as `exploitability/nash_conv` (docs/market-benchmarks.md),
+ *   and the rows go to exploitability.csv.
  * - `backend` (default "auto"): the TensorFlow.js backend, "auto" (tensorflow when tfjs-node is installed and
  *   loads, else wasm, else cpu) | "tensorflow" | "wasm" | "cpu". The manifest records the backend used.
  * - `output` (default "results"): the results root; runs go to `<output>/<name>/<run-id>/`.
@@ -184,6 +189,15 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         .optional()
         .describe("A subset of the registered metrics (default the scenario's list)."),
       backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${quoted(BACKENDS)}` }).optional().describe('TensorFlow.js backend (default "auto").'),
+      exploitability: z
+        .strictObject({
+          method: z.enum(["search", "ppo"], { error: 'must be "search" or "ppo"' }).optional().describe('How best responses are found: "search" (best constant bid, default) or "ppo".'),
+          agents: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one agent").optional().describe("Agents to best-respond for (default: the condition's learned agents, else every producer)."),
+          budget: boundedInt(1, LIMITS.iterations).optional().describe(`search: objective evaluations per agent (default 120; at most ${LIMITS.iterations}).`),
+          conditions: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one condition").optional().describe("Conditions to examine (default: those without strategies; a best-responding profile costs a best-response search per period per objective evaluation)."),
+        })
+        .optional()
+        .describe("Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market scenario."),
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
       sweep: sweepSchema
         .optional()
@@ -229,6 +243,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       if (cfg.seeds && !Array.isArray(cfg.seeds) && (cfg.seeds.start ?? 0) + cfg.seeds.count - 1 > LIMITS.seedValue) {
         ctx.addIssue({ code: "custom", path: ["seeds"], message: `start + count - 1 must be at most ${LIMITS.seedValue} (seeds are 32-bit)` });
       }
+      (cfg.exploitability?.conditions ?? []).forEach((n, i) => {
+        if (!names.has(n)) ctx.addIssue({ code: "custom", path: ["exploitability", "conditions", i], message: `no condition named "${n}"; conditions: ${[...names.keys()].join(", ")}` });
+      });
       if (Array.isArray(cfg.seeds)) {
         const seen = new Set<number>();
         cfg.seeds.forEach((s, i) => {
@@ -291,6 +308,8 @@ export interface ResolvedExperiment {
   output: string;
   /** The file's sweep, expanded into `conditions`: the swept paths and each swept condition's base and values (absent without a sweep). */
   sweep?: SweepInfo;
+  /** Present only when the file asks for it (so that the hash of other experiments is unchanged). */
+  exploitability?: { method: "search" | "ppo"; agents?: string[]; budget?: number; conditions?: string[] };
 }
 
 type AlgorithmRef = string | { name: string; hyperparameters?: Record<string, number | boolean | string | number[]> };
@@ -354,6 +373,7 @@ export function resolveExperiment(file0: unknown, file = "<experiment>"): Resolv
     backend: c.backend ?? EXPERIMENT_DEFAULTS.backend,
     output: c.output ?? EXPERIMENT_DEFAULTS.output,
     ...(sweep ? { sweep } : {}),
+    ...(c.exploitability ? { exploitability: { method: c.exploitability.method ?? "search", ...stripUndefined({ agents: c.exploitability.agents, budget: c.exploitability.budget, conditions: c.exploitability.conditions }) } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Rng } from "../core/rng.js";
 import { getMetric } from "../eval/metric-registry.js";
-import type { SummaryRow } from "../eval/tables.js";
+import type { SummaryRow } from "../eval/estimates.js";
 import { ConfigError, formatPath, zodConfigError, type ConfigIssue } from "../io/errors.js";
 import { getAlgorithm } from "../rl/algorithm-registry.js";
 import { getScenario } from "./scenarios/index.js";
@@ -223,8 +223,8 @@ export const BEST_SETTING_COLUMNS: readonly (keyof BestSettingRow)[] = ["base", 
 
 /**
  * The best setting per metric: for each swept base condition and each metric with a registered direction
- * (`higherIsBetter`), the swept condition with the highest (or lowest) mean over seeds. Metrics without a direction
- * are left out (which is best is not defined). The mean is over the seeds only; overlapping intervals mean the seeds
+ * (`higherIsBetter`), the swept condition with the highest (or lowest) summary.csv mean. Metrics without a direction
+ * are left out (which is best is not defined). Overlapping intervals mean the seeds
  * do not separate the settings (see summary.csv / comparison.csv for the tests).
  */
 export function bestSettings(info: SweepInfo, summary: readonly SummaryRow[]): BestSettingRow[] {

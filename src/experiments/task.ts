@@ -20,6 +20,12 @@ export interface TaskResult {
   metrics: Record<string, number>;
   /** Training curve points (learning_curves.csv), e.g. metric "rollout/episode_return_mean". */
   learningCurve?: { step: number; metric: string; value: number }[];
+  /**
+   * The metrics of each evaluation episode on its own (episode_metrics.csv; the cells of the crossed seeds x episodes
+   * design, docs/statistics.md). `ratios` holds the numerator and denominator of ratio-of-sums metrics (their
+   * estimate over several episodes is Σ numerator / Σ denominator, not a mean of ratios).
+   */
+  episodeMetrics?: EpisodeMetrics[];
   /** One row per evaluation episode and agent (episodes.csv), columns chosen by the scenario. */
   episodes?: Record<string, string | number | boolean | null>[];
   /** Evaluation price path against the all-analytic equilibrium of each period (price_paths.csv). */
@@ -28,6 +34,14 @@ export interface TaskResult {
   timings?: Record<string, number>;
   /** The TensorFlow.js backend the task trained on, if it trained (recorded in the manifest). */
   backend?: string;
+  /** Best-response gains of the listed agents (exploitability.csv), when the experiment asks for them. */
+  exploitability?: Record<string, string | number>[];
+}
+
+export interface EpisodeMetrics {
+  episode: number;
+  metrics: Record<string, number>;
+  ratios?: Record<string, [number, number]>;
 }
 
 export interface TaskContext {
@@ -44,11 +58,28 @@ export interface TaskModuleRef {
   export?: string;
 }
 
-/** The task list: every condition x every seed, condition-major, in the experiment file's order. */
+/**
+ * Whether a condition's result cannot depend on the training seed: nothing is learned (analytic agents, and
+ * strategies, which the built-in scenarios seed from `evaluation.seed`), and the scenario is a built-in one, whose
+ * evaluation is seeded from `evaluation.seed` alone (a plugin's scenario may use the task's seed). Such a condition
+ * is computed once (with the first seed), not once per seed: its seeds would be copies of one outcome
+ * (docs/statistics.md).
+ */
+export function isDeterministicCondition(condition: Pick<ResolvedCondition, "learned">, scenario: string): boolean {
+  return BUILT_IN_SCENARIOS.includes(scenario) && Array.isArray(condition.learned) && condition.learned.length === 0;
+}
+
+const BUILT_IN_SCENARIOS = ["market", "contracts", "hubs"];
+
+/**
+ * The task list: every condition x every seed, condition-major, in the experiment file's order; a deterministic
+ * condition ({@link isDeterministicCondition}) has one task, with the smallest seed.
+ */
 export function buildTasks(cfg: ResolvedExperiment, options: Record<string, unknown> = {}): Task[] {
   const tasks: Task[] = [];
+  const seeds = [...cfg.seeds].sort((a, b) => a - b);
   for (const condition of cfg.conditions) {
-    for (const seed of [...cfg.seeds].sort((a, b) => a - b)) tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
+    for (const seed of isDeterministicCondition(condition, cfg.scenario) ? seeds.slice(0, 1) : seeds) tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
   }
   return tasks;
 }

@@ -166,9 +166,15 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       }),
     );
   }
+  const episodeMetrics = outcomes.map((o) => ({
+    episode: o.negotiation,
+    metrics: negotiationMetrics([o], { metrics: cfg.metrics, subcontractorIds: ids }),
+    ratios: { "efficiency/chain": [o.chainProfit, o.maxChainProfit] as [number, number] },
+  }));
   return {
     metrics: negotiationMetrics(outcomes, { metrics: cfg.metrics, subcontractorIds: ids }),
     learningCurve,
+    episodeMetrics,
     episodes,
     backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },

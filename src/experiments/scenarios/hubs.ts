@@ -150,6 +150,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const evalPolicies = { ...scripted, ...Object.fromEntries([...policies].map(([a, p]) => [a, innerPolicy(p, inner)])) };
   base.close();
   const records: HubEpisodeRecord[] = [];
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   for (let e = 0; e < cfg.evaluation.episodes; e++) {
     const out = await runHubEpisode(hubsCfg, {
@@ -158,7 +159,15 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       deterministic: cfg.evaluation.deterministic,
       predictor,
     });
-    records.push(hubEpisodeRecord(out));
+    const record = hubEpisodeRecord(out);
+    records.push(record);
+    episodeMetrics.push({
+      episode: e,
+      metrics: hubsMetrics([record], { metrics: cfg.metrics }),
+      ratios: {
+        "efficiency/gain_captured": [record.value - record.noTradeValue, record.optimumValue - record.noTradeValue],
+      },
+    });
     const trades = out.trades.filter((t) => t.status === "executed").length;
     for (const h of out.hubs) {
       episodes.push({
@@ -183,9 +192,14 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     }
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
+  // Registered metrics (plugins) per episode too, from that episode's record: the cells of the design.
+  episodeMetrics.forEach((em, e) =>
+    Object.assign(em.metrics, computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records: [records[e]], episodes: episodes.filter((r) => r.episode === em.episode) })),
+  );
   return {
     metrics: { ...hubsMetrics(records, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records, episodes }) },
     learningCurve,
+    episodeMetrics,
     episodes,
     backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deriveSeed } from "../../core/rng.js";
 import type { Env, ParallelEnv } from "../../core/types.js";
@@ -9,8 +9,10 @@ import { OptionError } from "../../rl/option-error.js";
 import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { progressPoints } from "../../rl/curve-points.js";
 import { LiveLog, liveTag } from "../../io/live-log.js";
-import type { ResolvedCondition } from "../schema.js";
 import { taskKey } from "../task.js";
+import type { Space } from "../../core/spaces.js";
+import { firstDifference } from "../fingerprint.js";
+import { conditionEnvOptions, type ResolvedCondition } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
 /**
@@ -56,6 +58,45 @@ export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: 
 export function policyFile(task: Pick<Task, "condition" | "seed" | "options">): string | undefined {
   const dir = task.options.models as string | undefined;
   return dir ? join(dir, `${task.condition.name}-${task.seed}.policy.json`) : undefined;
+}
+
+/** Where the training fingerprint of a saved policy is kept: beside it, `<condition>-<seed>.fingerprint.json`. */
+export function fingerprintFile(policy: string): string {
+  return policy.replace(/\.policy\.json$/, ".fingerprint.json");
+}
+
+/**
+ * What a trained policy was trained for: the scenario, the env id, the condition's env options (the market spec
+ * among them), the learned agents and each one's observation and action spaces. `evaluate` refuses a policy whose
+ * fingerprint differs from the experiment's (a policy trained on another market, env or spaces).
+ */
+export function trainingFingerprint(task: Task, learned: readonly string[], makeEnv: () => Env | ParallelEnv): Record<string, unknown> {
+  const cfg = task.experiment;
+  const { market, ...options } = conditionEnvOptions(cfg, task.condition) as Record<string, unknown>;
+  const env = makeEnv();
+  const spaces: Record<string, { observation: unknown; action: unknown }> = {};
+  const one = (s: Space) => JSON.parse(JSON.stringify(s.toJSON())) as unknown;
+  if ("possibleAgents" in env) {
+    for (const a of learned) spaces[a] = { observation: one(env.observationSpace(a)), action: one(env.actionSpace(a)) };
+  } else {
+    spaces[learned[0]] = { observation: one(env.observationSpace), action: one(env.actionSpace) };
+  }
+  env.close();
+  return { scenario: cfg.scenario, env: { id: cfg.env.id, options }, market: market ?? null, learned: [...learned], spaces };
+}
+
+/** Throw a UsageError (exit 2) naming the first field where a saved policy's training fingerprint differs. */
+function checkFingerprint(file: string, expected: Record<string, unknown>): void {
+  const fp = fingerprintFile(file);
+  if (!existsSync(fp)) throw new UsageError(`${fp}: missing: the policy ${file} has no training fingerprint (saved by an older supplygym); train it again`);
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(fp, "utf8"));
+  } catch (err) {
+    throw new UsageError(`${fp}: not valid JSON (${(err as Error).message})`);
+  }
+  const d = firstDifference(saved, expected);
+  if (d) throw new UsageError(`${file}: trained for another setting: training fingerprint field ${d.path} is ${JSON.stringify(d.a)}, the experiment has ${JSON.stringify(d.b)}`);
 }
 
 /**
@@ -104,6 +145,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
   let backend: string | undefined;
   if (task.options.mode === "evaluate") {
     if (!file || !existsSync(file)) throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
+    checkFingerprint(file, trainingFingerprint(task, learned, makeEnv));
     policy = loadPolicy(file, learnerSeed(task));
   } else {
     backend = await initBackend(cfg.backend === "auto" ? {} : { backend: cfg.backend });
@@ -133,6 +175,7 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
     if (file) {
       mkdirSync(task.options.models as string, { recursive: true });
       policy.save(file);
+      writeFileSync(fingerprintFile(file), JSON.stringify(trainingFingerprint(task, learned, makeEnv), null, 2) + "\n");
     }
   }
   for (const a of learned) {

@@ -74,9 +74,14 @@ describe("market scenario end to end", () => {
     expect(csvs(b.path)).toEqual(csvs(a.path));
     const metrics = parseCsv(readFileSync(join(a.path, "metrics.csv"), "utf8"));
     const get = (c: string, m: string) => Number(metrics.find((r) => r.condition === c && r.metric === m)?.value);
-    expect(get("analytic", "efficiency/allocative")).toBe(1);
+    expect(get("analytic", "welfare/vs_competitive")).toBe(1);
+    expect(get("analytic", "welfare/change_vs_competitive")).toBe(0);
+    // the all-analytic equilibrium is second best: below the first best, and never above it
+    expect(get("analytic", "efficiency/first_best")).toBeLessThan(1);
+    expect(get("one-learned", "efficiency/first_best")).toBeLessThanOrEqual(1 + 1e-9);
+    expect(get("analytic", "welfare/loss_vs_first_best")).toBeGreaterThan(0);
     expect(get("analytic", "pareto/losers")).toBe(0);
-    expect(Number.isFinite(get("one-learned", "efficiency/allocative"))).toBe(true);
+    expect(Number.isFinite(get("one-learned", "welfare/vs_competitive"))).toBe(true);
     expect(new Set(metrics.map((r) => r.condition))).toEqual(new Set(["analytic", "one-learned", "two-learned"]));
     const episodes = parseCsv(readFileSync(join(a.path, "episodes.csv"), "utf8"));
     // one row per condition, seed, episode and agent
@@ -84,5 +89,44 @@ describe("market scenario end to end", () => {
     expect(episodes.filter((r) => r.condition === "two-learned" && r.learned === "true").map((r) => r.agent).sort()).toEqual(["A[0][0]", "A[0][0]", "A[1][1]", "A[1][1]"]);
     const curves = parseCsv(readFileSync(join(a.path, "learning_curves.csv"), "utf8"));
     expect(curves.some((r) => r.condition === "one-learned" && r.metric === "rollout/episode_return_mean")).toBe(true);
+  });
+});
+
+describe("market scenario: strategies, the bidding game and exploitability (constant demand)", () => {
+  const constant = { type: "synthetic", spec: { seasonal: { period: 13, amplitude: 0 }, ar: { phi: 0.5, sigma: 0 }, shocks: { probability: 0, size: -0.3, duration: 2 } } };
+  const all = Object.fromEntries(["A[0][0]", "A[0][1]", "A[0][2]", "A[1][0]", "A[1][1]", "A[1][2]"].map((a) => [a, { name: "best-response", options: { demand: "oracle", budget: 100 } }]));
+  const exp = {
+    name: "strategic-market",
+    scenario: "market",
+    env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 3, demand: constant, forecaster: "naive" } },
+    conditions: [
+      { name: "analytic", learned: [] },
+      { name: "best-response", strategies: { "A[1][1]": { name: "best-response", options: { demand: "oracle" } } } },
+      { name: "bidding-game", strategies: all },
+    ],
+    exploitability: { agents: ["A[1][1]"], budget: 100, conditions: ["analytic"] },
+    seeds: [0],
+    evaluation: { episodes: 1, seed: 7 },
+  };
+  const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
+
+  it("the best responder beats truthful by ~2.9%, the game converges, the analytic market's first-best efficiency is 0.9537, and run reports exploitability", async () => {
+    const cfg = resolveExperiment(exp, "s.json");
+    const out = await runExperiment(cfg, { task: scenarioTask("market"), workers: 1, root: tmp, runId: "s", figures: false, progress: quiet, preflight: (c) => preflight(c, "s.json") });
+    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    const get = (c: string, m: string) => Number(metrics.find((r) => r.condition === c && r.metric === m)?.value);
+    expect(get("analytic", "efficiency/first_best")).toBeCloseTo(0.9537, 4);
+    expect(get("best-response", "profit/A[1][1]") / get("analytic", "profit/A[1][1]") - 1).toBeCloseTo(0.029, 3);
+    // shading by the unconstrained A[1][1] raises total surplus above the second-best competitive equilibrium (488.60 vs 485.82), never above the first best
+    expect(get("best-response", "welfare/change_vs_competitive")).toBeCloseTo(2.78, 1);
+    expect(get("best-response", "efficiency/first_best")).toBeLessThan(1);
+    expect(get("bidding-game", "game/converged_share")).toBe(1);
+    expect(get("bidding-game", "efficiency/first_best")).toBeLessThanOrEqual(1);
+    const rows = parseCsv(readFileSync(join(out.path, "exploitability.csv"), "utf8"));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ condition: "analytic", agent: "A[1][1]", method: "search" });
+    expect(Number(rows[0].gain_relative)).toBeGreaterThan(0.025);
+    expect(get("analytic", "exploitability/nash_conv")).toBeCloseTo(Number(rows[0].gain), 12);
+    expect(metrics.some((r) => r.condition === "best-response" && r.metric.startsWith("exploitability/"))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import type { ParallelEnv, Policy } from "../../core/types.js";
 import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
 import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
-import type { Outcome, PeriodPair } from "../../eval/outcome.js";
+import { totalSurplus, type Outcome, type PeriodPair } from "../../eval/outcome.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
@@ -17,6 +17,7 @@ import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
 import { checkAgents, conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
+import { exploitabilityMetrics, exploitProfile } from "./market-exploit.js";
 import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssues } from "./strategies.js";
 
 /**
@@ -64,7 +65,7 @@ interface ScriptedSpec {
  * condition's scripted agents (strategies other than the default truthful one) are agents of the env too, played by
  * their strategy policies inside a ScriptedAgents wrapper (in the env's own action space), hidden from the learners.
  */
-function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">, scripted?: ScriptedSpec): ParallelEnv {
+export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">, scripted?: ScriptedSpec): ParallelEnv {
   const names = marketOf(cfg).names;
   const bots = scripted ? scriptedAgents(scripted.condition, names).filter((a) => !learned.includes(a)) : [];
   const agents = bots.length > 0 ? names.filter((a) => learned.includes(a) || bots.includes(a)) : [...learned];
@@ -82,12 +83,34 @@ function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterf
   ) as ParallelEnv;
 }
 
+/**
+ * The evaluation policies of a condition's scripted agents on `env` (a market env from {@link marketEnv} with every
+ * producer an agent), acting in the scenario's shifted action space: each strategy is built with the unwrapped env
+ * (ctx.env) and acts in the env's own space. `exclude` leaves out agents (the learned ones, a deviator).
+ */
+export function evaluationStrategies(cfg: ResolvedExperiment, condition: ResolvedCondition, env: ParallelEnv, exclude: (a: string) => boolean = () => false): Map<string, Policy> {
+  const wrapped = env as ParallelRescaleAction<unknown>;
+  const base = wrapped.env;
+  const names = marketOf(cfg).names;
+  const bots = strategyPolicies(condition, scriptedAgents(condition, names).filter((a) => !exclude(a)), cfg.evaluation.seed, (a) => ({
+    envId: ENV_ID,
+    actionSpace: base.actionSpace(a),
+    observationSpace: base.observationSpace(a),
+    env: base,
+  }));
+  const out = new Map<string, Policy>();
+  for (const [a, bot] of Object.entries(bots)) {
+    out.set(a, { act: (o, opts) => rescaleBetween(bot.act(o, opts) as number[], base.actionSpace(a) as Box, wrapped.actionSpace(a)) });
+  }
+  return out;
+}
+
 /** The experiment's market (the paper's by default), compiled. */
-function marketOf(cfg: ResolvedExperiment): CompiledMarket {
+export function marketOf(cfg: ResolvedExperiment): CompiledMarket {
   return compileMarket(cfg.env.options.market ?? paperMarket);
 }
 
-function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
+export function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
   const agents = marketOf(cfg).names;
   return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
 }
@@ -108,6 +131,9 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
+  (cfg.exploitability?.agents ?? []).forEach((a, k) => {
+    if (!agents.includes(a)) issues.push({ path: formatPath(["exploitability", "agents", k]), message: `unknown agent "${a}"; the market's producers are ${agents.join(", ")}` });
+  });
   const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
@@ -174,14 +200,13 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const names = market.names;
   const env = marketEnv(cfg, names, true, condition) as ParallelRescaleAction<unknown>;
   const zero = new Array<number>((env.actionSpace(names[0]) as Box).size).fill(0);
-  const base = env.env;
-  const scripted = strategyPolicies(condition, scriptedAgents(condition, names).filter((a) => !policies.has(a)), cfg.evaluation.seed, (a) => ({
-    envId: ENV_ID,
-    actionSpace: base.actionSpace(a),
-    observationSpace: base.observationSpace(a),
-    env: base,
-  }));
+  const scripted = evaluationStrategies(cfg, condition, env, (a) => policies.has(a));
   const pairs: PeriodPair[] = [];
+  let responsePeriods = 0;
+  let responseConverged = 0;
+  let responseRounds = 0;
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = [];
+  const episodePairs: PeriodPair[][] = [];
   const episodes: NonNullable<TaskResult["episodes"]> = [];
   const prices: NonNullable<TaskResult["prices"]> = [];
   for (let e = 0; e < cfg.evaluation.episodes; e++) {
@@ -190,24 +215,28 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     const cfProfit = new Float64Array(names.length);
     let surplus = 0;
     let cfSurplus = 0;
+    let fbSurplus = 0;
+    const first = pairs.length;
     while (env.agents.length > 0) {
       const actions: Record<string, number[]> = {};
       for (const a of env.agents) {
-        const p = policies.get(a);
-        const bot = scripted[a];
-        actions[a] = p
-          ? (p.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[])
-          : bot
-            ? rescaleBetween(bot.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[], base.actionSpace(a) as Box, env.actionSpace(a))
-            : zero;
+        const p = policies.get(a) ?? scripted.get(a);
+        actions[a] = p ? (p.act(observations[a], { deterministic: cfg.evaluation.deterministic }) as number[]) : zero;
       }
       const step = env.step(actions);
       observations = step.observations;
       const info = step.infos[names[0]] as unknown as PeriodOutcome;
+      if (info.responses) {
+        responsePeriods++;
+        if (info.responses.converged) responseConverged++;
+        responseRounds += info.responses.rounds;
+      }
       const cf = info.counterfactual!;
+      const fb = info.firstBest!;
       pairs.push({
         outcome: outcomeOf(market, info.demandAlpha, info.prices, info.profits, info.totalSurplus),
         counterfactual: outcomeOf(market, info.demandAlpha, cf.prices, cf.profits, cf.totalSurplus),
+        firstBest: outcomeOf(market, info.demandAlpha, fb.prices, fb.profits, fb.totalSurplus),
       });
       names.forEach((_, i) => {
         profit[i] += info.profits[i];
@@ -215,8 +244,19 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       });
       surplus += info.totalSurplus;
       cfSurplus += cf.totalSurplus;
+      fbSurplus += fb.totalSurplus;
       if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
     }
+    const own = pairs.slice(first);
+    episodePairs.push(own);
+    episodeMetrics.push({
+      episode: e,
+      metrics: marketMetrics(own, { metrics: cfg.metrics }),
+      ratios: {
+        "efficiency/first_best": [sumOf(own, (p) => totalSurplus(p.outcome)), sumOf(own, (p) => totalSurplus(p.firstBest!))],
+        "welfare/vs_competitive": [sumOf(own, (p) => totalSurplus(p.outcome)), sumOf(own, (p) => totalSurplus(p.counterfactual))],
+      },
+    });
     names.forEach((a, i) =>
       episodes.push({
         episode: e,
@@ -227,17 +267,51 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
         counterfactual_profit: cfProfit[i],
         total_surplus: surplus,
         counterfactual_total_surplus: cfSurplus,
+        first_best_total_surplus: fbSurplus,
       }),
     );
     ctx.progress(0.9 + (0.1 * (e + 1)) / cfg.evaluation.episodes);
   }
   env.close();
+  // Registered metrics (plugins) per episode too, from that episode's records: the cells of the design.
+  episodeMetrics.forEach((em, e) =>
+    Object.assign(em.metrics, computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: episodePairs[e], episodes: episodes.filter((r) => r.episode === em.episode) })),
+  );
+  const metrics = { ...marketMetrics(pairs, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }) };
+  // Measured once per (condition, seed) over all its episodes, not per episode: the bidding game's convergence and
+  // the profile's exploitability. They enter every episode cell as the same value, so the seeds x episodes
+  // bootstrap gives them the seed-to-seed variation only (docs/statistics.md).
+  const perSeed: Record<string, number> = {};
+  if (responsePeriods > 0) {
+    // Best responders chose their bids within each period: how often the iteration reached its fixed point.
+    perSeed["game/converged_share"] = responseConverged / responsePeriods;
+    perSeed["game/rounds"] = responseRounds / responsePeriods;
+  }
+  let exploitability: TaskResult["exploitability"];
+  const exploitHere = cfg.exploitability && (cfg.exploitability.conditions ? cfg.exploitability.conditions.includes(condition.name) : condition.strategies === undefined);
+  if (cfg.exploitability && exploitHere) {
+    // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
+    const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
+    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies } });
+    Object.assign(perSeed, exploitabilityMetrics(rows));
+    exploitability = rows as unknown as TaskResult["exploitability"];
+  }
+  Object.assign(metrics, perSeed);
+  for (const em of episodeMetrics) Object.assign(em.metrics, perSeed);
   return {
-    metrics: { ...marketMetrics(pairs, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }) },
+    metrics,
+    exploitability,
     learningCurve,
+    episodeMetrics,
     episodes,
     prices,
     backend,
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
+}
+
+function sumOf<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
 }

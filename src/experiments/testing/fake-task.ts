@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import { threadId } from "node:worker_threads";
 import { deriveSeed, Rng } from "../../core/rng.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
-import type { PeriodPair } from "../../eval/outcome.js";
+import { totalSurplus, type PeriodPair } from "../../eval/outcome.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
 /**
@@ -37,12 +37,20 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     const base = agents.map((_, i) => demand * (0.1 + 0.05 * i));
     const profits = agents.map((a, i) => (learned.includes(a) ? base[i] * (1.2 + 0.1 * rng.random()) : base[i] * (1 - 0.05 * learned.length * rng.random())));
     const consumers = demand * (learned.length > 0 ? 0.8 : 1);
+    const counterfactual = { profits: Object.fromEntries(agents.map((a, i) => [a, base[i]])), outsideSurplus: { consumers: demand }, prices: { "M[2][0]": 2 } };
     pairs.push({
       outcome: { profits: Object.fromEntries(agents.map((a, i) => [a, profits[i]])), outsideSurplus: { consumers }, prices: { "M[2][0]": 2 + 0.1 * learned.length } },
-      counterfactual: { profits: Object.fromEntries(agents.map((a, i) => [a, base[i]])), outsideSurplus: { consumers: demand }, prices: { "M[2][0]": 2 } },
+      counterfactual,
+      firstBest: counterfactual, // the fake's counterfactual is its surplus maximum
     });
     agents.forEach((a, i) => episodes.push({ episode: 0, period: t, agent: a, profit: profits[i], learned: learned.includes(a) }));
     prices.push({ period: t, market: "M[2][0]", price: 2 + 0.1 * learned.length, equilibrium: 2 });
   }
-  return { metrics: marketMetrics(pairs, { metrics: task.experiment.metrics }), learningCurve, episodes, prices, timings: { train_s: 0.001 * steps } };
+  // Each period stands for one evaluation episode (its cells of the seeds x episodes design).
+  const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = pairs.map((p, e) => ({
+    episode: e,
+    metrics: marketMetrics([p], { metrics: task.experiment.metrics }),
+    ratios: { "efficiency/first_best": [totalSurplus(p.outcome), totalSurplus(p.firstBest!)], "welfare/vs_competitive": [totalSurplus(p.outcome), totalSurplus(p.counterfactual)] },
+  }));
+  return { metrics: marketMetrics(pairs, { metrics: task.experiment.metrics }), episodeMetrics, learningCurve, episodes, prices, timings: { train_s: 0.001 * steps } };
 }
