@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   review: async () => (await import("./commands/review.js")).command,
   hubs: async () => (await import("./commands/hubs.js")).command,
   train: async () => (await import("./commands/train.js")).command,
+  dashboard: async () => (await import("./commands/dashboard.js")).command,
   worker: async () => (await import("./commands/worker.js")).command,
 };
 

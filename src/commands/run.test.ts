@@ -37,7 +37,7 @@ async function run(config: unknown, extra: string[] = []): Promise<number> {
 
 const noRunDirectory = () => {
   const dir = join(work, "results", "cli-tiny");
-  return !existsSync(dir) || readdirSync(dir).filter((f) => !f.startsWith(".partial-")).length === 0;
+  return !existsSync(dir) || readdirSync(dir).filter((f) => !f.startsWith(".partial-") && f !== ".live").length === 0;
 };
 
 describe("supplygym run", () => {
@@ -105,5 +105,31 @@ describe("supplygym run", () => {
       expect(await run({ ...good(), output: join(work, "afile") })).toBe(2);
       expect(errors.join("\n")).toMatch(/cannot create or write/);
     }
+  });
+
+  it("appends live curves (learning rate, per-agent rows for independent learners) and TensorBoard files outside the staging area", async () => {
+    const cfg = good();
+    cfg.conditions = [{ name: "two", learned: ["A[1][1]", "A[1][2]"], algorithm: structuredClone(ppo) }];
+    cfg.training.totalSteps = 48;
+    expect(await run(cfg)).toBe(0);
+    const live = join(work, "results", "cli-tiny", ".live");
+    const rows = readFileSync(join(live, "task-two-0.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { step: number; metric: string; value: number | null; agent?: string });
+    const lr = rows.filter((r) => r.metric === "train/learning_rate");
+    expect(lr.map((r) => r.step)).toEqual([16, 32, 48]);
+    // PPO anneals linearly from its learningRate: 1, 2/3, 1/3 of it over three updates.
+    expect(lr[1].value! / lr[0].value!).toBeCloseTo(2 / 3, 12);
+    expect(lr[2].value! / lr[0].value!).toBeCloseTo(1 / 3, 12);
+    expect([...new Set(rows.filter((r) => r.agent !== undefined).map((r) => r.agent))].sort()).toEqual(["A[1][1]", "A[1][2]"]);
+    // The average is the mean of the agents' losses.
+    const at = (metric: string, agent?: string) => rows.find((r) => r.step === 48 && r.metric === metric && r.agent === agent)!.value!;
+    expect(at("train/value_loss")).toBeCloseTo((at("train/value_loss", "A[1][1]") + at("train/value_loss", "A[1][2]")) / 2, 9);
+    const tb = readdirSync(join(live, "task-two-0"));
+    expect(tb).toHaveLength(1);
+    expect(tb[0]).toMatch(/^events\.out\.tfevents\.\d+\.supplygym$/);
+    // The committed learning_curves.csv carries the same points, per-agent ones with the tag suffix.
+    const runDir = readdirSync(join(work, "results", "cli-tiny")).find((f) => !f.startsWith("."))!;
+    const csv = readFileSync(join(work, "results", "cli-tiny", runDir, "learning_curves.csv"), "utf8");
+    expect(csv).toContain("two,0,48,train/learning_rate,");
+    expect(csv).toContain("two,0,48,train/value_loss/A[1][2],");
   });
 });

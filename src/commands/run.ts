@@ -133,6 +133,11 @@ export const command: Command = {
     });
     console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
     console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
+    if (out.bestSettings.length > 0) {
+      console.log("best settings of the sweep (summary.csv means; best_settings.csv):");
+      for (const b of out.bestSettings) console.log(`  ${b.base} ${b.metric} (${b.direction} is better): ${b.condition} mean ${b.mean} [${b.ci_low}, ${b.ci_high}], n=${b.n}`);
+      console.log("");
+    }
     console.log(`trained policies: ${models}`);
     console.log(`run directory: ${out.path}`);
     return 0;

@@ -43,6 +43,10 @@ describe("supplygym train", () => {
     writeFileSync(file, JSON.stringify(config));
     const models = join(dir, "models");
     expect(await main(["train", file, "--out", join(dir, "full"), "--models-root", models])).toBe(0);
+    // The live log beside the run directory has every update's points, the learning rate among them.
+    const live = readFileSync(join(dir, ".live", "full.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { step: number; metric: string });
+    expect(live.filter((r) => r.metric === "train/learning_rate").map((r) => r.step)).toEqual(Array.from({ length: 16 }, (_, i) => 64 * (i + 1)));
+    expect(readdirSync(join(dir, ".live", "full"))[0]).toMatch(/^events\.out\.tfevents\./);
     const csv = readFileSync(join(dir, "full", "learning_curve.csv"), "utf8");
     expect(csv.split("\n")[0]).toBe(CURVE_COLUMNS.join(","));
     expect(csv.trim().split("\n")).toHaveLength(1 + 16);

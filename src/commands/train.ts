@@ -1,14 +1,16 @@
 import { existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "./command.js";
 import "../envs/index.js";
 import { UsageError } from "../io/errors.js";
+import { LiveLog } from "../io/live-log.js";
 import { buildManifest } from "../io/manifest.js";
 import { makeParents, removeEmpty, RunDir, timestampId } from "../io/run-dir.js";
 import { Lock, lockFileFor } from "../io/lock.js";
 import { resolveInside } from "../io/names.js";
 import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
+import { progressPoints } from "../rl/curve-points.js";
 import { initBackend, isBackendName, requireBackend } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
@@ -30,6 +32,9 @@ Train a policy (PPO, MAPPO or REINFORCE) on a registered environment (MAPPO: a P
   --backend B           TensorFlow.js backend: tensorflow (tfjs-node), wasm or cpu (default: fastest available)
   --models-root DIR     where checkpoints go (default models/)
 
+While training, appends every update's curve points (with the learning rate, and per-agent curves for
+independent learners) to results/<experiment>/.live/<run-id>.jsonl and TensorBoard event files in
+results/<experiment>/.live/<run-id>/ (tensorboard --logdir results/<experiment>/.live).
 Writes learning_curve.csv, policy.json and manifest.json into the results directory and checkpoints
 (weights, optimiser and normalisation state, RNG and env states, curve so far) into
 models/<experiment>/<run-id>/step-<N>/. Ctrl-C stops after the current update, saving a checkpoint.`;
@@ -104,6 +109,8 @@ export const command: Command = {
       }
     }
     const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId, field: "experiment" });
+    // Live metrics beside the (staged) run directory: <parent>/.live/<run-id>.jsonl and TensorBoard files in <parent>/.live/<run-id>/.
+    const live = new LiveLog(join(dirname(run.path), ".live"), basename(run.path));
 
     const controller = new AbortController();
     let stoppedBy: InterruptSignal | undefined;
@@ -146,6 +153,7 @@ export const command: Command = {
         signal: controller.signal,
         onIteration: (p: Progress) => {
           curve.push(p.row);
+          live.append(progressPoints(p));
           if (p.iteration % cfg.checkpointEvery === 0) save();
           const ret = fmt(p.row.episode_return_mean);
           const sps = fmt(p.row.steps_per_second, 0);
@@ -163,6 +171,7 @@ export const command: Command = {
       run.abort();
       throw err;
     } finally {
+      live.close();
       offInterrupt();
     }
     bar?.stop();

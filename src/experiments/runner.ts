@@ -29,8 +29,10 @@ import { DICTIONARY_COLUMNS, dictionaryRows, higherIsBetter, metricInfo, metricT
 import { fingerprint } from "./fingerprint.js";
 import type { Cell } from "../io/csv.js";
 import { buildManifest } from "../io/manifest.js";
-import { RunDir } from "../io/run-dir.js";
+import { join, resolve } from "node:path";
+import { RunDir, safeName } from "../io/run-dir.js";
 import { PartialStore } from "./partial.js";
+import { BEST_SETTING_COLUMNS, bestSettings, type BestSettingRow } from "./sweep.js";
 import { defaultWorkers, runPool } from "./pool.js";
 import { createProgress, type ProgressOptions } from "./progress.js";
 import { displayUrl, submitToQueue, type QueueUrl } from "./queue.js";
@@ -73,6 +75,11 @@ export interface RunOptions {
   png?: boolean;
   /** Forget the saved tasks of earlier runs of this experiment and run every task again (`--fresh`). */
   fresh?: boolean;
+  /**
+   * Where tasks append their learning curves while they train (`<dir>/<task>.jsonl` and TensorBoard event files in
+   * `<dir>/<task>/`); default `<root>/<name>/.live`; false: nowhere. Passed to tasks as `task.options.live`.
+   */
+  live?: string | false;
   /** Plugin modules (absolute paths), imported by every worker before the task module. */
   plugins?: readonly string[];
   /**
@@ -89,6 +96,8 @@ export interface RunOutcome {
   path: string;
   summary: SummaryRow[];
   comparison: ComparisonRow[];
+  /** With a sweep: the best swept setting per base condition and metric (best_settings.csv); else empty. */
+  bestSettings: BestSettingRow[];
   /** Tasks that ran now, and tasks taken from an earlier interrupted run. */
   ran: number;
   resumed: number;
@@ -98,7 +107,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
   const t0 = performance.now();
   await opts.preflight?.(cfg);
   const root = opts.root ?? cfg.output;
-  const tasks = buildTasks(cfg, opts.taskOptions ?? {});
+  const live = opts.live === false ? undefined : (opts.live ?? liveDir(root, cfg.name));
+  const tasks = buildTasks(cfg, { ...opts.taskOptions, ...(live ? { live } : {}) });
   // The store's lock first: a second run of this experiment refuses before it creates anything.
   const store = PartialStore.forExperiment(cfg, root, opts.partialKey);
   let runDir: RunDir;
@@ -179,13 +189,18 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
       }),
     );
     const path = runDir.commit();
-    return { path, summary: tables.summary, comparison: tables.comparison, ran: pending.length, resumed: saved.size };
+    return { path, summary: tables.summary, comparison: tables.comparison, bestSettings: tables.best, ran: pending.length, resumed: saved.size };
   } catch (err) {
     runDir.abort();
     throw err;
   } finally {
     store.close();
   }
+}
+
+/** The live-metrics folder of an experiment under a results root: `<root>/<name>/.live`. */
+export function liveDir(root: string, experiment: string): string {
+  return join(resolve(root), safeName(experiment), ".live");
 }
 
 type Finished = { task: Task; result: TaskResult };
@@ -257,6 +272,8 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   runDir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
   const comparison = conditions.length > 1 ? comparisonRows(cells, cfg.baseline, opts) : [];
   runDir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
+  const best = cfg.sweep ? bestSettings(cfg.sweep, summary) : [];
+  if (cfg.sweep) runDir.writeCsv("best_settings.csv", BEST_SETTING_COLUMNS, best);
   runDir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, cfg.baseline, higherIsBetter, opts));
   runDir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric), cfg.scenario));
 
@@ -279,7 +296,7 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
 
   const prices = finished.flatMap(({ task, result }) => (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })));
   if (prices.length > 0) runDir.writeCsv("price_paths.csv", ["condition", "seed", "period", "market", "price", "equilibrium"], prices);
-  return { records, summary, comparison };
+  return { records, summary, comparison, best };
 }
 
 /** A summary row's mean and interval for a figure (an exact value: the mean as both bounds). */

@@ -10,6 +10,7 @@ import { ConfigError, formatPath, zodConfigError, type ConfigIssue } from "../io
 import { algorithmNames } from "../rl/algorithm-registry.js";
 import { BACKENDS as TF_BACKENDS } from "../rl/backends.js";
 import { getScenario, scenarioNames } from "./scenarios/index.js";
+import { expandSweep, sweepSchema, type SweepInfo } from "./sweep.js";
 
 /**
  * The one schema of experiment files (`experiments/*.json`). Field by field (defaults in EXPERIMENT_DEFAULTS):
@@ -56,6 +57,8 @@ import { getScenario, scenarioNames } from "./scenarios/index.js";
  * - `backend` (default "auto"): the TensorFlow.js backend, "auto" (tensorflow when tfjs-node is installed and
  *   loads, else wasm, else cpu) | "tensorflow" | "wasm" | "cpu". The manifest records the backend used.
  * - `output` (default "results"): the results root; runs go to `<output>/<name>/<run-id>/`.
+ * - `sweep` (optional): a grid or random sweep over condition paths, expanded into named conditions before the rest
+ *   is validated (src/experiments/sweep.ts; docs/experiments.md "Sweeps").
  * - `$schema` (optional, ignored): lets editors find a JSON schema.
  */
 
@@ -196,6 +199,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         .optional()
         .describe("Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market scenario."),
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
+      sweep: sweepSchema
+        .optional()
+        .describe('Hyperparameter / env-option sweep, expanded into named conditions: { "grid": { "<path>": [values] } } or { "random": { "<path>": { "uniform" | "loguniform" | "choice": ... } }, "samples": N, "seed": S }; paths relative to a condition (algorithm.hyperparameters.<name>, agents.<id>.hyperparameters.<name>, envOptions.<key>...).'),
     })
     .superRefine((cfg, ctx) => {
       const names = new Map<string, number>();
@@ -300,6 +306,8 @@ export interface ResolvedExperiment {
   metrics: string[];
   backend: (typeof BACKENDS)[number];
   output: string;
+  /** The file's sweep, expanded into `conditions`: the swept paths and each swept condition's base and values (absent without a sweep). */
+  sweep?: SweepInfo;
   /** Present only when the file asks for it (so that the hash of other experiments is unchanged). */
   exploitability?: { method: "search" | "ppo"; agents?: string[]; budget?: number; conditions?: string[] };
 }
@@ -319,7 +327,9 @@ function resolveAlgorithm(s: AlgorithmRef | undefined): AlgorithmSpec {
  * Validate a parsed JSON value against the experiment schema and fill every default. Throws ConfigError
  * naming `file`, each JSON path and the rule it breaks.
  */
-export function resolveExperiment(raw: unknown, file = "<experiment>"): ResolvedExperiment {
+export function resolveExperiment(file0: unknown, file = "<experiment>"): ResolvedExperiment {
+  // A sweep becomes ordinary named conditions first (src/experiments/sweep.ts); everything below sees those.
+  const { raw, info: sweep } = expandSweep(file0, file);
   const parsed = experimentFileSchema().safeParse(raw);
   if (!parsed.success) throw zodConfigError(file, parsed.error);
   const c = parsed.data;
@@ -362,6 +372,7 @@ export function resolveExperiment(raw: unknown, file = "<experiment>"): Resolved
     metrics: [...(c.metrics ?? defaultMetrics(c.scenario))],
     backend: c.backend ?? EXPERIMENT_DEFAULTS.backend,
     output: c.output ?? EXPERIMENT_DEFAULTS.output,
+    ...(sweep ? { sweep } : {}),
     ...(c.exploitability ? { exploitability: { method: c.exploitability.method ?? "search", ...stripUndefined({ agents: c.exploitability.agents, budget: c.exploitability.budget, conditions: c.exploitability.conditions }) } } : {}),
   };
 }

@@ -41,11 +41,15 @@ export class ConfigError extends UsageError {
   }
 }
 
-/** Format a path like ["agents", 1, "budget"] as `agents[1].budget`. */
+/**
+ * Format a path like ["agents", 1, "budget"] as `agents[1].budget`. A later key holding a dot is quoted
+ * (`grid["a.b"]`); the first element is taken as written (callers pass an already formatted prefix there).
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
+    else if (out !== "" && typeof key === "string" && key.includes(".")) out += `[${JSON.stringify(key)}]`;
     else out += out === "" ? String(key) : `.${String(key)}`;
   }
   return out;

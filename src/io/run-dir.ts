@@ -218,6 +218,10 @@ export function timestampId(date = new Date()): string {
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}-${p(date.getMilliseconds(), 3)}`;
 }
 
+export function safeName(name: string): string {
+  return name.replace(/[^\w.-]+/g, "_");
+}
+
 /** Whether `p` is an existing directory. */
 export function isDirectory(p: string): boolean {
   try {

@@ -101,6 +101,13 @@ export interface Progress {
   globalStep: number;
   totalSteps: number;
   row: CurveRow;
+  /** The learning rate of this iteration's update (annealed linearly to 0 when `annealLr`). */
+  learningRate: number;
+  /**
+   * Independent learners only (a ParallelEnv with `shareParameters: false`): each agent's own update metrics
+   * and the mean return of its last `statsWindow` episodes (NaN before its first), by agent id. `row` averages them.
+   */
+  agents?: Record<string, UpdateMetrics & { episode_return_mean: number }>;
   /** Seconds spent in each phase of this iteration. */
   timings: { rollout: number; update: number };
 }
@@ -293,6 +300,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   iteration = 0;
   private observations: unknown[] | null = null;
   private episodeReturns: number[] = [];
+  /** Per-agent recent returns of independent learners (for `Progress.agents`; not checkpointed: restarts empty on resume). */
+  private agentReturns = new Map<string, number[]>();
   private episodeLengths: number[] = [];
   private backend?: BackendName;
   abstract readonly algorithm: string;
@@ -577,7 +586,10 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       for (let slot = 0; slot < r.infos.length; slot++) {
         const info = r.infos[slot];
         const ep = (info.episode ?? (info.finalInfo as Info | undefined)?.episode) as { r: number; l: number } | undefined;
-        if (ep && (r.terminations[slot] || r.truncations[slot])) this.recordEpisode(ep);
+        if (ep && (r.terminations[slot] || r.truncations[slot])) {
+          this.recordEpisode(ep);
+          if (this.groups.length > 1) this.recordAgentEpisode(this.slotGroup(slot), ep.r);
+        }
       }
       for (const g of this.groups) {
         const S = g.slots.length;
@@ -625,6 +637,23 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     }
   }
 
+  private slotGroupCache: string[] | null = null;
+
+  private slotGroup(slot: number): string {
+    if (!this.slotGroupCache) {
+      this.slotGroupCache = [];
+      for (const g of this.groups) for (const s of g.slots) this.slotGroupCache[s] = g.name;
+    }
+    return this.slotGroupCache[slot];
+  }
+
+  private recordAgentEpisode(agent: string, r: number): void {
+    let list = this.agentReturns.get(agent);
+    if (!list) this.agentReturns.set(agent, (list = []));
+    list.push(r);
+    if (list.length > this.config.statsWindow) list.splice(0, list.length - this.config.statsWindow);
+  }
+
   /** Mean return and length over the last `statsWindow` finished episodes (NaN before the first). */
   episodeStats(): { returnMean: number; lengthMean: number; count: number } {
     const n = this.episodeReturns.length;
@@ -668,7 +697,15 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
         explained_variance: mean(metrics.map((m) => m.explained_variance)),
         steps_per_second: this.stepsPerIteration / ((t2 - t0) / 1000),
       };
-      const progress: Progress = { iteration: this.iteration, numIterations, globalStep: this.globalStep, totalSteps, row, timings: { rollout: (t1 - t0) / 1000, update: (t2 - t1) / 1000 } };
+      let agents: Progress["agents"];
+      if (this.groups.length > 1) {
+        agents = {};
+        this.groups.forEach((g, k) => {
+          const rets = this.agentReturns.get(g.name) ?? [];
+          agents![g.name] = { ...metrics[k], episode_return_mean: rets.length > 0 ? mean(rets) : NaN };
+        });
+      }
+      const progress: Progress = { iteration: this.iteration, numIterations, globalStep: this.globalStep, totalSteps, row, learningRate: lr, agents, timings: { rollout: (t1 - t0) / 1000, update: (t2 - t1) / 1000 } };
       opts.onProgress?.(progress);
       if ((await opts.onIteration?.(progress)) === "stop") break;
       // Let signal handlers (Ctrl-C) run between iterations.

@@ -7,6 +7,9 @@ import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
 import { OptionError } from "../../rl/option-error.js";
 import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
+import { progressPoints } from "../../rl/curve-points.js";
+import { LiveLog, liveTag } from "../../io/live-log.js";
+import { taskKey } from "../task.js";
 import type { Space } from "../../core/spaces.js";
 import { firstDifference } from "../fingerprint.js";
 import { conditionEnvOptions, type ResolvedCondition } from "../schema.js";
@@ -127,7 +130,8 @@ export interface Trained {
 /**
  * Train `learned` with the condition's algorithm on envs from `makeEnv` (a single-agent env for one learner, a
  * ParallelEnv for several), seeded from the task, and save the policy in the models folder; in evaluate mode
- * (`task.options.mode === "evaluate"`) load it instead. Progress covers [0, 0.9] of the task.
+ * (`task.options.mode === "evaluate"`) load it instead. Progress covers [0, 0.9] of the task. While training, the
+ * curve points are appended to a {@link LiveLog} in `task.options.live` (when set) after every update.
  */
 export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonly string[], makeEnv: () => Env | ParallelEnv): Promise<Trained> {
   const { condition } = task;
@@ -154,15 +158,20 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
       shareParameters: condition.shareParameters,
       backend: backend as LearnerOptions["backend"],
     });
-    policy = (await learner.learn(cfg.training.totalSteps, {
-      onProgress: (p) => {
-        ctx.progress((0.9 * p.globalStep) / p.totalSteps);
-        for (const k of ["episode_return_mean", "episode_length_mean"] as const) learningCurve.push({ step: p.globalStep, metric: `rollout/${k}`, value: p.row[k] });
-        for (const k of ["policy_loss", "value_loss", "entropy", "approx_kl", "clip_fraction", "explained_variance"] as const) {
-          learningCurve.push({ step: p.globalStep, metric: `train/${k}`, value: p.row[k] });
-        }
-      },
-    })) as LearnedPolicy | MultiAgentPolicy;
+    // Live metrics (task.options.live: the experiment's .live folder) are appended after every update.
+    const live = typeof task.options.live === "string" ? new LiveLog(task.options.live, taskKey(task)) : undefined;
+    try {
+      policy = (await learner.learn(cfg.training.totalSteps, {
+        onProgress: (p) => {
+          ctx.progress((0.9 * p.globalStep) / p.totalSteps);
+          const points = progressPoints(p);
+          for (const pt of points) learningCurve.push({ step: pt.step, metric: liveTag(pt), value: pt.value });
+          live?.append(points);
+        },
+      })) as LearnedPolicy | MultiAgentPolicy;
+    } finally {
+      live?.close();
+    }
     if (file) {
       mkdirSync(task.options.models as string, { recursive: true });
       policy.save(file);
