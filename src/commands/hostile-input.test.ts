@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../cli.js";
+import { captureCommandOutput } from "./testing/capture-output.js";
 
 /**
  * The reliability probe's hostile inputs (issue 16): every one must exit 2 at once, before any work, with a
@@ -11,14 +12,7 @@ import { main } from "../cli.js";
  */
 const work = mkdtempSync(join(tmpdir(), "sg-hostile-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-let errors: string[];
-beforeEach(() => {
-  errors = [];
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")));
-  vi.spyOn(console, "log").mockImplementation(() => {});
-  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-});
-afterEach(() => vi.restoreAllMocks());
+const { errors } = captureCommandOutput();
 
 const experiment = (f: string) => JSON.parse(readFileSync(join("experiments", f), "utf8"));
 const tiny = () => ({

@@ -70,7 +70,7 @@ export const marketBiddingOptionsSchema = z
     /** Synthetic demand: the forecasters are fitted once, on `periods` simulated periods drawn with `seed`. */
     forecasterFit: z.object({ periods: z.number().int().min(2).optional(), seed: z.number().int().optional() }).strict().optional(),
     inventory: inventorySchema.nullable().optional(),
-    /** Clear the all-analytic counterfactual each period (info.counterfactual, info.efficiency). Default true; false halves the step cost for training. */
+    /** Clear the benchmarks each period: the all-analytic counterfactual and the first best (info.counterfactual, info.firstBest). Default true; false skips both solves (two of three per step) for training. */
     counterfactual: z.boolean().optional(),
     /** Seed used by a first reset() without a seed. Default 0. */
     seed: z.number().int().optional(),

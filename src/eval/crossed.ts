@@ -1,5 +1,5 @@
 import { Rng } from "../core/rng.js";
-import { quantileSorted } from "./statistics.js";
+import { BOOTSTRAP_DEFAULTS, quantileSorted } from "./statistics.js";
 
 /**
  * Statistics of the crossed design of an experiment: every condition is trained with S seeds and every trained
@@ -99,7 +99,8 @@ export interface CrossedOptions {
   seed?: number;
 }
 
-export const CROSSED_DEFAULTS = { resamples: 10_000, level: 0.95, seed: 0 } as const;
+/** The crossed bootstrap resamples as the plain one does (statistics.ts). */
+export const CROSSED_DEFAULTS = BOOTSTRAP_DEFAULTS;
 
 export interface CrossedInterval {
   estimate: number;

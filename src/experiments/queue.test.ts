@@ -4,13 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { parseCsv } from "../io/csv.js";
 import { UsageError } from "../io/errors.js";
 import { codeVersion, parseQueueUrl, REGISTRY_KEY, submitToQueue } from "./queue.js";
 import { resolveExperiment } from "./schema.js";
 import { buildTasks } from "./task.js";
+import { captureCommandOutput } from "../commands/testing/capture-output.js";
 
 /**
  * The queue runner. URL rules and an unreachable Redis need no server; the rest runs against a real Redis whose
@@ -79,14 +80,7 @@ const experiment = (name: string, totalSteps: number) => ({
 });
 
 describe("bad input: exit 2, nothing written", () => {
-  let errors: string[];
-  beforeEach(() => {
-    errors = [];
-    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")));
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const { errors } = captureCommandOutput();
 
   it("a bad --queue URL and an unreachable Redis", async () => {
     const file = join(work, "bad-input.json");

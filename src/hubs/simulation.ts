@@ -188,9 +188,11 @@ export class HubSimulation {
   }
 
   /** Transferable resources, in config order: a VCG round auctions tradable[round % length]. */
-  get tradable(): number[] {
-    return this.cfg.resources.map((_, r) => r).filter((r) => this.cfg.resources[r].transferable);
+  get tradable(): readonly number[] {
+    this.tradableCache ??= this.cfg.resources.map((_, r) => r).filter((r) => this.cfg.resources[r].transferable);
+    return this.tradableCache;
   }
+  private tradableCache?: number[];
 
   private get usesVcg(): boolean {
     return this.cfg.mechanism.kind === "vcg" || this.cfg.mechanism.kind === "both";

@@ -84,14 +84,12 @@ describe("misreport search in HubSimulation", () => {
   };
 
   it("VCG: no hub gains from any misreport on any grid point (beyond 1e-9 relative), on one resource or all at once", () => {
-    let worst = -Infinity;
     let multi = 0;
     let multiLot = 0;
     for (const { seed, hubs } of instances) {
       const cfg = cfgFor("vcg", seed, hubs);
       for (let r = 0; r < cfg.resources.length; r++) {
         for (const m of [misreportSearch(cfg, r), misreportSearch(cfg, "all", r)]) {
-          worst = Math.max(worst, m.maxGain / Math.max(1, Math.abs(m.truthfulUtility)));
           expect(m.maxGain, `seed ${seed} resource ${r}: ${JSON.stringify(m)}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(m.truthfulUtility)));
           if (m.sellers >= 2 && m.buyers >= 2) multi++;
           if (m.maxLots >= 2) multiLot++;
@@ -101,7 +99,6 @@ describe("misreport search in HubSimulation", () => {
     // the instances are the kind the claim is about: several sellers and buyers, trades of several lots
     expect(multi).toBeGreaterThan(5);
     expect(multiLot).toBeGreaterThan(5);
-    expect(worst).toBeLessThanOrEqual(1e-9);
   });
 
   it("sequential second-price and bilateral: the same search finds profitable misreports", () => {

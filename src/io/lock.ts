@@ -199,16 +199,6 @@ function breakLock(file: string, stale: LockHolder | undefined): void {
   }
 }
 
-/** Run `fn` holding the lock `file`; released afterwards whatever happens. */
-export async function withLock<T>(file: string, opts: { what: string; wait?: number }, fn: () => T | Promise<T>): Promise<T> {
-  const lock = Lock.acquire(file, opts);
-  try {
-    return await fn();
-  } finally {
-    lock.release();
-  }
-}
-
 /** The lock file that guards `path` (a folder or file that may not exist yet): `<parent>/.<name>.lock`. */
 export function lockFileFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.lock`);

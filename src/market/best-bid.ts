@@ -130,8 +130,8 @@ export function iterateBestResponses(
 ): GameEquilibriumResult {
   const G = solver.market.G;
   const p = copyProfile(profile);
-  const maxRounds = opts.maxRounds ?? 20;
-  const tol = opts.tolerance ?? 1e-3;
+  // `tolerance` is the fixed point's (bid units); the search keeps its own step-stop tolerance.
+  const { maxRounds = 20, tolerance: tol = 1e-3, ...search } = opts;
   let evaluations = 0;
   let lastChange = Infinity;
   let rounds = 0;
@@ -141,7 +141,7 @@ export function iterateBestResponses(
     for (const i of agents) {
       const before = bidOf(p, i, G);
       // The answer of the last round is the first start; the search keeps it unless something beats it.
-      const r = bestBid(solver, demandAlpha, p, i, box, { ...opts, seed: (opts.seed ?? 0) + 7919 * rounds + i, start: before });
+      const r = bestBid(solver, demandAlpha, p, i, box, { ...search, seed: (search.seed ?? 0) + 7919 * rounds + i, start: before });
       evaluations += r.evaluations;
       setBid(p, i, G, r.bid, box.minFraction ?? 0);
       const after = bidOf(p, i, G);
