@@ -20,7 +20,7 @@ const csvs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".csv"))
 
 const time = async (workers: number) => {
   const t0 = performance.now();
-  const out = await runExperiment(cfg, { task: scenarioTask("market"), workers, root, runId: `w${workers}`, figures: false, progress: quiet });
+  const out = await runExperiment(cfg, { task: scenarioTask("market"), workers, root, runId: `w${workers}`, figures: false, progress: quiet, fresh: true }); // fresh: the second timing must not reuse the first run's tasks
   return { seconds: (performance.now() - t0) / 1000, csv: csvs(out.path) };
 };
 const cores = os.availableParallelism();
