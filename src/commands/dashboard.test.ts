@@ -72,14 +72,37 @@ describe("supplygym dashboard", () => {
 
       const chart = '.chart[data-experiment="dash-tiny"][data-task="task-one-0"]';
       const points = async () => Number(await page.getAttribute(chart, "data-points"));
-      await page.waitForSelector(chart, { timeout: 60_000 });
-      await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute("data-points")) >= 1, chart, { timeout: 60_000 });
-      const first = await points();
-      await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel as string)?.getAttribute("data-points")) > (n as number), [chart, first] as const, { timeout: 60_000 });
-      const second = await points();
-      // The curve grew while the training process was still running.
+      const pointsAre = (cmp: "==" | ">", n: number) =>
+        page.waitForFunction(
+          ([sel, c, k]) => {
+            const v = Number(document.querySelector(sel as string)?.getAttribute("data-points"));
+            return c === "==" ? v === k : v > (k as number);
+          },
+          [chart, cmp, n] as const,
+          { timeout: 60_000 },
+        );
+      // Freeze the training as soon as its first curve point is on disk, so the page is seen mid-run whatever the
+      // machine's speed (on idle cores the 150 updates take about a second, less than the page's 2 s refresh).
+      const live = join(results, "dash-tiny", ".live", "task-one-0.jsonl");
+      // The chart's points: complete lines of its metric (the mean episode return, all agents) with a value.
+      const linesOnDisk = () =>
+        existsSync(live)
+          ? readFileSync(live, "utf8")
+              .split("\n")
+              .slice(0, -1)
+              .map((l) => JSON.parse(l) as { metric: string; agent?: string; value: number | null })
+              .filter((p) => p.metric === "rollout/episode_return_mean" && p.agent === undefined && p.value !== null).length
+          : 0;
+      const deadline = Date.now() + 60_000;
+      while (linesOnDisk() < 1 && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      child.kill("SIGSTOP");
+      const atStop = linesOnDisk();
+      expect(atStop, err).toBeGreaterThanOrEqual(1);
+      expect(atStop, err).toBeLessThan(150);
+      await pointsAre("==", atStop); // the page shows every complete line written so far, and no more
       expect(child.exitCode, err).toBeNull();
-      expect(second).toBeGreaterThan(first);
+      child.kill("SIGCONT");
+      await pointsAre(">", atStop); // and the curve grows as the training goes on
       expect(await page.locator(`${chart} polyline`).count()).toBe(1);
 
       expect(await exited, err).toBe(0);
