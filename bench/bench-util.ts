@@ -8,7 +8,10 @@ export function writeBench(name: string, figures: Record<string, unknown>): stri
   const dir = join("results", "bench");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
-  writeFileAtomic(path, JSON.stringify({ name, machine: machine(), node: process.version, measured_at: new Date().toISOString(), ...figures }, null, 2) + "\n");
+  writeFileAtomic(
+    path,
+    JSON.stringify({ name, machine: machine(), node: process.version, measured_at: new Date().toISOString(), ...figures }, null, 2) + "\n",
+  );
   console.log(`wrote ${path}`);
   return path;
 }

@@ -83,9 +83,18 @@ for (const size of sizes) {
   const env = new MarketBiddingEnv({ market, agent: "A[1][0]", forecasterFit: { periods: 120 } });
   const constructMs = performance.now() - t0;
   const sps = stepsPerSecond(singleEnvStepper(env, 3), size.agentsPerGroup >= 50 ? 3 : 1);
-  const row = { agents: 2 * size.agentsPerGroup, goods: size.goods, markets: 3 * size.goods, us_per_step: 1e6 / sps, steps_per_s: sps, construct_ms: constructMs };
+  const row = {
+    agents: 2 * size.agentsPerGroup,
+    goods: size.goods,
+    markets: 3 * size.goods,
+    us_per_step: 1e6 / sps,
+    steps_per_s: sps,
+    construct_ms: constructMs,
+  };
   scaling.push(row);
-  console.log(`market ${row.agents} agents x ${row.goods} goods: ${row.us_per_step.toFixed(1)} us/step (${sps.toFixed(0)} steps/s; construct ${constructMs.toFixed(0)} ms)`);
+  console.log(
+    `market ${row.agents} agents x ${row.goods} goods: ${row.us_per_step.toFixed(1)} us/step (${sps.toFixed(0)} steps/s; construct ${constructMs.toFixed(0)} ms)`,
+  );
 }
 
 writeBench("env", {

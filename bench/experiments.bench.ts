@@ -16,11 +16,24 @@ cfg.baseline = "one-learned";
 cfg.seeds = [0, 1, 2, 3, 4];
 const root = mkdtempSync(join(os.tmpdir(), "sg-bench-exp-"));
 const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
-const csvs = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+const csvs = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".csv"))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), "utf8"))
+    .join("\n");
 
 const time = async (workers: number) => {
   const t0 = performance.now();
-  const out = await runExperiment(cfg, { task: scenarioTask("market"), workers, root, runId: `w${workers}`, figures: false, progress: quiet, fresh: true }); // fresh: the second timing must not reuse the first run's tasks
+  const out = await runExperiment(cfg, {
+    task: scenarioTask("market"),
+    workers,
+    root,
+    runId: `w${workers}`,
+    figures: false,
+    progress: quiet,
+    fresh: true,
+  }); // fresh: the second timing must not reuse the first run's tasks
   return { seconds: (performance.now() - t0) / 1000, csv: csvs(out.path) };
 };
 const cores = os.availableParallelism();

@@ -59,7 +59,19 @@ for (let rep = 0; rep < 5; rep++) {
 const dir = mkdtempSync(join(tmpdir(), "hubs-bench-"));
 const N = 2000;
 const ledgerPath = join(dir, "ledger.jsonl");
-const record = (i: number) => ({ type: "trade", id: `P1-${i}`, period: 1, resource: "chips", quantity: 40, seller: "A", buyer: "B", payment: "money", pricePerUnit: 905.5, money: 36220, status: "executed" });
+const record = (i: number) => ({
+  type: "trade",
+  id: `P1-${i}`,
+  period: 1,
+  resource: "chips",
+  quantity: 40,
+  seller: "A",
+  buyer: "B",
+  payment: "money",
+  pricePerUnit: 905.5,
+  money: 36220,
+  status: "executed",
+});
 let l = new FileLedger(ledgerPath);
 let t0 = performance.now();
 for (let i = 0; i < N; i++) l.append(record(i));

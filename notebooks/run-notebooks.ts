@@ -17,7 +17,9 @@ function fail(message: string): never {
 function latestRun(experiment: string): string | undefined {
   const dir = join(root, "results", experiment);
   if (!existsSync(dir)) return undefined;
-  const runs = readdirSync(dir).filter((d) => !d.startsWith(".") && existsSync(join(dir, d, "summary.csv"))).sort();
+  const runs = readdirSync(dir)
+    .filter((d) => !d.startsWith(".") && existsSync(join(dir, d, "summary.csv")))
+    .sort();
   return runs.length ? join(dir, runs[runs.length - 1]) : undefined;
 }
 
@@ -43,15 +45,21 @@ if (install.status !== 0) fail(`could not register the tslab kernel:\n${install.
 
 const outDir = join(root, "results", "notebooks", basename(runDir));
 mkdirSync(outDir, { recursive: true });
-const notebooks = readdirSync(here).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = readdirSync(here)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 let failed = 0;
 for (const nb of notebooks) {
   const t0 = Date.now();
-  const r = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", join(here, nb), "--output-dir", outDir], {
-    cwd: here,
-    encoding: "utf8",
-    env: { ...process.env, SUPPLYGYM_RUN_DIR: runDir },
-  });
+  const r = spawnSync(
+    "jupyter",
+    ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", join(here, nb), "--output-dir", outDir],
+    {
+      cwd: here,
+      encoding: "utf8",
+      env: { ...process.env, SUPPLYGYM_RUN_DIR: runDir },
+    },
+  );
   if (r.status === 0) console.log(`ok    ${nb} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   else {
     failed++;

@@ -7,7 +7,12 @@ import { describe, expect, it } from "vitest";
 // and every repository path named in src/ (messages, help texts, comments) or in the docs' text exists.
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const docs = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const docs = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -19,7 +24,10 @@ function tsFiles(dir: string): string[] {
 /** Repository paths named in a text: docs/, experiments/, src/, bench/, test/, notebooks/ files with an extension. */
 function namedPaths(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?<![\w./<{$-])((?:docs|experiments|src|bench|test|notebooks)\/[\w./-]*\.(?:md|json|ts|csv|ipynb))(?![\w<{*])/g)) out.push(m[1]);
+  for (const m of text.matchAll(
+    /(?<![\w./<{$-])((?:docs|experiments|src|bench|test|notebooks)\/[\w./-]*\.(?:md|json|ts|csv|ipynb))(?![\w<{*])/g,
+  ))
+    out.push(m[1]);
   return out;
 }
 
@@ -51,7 +59,11 @@ describe("documentation refers only to existing files", () => {
   });
 
   it("the path scanner finds paths and skips placeholders", () => {
-    expect(namedPaths("see docs/model.md, `experiments/default.json` and src/core/rng.ts.")).toEqual(["docs/model.md", "experiments/default.json", "src/core/rng.ts"]);
+    expect(namedPaths("see docs/model.md, `experiments/default.json` and src/core/rng.ts.")).toEqual([
+      "docs/model.md",
+      "experiments/default.json",
+      "src/core/rng.ts",
+    ]);
     expect(namedPaths("copy experiments/<file>.json or results/x/metrics.csv")).toEqual([]);
   });
 

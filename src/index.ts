@@ -35,7 +35,14 @@ import "./envs/index.js";
 
 // Wrappers.
 export { Wrapper, TimeLimit, ClipAction, RescaleAction, ParallelRescaleAction, FlattenObservation } from "./wrappers/index.js";
-export { NormalizeObservation, NormalizeReward, RunningMeanStd, SyncVectorEnv, RecordEpisodeStatistics, ParallelToVector } from "./wrappers/index.js";
+export {
+  NormalizeObservation,
+  NormalizeReward,
+  RunningMeanStd,
+  SyncVectorEnv,
+  RecordEpisodeStatistics,
+  ParallelToVector,
+} from "./wrappers/index.js";
 export type { NormalizeObservationOptions, NormalizeRewardOptions } from "./wrappers/index.js";
 
 // Learning: backends, PPO and REINFORCE, policies, evaluation, checkpoints, training configs.
@@ -51,7 +58,15 @@ export { learnerFromConfig } from "./rl/learner-from-config.js";
 export type { Activation, NetworkSpec } from "./rl/actor-critic.js";
 
 // Metrics on plain records and statistics over seeds.
-export { firstBestEfficiency, lossVsFirstBest, surplusVsCompetitive, surplusChangeVsCompetitive, priceDistortion, chainEfficiency, paretoCompare } from "./eval/efficiency.js";
+export {
+  firstBestEfficiency,
+  lossVsFirstBest,
+  surplusVsCompetitive,
+  surplusChangeVsCompetitive,
+  priceDistortion,
+  chainEfficiency,
+  paretoCompare,
+} from "./eval/efficiency.js";
 export { FirstBestSolver, firstBestSurplus, withoutBudgets, allocationSurplus } from "./market/first-best.js";
 export { bestBid, iterateBestResponses, profitOfBid, truthfulProfile } from "./market/best-bid.js";
 export { maximize } from "./market/optimize.js";
@@ -84,7 +99,17 @@ export {
   type ComparisonRow,
   type AggregateRow,
 } from "./eval/estimates.js";
-export { crossedInterval, crossedDifference, cellMatrix, holm, benjaminiHochberg, interquartileMean, probabilityOfImprovement, wilsonInterval, type EpisodeMetricRecord } from "./eval/crossed.js";
+export {
+  crossedInterval,
+  crossedDifference,
+  cellMatrix,
+  holm,
+  benjaminiHochberg,
+  interquartileMean,
+  probabilityOfImprovement,
+  wilsonInterval,
+  type EpisodeMetricRecord,
+} from "./eval/crossed.js";
 export { metricInfo, dictionaryRows } from "./eval/metric-dictionary.js";
 
 // Experiments: load, run and summarise an experiment file.
@@ -110,8 +135,23 @@ export { ConfigError, UsageError } from "./io/errors.js";
 export { MarketSpecError, NoEquilibriumError } from "./market/errors.js";
 
 // Extension points (docs/extending.md): a plugin's top-level code calls these.
-export { registerStrategy, getStrategy, strategyNames, type StrategyContext, type StrategyFactory, type StrategyInfo } from "./agents/index.js";
+export {
+  registerStrategy,
+  getStrategy,
+  strategyNames,
+  type StrategyContext,
+  type StrategyFactory,
+  type StrategyInfo,
+} from "./agents/index.js";
 export { registerMetric, getMetric, metricDefs, type MetricDef, type MetricInput } from "./eval/metric-registry.js";
 export { registerScenario, getScenario, scenarioNames, type ScenarioDef, type ScenarioModule } from "./experiments/scenarios/index.js";
-export { registerAlgorithm, getAlgorithm, algorithmNames, type AlgorithmDef, type Learner, type LearnerClass, type LearnerOptions } from "./rl/algorithm-registry.js";
+export {
+  registerAlgorithm,
+  getAlgorithm,
+  algorithmNames,
+  type AlgorithmDef,
+  type Learner,
+  type LearnerClass,
+  type LearnerOptions,
+} from "./rl/algorithm-registry.js";
 export { RegistrationError } from "./io/errors.js";

@@ -90,7 +90,8 @@ function violations(edges: readonly Edge[]): string[] {
     const allowed = ALLOWED[a];
     if (allowed === undefined) bad.push(`${key}: layer "${a}" has no rule (add it to ALLOWED in src/layering.test.ts)`);
     else if (!allowed.includes(b)) bad.push(`${key}: ${a} may import only ${allowed.join(", ") || "nothing outside itself"}`);
-    else if (SIMULATORS.has(a) && b === "core" && !SIMULATOR_CORE_MODULES.has(to)) bad.push(`${key}: a simulator takes only core/rng.ts from core`);
+    else if (SIMULATORS.has(a) && b === "core" && !SIMULATOR_CORE_MODULES.has(to))
+      bad.push(`${key}: a simulator takes only core/rng.ts from core`);
   }
   return bad;
 }

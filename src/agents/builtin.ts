@@ -19,7 +19,8 @@ export const MARKET_ENVS = ["MarketBidding-v0", "MarketBiddingParallel-v0"] as c
 export const HUB_ENVS = ["HubTrading-v0"] as const;
 
 function box(ctx: StrategyContext, name: string): Box {
-  if (!(ctx.actionSpace instanceof Box)) throw new TypeError(`strategy "${name}" needs a Box action space for ${ctx.agent} in ${ctx.envId}`);
+  if (!(ctx.actionSpace instanceof Box))
+    throw new TypeError(`strategy "${name}" needs a Box action space for ${ctx.agent} in ${ctx.envId}`);
   return ctx.actionSpace;
 }
 
@@ -44,22 +45,35 @@ export function truthfulAction(ctx: Pick<StrategyContext, "actionSpace" | "envId
 }
 
 registerStrategy("truthful", (ctx) => constant(truthfulAction(ctx)), {
-  description: "the analytic agent: a producer bids its profit-maximising demand and offers all its output (seed 002); a hub states its true values (seed 000)",
+  description:
+    "the analytic agent: a producer bids its profit-maximising demand and offers all its output (seed 002); a hub states its true values (seed 000)",
   envs: [...MARKET_ENVS, ...HUB_ENVS],
 });
 
 const perGood = (what: string, min: number, max: number) =>
-  z.union([z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`), z.array(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`)).min(1, "needs one value per good")], {
-    error: `must be a number in [${min}, ${max}] or a list of them, one per good (${what})`,
-  });
+  z.union(
+    [
+      z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`),
+      z.array(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`)).min(1, "needs one value per good"),
+    ],
+    {
+      error: `must be a number in [${min}, ${max}] or a list of them, one per good (${what})`,
+    },
+  );
 
 export const scaledOptionsSchema = z.strictObject({
   /** Demand scale per good: the bid demands this multiple of the analytic demand (the budget is re-solved). 1 = truthful. */
-  demandScale: perGood("1 = truthful demand", 0, 2).default(1).describe("Multiple of the analytic demand per good, in [0, 2]; a number or one per good (default 1 = truthful)."),
+  demandScale: perGood("1 = truthful demand", 0, 2)
+    .default(1)
+    .describe("Multiple of the analytic demand per good, in [0, 2]; a number or one per good (default 1 = truthful)."),
   /** Withheld fraction of output per good (destroyed, or stored with inventory). 0 = offer everything. */
-  withhold: perGood("0 = offer all output", 0, 1).default(0).describe("Withheld fraction of output per good, in [0, 1]; a number or one per good (default 0)."),
+  withhold: perGood("0 = offer all output", 0, 1)
+    .default(0)
+    .describe("Withheld fraction of output per good, in [0, 1]; a number or one per good (default 0)."),
   /** Released fraction of stock per good (only with inventory). */
-  release: perGood("0 = keep the stock", 0, 1).default(0).describe("Released fraction of stock per good, in [0, 1] (inventory only; default 0)."),
+  release: perGood("0 = keep the stock", 0, 1)
+    .default(0)
+    .describe("Released fraction of stock per good, in [0, 1] (inventory only; default 0)."),
 });
 export type ScaledOptions = z.infer<typeof scaledOptionsSchema>;
 
@@ -72,16 +86,19 @@ registerStrategy(
     const parts = space.size / g;
     const expand = (v: number | number[], field: string): number[] => {
       if (typeof v === "number") return new Array<number>(g).fill(v);
-      if (v.length !== g) throw new RangeError(`${field}: ${v.length} values for ${g} goods (agent ${ctx.agent} trades ${g} goods per layer)`);
+      if (v.length !== g)
+        throw new RangeError(`${field}: ${v.length} values for ${g} goods (agent ${ctx.agent} trades ${g} goods per layer)`);
       return [...v];
     };
     const action = [...expand(o.demandScale, "demandScale"), ...expand(o.withhold, "withhold")];
     if (parts === 3) action.push(...expand(o.release, "release"));
-    else if (o.release !== 0 && !(Array.isArray(o.release) && o.release.every((x) => x === 0))) throw new RangeError("release: the env has no inventory (set env.options.inventory to store and release output)");
+    else if (o.release !== 0 && !(Array.isArray(o.release) && o.release.every((x) => x === 0)))
+      throw new RangeError("release: the env has no inventory (set env.options.inventory to store and release output)");
     return constant(action);
   },
   {
-    description: "a market producer that bids a fixed multiple of its truthful demand and withholds a fixed fraction of its output every period (e.g. demandScale 0.8: always bid 80% of truthful demand)",
+    description:
+      "a market producer that bids a fixed multiple of its truthful demand and withholds a fixed fraction of its output every period (e.g. demandScale 0.8: always bid 80% of truthful demand)",
     options: scaledOptionsSchema,
     envs: [...MARKET_ENVS],
   },

@@ -49,8 +49,10 @@ describe("docs/extending.md worked examples", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const metrics = csv(out, "metrics.csv");
-    const value = (c: string, m: string, seed = "0") => Number(metrics.find((x) => x.condition === c && x.seed === seed && x.metric === m)?.value);
-    for (const c of ["analytic", "bid-80", "random-shade", "learned-short"]) expect(Number.isFinite(value(c, "market/mean_price")), c).toBe(true);
+    const value = (c: string, m: string, seed = "0") =>
+      Number(metrics.find((x) => x.condition === c && x.seed === seed && x.metric === m)?.value);
+    for (const c of ["analytic", "bid-80", "random-shade", "learned-short"])
+      expect(Number.isFinite(value(c, "market/mean_price")), c).toBe(true);
     expect(value("bid-80", "market/mean_price")).not.toBe(value("analytic", "market/mean_price"));
     expect(value("random-shade", "market/mean_price")).not.toBe(value("analytic", "market/mean_price"));
     const episodes = csv(out, "episodes.csv");
@@ -59,7 +61,9 @@ describe("docs/extending.md worked examples", () => {
     const curves = csv(out, "learning_curves.csv");
     expect(curves.some((x) => x.condition === "learned-short" && x.metric === "rollout/episode_return_mean")).toBe(true);
     // ppo-short's 32-step rollouts on 2 envs: the curve has a point every 64 steps
-    expect([...new Set(curves.filter((x) => x.condition === "learned-short").map((x) => Number(x.step)))].sort((a, b) => a - b)).toEqual([64, 128]);
+    expect([...new Set(curves.filter((x) => x.condition === "learned-short").map((x) => Number(x.step)))].sort((a, b) => a - b)).toEqual([
+      64, 128,
+    ]);
     const comparison = csv(out, "comparison.csv");
     // both conditions train nothing (computed once); the difference is paired on the evaluation draws, never p = 0
     const bid = comparison.find((x) => x.condition === "bid-80" && x.metric === "market/mean_price")!;
@@ -90,7 +94,12 @@ describe("docs/extending.md worked examples", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const metrics = csv(out, "metrics.csv");
-    expect(metrics.filter((x) => x.metric === "cartpole/return").map((x) => x.condition).sort()).toEqual(["ppo", "ppo", "random", "random"]);
+    expect(
+      metrics
+        .filter((x) => x.metric === "cartpole/return")
+        .map((x) => x.condition)
+        .sort(),
+    ).toEqual(["ppo", "ppo", "random", "random"]);
     expect(csv(out, "episodes.csv").length).toBe(2 * 2 * 3);
   }, 240_000);
 
@@ -98,11 +107,24 @@ describe("docs/extending.md worked examples", () => {
     const dir = join(tmp, "bad");
     mkdirSync(dir, { recursive: true });
     const index = join(root, "src", "index.ts");
-    writeFileSync(join(dir, "taken.ts"), `import { registerStrategy } from ${JSON.stringify(index)};\nregisterStrategy("scaled", () => ({ act: () => [] }));\n`);
+    writeFileSync(
+      join(dir, "taken.ts"),
+      `import { registerStrategy } from ${JSON.stringify(index)};\nregisterStrategy("scaled", () => ({ act: () => [] }));\n`,
+    );
     writeFileSync(join(dir, "broken.ts"), `throw new Error("boom");\n`);
     const experiment = join(dir, "e.json");
     const write = (plugins: string[]) =>
-      writeFileSync(experiment, JSON.stringify({ name: "bad", plugins, scenario: "market", env: { id: "MarketBiddingParallel-v0" }, conditions: [{ name: "a" }], output: join(dir, "results") }));
+      writeFileSync(
+        experiment,
+        JSON.stringify({
+          name: "bad",
+          plugins,
+          scenario: "market",
+          env: { id: "MarketBiddingParallel-v0" },
+          conditions: [{ name: "a" }],
+          output: join(dir, "results"),
+        }),
+      );
     write(["taken.ts"]);
     let r = await cli(["run", experiment, "--out", join(dir, "r1")]);
     expect(r.code).toBe(2);

@@ -61,10 +61,20 @@ const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
  * Register a strategy under `name` (letters, digits, `_ . -`). A taken name throws a RegistrationError; strategies
  * cannot be replaced, so that a condition's name always means one thing.
  */
-export function registerStrategy<O = unknown, A = unknown>(name: string, factory: StrategyFactory<O, A>, info: StrategyInfo = { description: "" }): void {
-  if (typeof name !== "string" || !NAME_RE.test(name)) throw new RegistrationError(`strategy name ${JSON.stringify(name)} must start with a letter or digit and use only letters, digits, _ . -`);
+export function registerStrategy<O = unknown, A = unknown>(
+  name: string,
+  factory: StrategyFactory<O, A>,
+  info: StrategyInfo = { description: "" },
+): void {
+  if (typeof name !== "string" || !NAME_RE.test(name))
+    throw new RegistrationError(
+      `strategy name ${JSON.stringify(name)} must start with a letter or digit and use only letters, digits, _ . -`,
+    );
   if (typeof factory !== "function") throw new RegistrationError(`strategy "${name}": the factory must be a function (ctx) => Policy`);
-  if (strategies.has(name)) throw new RegistrationError(`strategy "${name}" is already registered (${strategies.get(name)!.info.description || "no description"}); choose another name`);
+  if (strategies.has(name))
+    throw new RegistrationError(
+      `strategy "${name}" is already registered (${strategies.get(name)!.info.description || "no description"}); choose another name`,
+    );
   strategies.set(name, { name, factory: factory as StrategyFactory, info });
 }
 
@@ -98,13 +108,24 @@ export function strategyIssues(ref: StrategyRef, envId: string, path: string): {
   const name = typeof ref === "string" ? ref : ref.name;
   const entry = strategies.get(name);
   const at = typeof ref === "string" ? path : `${path}.name`;
-  if (!entry) return { issues: [{ path: at, message: `unknown strategy "${name}"; registered for ${envId}: ${strategyNames(envId).join(", ") || "none"}` }] };
+  if (!entry)
+    return {
+      issues: [{ path: at, message: `unknown strategy "${name}"; registered for ${envId}: ${strategyNames(envId).join(", ") || "none"}` }],
+    };
   if (entry.info.envs && !entry.info.envs.includes(envId)) {
-    return { issues: [{ path: at, message: `strategy "${name}" applies to ${entry.info.envs.join(", ")}, not ${envId}; registered for ${envId}: ${strategyNames(envId).join(", ") || "none"}` }] };
+    return {
+      issues: [
+        {
+          path: at,
+          message: `strategy "${name}" applies to ${entry.info.envs.join(", ")}, not ${envId}; registered for ${envId}: ${strategyNames(envId).join(", ") || "none"}`,
+        },
+      ],
+    };
   }
   const raw = typeof ref === "string" ? undefined : ref.options;
   if (!entry.info.options) {
-    if (raw !== undefined && Object.keys(raw).length > 0) return { issues: [{ path: `${path}.options`, message: `strategy "${name}" takes no options` }] };
+    if (raw !== undefined && Object.keys(raw).length > 0)
+      return { issues: [{ path: `${path}.options`, message: `strategy "${name}" takes no options` }] };
     return { issues: [], resolved: { name, options: {} } };
   }
   const parsed = entry.info.options.safeParse(raw ?? {});

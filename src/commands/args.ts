@@ -23,7 +23,9 @@ export function intFlag(command: string, name: string, value: string | boolean |
   if (value === undefined) return undefined;
   const x = typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
   if (!Number.isInteger(x) || x < min || x > max) {
-    throw new UsageError(`${command}: --${name} must be an integer from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}, got "${value}"`);
+    throw new UsageError(
+      `${command}: --${name} must be an integer from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}, got "${value}"`,
+    );
   }
   return x;
 }

@@ -29,7 +29,10 @@ const experiment = (evalSeed: number, episodeLength = 4) => ({
   name: "cmp-tiny",
   scenario: "market",
   env: { id: "MarketBiddingParallel-v0", options: { episodeLength } },
-  conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: structuredClone(ppo) }],
+  conditions: [
+    { name: "analytic", learned: [] },
+    { name: "one", learned: ["A[1][1]"], algorithm: structuredClone(ppo) },
+  ],
   training: { totalSteps: 32, numEnvs: 1 },
   seeds: [0, 1],
   evaluation: { episodes: 3, seed: evalSeed },
@@ -107,7 +110,17 @@ describe("supplygym table", () => {
   it("LaTeX: booktabs rules, units in the header, the baseline named, a caption with the design and the method", async () => {
     expect(await main(["table", dirs.a])).toBe(0);
     const tex = stdout;
-    for (const s of ["\\toprule", "\\midrule", "\\bottomrule", "\\begin{tabular}{lrrrrr}", "analytic (baseline)", "{\\small (money per period)}", "\\caption{", "Holm-adjusted"]) expect(tex).toContain(s);
+    for (const s of [
+      "\\toprule",
+      "\\midrule",
+      "\\bottomrule",
+      "\\begin{tabular}{lrrrrr}",
+      "analytic (baseline)",
+      "{\\small (money per period)}",
+      "\\caption{",
+      "Holm-adjusted",
+    ])
+      expect(tex).toContain(s);
     expect(tex).toMatch(/analytic: 1 seed \$\\times\$ 3 episodes \(deterministic, computed once\); one: 2 seeds \$\\times\$ 3 episodes/);
     expect(tex).toMatch(/pigeonhole bootstrap/);
     expect(tex).toMatch(/\\textbf\{/); // a best value per column where the direction is known

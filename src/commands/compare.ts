@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "./command.js";
 import type { EpisodeMetricRecord } from "../eval/crossed.js";
-import { AGGREGATES_COLUMNS, aggregateRows, COMPARISON_COLUMNS, comparisonRows, EPISODE_METRICS_COLUMNS, seedMetricRecords, SUMMARY_COLUMNS, summaryRows } from "../eval/estimates.js";
+import {
+  AGGREGATES_COLUMNS,
+  aggregateRows,
+  COMPARISON_COLUMNS,
+  comparisonRows,
+  EPISODE_METRICS_COLUMNS,
+  seedMetricRecords,
+  SUMMARY_COLUMNS,
+  summaryRows,
+} from "../eval/estimates.js";
 import { efficiencyFairnessSpec, type TradeoffRow } from "../eval/figures.js";
 import { DICTIONARY_COLUMNS, dictionaryRows, higherIsBetter, metricTitle } from "../eval/metric-dictionary.js";
 import { METRICS_COLUMNS, metricsRows } from "../eval/tables.js";
@@ -47,15 +56,22 @@ interface RunInfo {
 function readRun(dir: string): RunInfo {
   const cellsFile = join(dir, "episode_metrics.csv");
   const manifestFile = join(dir, "manifest.json");
-  if (!existsSync(manifestFile) || !existsSync(join(dir, "metrics.csv"))) throw new UsageError(`${dir}: not a run directory of \`supplygym run\` (needs metrics.csv and manifest.json)`);
-  let manifest: { config?: { name?: string; baseline?: string; conditions?: { name: string }[] }; fingerprint?: unknown; deterministic_conditions?: { condition: string }[] };
+  if (!existsSync(manifestFile) || !existsSync(join(dir, "metrics.csv")))
+    throw new UsageError(`${dir}: not a run directory of \`supplygym run\` (needs metrics.csv and manifest.json)`);
+  let manifest: {
+    config?: { name?: string; baseline?: string; conditions?: { name: string }[] };
+    fingerprint?: unknown;
+    deterministic_conditions?: { condition: string }[];
+  };
   try {
     manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
   } catch (err) {
     throw new UsageError(`${manifestFile}: not valid JSON (${(err as Error).message})`);
   }
   if (!existsSync(cellsFile) || manifest.fingerprint === undefined) {
-    throw new UsageError(`${dir}: has no episode_metrics.csv or no fingerprint in manifest.json (a run of an older supplygym); run the experiment again to compare it`);
+    throw new UsageError(
+      `${dir}: has no episode_metrics.csv or no fingerprint in manifest.json (a run of an older supplygym); run the experiment again to compare it`,
+    );
   }
   const rows = parseCsv(readFileSync(cellsFile, "utf8"));
   const cells = rows.map((r, i) => {
@@ -66,7 +82,14 @@ function readRun(dir: string): RunInfo {
     }
     const num = cellNumber(r.numerator ?? "");
     const den = cellNumber(r.denominator ?? "");
-    return { condition: r.condition, seed, episode, metric: r.metric, value: cellNumber(r.value), ...(Number.isNaN(num) || Number.isNaN(den) ? {} : { num, den }) };
+    return {
+      condition: r.condition,
+      seed,
+      episode,
+      metric: r.metric,
+      value: cellNumber(r.value),
+      ...(Number.isNaN(num) || Number.isNaN(den) ? {} : { num, den }),
+    };
   });
   const conditions = manifest.config?.conditions?.map((c) => c.name) ?? [...new Set(cells.map((r) => r.condition))];
   return {
@@ -93,7 +116,12 @@ export const command: Command = {
   summary: "combine the metrics of finished runs into one summary and comparison",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("compare", argv, { baseline: { type: "string" }, out: { type: "string" }, unpaired: { type: "boolean" }, plugin: { type: "string", multiple: true } });
+    const parsed = parseCommandArgs("compare", argv, {
+      baseline: { type: "string" },
+      out: { type: "string" },
+      unpaired: { type: "boolean" },
+      plugin: { type: "string", multiple: true },
+    });
     const { positionals, values } = parsed;
     await loadPlugins(pluginFiles(undefined, values.plugin ?? []));
     if (positionals.length === 0) throw new UsageError(`compare: give at least one run directory\n\n${help}`);
@@ -109,7 +137,8 @@ export const command: Command = {
       }
     }
     const uniqueNames = new Set(runs.map((r) => r.name)).size === runs.length;
-    const label = (run: RunInfo, condition: string) => (runs.length === 1 ? condition : `${uniqueNames ? run.name : basename(run.dir)}:${condition}`);
+    const label = (run: RunInfo, condition: string) =>
+      runs.length === 1 ? condition : `${uniqueNames ? run.name : basename(run.dir)}:${condition}`;
     const cells = runs.flatMap((run) => run.cells.map((r) => ({ ...r, condition: label(run, r.condition) })));
     const conditions = runs.flatMap((run) => run.conditions.map((c) => label(run, c)));
     const deterministic = runs.flatMap((run) => run.deterministic.map((c) => label(run, c)));
@@ -120,15 +149,28 @@ export const command: Command = {
     try {
       const records = seedMetricRecords(cells);
       dir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
-      dir.writeCsv("episode_metrics.csv", EPISODE_METRICS_COLUMNS, cells.map((r) => ({ ...r, numerator: r.num, denominator: r.den })));
+      dir.writeCsv(
+        "episode_metrics.csv",
+        EPISODE_METRICS_COLUMNS,
+        cells.map((r) => ({ ...r, numerator: r.num, denominator: r.den })),
+      );
       const opts = { conditions, deterministic };
       const summary = summaryRows(cells, opts);
       dir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
       const comparison = conditions.length > 1 ? comparisonRows(cells, baseline, { ...opts, unpaired: unpaired && runs.length > 1 }) : [];
       dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
       dir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, baseline, higherIsBetter, opts));
-      dir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric), (runs[0].fingerprint as { scenario?: string }).scenario));
-      const eff = ["efficiency/first_best", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
+      dir.writeCsv(
+        "metrics_dictionary.csv",
+        DICTIONARY_COLUMNS,
+        dictionaryRows(
+          records.map((r) => r.metric),
+          (runs[0].fingerprint as { scenario?: string }).scenario,
+        ),
+      );
+      const eff = ["efficiency/first_best", "efficiency/chain", "efficiency/gain_captured"].find((m) =>
+        records.some((r) => r.metric === m),
+      );
       if (eff) {
         const byKey = new Map<string, TradeoffRow>();
         for (const r of records) {
@@ -140,7 +182,17 @@ export const command: Command = {
           byKey.set(k, row);
         }
         const rows = [...byKey.values()].filter((r) => !Number.isNaN(r.efficiency) && !Number.isNaN(r.fairness));
-        if (rows.length > 0) await saveFigure(dir, "efficiency_fairness", efficiencyFairnessSpec(rows, { efficiencyTitle: metricTitle(eff, (runs[0].fingerprint as { scenario?: string }).scenario), fairnessTitle: metricTitle("fairness/jain"), conditions }), true);
+        if (rows.length > 0)
+          await saveFigure(
+            dir,
+            "efficiency_fairness",
+            efficiencyFairnessSpec(rows, {
+              efficiencyTitle: metricTitle(eff, (runs[0].fingerprint as { scenario?: string }).scenario),
+              fairnessTitle: metricTitle("fairness/jain"),
+              conditions,
+            }),
+            true,
+          );
       }
       dir.writeJson(
         "manifest.json",
@@ -148,11 +200,29 @@ export const command: Command = {
           command: `supplygym compare ${argv.join(" ")}`,
           config: { runs: runs.map((r) => r.dir), baseline, conditions, unpaired },
           timings: {},
-          extra: { fingerprint: runs[0].fingerprint, fingerprints: runs.map((r) => ({ run: r.dir, fingerprint: r.fingerprint })), deterministic_conditions: deterministic.map((condition) => ({ condition })) },
+          extra: {
+            fingerprint: runs[0].fingerprint,
+            fingerprints: runs.map((r) => ({ run: r.dir, fingerprint: r.fingerprint })),
+            deterministic_conditions: deterministic.map((condition) => ({ condition })),
+          },
         }),
       );
       const path = dir.commit();
-      console.log(formatSummary(summary, { metrics: ["profit/total", "efficiency/first_best", "welfare/vs_competitive", "efficiency/chain", "efficiency/gain_captured", "fairness/jain", "fairness/gini"], comparison, baseline }));
+      console.log(
+        formatSummary(summary, {
+          metrics: [
+            "profit/total",
+            "efficiency/first_best",
+            "welfare/vs_competitive",
+            "efficiency/chain",
+            "efficiency/gain_captured",
+            "fairness/jain",
+            "fairness/gini",
+          ],
+          comparison,
+          baseline,
+        }),
+      );
       console.log(`run directory: ${path}`);
       return 0;
     } catch (err) {

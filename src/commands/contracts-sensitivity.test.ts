@@ -10,7 +10,15 @@ describe("supplygym contracts-sensitivity", () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
     const err = vi.spyOn(console, "error").mockImplementation(() => {});
     const dir = mkdtempSync(join(tmpdir(), "sensitivity-"));
-    const spec = { name: "tiny", instances: 3, subcontractors: [3], demandPositions: [0.5], tactics: ["conceder"], retailerCosts: [3], deadlines: [5] };
+    const spec = {
+      name: "tiny",
+      instances: 3,
+      subcontractors: [3],
+      demandPositions: [0.5],
+      tactics: ["conceder"],
+      retailerCosts: [3],
+      deadlines: [5],
+    };
     const file = join(dir, "s.json");
     writeFileSync(file, JSON.stringify(spec));
     const out = join(dir, "run");

@@ -24,7 +24,10 @@ const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "n/a");
 
 /** Mean of `key` over the rows matching `where` (rows weighted equally: each is a cell of the same size). */
 function meanOf(rows: readonly SensitivityRow[], key: keyof SensitivityRow, where: (r: SensitivityRow) => boolean): number {
-  const xs = rows.filter(where).map((r) => r[key] as number).filter(Number.isFinite);
+  const xs = rows
+    .filter(where)
+    .map((r) => r[key] as number)
+    .filter(Number.isFinite);
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
@@ -33,10 +36,26 @@ export function sensitivityTable(rows: readonly SensitivityRow[]): string {
   const tactics = [...new Set(gen.map((r) => r.tactic))];
   const deadlines = [...new Set(gen.map((r) => r.deadline))];
   const out: string[] = [];
-  out.push("Illogical-price rate (any kind) by tactic and round limit, without / with the check (mean over subcontractors, demand positions, c_R):", "");
+  out.push(
+    "Illogical-price rate (any kind) by tactic and round limit, without / with the check (mean over subcontractors, demand positions, c_R):",
+    "",
+  );
   out.push(`| tactic | ${deadlines.map((d) => `${d} rounds`).join(" | ")} |`, `|---|${deadlines.map(() => "---").join("|")}|`);
   for (const t of tactics) {
-    out.push(`| ${t} | ${deadlines.map((d) => `${f(meanOf(gen, "illogical_rate", (r) => r.tactic === t && r.deadline === d && !r.check), 2)} / ${f(meanOf(gen, "illogical_rate", (r) => r.tactic === t && r.deadline === d && r.check), 2)}`).join(" | ")} |`);
+    out.push(
+      `| ${t} | ${deadlines
+        .map(
+          (d) =>
+            `${f(
+              meanOf(gen, "illogical_rate", (r) => r.tactic === t && r.deadline === d && !r.check),
+              2,
+            )} / ${f(
+              meanOf(gen, "illogical_rate", (r) => r.tactic === t && r.deadline === d && r.check),
+              2,
+            )}`,
+        )
+        .join(" | ")} |`,
+    );
   }
   out.push("", "By kind (mean over every generated cell), without / with the check:", "", "| kind | without | with |", "|---|---|---|");
   for (const [name, key] of [
@@ -53,17 +72,47 @@ export function sensitivityTable(rows: readonly SensitivityRow[]): string {
   const pos = [...new Set(gen.map((r) => r.demand_position))];
   out.push("", "Illogical-price rate by number of subcontractors and demand position (without / with the check):", "");
   out.push(`| subcontractors | ${pos.map((p) => `D at ${p}`).join(" | ")} |`, `|---|${pos.map(() => "---").join("|")}|`);
-  for (const n of ns) out.push(`| ${n} | ${pos.map((p) => `${f(meanOf(gen, "illogical_rate", (r) => r.subcontractors === n && r.demand_position === p && !r.check), 2)} / ${f(meanOf(gen, "illogical_rate", (r) => r.subcontractors === n && r.demand_position === p && r.check), 2)}`).join(" | ")} |`);
+  for (const n of ns)
+    out.push(
+      `| ${n} | ${pos
+        .map(
+          (p) =>
+            `${f(
+              meanOf(gen, "illogical_rate", (r) => r.subcontractors === n && r.demand_position === p && !r.check),
+              2,
+            )} / ${f(
+              meanOf(gen, "illogical_rate", (r) => r.subcontractors === n && r.demand_position === p && r.check),
+              2,
+            )}`,
+        )
+        .join(" | ")} |`,
+    );
   const costs = [...new Set(gen.map((r) => r.retailer_cost))];
   const undefTV = gen.reduce((a, r) => a + r.undefined_fairness_tv, 0);
   const undefJ = gen.reduce((a, r) => a + r.undefined_jain_profit, 0);
   const total = gen.reduce((a, r) => a + r.negotiations, 0);
-  out.push("", `Fairness against added value by c_R (mean over the other factors; with the check). Undefined indices over all ${total} generated negotiations: added-value TV ${undefTV}, Jain ${undefJ}.`, "");
+  out.push(
+    "",
+    `Fairness against added value by c_R (mean over the other factors; with the check). Undefined indices over all ${total} generated negotiations: added-value TV ${undefTV}, Jain ${undefJ}.`,
+    "",
+  );
   out.push("| c_R | added-value TV | Jain (profits) |", "|---|---|---|");
-  for (const c of costs) out.push(`| ${c} | ${f(meanOf(gen, "mean_fairness_tv", (r) => r.retailer_cost === c && r.check))} | ${f(meanOf(gen, "mean_jain_profit", (r) => r.retailer_cost === c && r.check))} |`);
+  for (const c of costs)
+    out.push(
+      `| ${c} | ${f(meanOf(gen, "mean_fairness_tv", (r) => r.retailer_cost === c && r.check))} | ${f(meanOf(gen, "mean_jain_profit", (r) => r.retailer_cost === c && r.check))} |`,
+    );
   const paper = rows.filter((r) => r.instance === "paper");
-  out.push("", "The paper's setting (negotiated once per check value):", "", "| check | agreed | illogical | overtime while normal idles | prices out of order | chain efficiency | added-value TV |", "|---|---|---|---|---|---|---|");
-  for (const r of paper) out.push(`| ${r.check ? "with" : "without"} | ${r.agreement_rate} | ${r.illogical_rate} | ${r.overtime_while_normal_idle_rate} | ${r.price_order_inverted_rate} | ${f(r.chain_efficiency, 4)} | ${f(r.mean_fairness_tv)} |`);
+  out.push(
+    "",
+    "The paper's setting (negotiated once per check value):",
+    "",
+    "| check | agreed | illogical | overtime while normal idles | prices out of order | chain efficiency | added-value TV |",
+    "|---|---|---|---|---|---|---|",
+  );
+  for (const r of paper)
+    out.push(
+      `| ${r.check ? "with" : "without"} | ${r.agreement_rate} | ${r.illogical_rate} | ${r.overtime_while_normal_idle_rate} | ${r.price_order_inverted_rate} | ${f(r.chain_efficiency, 4)} | ${f(r.mean_fairness_tv)} |`,
+    );
   return out.join("\n") + "\n";
 }
 
@@ -83,7 +132,9 @@ export const command: Command = {
     const fig = await renderFigure({
       $schema: "https://vega.github.io/schema/vega-lite/v5.json",
       title: "Illogical-price rate by round limit and tactic (mean over the other factors)",
-      data: { values: rows.filter((r) => r.instance === "generated").map((r) => ({ ...r, check: r.check ? "with check" : "without check" })) },
+      data: {
+        values: rows.filter((r) => r.instance === "generated").map((r) => ({ ...r, check: r.check ? "with check" : "without check" })),
+      },
       mark: { type: "line", point: true },
       encoding: {
         x: { field: "deadline", type: "ordinal", title: "round limit" },
@@ -99,7 +150,13 @@ export const command: Command = {
       dir.writeText("illogical-rate.svg", fig.svg);
       dir.writeJson(
         "manifest.json",
-        buildManifest({ command: `supplygym contracts-sensitivity ${argv.join(" ")}`, configFile: file, config: spec, seeds: [spec.seed], timings: { negotiations: (t1 - t0) / 1000, total: (performance.now() - t0) / 1000 } }),
+        buildManifest({
+          command: `supplygym contracts-sensitivity ${argv.join(" ")}`,
+          configFile: file,
+          config: spec,
+          seeds: [spec.seed],
+          timings: { negotiations: (t1 - t0) / 1000, total: (performance.now() - t0) / 1000 },
+        }),
       );
       const path = dir.commit();
       console.log(table);

@@ -33,7 +33,10 @@ const NAME_RE = /^[\w.-]+$/;
 const safe = (s: string | null | undefined): s is string => typeof s === "string" && NAME_RE.test(s) && s !== "." && s !== "..";
 
 function parseCsv(text: string): Record<string, string>[] {
-  const lines = text.trim().split("\n").filter((l) => l.length > 0);
+  const lines = text
+    .trim()
+    .split("\n")
+    .filter((l) => l.length > 0);
   if (lines.length === 0) return [];
   const split = (line: string) => {
     const out: string[] = [];
@@ -153,7 +156,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       const m = /^\/files\/([^/]+)\/([^/]+)\/([^/]+\.svg)$/.exec(url.pathname);
       if (m) {
         const [exp, run, name] = m.slice(1).map(decodeURIComponent);
-        if (!safe(exp) || !safe(run) || !safe(name) || exp.startsWith(".") || run.startsWith(".")) return send(res, 400, "text/plain", "bad path\n");
+        if (!safe(exp) || !safe(run) || !safe(name) || exp.startsWith(".") || run.startsWith("."))
+          return send(res, 400, "text/plain", "bad path\n");
         const file = join(root, exp, run, name);
         if (!file.startsWith(root + sep) || !existsSync(file)) return send(res, 404, "text/plain", "no such figure\n");
         res.writeHead(200, { "content-type": "image/svg+xml", "cache-control": "no-store" });
@@ -171,8 +175,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EADDRINUSE") fail(new UsageError(`dashboard: port ${opts.port} on ${host} is in use; pass another --port (or --port 0 for any free one), or stop the program using it`));
-      else if (err.code === "EACCES") fail(new UsageError(`dashboard: not allowed to listen on port ${opts.port} of ${host}; pass a --port above 1024`));
+      if (err.code === "EADDRINUSE")
+        fail(
+          new UsageError(
+            `dashboard: port ${opts.port} on ${host} is in use; pass another --port (or --port 0 for any free one), or stop the program using it`,
+          ),
+        );
+      else if (err.code === "EACCES")
+        fail(new UsageError(`dashboard: not allowed to listen on port ${opts.port} of ${host}; pass a --port above 1024`));
       else fail(new UsageError(`dashboard: cannot listen on ${host}:${opts.port} (${err.code ?? err.message})`));
     });
     server.listen(opts.port ?? 8350, host, () => ok());

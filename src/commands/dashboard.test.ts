@@ -55,7 +55,14 @@ describe("supplygym dashboard", () => {
         name: "dash-tiny",
         scenario: "market",
         env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-        conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 4 } } }],
+        conditions: [
+          { name: "analytic", learned: [] },
+          {
+            name: "one",
+            learned: ["A[1][1]"],
+            algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 4 } },
+          },
+        ],
         training: { totalSteps: 2400, numEnvs: 1 },
         seeds: [0],
         evaluation: { episodes: 2 },
@@ -64,7 +71,11 @@ describe("supplygym dashboard", () => {
       };
       const file = join(work, "exp.json");
       writeFileSync(file, JSON.stringify(exp));
-      const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "run", file, "--workers", "1", "--models", join(work, "models")], { stdio: ["ignore", "pipe", "pipe"] });
+      const child: ChildProcess = spawn(
+        process.execPath,
+        ["--import", "tsx", "src/cli.ts", "run", file, "--workers", "1", "--models", join(work, "models")],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
       cleanups.push(() => child.exitCode === null && child.kill("SIGKILL"));
       let err = "";
       child.stderr!.on("data", (d) => (err += String(d)));
@@ -109,7 +120,11 @@ describe("supplygym dashboard", () => {
       await page.waitForSelector('section[data-experiment="dash-tiny"] table.summary', { timeout: 30_000 });
       expect(await points()).toBe(150);
       const runId = readdirSync(join(results, "dash-tiny")).find((f) => !f.startsWith("."))!;
-      const rows = readFileSync(join(results, "dash-tiny", runId, "summary.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+      const rows = readFileSync(join(results, "dash-tiny", runId, "summary.csv"), "utf8")
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(","));
       expect(rows.length).toBeGreaterThan(2);
       for (const [condition, metric, mean] of rows) {
         const cell = page.locator(`details[data-run="${runId}"] tr[data-condition="${condition}"][data-metric="${metric}"] td.mean`);

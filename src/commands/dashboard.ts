@@ -20,11 +20,14 @@ export const command: Command = {
   help,
   async run(argv) {
     const { positionals, values } = parseCommandArgs("dashboard", argv, { port: { type: "string" }, host: { type: "string" } }, help);
-    if (positionals.length > 1) throw new UsageError(`dashboard: expected at most one results directory, got ${positionals.length}\n\n${help}`);
+    if (positionals.length > 1)
+      throw new UsageError(`dashboard: expected at most one results directory, got ${positionals.length}\n\n${help}`);
     const root = positionals[0] ?? "results";
-    if (positionals[0] !== undefined && (!existsSync(root) || !statSync(root).isDirectory())) throw new UsageError(`dashboard: ${root}: no such directory`);
+    if (positionals[0] !== undefined && (!existsSync(root) || !statSync(root).isDirectory()))
+      throw new UsageError(`dashboard: ${root}: no such directory`);
     const port = values.port === undefined ? 8350 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`dashboard: --port must be an integer in 0..65535, got "${values.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`dashboard: --port must be an integer in 0..65535, got "${values.port}"`);
     const dash = await startDashboard({ root, port, host: values.host });
     console.log(`dashboard: serving ${root} at ${dash.url} (Ctrl-C stops it)`);
     await new Promise<void>((ok) => {

@@ -42,14 +42,24 @@ describe("supplygym equilibrium", () => {
     const out = join(work, "run");
     expect(await main(["equilibrium", paperFile, "--out", out])).toBe(0);
     expect(readdirSync(out).sort()).toEqual(
-      ["agents.csv", "equilibrium.csv", "manifest.json", "price_convergence.svg", "quantity_convergence.svg", "tatonnement_trace.csv", "welfare.csv"].sort(),
+      [
+        "agents.csv",
+        "equilibrium.csv",
+        "manifest.json",
+        "price_convergence.svg",
+        "quantity_convergence.svg",
+        "tatonnement_trace.csv",
+        "welfare.csv",
+      ].sort(),
     );
     const eqText = readFileSync(join(out, "equilibrium.csv"), "utf8");
     expect(eqText.split("\n")[0]).toBe("layer,good,price,supply,demand");
     const eq = parseCsv(eqText);
     expect(eq).toHaveLength(9);
     for (const r of eq) expect(Math.abs(Number(r.supply) / Number(r.demand) - 1)).toBeLessThan(1e-10);
-    expect(readFileSync(join(out, "agents.csv"), "utf8").split("\n")[0]).toBe("group,member,good,input,output,cost,profit,budget_multiplier");
+    expect(readFileSync(join(out, "agents.csv"), "utf8").split("\n")[0]).toBe(
+      "group,member,good,input,output,cost,profit,budget_multiplier",
+    );
     expect(readFileSync(join(out, "tatonnement_trace.csv"), "utf8").split("\n")[0]).toBe("iteration,layer,good,price,supply,demand");
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
     expect(manifest.config.method).toBe("newton");
@@ -100,23 +110,59 @@ describe("supplygym equilibrium", () => {
     ["not JSON", () => "{ market: ", /not valid JSON/],
     ["top level is not an object", () => [1, 2], /expected object/],
     ["unknown top-level key", () => ({ ...clone(), colour: "red" }), /colour: unknown key/],
-    ["unknown key in an agent", () => (c => (c.market.groups[0].agents[1].budjet = 3, c))(clone()), /market\.groups\[0\]\.agents\[1\]\.budjet: unknown key/],
-    ["missing market", () => (c => (delete c.market, c))(clone()), /market:.*expected object/],
-    ["wrong type for budget", () => (c => (c.market.groups[1].agents[0].budget = "50", c))(clone()), /market\.groups\[1\]\.agents\[0\]\.budget:.*expected number/],
-    ["b outside (0,1)", () => (c => (c.market.groups[1].b[2] = 1.2, c))(clone()), /market\.groups\[1\]\.b\[2\]: .*\(0, 1\)/],
-    ["non-positive a", () => (c => (c.market.groups[0].agents[0].a[1] = 0, c))(clone()), /market\.groups\[0\]\.agents\[0\]\.a\[1\]: .*positive/],
-    ["non-positive budget", () => (c => (c.market.groups[0].agents[2].budget = -4, c))(clone()), /market\.groups\[0\]\.agents\[2\]\.budget: .*positive/],
-    ["outside demand exponent >= -1", () => (c => (c.market.outsideDemand.beta[0] = -0.5, c))(clone()), /market\.outsideDemand\.beta\[0\]: .*below -1/],
-    ["outside supply alpha <= 0", () => (c => (c.market.outsideSupply.alpha[1] = 0, c))(clone()), /market\.outsideSupply\.alpha\[1\]: .*positive/],
-    ["vector of the wrong length", () => (c => (c.market.groups[0].b = [0.5, 0.5], c))(clone()), /market\.groups\[0\]\.b: has 2 entries/],
-    ["non-integer goods", () => (c => (c.market.goods = 2.5, c))(clone()), /market\.goods: must be an integer/],
-    ["empty agent group", () => (c => (c.market.groups[1].agents = [], c))(clone()), /market\.groups\[1\]\.agents: each group needs at least one agent/],
+    [
+      "unknown key in an agent",
+      () => ((c) => ((c.market.groups[0].agents[1].budjet = 3), c))(clone()),
+      /market\.groups\[0\]\.agents\[1\]\.budjet: unknown key/,
+    ],
+    ["missing market", () => ((c) => (delete c.market, c))(clone()), /market:.*expected object/],
+    [
+      "wrong type for budget",
+      () => ((c) => ((c.market.groups[1].agents[0].budget = "50"), c))(clone()),
+      /market\.groups\[1\]\.agents\[0\]\.budget:.*expected number/,
+    ],
+    ["b outside (0,1)", () => ((c) => ((c.market.groups[1].b[2] = 1.2), c))(clone()), /market\.groups\[1\]\.b\[2\]: .*\(0, 1\)/],
+    [
+      "non-positive a",
+      () => ((c) => ((c.market.groups[0].agents[0].a[1] = 0), c))(clone()),
+      /market\.groups\[0\]\.agents\[0\]\.a\[1\]: .*positive/,
+    ],
+    [
+      "non-positive budget",
+      () => ((c) => ((c.market.groups[0].agents[2].budget = -4), c))(clone()),
+      /market\.groups\[0\]\.agents\[2\]\.budget: .*positive/,
+    ],
+    [
+      "outside demand exponent >= -1",
+      () => ((c) => ((c.market.outsideDemand.beta[0] = -0.5), c))(clone()),
+      /market\.outsideDemand\.beta\[0\]: .*below -1/,
+    ],
+    [
+      "outside supply alpha <= 0",
+      () => ((c) => ((c.market.outsideSupply.alpha[1] = 0), c))(clone()),
+      /market\.outsideSupply\.alpha\[1\]: .*positive/,
+    ],
+    [
+      "vector of the wrong length",
+      () => ((c) => ((c.market.groups[0].b = [0.5, 0.5]), c))(clone()),
+      /market\.groups\[0\]\.b: has 2 entries/,
+    ],
+    ["non-integer goods", () => ((c) => ((c.market.goods = 2.5), c))(clone()), /market\.goods: must be an integer/],
+    [
+      "empty agent group",
+      () => ((c) => ((c.market.groups[1].agents = []), c))(clone()),
+      /market\.groups\[1\]\.agents: each group needs at least one agent/,
+    ],
     ["unknown method", () => ({ ...clone(), method: "simplex" }), /method:/],
     ["tatonnement step out of range", () => ({ ...clone(), tatonnement: { step: 3 } }), /tatonnement\.step: must be at most 1/],
     ["negative tolerance", () => ({ ...clone(), solver: { tolerance: -1 } }), /solver\.tolerance: must be positive/],
     ["name unfit for a folder", () => ({ ...clone(), name: "../escape" }), /name: must be 1-100 characters: letters/],
-    ["duplicate agent names", () => (c => (c.market.groups[1].agents[0].name = "A[0][0]", c))(clone()), /duplicate agent name/],
-    ["method tatonnement that does not converge within its cap", () => ({ ...clone(), method: "tatonnement", tatonnement: { maxIterations: 3 } }), /tatonnement did not converge: .*within 3 iterations.*use --method newton/],
+    ["duplicate agent names", () => ((c) => ((c.market.groups[1].agents[0].name = "A[0][0]"), c))(clone()), /duplicate agent name/],
+    [
+      "method tatonnement that does not converge within its cap",
+      () => ({ ...clone(), method: "tatonnement", tatonnement: { maxIterations: 3 } }),
+      /tatonnement did not converge: .*within 3 iterations.*use --method newton/,
+    ],
   ];
   for (const [name, make, message] of bad) {
     it(`bad config: ${name} -> exit 2, message, no run directory`, async () => {
@@ -201,7 +247,10 @@ describe("supplygym equilibrium: numerics (issue 16 part 6)", () => {
     ["b = 0.001 everywhere", (m) => m.groups.forEach((g) => (g.b = g.b.map(() => 0.001)))],
     ["supply elasticity 50", (m) => void (m.outsideSupply.beta = [50, 50, 50])],
     ["demand elasticity -50", (m) => void (m.outsideDemand.beta = [-50, -50, -50])],
-    ["supply elasticity 0.01, demand -1.01", (m) => ((m.outsideSupply.beta = [0.01, 0.01, 0.01]), (m.outsideDemand.beta = [-1.01, -1.01, -1.01]))],
+    [
+      "supply elasticity 0.01, demand -1.01",
+      (m) => ((m.outsideSupply.beta = [0.01, 0.01, 0.01]), (m.outsideDemand.beta = [-1.01, -1.01, -1.01])),
+    ],
   ];
   for (const [name, edit] of edges) {
     it(`edge parameters: ${name} -> cleared (exit 0), Newton's equilibrium, the trace complete or marked incomplete`, async () => {
@@ -235,7 +284,9 @@ describe("supplygym equilibrium: numerics (issue 16 part 6)", () => {
     const manifest = JSON.parse(readFileSync(join(work, "run", "manifest.json"), "utf8"));
     expect(manifest.tatonnement.converged).toBe(false);
     expect(manifest.tatonnement.adaptive_step).toBe(true);
-    expect(manifest.tatonnement.note).toMatch(/fixed step 0.5: .*not converged within 3 iterations|not converged within 3 iterations at the fixed step 0.5/);
+    expect(manifest.tatonnement.note).toMatch(
+      /fixed step 0.5: .*not converged within 3 iterations|not converged within 3 iterations at the fixed step 0.5/,
+    );
     expect(errors.join("\n")).toMatch(/warning: .*trace is incomplete/);
     const trace = parseCsv(readFileSync(join(work, "run", "tatonnement_trace.csv"), "utf8"));
     expect(Math.max(...trace.map((r) => Number(r.iteration)))).toBe(3);

@@ -45,10 +45,13 @@ export const command: Command = {
     const { newton, tat, trace, newtonError } = clearBoth(file, market, config);
     const t1 = performance.now();
     if (config.method === "tatonnement" && !tat.converged) {
-      throw new UsageError(`${file}: tatonnement did not converge: ${trace.note}${newton ? "; Newton's solution exists (use --method newton)" : ""}`);
+      throw new UsageError(
+        `${file}: tatonnement did not converge: ${trace.note}${newton ? "; Newton's solution exists (use --method newton)" : ""}`,
+      );
     }
     if (newton === null) throw new UsageError(`${file}: ${newtonError}`);
-    if (!tat.converged) console.error(`warning: ${config.name}: the tatonnement trace is incomplete (${trace.note}); the equilibrium is Newton's`);
+    if (!tat.converged)
+      console.error(`warning: ${config.name}: the tatonnement trace is incomplete (${trace.note}); the equilibrium is Newton's`);
     const eq = config.method === "newton" ? newton : tat.equilibrium;
     const w = welfare(market, eq);
     // The first best: the same market with budgets removed (docs/market-benchmarks.md).
@@ -60,21 +63,35 @@ export const command: Command = {
     } catch (err) {
       if (!(err instanceof NoEquilibriumError)) throw err;
       const free = withoutBudgets(market);
-      const retry = clearBoth(file, free, { ...config, tatonnement: { ...config.tatonnement, traceEvery: config.tatonnement.maxIterations } });
+      const retry = clearBoth(file, free, {
+        ...config,
+        tatonnement: { ...config.tatonnement, traceEvery: config.tatonnement.maxIterations },
+      });
       if (retry.newton) firstBest = welfare(free, retry.newton).totalSurplus;
-      else console.error(`warning: ${config.name}: no first best (budgets removed): ${err.message}; ${retry.trace.note || retry.newtonError}; efficiency_first_best is left empty`);
+      else
+        console.error(
+          `warning: ${config.name}: no first best (budgets removed): ${err.message}; ${retry.trace.note || retry.newtonError}; efficiency_first_best is left empty`,
+        );
     }
 
     const dir = RunDir.open({ experiment: config.name, out: values.out });
     try {
       dir.writeCsv("equilibrium.csv", ["layer", "good", "price", "supply", "demand"], marketRows(market, eq));
-      dir.writeCsv("agents.csv", ["group", "member", "good", "input", "output", "cost", "profit", "budget_multiplier"], agentRows(market, eq));
+      dir.writeCsv(
+        "agents.csv",
+        ["group", "member", "good", "input", "output", "cost", "profit", "budget_multiplier"],
+        agentRows(market, eq),
+      );
       dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], tat.trace);
-      dir.writeCsv("welfare.csv", ["component", "of", "value"], [
-        ...welfareRows(market, w),
-        { component: "first_best_total_surplus", of: "all", value: firstBest },
-        { component: "efficiency_first_best", of: "all", value: w.totalSurplus / firstBest },
-      ]);
+      dir.writeCsv(
+        "welfare.csv",
+        ["component", "of", "value"],
+        [
+          ...welfareRows(market, w),
+          { component: "first_best_total_surplus", of: "all", value: firstBest },
+          { component: "efficiency_first_best", of: "all", value: w.totalSurplus / firstBest },
+        ],
+      );
       dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "price")));
       dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "quantity")));
       dir.writeJson(
@@ -91,7 +108,9 @@ export const command: Command = {
               iterations: tat.equilibrium.iterations,
               residual: tat.equilibrium.residual,
               converged: tat.converged,
-              step_rule: trace.adaptive ? "ln p += step_q * (D - S) / (D + S), each market halving its step_q on an undamped oscillation" : "ln p += step * (D - S) / (D + S)",
+              step_rule: trace.adaptive
+                ? "ln p += step_q * (D - S) / (D + S), each market halving its step_q on an undamped oscillation"
+                : "ln p += step * (D - S) / (D + S)",
               adaptive_step: trace.adaptive,
               smallest_step: Math.min(...tat.steps),
               ...(trace.note ? { note: trace.note } : {}),
@@ -100,7 +119,18 @@ export const command: Command = {
         }),
       );
       const path = dir.commit();
-      console.log(formatEquilibrium(config.name, config.method, market.names, marketRows(market, eq), agentRows(market, eq), w.totalSurplus, firstBest, eq.iterations));
+      console.log(
+        formatEquilibrium(
+          config.name,
+          config.method,
+          market.names,
+          marketRows(market, eq),
+          agentRows(market, eq),
+          w.totalSurplus,
+          firstBest,
+          eq.iterations,
+        ),
+      );
       console.log(`\nrun directory: ${path}`);
       return 0;
     } catch (err) {
@@ -132,7 +162,9 @@ export function clearBoth(file: string, market: CompiledMarket, config: Equilibr
     const fixed = tat.stopReason ?? "";
     tat = tatonnement(market, {}, { ...config.tatonnement, adaptive: true, allowIncomplete: true });
     adaptive = true;
-    note = tat.converged ? `the fixed step ${config.tatonnement.step} did not converge (${fixed}); the trace uses the adaptive step` : `${fixed}; then ${tat.stopReason}`;
+    note = tat.converged
+      ? `the fixed step ${config.tatonnement.step} did not converge (${fixed}); the trace uses the adaptive step`
+      : `${fixed}; then ${tat.stopReason}`;
   } else if (!tat.converged) note = tat.stopReason ?? "";
   if (newton === null && tat.converged) {
     const polish = new EquilibriumSolver(market, config.solver);
@@ -161,7 +193,10 @@ function formatEquilibrium(
   const lines = [`${name}: equilibrium by ${method} (${iterations} iterations)`, "", "market      price   quantity"];
   for (const m of markets) lines.push(`M[${m.layer}][${m.good}] ${f(m.price)} ${f(m.demand)}`);
   lines.push("", "agent    good      input     output       cost     profit   budget_mult");
-  for (const r of rows) lines.push(`${r.agent.padEnd(8)} ${String(r.good).padStart(4)} ${f(r.input)} ${f(r.output)} ${f(r.cost)} ${f(r.profit)}   ${f(r.budget_multiplier)}`);
+  for (const r of rows)
+    lines.push(
+      `${r.agent.padEnd(8)} ${String(r.good).padStart(4)} ${f(r.input)} ${f(r.output)} ${f(r.cost)} ${f(r.profit)}   ${f(r.budget_multiplier)}`,
+    );
   lines.push("", "agent      profit");
   for (const a of agents) {
     const p = rows.filter((r) => r.agent === a).reduce((s, r) => s + r.profit, 0);

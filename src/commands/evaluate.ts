@@ -23,7 +23,8 @@ export const command: Command = {
   async run(argv) {
     const { positionals, values } = parseRunArgs(argv, "evaluate");
     if (positionals.length !== 1) throw new UsageError(`evaluate: expected one experiment file, got ${positionals.length}\n\n${help}`);
-    if (values.queue !== undefined) throw new UsageError("evaluate: --queue is for `supplygym run` (evaluation runs on this machine's worker threads)");
+    if (values.queue !== undefined)
+      throw new UsageError("evaluate: --queue is for `supplygym run` (evaluation runs on this machine's worker threads)");
     if (typeof values.models !== "string") throw new UsageError("evaluate: --models DIR is required (the models folder of an earlier run)");
     const file = positionals[0];
     const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);
@@ -36,7 +37,8 @@ export const command: Command = {
       .filter((c) => c.learned === "all" || c.learned.length > 0)
       .flatMap((c) => cfg.seeds.map((seed) => policyFile({ condition: c, seed, options: { models: values.models } })!))
       .filter((f) => !existsSync(f));
-    if (missing.length > 0) throw new UsageError(`evaluate: ${values.models} lacks saved policies of this experiment:\n  ${missing.join("\n  ")}`);
+    if (missing.length > 0)
+      throw new UsageError(`evaluate: ${values.models} lacks saved policies of this experiment:\n  ${missing.join("\n  ")}`);
     const scenario = await loadScenario(cfg.scenario);
     exitOnInterrupt();
     const out = await runExperiment(cfg, {
@@ -52,7 +54,13 @@ export const command: Command = {
       partialKey: { mode: "evaluate", models: values.models },
       fresh: values.fresh === true,
     });
-    console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
+    console.log(
+      formatSummary(out.summary, {
+        metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)],
+        comparison: out.comparison,
+        baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined,
+      }),
+    );
     console.log(`run directory: ${out.path}`);
     return 0;
   },

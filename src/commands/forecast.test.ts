@@ -18,7 +18,12 @@ const base = {
   seed: 3,
   horizon: 2,
   trainPeriods: 40,
-  demand: { type: "synthetic", periods: 60, spec: { base: 100, seasonal: { period: 6, amplitude: 0.3 }, ar: { phi: 0.3, sigma: 0.03 } }, mlpTrainingSeries: 2 },
+  demand: {
+    type: "synthetic",
+    periods: 60,
+    spec: { base: 100, seasonal: { period: 6, amplitude: 0.3 }, ar: { phi: 0.3, sigma: 0.03 } },
+    mlpTrainingSeries: 2,
+  },
   forecasters: ["naive", "seasonal-naive", "moving-average", "holt-winters", { type: "mlp", epochs: 3, hidden: [4] }],
 };
 
@@ -46,14 +51,20 @@ describe("supplygym forecast", () => {
     await command.run([file, "--out", join(tmp, "a")]);
     await command.run([file, "--out", join(tmp, "b")]);
     log.mockRestore();
-    expect(readFileSync(join(tmp, "a", "forecast_backtest.csv"), "utf8")).toBe(readFileSync(join(tmp, "b", "forecast_backtest.csv"), "utf8"));
+    expect(readFileSync(join(tmp, "a", "forecast_backtest.csv"), "utf8")).toBe(
+      readFileSync(join(tmp, "b", "forecast_backtest.csv"), "utf8"),
+    );
   });
 
   it("replays a CSV relative to the config file", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const lines = ["period,east,west", ...Array.from({ length: 30 }, (_, t) => `${t},${100 + 10 * Math.sin(t)},${50 + t}`)];
     writeFileSync(join(tmp, "hist.csv"), lines.join("\n"));
-    const file = writeConfig("csv.json", { trainPeriods: 20, demand: { type: "csv", file: "hist.csv", column: "west" }, forecasters: ["naive"] });
+    const file = writeConfig("csv.json", {
+      trainPeriods: 20,
+      demand: { type: "csv", file: "hist.csv", column: "west" },
+      forecasters: ["naive"],
+    });
     expect(await command.run([file, "--out", join(tmp, "csvrun")])).toBe(0);
     log.mockRestore();
     const rows = parseCsv(readFileSync(join(tmp, "csvrun", "forecast_backtest.csv"), "utf8"));
@@ -67,7 +78,10 @@ describe("supplygym forecast", () => {
       [{ ...base, demand: { ...base.demand, spec: { base: -1 } } }, /demand.spec.base: base must be positive/],
       [{ ...base, forecasters: [{ type: "holt-winters", alpha: 2 }] }, /forecasters\[0\]/],
       [{ ...base, trainPeriods: 60 }, /trainPeriods: must be below the series length \(60\)/],
-      [{ ...base, trainPeriods: 20, demand: { type: "csv", file: "hist.csv" }, forecasters: ["holt-winters"] }, /forecasters\[0\]: holt-winters: needs a season period/],
+      [
+        { ...base, trainPeriods: 20, demand: { type: "csv", file: "hist.csv" }, forecasters: ["holt-winters"] },
+        /forecasters\[0\]: holt-winters: needs a season period/,
+      ],
     ];
     for (const [i, [config, pattern]] of cases.entries()) {
       const err = await command.run([writeConfig(`bad${i}.json`, config), "--out", join(tmp, `bad${i}`)]).catch((e) => e);

@@ -82,7 +82,10 @@ export const command: Command = {
     const file = positionals[0];
     const config = loadConfig(forecastConfigSchema, file);
     const experiment = config.experiment ?? basename(file).replace(/\.json$/i, "");
-    const nameField = config.experiment === undefined ? `${file}: the file name (it names the results folder when there is no experiment field)` : `${file}: experiment`;
+    const nameField =
+      config.experiment === undefined
+        ? `${file}: the file name (it names the results folder when there is no experiment field)`
+        : `${file}: experiment`;
     checkName(nameField, experiment);
 
     const t0 = performance.now();
@@ -147,7 +150,9 @@ function loadSeries(config: ForecastConfig, file: string): { series: number[]; p
     const series = generateDemand(d.spec, d.periods, deriveSeed(config.seed, "forecast", "series"));
     const needsTraining = config.forecasters.some((f) => forecasterName(f) === "mlp");
     const trainingSeries = needsTraining
-      ? Array.from({ length: d.mlpTrainingSeries }, (_, i) => generateDemand(d.spec, d.periods, deriveSeed(config.seed, "forecast", "mlp-train", i)))
+      ? Array.from({ length: d.mlpTrainingSeries }, (_, i) =>
+          generateDemand(d.spec, d.periods, deriveSeed(config.seed, "forecast", "mlp-train", i)),
+        )
       : undefined;
     return { series, period: d.spec.seasonal?.period, trainingSeries };
   }

@@ -19,7 +19,14 @@ const tiny = () => ({
   name: "hostile",
   scenario: "market",
   env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-  conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } as Record<string, number> } }],
+  conditions: [
+    { name: "analytic", learned: [] },
+    {
+      name: "one",
+      learned: ["A[1][1]"],
+      algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } as Record<string, number> },
+    },
+  ],
   training: { totalSteps: 32, numEnvs: 1 },
   seeds: [0] as unknown,
   evaluation: { episodes: 1 },
@@ -45,22 +52,122 @@ function nothingLeft(dir: string): void {
 
 describe("the probe's extreme values exit 2 before any work, naming the field and the bound", () => {
   const cases: [string, string, () => unknown, string[], RegExp][] = [
-    ["run: totalSteps below one batch", "run", () => ({ ...tiny(), training: { totalSteps: 10, numEnvs: 1 } }), [], /training\.totalSteps: totalSteps \(10\) is smaller than one batch \(numEnvs \* numSteps = 16\)/],
-    ["run: learning rate 1e308", "run", () => { const e = tiny(); e.conditions[1].algorithm!.hyperparameters.learningRate = 1e308; return e; }, [], /conditions\[1\]\.algorithm\.hyperparameters\.learningRate: learningRate must be at most 1/],
-    ["run: numSteps 1e9", "run", () => { const e = tiny(); e.conditions[1].algorithm!.hyperparameters.numSteps = 1e9; return e; }, [], /hyperparameters\.numSteps: numSteps must be at most 100,000/],
+    [
+      "run: totalSteps below one batch",
+      "run",
+      () => ({ ...tiny(), training: { totalSteps: 10, numEnvs: 1 } }),
+      [],
+      /training\.totalSteps: totalSteps \(10\) is smaller than one batch \(numEnvs \* numSteps = 16\)/,
+    ],
+    [
+      "run: learning rate 1e308",
+      "run",
+      () => {
+        const e = tiny();
+        e.conditions[1].algorithm!.hyperparameters.learningRate = 1e308;
+        return e;
+      },
+      [],
+      /conditions\[1\]\.algorithm\.hyperparameters\.learningRate: learningRate must be at most 1/,
+    ],
+    [
+      "run: numSteps 1e9",
+      "run",
+      () => {
+        const e = tiny();
+        e.conditions[1].algorithm!.hyperparameters.numSteps = 1e9;
+        return e;
+      },
+      [],
+      /hyperparameters\.numSteps: numSteps must be at most 100,000/,
+    ],
     ["run: seeds.count 1e9", "run", () => ({ ...tiny(), seeds: { count: 1e9 } }), [], /seeds\.count: must be at most 1,000/],
-    ["run: totalSteps 1e12", "run", () => ({ ...tiny(), training: { totalSteps: 1e12 } }), [], /training\.totalSteps: must be at most 1,000,000,000/],
-    ["run: evaluation episodes 1e9", "run", () => ({ ...tiny(), evaluation: { episodes: 1e9 } }), [], /evaluation\.episodes: must be at most 100,000/],
-    ["run: episodeLength 1e9", "run", () => ({ ...tiny(), env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 1e9 } } }), [], /episodeLength.*at most 100,000/],
+    [
+      "run: totalSteps 1e12",
+      "run",
+      () => ({ ...tiny(), training: { totalSteps: 1e12 } }),
+      [],
+      /training\.totalSteps: must be at most 1,000,000,000/,
+    ],
+    [
+      "run: evaluation episodes 1e9",
+      "run",
+      () => ({ ...tiny(), evaluation: { episodes: 1e9 } }),
+      [],
+      /evaluation\.episodes: must be at most 100,000/,
+    ],
+    [
+      "run: episodeLength 1e9",
+      "run",
+      () => ({ ...tiny(), env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 1e9 } } }),
+      [],
+      /episodeLength.*at most 100,000/,
+    ],
     ["run: --workers 1e6", "run", () => tiny(), ["--workers", "1e6"], /--workers must be an integer from 1 to 256/],
-    ["hubs: periods 1e8", "hubs", () => ({ ...experiment("hubs-semiconductor.json"), periods: 1e8 }), [], /periods: must be at most 100,000/],
-    ["hubs: margin 1e308", "hubs", () => { const e = experiment("hubs-semiconductor.json"); e.hubs[0].products[0].marginPerUnit = 1e308; return e; }, [], /hubs\[0\]\.products\[0\]\.marginPerUnit: must be at most 1e\+12 in magnitude/],
-    ["forecast: mlp epochs 1e12", "forecast", () => ({ ...experiment("forecast-seasonal.json"), forecasters: [{ type: "mlp", epochs: 1e12 }] }), [], /forecasters\[0\]/],
-    ["forecast: periods 1e9", "forecast", () => { const e = experiment("forecast-seasonal.json"); e.demand.periods = 1e9; return e; }, [], /demand\.periods: must be at most 100,000/],
-    ["negotiate: --episodes 1e9", "negotiate", () => experiment("contracts-paper.json"), ["--episodes", "1e9"], /--episodes must be an integer from 1 to 100,000/],
-    ["train: learning rate 1e308", "train", () => ({ ...experiment("cartpole-ppo.json"), hyperparameters: { learningRate: 1e308 } }), [], /hyperparameters\.learningRate: must be at most 1/],
-    ["train: totalSteps below one batch", "train", () => ({ ...experiment("cartpole-ppo.json"), totalSteps: 10 }), [], /totalSteps \(10\) is smaller than one batch/],
-    ["train: totalSteps 1e12", "train", () => ({ ...experiment("cartpole-ppo.json"), totalSteps: 1e12 }), [], /totalSteps: must be at most 1,000,000,000/],
+    [
+      "hubs: periods 1e8",
+      "hubs",
+      () => ({ ...experiment("hubs-semiconductor.json"), periods: 1e8 }),
+      [],
+      /periods: must be at most 100,000/,
+    ],
+    [
+      "hubs: margin 1e308",
+      "hubs",
+      () => {
+        const e = experiment("hubs-semiconductor.json");
+        e.hubs[0].products[0].marginPerUnit = 1e308;
+        return e;
+      },
+      [],
+      /hubs\[0\]\.products\[0\]\.marginPerUnit: must be at most 1e\+12 in magnitude/,
+    ],
+    [
+      "forecast: mlp epochs 1e12",
+      "forecast",
+      () => ({ ...experiment("forecast-seasonal.json"), forecasters: [{ type: "mlp", epochs: 1e12 }] }),
+      [],
+      /forecasters\[0\]/,
+    ],
+    [
+      "forecast: periods 1e9",
+      "forecast",
+      () => {
+        const e = experiment("forecast-seasonal.json");
+        e.demand.periods = 1e9;
+        return e;
+      },
+      [],
+      /demand\.periods: must be at most 100,000/,
+    ],
+    [
+      "negotiate: --episodes 1e9",
+      "negotiate",
+      () => experiment("contracts-paper.json"),
+      ["--episodes", "1e9"],
+      /--episodes must be an integer from 1 to 100,000/,
+    ],
+    [
+      "train: learning rate 1e308",
+      "train",
+      () => ({ ...experiment("cartpole-ppo.json"), hyperparameters: { learningRate: 1e308 } }),
+      [],
+      /hyperparameters\.learningRate: must be at most 1/,
+    ],
+    [
+      "train: totalSteps below one batch",
+      "train",
+      () => ({ ...experiment("cartpole-ppo.json"), totalSteps: 10 }),
+      [],
+      /totalSteps \(10\) is smaller than one batch/,
+    ],
+    [
+      "train: totalSteps 1e12",
+      "train",
+      () => ({ ...experiment("cartpole-ppo.json"), totalSteps: 1e12 }),
+      [],
+      /totalSteps: must be at most 1,000,000,000/,
+    ],
   ];
   for (const [title, command, config, args, message] of cases) {
     it(title, async () => {
@@ -78,13 +185,35 @@ describe("the name rule holds for every command: `..` and its kin exit 2 naming 
   const bad = ["..", "../escape", "/abs", "a/b"];
   const named: [string, string, (name: string) => unknown, RegExp][] = [
     ["run", "run", (n) => ({ ...tiny(), name: n }), /name: must be/],
-    ["run (condition names become task files)", "run", (n) => ({ ...tiny(), conditions: [{ name: n, learned: [] }] }), /conditions\[0\]\.name: must be/],
+    [
+      "run (condition names become task files)",
+      "run",
+      (n) => ({ ...tiny(), conditions: [{ name: n, learned: [] }] }),
+      /conditions\[0\]\.name: must be/,
+    ],
     ["evaluate", "evaluate", (n) => ({ ...tiny(), name: n }), /name: must be/],
     ["equilibrium", "equilibrium", (n) => ({ ...experiment("kaihara-paper.json"), name: n }), /name: must be/],
     ["forecast", "forecast", (n) => ({ ...experiment("forecast-seasonal.json"), experiment: n }), /experiment: must be/],
-    ["negotiate", "negotiate", (n) => { const c = experiment("contracts-paper.json").env.options.config; return { experiment: n, retailer: c.retailer, subcontractors: c.subcontractors }; }, /experiment: must be/],
+    [
+      "negotiate",
+      "negotiate",
+      (n) => {
+        const c = experiment("contracts-paper.json").env.options.config;
+        return { experiment: n, retailer: c.retailer, subcontractors: c.subcontractors };
+      },
+      /experiment: must be/,
+    ],
     ["hubs", "hubs", (n) => ({ ...experiment("hubs-semiconductor.json"), name: n }), /name: must be/],
-    ["hubs (hub ids)", "hubs", (n) => { const e = experiment("hubs-semiconductor.json"); e.hubs[0].id = n; return e; }, /hubs\[0\]\.id: must be/],
+    [
+      "hubs (hub ids)",
+      "hubs",
+      (n) => {
+        const e = experiment("hubs-semiconductor.json");
+        e.hubs[0].id = n;
+        return e;
+      },
+      /hubs\[0\]\.id: must be/,
+    ],
     ["train", "train", (n) => ({ ...experiment("cartpole-ppo.json"), experiment: n }), /experiment: must be/],
   ];
   for (const [title, command, config, message] of named) {

@@ -24,7 +24,15 @@ describe("supplygym hubs / ledger / review", () => {
   it("hubs writes the run directory; its ledger verifies; tampering is caught with exit 1 naming the line", async () => {
     const out = join(work, "run");
     expect(await main(["hubs", semi, "--out", out])).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["contributions.csv", "ledger.jsonl", "ledger.jsonl.head", "manifest.json", "outcomes.csv", "review_queue.json", "trades.csv"]);
+    expect(readdirSync(out).sort()).toEqual([
+      "contributions.csv",
+      "ledger.jsonl",
+      "ledger.jsonl.head",
+      "manifest.json",
+      "outcomes.csv",
+      "review_queue.json",
+      "trades.csv",
+    ]);
     const contributions = parseCsv(readFileSync(join(out, "contributions.csv"), "utf8"));
     expect(contributions.map((r) => r.hub)).toEqual(["A", "B", "C"]);
     expect(contributions.every((r) => r.role === "contributor" || r.role === "drain")).toBe(true);
@@ -93,7 +101,12 @@ describe("supplygym hubs / ledger / review", () => {
     l.append({ type: "trade", id: "P0-1", status: "queued" });
     l.close();
     const queue = new ReviewQueue(join(out, "review_queue.json"));
-    queue.add({ id: "P0-1", period: 0, reason: "r", trade: { seller: "A", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 9, payment: "money" } });
+    queue.add({
+      id: "P0-1",
+      period: 0,
+      reason: "r",
+      trade: { seller: "A", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 9, payment: "money" },
+    });
     expect(await main(["review", "approve", "P0-1", "--queue", join(out, "review_queue.json"), "--by", "ops", "--note", "fine"])).toBe(0);
     expect(logs.at(-1)).toMatch(/P0-1: approved by ops \(recorded in .*ledger\.jsonl, record 2\)/);
     const v = verifyLedger(ledgerPath);
@@ -129,8 +142,18 @@ describe("supplygym hubs / ledger / review", () => {
   it("review list / approve / reject update the queue file", async () => {
     const path = join(work, "q.json");
     const q = new ReviewQueue(path);
-    q.add({ id: "P3-7", period: 3, reason: "unit price 9000 is 4.2 sd from the mean 900", trade: { seller: "A", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 9000, payment: "money" } });
-    q.add({ id: "P3-8", period: 3, reason: "r", trade: { seller: "C", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 1, payment: "money" } });
+    q.add({
+      id: "P3-7",
+      period: 3,
+      reason: "unit price 9000 is 4.2 sd from the mean 900",
+      trade: { seller: "A", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 9000, payment: "money" },
+    });
+    q.add({
+      id: "P3-8",
+      period: 3,
+      reason: "r",
+      trade: { seller: "C", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 1, payment: "money" },
+    });
     expect(await main(["review", "list", "--queue", path])).toBe(0);
     expect(logs.join("\n")).toMatch(/P3-7\tpending\tperiod 3\tA -> B\t40 chips at 9000.00\/unit/);
     expect(await main(["review", "approve", "P3-7", "--queue", path, "--by", "ops"])).toBe(0);

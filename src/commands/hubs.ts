@@ -5,7 +5,14 @@ import { RunDir } from "../io/run-dir.js";
 import { loadHubsConfig } from "../hubs/config.js";
 import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
 import { FileLedger, readLedgerKey } from "../hubs/ledger.js";
-import { CONTRIBUTION_COLUMNS, OUTCOME_COLUMNS, TRADE_COLUMNS, contributionRows, outcomeRows, tradeRows } from "../experiments/scenarios/hub-report.js";
+import {
+  CONTRIBUTION_COLUMNS,
+  OUTCOME_COLUMNS,
+  TRADE_COLUMNS,
+  contributionRows,
+  outcomeRows,
+  tradeRows,
+} from "../experiments/scenarios/hub-report.js";
 import { ReviewQueue } from "../hubs/review.js";
 import { parseCommandArgs } from "./args.js";
 
@@ -51,7 +58,18 @@ export const command: Command = {
 };
 
 async function hubs(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs("hubs", argv, { out: { type: "string" }, seed: { type: "string" }, shadow: { type: "boolean" }, "no-optimum": { type: "boolean" }, "ledger-key": { type: "string" } }, help);
+  const parsed = parseCommandArgs(
+    "hubs",
+    argv,
+    {
+      out: { type: "string" },
+      seed: { type: "string" },
+      shadow: { type: "boolean" },
+      "no-optimum": { type: "boolean" },
+      "ledger-key": { type: "string" },
+    },
+    help,
+  );
   const [file, ...rest] = parsed.positionals;
   if (!file || rest.length > 0) throw new UsageError(`hubs: give exactly one config file\n\n${help}`);
   let seed: number | undefined;
@@ -103,15 +121,25 @@ async function hubs(argv: string[]): Promise<number> {
         config: cfg.raw,
         seeds: [out.seed],
         timings: { load: (t1 - t0) / 1000, episode: (t2 - t1) / 1000, total: (performance.now() - t0) / 1000 },
-        extra: { shadow: parsed.values.shadow ?? cfg.shadow, ledger: { file: "ledger.jsonl", records: ledger.count, head: ledger.lastHash }, summary },
+        extra: {
+          shadow: parsed.values.shadow ?? cfg.shadow,
+          ledger: { file: "ledger.jsonl", records: ledger.count, head: ledger.lastHash },
+          summary,
+        },
       }),
     );
     const path = run.commit();
     const f = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : String(v));
     console.log(`${cfg.name}: ${cfg.periods} periods, ${cfg.hubs.length} hubs, seed ${out.seed}${parsed.values.shadow ? " (shadow)" : ""}`);
-    console.log(`  value ${f(out.totalValue)} (no trade ${f(out.noTradeValue)}, optimum ${f(out.optimumValue)}, efficiency ${Number.isFinite(out.efficiency) ? out.efficiency.toFixed(4) : "n/a"})`);
-    console.log(`  delay cost ${f(out.totalDelayCost)} (no trade ${f(out.noTradeDelayCost)}); Pareto improvement: ${out.paretoImprovement ? "yes" : "no"}`);
-    console.log(`  trades: ${summary.trades_executed} executed, ${summary.trades_queued} held for review, ${summary.trades_shadow} shadow; ledger ${ledger.count} records`);
+    console.log(
+      `  value ${f(out.totalValue)} (no trade ${f(out.noTradeValue)}, optimum ${f(out.optimumValue)}, efficiency ${Number.isFinite(out.efficiency) ? out.efficiency.toFixed(4) : "n/a"})`,
+    );
+    console.log(
+      `  delay cost ${f(out.totalDelayCost)} (no trade ${f(out.noTradeDelayCost)}); Pareto improvement: ${out.paretoImprovement ? "yes" : "no"}`,
+    );
+    console.log(
+      `  trades: ${summary.trades_executed} executed, ${summary.trades_queued} held for review, ${summary.trades_shadow} shadow; ledger ${ledger.count} records`,
+    );
     console.log(`wrote ${path}`);
     return 0;
   } catch (err) {

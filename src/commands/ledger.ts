@@ -40,12 +40,20 @@ export const command: Command = {
   summary: "verify a hubs audit ledger (hash chain): `ledger verify <file>`",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("ledger", argv, { head: { type: "string" }, key: { type: "string" }, "allow-unanchored": { type: "boolean" } }, help);
+    const parsed = parseCommandArgs(
+      "ledger",
+      argv,
+      { head: { type: "string" }, key: { type: "string" }, "allow-unanchored": { type: "boolean" } },
+      help,
+    );
     const [sub, file, ...rest] = parsed.positionals;
     if (sub !== "verify") throw new UsageError(`ledger: expected the subcommand "verify"${sub ? `, got "${sub}"` : ""}\n\n${help}`);
     if (!file || rest.length > 0) throw new UsageError(`ledger verify: give exactly one ledger file\n\n${help}`);
     if (!existsSync(file)) throw new UsageError(`ledger verify: ${file}: no such file`);
-    if (statSync(file).isDirectory()) throw new UsageError(`ledger verify: ${file}: is a directory; give the ledger file${existsSync(join(file, "ledger.jsonl")) ? ` (${join(file, "ledger.jsonl")})` : ""}`);
+    if (statSync(file).isDirectory())
+      throw new UsageError(
+        `ledger verify: ${file}: is a directory; give the ledger file${existsSync(join(file, "ledger.jsonl")) ? ` (${join(file, "ledger.jsonl")})` : ""}`,
+      );
     let key: Buffer | undefined;
     if (parsed.values.key !== undefined) {
       try {
@@ -69,7 +77,9 @@ export const command: Command = {
       if (v.truncated) console.error(`  ${v.count} complete records before it verify (last good hash ${v.head})`);
       return 1;
     }
-    const by = (v.anchors.length > 0 ? `checked against ${v.anchors.join(" and ")}` : "no head file or manifest") + (key ? `; HMAC-SHA256 under ${parsed.values.key}` : "; unkeyed: a consistent rewrite of every copy would also pass");
+    const by =
+      (v.anchors.length > 0 ? `checked against ${v.anchors.join(" and ")}` : "no head file or manifest") +
+      (key ? `; HMAC-SHA256 under ${parsed.values.key}` : "; unkeyed: a consistent rewrite of every copy would also pass");
     if (!v.anchored) {
       const msg = `${file}: ${v.count} records chain correctly, but the ledger is UNANCHORED (${by}): records cut from the end cannot be detected`;
       if (!parsed.values["allow-unanchored"]) {

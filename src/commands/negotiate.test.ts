@@ -18,7 +18,8 @@ describe("supplygym negotiate", () => {
     for (const flag of ["--check", "--no-check"]) {
       const out = join(root, flag);
       expect(await main(["negotiate", "experiments/contracts-paper.json", "--out", out, flag])).toBe(0);
-      for (const f of ["messages.csv", "outcomes.csv", "actors.csv", "summary.csv", "manifest.json"]) expect(existsSync(join(out, f))).toBe(true);
+      for (const f of ["messages.csv", "outcomes.csv", "actors.csv", "summary.csv", "manifest.json"])
+        expect(existsSync(join(out, f))).toBe(true);
       const [o] = parseCsv(readFileSync(join(out, "outcomes.csv"), "utf8"));
       expect(o.condition).toBe(flag === "--check" ? "analytic-check" : "analytic-no-check");
       expect(o.illogical_price).toBe("true"); // with the check: prices out of order with costs
@@ -33,7 +34,18 @@ describe("supplygym negotiate", () => {
   it("runs stochastic demand with buy-back over several episodes", async () => {
     quiet();
     const out = join(mkdtempSync(join(tmpdir(), "negotiate-")), "run");
-    expect(await main(["negotiate", "experiments/contracts-stochastic.json", "--out", out, "--episodes", "4", "--condition", "analytic-check-buyback"])).toBe(0);
+    expect(
+      await main([
+        "negotiate",
+        "experiments/contracts-stochastic.json",
+        "--out",
+        out,
+        "--episodes",
+        "4",
+        "--condition",
+        "analytic-check-buyback",
+      ]),
+    ).toBe(0);
     const rows = parseCsv(readFileSync(join(out, "outcomes.csv"), "utf8"));
     expect(rows.length).toBe(4);
     expect(new Set(rows.map((r) => r.demand)).size).toBe(4);
@@ -70,7 +82,18 @@ describe("supplygym negotiate", () => {
   it("takes an analytic condition's envOptions (--condition) and still reads a bare negotiation config", async () => {
     quiet();
     const root = mkdtempSync(join(tmpdir(), "negotiate-"));
-    expect(await main(["negotiate", "experiments/contracts-paper.json", "--out", join(root, "a"), "--condition", "analytic-no-check", "--episodes", "1"])).toBe(0);
+    expect(
+      await main([
+        "negotiate",
+        "experiments/contracts-paper.json",
+        "--out",
+        join(root, "a"),
+        "--condition",
+        "analytic-no-check",
+        "--episodes",
+        "1",
+      ]),
+    ).toBe(0);
     const [a] = parseCsv(readFileSync(join(root, "a", "outcomes.csv"), "utf8"));
     expect([a.condition, a.illogical_price]).toEqual(["analytic-no-check", "true"]);
     const manifest = JSON.parse(readFileSync(join(root, "a", "manifest.json"), "utf8"));

@@ -4,7 +4,14 @@ import { resolveContractEnvOptions } from "../envs/contract-negotiation.js";
 import { conditionEnvOptions, resolveExperiment } from "../experiments/schema.js";
 import { MESSAGE_COLUMNS, messageRows } from "../contracts/messages.js";
 import { validateProtocol } from "../contracts/protocol.js";
-import { ACTOR_COLUMNS, NEGOTIATION_OUTCOME_COLUMNS, NEGOTIATION_SUMMARY_COLUMNS, actorRows, outcomeRows, summaryRow } from "../eval/contracts-report.js";
+import {
+  ACTOR_COLUMNS,
+  NEGOTIATION_OUTCOME_COLUMNS,
+  NEGOTIATION_SUMMARY_COLUMNS,
+  actorRows,
+  outcomeRows,
+  summaryRow,
+} from "../eval/contracts-report.js";
 import { runNegotiations } from "../contracts/runner.js";
 import { summarizeOutcomes, type ConditionSummary } from "../eval/contracts-summary.js";
 import type { NegotiationOutcome } from "../contracts/outcome.js";
@@ -39,7 +46,19 @@ export const command: Command = {
   summary: "run the retailer-subcontractor contract negotiation and write messages and outcomes",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("negotiate", argv, { out: { type: "string" }, condition: { type: "string" }, check: { type: "boolean" }, "no-check": { type: "boolean" }, episodes: { type: "string" }, seed: { type: "string" } }, help);
+    const parsed = parseCommandArgs(
+      "negotiate",
+      argv,
+      {
+        out: { type: "string" },
+        condition: { type: "string" },
+        check: { type: "boolean" },
+        "no-check": { type: "boolean" },
+        episodes: { type: "string" },
+        seed: { type: "string" },
+      },
+      help,
+    );
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`negotiate: expected one config file, got ${positionals.length}\n\n${help}`);
     if (values.check && values["no-check"]) throw new UsageError("negotiate: give --check or --no-check, not both");
@@ -57,14 +76,19 @@ export const command: Command = {
     const t1 = performance.now();
     // Every message log must follow the protocol (an internal error otherwise, so the manifest needs no count).
     let violations = 0;
-    for (const log of logs) violations += validateProtocol(log, { subcontractors: cfg.subcontractors.length, deadline: cfg.negotiation.deadline }).length;
+    for (const log of logs)
+      violations += validateProtocol(log, { subcontractors: cfg.subcontractors.length, deadline: cfg.negotiation.deadline }).length;
     if (violations > 0) throw new Error(`negotiate: internal error, ${violations} protocol violations in the message logs`);
     const summary = summarizeOutcomes(outcomes);
     const names = cfg.subcontractors.map((s) => s.id);
 
     const dir = RunDir.open({ experiment: cfg.experiment, out: values.out });
     try {
-      dir.writeCsv("messages.csv", MESSAGE_COLUMNS, logs.flatMap((log, k) => messageRows(log, names, k)));
+      dir.writeCsv(
+        "messages.csv",
+        MESSAGE_COLUMNS,
+        logs.flatMap((log, k) => messageRows(log, names, k)),
+      );
       dir.writeCsv("outcomes.csv", NEGOTIATION_OUTCOME_COLUMNS, outcomeRows(outcomes));
       dir.writeCsv("actors.csv", ACTOR_COLUMNS, actorRows(cfg, outcomes));
       dir.writeCsv("summary.csv", NEGOTIATION_SUMMARY_COLUMNS, [summaryRow(summary)]);
@@ -101,24 +125,34 @@ export function negotiationConfigFrom(json: unknown, file: string, condition?: s
     return parseNegotiationConfig(json, file);
   }
   const exp = resolveExperiment(json, file);
-  if (exp.scenario !== "contracts") throw new UsageError(`negotiate: ${file} is a "${exp.scenario}" experiment; negotiate runs "contracts" experiments`);
+  if (exp.scenario !== "contracts")
+    throw new UsageError(`negotiate: ${file} is a "${exp.scenario}" experiment; negotiate runs "contracts" experiments`);
   let options = exp.env.options;
   let prefix = "env.options";
   if (condition !== undefined) {
     const i = exp.conditions.findIndex((c) => c.name === condition);
-    if (i < 0) throw new UsageError(`negotiate: no condition "${condition}" in ${file}; conditions: ${exp.conditions.map((c) => c.name).join(", ")}`);
+    if (i < 0)
+      throw new UsageError(
+        `negotiate: no condition "${condition}" in ${file}; conditions: ${exp.conditions.map((c) => c.name).join(", ")}`,
+      );
     const c = exp.conditions[i];
-    if (c.learned === "all" || c.learned.length > 0) throw new UsageError(`negotiate: condition "${condition}" has learned agents; run it with \`supplygym run ${file}\``);
+    if (c.learned === "all" || c.learned.length > 0)
+      throw new UsageError(`negotiate: condition "${condition}" has learned agents; run it with \`supplygym run ${file}\``);
     options = conditionEnvOptions(exp, c);
     if (c.envOptions) prefix = `conditions[${i}].envOptions`;
   }
   const { learned: _l, ...rest } = options;
-  if (rest.randomInstances !== undefined) throw new UsageError(`negotiate: ${prefix}.randomInstances (a fresh instance per episode) is supported by \`supplygym run\` only`);
+  if (rest.randomInstances !== undefined)
+    throw new UsageError(`negotiate: ${prefix}.randomInstances (a fresh instance per episode) is supported by \`supplygym run\` only`);
   let cfg: NegotiationConfig;
   try {
     cfg = resolveContractEnvOptions(rest, exp.env.id).config;
   } catch (err) {
-    if (err instanceof ConfigError) throw new ConfigError(file, err.issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message })));
+    if (err instanceof ConfigError)
+      throw new ConfigError(
+        file,
+        err.issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message })),
+      );
     throw err;
   }
   return { ...cfg, experiment: exp.name, seed: exp.evaluation.seed, episodes: exp.evaluation.episodes };
@@ -129,7 +163,11 @@ function formatSummary(name: string, s: ConditionSummary, one: NegotiationOutcom
   const lines = [`${name}: ${s.negotiations} negotiation(s), ${s.condition}`];
   if (one) {
     lines.push("", "actor       price   quantity     profit");
-    one.quantity.forEach((q, i) => lines.push(`${names[i].padEnd(8)} ${f(one.price[i]).padStart(8)} ${String(q).padStart(10)} ${f(one.subcontractorProfit[i]).padStart(10)}`));
+    one.quantity.forEach((q, i) =>
+      lines.push(
+        `${names[i].padEnd(8)} ${f(one.price[i]).padStart(8)} ${String(q).padStart(10)} ${f(one.subcontractorProfit[i]).padStart(10)}`,
+      ),
+    );
     lines.push(`${"retailer".padEnd(8)} ${"".padStart(8)} ${String(one.sold).padStart(10)} ${f(one.retailerProfit).padStart(10)}`);
   }
   lines.push(

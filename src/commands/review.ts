@@ -47,7 +47,20 @@ export const command: Command = {
 };
 
 async function review(argv: string[]): Promise<number> {
-  const parsed = parseCommandArgs("review", argv, { queue: { type: "string" }, status: { type: "string" }, by: { type: "string" }, note: { type: "string" }, ledger: { type: "string" }, "no-ledger": { type: "boolean" }, "ledger-key": { type: "string" } }, help);
+  const parsed = parseCommandArgs(
+    "review",
+    argv,
+    {
+      queue: { type: "string" },
+      status: { type: "string" },
+      by: { type: "string" },
+      note: { type: "string" },
+      ledger: { type: "string" },
+      "no-ledger": { type: "boolean" },
+      "ledger-key": { type: "string" },
+    },
+    help,
+  );
   const [sub, id, ...rest] = parsed.positionals;
   const path = parsed.values.queue ?? "review_queue.json";
   if (!existsSync(path)) throw new UsageError(`review: ${path}: no review queue here (give --queue FILE)`);
@@ -55,7 +68,8 @@ async function review(argv: string[]): Promise<number> {
     if (id !== undefined) throw new UsageError(`review list takes no id\n\n${help}`);
     const queue = new ReviewQueue(path);
     const status = parsed.values.status;
-    if (status !== undefined && !STATUSES.includes(status as ReviewStatus)) throw new UsageError(`review list: --status must be one of ${STATUSES.join(", ")}, got "${status}"`);
+    if (status !== undefined && !STATUSES.includes(status as ReviewStatus))
+      throw new UsageError(`review list: --status must be one of ${STATUSES.join(", ")}, got "${status}"`);
     const items = queue.list(status as ReviewStatus | undefined);
     if (items.length === 0) {
       console.log(`${path}: no ${status ?? ""} items`.replace("  ", " "));
@@ -63,13 +77,16 @@ async function review(argv: string[]): Promise<number> {
     }
     for (const it of items) {
       const t = it.trade;
-      console.log(`${it.id}\t${it.status}\tperiod ${it.period}\t${t.seller} -> ${t.buyer}\t${t.quantity} ${t.resource} at ${Number(t.pricePerUnit).toFixed(2)}/unit (${t.payment})\t${it.reason}`);
+      console.log(
+        `${it.id}\t${it.status}\tperiod ${it.period}\t${t.seller} -> ${t.buyer}\t${t.quantity} ${t.resource} at ${Number(t.pricePerUnit).toFixed(2)}/unit (${t.payment})\t${it.reason}`,
+      );
     }
     return 0;
   }
   if (sub === "approve" || sub === "reject") {
     if (!id || rest.length > 0) throw new UsageError(`review ${sub}: give exactly one item id\n\n${help}`);
-    if (parsed.values.ledger !== undefined && parsed.values["no-ledger"]) throw new UsageError(`review ${sub}: give --ledger FILE or --no-ledger, not both`);
+    if (parsed.values.ledger !== undefined && parsed.values["no-ledger"])
+      throw new UsageError(`review ${sub}: give --ledger FILE or --no-ledger, not both`);
     let ledgerPath: string | undefined;
     if (!parsed.values["no-ledger"]) {
       ledgerPath = parsed.values.ledger;
@@ -83,7 +100,9 @@ async function review(argv: string[]): Promise<number> {
         const key = parsed.values["ledger-key"] !== undefined ? readLedgerKey(parsed.values["ledger-key"], dirname(ledgerPath)) : undefined;
         ledger = new FileLedger(ledgerPath, { key });
       } catch (err) {
-        throw new UsageError(`review ${sub}: cannot record the decision: ${(err as Error).message} (nothing was decided; check it with \`supplygym ledger verify\`, or pass --no-ledger)`);
+        throw new UsageError(
+          `review ${sub}: cannot record the decision: ${(err as Error).message} (nothing was decided; check it with \`supplygym ledger verify\`, or pass --no-ledger)`,
+        );
       }
     }
     try {

@@ -21,7 +21,10 @@ const good = () => ({
   name: "cli-tiny",
   scenario: "market",
   env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-  conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: structuredClone(ppo) }],
+  conditions: [
+    { name: "analytic", learned: [] },
+    { name: "one", learned: ["A[1][1]"], algorithm: structuredClone(ppo) },
+  ],
   training: { totalSteps: 32, numEnvs: 1 },
   seeds: [0],
   evaluation: { episodes: 1 },
@@ -44,7 +47,9 @@ describe("supplygym run", () => {
   it("runs an experiment, prints the summary and never overwrites a run directory", async () => {
     const out = join(work, "out");
     expect(await run(good(), ["--out", out])).toBe(0);
-    expect(readFileSync(join(out, "summary.csv"), "utf8").split("\n")[0]).toBe("condition,metric,mean,std,ci_low,ci_high,n,n_seeds,n_episodes,interval,note");
+    expect(readFileSync(join(out, "summary.csv"), "utf8").split("\n")[0]).toBe(
+      "condition,metric,mean,std,ci_low,ci_high,n,n_seeds,n_episodes,interval,note",
+    );
     expect(existsSync(join(work, "models"))).toBe(true);
     const before = readFileSync(join(out, "metrics.csv"), "utf8");
     expect(await run(good(), ["--out", out])).toBe(2);
@@ -55,10 +60,18 @@ describe("supplygym run", () => {
   const bad: [string, (c: ReturnType<typeof good>) => unknown, RegExp][] = [
     ["unknown scenario", (c) => ({ ...c, scenario: "auction" }), /scenario: unknown scenario/],
     ["unknown agent", (c) => ((c.conditions[1].learned = ["A[7][0]"]), c), /conditions\[1\]\.learned\[0\]: unknown agent "A\[7\]\[0\]"/],
-    ["unknown algorithm", (c) => ((c.conditions[1].algorithm = { name: "dqn", hyperparameters: {} } as never), c), /conditions\[1\]\.algorithm/],
+    [
+      "unknown algorithm",
+      (c) => ((c.conditions[1].algorithm = { name: "dqn", hyperparameters: {} } as never), c),
+      /conditions\[1\]\.algorithm/,
+    ],
     ["unknown metric", (c) => ({ ...c, metrics: ["fairness/jain", "fairness/happiness"] }), /metrics\[1\]: unknown metric/],
     ["non-integer seed", (c) => ({ ...c, seeds: [0, 1.5] }), /seeds\[1\]: must be an integer/],
-    ["unknown hyperparameter", (c) => (((c.conditions[1].algorithm as { hyperparameters: object }).hyperparameters = { leaningRate: 1 }), c), /hyperparameters\.leaningRate: unknown ppo hyperparameter/],
+    [
+      "unknown hyperparameter",
+      (c) => (((c.conditions[1].algorithm as { hyperparameters: object }).hyperparameters = { leaningRate: 1 }), c),
+      /hyperparameters\.leaningRate: unknown ppo hyperparameter/,
+    ],
     ["not JSON", () => "{ nope", /not valid JSON/],
   ];
   for (const [name, patch, message] of bad) {
@@ -85,11 +98,16 @@ describe("supplygym run", () => {
     expect(await run(good(), ["--workers", "0"])).toBe(2);
     expect(await run(good(), ["--backend", "gpu"])).toBe(2);
     // Without the native backend (the default install): exit 2 with the install instructions, before any task runs.
-    const native = await requireBackend("tensorflow", "probe").then(() => true, () => false);
+    const native = await requireBackend("tensorflow", "probe").then(
+      () => true,
+      () => false,
+    );
     if (!native) {
       errors = [];
       expect(await run(good(), ["--backend", "tensorflow"])).toBe(2);
-      expect(errors.join("\n")).toMatch(/exp\.json: backend "tensorflow" could not be loaded: .*npm install @tensorflow\/tfjs-node@4\.22\.0/);
+      expect(errors.join("\n")).toMatch(
+        /exp\.json: backend "tensorflow" could not be loaded: .*npm install @tensorflow\/tfjs-node@4\.22\.0/,
+      );
       expect(noRunDirectory()).toBe(true);
       expect(existsSync(join(work, "models"))).toBe(false);
     }
@@ -113,7 +131,10 @@ describe("supplygym run", () => {
     cfg.training.totalSteps = 48;
     expect(await run(cfg)).toBe(0);
     const live = join(work, "results", "cli-tiny", ".live");
-    const rows = readFileSync(join(live, "task-two-0.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { step: number; metric: string; value: number | null; agent?: string });
+    const rows = readFileSync(join(live, "task-two-0.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { step: number; metric: string; value: number | null; agent?: string });
     const lr = rows.filter((r) => r.metric === "train/learning_rate");
     expect(lr.map((r) => r.step)).toEqual([16, 32, 48]);
     // PPO anneals linearly from its learningRate: 1, 2/3, 1/3 of it over three updates.

@@ -16,7 +16,8 @@ import { Lock, lockFileFor } from "../io/lock.js";
 import { intFlag, parseCommandArgs } from "./args.js";
 import { connectRedis, parseQueueUrl } from "../experiments/queue.js";
 
-const help = () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures] [--fresh]
+const help =
+  () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures] [--fresh]
                           [--queue redis://HOST:PORT[/DB]]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
@@ -60,7 +61,10 @@ export function parseRunArgs(argv: string[], name: string) {
  * Import the plugins of an experiment file and of `--plugin`, then load and validate the experiment (so that
  * the names the plugins register are known). Returns the experiment and the plugins' absolute paths (for workers).
  */
-export async function loadExperimentWithPlugins(file: string, cliPlugins: readonly string[] | undefined): Promise<{ cfg: ResolvedExperiment; plugins: string[] }> {
+export async function loadExperimentWithPlugins(
+  file: string,
+  cliPlugins: readonly string[] | undefined,
+): Promise<{ cfg: ResolvedExperiment; plugins: string[] }> {
   const plugins = pluginFiles(file, cliPlugins ?? []);
   await loadPlugins(plugins);
   return { cfg: loadExperiment(file), plugins };
@@ -68,7 +72,8 @@ export async function loadExperimentWithPlugins(file: string, cliPlugins: readon
 
 export function applyOverrides(cfg: ResolvedExperiment, values: { backend?: string | boolean }, name: string): void {
   if (typeof values.backend === "string") {
-    if (!(BACKENDS as readonly string[]).includes(values.backend)) throw new UsageError(`${name}: --backend must be one of ${BACKENDS.join(", ")}, got "${values.backend}"`);
+    if (!(BACKENDS as readonly string[]).includes(values.backend))
+      throw new UsageError(`${name}: --backend must be one of ${BACKENDS.join(", ")}, got "${values.backend}"`);
     cfg.backend = values.backend as ResolvedExperiment["backend"];
   }
 }
@@ -118,29 +123,38 @@ export const command: Command = {
       throw err;
     }
     try {
-    const out = await runExperiment(cfg, {
-      task: scenarioTask(cfg.scenario),
-      workers,
-      out: values.out,
-      command: `supplygym run ${argv.join(" ")}`,
-      configFile: file,
-      figures: !values["no-figures"],
-      plugins,
-      queue,
-      taskOptions: { mode: "train", models },
-      partialKey: { mode: "train", models },
-      fresh: values.fresh === true,
-    });
-    console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
-    console.log(formatSummary(out.summary, { metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)], comparison: out.comparison, baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined }));
-    if (out.bestSettings.length > 0) {
-      console.log("best settings of the sweep (summary.csv means; best_settings.csv):");
-      for (const b of out.bestSettings) console.log(`  ${b.base} ${b.metric} (${b.direction} is better): ${b.condition} mean ${b.mean} [${b.ci_low}, ${b.ci_high}], n=${b.n}`);
-      console.log("");
-    }
-    console.log(`trained policies: ${models}`);
-    console.log(`run directory: ${out.path}`);
-    return 0;
+      const out = await runExperiment(cfg, {
+        task: scenarioTask(cfg.scenario),
+        workers,
+        out: values.out,
+        command: `supplygym run ${argv.join(" ")}`,
+        configFile: file,
+        figures: !values["no-figures"],
+        plugins,
+        queue,
+        taskOptions: { mode: "train", models },
+        partialKey: { mode: "train", models },
+        fresh: values.fresh === true,
+      });
+      console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
+      console.log(
+        formatSummary(out.summary, {
+          metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)],
+          comparison: out.comparison,
+          baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined,
+        }),
+      );
+      if (out.bestSettings.length > 0) {
+        console.log("best settings of the sweep (summary.csv means; best_settings.csv):");
+        for (const b of out.bestSettings)
+          console.log(
+            `  ${b.base} ${b.metric} (${b.direction} is better): ${b.condition} mean ${b.mean} [${b.ci_low}, ${b.ci_high}], n=${b.n}`,
+          );
+        console.log("");
+      }
+      console.log(`trained policies: ${models}`);
+      console.log(`run directory: ${out.path}`);
+      return 0;
     } finally {
       modelsLock.release();
       removeEmpty(modelsParents); // only while empty: a run that trained something keeps its models
@@ -185,13 +199,21 @@ export async function roundingNotes(cfg: ResolvedExperiment): Promise<string[]> 
     let batch: number;
     try {
       const makeEnv = () => make(cfg.env.id, conditionEnvOptions(cfg, c));
-      batch = await batchSteps({ env: makeEnv, numEnvs: cfg.training.numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters });
+      batch = await batchSteps({
+        env: makeEnv,
+        numEnvs: cfg.training.numEnvs,
+        seed: 1,
+        shareParameters: c.shareParameters,
+        ...c.algorithm.hyperparameters,
+      });
     } catch {
       continue; // the scenario's preflight reports bad options
     }
     const planned = Math.floor(total / batch) * batch;
     if (planned !== total) {
-      notes.push(`run: condition "${c.name}" trains ${planned} of training.totalSteps = ${total} steps (whole batches of numEnvs x numSteps = ${batch} steps)`);
+      notes.push(
+        `run: condition "${c.name}" trains ${planned} of training.totalSteps = ${total} steps (whole batches of numEnvs x numSteps = ${batch} steps)`,
+      );
     }
   }
   return notes;

@@ -59,16 +59,23 @@ function readRun(dir: string): RunTables {
   for (const f of ["manifest.json", "summary.csv", "comparison.csv"]) {
     if (!existsSync(join(dir, f))) throw new UsageError(`${dir}: not a run directory of \`supplygym run\` or \`compare\` (no ${f})`);
   }
-  let manifest: { config?: { baseline?: string; conditions?: ({ name: string } | string)[] }; deterministic_conditions?: { condition: string }[]; fingerprint?: { scenario?: string } };
+  let manifest: {
+    config?: { baseline?: string; conditions?: ({ name: string } | string)[] };
+    deterministic_conditions?: { condition: string }[];
+    fingerprint?: { scenario?: string };
+  };
   try {
     manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   } catch (err) {
     throw new UsageError(`${join(dir, "manifest.json")}: not valid JSON (${(err as Error).message})`);
   }
   const summary = readCsvFile(dir, "summary.csv");
-  if (summary.length > 0 && !("interval" in summary[0])) throw new UsageError(`${join(dir, "summary.csv")}: has no interval column (a run of an older supplygym); run it again`);
+  if (summary.length > 0 && !("interval" in summary[0]))
+    throw new UsageError(`${join(dir, "summary.csv")}: has no interval column (a run of an older supplygym); run it again`);
   const comparison = readCsvFile(dir, "comparison.csv");
-  const dictionary = new Map(existsSync(join(dir, "metrics_dictionary.csv")) ? readCsvFile(dir, "metrics_dictionary.csv").map((r) => [r.metric, r]) : []);
+  const dictionary = new Map(
+    existsSync(join(dir, "metrics_dictionary.csv")) ? readCsvFile(dir, "metrics_dictionary.csv").map((r) => [r.metric, r]) : [],
+  );
   const conditions = (manifest.config?.conditions ?? []).map((c) => (typeof c === "string" ? c : c.name));
   const inSummary = [...new Set(summary.map((r) => r.condition))];
   return {
@@ -92,7 +99,11 @@ export function formatNumber(x: number): string {
 }
 
 function latexEscape(s: string): string {
-  return s.replace(/\\/g, "\\textbackslash{}").replace(/([&%$#_{}])/g, "\\$1").replace(/~/g, "\\textasciitilde{}").replace(/\^/g, "\\textasciicircum{}");
+  return s
+    .replace(/\\/g, "\\textbackslash{}")
+    .replace(/([&%$#_{}])/g, "\\$1")
+    .replace(/~/g, "\\textasciitilde{}")
+    .replace(/\^/g, "\\textasciicircum{}");
 }
 
 export interface Cell {
@@ -114,7 +125,14 @@ export function buildTable(run: RunTables, metrics: readonly string[]) {
       if (!s) continue;
       const cmp = run.comparison.find((r) => r.condition === c && r.metric === m && r.baseline === run.baseline);
       const p = num(cmp?.p_holm);
-      cells.set(`${c}\u0000${m}`, { mean: num(s.mean), low: num(s.ci_low), high: num(s.ci_high), exact: s.note === "deterministic", marks: p < 0.01 ? "**" : p < 0.05 ? "*" : "", best: false });
+      cells.set(`${c}\u0000${m}`, {
+        mean: num(s.mean),
+        low: num(s.ci_low),
+        high: num(s.ci_high),
+        exact: s.note === "deterministic",
+        marks: p < 0.01 ? "**" : p < 0.05 ? "*" : "",
+        best: false,
+      });
     }
   }
   for (const m of metrics) {
@@ -128,7 +146,9 @@ export function buildTable(run: RunTables, metrics: readonly string[]) {
   const design = run.conditions
     .map((c) => {
       const s = run.summary.find((r) => r.condition === c && Number(r.n) > 0);
-      return s ? `${c}: ${s.n_seeds} seed${s.n_seeds === "1" ? "" : "s"} x ${s.n_episodes} episodes${run.deterministic.includes(c) ? " (deterministic, computed once)" : ""}` : c;
+      return s
+        ? `${c}: ${s.n_seeds} seed${s.n_seeds === "1" ? "" : "s"} x ${s.n_episodes} episodes${run.deterministic.includes(c) ? " (deterministic, computed once)" : ""}`
+        : c;
     })
     .join("; ");
   const method = run.summary.find((r) => r.interval && r.interval !== "none")?.interval ?? "none";
@@ -163,7 +183,9 @@ export function renderTable(run: RunTables, metrics: readonly string[], format: 
         const x = cells.get(`${c}\u0000${m}`);
         if (!x) continue;
         const f = (v: number) => (Number.isNaN(v) ? "" : String(v));
-        lines.push([q(c), q(m), q(header(run, m).unit), f(x.mean), f(x.low), f(x.high), String(x.exact), x.marks, String(x.best)].join(","));
+        lines.push(
+          [q(c), q(m), q(header(run, m).unit), f(x.mean), f(x.low), f(x.high), String(x.exact), x.marks, String(x.best)].join(","),
+        );
       }
     }
     return lines.join("\n") + "\n";
@@ -176,8 +198,25 @@ export function renderTable(run: RunTables, metrics: readonly string[], format: 
   };
   if (format === "markdown") {
     const head = ["condition", ...metrics.map((m) => `${header(run, m).name} (${header(run, m).unit})`)];
-    const rows = run.conditions.map((c) => [label(c), ...metrics.map((m) => text(cells.get(`${c}\u0000${m}`), (s) => `**${s}**`, (s) => s.replace(/\*/g, "\\*")))]);
-    return [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`), "", caption].join("\n") + "\n";
+    const rows = run.conditions.map((c) => [
+      label(c),
+      ...metrics.map((m) =>
+        text(
+          cells.get(`${c}\u0000${m}`),
+          (s) => `**${s}**`,
+          (s) => s.replace(/\*/g, "\\*"),
+        ),
+      ),
+    ]);
+    return (
+      [
+        `| ${head.join(" | ")} |`,
+        `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+        ...rows.map((r) => `| ${r.join(" | ")} |`),
+        "",
+        caption,
+      ].join("\n") + "\n"
+    );
   }
   const e = latexEscape;
   const lines = [
@@ -190,7 +229,18 @@ export function renderTable(run: RunTables, metrics: readonly string[], format: 
     `condition & ${metrics.map((m) => e(header(run, m).name)).join(" & ")} \\\\`,
     ` & ${metrics.map((m) => `{\\small (${e(header(run, m).unit)})}`).join(" & ")} \\\\`,
     "\\midrule",
-    ...run.conditions.map((c) => `${e(label(c))} & ${metrics.map((m) => text(cells.get(`${c}\u0000${m}`), (s) => `\\textbf{${s}}`, (s) => `$^{${s.replace(/\*/g, "\\ast")}}$`)).join(" & ")} \\\\`),
+    ...run.conditions.map(
+      (c) =>
+        `${e(label(c))} & ${metrics
+          .map((m) =>
+            text(
+              cells.get(`${c}\u0000${m}`),
+              (s) => `\\textbf{${s}}`,
+              (s) => `$^{${s.replace(/\*/g, "\\ast")}}$`,
+            ),
+          )
+          .join(" & ")} \\\\`,
+    ),
     "\\bottomrule",
     "\\end{tabular}",
     "\\end{table}",
@@ -203,17 +253,29 @@ export const command: Command = {
   summary: "a LaTeX (booktabs), Markdown or CSV table of a run's results for a paper",
   help,
   async run(argv) {
-    const { positionals, values } = parseCommandArgs("table", argv, { metrics: { type: "string" }, format: { type: "string" }, out: { type: "string" } }, help);
+    const { positionals, values } = parseCommandArgs(
+      "table",
+      argv,
+      { metrics: { type: "string" }, format: { type: "string" }, out: { type: "string" } },
+      help,
+    );
     if (positionals.length !== 1) throw new UsageError(`table: expected one run directory, got ${positionals.length}\n\n${help}`);
     const format = (values.format ?? "latex") as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`table: unknown --format "${values.format}"; use one of ${FORMATS.join(", ")}`);
     const dir = resolve(positionals[0]);
     const run = readRun(dir);
     const available = [...new Set(run.summary.map((r) => r.metric))];
-    const metrics = values.metrics ? values.metrics.split(",").map((m) => m.trim()).filter(Boolean) : DEFAULT_METRICS.filter((m) => available.includes(m));
+    const metrics = values.metrics
+      ? values.metrics
+          .split(",")
+          .map((m) => m.trim())
+          .filter(Boolean)
+      : DEFAULT_METRICS.filter((m) => available.includes(m));
     const unknown = metrics.filter((m) => !available.includes(m));
-    if (unknown.length > 0) throw new UsageError(`table: ${dir} has no metric ${unknown.map((m) => `"${m}"`).join(", ")}; it has ${available.join(", ")}`);
-    if (metrics.length === 0) throw new UsageError(`table: no metrics to show; pick some with --metrics (the run has ${available.join(", ")})`);
+    if (unknown.length > 0)
+      throw new UsageError(`table: ${dir} has no metric ${unknown.map((m) => `"${m}"`).join(", ")}; it has ${available.join(", ")}`);
+    if (metrics.length === 0)
+      throw new UsageError(`table: no metrics to show; pick some with --metrics (the run has ${available.join(", ")})`);
     const out = renderTable(run, metrics, format);
     if (values.out) {
       if (existsSync(values.out)) throw new UsageError(`${values.out}: already exists; table never overwrites a file`);

@@ -44,8 +44,13 @@ describe("supplygym train", () => {
     const models = join(dir, "models");
     expect(await main(["train", file, "--out", join(dir, "full"), "--models-root", models])).toBe(0);
     // The live log beside the run directory has every update's points, the learning rate among them.
-    const live = readFileSync(join(dir, ".live", "full.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { step: number; metric: string });
-    expect(live.filter((r) => r.metric === "train/learning_rate").map((r) => r.step)).toEqual(Array.from({ length: 16 }, (_, i) => 64 * (i + 1)));
+    const live = readFileSync(join(dir, ".live", "full.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { step: number; metric: string });
+    expect(live.filter((r) => r.metric === "train/learning_rate").map((r) => r.step)).toEqual(
+      Array.from({ length: 16 }, (_, i) => 64 * (i + 1)),
+    );
     expect(readdirSync(join(dir, ".live", "full"))[0]).toMatch(/^events\.out\.tfevents\./);
     const csv = readFileSync(join(dir, "full", "learning_curve.csv"), "utf8");
     expect(csv.split("\n")[0]).toBe(CURVE_COLUMNS.join(","));
@@ -141,35 +146,48 @@ describe("supplygym train", () => {
     expect(JSON.parse(readFileSync(join(dir, "b", "manifest.json"), "utf8")).resume_backend_change).toEqual({ from: "wasm", to: "cpu" });
   });
 
-  it.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("stops cleanly on %s after saving a checkpoint", async (signal, exitCode) => {
-    const dir = tmp();
-    const file = join(dir, "long.json");
-    writeFileSync(file, JSON.stringify({ ...config, experiment: "long", totalSteps: 10_000_000, checkpointEvery: 1000 }));
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "train", file, "--out", join(dir, "out"), "--models-root", join(dir, "models")], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d) => {
-      err += String(d);
-    });
-    // Wait for the first progress line, then interrupt.
-    await new Promise<void>((res) => {
-      const t = setInterval(() => {
-        if (/train: step/.test(err)) {
-          clearInterval(t);
-          res();
-        }
-      }, 100);
-    });
-    child.kill(signal);
-    const code = await new Promise<number | null>((res) => child.on("exit", res));
-    expect(code).toBe(exitCode);
-    expect(err).toContain(`train: ${signal}: stopping after this update`);
-    const curve = readFileSync(join(dir, "out", "learning_curve.csv"), "utf8").trim().split("\n");
-    expect(curve.length).toBeGreaterThan(1);
-    const [run] = readdirSync(join(dir, "models", "long"));
-    const ckpts = readdirSync(join(dir, "models", "long", run));
-    expect(ckpts.filter((c) => c.startsWith("step-"))).toHaveLength(1);
-    expect(ckpts.some((c) => c.startsWith(".tmp"))).toBe(false);
-    expect(readdirSync(join(dir, "models", "long")).filter((f) => f.endsWith(".lock"))).toEqual([]); // lock released
-    expect(JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")).status).toBe("interrupted");
-  }, 60_000);
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)(
+    "stops cleanly on %s after saving a checkpoint",
+    async (signal, exitCode) => {
+      const dir = tmp();
+      const file = join(dir, "long.json");
+      writeFileSync(file, JSON.stringify({ ...config, experiment: "long", totalSteps: 10_000_000, checkpointEvery: 1000 }));
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "src/cli.ts", "train", file, "--out", join(dir, "out"), "--models-root", join(dir, "models")],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let err = "";
+      child.stderr.on("data", (d) => {
+        err += String(d);
+      });
+      // Wait for the first progress line, then interrupt.
+      await new Promise<void>((res) => {
+        const t = setInterval(() => {
+          if (/train: step/.test(err)) {
+            clearInterval(t);
+            res();
+          }
+        }, 100);
+      });
+      child.kill(signal);
+      const code = await new Promise<number | null>((res) => child.on("exit", res));
+      expect(code).toBe(exitCode);
+      expect(err).toContain(`train: ${signal}: stopping after this update`);
+      const curve = readFileSync(join(dir, "out", "learning_curve.csv"), "utf8")
+        .trim()
+        .split("\n");
+      expect(curve.length).toBeGreaterThan(1);
+      const [run] = readdirSync(join(dir, "models", "long"));
+      const ckpts = readdirSync(join(dir, "models", "long", run));
+      expect(ckpts.filter((c) => c.startsWith("step-"))).toHaveLength(1);
+      expect(ckpts.some((c) => c.startsWith(".tmp"))).toBe(false);
+      expect(readdirSync(join(dir, "models", "long")).filter((f) => f.endsWith(".lock"))).toEqual([]); // lock released
+      expect(JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8")).status).toBe("interrupted");
+    },
+    60_000,
+  );
 });

@@ -48,10 +48,16 @@ export const command: Command = {
   summary: "train a policy with PPO, MAPPO or REINFORCE, with checkpoints and a learning curve",
   help,
   async run(argv) {
-    const parsed = parseCommandArgs("train", argv, { out: { type: "string" }, resume: { type: "string" }, backend: { type: "string" }, "models-root": { type: "string" } }, help);
+    const parsed = parseCommandArgs(
+      "train",
+      argv,
+      { out: { type: "string" }, resume: { type: "string" }, backend: { type: "string" }, "models-root": { type: "string" } },
+      help,
+    );
     const { positionals, values } = parsed;
     if (positionals.length !== 1) throw new UsageError(`train: expected one experiment file, got ${positionals.length}\n\n${help}`);
-    if (values.backend !== undefined && !isBackendName(values.backend)) throw new UsageError(`train: --backend must be tensorflow, wasm or cpu, got "${values.backend}"`);
+    if (values.backend !== undefined && !isBackendName(values.backend))
+      throw new UsageError(`train: --backend must be tensorflow, wasm or cpu, got "${values.backend}"`);
     const file = positionals[0];
     const cfg = loadTrainConfig(file);
     const backend = isBackendName(values.backend) ? values.backend : cfg.backend;
@@ -68,7 +74,10 @@ export const command: Command = {
       resumed = latest.checkpoint;
       const a = JSON.stringify({ ...(resumed.config as object), backend: undefined });
       const b = JSON.stringify({ ...cfg, backend: undefined });
-      if (a !== b) throw new UsageError(`train: ${file} differs from the config the run in ${values.resume} was started with; resume with the same file`);
+      if (a !== b)
+        throw new UsageError(
+          `train: ${file} differs from the config the run in ${values.resume} was started with; resume with the same file`,
+        );
       runId = `${runId}-resumed`;
     } else {
       modelsDir = resolveInside(resolve(values["models-root"] ?? "models"), [cfg.experiment, runId], "experiment");
@@ -84,116 +93,141 @@ export const command: Command = {
       throw err;
     }
     try {
-
-    const learner = learnerFromConfig(cfg, file, backend);
-    // Training runs whole batches: say so when the budget is not a multiple of one.
-    const plannedSteps = learner.plannedSteps(cfg.totalSteps);
-    if (plannedSteps !== cfg.totalSteps) {
-      console.error(`train: totalSteps ${cfg.totalSteps} is not a multiple of the batch (numEnvs * numSteps = ${learner.stepsPerIteration}); training ${plannedSteps} steps`);
-    }
-    const curve: CurveRow[] = [];
-    let exact = true;
-    let backendChange: { from: string; to: string } | undefined;
-    if (resumed) {
-      exact = learner.setState(resumed.learner);
-      for (const r of resumed.curve) {
-        const row = { ...r };
-        for (const k of CURVE_COLUMNS) if (row[k] === null) (row as Record<string, number>)[k] = NaN;
-        curve.push(row);
+      const learner = learnerFromConfig(cfg, file, backend);
+      // Training runs whole batches: say so when the budget is not a multiple of one.
+      const plannedSteps = learner.plannedSteps(cfg.totalSteps);
+      if (plannedSteps !== cfg.totalSteps) {
+        console.error(
+          `train: totalSteps ${cfg.totalSteps} is not a multiple of the batch (numEnvs * numSteps = ${learner.stepsPerIteration}); training ${plannedSteps} steps`,
+        );
       }
-      if (!exact) console.error("train: the environment cannot save its state; resumed with fresh episodes (the curve continues, not bit-identically)");
-      const active = await initBackend({ backend: learner.config.backend });
-      if (resumed.backend !== active) {
-        backendChange = { from: resumed.backend, to: active };
-        console.error(`train: the checkpoint was trained on the ${resumed.backend} backend, resuming on ${active}; the curve continues, not bit-identically (pass --backend ${resumed.backend} to keep it)`);
+      const curve: CurveRow[] = [];
+      let exact = true;
+      let backendChange: { from: string; to: string } | undefined;
+      if (resumed) {
+        exact = learner.setState(resumed.learner);
+        for (const r of resumed.curve) {
+          const row = { ...r };
+          for (const k of CURVE_COLUMNS) if (row[k] === null) (row as Record<string, number>)[k] = NaN;
+          curve.push(row);
+        }
+        if (!exact)
+          console.error(
+            "train: the environment cannot save its state; resumed with fresh episodes (the curve continues, not bit-identically)",
+          );
+        const active = await initBackend({ backend: learner.config.backend });
+        if (resumed.backend !== active) {
+          backendChange = { from: resumed.backend, to: active };
+          console.error(
+            `train: the checkpoint was trained on the ${resumed.backend} backend, resuming on ${active}; the curve continues, not bit-identically (pass --backend ${resumed.backend} to keep it)`,
+          );
+        }
       }
-    }
-    const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId, field: "experiment" });
-    // Live metrics beside the (staged) run directory: <parent>/.live/<run-id>.jsonl and TensorBoard files in <parent>/.live/<run-id>/.
-    const live = new LiveLog(join(dirname(run.path), ".live"), basename(run.path));
+      const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId, field: "experiment" });
+      // Live metrics beside the (staged) run directory: <parent>/.live/<run-id>.jsonl and TensorBoard files in <parent>/.live/<run-id>/.
+      const live = new LiveLog(join(dirname(run.path), ".live"), basename(run.path));
 
-    const controller = new AbortController();
-    let stoppedBy: InterruptSignal | undefined;
-    const offInterrupt = onInterrupt((signal) => {
-      stoppedBy = signal;
-      controller.abort();
-      console.error(`\ntrain: ${signal}: stopping after this update and saving a checkpoint (Ctrl-C again to quit at once)`);
-    });
-
-    const tty = process.stderr.isTTY === true;
-    const bar = tty
-      ? new cliProgress.SingleBar(
-          { format: "train {bar} {percentage}% | step {value}/{total} | return {ret} | {sps} steps/s | eta {eta_formatted}", stream: process.stderr, hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-    bar?.start(plannedSteps, learner.globalStep, { ret: "-", sps: "-" });
-    let lastLine = -Infinity;
-    let lastCkpt: string | undefined;
-    let lastCkptIteration = -1;
-    const t0 = performance.now();
-
-    const save = () => {
-      const ckpt: Checkpoint = {
-        format: "supplygym-checkpoint",
-        version: 1,
-        config: cfg,
-        backend: learner.backendName ?? "unknown",
-        learner: learner.getState(),
-        curve,
-        createdAt: new Date().toISOString(),
-      };
-      lastCkpt = saveCheckpoint(modelsDir, ckpt, learner.policy().toJSON(), cfg.keepCheckpoints);
-      lastCkptIteration = learner.iteration;
-    };
-
-    let status = "completed";
-    try {
-      await learner.learn(cfg.totalSteps, {
-        signal: controller.signal,
-        onIteration: (p: Progress) => {
-          curve.push(p.row);
-          live.append(progressPoints(p));
-          if (p.iteration % cfg.checkpointEvery === 0) save();
-          const ret = fmt(p.row.episode_return_mean);
-          const sps = fmt(p.row.steps_per_second, 0);
-          if (bar) bar.update(p.globalStep, { ret, sps });
-          else if (performance.now() - lastLine > 5000 || p.iteration === p.numIterations) {
-            lastLine = performance.now();
-            console.error(`train: step ${p.globalStep}/${plannedSteps} update ${p.iteration}/${p.numIterations} return ${ret} length ${fmt(p.row.episode_length_mean)} ${sps} steps/s`);
-          }
-        },
+      const controller = new AbortController();
+      let stoppedBy: InterruptSignal | undefined;
+      const offInterrupt = onInterrupt((signal) => {
+        stoppedBy = signal;
+        controller.abort();
+        console.error(`\ntrain: ${signal}: stopping after this update and saving a checkpoint (Ctrl-C again to quit at once)`);
       });
-      if (controller.signal.aborted) status = "interrupted";
-      if (lastCkptIteration !== learner.iteration) save();
-    } catch (err) {
+
+      const tty = process.stderr.isTTY === true;
+      const bar = tty
+        ? new cliProgress.SingleBar(
+            {
+              format: "train {bar} {percentage}% | step {value}/{total} | return {ret} | {sps} steps/s | eta {eta_formatted}",
+              stream: process.stderr,
+              hideCursor: true,
+            },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+      bar?.start(plannedSteps, learner.globalStep, { ret: "-", sps: "-" });
+      let lastLine = -Infinity;
+      let lastCkpt: string | undefined;
+      let lastCkptIteration = -1;
+      const t0 = performance.now();
+
+      const save = () => {
+        const ckpt: Checkpoint = {
+          format: "supplygym-checkpoint",
+          version: 1,
+          config: cfg,
+          backend: learner.backendName ?? "unknown",
+          learner: learner.getState(),
+          curve,
+          createdAt: new Date().toISOString(),
+        };
+        lastCkpt = saveCheckpoint(modelsDir, ckpt, learner.policy().toJSON(), cfg.keepCheckpoints);
+        lastCkptIteration = learner.iteration;
+      };
+
+      let status = "completed";
+      try {
+        await learner.learn(cfg.totalSteps, {
+          signal: controller.signal,
+          onIteration: (p: Progress) => {
+            curve.push(p.row);
+            live.append(progressPoints(p));
+            if (p.iteration % cfg.checkpointEvery === 0) save();
+            const ret = fmt(p.row.episode_return_mean);
+            const sps = fmt(p.row.steps_per_second, 0);
+            if (bar) bar.update(p.globalStep, { ret, sps });
+            else if (performance.now() - lastLine > 5000 || p.iteration === p.numIterations) {
+              lastLine = performance.now();
+              console.error(
+                `train: step ${p.globalStep}/${plannedSteps} update ${p.iteration}/${p.numIterations} return ${ret} length ${fmt(p.row.episode_length_mean)} ${sps} steps/s`,
+              );
+            }
+          },
+        });
+        if (controller.signal.aborted) status = "interrupted";
+        if (lastCkptIteration !== learner.iteration) save();
+      } catch (err) {
+        bar?.stop();
+        run.abort();
+        throw err;
+      } finally {
+        live.close();
+        offInterrupt();
+      }
       bar?.stop();
-      run.abort();
-      throw err;
-    } finally {
-      live.close();
-      offInterrupt();
-    }
-    bar?.stop();
-    const seconds = (performance.now() - t0) / 1000;
-    run.writeCsv("learning_curve.csv", CURVE_COLUMNS, curve as unknown as Record<string, number>[]);
-    learner.policy().save(run.file("policy.json"));
-    run.writeJson(
-      "manifest.json",
-      buildManifest({
-        command: `supplygym train ${argv.join(" ")}`,
-        configFile: file,
-        config: { ...cfg, resolved: { ...learner.config, env: cfg.env } },
-        seeds: [cfg.seed],
-        backend: learner.backendName,
-        timings: { train: seconds },
-        extra: { status, global_step: learner.globalStep, planned_steps: plannedSteps, batch_steps: learner.stepsPerIteration, total_steps_rounded_down: plannedSteps !== cfg.totalSteps, checkpoints: modelsDir, last_checkpoint: lastCkpt, resumed_from: values.resume, resume_exact: resumed ? exact : undefined, resume_backend_change: backendChange },
-      }),
-    );
-    const path = run.commit();
-    learner.close();
-    console.log(`train: ${status} at step ${learner.globalStep} on ${learner.backendName}; results in ${path}; checkpoints in ${modelsDir}`);
-    return status === "completed" ? 0 : signalExitCode(stoppedBy ?? "SIGINT");
+      const seconds = (performance.now() - t0) / 1000;
+      run.writeCsv("learning_curve.csv", CURVE_COLUMNS, curve as unknown as Record<string, number>[]);
+      learner.policy().save(run.file("policy.json"));
+      run.writeJson(
+        "manifest.json",
+        buildManifest({
+          command: `supplygym train ${argv.join(" ")}`,
+          configFile: file,
+          config: { ...cfg, resolved: { ...learner.config, env: cfg.env } },
+          seeds: [cfg.seed],
+          backend: learner.backendName,
+          timings: { train: seconds },
+          extra: {
+            status,
+            global_step: learner.globalStep,
+            planned_steps: plannedSteps,
+            batch_steps: learner.stepsPerIteration,
+            total_steps_rounded_down: plannedSteps !== cfg.totalSteps,
+            checkpoints: modelsDir,
+            last_checkpoint: lastCkpt,
+            resumed_from: values.resume,
+            resume_exact: resumed ? exact : undefined,
+            resume_backend_change: backendChange,
+          },
+        }),
+      );
+      const path = run.commit();
+      learner.close();
+      console.log(
+        `train: ${status} at step ${learner.globalStep} on ${learner.backendName}; results in ${path}; checkpoints in ${modelsDir}`,
+      );
+      return status === "completed" ? 0 : signalExitCode(stoppedBy ?? "SIGINT");
     } finally {
       modelsLock.release();
       if (!existsSync(modelsDir)) removeEmpty(createdParents);

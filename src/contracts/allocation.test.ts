@@ -13,7 +13,13 @@ describe("allocation and checkQuantityEfficiency()", () => {
     expect(Array.from(a)).toEqual([60, 50, 10]);
     const revised = new Float64Array(3);
     const check = checkQuantityEfficiency(a, 120, CN, CM, QUOTES, ALL, revised);
-    expect(check).toEqual({ efficient: false, capacityViolated: false, totalViolated: false, normalFirstViolated: true, overtimeOrderViolated: false });
+    expect(check).toEqual({
+      efficient: false,
+      capacityViolated: false,
+      totalViolated: false,
+      normalFirstViolated: true,
+      overtimeOrderViolated: false,
+    });
     // normal first (95), then 25 overtime by quote: S2 20, S1 5
     expect(Array.from(revised)).toEqual([45, 50, 25]);
   });

@@ -20,7 +20,8 @@ function issuesOf(json: unknown): { path: string; message: string }[] {
 describe("contracts config", () => {
   // The experiment files keep the negotiation config in env.options.config (the runner's schema).
   const envConfig = (name: string) =>
-    (JSON.parse(readFileSync(new URL(`../../experiments/${name}`, import.meta.url), "utf8")) as { env: { options: { config: unknown } } }).env.options.config;
+    (JSON.parse(readFileSync(new URL(`../../experiments/${name}`, import.meta.url), "utf8")) as { env: { options: { config: unknown } } })
+      .env.options.config;
 
   it("experiments/contracts-paper.json holds the paper config", () => {
     expect({ ...parseNegotiationConfig(envConfig("contracts-paper.json")), experiment: PAPER_CONFIG.experiment }).toEqual(PAPER_CONFIG);

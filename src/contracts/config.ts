@@ -60,14 +60,22 @@ export interface NegotiationConfig {
   demand: DemandSpec;
 }
 
-export const DEFAULT_NEGOTIATION: Readonly<NegotiationSettings> = { deadline: 10, check: true, contract: "wholesale", buybackFraction: 0.5 };
+export const DEFAULT_NEGOTIATION: Readonly<NegotiationSettings> = {
+  deadline: 10,
+  check: true,
+  contract: "wholesale",
+  buybackFraction: 0.5,
+};
 export const DEFAULT_RETAILER_BEHAVIOUR = { openingFraction: 0.4, beta: 1 } as const;
 export const DEFAULT_SUBCONTRACTOR_BEHAVIOUR = { tactic: "linear" as TacticName, markup: 0.5 } as const;
 
 const finite = z
   .number()
   .refine(Number.isFinite, "must be a finite number")
-  .refine((v) => Math.abs(v) <= LIMITS.magnitude, `must be at most ${LIMITS.magnitude.toExponential()} in magnitude (larger values overflow the profits)`);
+  .refine(
+    (v) => Math.abs(v) <= LIMITS.magnitude,
+    `must be at most ${LIMITS.magnitude.toExponential()} in magnitude (larger values overflow the profits)`,
+  );
 const nonNeg = finite.refine((v) => v >= 0, "must be >= 0");
 const positive = finite.refine((v) => v > 0, "must be > 0");
 
@@ -97,7 +105,12 @@ const retailerSchema = z
 
 const negotiationSchema = z
   .object({
-    deadline: z.number().int("must be an integer").min(2, "must be >= 2 (round 1 is the capacity quote)").max(LIMITS.iterations, `must be at most ${LIMITS.iterations}`).default(DEFAULT_NEGOTIATION.deadline),
+    deadline: z
+      .number()
+      .int("must be an integer")
+      .min(2, "must be >= 2 (round 1 is the capacity quote)")
+      .max(LIMITS.iterations, `must be at most ${LIMITS.iterations}`)
+      .default(DEFAULT_NEGOTIATION.deadline),
     check: z.boolean().default(DEFAULT_NEGOTIATION.check),
     contract: z.enum(CONTRACT_TYPES).default(DEFAULT_NEGOTIATION.contract),
     buybackFraction: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").default(DEFAULT_NEGOTIATION.buybackFraction),
@@ -116,7 +129,10 @@ export const negotiationConfigSchema = z
     seed: z.number().int("must be an integer").default(1),
     episodes: boundedInt(1, LIMITS.episodes).default(1),
     retailer: retailerSchema,
-    subcontractors: z.array(subcontractorSchema).min(1, "needs at least one subcontractor").max(LIMITS.agents, `at most ${LIMITS.agents} subcontractors`),
+    subcontractors: z
+      .array(subcontractorSchema)
+      .min(1, "needs at least one subcontractor")
+      .max(LIMITS.agents, `at most ${LIMITS.agents} subcontractors`),
     negotiation: negotiationSchema.default({ ...DEFAULT_NEGOTIATION }),
     demand: demandSchema.default({ type: "fixed" }),
   })
@@ -125,14 +141,22 @@ export const negotiationConfigSchema = z
     for (const issue of instanceIssues(cfg)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
     cfg.subcontractors.forEach((s, i) => {
       if (s.patience !== undefined && s.patience > cfg.negotiation.deadline) {
-        ctx.addIssue({ code: "custom", path: ["subcontractors", i, "patience"], message: `must be <= negotiation.deadline (${cfg.negotiation.deadline})` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["subcontractors", i, "patience"],
+          message: `must be <= negotiation.deadline (${cfg.negotiation.deadline})`,
+        });
       }
       if (s.beta !== undefined && s.tactic === "tit-for-tat") {
         ctx.addIssue({ code: "custom", path: ["subcontractors", i, "beta"], message: "only time-dependent tactics take a beta" });
       }
     });
     if (cfg.demand.type === "uniform" && cfg.demand.halfWidth > cfg.retailer.demand) {
-      ctx.addIssue({ code: "custom", path: ["demand", "halfWidth"], message: `must be <= retailer.demand (${cfg.retailer.demand}) so demand stays >= 0` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["demand", "halfWidth"],
+        message: `must be <= retailer.demand (${cfg.retailer.demand}) so demand stays >= 0`,
+      });
     }
   });
 
@@ -148,10 +172,14 @@ export function instanceIssues(inst: ContractInstance): { path: (string | number
   let maxUnit = 0;
   inst.subcontractors.forEach((s, i) => {
     if (s.maxCapacity < s.normalCapacity) {
-      issues.push({ path: ["subcontractors", i, "maxCapacity"], message: `CM = ${s.maxCapacity} must be >= normalCapacity CN = ${s.normalCapacity}` });
+      issues.push({
+        path: ["subcontractors", i, "maxCapacity"],
+        message: `CM = ${s.maxCapacity} must be >= normalCapacity CN = ${s.normalCapacity}`,
+      });
     }
     const prev = seen.get(s.id);
-    if (prev !== undefined) issues.push({ path: ["subcontractors", i, "id"], message: `duplicate id "${s.id}" (also subcontractors[${prev}])` });
+    if (prev !== undefined)
+      issues.push({ path: ["subcontractors", i, "id"], message: `duplicate id "${s.id}" (also subcontractors[${prev}])` });
     seen.set(s.id, i);
     sumCN += s.normalCapacity;
     sumCM += s.maxCapacity;
@@ -159,7 +187,10 @@ export function instanceIssues(inst: ContractInstance): { path: (string | number
   });
   const { demand, retailPrice, unitCost } = inst.retailer;
   if (!(sumCN < demand && demand < sumCM)) {
-    issues.push({ path: ["retailer", "demand"], message: `must satisfy sum CN < D < sum CM: ${sumCN} < ${demand} < ${sumCM} does not hold` });
+    issues.push({
+      path: ["retailer", "demand"],
+      message: `must satisfy sum CN < D < sum CM: ${sumCN} < ${demand} < ${sumCM} does not hold`,
+    });
   }
   if (!(retailPrice - unitCost > maxUnit)) {
     issues.push({
@@ -173,7 +204,11 @@ export function instanceIssues(inst: ContractInstance): { path: (string | number
 /** Throw a ConfigError (naming `source`) when the instance breaks a rule of {@link instanceIssues}. */
 export function validateInstance(inst: ContractInstance, source = "<instance>"): void {
   const issues = instanceIssues(inst);
-  if (issues.length > 0) throw new ConfigError(source, issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  if (issues.length > 0)
+    throw new ConfigError(
+      source,
+      issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    );
 }
 
 /** Validate a JSON value (a parsed file or an options object) and fill defaults; ConfigError names `file`. */

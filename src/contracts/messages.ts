@@ -84,7 +84,8 @@ export class MessageLog {
   /** A copy (the engine reuses its log across negotiations). */
   clone(): MessageLog {
     const c = new MessageLog();
-    for (let k = 0; k < this.length; k++) c.push(this.perf[k], this.sender[k], this.receiver[k], this.conv[k], this.rnd[k], this.price[k], this.qty[k]);
+    for (let k = 0; k < this.length; k++)
+      c.push(this.perf[k], this.sender[k], this.receiver[k], this.conv[k], this.rnd[k], this.price[k], this.qty[k]);
     return c;
   }
 
@@ -116,11 +117,21 @@ export class MessageLog {
 }
 
 /** Columns of messages.csv (tidy: one message a row). */
-export const MESSAGE_COLUMNS = ["negotiation", "seq", "round", "conversation", "performative", "sender", "receiver", "price", "quantity"] as const;
+export const MESSAGE_COLUMNS = [
+  "negotiation",
+  "seq",
+  "round",
+  "conversation",
+  "performative",
+  "sender",
+  "receiver",
+  "price",
+  "quantity",
+] as const;
 
 /** Rows for messages.csv; `names[i]` names subcontractor i, the retailer is "retailer". */
 export function messageRows(log: MessageLog, names: readonly string[], negotiation: number | string = 0): Record<string, Cell>[] {
-  const name = (p: number) => (p === RETAILER ? "retailer" : names[p] ?? `sub${p}`);
+  const name = (p: number) => (p === RETAILER ? "retailer" : (names[p] ?? `sub${p}`));
   const rows: Record<string, Cell>[] = [];
   for (let k = 0; k < log.length; k++) {
     const m = log.get(k);

@@ -3,7 +3,13 @@ import { chainProfit, cheapestAllocation, marginalCost, maxChainProfit, producti
 import { instanceOf } from "./config.js";
 import { PAPER_CONFIG } from "./paper.js";
 
-const sub = (id: string, cn: number, cm: number, c: number, e: number): Subcontractor => ({ id, normalCapacity: cn, maxCapacity: cm, unitCost: c, extraCost: e });
+const sub = (id: string, cn: number, cm: number, c: number, e: number): Subcontractor => ({
+  id,
+  normalCapacity: cn,
+  maxCapacity: cm,
+  unitCost: c,
+  extraCost: e,
+});
 
 describe("contracts model", () => {
   it("costs: c q below CN, plus e per unit above", () => {

@@ -53,14 +53,22 @@ describe("settling contracts", () => {
   it("flags each kind of illogical price", () => {
     const subs = instanceOf(PAPER_CONFIG).subcontractors;
     // overtime at S1 (45 > 40, mc 14) while S3 (c = 9) makes 15 < 25
-    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 0] }, 22).overtimeWhileNormalIdle).toBe(true);
+    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 0] }, 22).overtimeWhileNormalIdle).toBe(
+      true,
+    );
     // ... not when S3 walked away
-    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 1] }, 22).overtimeWhileNormalIdle).toBe(false);
+    expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 60, 15], refused: [0, 0, 1] }, 22).overtimeWhileNormalIdle).toBe(
+      false,
+    );
     // S2 at 50 costs 30 x 11 + 20 x 13 = 590, 11.8 a unit on average: 11.7 loses money; 12.9 (below the marginal
     // cost 13 of its last unit, above its average cost) is a profitable deal, not illogical
     expect(illogicalFlags(subs, { price: [12, 11.7, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(true);
-    expect(illogicalFlags(subs, { price: [12, 12.9, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(false);
-    expect(illogicalFlags(subs, { price: [15, 22.5, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceAboveRetailMargin).toBe(true);
+    expect(illogicalFlags(subs, { price: [12, 12.9, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceBelowAverageCost).toBe(
+      false,
+    );
+    expect(illogicalFlags(subs, { price: [15, 22.5, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceAboveRetailMargin).toBe(
+      true,
+    );
     // S1 (average cost 10.44 for 45) paid 15, S2 (11.8) paid 14: prices not ordered as costs
     expect(illogicalFlags(subs, { price: [15, 14, 10], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22).priceOrderInverted).toBe(true);
     expect(illogicalFlags(subs, { price: [12, 13, 9], quantity: [45, 50, 25], refused: [0, 0, 0] }, 22)).toEqual({

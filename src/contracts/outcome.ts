@@ -1,5 +1,12 @@
 import type { ContractType, NegotiationConfig } from "./config.js";
-import { chainProductionCost, cheapestAllocation, maxChainProfit as maxChainProfitOf, productionCost, totalMaxCapacity, type Subcontractor } from "./model.js";
+import {
+  chainProductionCost,
+  cheapestAllocation,
+  maxChainProfit as maxChainProfitOf,
+  productionCost,
+  totalMaxCapacity,
+  type Subcontractor,
+} from "./model.js";
 import { AGREED, type NegotiationEngine } from "./negotiation.js";
 
 /** The agreed contracts of one negotiation, in plain arrays (what the outcome is computed from). */
@@ -88,7 +95,16 @@ export function dealsFromEngine(engine: NegotiationEngine): Deals {
     refused[i] = engine.refused[i];
     if (ok && engine.agreedRound[i] > last) last = engine.agreedRound[i];
   }
-  return { price, quantity, allocated, refused, rounds: engine.round, lastAgreementRound: last, ordered: engine.quantity, revised: engine.revised };
+  return {
+    price,
+    quantity,
+    allocated,
+    refused,
+    rounds: engine.round,
+    lastAgreementRound: last,
+    ordered: engine.quantity,
+    revised: engine.revised,
+  };
 }
 
 /**
@@ -96,7 +112,12 @@ export function dealsFromEngine(engine: NegotiationEngine): Deals {
  * lost sales. Unsold units: under `wholesale` the retailer keeps them (no salvage); under `buyback` each
  * subcontractor takes back its pro-rata share of them at buybackFraction x its price (its salvage value is 0).
  */
-export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, meta: { negotiation?: number; seed?: number; condition?: string } = {}): NegotiationOutcome {
+export function settle(
+  cfg: NegotiationConfig,
+  deals: Deals,
+  demand: number,
+  meta: { negotiation?: number; seed?: number; condition?: string } = {},
+): NegotiationOutcome {
   const subs = cfg.subcontractors;
   const n = subs.length;
   const { retailPrice: R, unitCost: cR } = cfg.retailer;
@@ -175,7 +196,8 @@ export function settle(cfg: NegotiationConfig, deals: Deals, demand: number, met
     maxChainProfit,
     efficiency: maxChainProfit > 0 ? chainProfit / maxChainProfit : NaN,
     ...flags,
-    illogicalPrice: flags.overtimeWhileNormalIdle || flags.priceOrderInverted || flags.priceBelowAverageCost || flags.priceAboveRetailMargin,
+    illogicalPrice:
+      flags.overtimeWhileNormalIdle || flags.priceOrderInverted || flags.priceBelowAverageCost || flags.priceAboveRetailMargin,
     inefficientAllocation,
   };
 }

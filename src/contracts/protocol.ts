@@ -24,7 +24,15 @@ const ACCEPTED = 3;
 const REJECTED = 4;
 const DONE = 5;
 const CLOSED = 6;
-const STATE_NAMES = ["no cfp yet", "cfp awaiting a reply", "proposal awaiting an answer", "accepted, awaiting inform", "rejected", "agreed (inform sent)", "refused"];
+const STATE_NAMES = [
+  "no cfp yet",
+  "cfp awaiting a reply",
+  "proposal awaiting an answer",
+  "accepted, awaiting inform",
+  "rejected",
+  "agreed (inform sent)",
+  "refused",
+];
 
 export function validateProtocol(log: MessageLog, opts: { subcontractors: number; deadline: number }): ProtocolViolation[] {
   const n = opts.subcontractors;
@@ -38,7 +46,8 @@ export function validateProtocol(log: MessageLog, opts: { subcontractors: number
   for (let k = 0; k < log.length; k++) {
     const m = log.get(k);
     const c = m.conversation;
-    const bad = (message: string) => out.push({ index: k, conversation: c, message: `message ${k} (${m.performative}, round ${m.round}): ${message}` });
+    const bad = (message: string) =>
+      out.push({ index: k, conversation: c, message: `message ${k} (${m.performative}, round ${m.round}): ${message}` });
     if (!(c >= 0 && c < n)) {
       bad(`conversation ${c} is not a subcontractor index in [0, ${n})`);
       continue;
@@ -58,7 +67,8 @@ export function validateProtocol(log: MessageLog, opts: { subcontractors: number
         if (s === NONE) {
           if (m.round !== 1) bad("the first cfp of a conversation must be in round 1");
         } else if (s === REJECTED) {
-          if (m.round !== lastRound[c] + 1) bad(`a renewed cfp must come in the round after its reject-proposal (round ${lastRound[c] + 1})`);
+          if (m.round !== lastRound[c] + 1)
+            bad(`a renewed cfp must come in the round after its reject-proposal (round ${lastRound[c] + 1})`);
         } else bad(`cfp in state "${STATE_NAMES[s]}"`);
         if (!(m.quantity > 0 && Number.isFinite(m.quantity))) bad("cfp quantity must be a positive number");
         if (!(m.price >= 0 && Number.isFinite(m.price))) bad("cfp price (the offer) must be a non-negative number");
@@ -70,7 +80,8 @@ export function validateProtocol(log: MessageLog, opts: { subcontractors: number
         if (s !== AWAIT_REPLY || !sameRound) bad(`reply without an open cfp in this round (state "${STATE_NAMES[s]}")`);
         if (code === PROPOSE) {
           if (!(m.price >= 0 && Number.isFinite(m.price))) bad("proposal price must be a non-negative number");
-          if (!(m.quantity > 0 && m.quantity <= askedQty[c] * (1 + 1e-12))) bad(`proposal quantity must be in (0, ${askedQty[c]}] (the cfp's)`);
+          if (!(m.quantity > 0 && m.quantity <= askedQty[c] * (1 + 1e-12)))
+            bad(`proposal quantity must be in (0, ${askedQty[c]}] (the cfp's)`);
           lastPrice[c] = m.price;
           lastQty[c] = m.quantity;
         }

@@ -35,7 +35,8 @@ export interface RunResult {
 export function runNegotiations(cfg: NegotiationConfig, opts: RunOptions): RunResult {
   const check = opts.condition === undefined ? cfg.negotiation.check : opts.condition === "analytic-check";
   const condition = check ? "analytic-check" : "analytic-no-check";
-  const withCheck = (c: NegotiationConfig): NegotiationConfig => (c.negotiation.check === check ? c : { ...c, negotiation: { ...c.negotiation, check } });
+  const withCheck = (c: NegotiationConfig): NegotiationConfig =>
+    c.negotiation.check === check ? c : { ...c, negotiation: { ...c.negotiation, check } };
   let current = withCheck(cfg);
   const engine = new NegotiationEngine(current, { log: opts.keepLogs ?? false });
   const outcomes: NegotiationOutcome[] = [];
@@ -44,7 +45,10 @@ export function runNegotiations(cfg: NegotiationConfig, opts: RunOptions): RunRe
   for (let k = 0; k < opts.episodes; k++) {
     const seed = deriveSeed(opts.seed, "contracts", k);
     if (opts.generate) {
-      const generated = generateConfig(seed, { ...opts.generate, negotiation: { ...cfg.negotiation, ...opts.generate.negotiation, check } });
+      const generated = generateConfig(seed, {
+        ...opts.generate,
+        negotiation: { ...cfg.negotiation, ...opts.generate.negotiation, check },
+      });
       current = withCheck({ ...generated, demand: cfg.demand });
       engine.load(current);
       configs.push(current);

@@ -107,7 +107,10 @@ describe("checkEnv", () => {
   for (const [bug, pattern] of cases) {
     it(`catches ${bug}`, () => {
       const failures = failuresOf(() => checkEnv(new Walk({ [bug]: true })));
-      expect(failures.some((f) => pattern.test(f)), failures.join("\n")).toBe(true);
+      expect(
+        failures.some((f) => pattern.test(f)),
+        failures.join("\n"),
+      ).toBe(true);
     });
   }
 
@@ -162,7 +165,13 @@ class TwoWalks implements ParallelEnv<number[], number> {
   }
   step(actions: Record<string, number>) {
     if (!this.ready) throw new Error("call reset() first");
-    const out = { observations: {} as Record<string, number[]>, rewards: {} as Record<string, number>, terminations: {} as Record<string, boolean>, truncations: {} as Record<string, boolean>, infos: {} as Record<string, Record<string, unknown>> };
+    const out = {
+      observations: {} as Record<string, number[]>,
+      rewards: {} as Record<string, number>,
+      terminations: {} as Record<string, boolean>,
+      truncations: {} as Record<string, boolean>,
+      infos: {} as Record<string, Record<string, unknown>>,
+    };
     this.t++;
     for (const a of this.agents) {
       this.x[a] = Math.max(-10, Math.min(10, this.x[a] + (actions[a] - 1) + this.rng.normal()));
@@ -186,7 +195,10 @@ describe("checkParallelEnv", () => {
   });
   it("catches agents that stay live after termination", () => {
     const failures = failuresOf(() => checkParallelEnv(new TwoWalks({ keepDead: true }), { seed: 3 }));
-    expect(failures.some((f) => /env.agents must be the agents that were neither/.test(f)), failures.join("\n")).toBe(true);
+    expect(
+      failures.some((f) => /env.agents must be the agents that were neither/.test(f)),
+      failures.join("\n"),
+    ).toBe(true);
   });
   it("catches per-call spaces", () => {
     const failures = failuresOf(() => checkParallelEnv(new TwoWalks({ freshSpaces: true })));

@@ -131,12 +131,19 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
   // Spaces.
   const obsSpace = env.observationSpace;
   const actSpace = env.actionSpace;
-  if (!isSpace(obsSpace)) fail("observationSpace is not a Space (needs sample, contains, toJSON): use Box/Discrete/MultiDiscrete/Dict from core/spaces");
-  if (!isSpace(actSpace)) fail("actionSpace is not a Space (needs sample, contains, toJSON): use Box/Discrete/MultiDiscrete/Dict from core/spaces");
+  if (!isSpace(obsSpace))
+    fail("observationSpace is not a Space (needs sample, contains, toJSON): use Box/Discrete/MultiDiscrete/Dict from core/spaces");
+  if (!isSpace(actSpace))
+    fail("actionSpace is not a Space (needs sample, contains, toJSON): use Box/Discrete/MultiDiscrete/Dict from core/spaces");
   if (failures.length) return finish({ warnings });
-  if (env.observationSpace !== obsSpace) fail("observationSpace returns a new object on each access: build the space once (in the constructor) and return that object");
-  if (env.actionSpace !== actSpace) fail("actionSpace returns a new object on each access: build the space once (in the constructor) and return that object");
-  for (const [name, space] of [["observationSpace", obsSpace], ["actionSpace", actSpace]] as const) {
+  if (env.observationSpace !== obsSpace)
+    fail("observationSpace returns a new object on each access: build the space once (in the constructor) and return that object");
+  if (env.actionSpace !== actSpace)
+    fail("actionSpace returns a new object on each access: build the space once (in the constructor) and return that object");
+  for (const [name, space] of [
+    ["observationSpace", obsSpace],
+    ["actionSpace", actSpace],
+  ] as const) {
     try {
       JSON.stringify(space.toJSON());
     } catch (err) {
@@ -153,7 +160,10 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
   } catch {
     threw = true;
   }
-  if (!threw) fail("step() before the first reset() did not throw: keep a 'needs reset' flag and throw an Error telling the caller to call reset() first (pass checkEnv a freshly built env)");
+  if (!threw)
+    fail(
+      "step() before the first reset() did not throw: keep a 'needs reset' flag and throw an Error telling the caller to call reset() first (pass checkEnv a freshly built env)",
+    );
 
   // Reset shape.
   const checkReset = (label: string, r: unknown): boolean => {
@@ -162,7 +172,10 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
       return false;
     }
     const why = explainSpace(obsSpace, r.observation);
-    if (why !== undefined) fail(`${label}: observation is not in observationSpace (${why}): return a value inside the declared space, or declare the space that the env really produces`);
+    if (why !== undefined)
+      fail(
+        `${label}: observation is not in observationSpace (${why}): return a value inside the declared space, or declare the space that the env really produces`,
+      );
     if (!isPlainObject(r.info)) fail(`${label}: info must be a plain object (use {} when there is nothing to report)`);
     return true;
   };
@@ -172,8 +185,12 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
       return false;
     }
     const why = explainSpace(obsSpace, r.observation);
-    if (why !== undefined) fail(`${label}: observation is not in observationSpace (${why}): return a value inside the declared space, or declare the space that the env really produces`);
-    if (typeof r.reward !== "number" || !Number.isFinite(r.reward)) fail(`${label}: reward must be a finite number, got ${String(r.reward)}: guard divisions and logs in the reward`);
+    if (why !== undefined)
+      fail(
+        `${label}: observation is not in observationSpace (${why}): return a value inside the declared space, or declare the space that the env really produces`,
+      );
+    if (typeof r.reward !== "number" || !Number.isFinite(r.reward))
+      fail(`${label}: reward must be a finite number, got ${String(r.reward)}: guard divisions and logs in the reward`);
     if (typeof r.terminated !== "boolean") fail(`${label}: terminated must be a boolean, got ${typeof r.terminated}`);
     if (typeof r.truncated !== "boolean") fail(`${label}: truncated must be a boolean, got ${typeof r.truncated}`);
     if (!isPlainObject(r.info)) fail(`${label}: info must be a plain object (use {} when there is nothing to report)`);
@@ -199,7 +216,9 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
       try {
         s = env.step(a);
       } catch (err) {
-        fail(`${label}: step ${t} threw ${errText(err)} for an action sampled from actionSpace: every action in the space must be accepted`);
+        fail(
+          `${label}: step ${t} threw ${errText(err)} for an action sampled from actionSpace: every action in the space must be accepted`,
+        );
         return traj;
       }
       if (firstDifference(aBefore, snapshot(a)) !== undefined && !warnings.some((w) => w.startsWith("step() modified"))) {
@@ -207,7 +226,13 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
       }
       if (!checkStep(`${label}: step ${t}`, s)) return traj;
       const sr = s as { observation: unknown; reward: unknown; terminated: unknown; truncated: unknown; info: unknown };
-      traj.steps.push({ observation: snapshot(sr.observation), reward: sr.reward, terminated: sr.terminated, truncated: sr.truncated, info: snapshot(sr.info) });
+      traj.steps.push({
+        observation: snapshot(sr.observation),
+        reward: sr.reward,
+        terminated: sr.terminated,
+        truncated: sr.truncated,
+        info: snapshot(sr.info),
+      });
       if (sr.terminated === true || sr.truncated === true) break;
     }
     return traj;
@@ -219,9 +244,15 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
   const second = play(o.seed, actions, "run 2 (same seed)");
   const third = play(o.seed + 1, actions, `run 3 (seed ${o.seed + 1})`);
   if (first && second) {
-    const strip = (tr: Trajectory) => ({ reset: tr.reset.observation, steps: tr.steps.map((s) => [s.observation, s.reward, s.terminated, s.truncated]) });
+    const strip = (tr: Trajectory) => ({
+      reset: tr.reset.observation,
+      steps: tr.steps.map((s) => [s.observation, s.reward, s.terminated, s.truncated]),
+    });
     const d = firstDifference(strip(first), strip(second));
-    if (d) fail(`the same seed and actions gave different trajectories (first difference at ${d}): draw all randomness from an Rng that reset({ seed }) replaces, never Math.random or shared state`);
+    if (d)
+      fail(
+        `the same seed and actions gave different trajectories (first difference at ${d}): draw all randomness from an Rng that reset({ seed }) replaces, never Math.random or shared state`,
+      );
     else {
       const di = firstDifference(
         first.steps.map((s) => s.info),
@@ -233,7 +264,9 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
   if (first && third && !o.deterministic) {
     const strip = (tr: Trajectory) => ({ reset: tr.reset.observation, steps: tr.steps.map((s) => [s.observation, s.reward]) });
     if (firstDifference(strip(first), strip(third)) === undefined) {
-      fail(`seeds ${o.seed} and ${o.seed + 1} gave the same trajectory: reset({ seed }) must reseed the env's Rng (or pass { deterministic: true } if the env has no randomness by design)`);
+      fail(
+        `seeds ${o.seed} and ${o.seed + 1} gave the same trajectory: reset({ seed }) must reseed the env's Rng (or pass { deterministic: true } if the env has no randomness by design)`,
+      );
     }
   }
 
@@ -250,7 +283,9 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
       if (t === 5) {
         for (const [i, k] of kept.entries()) {
           if (firstDifference(k.ref, k.copy) !== undefined) {
-            fail(`observation ${i === 0 ? "from reset" : `from step ${i - 1}`} changed after later steps: return fresh arrays/objects each step (learners keep observations), not a reused buffer`);
+            fail(
+              `observation ${i === 0 ? "from reset" : `from step ${i - 1}`} changed after later steps: return fresh arrays/objects each step (learners keep observations), not a reused buffer`,
+            );
             break;
           }
         }
@@ -271,10 +306,13 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
       }
     }
     if (!ended) {
-      warnings.push(`the episode did not end within ${o.maxEpisodeSteps} steps: wrap the env in TimeLimit (or register it with maxEpisodeSteps) so learners see truncation`);
+      warnings.push(
+        `the episode did not end within ${o.maxEpisodeSteps} steps: wrap the env in TimeLimit (or register it with maxEpisodeSteps) so learners see truncation`,
+      );
     } else {
       const limit = env.spec?.maxEpisodeSteps;
-      if (limit !== undefined && episodeLength! > limit) fail(`the episode ran ${episodeLength} steps, past spec.maxEpisodeSteps = ${limit}: truncate at the limit`);
+      if (limit !== undefined && episodeLength! > limit)
+        fail(`the episode ran ${episodeLength} steps, past spec.maxEpisodeSteps = ${limit}: truncate at the limit`);
       if (limit !== undefined && episodeLength === limit && last && !last.terminated && !last.truncated) {
         fail(`step ${limit} reached spec.maxEpisodeSteps but truncated is false: set truncated = true when a time limit cuts the episode`);
       }
@@ -285,7 +323,9 @@ export function checkEnv<O, A>(env: Env<O, A>, opts: CheckEnvOptions = {}): EnvC
         afterEnd = true;
       }
       if (!afterEnd) {
-        fail(`step() after the episode ended (${last?.terminated ? "terminated" : "truncated"}) did not throw: after terminated or truncated, throw until reset() is called`);
+        fail(
+          `step() after the episode ended (${last?.terminated ? "terminated" : "truncated"}) did not throw: after terminated or truncated, throw until reset() is called`,
+        );
       }
     }
   } catch (err) {
@@ -331,8 +371,10 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
       fail(`observationSpace/actionSpace("${agent}") is not a Space: use Box/Discrete/MultiDiscrete/Dict from core/spaces`);
       continue;
     }
-    if (env.observationSpace(agent) !== os) fail(`observationSpace("${agent}") returns a new object on each call: build per-agent spaces once and return the same object`);
-    if (env.actionSpace(agent) !== as) fail(`actionSpace("${agent}") returns a new object on each call: build per-agent spaces once and return the same object`);
+    if (env.observationSpace(agent) !== os)
+      fail(`observationSpace("${agent}") returns a new object on each call: build per-agent spaces once and return the same object`);
+    if (env.actionSpace(agent) !== as)
+      fail(`actionSpace("${agent}") returns a new object on each call: build per-agent spaces once and return the same object`);
     obsSpaces.set(agent, os);
     actSpaces.set(agent, as);
   }
@@ -351,7 +393,10 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
   } catch {
     threw = true;
   }
-  if (!threw) fail("step() before the first reset() did not throw: keep a 'needs reset' flag and throw an Error telling the caller to call reset() first (pass checkParallelEnv a freshly built env)");
+  if (!threw)
+    fail(
+      "step() before the first reset() did not throw: keep a 'needs reset' flag and throw an Error telling the caller to call reset() first (pass checkParallelEnv a freshly built env)",
+    );
 
   const sameKeys = (rec: unknown, agents: readonly string[]): boolean => {
     if (!isPlainObject(rec)) return false;
@@ -370,7 +415,10 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
       fail(`${label}: env.agents must be a subset of possibleAgents after reset`);
       return false;
     }
-    if (!sameKeys(r.observations, agents)) fail(`${label}: observations must have exactly one entry per live agent (env.agents = [${agents}]), got [${Object.keys(r.observations)}]`);
+    if (!sameKeys(r.observations, agents))
+      fail(
+        `${label}: observations must have exactly one entry per live agent (env.agents = [${agents}]), got [${Object.keys(r.observations)}]`,
+      );
     if (!sameKeys(r.infos, agents)) fail(`${label}: infos must have exactly one entry per live agent, got [${Object.keys(r.infos)}]`);
     for (const a of agents) {
       const why = a in r.observations ? explainSpace(obsSpaces.get(a)!, r.observations[a]) : undefined;
@@ -386,7 +434,8 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
       return false;
     }
     for (const k of keys) {
-      if (!sameKeys(r[k], live)) fail(`${label}: ${k} must have one entry per agent that acted this step ([${live}]), got [${Object.keys(r[k] as object)}]`);
+      if (!sameKeys(r[k], live))
+        fail(`${label}: ${k} must have one entry per agent that acted this step ([${live}]), got [${Object.keys(r[k] as object)}]`);
     }
     const rec = r as Record<string, Record<string, unknown>>;
     for (const a of live) {
@@ -395,7 +444,8 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
         if (why !== undefined) fail(`${label}: observations["${a}"] is not in observationSpace("${a}") (${why})`);
       }
       const rw = rec.rewards[a];
-      if (a in rec.rewards && (typeof rw !== "number" || !Number.isFinite(rw))) fail(`${label}: rewards["${a}"] must be a finite number, got ${String(rw)}`);
+      if (a in rec.rewards && (typeof rw !== "number" || !Number.isFinite(rw)))
+        fail(`${label}: rewards["${a}"] must be a finite number, got ${String(rw)}`);
       if (a in rec.terminations && typeof rec.terminations[a] !== "boolean") fail(`${label}: terminations["${a}"] must be a boolean`);
       if (a in rec.truncations && typeof rec.truncations[a] !== "boolean") fail(`${label}: truncations["${a}"] must be a boolean`);
       if (a in rec.infos && !isPlainObject(rec.infos[a])) fail(`${label}: infos["${a}"] must be a plain object`);
@@ -403,7 +453,9 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
     const stillLive = live.filter((a) => rec.terminations[a] !== true && rec.truncations[a] !== true);
     const agentsNow = Array.isArray(env.agents) ? [...env.agents].sort() : [];
     if (agentsNow.join("\u0000") !== [...stillLive].sort().join("\u0000")) {
-      fail(`${label}: after step, env.agents must be the agents that were neither terminated nor truncated ([${stillLive}]), got [${agentsNow}]`);
+      fail(
+        `${label}: after step, env.agents must be the agents that were neither terminated nor truncated ([${stillLive}]), got [${agentsNow}]`,
+      );
     }
     return true;
   };
@@ -430,7 +482,9 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
       try {
         s = env.step(acts);
       } catch (err) {
-        fail(`${label}: step ${t} threw ${errText(err)} for actions sampled from the action spaces: every action in the space must be accepted`);
+        fail(
+          `${label}: step ${t} threw ${errText(err)} for actions sampled from the action spaces: every action in the space must be accepted`,
+        );
         return traj;
       }
       if (!checkStep(`${label}: step ${t}`, s, live)) return traj;
@@ -447,12 +501,17 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
   const third = play(o.seed + 1, `run 3 (seed ${o.seed + 1})`, plan);
   if (first && second) {
     const d = firstDifference(first, second);
-    if (d) fail(`the same seed and actions gave different trajectories (first difference at ${d}): draw all randomness from an Rng that reset({ seed }) replaces`);
+    if (d)
+      fail(
+        `the same seed and actions gave different trajectories (first difference at ${d}): draw all randomness from an Rng that reset({ seed }) replaces`,
+      );
   }
   if (first && third && !o.deterministic) {
     const strip = (tr: PTraj) => ({ reset: tr.reset, steps: tr.steps.map((s) => [(s as { o: unknown }).o, (s as { r: unknown }).r]) });
     if (firstDifference(strip(first), strip(third)) === undefined) {
-      fail(`seeds ${o.seed} and ${o.seed + 1} gave the same trajectory: reset({ seed }) must reseed the env's Rng (or pass { deterministic: true } if the env has no randomness by design)`);
+      fail(
+        `seeds ${o.seed} and ${o.seed + 1} gave the same trajectory: reset({ seed }) must reseed the env's Rng (or pass { deterministic: true } if the env has no randomness by design)`,
+      );
     }
   }
 
@@ -491,8 +550,10 @@ export function checkParallelEnv<O, A>(env: ParallelEnv<O, A>, opts: CheckEnvOpt
   }
 
   for (const agent of possible) {
-    if (env.observationSpace(agent) !== obsSpaces.get(agent)) fail(`observationSpace("${agent}") is a different object after reset(): build spaces once`);
-    if (env.actionSpace(agent) !== actSpaces.get(agent)) fail(`actionSpace("${agent}") is a different object after reset(): build spaces once`);
+    if (env.observationSpace(agent) !== obsSpaces.get(agent))
+      fail(`observationSpace("${agent}") is a different object after reset(): build spaces once`);
+    if (env.actionSpace(agent) !== actSpaces.get(agent))
+      fail(`actionSpace("${agent}") is a different object after reset(): build spaces once`);
   }
   return finish({ warnings, episodeLength });
 }

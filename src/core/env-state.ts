@@ -5,7 +5,12 @@ export interface Snapshotable {
 }
 
 function hasState(env: unknown): env is Snapshotable {
-  return typeof env === "object" && env !== null && typeof (env as Snapshotable).getState === "function" && typeof (env as Snapshotable).setState === "function";
+  return (
+    typeof env === "object" &&
+    env !== null &&
+    typeof (env as Snapshotable).getState === "function" &&
+    typeof (env as Snapshotable).setState === "function"
+  );
 }
 
 /** Whether {@link envState} can snapshot `env`. */

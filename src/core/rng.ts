@@ -12,9 +12,7 @@ export class Rng {
 
   constructor(seed: number | string, state?: RngState) {
     if (typeof seed === "number" && !Number.isFinite(seed)) throw new RangeError(`Rng seed must be finite, got ${seed}`);
-    this.prng = state
-      ? seedrandom.alea("", { state })
-      : seedrandom.alea(String(seed), { state: true });
+    this.prng = state ? seedrandom.alea("", { state }) : seedrandom.alea(String(seed), { state: true });
   }
 
   static fromState(state: RngState): Rng {

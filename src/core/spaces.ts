@@ -144,9 +144,7 @@ export class MultiDiscrete implements Space<number[]> {
 
   contains(x: unknown): x is number[] {
     return (
-      isNumberArray(x) &&
-      x.length === this.nvec.length &&
-      Array.from(x).every((v, i) => Number.isInteger(v) && v >= 0 && v < this.nvec[i])
+      isNumberArray(x) && x.length === this.nvec.length && Array.from(x).every((v, i) => Number.isInteger(v) && v >= 0 && v < this.nvec[i])
     );
   }
 

@@ -57,7 +57,16 @@ export function backtest(series: readonly number[], forecasters: readonly Foreca
       const fc = f.forecast();
       for (let h = 1; h <= H && t + h - 1 < series.length; h++) {
         const target = t + h - 1;
-        const row = { forecaster: f.name, origin: t, horizon: h, target, actual: series[target], point: fc.point[h - 1], lower: fc.lower[h - 1], upper: fc.upper[h - 1] };
+        const row = {
+          forecaster: f.name,
+          origin: t,
+          horizon: h,
+          target,
+          actual: series[target],
+          point: fc.point[h - 1],
+          lower: fc.lower[h - 1],
+          upper: fc.upper[h - 1],
+        };
         forecasts.push(row);
         per[h - 1].y.push(row.actual);
         per[h - 1].p.push(row.point);

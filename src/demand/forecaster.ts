@@ -137,7 +137,14 @@ export abstract class BaseForecaster implements Forecaster {
   }
 
   describe(): Record<string, unknown> {
-    return { name: this.name, horizon: this.horizon, interval: this.intervalMethod, lowOffset: [...this.lowOffset], highOffset: [...this.highOffset], ...this.params() };
+    return {
+      name: this.name,
+      horizon: this.horizon,
+      interval: this.intervalMethod,
+      lowOffset: [...this.lowOffset],
+      highOffset: [...this.highOffset],
+      ...this.params(),
+    };
   }
 
   protected params(): Record<string, unknown> {

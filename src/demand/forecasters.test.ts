@@ -90,7 +90,8 @@ describe("Holt-Winters", () => {
     for (let seed = 1; seed <= 5; seed++) {
       const y = generateDemand(seasonalSpec, 120, seed);
       const r = backtest(y, [new HoltWintersForecaster(12, 3), new NaiveForecaster(3)], { trainSize: 72 });
-      for (const m of r.metrics.filter((m) => m.metric === "mae")) (m.forecaster === "naive" ? totals.naive : totals.hw)[m.horizon - 1] += m.value;
+      for (const m of r.metrics.filter((m) => m.metric === "mae"))
+        (m.forecaster === "naive" ? totals.naive : totals.hw)[m.horizon - 1] += m.value;
     }
     for (let h = 0; h < 3; h++) expect(totals.hw[h]).toBeLessThan(0.7 * totals.naive[h]);
   });
@@ -115,7 +116,11 @@ describe("backtest", () => {
   it("scores every forecaster at every horizon with the four metrics", () => {
     const y = generateDemand(seasonalSpec, 80, 2);
     const specs = ["naive", "seasonal-naive", "moving-average", "holt-winters"] as const;
-    const r = backtest(y, specs.map((s) => makeForecaster(s, { horizon: 3, period: 12 })), { trainSize: 50 });
+    const r = backtest(
+      y,
+      specs.map((s) => makeForecaster(s, { horizon: 3, period: 12 })),
+      { trainSize: 50 },
+    );
     expect(r.metrics.length).toBe(4 * 3 * 4);
     for (const m of r.metrics) expect(Number.isFinite(m.value)).toBe(true);
     // Origins 50..79; horizon 3 drops the last two origins.
@@ -126,7 +131,9 @@ describe("backtest", () => {
   });
   it("rejects duplicate names and a bad train size", () => {
     const y = [1, 2, 3, 4];
-    expect(() => backtest(y, [new NaiveForecaster(), new NaiveForecaster()], { trainSize: 2 })).toThrow(/two forecasters are named "naive"/);
+    expect(() => backtest(y, [new NaiveForecaster(), new NaiveForecaster()], { trainSize: 2 })).toThrow(
+      /two forecasters are named "naive"/,
+    );
     expect(() => backtest(y, [new NaiveForecaster()], { trainSize: 4 })).toThrow(/trainSize/);
   });
   it("a seasonal forecaster without a period says where to give one", () => {

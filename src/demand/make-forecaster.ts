@@ -55,7 +55,8 @@ export function makeForecaster(spec: ForecasterSpec, ctx: ForecasterContext): Fo
   const s = typeof spec === "string" ? ({ type: spec } as Exclude<ForecasterSpec, string>) : spec;
   const needPeriod = (p: number | undefined): number => {
     const period = p ?? ctx.period;
-    if (period === undefined) throw new RangeError(`${s.type}: needs a season period (give "period", or use a demand process with seasonality)`);
+    if (period === undefined)
+      throw new RangeError(`${s.type}: needs a season period (give "period", or use a demand process with seasonality)`);
     return period;
   };
   switch (s.type) {
@@ -73,7 +74,12 @@ export function makeForecaster(spec: ForecasterSpec, ctx: ForecasterContext): Fo
     case "mlp": {
       const { type: _t, ...rest } = s;
       const period = ctx.period;
-      return new MlpForecaster({ lags: period ? Math.max(8, period + 2) : 8, ...rest, horizon: ctx.horizon, trainingSeries: ctx.trainingSeries });
+      return new MlpForecaster({
+        lags: period ? Math.max(8, period + 2) : 8,
+        ...rest,
+        horizon: ctx.horizon,
+        trainingSeries: ctx.trainingSeries,
+      });
     }
   }
 }

@@ -56,8 +56,17 @@ export class MlpForecaster extends BaseForecaster {
       if (!Number.isInteger(o[k]) || o[k] < 1) throw new RangeError(`mlp: ${k} must be a positive integer, got ${o[k]}`);
     }
     if (!(o.learningRate > 0)) throw new RangeError(`mlp: learningRate must be positive, got ${o.learningRate}`);
-    if (!o.hidden.every((h) => Number.isInteger(h) && h >= 1)) throw new RangeError(`mlp: hidden widths must be positive integers, got [${o.hidden}]`);
-    this.options = { horizon: o.horizon, lags: o.lags, hidden: [...o.hidden], epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed };
+    if (!o.hidden.every((h) => Number.isInteger(h) && h >= 1))
+      throw new RangeError(`mlp: hidden widths must be positive integers, got [${o.hidden}]`);
+    this.options = {
+      horizon: o.horizon,
+      lags: o.lags,
+      hidden: [...o.hidden],
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      seed: o.seed,
+    };
     this.trainingSeries = opts.trainingSeries ?? [];
     this.minHistory = o.lags;
     this.window = new Float64Array(o.lags);
@@ -79,7 +88,7 @@ export class MlpForecaster extends BaseForecaster {
     let n = 0;
     let sum = 0;
     let sum2 = 0;
-    for (const s of series) for (const v of s) (n++, (sum += v), (sum2 += v * v));
+    for (const s of series) for (const v of s) n++, (sum += v), (sum2 += v * v);
     this.mu = sum / n;
     this.sd = Math.sqrt(Math.max(sum2 / n - this.mu * this.mu, 1e-12));
     const X: number[] = [];

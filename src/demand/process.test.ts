@@ -34,8 +34,8 @@ describe("DemandProcess", () => {
     const mean = path.reduce((a, b) => a + b, 0) / path.length;
     const variance = path.reduce((a, b) => a + (b - mean) ** 2, 0) / path.length;
     expect(Math.abs(mean)).toBeLessThan(0.01);
-    expect(variance).toBeGreaterThan(0.9 * (sigma * sigma) / (1 - phi * phi));
-    expect(variance).toBeLessThan(1.1 * (sigma * sigma) / (1 - phi * phi));
+    expect(variance).toBeGreaterThan((0.9 * (sigma * sigma)) / (1 - phi * phi));
+    expect(variance).toBeLessThan((1.1 * (sigma * sigma)) / (1 - phi * phi));
     let lag = 0;
     for (let t = 1; t < path.length; t++) lag += (path[t] - mean) * (path[t - 1] - mean);
     expect(lag / path.length / variance).toBeCloseTo(phi, 1);

@@ -42,7 +42,10 @@ export function parseDemandCsv(text: string, opts: ParseDemandCsvOptions = {}): 
   const file = opts.file ?? "demand CSV";
   if (text.trim() === "") throw new DemandCsvError(file, "is empty; expected a header row and one row per period");
   const rows = parseCsv(text);
-  const header = text.split(/\r?\n/, 1)[0].split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
+  const header = text
+    .split(/\r?\n/, 1)[0]
+    .split(",")
+    .map((h) => h.trim().replace(/^"|"$/g, ""));
   if (rows.length === 0) throw new DemandCsvError(file, "has a header but no data rows");
   const available = Object.keys(rows[0]);
   const hasPeriod = available.includes("period");
@@ -53,10 +56,14 @@ export function parseDemandCsv(text: string, opts: ParseDemandCsvOptions = {}): 
     }
   } else {
     columns = available.filter((c) => c !== "period");
-    if (columns.length === 0) throw new DemandCsvError(file, "has no demand column; add one column per final good (and optionally a `period` column)");
+    if (columns.length === 0)
+      throw new DemandCsvError(file, "has no demand column; add one column per final good (and optionally a `period` column)");
   }
   if (opts.goods !== undefined && columns.length !== opts.goods) {
-    throw new DemandCsvError(file, `has ${columns.length} demand column(s) (${columns.join(", ")}); the market has ${opts.goods} final good(s): give one column per good, or choose them with "columns"`);
+    throw new DemandCsvError(
+      file,
+      `has ${columns.length} demand column(s) (${columns.join(", ")}); the market has ${opts.goods} final good(s): give one column per good, or choose them with "columns"`,
+    );
   }
   const minRows = opts.minRows ?? 1;
   if (rows.length < minRows) throw new DemandCsvError(file, `has ${rows.length} data row(s); needs at least ${minRows}`);
@@ -66,8 +73,10 @@ export function parseDemandCsv(text: string, opts: ParseDemandCsvOptions = {}): 
     const where = `data row ${k + 1} (line ${k + 2})`;
     if (hasPeriod) {
       const p = Number(row.period);
-      if (row.period.trim() === "" || !Number.isInteger(p)) throw new DemandCsvError(file, `${where}, column "period": expected an integer, got "${row.period}"`);
-      if (k > 0 && p !== periods[k - 1] + 1) throw new DemandCsvError(file, `${where}, column "period": periods must be consecutive; ${periods[k - 1]} is followed by ${p}`);
+      if (row.period.trim() === "" || !Number.isInteger(p))
+        throw new DemandCsvError(file, `${where}, column "period": expected an integer, got "${row.period}"`);
+      if (k > 0 && p !== periods[k - 1] + 1)
+        throw new DemandCsvError(file, `${where}, column "period": periods must be consecutive; ${periods[k - 1]} is followed by ${p}`);
       periods.push(p);
     }
     values.push(

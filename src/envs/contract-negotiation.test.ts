@@ -171,7 +171,8 @@ describe("ContractNegotiationParallel-v0 (learned retailer and subcontractors)",
   });
 
   it("is deterministic by seed", () => {
-    const mk = () => make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0", { demand: { type: "uniform", halfWidth: 20 } });
+    const mk = () =>
+      make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0", { demand: { type: "uniform", halfWidth: 20 } });
     expect(prollout(mk(), 4, 4)).toEqual(prollout(mk(), 4, 4));
   });
 
@@ -180,7 +181,8 @@ describe("ContractNegotiationParallel-v0 (learned retailer and subcontractors)",
     expect(env.possibleAgents).toEqual(["S1", "S2", "S3"]);
     env.reset({ seed: 0 });
     let r;
-    do r = env.step({ S1: [0.2], S2: [0.2], S3: [0.2] }); // 5 per unit, below every cost
+    do
+      r = env.step({ S1: [0.2], S2: [0.2], S3: [0.2] }); // 5 per unit, below every cost
     while (!r.terminations.S1);
     const o = r.infos.S1.outcome as NegotiationOutcome;
     expect(o.agreement).toBe(true);

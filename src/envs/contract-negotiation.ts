@@ -5,7 +5,13 @@ import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "
 import { Rng } from "../core/rng.js";
 import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { ConfigError, zodConfigError } from "../io/errors.js";
-import { parseNegotiationConfig, CONTRACT_TYPES, type DemandSpec, type NegotiationConfig, type NegotiationSettings } from "../contracts/config.js";
+import {
+  parseNegotiationConfig,
+  CONTRACT_TYPES,
+  type DemandSpec,
+  type NegotiationConfig,
+  type NegotiationSettings,
+} from "../contracts/config.js";
 import { drawDemand } from "../contracts/demand.js";
 import { generateConfig } from "../contracts/generate.js";
 import { productionCost } from "../contracts/model.js";
@@ -72,7 +78,13 @@ export function resolveContractEnvOptions(options: Record<string, unknown>, envI
     config = parseNegotiationConfig(merged, source);
   } catch (err) {
     if (err instanceof ConfigError && o.config !== undefined) {
-      throw new ConfigError(source, err.issues.map((i) => ({ ...i, path: i.path.startsWith("negotiation") || i.path.startsWith("demand") ? i.path : `config.${i.path}` })));
+      throw new ConfigError(
+        source,
+        err.issues.map((i) => ({
+          ...i,
+          path: i.path.startsWith("negotiation") || i.path.startsWith("demand") ? i.path : `config.${i.path}`,
+        })),
+      );
     }
     throw err;
   }

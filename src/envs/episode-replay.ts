@@ -34,7 +34,10 @@ export class EpisodeReplay<A> {
     return { rng: rng.state(), reset: this.start, actions: [...this.actions] };
   }
 
-  static restore<A>(s: ReplayState<A>, env: { setRng(rng: Rng): void; reset(seed: number | undefined): void; step(action: A): void }): void {
+  static restore<A>(
+    s: ReplayState<A>,
+    env: { setRng(rng: Rng): void; reset(seed: number | undefined): void; step(action: A): void },
+  ): void {
     if (s.reset === null) {
       env.setRng(Rng.fromState(s.rng));
       return;

@@ -24,7 +24,10 @@ export class HubDriver {
     readonly predictor: ShortagePredictor | undefined,
     simOptions: SimulationOptions = {},
   ) {
-    this.sim = new HubSimulation(cfg, { ...simOptions, queue: simOptions.queue ?? new ReviewQueue(undefined, { ledger: simOptions.ledger }) });
+    this.sim = new HubSimulation(cfg, {
+      ...simOptions,
+      queue: simOptions.queue ?? new ReviewQueue(undefined, { ledger: simOptions.ledger }),
+    });
     predictor?.reset(this.sim.events);
   }
 
@@ -40,7 +43,8 @@ export class HubDriver {
   /** Run one period. `actions[h]` is hub h's action (2R scales in [0, 2]); undefined = the analytic hub. */
   step(actions: readonly (readonly number[] | undefined)[]): HubPeriodResult[] {
     const R = this.cfg.resources.length;
-    if (actions.length !== this.cfg.hubs.length) throw new RangeError(`HubDriver.step: ${actions.length} actions for ${this.cfg.hubs.length} hubs`);
+    if (actions.length !== this.cfg.hubs.length)
+      throw new RangeError(`HubDriver.step: ${actions.length} actions for ${this.cfg.hubs.length} hubs`);
     const results = this.sim.runPeriod(actions.map((a) => (a === undefined ? analyticAction(R) : toHubAction(a, R))));
     if (!this.sim.done) this.predictor?.observeSupply(this.sim.period);
     return results;

@@ -47,7 +47,10 @@ export function observe(sim: HubSimulation, h: number, predictor?: ShortagePredi
   const R = cfg.resources.length;
   const t = Math.min(sim.period, cfg.periods - 1);
   const hold = [...(sim.holdings[h] ?? hub.supply)];
-  const book = Math.max(1, hub.products.reduce((s, p) => s + (p.marginPerUnit + p.delayPerUnit) * p.demand[t], 0));
+  const book = Math.max(
+    1,
+    hub.products.reduce((s, p) => s + (p.marginPerUnit + p.delayPerUnit) * p.demand[t], 0),
+  );
   const base = hubValue(hub, cfg.resources, t, hold);
   const obs: number[] = [];
   for (let r = 0; r < R; r++) {

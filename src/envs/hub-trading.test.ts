@@ -46,7 +46,9 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     expect(() => make("HubTrading-v0", { learned: ["H9"] })).toThrow(/learned: unknown hub "H9" \(hubs: H0, H1, H2, H3\)/);
     expect(() => make("HubTrading-v0", { learned: [] })).toThrow(/learned must be a non-empty list/);
     expect(() => make("HubTrading-v0", { learned: ["H1", "H1"] })).toThrow(/hub "H1" listed twice/);
-    expect(() => make("HubTrading-v0", { shortageForecast: { forecaster: "mlp" } })).toThrow(/shortageForecast: forecaster "mlp" is not supported/);
+    expect(() => make("HubTrading-v0", { shortageForecast: { forecaster: "mlp" } })).toThrow(
+      /shortageForecast: forecaster "mlp" is not supported/,
+    );
     expect(() => make("HubTrading-v0", { shortageForecast: { window: 3 } })).toThrow(/unknown option "shortageForecast.window"/);
     expect(() => make("HubTrading-v0", { hubs: 1 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 1$/);
     expect(() => make("HubTrading-v0", { hubs: 2.5 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 2.5$/);
@@ -91,14 +93,24 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
       observations = r.observations;
     }
     const envTrades = env.simulation!.trades.filter((t) => t.status === "executed").length;
-    const out = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), policies: { H1: obsPolicy }, optimum: false, predictor: new ShortagePredictor(env.cfg) });
+    const out = await runHubEpisode(env.cfg, {
+      seed: new Rng(resetSeed).seed(),
+      policies: { H1: obsPolicy },
+      optimum: false,
+      predictor: new ShortagePredictor(env.cfg),
+    });
     expect(out.trades.filter((t) => t.status === "executed").length).toBe(envTrades);
     expect(envTrades).toBeGreaterThan(0);
     const h1 = out.hubs.find((h) => h.hub === "H1")!;
     expect(envRewards.reduce((s, x) => s + x, 0)).toBeCloseTo(h1.reward, 6);
     // and the learned hub's actions reach the mechanism: an H1 that bids nothing and asks nothing gets another outcome
     const zero: Policy<number[], number[]> = { act: () => new Array(8).fill(0) };
-    const other = await runHubEpisode(env.cfg, { seed: new Rng(resetSeed).seed(), policies: { H1: zero }, optimum: false, predictor: new ShortagePredictor(env.cfg) });
+    const other = await runHubEpisode(env.cfg, {
+      seed: new Rng(resetSeed).seed(),
+      policies: { H1: zero },
+      optimum: false,
+      predictor: new ShortagePredictor(env.cfg),
+    });
     expect(other.hubs.find((h) => h.hub === "H1")!.reward).not.toBeCloseTo(h1.reward, 0);
   });
 
@@ -106,7 +118,12 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     // Every chips unit price but 3 is an outlier against the history; low would sell to high at 2.
     const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
     raw.periods = 3;
-    raw.review = { k: 2, minHistory: 3, unreviewed: { rejectAfter: 1 }, history: { chips: { prices: [3, 3, 3], quantities: [10, 10, 10] } } };
+    raw.review = {
+      k: 2,
+      minHistory: 3,
+      unreviewed: { rejectAfter: 1 },
+      history: { chips: { prices: [3, 3, 3], quantities: [10, 10, 10] } },
+    };
     const env = new HubTradingEnv({ config: raw, learned: ["high"], rewardScale: 1 });
     const ones: Policy<number[], number[]> = { act: () => new Array(6).fill(1) };
     env.reset({ seed: 4 });
@@ -114,7 +131,12 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     while (env.agents.length > 0) envReward += env.step({ high: ones.act([]) }).rewards.high;
     const envStatuses = env.simulation!.trades.map((t) => `${t.id}:${t.status}`);
     expect(envStatuses.filter((s) => s.endsWith(":queued")).length).toBeGreaterThan(0);
-    const out = await runHubEpisode(env.cfg, { seed: new Rng(4).seed(), policies: { high: ones }, optimum: false, predictor: new ShortagePredictor(env.cfg) });
+    const out = await runHubEpisode(env.cfg, {
+      seed: new Rng(4).seed(),
+      policies: { high: ones },
+      optimum: false,
+      predictor: new ShortagePredictor(env.cfg),
+    });
     expect(out.trades.map((t) => `${t.id}:${t.status}`)).toEqual(envStatuses);
     expect(out.hubs.find((h) => h.hub === "high")!.reward).toBeCloseTo(envReward, 6);
   });

@@ -7,7 +7,12 @@ import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../h
 import { randomHubsConfig } from "../hubs/generate.js";
 import { HubDriver } from "./hub-driver.js";
 import { actionSpace, observationSpace } from "./hub-observation.js";
-import { resolveShortageForecastOptions, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, type ShortageForecastOptions } from "../hubs/shortage-forecast.js";
+import {
+  resolveShortageForecastOptions,
+  ShortagePredictor,
+  SHORTAGE_FORECAST_DEFAULTS,
+  type ShortageForecastOptions,
+} from "../hubs/shortage-forecast.js";
 import type { HubSimulation } from "../hubs/simulation.js";
 
 /**
@@ -39,22 +44,38 @@ export interface HubTradingOptions {
   shortageForecast: ShortageForecastOptions;
 }
 
-export const HUB_TRADING_DEFAULTS: HubTradingOptions = { hubs: 4, periods: 12, scenarioSeed: 0, rewardScale: 1e-5, shortageForecast: SHORTAGE_FORECAST_DEFAULTS };
+export const HUB_TRADING_DEFAULTS: HubTradingOptions = {
+  hubs: 4,
+  periods: 12,
+  scenarioSeed: 0,
+  rewardScale: 1e-5,
+  shortageForecast: SHORTAGE_FORECAST_DEFAULTS,
+};
 
 export function resolveHubTradingOptions(options: Record<string, unknown>): HubTradingOptions & { cfg: ResolvedHubsConfig } {
   const known = new Set(["config", "learned", ...Object.keys(HUB_TRADING_DEFAULTS)]);
-  for (const k of Object.keys(options)) if (!known.has(k)) throw new RangeError(`HubTrading-v0: unknown option "${k}" (known: ${[...known].join(", ")})`);
+  for (const k of Object.keys(options))
+    if (!known.has(k)) throw new RangeError(`HubTrading-v0: unknown option "${k}" (known: ${[...known].join(", ")})`);
   const sf = options.shortageForecast;
-  if (sf !== undefined && (typeof sf !== "object" || sf === null || Array.isArray(sf))) throw new RangeError(`HubTrading-v0: shortageForecast must be an object {forecaster, announced, fitPeriods}`);
+  if (sf !== undefined && (typeof sf !== "object" || sf === null || Array.isArray(sf)))
+    throw new RangeError(`HubTrading-v0: shortageForecast must be an object {forecaster, announced, fitPeriods}`);
   const sfKnown = Object.keys(SHORTAGE_FORECAST_DEFAULTS);
-  for (const k of Object.keys((sf ?? {}) as object)) if (!sfKnown.includes(k)) throw new RangeError(`HubTrading-v0: unknown option "shortageForecast.${k}" (known: ${sfKnown.join(", ")})`);
+  for (const k of Object.keys((sf ?? {}) as object))
+    if (!sfKnown.includes(k)) throw new RangeError(`HubTrading-v0: unknown option "shortageForecast.${k}" (known: ${sfKnown.join(", ")})`);
   const o = { ...HUB_TRADING_DEFAULTS, ...options } as HubTradingOptions;
   o.shortageForecast = resolveShortageForecastOptions((sf ?? {}) as Partial<ShortageForecastOptions>, "HubTrading-v0: shortageForecast");
-  if (!(Number.isFinite(o.rewardScale) && o.rewardScale > 0)) throw new RangeError(`HubTrading-v0: rewardScale must be a positive number, got ${show(o.rewardScale)}`);
+  if (!(Number.isFinite(o.rewardScale) && o.rewardScale > 0))
+    throw new RangeError(`HubTrading-v0: rewardScale must be a positive number, got ${show(o.rewardScale)}`);
   if (!Number.isInteger(o.hubs) || o.hubs < 2) throw new RangeError(`HubTrading-v0: hubs must be an integer >= 2, got ${show(o.hubs)}`);
-  if (!Number.isInteger(o.periods) || o.periods < 1) throw new RangeError(`HubTrading-v0: periods must be an integer >= 1, got ${show(o.periods)}`);
-  if (!Number.isSafeInteger(o.scenarioSeed)) throw new RangeError(`HubTrading-v0: scenarioSeed must be an integer, got ${show(o.scenarioSeed)}`);
-  if (o.config !== undefined && typeof o.config !== "string" && (typeof o.config !== "object" || o.config === null || Array.isArray(o.config))) {
+  if (!Number.isInteger(o.periods) || o.periods < 1)
+    throw new RangeError(`HubTrading-v0: periods must be an integer >= 1, got ${show(o.periods)}`);
+  if (!Number.isSafeInteger(o.scenarioSeed))
+    throw new RangeError(`HubTrading-v0: scenarioSeed must be an integer, got ${show(o.scenarioSeed)}`);
+  if (
+    o.config !== undefined &&
+    typeof o.config !== "string" &&
+    (typeof o.config !== "object" || o.config === null || Array.isArray(o.config))
+  ) {
     throw new RangeError(`HubTrading-v0: config must be a file path or a config object, got ${show(o.config)}`);
   }
   let cfg: ResolvedHubsConfig;
@@ -63,7 +84,8 @@ export function resolveHubTradingOptions(options: Record<string, unknown>): HubT
   else cfg = randomHubsConfig({ hubs: o.hubs, periods: o.periods, seed: o.scenarioSeed });
   if (o.learned !== undefined) {
     const ids = cfg.hubs.map((h) => h.id);
-    if (!Array.isArray(o.learned) || o.learned.length === 0) throw new RangeError(`HubTrading-v0: learned must be a non-empty list of hub ids (hubs: ${ids.join(", ")})`);
+    if (!Array.isArray(o.learned) || o.learned.length === 0)
+      throw new RangeError(`HubTrading-v0: learned must be a non-empty list of hub ids (hubs: ${ids.join(", ")})`);
     const seen = new Set<string>();
     for (const a of o.learned) {
       if (!ids.includes(a)) throw new RangeError(`HubTrading-v0: learned: unknown hub "${String(a)}" (hubs: ${ids.join(", ")})`);
@@ -146,8 +168,10 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
 
   step(actions: Record<string, number[]>): ParallelStepResult<number[]> {
     const driver = this.driver;
-    if (!driver || this.agents.length === 0) throw new Error("HubTrading-v0: step() called before reset() or after the episode ended; call reset()");
-    for (const a of Object.keys(actions)) if (!this.agents.includes(a)) throw new RangeError(`HubTrading-v0: action for unknown or finished agent "${a}"`);
+    if (!driver || this.agents.length === 0)
+      throw new Error("HubTrading-v0: step() called before reset() or after the episode ended; call reset()");
+    for (const a of Object.keys(actions))
+      if (!this.agents.includes(a)) throw new RangeError(`HubTrading-v0: action for unknown or finished agent "${a}"`);
     const acts: (number[] | undefined)[] = this.cfg.hubs.map(() => undefined); // undefined = analytic hub
     for (const a of this.possibleAgents) {
       const act = actions[a];
@@ -201,7 +225,8 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   }
 
   private checkAgent(agent: string): void {
-    if (!this.possibleAgents.includes(agent)) throw new RangeError(`HubTrading-v0: unknown agent "${agent}" (agents: ${this.possibleAgents.join(", ")})`);
+    if (!this.possibleAgents.includes(agent))
+      throw new RangeError(`HubTrading-v0: unknown agent "${agent}" (agents: ${this.possibleAgents.join(", ")})`);
   }
 }
 

@@ -18,4 +18,9 @@ export {
   type MarketBiddingOptions,
 } from "./market-bidding-options.js";
 export { HubDriver, analyticAction } from "./hub-driver.js";
-export { observationSpace as hubObservationSpace, actionSpace as hubActionSpace, observe as observeHub, toHubAction } from "./hub-observation.js";
+export {
+  observationSpace as hubObservationSpace,
+  actionSpace as hubActionSpace,
+  observe as observeHub,
+  toHubAction,
+} from "./hub-observation.js";

@@ -197,7 +197,11 @@ export class MarketBiddingCore {
     const inv = o.inventory !== null;
     this.actionNames = actionNames(G, inv);
     const low = [...new Array<number>(2 * G).fill(0), ...(inv ? new Array<number>(G).fill(0) : [])];
-    const high = [...new Array<number>(G).fill(MAX_DEMAND_SCALE), ...new Array<number>(G).fill(1), ...(inv ? new Array<number>(G).fill(1) : [])];
+    const high = [
+      ...new Array<number>(G).fill(MAX_DEMAND_SCALE),
+      ...new Array<number>(G).fill(1),
+      ...(inv ? new Array<number>(G).fill(1) : []),
+    ];
     this.actionSpace = new Box(low, high);
     const H = o.horizon;
     const spaces: Record<string, Box> = {
@@ -256,12 +260,15 @@ export class MarketBiddingCore {
       solver: this.solver.warmState(),
       analytic: this.analytic.warmState(),
       firstBest: this.firstBest.warmState(),
-      ...(this.planner ? { planner: this.planner.warmState(), lastResponse: [...this.lastResponse].map(([i, b]) => [i, [...b]] as [number, number[]]) } : {}),
+      ...(this.planner
+        ? { planner: this.planner.warmState(), lastResponse: [...this.lastResponse].map(([i, b]) => [i, [...b]] as [number, number[]]) }
+        : {}),
     };
   }
 
   setState(s: MarketBiddingCoreState): void {
-    if (s.path.length !== this.path.length || s.stock.length !== this.stock.length) throw new RangeError("MarketBidding setState: the state is of an env with other options");
+    if (s.path.length !== this.path.length || s.stock.length !== this.stock.length)
+      throw new RangeError("MarketBidding setState: the state is of an env with other options");
     this.rng = Rng.fromState(s.rng);
     this.started = s.started;
     this.path.set(s.path);
@@ -344,7 +351,9 @@ export class MarketBiddingCore {
     if (why !== undefined) {
       const m = /entry (\d+)/.exec(why);
       const name = m ? ` (${this.actionNames[Number(m[1])]})` : "";
-      throw new RangeError(`${who}: action not in the action space: ${why}${name}. Actions are [${this.actionNames.join(", ")}]; nothing is clipped`);
+      throw new RangeError(
+        `${who}: action not in the action space: ${why}${name}. Actions are [${this.actionNames.join(", ")}]; nothing is clipped`,
+      );
     }
     const a = action as ArrayLike<number>;
     const G = this.G;
@@ -371,7 +380,11 @@ export class MarketBiddingCore {
   /** Clear this period with the bids set by `setAction`; returns the outcome (rewards via `reward(agent)`). */
   clearPeriod(who: string): PeriodOutcome {
     if (!this.live) {
-      throw new Error(this.t === 0 ? `${who}: step() before reset(); call reset() first` : `${who}: the episode ended after ${this.t} periods (truncated); call reset() before stepping again`);
+      throw new Error(
+        this.t === 0
+          ? `${who}: step() before reset(); call reset() first`
+          : `${who}: the episode ended after ${this.t} periods (truncated); call reset() before stepping again`,
+      );
     }
     const o = this.opts;
     const G = this.G;
@@ -426,12 +439,22 @@ export class MarketBiddingCore {
       this.analytic.model.profits(this.cfProfitBuf);
       const cfTotal = this.totalSurplus(this.analytic, this.cfProfitBuf);
       const cm = this.analytic.model;
-      outcome.counterfactual = { prices: Array.from(cm.p), quantities: Array.from(cm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: cfTotal };
+      outcome.counterfactual = {
+        prices: Array.from(cm.p),
+        quantities: Array.from(cm.demand),
+        profits: Array.from(this.cfProfitBuf),
+        totalSurplus: cfTotal,
+      };
       outcome.efficiency = total / cfTotal;
       outcome.solverIterations += this.firstBest.clear({ demandAlpha: this.alpha }).iterations;
       this.firstBest.model.profits(this.cfProfitBuf);
       const fm = this.firstBest.model;
-      outcome.firstBest = { prices: Array.from(fm.p), quantities: Array.from(fm.demand), profits: Array.from(this.cfProfitBuf), totalSurplus: this.totalSurplus(this.firstBest, this.cfProfitBuf) };
+      outcome.firstBest = {
+        prices: Array.from(fm.p),
+        quantities: Array.from(fm.demand),
+        profits: Array.from(this.cfProfitBuf),
+        totalSurplus: this.totalSurplus(this.firstBest, this.cfProfitBuf),
+      };
     }
     for (let j = 0; j < G; j++) this.forecasters[j].observe(this.alpha[j]);
     this.t++;
@@ -486,7 +509,10 @@ export class MarketBiddingCore {
       this.responders.delete(i);
       return;
     }
-    if (this.opts.inventory) throw new RangeError(`setResponder: ${this.market.names[i]}: best responses are for markets without inventory (the env has inventory)`);
+    if (this.opts.inventory)
+      throw new RangeError(
+        `setResponder: ${this.market.names[i]}: best responses are for markets without inventory (the env has inventory)`,
+      );
     this.responders.set(i, spec);
     if (!this.planner) {
       this.planner = new EquilibriumSolver(this.market, this.opts.solver);
@@ -538,7 +564,11 @@ export class MarketBiddingCore {
       let lastChange = 0;
       for (const i of agents) {
         const spec = this.responders.get(i)!;
-        const r = iterateBestResponses(planner, this.plannedDemand(spec.demand), p, [i], box, { ...spec.search, seed: (spec.search.seed ?? 0) + 104729 * this.t, maxRounds: 1 });
+        const r = iterateBestResponses(planner, this.plannedDemand(spec.demand), p, [i], box, {
+          ...spec.search,
+          seed: (spec.search.seed ?? 0) + 104729 * this.t,
+          maxRounds: 1,
+        });
         p = r.profile;
         evaluations += r.evaluations;
         lastChange = Math.max(lastChange, r.lastChange);
@@ -557,7 +587,13 @@ export class MarketBiddingCore {
     }
     // One responder best-responds to fixed others: a single round is the whole answer.
     const converged = agents.length === 1 ? true : result.converged;
-    return { agents: agents.map((i) => this.market.names[i]), rounds: result.rounds, converged, lastChange: result.lastChange, evaluations: result.evaluations };
+    return {
+      agents: agents.map((i) => this.market.names[i]),
+      rounds: result.rounds,
+      converged,
+      lastChange: result.lastChange,
+      evaluations: result.evaluations,
+    };
   }
 
   /** Observation of learned agent i (fresh arrays). */
@@ -566,8 +602,20 @@ export class MarketBiddingCore {
     const M = this.market.nMarkets;
     const nA = this.lastAgentProfit.length;
     const GH = this.G * this.opts.horizon;
-    const low = [...Array(2 * M).fill(0), ...Array(nA).fill(-Infinity), ...Array(3 * GH).fill(0), -1, -1, ...Array(this.opts.inventory ? nA * this.G : 0).fill(0)];
-    const high = [...Array(2 * M + nA + 3 * GH).fill(Infinity), 1, 1, ...Array(this.opts.inventory ? nA * this.G : 0).fill(this.opts.inventory?.capacity ?? 0)];
+    const low = [
+      ...Array(2 * M).fill(0),
+      ...Array(nA).fill(-Infinity),
+      ...Array(3 * GH).fill(0),
+      -1,
+      -1,
+      ...Array(this.opts.inventory ? nA * this.G : 0).fill(0),
+    ];
+    const high = [
+      ...Array(2 * M + nA + 3 * GH).fill(Infinity),
+      1,
+      1,
+      ...Array(this.opts.inventory ? nA * this.G : 0).fill(this.opts.inventory?.capacity ?? 0),
+    ];
     return new Box(low, high);
   }
 

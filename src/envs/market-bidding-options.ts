@@ -68,13 +68,23 @@ export const marketBiddingOptionsSchema = z
     /** Periods of demand history before the first period of an episode (forecasters start on it). */
     warmup: z.number().int().min(1).optional(),
     /** Synthetic demand: the forecasters are fitted once, on `periods` simulated periods drawn with `seed`. */
-    forecasterFit: z.object({ periods: z.number().int().min(2).optional(), seed: z.number().int().optional() }).strict().optional(),
+    forecasterFit: z
+      .object({ periods: z.number().int().min(2).optional(), seed: z.number().int().optional() })
+      .strict()
+      .optional(),
     inventory: inventorySchema.nullable().optional(),
     /** Clear the benchmarks each period: the all-analytic counterfactual and the first best (info.counterfactual, info.firstBest). Default true; false skips both solves (two of three per step) for training. */
     counterfactual: z.boolean().optional(),
     /** Seed used by a first reset() without a seed. Default 0. */
     seed: z.number().int().optional(),
-    solver: z.object({ tolerance: z.number().positive().optional(), maxIterations: z.number().int().min(1).optional(), maxLogStep: z.number().positive().optional() }).strict().optional(),
+    solver: z
+      .object({
+        tolerance: z.number().positive().optional(),
+        maxIterations: z.number().int().min(1).optional(),
+        maxLogStep: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -135,7 +145,11 @@ function perGood(v: number | number[], G: number, envId: string, path: string): 
 }
 
 /** Validate options and fill defaults. Errors are ConfigErrors naming the option path. */
-export function resolveMarketBiddingOptions(envId: string, raw: Record<string, unknown>, mode: "single" | "parallel"): ResolvedMarketBiddingOptions {
+export function resolveMarketBiddingOptions(
+  envId: string,
+  raw: Record<string, unknown>,
+  mode: "single" | "parallel",
+): ResolvedMarketBiddingOptions {
   const parsed = marketBiddingOptionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new ConfigError(
@@ -148,8 +162,10 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
     );
   }
   const o = parsed.data;
-  if (mode === "single" && o.learned !== undefined) throw optionsError(envId, "learned", `is an option of MarketBiddingParallel-v0; ${envId} learns one agent: use "agent"`);
-  if (mode === "parallel" && o.agent !== undefined) throw optionsError(envId, "agent", `is an option of MarketBidding-v0; ${envId} takes "learned" (a list of agent names)`);
+  if (mode === "single" && o.learned !== undefined)
+    throw optionsError(envId, "learned", `is an option of MarketBiddingParallel-v0; ${envId} learns one agent: use "agent"`);
+  if (mode === "parallel" && o.agent !== undefined)
+    throw optionsError(envId, "agent", `is an option of MarketBidding-v0; ${envId} takes "learned" (a list of agent names)`);
   let market: CompiledMarket;
   try {
     market = compileMarket(resolveMarketOption(o.market) as Parameters<typeof compileMarket>[0]);
@@ -187,7 +203,8 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
     period = synthetic[0].seasonal?.period;
     phaseOffset = synthetic[0].seasonal?.phase ?? 0;
   } else {
-    if ((demand.file === undefined) === (demand.text === undefined)) throw optionsError(envId, "demand", 'a csv demand needs exactly one of "file" and "text"');
+    if ((demand.file === undefined) === (demand.text === undefined))
+      throw optionsError(envId, "demand", 'a csv demand needs exactly one of "file" and "text"');
     const opts = { columns: demand.columns, goods: G };
     history = demand.file !== undefined ? readDemandCsv(demand.file, opts) : parseDemandCsv(demand.text!, { ...opts, file: "demand.text" });
     period = demand.period;
@@ -206,7 +223,11 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
   if (history) {
     const need = (typeof csvStart === "number" ? csvStart : 0) + warmup + episodeLength;
     if (history.values.length < need) {
-      throw optionsError(envId, "demand", `the CSV has ${history.values.length} rows; start + warmup + episodeLength = ${need} are needed (lower warmup or episodeLength)`);
+      throw optionsError(
+        envId,
+        "demand",
+        `the CSV has ${history.values.length} rows; start + warmup + episodeLength = ${need} are needed (lower warmup or episodeLength)`,
+      );
     }
   }
 
@@ -240,4 +261,3 @@ export function resolveMarketBiddingOptions(envId: string, raw: Record<string, u
     solver: { ...newtonDefaults, ...o.solver },
   };
 }
-

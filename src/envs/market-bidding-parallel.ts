@@ -29,7 +29,8 @@ export class MarketBiddingParallelEnv implements ParallelEnv<MarketBiddingObserv
   }
 
   private check(agent: string): void {
-    if (!this.indexOf.has(agent)) throw new RangeError(`${MARKET_BIDDING_PARALLEL_ID}: unknown agent "${agent}"; learned agents: ${this.possibleAgents.join(", ")}`);
+    if (!this.indexOf.has(agent))
+      throw new RangeError(`${MARKET_BIDDING_PARALLEL_ID}: unknown agent "${agent}"; learned agents: ${this.possibleAgents.join(", ")}`);
   }
 
   /** Every learned agent shares one space object (same shapes); the same object on every call. */
@@ -55,7 +56,9 @@ export class MarketBiddingParallelEnv implements ParallelEnv<MarketBiddingObserv
 
   reset(opts: ResetOptions = {}): ParallelResetResult<MarketBiddingObservation> {
     if (opts.options !== undefined && Object.keys(opts.options).length > 0) {
-      throw new RangeError(`${MARKET_BIDDING_PARALLEL_ID}: reset() takes no options (got ${Object.keys(opts.options).join(", ")}); pass options to make()`);
+      throw new RangeError(
+        `${MARKET_BIDDING_PARALLEL_ID}: reset() takes no options (got ${Object.keys(opts.options).join(", ")}); pass options to make()`,
+      );
     }
     this.core.reset(opts.seed);
     this.core.refreshForecasts();
@@ -72,17 +75,25 @@ export class MarketBiddingParallelEnv implements ParallelEnv<MarketBiddingObserv
   step(actions: Record<string, number[]>): ParallelStepResult<MarketBiddingObservation> {
     const core = this.core;
     if (!core.live) core.clearPeriod(MARKET_BIDDING_PARALLEL_ID); // throws the right "reset first" error
-    if (typeof actions !== "object" || actions === null) throw new TypeError(`${MARKET_BIDDING_PARALLEL_ID}: step() takes a record of actions keyed by agent`);
+    if (typeof actions !== "object" || actions === null)
+      throw new TypeError(`${MARKET_BIDDING_PARALLEL_ID}: step() takes a record of actions keyed by agent`);
     for (const a of Object.keys(actions)) this.check(a);
     for (const a of this.agents) {
-      if (!(a in actions)) throw new RangeError(`${MARKET_BIDDING_PARALLEL_ID}: no action for live agent "${a}"; every live agent acts each step`);
+      if (!(a in actions))
+        throw new RangeError(`${MARKET_BIDDING_PARALLEL_ID}: no action for live agent "${a}"; every live agent acts each step`);
       core.setAction(this.indexOf.get(a)!, actions[a], `${MARKET_BIDDING_PARALLEL_ID} agent ${a}`);
     }
     const outcome = core.clearPeriod(MARKET_BIDDING_PARALLEL_ID);
     core.refreshForecasts();
     const truncated = !core.live;
     const shared: Info = { ...outcome, agents: core.market.names };
-    const out: ParallelStepResult<MarketBiddingObservation> = { observations: {}, rewards: {}, terminations: {}, truncations: {}, infos: {} };
+    const out: ParallelStepResult<MarketBiddingObservation> = {
+      observations: {},
+      rewards: {},
+      terminations: {},
+      truncations: {},
+      infos: {},
+    };
     for (const a of this.agents) {
       const i = this.indexOf.get(a)!;
       out.observations[a] = core.observation(i);

@@ -16,7 +16,10 @@ import { MarketBiddingParallelEnv } from "./market-bidding-parallel.js";
 
 const G = 3;
 const truthful = [1, 1, 1, 0, 0, 0];
-const csvText = ["period,g0,g1,g2", ...Array.from({ length: 60 }, (_, t) => `${t},${100 + 20 * Math.sin(t / 2)},${90 + t / 2},${110 - 10 * Math.cos(t)}`)].join("\n");
+const csvText = [
+  "period,g0,g1,g2",
+  ...Array.from({ length: 60 }, (_, t) => `${t},${100 + 20 * Math.sin(t / 2)},${90 + t / 2},${110 - 10 * Math.cos(t)}`),
+].join("\n");
 
 describe("registration and the contract", () => {
   it("both environments are registered", () => {
@@ -26,17 +29,30 @@ describe("registration and the contract", () => {
     expect(checkEnv(make("MarketBidding-v0") as MarketBiddingEnv).episodeLength).toBe(52);
   });
   it("passes checkEnv with inventory, another agent and another forecaster", () => {
-    const env = make("MarketBidding-v0", { agent: "A[0][1]", forecaster: "seasonal-naive", episodeLength: 10, inventory: { capacity: 20, holdingCost: 0.01 } });
+    const env = make("MarketBidding-v0", {
+      agent: "A[0][1]",
+      forecaster: "seasonal-naive",
+      episodeLength: 10,
+      inventory: { capacity: 20, holdingCost: 0.01 },
+    });
     expect(checkEnv(env as MarketBiddingEnv).episodeLength).toBe(10);
   });
   it("passes checkEnv on replayed CSV demand (deterministic by design) and flattened", () => {
-    const env = make("MarketBidding-v0", { demand: { type: "csv", text: csvText, period: 12 }, episodeLength: 20, forecaster: "naive" }) as MarketBiddingEnv;
+    const env = make("MarketBidding-v0", {
+      demand: { type: "csv", text: csvText, period: 12 },
+      episodeLength: 20,
+      forecaster: "naive",
+    }) as MarketBiddingEnv;
     checkEnv(env, { deterministic: true });
     checkEnv(new FlattenObservation(make("MarketBidding-v0", { episodeLength: 5 }) as MarketBiddingEnv));
   });
   it("MarketBiddingParallel-v0 passes checkParallelEnv (all learned; a subset with inventory)", () => {
     expect(checkParallelEnv(make("MarketBiddingParallel-v0") as MarketBiddingParallelEnv).episodeLength).toBe(52);
-    const sub = make("MarketBiddingParallel-v0", { learned: ["A[1][1]", "A[0][0]"], episodeLength: 8, inventory: { capacity: [5, 5, 5], holdingCost: 0.02 } }) as MarketBiddingParallelEnv;
+    const sub = make("MarketBiddingParallel-v0", {
+      learned: ["A[1][1]", "A[0][0]"],
+      episodeLength: 8,
+      inventory: { capacity: [5, 5, 5], holdingCost: 0.02 },
+    }) as MarketBiddingParallelEnv;
     expect(sub.possibleAgents).toEqual(["A[1][1]", "A[0][0]"]);
     checkParallelEnv(sub);
   });
@@ -49,7 +65,14 @@ describe("market outcomes", () => {
     const market = compileMarket(paperMarket);
     for (let t = 0; t < 12; t++) {
       const s = env.step(truthful);
-      const info = s.info as { prices: number[]; profits: number[]; demandAlpha: number[]; totalSurplus: number; counterfactual: { prices: number[]; profits: number[]; totalSurplus: number }; efficiency: number };
+      const info = s.info as {
+        prices: number[];
+        profits: number[];
+        demandAlpha: number[];
+        totalSurplus: number;
+        counterfactual: { prices: number[]; profits: number[]; totalSurplus: number };
+        efficiency: number;
+      };
       expect(info.prices).toEqual(info.counterfactual.prices);
       expect(info.profits).toEqual(info.counterfactual.profits);
       expect(info.efficiency).toBe(1);
@@ -146,9 +169,15 @@ describe("bad input", () => {
     expect(() => make("MarketBidding-v0", { agent: "A[9][9]" })).toThrow(/agent: no agent named "A\[9\]\[9\]"/);
     expect(() => make("MarketBidding-v0", { horizon: 0 })).toThrow(/horizon/);
     expect(() => make("MarketBidding-v0", { learned: ["A[0][0]"] })).toThrow(/learned: is an option of MarketBiddingParallel-v0/);
-    expect(() => make("MarketBidding-v0", { inventory: { capacity: [1, 2], holdingCost: 0 } })).toThrow(/inventory.capacity: has 2 entries/);
-    expect(() => make("MarketBidding-v0", { demand: { type: "csv", text: "g0,g1,g2\n1,2,3\n" } })).toThrow(/forecaster: holt-winters: needs a season period/);
-    expect(() => make("MarketBidding-v0", { forecaster: "naive", demand: { type: "csv", text: "g0,g1,g2\n1,2,3\n" } })).toThrow(/the CSV has 1 rows/);
+    expect(() => make("MarketBidding-v0", { inventory: { capacity: [1, 2], holdingCost: 0 } })).toThrow(
+      /inventory.capacity: has 2 entries/,
+    );
+    expect(() => make("MarketBidding-v0", { demand: { type: "csv", text: "g0,g1,g2\n1,2,3\n" } })).toThrow(
+      /forecaster: holt-winters: needs a season period/,
+    );
+    expect(() => make("MarketBidding-v0", { forecaster: "naive", demand: { type: "csv", text: "g0,g1,g2\n1,2,3\n" } })).toThrow(
+      /the CSV has 1 rows/,
+    );
     expect(() => make("MarketBidding-v0", { demand: { type: "csv", text: "g0,g1\n1,2\n" } })).toThrow(/the market has 3 final good/);
     expect(() => make("MarketBidding-v0", { market: { ...paperMarket, goods: 0 } })).toThrow(/market/);
   });
@@ -158,7 +187,9 @@ describe("bad input", () => {
     p.reset({ seed: 1 });
     expect(() => p.step({ "A[1][1]": truthful })).toThrow(/no action for live agent "A\[1\]\[0\]"/);
     expect(() => p.step({ "A[1][1]": truthful, "A[1][0]": truthful, "A[0][0]": truthful })).toThrow(/unknown agent "A\[0\]\[0\]"/);
-    expect(() => p.step({ "A[1][1]": truthful, "A[1][0]": [3, 1, 1, 0, 0, 0] })).toThrow(/agent A\[1\]\[0\]: action not in the action space/);
+    expect(() => p.step({ "A[1][1]": truthful, "A[1][0]": [3, 1, 1, 0, 0, 0] })).toThrow(
+      /agent A\[1\]\[0\]: action not in the action space/,
+    );
     expect(() => p.actionSpace("nobody")).toThrow(/unknown agent/);
   });
   it("parallel: every learned agent truthful equals the analytic market; rewards are own profits", () => {

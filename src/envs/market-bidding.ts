@@ -55,7 +55,9 @@ export class MarketBiddingEnv implements Env<MarketBiddingObservation, number[]>
 
   reset(opts: ResetOptions = {}): ResetResult<MarketBiddingObservation> {
     if (opts.options !== undefined && Object.keys(opts.options).length > 0) {
-      throw new RangeError(`${MARKET_BIDDING_ID}: reset() takes no options (got ${Object.keys(opts.options).join(", ")}); pass options to make()`);
+      throw new RangeError(
+        `${MARKET_BIDDING_ID}: reset() takes no options (got ${Object.keys(opts.options).join(", ")}); pass options to make()`,
+      );
     }
     this.core.reset(opts.seed);
     this.core.refreshForecasts();

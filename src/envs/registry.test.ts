@@ -15,7 +15,11 @@ const DETERMINISTIC_DEFAULTS: Record<string, string> = {
   "ContractNegotiationParallel-v0": "the paper's instance has a fixed demand",
 };
 
-const stochasticContracts = (JSON.parse(readFileSync(new URL("../../experiments/contracts-stochastic.json", import.meta.url), "utf8")) as { env: { options: Record<string, unknown> } }).env.options;
+const stochasticContracts = (
+  JSON.parse(readFileSync(new URL("../../experiments/contracts-stochastic.json", import.meta.url), "utf8")) as {
+    env: { options: Record<string, unknown> };
+  }
+).env.options;
 
 /** Further option sets per env: [label, options]. */
 const EXTRA: Record<string, [string, Record<string, unknown>][]> = {
@@ -29,10 +33,19 @@ describe("every registered environment passes the env checker", () => {
   const ids = registeredIds();
 
   it("the registry holds the project's environments", () => {
-    for (const id of ["CartPole-v1", "Pendulum-v1", "MarketBidding-v0", "MarketBiddingParallel-v0", "ContractNegotiation-v0", "ContractNegotiationParallel-v0", "HubTrading-v0"]) {
+    for (const id of [
+      "CartPole-v1",
+      "Pendulum-v1",
+      "MarketBidding-v0",
+      "MarketBiddingParallel-v0",
+      "ContractNegotiation-v0",
+      "ContractNegotiationParallel-v0",
+      "HubTrading-v0",
+    ]) {
       expect(ids).toContain(id);
     }
-    for (const id of [...Object.keys(DETERMINISTIC_DEFAULTS), ...Object.keys(EXTRA)]) expect(ids, `${id} is listed here but not registered`).toContain(id);
+    for (const id of [...Object.keys(DETERMINISTIC_DEFAULTS), ...Object.keys(EXTRA)])
+      expect(ids, `${id} is listed here but not registered`).toContain(id);
   });
 
   const cases: [string, string, Record<string, unknown>, CheckEnvOptions][] = [];

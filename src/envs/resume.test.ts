@@ -11,7 +11,11 @@ import { isParallelEnv, type Env, type ParallelEnv } from "../core/types.js";
 // through JSON (as a checkpoint does), restore it into a fresh env from make(), and step both with the same
 // actions: every observation, reward and flag must be identical.
 
-const contractsStochastic = (JSON.parse(readFileSync(new URL("../../experiments/contracts-stochastic.json", import.meta.url), "utf8")) as { env: { options: Record<string, unknown> } }).env.options;
+const contractsStochastic = (
+  JSON.parse(readFileSync(new URL("../../experiments/contracts-stochastic.json", import.meta.url), "utf8")) as {
+    env: { options: Record<string, unknown> };
+  }
+).env.options;
 
 /** The project's envs that must support exact resume. */
 const MUST_RESUME = [

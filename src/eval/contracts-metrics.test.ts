@@ -31,8 +31,23 @@ const C = settle(cfg, deals([15, 13, 8], [45, 50, 25], [45, 50, 25], 5), 120);
 describe("negotiationMetrics (hand-computed)", () => {
   it("checks the hand-built outcomes first", () => {
     expect([A.retailerProfit, ...A.subcontractorProfit, A.chainProfit, A.maxChainProfit]).toEqual([1065, 205, 60, 25, 1355, 1355]);
-    expect([B.retailerProfit, ...B.subcontractorProfit, B.chainProfit, B.agreement, B.illogicalPrice]).toEqual([930, 160, 60, 0, 1150, false, true]);
-    expect([A.agreement, A.illogicalPrice, A.priceOrderInverted, C.illogicalPrice, C.priceBelowAverageCost, C.subcontractorProfit[2]]).toEqual([true, true, true, true, true, -25]);
+    expect([B.retailerProfit, ...B.subcontractorProfit, B.chainProfit, B.agreement, B.illogicalPrice]).toEqual([
+      930,
+      160,
+      60,
+      0,
+      1150,
+      false,
+      true,
+    ]);
+    expect([
+      A.agreement,
+      A.illogicalPrice,
+      A.priceOrderInverted,
+      C.illogicalPrice,
+      C.priceBelowAverageCost,
+      C.subcontractorProfit[2],
+    ]).toEqual([true, true, true, true, true, -25]);
   });
 
   it("rates, rounds, chain efficiency, profits", () => {
@@ -56,7 +71,12 @@ describe("negotiationMetrics (hand-computed)", () => {
     expect(m["fairness/max_share"]).toBeCloseTo((1065 / 1355 + 930 / 1150) / 2, 14);
     expect(m["fairness/nash_welfare"]).toBeCloseTo((Math.log(1065 * 205 * 60 * 25) + Math.log(930 * 160 * 60)) / 2, 12);
     // added value of A: retailer 3 x 120 = 360, S1 470, S2 590, S3 225 (total 1645)
-    const tvA = 0.5 * (Math.abs(1065 / 1355 - 360 / 1645) + Math.abs(205 / 1355 - 470 / 1645) + Math.abs(60 / 1355 - 590 / 1645) + Math.abs(25 / 1355 - 225 / 1645));
+    const tvA =
+      0.5 *
+      (Math.abs(1065 / 1355 - 360 / 1645) +
+        Math.abs(205 / 1355 - 470 / 1645) +
+        Math.abs(60 / 1355 - 590 / 1645) +
+        Math.abs(25 / 1355 - 225 / 1645));
     expect(negotiationMetrics([A])["fairness/added_value_tv"]).toBeCloseTo(tvA, 14);
     // Gini of A: sorted 25, 60, 205, 1065; sum over pairs |xi - xj| = 35 + 180 + 1040 + 145 + 1005 + 860 = 3265
     expect(negotiationMetrics([A])["fairness/gini"]).toBeCloseTo((2 * 3265) / (2 * 16 * (1355 / 4)), 14);

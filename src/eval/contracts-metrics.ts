@@ -136,10 +136,7 @@ export function outcomeFairness(o: NegotiationOutcome): OutcomeFairness {
  * Jain and Gini over profits, Jain over profit / cost. Jain is NaN when any value is negative (a loss-making
  * actor) and 1 when all are 0; Gini allows negatives and is NaN when the mean profit is not positive.
  */
-export function fairness(
-  profits: readonly number[],
-  costs: readonly number[],
-): OutcomeFairness {
+export function fairness(profits: readonly number[], costs: readonly number[]): OutcomeFairness {
   const av = addedValueProportionality(profits, costs);
   const returns = profits.map((p, k) => (costs[k] > 0 ? p / costs[k] : NaN));
   return {

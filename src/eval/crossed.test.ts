@@ -68,7 +68,16 @@ describe("aggregates against scipy", () => {
   it("the stratified bootstrap resamples seeds within episodes: one seed per episode has no variation", () => {
     const iv = stratifiedInterval([[[1], [5], [9]]], (x) => interquartileMean(x.flat()));
     expect(iv.noVariation).toBe(true);
-    const iv2 = stratifiedInterval([[[1, 2, 8], [5, 6, 0]]], (x) => median(x.flat()), { resamples: 2000 });
+    const iv2 = stratifiedInterval(
+      [
+        [
+          [1, 2, 8],
+          [5, 6, 0],
+        ],
+      ],
+      (x) => median(x.flat()),
+      { resamples: 2000 },
+    );
     expect(iv2.noVariation).toBe(false);
     expect(iv2.low).toBeLessThanOrEqual(iv2.estimate);
     expect(iv2.high).toBeGreaterThanOrEqual(iv2.estimate);
@@ -97,7 +106,12 @@ describe("crossed (pigeonhole) bootstrap", () => {
     expect(weightedRatio(m)).toBeCloseTo(8 / 7, 12);
   });
   it("copies of one outcome: no variation (the caller reports `deterministic`, never p = 0)", () => {
-    const a = cellMatrix(records("a", [[1, 1], [1, 1]]));
+    const a = cellMatrix(
+      records("a", [
+        [1, 1],
+        [1, 1],
+      ]),
+    );
     const b = cellMatrix(records("b", [[2, 2]]));
     expect(crossedInterval(a).noVariation).toBe(true);
     const d = crossedDifference(b, a);
@@ -123,20 +137,47 @@ describe("crossed (pigeonhole) bootstrap", () => {
   });
   it("seeds are independent replicates: seed noise widens the interval; a clear shift has a small p, never 0", () => {
     const base = cellMatrix(records("a", [[1, 5, 9, 2, 4, 7]]));
-    const x = cellMatrix(records("b", [[3.1, 7.2, 11.0, 4.1, 6.0, 9.1], [2.9, 6.8, 10.9, 3.8, 6.1, 8.9], [3.0, 7.1, 11.2, 4.0, 5.9, 9.0]]));
+    const x = cellMatrix(
+      records("b", [
+        [3.1, 7.2, 11.0, 4.1, 6.0, 9.1],
+        [2.9, 6.8, 10.9, 3.8, 6.1, 8.9],
+        [3.0, 7.1, 11.2, 4.0, 5.9, 9.0],
+      ]),
+    );
     const d = crossedDifference(x, base, { resamples: 2000 });
     expect(d.estimate).toBeCloseTo(2.0, 1);
     expect(d.low).toBeGreaterThan(1.5);
     expect(d.high).toBeLessThan(2.5);
     expect(d.pValue).toBeGreaterThan(0);
     expect(d.pValue).toBeCloseTo(2 / 2001, 12);
-    const same = crossedDifference(cellMatrix(records("b", [[1.2, 4.9, 9.1, 2.0, 3.8, 7.1], [0.8, 5.1, 8.9, 2.1, 4.1, 6.9]])), base, { resamples: 2000 });
+    const same = crossedDifference(
+      cellMatrix(
+        records("b", [
+          [1.2, 4.9, 9.1, 2.0, 3.8, 7.1],
+          [0.8, 5.1, 8.9, 2.1, 4.1, 6.9],
+        ]),
+      ),
+      base,
+      { resamples: 2000 },
+    );
     expect(same.pValue).toBeGreaterThan(0.2);
   });
   it("refuses conditions evaluated on different episodes", () => {
     expect(() => crossedDifference(cellMatrix(records("a", [[1, 2]])), cellMatrix(records("b", [[1, 2, 3]])))).toThrow(/same episodes/);
   });
   it("strata group the seeds' values by episode", () => {
-    expect(strata(cellMatrix(records("a", [[1, 2], [3, 4]])))).toEqual([[1, 3], [2, 4]]);
+    expect(
+      strata(
+        cellMatrix(
+          records("a", [
+            [1, 2],
+            [3, 4],
+          ]),
+        ),
+      ),
+    ).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
   });
 });

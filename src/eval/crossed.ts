@@ -120,7 +120,14 @@ function summarise(values: Float64Array, count: number, estimate: number, level:
   const v = values.subarray(0, count).sort();
   const alpha = (1 - level) / 2;
   const flat = count === 0 || v[count - 1] - v[0] <= FLAT * Math.max(1, Math.abs(estimate));
-  return { estimate, low: count ? quantileSorted(v, alpha) : NaN, high: count ? quantileSorted(v, 1 - alpha) : NaN, noVariation: flat, resamples: count, level };
+  return {
+    estimate,
+    low: count ? quantileSorted(v, alpha) : NaN,
+    high: count ? quantileSorted(v, 1 - alpha) : NaN,
+    noVariation: flat,
+    resamples: count,
+    level,
+  };
 }
 
 /**
@@ -168,7 +175,8 @@ export function crossedDifference(x: CellMatrix, base: CellMatrix, opts: Crossed
   const rng = new Rng(opts.seed ?? CROSSED_DEFAULTS.seed);
   const estimate = weightedRatio(x) - weightedRatio(base);
   const E = x.episodes.length;
-  if (x.seeds.length === 0 || base.seeds.length === 0 || E === 0) return { estimate, low: NaN, high: NaN, noVariation: true, resamples: 0, level, pValue: NaN };
+  if (x.seeds.length === 0 || base.seeds.length === 0 || E === 0)
+    return { estimate, low: NaN, high: NaN, noVariation: true, resamples: 0, level, pValue: NaN };
   const wx = new Float64Array(x.seeds.length);
   const wb = new Float64Array(base.seeds.length);
   const v = new Float64Array(E);
@@ -280,7 +288,11 @@ export const STRATIFIED_RESAMPLES = 2000;
  * within each stratum (evaluation episode), independently for every input, and `statistic` is recomputed;
  * `resamples` defaults to rliable's 2000. `statistic` must not keep references to its arguments (buffers are reused).
  */
-export function stratifiedInterval(inputs: readonly Strata[], statistic: (...xs: Strata[]) => number, opts: CrossedOptions = {}): CrossedInterval {
+export function stratifiedInterval(
+  inputs: readonly Strata[],
+  statistic: (...xs: Strata[]) => number,
+  opts: CrossedOptions = {},
+): CrossedInterval {
   const B = opts.resamples ?? STRATIFIED_RESAMPLES;
   const level = opts.level ?? CROSSED_DEFAULTS.level;
   const rng = new Rng(opts.seed ?? CROSSED_DEFAULTS.seed);
@@ -302,7 +314,10 @@ export function stratifiedInterval(inputs: readonly Strata[], statistic: (...xs:
  * running maximum, capped at 1. NaN entries are left out of the family and stay NaN.
  */
 export function holm(p: readonly number[]): number[] {
-  const idx = p.map((_, i) => i).filter((i) => !Number.isNaN(p[i])).sort((a, b) => p[a] - p[b] || a - b);
+  const idx = p
+    .map((_, i) => i)
+    .filter((i) => !Number.isNaN(p[i]))
+    .sort((a, b) => p[a] - p[b] || a - b);
   const m = idx.length;
   const out = p.map(() => NaN);
   let run = 0;
@@ -318,7 +333,10 @@ export function holm(p: readonly number[]): number[] {
  * p_(i) · m / i, running minimum, capped at 1. NaN entries are left out and stay NaN.
  */
 export function benjaminiHochberg(p: readonly number[]): number[] {
-  const idx = p.map((_, i) => i).filter((i) => !Number.isNaN(p[i])).sort((a, b) => p[b] - p[a] || b - a);
+  const idx = p
+    .map((_, i) => i)
+    .filter((i) => !Number.isNaN(p[i]))
+    .sort((a, b) => p[b] - p[a] || b - a);
   const m = idx.length;
   const out = p.map(() => NaN);
   let run = Infinity;

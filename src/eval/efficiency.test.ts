@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { chainEfficiency, firstBestEfficiency, lossVsFirstBest, paretoCompare, priceDistortion, surplusChangeVsCompetitive, surplusVsCompetitive } from "./efficiency.js";
+import {
+  chainEfficiency,
+  firstBestEfficiency,
+  lossVsFirstBest,
+  paretoCompare,
+  priceDistortion,
+  surplusChangeVsCompetitive,
+  surplusVsCompetitive,
+} from "./efficiency.js";
 import { marketMetrics } from "./outcome-metrics.js";
 import { partyPayoffs, sumOutcomes, totalSurplus, type Outcome, type PeriodPair } from "./outcome.js";
 

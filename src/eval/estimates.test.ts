@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseCsv, toCsv } from "../io/csv.js";
 import type { EpisodeMetricRecord } from "./crossed.js";
-import { aggregateRows, COMPARISON_COLUMNS, comparisonRows, METHODS, seedMetricRecords, SUMMARY_COLUMNS, summaryRows } from "./estimates.js";
+import {
+  aggregateRows,
+  COMPARISON_COLUMNS,
+  comparisonRows,
+  METHODS,
+  seedMetricRecords,
+  SUMMARY_COLUMNS,
+  summaryRows,
+} from "./estimates.js";
 
 /** cells[s][e] of one condition and metric. */
 function cells(condition: string, metric: string, values: number[][]): EpisodeMetricRecord[] {
@@ -12,9 +20,21 @@ const records: EpisodeMetricRecord[] = [
   ...cells("analytic", "profit", [[10, 12, 8, 11]]),
   ...cells("analytic", "rate", [[0, 0, 0, 0]]),
   ...cells("analytic", "const", [[5, 5, 5, 5]]),
-  ...cells("learned", "profit", [[11, 13, 9, 12], [12, 14, 10, 13], [10.5, 12.5, 8.5, 11.5]]),
-  ...cells("learned", "rate", [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0]]),
-  ...cells("learned", "const", [[5, 5, 5, 5], [5, 5, 5, 5], [5, 5, 5, 5]]),
+  ...cells("learned", "profit", [
+    [11, 13, 9, 12],
+    [12, 14, 10, 13],
+    [10.5, 12.5, 8.5, 11.5],
+  ]),
+  ...cells("learned", "rate", [
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 0],
+  ]),
+  ...cells("learned", "const", [
+    [5, 5, 5, 5],
+    [5, 5, 5, 5],
+    [5, 5, 5, 5],
+  ]),
 ];
 const isRate = (m: string) => m === "rate";
 const opts = { conditions: ["analytic", "learned"], deterministic: ["analytic"], resamples: 2000, isRate };
@@ -38,7 +58,23 @@ describe("summaryRows over seeds x episodes", () => {
     const r = get("analytic", "rate");
     expect(r.interval).toBe(METHODS.wilson);
     expect(r.ci_high).toBeCloseTo(0.4898908364545973, 10); // scipy binomtest(0, 4).proportion_ci(method="wilson").high
-    const all = summaryRows([...cells("x", "profit", [[1, 2, 3], [2, 3, 4]]), ...cells("x", "rate", [[0, 0, 0], [0, 0, 0]]), ...cells("x", "eff", [[1, 1, 1], [1, 1, 1]])], { isRate });
+    const all = summaryRows(
+      [
+        ...cells("x", "profit", [
+          [1, 2, 3],
+          [2, 3, 4],
+        ]),
+        ...cells("x", "rate", [
+          [0, 0, 0],
+          [0, 0, 0],
+        ]),
+        ...cells("x", "eff", [
+          [1, 1, 1],
+          [1, 1, 1],
+        ]),
+      ],
+      { isRate },
+    );
     // a constant 1 that is not a rate (e.g. the counterfactual's own efficiency) is exact
     expect(all.find((x) => x.metric === "eff")!.note).toBe("deterministic");
     const rr = all.find((x) => x.metric === "rate")!;
@@ -54,7 +90,11 @@ describe("summaryRows over seeds x episodes", () => {
   it("writes to CSV that parses back", () => {
     const back = parseCsv(toCsv(SUMMARY_COLUMNS, rows));
     expect(Object.keys(back[0])).toEqual([...SUMMARY_COLUMNS]);
-    expect(back.find((r) => r.condition === "learned" && r.metric === "const")).toMatchObject({ ci_low: "", ci_high: "", note: "deterministic" });
+    expect(back.find((r) => r.condition === "learned" && r.metric === "const")).toMatchObject({
+      ci_low: "",
+      ci_high: "",
+      note: "deterministic",
+    });
   });
 });
 
@@ -76,7 +116,9 @@ describe("comparisonRows", () => {
     const sorted = [...tested].sort((a, b) => a.p_value - b.p_value);
     expect(sorted[0].p_holm).toBeCloseTo(Math.min(1, 2 * sorted[0].p_value), 12);
     expect(sorted[1].p_bh).toBeCloseTo(sorted[1].p_value, 12);
-    expect(toCsv(COMPARISON_COLUMNS, rows).split("\n")[0]).toBe("metric,baseline,condition,difference,ci_low,ci_high,p_value,p_holm,p_bh,test,note");
+    expect(toCsv(COMPARISON_COLUMNS, rows).split("\n")[0]).toBe(
+      "metric,baseline,condition,difference,ci_low,ci_high,p_value,p_holm,p_bh,test,note",
+    );
   });
   it("unpaired runs: Welch over per-episode means, labelled", () => {
     const r = comparisonRows(records, "analytic", { ...opts, unpaired: true }).find((x) => x.metric === "profit")!;

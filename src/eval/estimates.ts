@@ -29,11 +29,50 @@ import { compareStrings, type MetricRecord } from "./tables.js";
  */
 
 export const EPISODE_METRICS_COLUMNS = ["condition", "seed", "episode", "metric", "value", "numerator", "denominator"] as const;
-export const SUMMARY_COLUMNS = ["condition", "metric", "mean", "std", "ci_low", "ci_high", "n", "n_seeds", "n_episodes", "interval", "note"] as const;
-export const COMPARISON_COLUMNS = ["metric", "baseline", "condition", "difference", "ci_low", "ci_high", "p_value", "p_holm", "p_bh", "test", "note"] as const;
+export const SUMMARY_COLUMNS = [
+  "condition",
+  "metric",
+  "mean",
+  "std",
+  "ci_low",
+  "ci_high",
+  "n",
+  "n_seeds",
+  "n_episodes",
+  "interval",
+  "note",
+] as const;
+export const COMPARISON_COLUMNS = [
+  "metric",
+  "baseline",
+  "condition",
+  "difference",
+  "ci_low",
+  "ci_high",
+  "p_value",
+  "p_holm",
+  "p_bh",
+  "test",
+  "note",
+] as const;
 export const AGGREGATES_COLUMNS = [
-  "condition", "metric", "iqm", "iqm_low", "iqm_high", "median", "median_low", "median_high", "n_seeds", "n_episodes",
-  "baseline", "higher_is_better", "probability_of_improvement", "poi_low", "poi_high", "interval", "note",
+  "condition",
+  "metric",
+  "iqm",
+  "iqm_low",
+  "iqm_high",
+  "median",
+  "median_low",
+  "median_high",
+  "n_seeds",
+  "n_episodes",
+  "baseline",
+  "higher_is_better",
+  "probability_of_improvement",
+  "poi_low",
+  "poi_high",
+  "interval",
+  "note",
 ] as const;
 
 /** The interval and test names written into the tables (`interval`, `test`). */
@@ -170,7 +209,12 @@ export function seedMetricRecords(records: readonly EpisodeMetricRecord[]): Metr
     a.den += d;
     acc.set(key, a);
   }
-  return [...acc.values()].map((a) => ({ condition: a.condition, seed: a.seed, metric: a.metric, value: a.den !== 0 ? a.num / a.den : NaN }));
+  return [...acc.values()].map((a) => ({
+    condition: a.condition,
+    seed: a.seed,
+    metric: a.metric,
+    value: a.den !== 0 ? a.num / a.den : NaN,
+  }));
 }
 
 /**
@@ -190,8 +234,18 @@ export function summaryRows(records: readonly EpisodeMetricRecord[], opts: Estim
     for (const metric of [...byMetric.keys()].sort(compareStrings)) {
       const m = cellMatrix(byMetric.get(metric)!);
       const values = cellValues(m);
-      const nSeeds = new Set(byMetric.get(metric)!.filter((r) => Number.isFinite(cellParts(r)[1]) && cellParts(r)[1] !== 0).map((r) => r.seed)).size;
-      const nEpisodes = new Set(byMetric.get(metric)!.filter((r) => cellParts(r)[1] !== 0).map((r) => r.episode)).size;
+      const nSeeds = new Set(
+        byMetric
+          .get(metric)!
+          .filter((r) => Number.isFinite(cellParts(r)[1]) && cellParts(r)[1] !== 0)
+          .map((r) => r.seed),
+      ).size;
+      const nEpisodes = new Set(
+        byMetric
+          .get(metric)!
+          .filter((r) => cellParts(r)[1] !== 0)
+          .map((r) => r.episode),
+      ).size;
       const base = { condition, metric, std: std(values), n: values.length, n_seeds: nSeeds, n_episodes: nEpisodes };
       if (values.length === 0) {
         rows.push({ ...base, mean: NaN, ci_low: NaN, ci_high: NaN, interval: METHODS.none, note: NOTES.empty });
@@ -219,7 +273,11 @@ export function summaryRows(records: readonly EpisodeMetricRecord[], opts: Estim
  * different draws; Welch's t-test over the per-episode means (mean over seeds) of each side. No variation: empty
  * interval and p, `note` = deterministic. The family of {@link adjustFamily} is every row with a p-value.
  */
-export function comparisonRows(records: readonly EpisodeMetricRecord[], baseline: string, opts: EstimateOptions & { unpaired?: boolean } = {}): ComparisonRow[] {
+export function comparisonRows(
+  records: readonly EpisodeMetricRecord[],
+  baseline: string,
+  opts: EstimateOptions & { unpaired?: boolean } = {},
+): ComparisonRow[] {
   const groups = group(records);
   const base = groups.get(baseline);
   if (!base) throw new RangeError(`comparison baseline "${baseline}" has no records`);
@@ -328,9 +386,23 @@ export function aggregateRows(
       const nSeeds = m.seeds.length;
       const hib = higherIsBetter(metric);
       const row: AggregateRow = {
-        condition, metric, iqm: NaN, iqm_low: NaN, iqm_high: NaN, median: NaN, median_low: NaN, median_high: NaN,
-        n_seeds: nSeeds, n_episodes: nEpisodes, baseline: baseline ?? "", higher_is_better: hib ?? null,
-        probability_of_improvement: NaN, poi_low: NaN, poi_high: NaN, interval: METHODS.stratified, note: "",
+        condition,
+        metric,
+        iqm: NaN,
+        iqm_low: NaN,
+        iqm_high: NaN,
+        median: NaN,
+        median_low: NaN,
+        median_high: NaN,
+        n_seeds: nSeeds,
+        n_episodes: nEpisodes,
+        baseline: baseline ?? "",
+        higher_is_better: hib ?? null,
+        probability_of_improvement: NaN,
+        poi_low: NaN,
+        poi_high: NaN,
+        interval: METHODS.stratified,
+        note: "",
       };
       if (values.length === 0) {
         rows.push({ ...row, interval: METHODS.none, note: NOTES.empty });
@@ -348,12 +420,17 @@ export function aggregateRows(
         const episodes = [...new Set([...list, ...baseList].map((r) => r.episode))].sort((p, q) => p - q);
         const sx = strata(cellMatrix(list, episodes));
         const sy = strata(cellMatrix(baseList, episodes));
-        const poi = stratifiedInterval([sx, sy], (x, y) => (hib ? probabilityOfImprovement(x, y) : probabilityOfImprovement(y, x)), { resamples, seed: seed("poi") });
+        const poi = stratifiedInterval([sx, sy], (x, y) => (hib ? probabilityOfImprovement(x, y) : probabilityOfImprovement(y, x)), {
+          resamples,
+          seed: seed("poi"),
+        });
         row.probability_of_improvement = poi.estimate;
         poiFlat = poi.noVariation;
         if (!poi.noVariation) [row.poi_low, row.poi_high] = [poi.low, poi.high];
       }
-      if (iqm.noVariation && med.noVariation && poiFlat) row.note = nSeeds > 1 || (opts.deterministic ?? []).includes(condition) ? NOTES.deterministic : "single seed: no seed variation to resample";
+      if (iqm.noVariation && med.noVariation && poiFlat)
+        row.note =
+          nSeeds > 1 || (opts.deterministic ?? []).includes(condition) ? NOTES.deterministic : "single seed: no seed variation to resample";
       else if (nSeeds < 2) row.note = "single seed: no seed variation to resample";
       rows.push(row);
     }

@@ -125,7 +125,8 @@ export interface AddedValueProportionality {
  * the total profit or the total cost is not positive.
  */
 export function addedValueProportionality(profits: readonly number[], costs: readonly number[]): AddedValueProportionality {
-  if (profits.length !== costs.length) throw new RangeError(`addedValueProportionality: ${profits.length} profits but ${costs.length} costs`);
+  if (profits.length !== costs.length)
+    throw new RangeError(`addedValueProportionality: ${profits.length} profits but ${costs.length} costs`);
   const profitShares = shares(profits);
   const costShares = shares(costs);
   let tv = 0;

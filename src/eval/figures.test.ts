@@ -28,7 +28,7 @@ describe("learning curves", () => {
     expect(b).toHaveLength(6);
     const ppo100 = b.find((r) => r.condition === "ppo" && r.step === 100)!;
     expect(ppo100.mean).toBe(3); // 2, 3, 4
-    const half = 4.302652729749462 * 1 / Math.sqrt(3);
+    const half = (4.302652729749462 * 1) / Math.sqrt(3);
     expect(ppo100.ci_low).toBeCloseTo(3 - half, 10);
     expect(b.find((r) => r.condition === "reinforce" && r.step === 200)!.ci_low).toBe(1); // no spread
   });

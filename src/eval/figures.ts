@@ -29,7 +29,14 @@ export type LearningCurveBand = { condition: string; step: number; mean: number;
 /** Mean and confidence band over seeds at each (condition, step). */
 export function learningCurveBands(rows: readonly LearningCurveRow[], level = 0.95): LearningCurveBand[] {
   return groupBy(rows, ["condition", "step"])
-    .map(([[condition], g]) => ({ condition, step: g[0].step, ...band(g.map((r) => r.value), level) }))
+    .map(([[condition], g]) => ({
+      condition,
+      step: g[0].step,
+      ...band(
+        g.map((r) => r.value),
+        level,
+      ),
+    }))
     .sort((a, b) => compareStrings(a.condition, b.condition) || a.step - b.step);
 }
 
@@ -44,11 +51,19 @@ export function learningCurveSpec(
   rows: readonly LearningCurveRow[],
   opts: { title?: string; yTitle?: string; level?: number; conditions?: readonly string[]; references?: readonly CurveReference[] } = {},
 ): TopLevelSpec {
-  const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
+  const color = {
+    field: "condition",
+    type: "nominal",
+    title: "condition",
+    sort: opts.conditions ? [...opts.conditions] : undefined,
+  } as const;
   const yTitle = opts.yTitle ?? "episode return";
   const x = { field: "step", type: "quantitative", title: "environment steps (count)" } as const;
   const layers: unknown[] = [
-    { mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "ci_low", type: "quantitative", title: yTitle }, y2: { field: "ci_high" } } },
+    {
+      mark: { type: "area", opacity: 0.2 },
+      encoding: { x, y: { field: "ci_low", type: "quantitative", title: yTitle }, y2: { field: "ci_high" } },
+    },
     { mark: { type: "line" }, encoding: { x, y: { field: "mean", type: "quantitative" } } },
   ];
   if (opts.references && opts.references.length > 0) {
@@ -78,11 +93,27 @@ export function learningCurveSpec(
 
 /** `learned`: whether the agent is played by a learner in this condition (drawn solid; analytic agents faint). */
 export type AgentProfitRow = { condition: string; seed: number; agent: string; profit: number; learned?: boolean };
-export type AgentProfitSummary = { condition: string; agent: string; mean: number; ci_low: number; ci_high: number; n: number; role: "learned" | "analytic" };
+export type AgentProfitSummary = {
+  condition: string;
+  agent: string;
+  mean: number;
+  ci_low: number;
+  ci_high: number;
+  n: number;
+  role: "learned" | "analytic";
+};
 
 export function agentProfitSummary(rows: readonly AgentProfitRow[], level = 0.95): AgentProfitSummary[] {
   return groupBy(rows, ["condition", "agent"])
-    .map(([[condition, agent], g]) => ({ condition, agent, ...band(g.map((r) => r.profit), level), role: (g[0].learned ? "learned" : "analytic") as "learned" | "analytic" }))
+    .map(([[condition, agent], g]) => ({
+      condition,
+      agent,
+      ...band(
+        g.map((r) => r.profit),
+        level,
+      ),
+      role: (g[0].learned ? "learned" : "analytic") as "learned" | "analytic",
+    }))
     .sort((a, b) => compareStrings(a.agent, b.agent) || compareStrings(a.condition, b.condition));
 }
 
@@ -95,7 +126,11 @@ export function agentProfitSpec(
   const xOffset = { field: "condition", type: "nominal", sort } as const;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: opts.title ?? (opts.summary ? "Profit by agent and condition (mean, 95% interval over seeds x episodes; solid: learned agents)" : "Profit by agent and condition (mean over seeds, 95% CI; solid bars: learned agents)"),
+    title:
+      opts.title ??
+      (opts.summary
+        ? "Profit by agent and condition (mean, 95% interval over seeds x episodes; solid: learned agents)"
+        : "Profit by agent and condition (mean over seeds, 95% CI; solid bars: learned agents)"),
     width: WIDTH,
     height: HEIGHT,
     data: { values: opts.summary ? opts.summary.map((r) => ({ ...r })) : agentProfitSummary(rows, opts.level) },
@@ -106,7 +141,13 @@ export function agentProfitSpec(
         encoding: {
           y: { field: "mean", type: "quantitative", title: opts.yTitle ?? "profit (money per period)" },
           color: { field: "condition", type: "nominal", sort },
-          opacity: { field: "role", type: "ordinal", title: "agent", sort: ["learned", "analytic"], scale: { domain: ["learned", "analytic"], range: [1, 0.35] } },
+          opacity: {
+            field: "role",
+            type: "ordinal",
+            title: "agent",
+            sort: ["learned", "analytic"],
+            scale: { domain: ["learned", "analytic"], range: [1, 0.35] },
+          },
         },
       },
       { mark: { type: "rule", color: "black" }, encoding: { y: { field: "ci_low", type: "quantitative" }, y2: { field: "ci_high" } } },
@@ -131,9 +172,24 @@ export type TradeoffSummary = {
 export function tradeoffSummary(rows: readonly TradeoffRow[], level = 0.95): TradeoffSummary[] {
   return groupBy(rows, ["condition"])
     .map(([[condition], g]) => {
-      const e = band(g.map((r) => r.efficiency), level);
-      const f = band(g.map((r) => r.fairness), level);
-      return { condition, efficiency: e.mean, eff_low: e.ci_low, eff_high: e.ci_high, fairness: f.mean, fair_low: f.ci_low, fair_high: f.ci_high, n: g.length };
+      const e = band(
+        g.map((r) => r.efficiency),
+        level,
+      );
+      const f = band(
+        g.map((r) => r.fairness),
+        level,
+      );
+      return {
+        condition,
+        efficiency: e.mean,
+        eff_low: e.ci_low,
+        eff_high: e.ci_high,
+        fairness: f.mean,
+        fair_low: f.ci_low,
+        fair_high: f.ci_high,
+        n: g.length,
+      };
     })
     .sort((a, b) => compareStrings(a.condition, b.condition));
 }
@@ -144,11 +200,33 @@ export function tradeoffSummary(rows: readonly TradeoffRow[], level = 0.95): Tra
  */
 export function efficiencyFairnessSpec(
   rows: readonly TradeoffRow[],
-  opts: { title?: string; efficiencyTitle?: string; fairnessTitle?: string; level?: number; conditions?: readonly string[]; summary?: readonly TradeoffSummary[] } = {},
+  opts: {
+    title?: string;
+    efficiencyTitle?: string;
+    fairnessTitle?: string;
+    level?: number;
+    conditions?: readonly string[];
+    summary?: readonly TradeoffSummary[];
+  } = {},
 ): TopLevelSpec {
-  const color = { field: "condition", type: "nominal", title: "condition", sort: opts.conditions ? [...opts.conditions] : undefined } as const;
-  const x = { field: "efficiency", type: "quantitative", title: opts.efficiencyTitle ?? "efficiency (ratio)", scale: { zero: false } } as const;
-  const y = { field: "fairness", type: "quantitative", title: opts.fairnessTitle ?? "Jain index of profits (index in [1/n, 1])", scale: { zero: false } } as const;
+  const color = {
+    field: "condition",
+    type: "nominal",
+    title: "condition",
+    sort: opts.conditions ? [...opts.conditions] : undefined,
+  } as const;
+  const x = {
+    field: "efficiency",
+    type: "quantitative",
+    title: opts.efficiencyTitle ?? "efficiency (ratio)",
+    scale: { zero: false },
+  } as const;
+  const y = {
+    field: "fairness",
+    type: "quantitative",
+    title: opts.fairnessTitle ?? "Jain index of profits (index in [1/n, 1])",
+    scale: { zero: false },
+  } as const;
   const summary = opts.summary ? opts.summary.map((r) => ({ ...r })) : tradeoffSummary(rows, opts.level);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
@@ -157,8 +235,16 @@ export function efficiencyFairnessSpec(
     height: HEIGHT,
     layer: [
       { data: { values: rows.map((r) => ({ ...r })) }, mark: { type: "point", opacity: 0.45 }, encoding: { x, y, color } },
-      { data: { values: summary }, mark: { type: "rule" }, encoding: { x: { ...x, field: "eff_low" }, x2: { field: "eff_high" }, y, color } },
-      { data: { values: summary }, mark: { type: "rule" }, encoding: { x, y: { ...y, field: "fair_low" }, y2: { field: "fair_high" }, color } },
+      {
+        data: { values: summary },
+        mark: { type: "rule" },
+        encoding: { x: { ...x, field: "eff_low" }, x2: { field: "eff_high" }, y, color },
+      },
+      {
+        data: { values: summary },
+        mark: { type: "rule" },
+        encoding: { x, y: { ...y, field: "fair_low" }, y2: { field: "fair_high" }, color },
+      },
       { data: { values: summary }, mark: { type: "point", filled: true, size: 120, shape: "diamond" }, encoding: { x, y, color } },
     ],
   } as TopLevelSpec;
@@ -198,7 +284,19 @@ export function pricePathSpec(rows: readonly PricePathRow[], opts: { title?: str
         x: { field: "period", type: "quantitative", title: opts.xTitle ?? "period of the first evaluation episode", axis: { format: "d" } },
         y: { field: "price", type: "quantitative", title: "price (money per unit)", scale: { type: "log" } },
         color: { field: "market", type: "nominal", title: "market" },
-        strokeDash: { field: "series", type: "nominal", title: "", sort: ["outcome", "all-analytic equilibrium"], scale: { domain: ["outcome", "all-analytic equilibrium"], range: [[1, 0], [5, 3]] } },
+        strokeDash: {
+          field: "series",
+          type: "nominal",
+          title: "",
+          sort: ["outcome", "all-analytic equilibrium"],
+          scale: {
+            domain: ["outcome", "all-analytic equilibrium"],
+            range: [
+              [1, 0],
+              [5, 3],
+            ],
+          },
+        },
         detail: { field: "series" },
       },
     },
@@ -208,7 +306,10 @@ export function pricePathSpec(rows: readonly PricePathRow[], opts: { title?: str
 // ---- rendering -----------------------------------------------------------------------------------------
 
 /** Render a figure spec to SVG text and, unless `png: false`, PNG bytes; with `pdf: true` also a vector PDF. */
-export async function renderFigure(spec: TopLevelSpec, opts: { png?: boolean; pdf?: boolean; width?: number } = {}): Promise<{ svg: string; png?: Uint8Array; pdf?: Uint8Array }> {
+export async function renderFigure(
+  spec: TopLevelSpec,
+  opts: { png?: boolean; pdf?: boolean; width?: number } = {},
+): Promise<{ svg: string; png?: Uint8Array; pdf?: Uint8Array }> {
   const svg = await renderSvg(spec);
   const out: { svg: string; png?: Uint8Array; pdf?: Uint8Array } = { svg };
   if (opts.png !== false) out.png = await svgToPng(svg, opts.width ?? 1200);

@@ -20,7 +20,14 @@ export interface MetricInfo {
   higherIsBetter?: boolean;
 }
 
-export type DictionaryRow = { metric: string; unit: string; definition: string; aggregation: string; baseline: string; higher_is_better: boolean | null };
+export type DictionaryRow = {
+  metric: string;
+  unit: string;
+  definition: string;
+  aggregation: string;
+  baseline: string;
+  higher_is_better: boolean | null;
+};
 
 const LABELS: Record<string, string> = {
   "efficiency/first_best": "efficiency vs first best",
@@ -65,7 +72,14 @@ export function metricInfo(metric: string, scenario?: string): MetricInfo | unde
   if (!def) return undefined;
   const label = isAgent ? `profit of ${metric.slice("profit/".length)}` : (LABELS[metric] ?? metric);
   const unit = scenario === "contracts" ? def.unit.replace(/money per period/g, "money per negotiation") : def.unit;
-  return { unit, label, definition: def.definition, aggregation: def.aggregation, baseline: def.baseline ?? "", higherIsBetter: def.higherIsBetter };
+  return {
+    unit,
+    label,
+    definition: def.definition,
+    aggregation: def.aggregation,
+    baseline: def.baseline ?? "",
+    higherIsBetter: def.higherIsBetter,
+  };
 }
 
 /** Whether higher values of a metric are better (undefined when neither direction is better). */
@@ -83,6 +97,13 @@ export function metricTitle(metric: string, scenario?: string): string {
 export function dictionaryRows(metrics: Iterable<string>, scenario?: string): DictionaryRow[] {
   return [...new Set(metrics)].sort().map((metric) => {
     const i = metricInfo(metric, scenario);
-    return { metric, unit: i?.unit ?? "", definition: i?.definition ?? "", aggregation: i?.aggregation ?? "", baseline: i?.baseline ?? "", higher_is_better: i?.higherIsBetter ?? null };
+    return {
+      metric,
+      unit: i?.unit ?? "",
+      definition: i?.definition ?? "",
+      aggregation: i?.aggregation ?? "",
+      baseline: i?.baseline ?? "",
+      higher_is_better: i?.higherIsBetter ?? null,
+    };
   });
 }

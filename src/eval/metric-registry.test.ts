@@ -6,14 +6,18 @@ import { MARKET_METRICS } from "./outcome-metrics.js";
 
 describe("metric registry", () => {
   it("every built-in default metric is registered for its scenario with a unit, definition and aggregation", () => {
-    for (const [scenario, list] of [["market", MARKET_METRICS], ["hubs", HUBS_METRICS]] as const) {
+    for (const [scenario, list] of [
+      ["market", MARKET_METRICS],
+      ["hubs", HUBS_METRICS],
+    ] as const) {
       for (const m of list) {
         const def = getMetric(m);
         expect(def, m).toBeDefined();
         expect(def!.scenarios).toContain(scenario);
       }
     }
-    for (const d of metricDefs()) for (const k of ["unit", "definition", "aggregation"] as const) expect(d[k].length, `${d.name}.${k}`).toBeGreaterThan(2);
+    for (const d of metricDefs())
+      for (const k of ["unit", "definition", "aggregation"] as const) expect(d[k].length, `${d.name}.${k}`).toBeGreaterThan(2);
     expect(selectableMetricNames("market")).not.toContain("profit/<agent>");
     expect(selectableMetricNames("market")).not.toContain("efficiency/chain");
   });
@@ -27,7 +31,14 @@ describe("metric registry", () => {
   });
 
   it("computes registered metrics of the input's scenario from plain records", () => {
-    registerMetric({ name: "test/episodes", unit: "count", definition: "episodes.csv rows", aggregation: "count", scenarios: ["market"], compute: (i) => i.episodes.length });
+    registerMetric({
+      name: "test/episodes",
+      unit: "count",
+      definition: "episodes.csv rows",
+      aggregation: "count",
+      scenarios: ["market"],
+      compute: (i) => i.episodes.length,
+    });
     const input = { scenario: "market", records: [], episodes: [{ agent: "a" }, { agent: "b" }] };
     expect(computeRegisteredMetrics(["test/episodes", "efficiency/first_best"], input)).toEqual({ "test/episodes": 2 });
     expect(computeRegisteredMetrics(["test/episodes"], { ...input, scenario: "hubs" })).toEqual({});

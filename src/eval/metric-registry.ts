@@ -46,17 +46,24 @@ export interface MetricInput {
 }
 
 const metrics = new Map<string, MetricDef>();
-const NAME_RE = /^[A-Za-z0-9][\w.<>-]*(\/[\w.<>\[\]-]+)+$/;
+const NAME_RE = /^[A-Za-z0-9][\w.<>-]*(\/[\w.<>[\]-]+)+$/;
 
 /** Register a metric. A taken name, a name without a namespace (`area/name`) or a missing field throws. */
 export function registerMetric(def: MetricDef): void {
-  if (typeof def?.name !== "string" || !NAME_RE.test(def.name)) throw new RegistrationError(`metric name ${JSON.stringify(def?.name)} must be namespaced, e.g. "efficiency/my_metric" (letters, digits, _ . -)`);
+  if (typeof def?.name !== "string" || !NAME_RE.test(def.name))
+    throw new RegistrationError(
+      `metric name ${JSON.stringify(def?.name)} must be namespaced, e.g. "efficiency/my_metric" (letters, digits, _ . -)`,
+    );
   for (const k of ["unit", "definition", "aggregation"] as const) {
-    if (typeof def[k] !== "string" || def[k].trim() === "") throw new RegistrationError(`metric "${def.name}": ${k} must be a non-empty string`);
+    if (typeof def[k] !== "string" || def[k].trim() === "")
+      throw new RegistrationError(`metric "${def.name}": ${k} must be a non-empty string`);
   }
-  if (!Array.isArray(def.scenarios) || def.scenarios.length === 0) throw new RegistrationError(`metric "${def.name}": scenarios must list at least one scenario`);
-  if (def.compute !== undefined && typeof def.compute !== "function") throw new RegistrationError(`metric "${def.name}": compute must be a function`);
-  if (metrics.has(def.name)) throw new RegistrationError(`metric "${def.name}" is already registered (${metrics.get(def.name)!.definition}); choose another name`);
+  if (!Array.isArray(def.scenarios) || def.scenarios.length === 0)
+    throw new RegistrationError(`metric "${def.name}": scenarios must list at least one scenario`);
+  if (def.compute !== undefined && typeof def.compute !== "function")
+    throw new RegistrationError(`metric "${def.name}": compute must be a function`);
+  if (metrics.has(def.name))
+    throw new RegistrationError(`metric "${def.name}" is already registered (${metrics.get(def.name)!.definition}); choose another name`);
   metrics.set(def.name, { ...def, scenarios: [...def.scenarios] });
 }
 
@@ -105,7 +112,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "efficiency/first_best",
     unit: "ratio",
-    definition: "Total surplus (agents' profits plus outside suppliers' and consumers' surplus) over the first best's: the same market with budgets removed on the same demand draw, the surplus maximum (docs/market-benchmarks.md). At most 1.",
+    definition:
+      "Total surplus (agents' profits plus outside suppliers' and consumers' surplus) over the first best's: the same market with budgets removed on the same demand draw, the surplus maximum (docs/market-benchmarks.md). At most 1.",
     aggregation: "ratio of sums over training seeds x evaluation episodes: sum of numerators / sum of denominators (docs/statistics.md)",
     higherIsBetter: true,
     baseline: FB,
@@ -123,7 +131,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "welfare/vs_competitive",
     unit: "ratio",
-    definition: "Total surplus over the all-analytic (price-taking, budget-constrained) competitive equilibrium's; not an efficiency: that equilibrium is second best, so a deviation can exceed 1.",
+    definition:
+      "Total surplus over the all-analytic (price-taking, budget-constrained) competitive equilibrium's; not an efficiency: that equilibrium is second best, so a deviation can exceed 1.",
     aggregation: "ratio of sums over training seeds x evaluation episodes: sum of numerators / sum of denominators (docs/statistics.md)",
     baseline: CF,
     scenarios: [M],
@@ -139,8 +148,10 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "exploitability/<agent>",
     unit: "money per period",
-    definition: "The agent's best-response gain against the other agents held fixed, max(0, best response's profit - the profile's), by the experiment's exploitability method: a lower bound on its true gain (docs/market-benchmarks.md).",
-    aggregation: "profits are sums over the evaluation periods divided by their number; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
+    definition:
+      "The agent's best-response gain against the other agents held fixed, max(0, best response's profit - the profile's), by the experiment's exploitability method: a lower bound on its true gain (docs/market-benchmarks.md).",
+    aggregation:
+      "profits are sums over the evaluation periods divided by their number; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
     higherIsBetter: false,
     baseline: "the same profile with only this agent's play replaced",
     scenarios: [M],
@@ -149,8 +160,10 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "game/converged_share",
     unit: "probability",
-    definition: "Share of periods in which the best responders' iteration reached a fixed point (every responder best-responding to the others) within its cap of rounds; reported when a condition has best-response agents.",
-    aggregation: "periods converged over evaluation periods; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
+    definition:
+      "Share of periods in which the best responders' iteration reached a fixed point (every responder best-responding to the others) within its cap of rounds; reported when a condition has best-response agents.",
+    aggregation:
+      "periods converged over evaluation periods; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
     higherIsBetter: true,
     scenarios: [M],
     always: true,
@@ -159,7 +172,8 @@ const BUILT_IN: MetricDef[] = [
     name: "game/rounds",
     unit: "rounds",
     definition: "Best-response rounds per period (each responder once per round; 1 for a single responder).",
-    aggregation: "mean over the evaluation periods; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
+    aggregation:
+      "mean over the evaluation periods; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
     scenarios: [M],
     always: true,
   },
@@ -167,7 +181,8 @@ const BUILT_IN: MetricDef[] = [
     name: "exploitability/nash_conv",
     unit: "money per period",
     definition: "NashConv: the sum of exploitability/<agent> over the agents examined (0 at a Nash equilibrium of the bidding game).",
-    aggregation: "sum over the agents examined; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
+    aggregation:
+      "sum over the agents examined; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
     higherIsBetter: false,
     scenarios: [M],
     always: true,
@@ -193,7 +208,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "efficiency/gain_captured",
     unit: "ratio",
-    definition: "(value - no-trade value) / (optimum value - no-trade value): the share of the achievable gain over no trade that trading captured.",
+    definition:
+      "(value - no-trade value) / (optimum value - no-trade value): the share of the achievable gain over no trade that trading captured.",
     aggregation: "ratio of sums over training seeds x evaluation episodes: sum of numerators / sum of denominators (docs/statistics.md)",
     higherIsBetter: true,
     baseline: NT,
@@ -210,7 +226,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "hubs/mechanism_deficit",
     unit: "money per period",
-    definition: "Money the company paid into VCG trades: what sellers received beyond what buyers paid (the mechanism's budget deficit, a transfer inside the company); 0 for the other mechanisms.",
+    definition:
+      "Money the company paid into VCG trades: what sellers received beyond what buyers paid (the mechanism's budget deficit, a transfer inside the company); 0 for the other mechanisms.",
     aggregation: "sum over the evaluation divided by the number of periods",
     higherIsBetter: false,
     scenarios: [H],
@@ -218,7 +235,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "pareto/dominated",
     unit: "share of episodes",
-    definition: "1 when the all-analytic counterfactual Pareto-dominates the episode's outcome (no party, agents and outside parties, is worse off in it and one is better off), else 0.",
+    definition:
+      "1 when the all-analytic counterfactual Pareto-dominates the episode's outcome (no party, agents and outside parties, is worse off in it and one is better off), else 0.",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: false,
     baseline: `${CF} (agents and outside parties)`,
@@ -244,7 +262,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "pareto/dominated_vs_no_trade",
     unit: "share of episodes",
-    definition: "1 when no trade Pareto-dominates the episode's outcome (every hub's reward at least its no-trade reward there, one strictly), else 0. Named apart from the market's pareto/*, which compare with the all-analytic market.",
+    definition:
+      "1 when no trade Pareto-dominates the episode's outcome (every hub's reward at least its no-trade reward there, one strictly), else 0. Named apart from the market's pareto/*, which compare with the all-analytic market.",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: false,
     baseline: NT,
@@ -270,7 +289,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "fairness/jain",
     unit: "ratio (1/n to 1)",
-    definition: "Jain's index (sum x)^2 / (n sum x^2) over the agents' profits in one episode (hubs: rewards, profit after delay cost; contracts: one negotiation, over its participants; NaN with a negative value).",
+    definition:
+      "Jain's index (sum x)^2 / (n sum x^2) over the agents' profits in one episode (hubs: rewards, profit after delay cost; contracts: one negotiation, over its participants; NaN with a negative value).",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: true,
     scenarios: [M, C, H],
@@ -326,7 +346,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "contracts/agreement_rate",
     unit: "share of negotiations",
-    definition: "1 when every allocated conversation of the negotiation ended in an agreement, else 0; its mean is the share of negotiations in which every allocated conversation ended in an agreement.",
+    definition:
+      "1 when every allocated conversation of the negotiation ended in an agreement, else 0; its mean is the share of negotiations in which every allocated conversation ended in an agreement.",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: true,
     scenarios: [C],
@@ -342,7 +363,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "contracts/illogical_rate",
     unit: "share of negotiations",
-    definition: "1 when the negotiation ended with an illogical price, else 0; its mean is the share of negotiations with an illogical price: overtime bought while cheaper normal capacity was idle, a price below the seller's marginal cost, or above the retailer's margin.",
+    definition:
+      "1 when the negotiation ended with an illogical price, else 0; its mean is the share of negotiations with an illogical price: overtime bought while cheaper normal capacity was idle, a price below the seller's marginal cost, or above the retailer's margin.",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: false,
     scenarios: [C],
@@ -358,7 +380,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "welfare/total_surplus",
     unit: "money per period",
-    definition: "Market: agents' profits plus outside suppliers' producer surplus plus outside consumers' surplus; hubs: the company value (margins minus delay cost).",
+    definition:
+      "Market: agents' profits plus outside suppliers' producer surplus plus outside consumers' surplus; hubs: the company value (margins minus delay cost).",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: true,
     scenarios: [M, H],
@@ -366,7 +389,8 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "profit/<agent>",
     unit: "money per period",
-    definition: "One agent's profit (market: a producer; contracts: the retailer or a subcontractor; hubs: margin plus money received minus paid).",
+    definition:
+      "One agent's profit (market: a producer; contracts: the retailer or a subcontractor; hubs: margin plus money received minus paid).",
     aggregation: "computed per evaluation episode, then the mean over training seeds x episodes (episodes where it is undefined left out)",
     higherIsBetter: true,
     scenarios: [M, C, H],

@@ -1,4 +1,12 @@
-import { firstBestEfficiency, lossVsFirstBest, paretoCompare, surplusChangeVsCompetitive, surplusVsCompetitive, priceDistortion, type Tolerance } from "./efficiency.js";
+import {
+  firstBestEfficiency,
+  lossVsFirstBest,
+  paretoCompare,
+  surplusChangeVsCompetitive,
+  surplusVsCompetitive,
+  priceDistortion,
+  type Tolerance,
+} from "./efficiency.js";
 import { gini, jainIndex, maxShare, minShare, nashSocialWelfare, type NegativeRule } from "./fairness.js";
 import { sumOutcomes, sumValues, totalSurplus, type PeriodPair } from "./outcome.js";
 

@@ -90,7 +90,7 @@ describe("mean, std, t confidence interval", () => {
 
   it("t CI: 1..5 gives 3 ± 2.776445·√2.5/√5", () => {
     const ci = tConfidenceInterval([1, 2, 3, 4, 5]);
-    const half = 2.776445105 * Math.sqrt(2.5) / Math.sqrt(5);
+    const half = (2.776445105 * Math.sqrt(2.5)) / Math.sqrt(5);
     expect(ci.mean).toBe(3);
     expect(ci.n).toBe(5);
     expect(ci.low).toBeCloseTo(3 - half, 8);
@@ -185,7 +185,7 @@ describe("Welch and paired tests", () => {
     const cdf = 0.5 + (3 / 8) * (t / Math.sqrt(u)) * (1 - (t * t) / (12 * u));
     expect(r.pValue).toBeCloseTo(2 * (1 - cdf), 12);
     expect(r.pValue).toBeCloseTo(0.0341094232, 9);
-    const half = 2.7764451052 * Math.sqrt(0.5) / Math.sqrt(5);
+    const half = (2.7764451052 * Math.sqrt(0.5)) / Math.sqrt(5);
     expect(r.low).toBeCloseTo(1 - half, 8);
     expect(r.high).toBeCloseTo(1 + half, 8);
   });

@@ -74,13 +74,17 @@ export const BOOTSTRAP_DEFAULTS = { resamples: 10_000, level: 0.95, seed: 0 } as
  * (1-level)/2 and (1+level)/2 quantiles of those values (linear interpolation between order statistics, the
  * "type 7" definition used by R and NumPy). n = 0 gives NaN bounds; n = 1 gives a zero-width interval.
  */
-export function bootstrapConfidenceInterval(xs: readonly number[], opts: BootstrapOptions = {}): Interval & { estimate: number; resamples: number; level: number } {
+export function bootstrapConfidenceInterval(
+  xs: readonly number[],
+  opts: BootstrapOptions = {},
+): Interval & { estimate: number; resamples: number; level: number } {
   const resamples = opts.resamples ?? BOOTSTRAP_DEFAULTS.resamples;
   const level = opts.level ?? BOOTSTRAP_DEFAULTS.level;
   const seed = opts.seed ?? BOOTSTRAP_DEFAULTS.seed;
   const stat = opts.statistic ?? mean;
   checkLevel(level);
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`bootstrap resamples must be a positive integer, got ${resamples}`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new RangeError(`bootstrap resamples must be a positive integer, got ${resamples}`);
   const n = xs.length;
   const estimate = stat(xs);
   if (n === 0) return { estimate, low: NaN, high: NaN, resamples, level };
@@ -157,7 +161,16 @@ function finishTest(difference: number, se: number, df: number, level: number): 
   if (se === 0 || !Number.isFinite(df)) {
     // Zero spread: no sampling uncertainty is visible.
     const pValue = difference === 0 ? 1 : 0;
-    return { difference, se, t: difference === 0 ? NaN : Math.sign(difference) * Infinity, df: Number.isFinite(df) ? df : NaN, pValue, low: difference, high: difference, level };
+    return {
+      difference,
+      se,
+      t: difference === 0 ? NaN : Math.sign(difference) * Infinity,
+      df: Number.isFinite(df) ? df : NaN,
+      pValue,
+      low: difference,
+      high: difference,
+      level,
+    };
   }
   const t = difference / se;
   const half = tQuantile((1 + level) / 2, df) * se;

@@ -14,8 +14,18 @@ describe("metricsRows", () => {
   it("orders by the given conditions, then metric, then seed", () => {
     const rows = metricsRows(records, { conditions: ["analytic", "learned"] });
     expect(rows.map((r) => `${r.condition}/${r.metric}/${r.seed}`)).toEqual([
-      "analytic/eff/1", "analytic/eff/2", "analytic/eff/3", "analytic/gini/1", "analytic/gini/2", "analytic/gini/3",
-      "learned/eff/1", "learned/eff/2", "learned/eff/3", "learned/gini/1", "learned/gini/2", "learned/gini/3",
+      "analytic/eff/1",
+      "analytic/eff/2",
+      "analytic/eff/3",
+      "analytic/gini/1",
+      "analytic/gini/2",
+      "analytic/gini/3",
+      "learned/eff/1",
+      "learned/eff/2",
+      "learned/eff/3",
+      "learned/gini/1",
+      "learned/gini/2",
+      "learned/gini/3",
     ]);
     // input order does not matter
     expect(metricsRows([...records].reverse(), { conditions: ["analytic", "learned"] })).toEqual(rows);
@@ -39,7 +49,13 @@ describe("groupBy and CSV", () => {
       ["c", "m"],
     );
     expect(groups).toEqual([
-      [["x-y", "z"], [{ c: "x-y", m: "z", v: 1 }, { c: "x-y", m: "z", v: 3 }]],
+      [
+        ["x-y", "z"],
+        [
+          { c: "x-y", m: "z", v: 1 },
+          { c: "x-y", m: "z", v: 3 },
+        ],
+      ],
       [["x", "y-z"], [{ c: "x", m: "y-z", v: 2 }]],
     ]);
   });

@@ -25,7 +25,8 @@ export interface TableOptions {
 /** Flatten `{condition, seed, metrics: {name: value}}` results into metric records. */
 export function metricRecords(results: readonly { condition: string; seed: number; metrics: Record<string, number> }[]): MetricRecord[] {
   const out: MetricRecord[] = [];
-  for (const r of results) for (const [metric, value] of Object.entries(r.metrics)) out.push({ condition: r.condition, seed: r.seed, metric, value });
+  for (const r of results)
+    for (const [metric, value] of Object.entries(r.metrics)) out.push({ condition: r.condition, seed: r.seed, metric, value });
   return out;
 }
 
@@ -38,9 +39,9 @@ export function metricsRows(records: readonly MetricRecord[], opts: TableOptions
     seen.add(key);
   }
   const rank = conditionRank(records, opts.conditions);
-  return [...records].sort(
-    (a, b) => rank(a.condition) - rank(b.condition) || compareStrings(a.metric, b.metric) || a.seed - b.seed,
-  ).map((r) => ({ condition: r.condition, seed: r.seed, metric: r.metric, value: r.value }));
+  return [...records]
+    .sort((a, b) => rank(a.condition) - rank(b.condition) || compareStrings(a.metric, b.metric) || a.seed - b.seed)
+    .map((r) => ({ condition: r.condition, seed: r.seed, metric: r.metric, value: r.value }));
 }
 
 /**

@@ -25,7 +25,10 @@ describe("docs/config.md", () => {
     expect(eq.prices.every((p) => p > 0 && Number.isFinite(p))).toBe(true);
     const cfg = parseNegotiationConfig({
       ...PAPER_CONFIG,
-      subcontractors: [...PAPER_CONFIG.subcontractors, { id: "S4", normalCapacity: 20, maxCapacity: 35, unitCost: 10.5, extraCost: 3, tactic: "linear", markup: 0.5 }],
+      subcontractors: [
+        ...PAPER_CONFIG.subcontractors,
+        { id: "S4", normalCapacity: 20, maxCapacity: 35, unitCost: 10.5, extraCost: 3, tactic: "linear", markup: 0.5 },
+      ],
     });
     expect(cfg.subcontractors.map((s) => s.id)).toEqual(["S1", "S2", "S3", "S4"]);
   });

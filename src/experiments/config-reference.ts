@@ -15,12 +15,42 @@ import { experimentFileSchema } from "./schema.js";
  * lines, and src/experiments/config-reference.test.ts checks it is current. Regenerate with `npm run docs:config`.
  */
 export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType; note: string }[] = [
-  { title: "Experiment file (`supplygym run`, `evaluate`)", anchor: "experiment", schema: experimentFileSchema(), note: "`src/experiments/schema.ts`; examples in `experiments/*.json`. Defaults are filled in when the file is resolved (`resolveExperiment`); the README's experiment table lists them." },
-  { title: "Train file (`supplygym train`)", anchor: "train", schema: trainConfigSchema, note: "`src/rl/train-config.ts`; examples: `experiments/cartpole-ppo.json`, `experiments/market-bidding-ppo.json`." },
-  { title: "Equilibrium file (`supplygym equilibrium`)", anchor: "equilibrium", schema: equilibriumConfigSchema, note: "`src/market/config.ts`; example: `experiments/kaihara-paper.json`. Its `market` is a market spec (next table)." },
-  { title: "Market spec (the equilibrium file's `market`, MarketBidding's `market` option)", anchor: "market", schema: marketSpecSchema, note: "`src/market/spec.ts`; the paper's market is `paperMarket()` in `src/market/paper.ts`." },
-  { title: "Contracts config (`supplygym negotiate`, ContractNegotiation `config` option)", anchor: "contracts", schema: negotiationConfigSchema, note: "`src/contracts/config.ts`; the paper's setting is `src/contracts/paper.ts`." },
-  { title: "Hubs config (`supplygym hubs`, HubTrading `config` option)", anchor: "hubs", schema: hubsConfigSchema, note: "`src/hubs/config.ts`; example: `experiments/hubs-semiconductor.json`." },
+  {
+    title: "Experiment file (`supplygym run`, `evaluate`)",
+    anchor: "experiment",
+    schema: experimentFileSchema(),
+    note: "`src/experiments/schema.ts`; examples in `experiments/*.json`. Defaults are filled in when the file is resolved (`resolveExperiment`); the README's experiment table lists them.",
+  },
+  {
+    title: "Train file (`supplygym train`)",
+    anchor: "train",
+    schema: trainConfigSchema,
+    note: "`src/rl/train-config.ts`; examples: `experiments/cartpole-ppo.json`, `experiments/market-bidding-ppo.json`.",
+  },
+  {
+    title: "Equilibrium file (`supplygym equilibrium`)",
+    anchor: "equilibrium",
+    schema: equilibriumConfigSchema,
+    note: "`src/market/config.ts`; example: `experiments/kaihara-paper.json`. Its `market` is a market spec (next table).",
+  },
+  {
+    title: "Market spec (the equilibrium file's `market`, MarketBidding's `market` option)",
+    anchor: "market",
+    schema: marketSpecSchema,
+    note: "`src/market/spec.ts`; the paper's market is `paperMarket()` in `src/market/paper.ts`.",
+  },
+  {
+    title: "Contracts config (`supplygym negotiate`, ContractNegotiation `config` option)",
+    anchor: "contracts",
+    schema: negotiationConfigSchema,
+    note: "`src/contracts/config.ts`; the paper's setting is `src/contracts/paper.ts`.",
+  },
+  {
+    title: "Hubs config (`supplygym hubs`, HubTrading `config` option)",
+    anchor: "hubs",
+    schema: hubsConfigSchema,
+    note: "`src/hubs/config.ts`; example: `experiments/hubs-semiconductor.json`.",
+  },
 ];
 
 type Json = Record<string, unknown>;
@@ -57,7 +87,9 @@ function walk(s: Json, path: string, required: boolean, out: string[]): void {
   const objectAlts = alts?.filter((a) => a.type === "object" && a.properties);
   const row = () => {
     const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? "required" : "optional";
-    out.push(`| \`${path}\` | ${typeOf(s)} | ${def} | ${esc([constraints(s), typeof s.description === "string" ? s.description : ""].filter(Boolean).join("; "))} |`);
+    out.push(
+      `| \`${path}\` | ${typeOf(s)} | ${def} | ${esc([constraints(s), typeof s.description === "string" ? s.description : ""].filter(Boolean).join("; "))} |`,
+    );
   };
   if (s.type === "object" && s.properties) {
     if (path !== "" && (s.default !== undefined || typeof s.description === "string")) row();
@@ -72,7 +104,8 @@ function walk(s: Json, path: string, required: boolean, out: string[]): void {
   }
   row();
   const items = s.items as Json | undefined;
-  if (s.type === "array" && items && (items.properties || (items.anyOf as Json[] | undefined)?.some((a) => a.properties))) walk(items, `${path}[]`, true, out);
+  if (s.type === "array" && items && (items.properties || (items.anyOf as Json[] | undefined)?.some((a) => a.properties)))
+    walk(items, `${path}[]`, true, out);
 }
 
 /** The generated reference: one table per format. */

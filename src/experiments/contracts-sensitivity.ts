@@ -63,9 +63,25 @@ export interface SensitivityRow {
 }
 
 export const SENSITIVITY_COLUMNS = [
-  "instance", "subcontractors", "demand_position", "tactic", "retailer_cost", "deadline", "check", "negotiations", "agreement_rate",
-  "illogical_rate", "overtime_while_normal_idle_rate", "price_order_inverted_rate", "price_below_average_cost_rate",
-  "price_above_retail_margin_rate", "chain_efficiency", "mean_fairness_tv", "undefined_fairness_tv", "mean_jain_profit", "undefined_jain_profit",
+  "instance",
+  "subcontractors",
+  "demand_position",
+  "tactic",
+  "retailer_cost",
+  "deadline",
+  "check",
+  "negotiations",
+  "agreement_rate",
+  "illogical_rate",
+  "overtime_while_normal_idle_rate",
+  "price_order_inverted_rate",
+  "price_below_average_cost_rate",
+  "price_above_retail_margin_rate",
+  "chain_efficiency",
+  "mean_fairness_tv",
+  "undefined_fairness_tv",
+  "mean_jain_profit",
+  "undefined_jain_profit",
 ] as const;
 
 function negotiate(cfg: NegotiationConfig, engine: NegotiationEngine): NegotiationOutcome {
@@ -107,7 +123,15 @@ export function runSensitivity(spec: SensitivitySpec): SensitivityRow[] {
     const cm = subs.reduce((a, s) => a + s.maxCapacity, 0);
     rows.push(
       row(
-        { instance: "paper", subcontractors: subs.length, demand_position: (PAPER_CONFIG.retailer.demand - cn) / (cm - cn), tactic: "paper", retailer_cost: PAPER_CONFIG.retailer.unitCost, deadline: PAPER_CONFIG.negotiation.deadline, check },
+        {
+          instance: "paper",
+          subcontractors: subs.length,
+          demand_position: (PAPER_CONFIG.retailer.demand - cn) / (cm - cn),
+          tactic: "paper",
+          retailer_cost: PAPER_CONFIG.retailer.unitCost,
+          deadline: PAPER_CONFIG.negotiation.deadline,
+          check,
+        },
         summarizeOutcomes([o]),
       ),
     );
@@ -131,7 +155,12 @@ export function runSensitivity(spec: SensitivitySpec): SensitivityRow[] {
                 };
                 return negotiate(cfg, engine);
               });
-              rows.push(row({ instance: "generated", subcontractors: n, demand_position: position, tactic, retailer_cost: cR, deadline, check }, summarizeOutcomes(outcomes)));
+              rows.push(
+                row(
+                  { instance: "generated", subcontractors: n, demand_position: position, tactic, retailer_cost: cR, deadline, check },
+                  summarizeOutcomes(outcomes),
+                ),
+              );
             }
           }
         }

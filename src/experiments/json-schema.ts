@@ -13,8 +13,15 @@ import { experimentFileSchema } from "./schema.js";
 export const SCHEMA_FILE = fileURLToPath(new URL("../../experiments/experiment.schema.json", import.meta.url));
 
 export function experimentJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(experimentFileSchema({ open: true }), { target: "draft-2020-12", unrepresentable: "any" }) as Record<string, unknown>;
-  return { ...schema, title: "supplygym experiment", description: "An experiment file of `supplygym run` (src/experiments/schema.ts; docs/experiments.md)." };
+  const schema = z.toJSONSchema(experimentFileSchema({ open: true }), { target: "draft-2020-12", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    ...schema,
+    title: "supplygym experiment",
+    description: "An experiment file of `supplygym run` (src/experiments/schema.ts; docs/experiments.md).",
+  };
 }
 
 export function experimentJsonSchemaText(): string {

@@ -42,7 +42,13 @@ export class PartialStore {
    * experiment whose task results differ for another reason, such as evaluating other saved policies.
    */
   static forExperiment(cfg: ResolvedExperiment, root = cfg.output, key?: Record<string, unknown>): PartialStore {
-    const hash = key === undefined ? experimentHash(cfg) : createHash("sha256").update(experimentHash(cfg) + canonicalJson(key)).digest("hex").slice(0, 12);
+    const hash =
+      key === undefined
+        ? experimentHash(cfg)
+        : createHash("sha256")
+            .update(experimentHash(cfg) + canonicalJson(key))
+            .digest("hex")
+            .slice(0, 12);
     const dir = resolveInside(resolve(root), [cfg.name, `partial-${hash}`], "name");
     const real = join(dirname(dir), `.partial-${hash}`);
     const created = makeParents(dirname(real));

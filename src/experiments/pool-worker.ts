@@ -46,7 +46,13 @@ if (parentPort && workerData?.supplygymPoolWorker) {
       port.postMessage({ type: "done", index, result } satisfies FromWorker);
     } catch (err) {
       const e = err as Error;
-      port.postMessage({ type: "error", index, message: e?.message ?? String(err), stack: e?.stack, exitCode: (err as { exitCode?: number })?.exitCode } satisfies FromWorker);
+      port.postMessage({
+        type: "error",
+        index,
+        message: e?.message ?? String(err),
+        stack: e?.stack,
+        exitCode: (err as { exitCode?: number })?.exitCode,
+      } satisfies FromWorker);
     }
   });
 }

@@ -36,7 +36,8 @@ export function defaultWorkers(): number {
 
 export async function runPool(tasks: readonly Task[], opts: PoolOptions): Promise<void> {
   const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), tasks.length));
-  if (!Number.isInteger(opts.workers ?? 1) || (opts.workers ?? 1) < 1) throw new RangeError(`workers must be a positive integer, got ${opts.workers}`);
+  if (!Number.isInteger(opts.workers ?? 1) || (opts.workers ?? 1) < 1)
+    throw new RangeError(`workers must be a positive integer, got ${opts.workers}`);
   if (tasks.length === 0) return;
   const inline = opts.inline ?? workers === 1;
   if (inline) return runInline(tasks, opts);

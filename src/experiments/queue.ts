@@ -195,7 +195,7 @@ export interface QueueMeta {
 
 async function readMeta(client: Redis, queue: string): Promise<QueueMeta | undefined> {
   const m = await client.hgetall(metaKey(queue));
-  if (!m || !m.queue) return undefined;
+  if (!m?.queue) return undefined;
   return { ...(m as unknown as QueueMeta), plugins: JSON.parse(m.plugins || "[]") as string[] };
 }
 

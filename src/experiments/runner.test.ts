@@ -27,19 +27,33 @@ const cfg = resolveExperiment({
 /** A quiet, non-TTY progress sink that records its lines. */
 function sink(): { lines: string[]; progress: RunOptions["progress"] } {
   const lines: string[] = [];
-  const stream = { write: (s: string) => (lines.push(...s.split("\n").filter(Boolean)), true), isTTY: false } as unknown as NodeJS.WritableStream;
+  const stream = {
+    write: (s: string) => (lines.push(...s.split("\n").filter(Boolean)), true),
+    isTTY: false,
+  } as unknown as NodeJS.WritableStream;
   return { lines, progress: { stream } };
 }
 
 function csvs(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".csv"))
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+  );
 }
 
 describe("task list", () => {
   it("is conditions x seeds, condition-major; an all-analytic condition runs once (its seeds would be copies)", () => {
     const tasks = buildTasks(cfg);
     expect(tasks.map((t) => `${t.condition.name}:${t.seed}`)).toEqual([
-      "analytic:0", "one-learned:0", "one-learned:1", "one-learned:2", "all-learned:0", "all-learned:1", "all-learned:2",
+      "analytic:0",
+      "one-learned:0",
+      "one-learned:1",
+      "one-learned:2",
+      "all-learned:0",
+      "all-learned:1",
+      "all-learned:2",
     ]);
     expect(tasks.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
@@ -57,9 +71,25 @@ describe("runExperiment with a fake task", () => {
     expect(out.ran).toBe(7);
     expect(out.resumed).toBe(0);
     const files = readdirSync(out.path).sort();
-    for (const f of ["metrics.csv", "episode_metrics.csv", "summary.csv", "comparison.csv", "aggregates.csv", "metrics_dictionary.csv", "learning_curves.csv", "episodes.csv",
-      "price_paths.csv", "manifest.json", "learning_curves.svg", "learning_curves.png", "learning_curves.pdf", "learning_curves.vl.json", "agent_profit.svg",
-      "efficiency_fairness.svg", "price_paths-analytic.svg"]) {
+    for (const f of [
+      "metrics.csv",
+      "episode_metrics.csv",
+      "summary.csv",
+      "comparison.csv",
+      "aggregates.csv",
+      "metrics_dictionary.csv",
+      "learning_curves.csv",
+      "episodes.csv",
+      "price_paths.csv",
+      "manifest.json",
+      "learning_curves.svg",
+      "learning_curves.png",
+      "learning_curves.pdf",
+      "learning_curves.vl.json",
+      "agent_profit.svg",
+      "efficiency_fairness.svg",
+      "price_paths-analytic.svg",
+    ]) {
       expect(files).toContain(f);
     }
     const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
@@ -74,16 +104,29 @@ describe("runExperiment with a fake task", () => {
     const analyticEff = summary.find((r) => r.condition === "analytic" && r.metric === "efficiency/first_best")!;
     expect(analyticEff).toMatchObject({ mean: "1", ci_low: "", ci_high: "", note: "deterministic" });
     const comparison = parseCsv(readFileSync(join(out.path, "comparison.csv"), "utf8"));
-    expect(comparison.every((r) => r.baseline === "analytic" && r.test.startsWith("pigeonhole bootstrap of the difference: paired on evaluation episodes"))).toBe(true);
+    expect(
+      comparison.every(
+        (r) => r.baseline === "analytic" && r.test.startsWith("pigeonhole bootstrap of the difference: paired on evaluation episodes"),
+      ),
+    ).toBe(true);
     expect(comparison.every((r) => r.p_value !== "0")).toBe(true);
     const tested = comparison.filter((r) => r.p_value !== "");
     expect(tested.length).toBeGreaterThan(0);
-    expect(tested.every((r) => Number(r.p_holm) >= Number(r.p_value) && Number(r.p_bh) >= Number(r.p_value) && Number(r.p_bh) <= Number(r.p_holm) + 1e-12)).toBe(true);
+    expect(
+      tested.every(
+        (r) => Number(r.p_holm) >= Number(r.p_value) && Number(r.p_bh) >= Number(r.p_value) && Number(r.p_bh) <= Number(r.p_holm) + 1e-12,
+      ),
+    ).toBe(true);
     const aggregates = parseCsv(readFileSync(join(out.path, "aggregates.csv"), "utf8"));
-    expect(aggregates.find((r) => r.condition === "one-learned" && r.metric === "profit/A[1][1]")).toMatchObject({ baseline: "analytic", higher_is_better: "true" });
+    expect(aggregates.find((r) => r.condition === "one-learned" && r.metric === "profit/A[1][1]")).toMatchObject({
+      baseline: "analytic",
+      higher_is_better: "true",
+    });
     const dictionary = parseCsv(readFileSync(join(out.path, "metrics_dictionary.csv"), "utf8"));
     expect(dictionary.find((r) => r.metric === "efficiency/first_best")).toMatchObject({ unit: "ratio", higher_is_better: "true" });
-    expect(dictionary.find((r) => r.metric === "efficiency/first_best")!.aggregation).toMatch(/^ratio of sums over training seeds x evaluation episodes/);
+    expect(dictionary.find((r) => r.metric === "efficiency/first_best")!.aggregation).toMatch(
+      /^ratio of sums over training seeds x evaluation episodes/,
+    );
     expect(comparison.filter((r) => r.metric === "efficiency/first_best").map((r) => r.condition)).toEqual(["one-learned", "all-learned"]);
     const manifest = JSON.parse(readFileSync(join(out.path, "manifest.json"), "utf8"));
     expect(manifest.config.name).toBe("fake");
@@ -109,7 +152,16 @@ describe("runExperiment with a fake task", () => {
     const root = join(tmp, "a");
     const before = csvs(firstRun);
     const log = join(tmp, "fresh.log");
-    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress: sink().progress, figures: false, fresh: true, taskOptions: { logFile: log } });
+    const out = await runExperiment(cfg, {
+      task: fakeTask,
+      workers: 1,
+      root,
+      runId: "r1",
+      progress: sink().progress,
+      figures: false,
+      fresh: true,
+      taskOptions: { logFile: log },
+    });
     expect(out.path).toBe(join(root, "fake", "r1-2")); // never overwrites
     expect(out.ran).toBe(7);
     expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(7);
@@ -122,7 +174,15 @@ describe("runExperiment with a fake task", () => {
     const before = csvs(firstRun);
     const log = join(tmp, "rerun.log");
     const { lines, progress } = sink();
-    const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, runId: "r1", progress, figures: false, taskOptions: { logFile: log } });
+    const out = await runExperiment(cfg, {
+      task: fakeTask,
+      workers: 1,
+      root,
+      runId: "r1",
+      progress,
+      figures: false,
+      taskOptions: { logFile: log },
+    });
     expect(out.path).toBe(join(root, "fake", "r1-3"));
     expect({ ran: out.ran, resumed: out.resumed }).toEqual({ ran: 0, resumed: 7 });
     expect(existsSync(log)).toBe(false); // no task ran
@@ -133,7 +193,14 @@ describe("runExperiment with a fake task", () => {
   it("refuses an existing --out before running any task", async () => {
     const log = join(tmp, "refuse.log");
     await expect(
-      runExperiment(cfg, { task: fakeTask, workers: 1, root: join(tmp, "a"), out: firstRun, progress: sink().progress, taskOptions: { logFile: log } }),
+      runExperiment(cfg, {
+        task: fakeTask,
+        workers: 1,
+        root: join(tmp, "a"),
+        out: firstRun,
+        progress: sink().progress,
+        taskOptions: { logFile: log },
+      }),
     ).rejects.toThrow(UsageError);
     expect(existsSync(log)).toBe(false);
   });
@@ -142,7 +209,14 @@ describe("runExperiment with a fake task", () => {
     const root = join(tmp, "resume");
     const log = join(tmp, "resume.log");
     await expect(
-      runExperiment(cfg, { task: fakeTask, workers: 1, root, progress: sink().progress, figures: false, taskOptions: { logFile: log, failOn: "one-learned:1" } }),
+      runExperiment(cfg, {
+        task: fakeTask,
+        workers: 1,
+        root,
+        progress: sink().progress,
+        figures: false,
+        taskOptions: { logFile: log, failOn: "one-learned:1" },
+      }),
     ).rejects.toThrow(/task-one-learned-1 failed: simulated failure/);
     // nothing committed, two tasks saved
     const expDir = join(root, "fake");
@@ -155,7 +229,13 @@ describe("runExperiment with a fake task", () => {
     const out = await runExperiment(cfg, { task: fakeTask, workers: 1, root, progress, figures: false, taskOptions: { logFile: log } });
     expect(out.resumed).toBe(2);
     expect(out.ran).toBe(5);
-    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual(["one-learned:1", "one-learned:2", "all-learned:0", "all-learned:1", "all-learned:2"]);
+    expect(readFileSync(log, "utf8").trim().split("\n")).toEqual([
+      "one-learned:1",
+      "one-learned:2",
+      "all-learned:0",
+      "all-learned:1",
+      "all-learned:2",
+    ]);
     expect(lines.some((l) => l.startsWith("resuming fake: 2 of 7"))).toBe(true);
     expect(csvs(out.path)).toEqual(csvs(firstRun)); // same numbers as the uninterrupted run
     expect(readdirSync(join(expDir, partial))).toHaveLength(7); // every task kept for the next run
@@ -164,10 +244,33 @@ describe("runExperiment with a fake task", () => {
   it("a changed experiment does not reuse another configuration's partial results", async () => {
     const root = join(tmp, "changed");
     const log = join(tmp, "changed.log");
-    await expect(runExperiment(cfg, { task: fakeTask, workers: 1, root, progress: sink().progress, figures: false, taskOptions: { logFile: log, failOn: "all-learned:0" } })).rejects.toThrow();
-    const other = resolveExperiment({ ...structuredClone(cfg), conditions: [{ name: "analytic" }], seeds: [0], training: { totalSteps: 7, numEnvs: 1 }, metrics: undefined, baseline: undefined } as never);
+    await expect(
+      runExperiment(cfg, {
+        task: fakeTask,
+        workers: 1,
+        root,
+        progress: sink().progress,
+        figures: false,
+        taskOptions: { logFile: log, failOn: "all-learned:0" },
+      }),
+    ).rejects.toThrow();
+    const other = resolveExperiment({
+      ...structuredClone(cfg),
+      conditions: [{ name: "analytic" }],
+      seeds: [0],
+      training: { totalSteps: 7, numEnvs: 1 },
+      metrics: undefined,
+      baseline: undefined,
+    } as never);
     writeFileSync(log, "");
-    const out = await runExperiment(other, { task: fakeTask, workers: 1, root, progress: sink().progress, figures: false, taskOptions: { logFile: log } });
+    const out = await runExperiment(other, {
+      task: fakeTask,
+      workers: 1,
+      root,
+      progress: sink().progress,
+      figures: false,
+      taskOptions: { logFile: log },
+    });
     expect(out.resumed).toBe(0);
     expect(readFileSync(log, "utf8").trim()).toBe("analytic:0");
   });
@@ -175,7 +278,14 @@ describe("runExperiment with a fake task", () => {
   it("two worker threads give the same CSVs as one inline worker", async () => {
     const { lines, progress } = sink();
     const threads = join(tmp, "threads.log");
-    const out = await runExperiment(cfg, { task: fakeTask, workers: 2, root: join(tmp, "parallel"), progress, figures: false, taskOptions: { threadLog: threads } });
+    const out = await runExperiment(cfg, {
+      task: fakeTask,
+      workers: 2,
+      root: join(tmp, "parallel"),
+      progress,
+      figures: false,
+      taskOptions: { threadLog: threads },
+    });
     const ids = new Set(readFileSync(threads, "utf8").trim().split("\n"));
     expect(ids.size).toBe(2); // two worker threads shared the tasks
     expect(ids.has("0")).toBe(false); // none ran in the main thread
@@ -189,7 +299,14 @@ describe("runExperiment with a fake task", () => {
     const root = join(tmp, "thread-fail");
     const { lines, progress } = sink();
     await expect(
-      runExperiment(cfg, { task: fakeTask, workers: 2, root, progress, figures: false, taskOptions: { failOn: "all-learned:2", sleepMs: 5 } }),
+      runExperiment(cfg, {
+        task: fakeTask,
+        workers: 2,
+        root,
+        progress,
+        figures: false,
+        taskOptions: { failOn: "all-learned:2", sleepMs: 5 },
+      }),
     ).rejects.toThrow(/task-all-learned-2 failed: simulated failure/);
     expect(readdirSync(join(root, "fake")).filter((e) => !e.startsWith("."))).toEqual([]);
     // the tasks that finished before the failure are kept in the partial directory
@@ -211,13 +328,19 @@ describe("runPool", () => {
     expect(called).toBe(0);
   });
   it("a module without the export fails clearly", async () => {
-    await expect(runPool(buildTasks(cfg).slice(0, 1), { task: { ...fakeTask, export: "nope" }, workers: 1, onResult() {} })).rejects.toThrow(/does not export a function "nope"/);
+    await expect(
+      runPool(buildTasks(cfg).slice(0, 1), { task: { ...fakeTask, export: "nope" }, workers: 1, onResult() {} }),
+    ).rejects.toThrow(/does not export a function "nope"/);
   });
 });
 
 describe("partial store", () => {
   it("keeps NaN and infinities through JSON", () => {
-    expect(decodeJson(encodeJson({ a: NaN, b: [Infinity, -Infinity, 1], c: null }))).toEqual({ a: NaN, b: [Infinity, -Infinity, 1], c: null });
+    expect(decodeJson(encodeJson({ a: NaN, b: [Infinity, -Infinity, 1], c: null }))).toEqual({
+      a: NaN,
+      b: [Infinity, -Infinity, 1],
+      c: null,
+    });
   });
   it("ignores corrupt files and files of another task", () => {
     const store = PartialStore.forExperiment(cfg, join(tmp, "store"));
@@ -250,7 +373,16 @@ describe("progress display", () => {
   });
   it("a single bar on a TTY", () => {
     let text = "";
-    const stream = { write: (s: string) => ((text += s), true), isTTY: true, columns: 120, cursorTo() {}, clearLine() {}, moveCursor() {}, on() {}, removeListener() {} } as unknown as NodeJS.WritableStream;
+    const stream = {
+      write: (s: string) => ((text += s), true),
+      isTTY: true,
+      columns: 120,
+      cursorTo() {},
+      clearLine() {},
+      moveCursor() {},
+      on() {},
+      removeListener() {},
+    } as unknown as NodeJS.WritableStream;
     const p = createProgress({ total: 4, done: 1, stream, tty: true });
     p.start("task-a-0");
     p.update("task-a-0", 0.5);

@@ -128,7 +128,8 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     const workers = opts.workers ?? defaultWorkers();
     const progress = createProgress({ total: tasks.length, done: saved.size, ...opts.progress });
     for (const line of progressLines) progress.log(line);
-    if (saved.size === tasks.length) progress.log(`reusing ${cfg.name}: all ${tasks.length} tasks finished in an earlier run (${store.dir}); --fresh runs them again`);
+    if (saved.size === tasks.length)
+      progress.log(`reusing ${cfg.name}: all ${tasks.length} tasks finished in an earlier run (${store.dir}); --fresh runs them again`);
     else if (saved.size > 0) progress.log(`resuming ${cfg.name}: ${saved.size} of ${tasks.length} tasks already done (${store.dir})`);
     const tTasks = performance.now();
     const callbacks = {
@@ -144,8 +145,18 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
     };
     try {
       if (opts.queue) {
-        if (pending.length > 0) progress.log(`${cfg.name}: ${pending.length} tasks on queue supplygym-${store.hash} at ${displayUrl(opts.queue)}; start workers with \`supplygym worker --queue ${displayUrl(opts.queue)}\``);
-        await submitToQueue(pending, { ...callbacks, url: opts.queue, queue: `supplygym-${store.hash}`, experiment: cfg.name, fresh: opts.fresh, log: (l) => progress.log(l) });
+        if (pending.length > 0)
+          progress.log(
+            `${cfg.name}: ${pending.length} tasks on queue supplygym-${store.hash} at ${displayUrl(opts.queue)}; start workers with \`supplygym worker --queue ${displayUrl(opts.queue)}\``,
+          );
+        await submitToQueue(pending, {
+          ...callbacks,
+          url: opts.queue,
+          queue: `supplygym-${store.hash}`,
+          experiment: cfg.name,
+          fresh: opts.fresh,
+          log: (l) => progress.log(l),
+        });
       } else await runPool(pending, { ...callbacks, workers, inline: opts.inline });
     } finally {
       progress.stop();
@@ -167,7 +178,10 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
         configFile: opts.configFile,
         config: cfg,
         seeds: cfg.seeds,
-        backend: backendsUsed(cfg, ordered.map((o) => o.result)),
+        backend: backendsUsed(
+          cfg,
+          ordered.map((o) => o.result),
+        ),
         timings: { total: (performance.now() - t0) / 1000, tasks: tasksSeconds, tables: tablesSeconds, figures: figuresSeconds },
         extra: {
           ...opts.partialKey,
@@ -189,7 +203,14 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
       }),
     );
     const path = runDir.commit();
-    return { path, summary: tables.summary, comparison: tables.comparison, bestSettings: tables.best, ran: pending.length, resumed: saved.size };
+    return {
+      path,
+      summary: tables.summary,
+      comparison: tables.comparison,
+      bestSettings: tables.best,
+      ran: pending.length,
+      resumed: saved.size,
+    };
   } catch (err) {
     runDir.abort();
     throw err;
@@ -224,7 +245,8 @@ export function collectMetricRecords(cfg: ResolvedExperiment, finished: readonly
       out.push(...seedMetricRecords(collectEpisodeRecords(cfg, [{ task, result }])));
       continue;
     }
-    for (const [metric, value] of Object.entries(result.metrics)) if (keep(metric)) out.push({ condition: task.condition.name, seed: task.seed, metric, value });
+    for (const [metric, value] of Object.entries(result.metrics))
+      if (keep(metric)) out.push({ condition: task.condition.name, seed: task.seed, metric, value });
   }
   return out;
 }
@@ -248,12 +270,22 @@ export function collectEpisodeRecords(cfg: ResolvedExperiment, finished: readonl
       for (const [metric, value] of Object.entries(ep.metrics)) {
         if (!keep(metric)) continue;
         const ratio = ep.ratios?.[metric];
-        out.push({ condition: task.condition.name, seed: task.seed, episode: ep.episode, metric, value, ...(ratio ? { num: ratio[0], den: ratio[1] } : {}) });
+        out.push({
+          condition: task.condition.name,
+          seed: task.seed,
+          episode: ep.episode,
+          metric,
+          value,
+          ...(ratio ? { num: ratio[0], den: ratio[1] } : {}),
+        });
       }
     }
   }
   const rank = new Map(cfg.conditions.map((c, i) => [c.name, i]));
-  return out.sort((a, b) => rank.get(a.condition)! - rank.get(b.condition)! || compareStrings(a.metric, b.metric) || a.seed - b.seed || a.episode - b.episode);
+  return out.sort(
+    (a, b) =>
+      rank.get(a.condition)! - rank.get(b.condition)! || compareStrings(a.metric, b.metric) || a.seed - b.seed || a.episode - b.episode,
+  );
 }
 
 /** The conditions computed once because their seeds would be copies ({@link isDeterministicCondition}). */
@@ -266,7 +298,11 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   const records = collectMetricRecords(cfg, finished);
   runDir.writeCsv("metrics.csv", METRICS_COLUMNS, metricsRows(records, { conditions }));
   const cells = collectEpisodeRecords(cfg, finished);
-  runDir.writeCsv("episode_metrics.csv", EPISODE_METRICS_COLUMNS, cells.map((r) => ({ ...r, numerator: r.num, denominator: r.den })));
+  runDir.writeCsv(
+    "episode_metrics.csv",
+    EPISODE_METRICS_COLUMNS,
+    cells.map((r) => ({ ...r, numerator: r.num, denominator: r.den })),
+  );
   const opts = { conditions, deterministic: deterministicConditions(cfg) };
   const summary = summaryRows(cells, opts);
   runDir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
@@ -275,7 +311,14 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   const best = cfg.sweep ? bestSettings(cfg.sweep, summary) : [];
   if (cfg.sweep) runDir.writeCsv("best_settings.csv", BEST_SETTING_COLUMNS, best);
   runDir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, cfg.baseline, higherIsBetter, opts));
-  runDir.writeCsv("metrics_dictionary.csv", DICTIONARY_COLUMNS, dictionaryRows(records.map((r) => r.metric), cfg.scenario));
+  runDir.writeCsv(
+    "metrics_dictionary.csv",
+    DICTIONARY_COLUMNS,
+    dictionaryRows(
+      records.map((r) => r.metric),
+      cfg.scenario,
+    ),
+  );
 
   const curves = finished.flatMap(({ task, result }) =>
     [...(result.learningCurve ?? [])]
@@ -284,7 +327,9 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   );
   if (curves.length > 0) runDir.writeCsv("learning_curves.csv", ["condition", "seed", "step", "metric", "value"], curves);
 
-  const episodes = finished.flatMap(({ task, result }) => (result.episodes ?? []).map((row) => ({ condition: task.condition.name, seed: task.seed, ...row }) as Record<string, Cell>));
+  const episodes = finished.flatMap(({ task, result }) =>
+    (result.episodes ?? []).map((row) => ({ condition: task.condition.name, seed: task.seed, ...row }) as Record<string, Cell>),
+  );
   if (episodes.length > 0) {
     const columns: string[] = [];
     for (const row of episodes) for (const k of Object.keys(row)) if (!columns.includes(k)) columns.push(k);
@@ -294,35 +339,57 @@ function writeTables(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly
   const exploit = finished.flatMap(({ result }) => result.exploitability ?? []);
   if (exploit.length > 0) runDir.writeCsv("exploitability.csv", Object.keys(exploit[0]), exploit);
 
-  const prices = finished.flatMap(({ task, result }) => (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })));
+  const prices = finished.flatMap(({ task, result }) =>
+    (result.prices ?? []).map((p) => ({ condition: task.condition.name, seed: task.seed, ...p })),
+  );
   if (prices.length > 0) runDir.writeCsv("price_paths.csv", ["condition", "seed", "period", "market", "price", "equilibrium"], prices);
   return { records, summary, comparison, best };
 }
 
 /** A summary row's mean and interval for a figure (an exact value: the mean as both bounds). */
-function bandOf(summary: readonly SummaryRow[], condition: string, metric: string): { mean: number; low: number; high: number; n: number } | undefined {
+function bandOf(
+  summary: readonly SummaryRow[],
+  condition: string,
+  metric: string,
+): { mean: number; low: number; high: number; n: number } | undefined {
   const r = summary.find((x) => x.condition === condition && x.metric === metric);
   if (!r) return undefined;
   const exact = Number.isNaN(r.ci_low);
   return { mean: r.mean, low: exact ? r.mean : r.ci_low, high: exact ? r.mean : r.ci_high, n: r.n };
 }
 
-async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: readonly Finished[], records: readonly MetricRecord[], summary: readonly SummaryRow[], png: boolean): Promise<void> {
+async function writeFigures(
+  runDir: RunDir,
+  cfg: ResolvedExperiment,
+  finished: readonly Finished[],
+  records: readonly MetricRecord[],
+  summary: readonly SummaryRow[],
+  png: boolean,
+): Promise<void> {
   const conditions = cfg.conditions.map((c) => c.name);
   const save = (name: string, spec: TopLevelSpec) => saveFigure(runDir, name, spec, png);
   const perEpisode = cfg.scenario === "contracts" ? "money per negotiation" : "money per episode";
 
-  const curveMetrics = [...new Set(finished.flatMap(({ result }) => (result.learningCurve ?? []).map((p) => p.metric)))].sort(compareStrings);
+  const curveMetrics = [...new Set(finished.flatMap(({ result }) => (result.learningCurve ?? []).map((p) => p.metric)))].sort(
+    compareStrings,
+  );
   if (curveMetrics.length > 0) {
     const metric = curveMetrics.includes("rollout/episode_return_mean") ? "rollout/episode_return_mean" : curveMetrics[0];
     const rows: LearningCurveRow[] = finished.flatMap(({ task, result }) =>
-      (result.learningCurve ?? []).filter((p) => p.metric === metric).map((p) => ({ condition: task.condition.name, seed: task.seed, step: p.step, value: p.value })),
+      (result.learningCurve ?? [])
+        .filter((p) => p.metric === metric)
+        .map((p) => ({ condition: task.condition.name, seed: task.seed, step: p.step, value: p.value })),
     );
     const yTitle = metric === "rollout/episode_return_mean" ? `episode return of a learned agent (${perEpisode})` : metric;
     await save("learning_curves", learningCurveSpec(rows, { yTitle, conditions, references: analyticReferences(cfg, finished) }));
   }
 
-  const learnedIn = new Map(finished.map(({ task, result }) => [task.condition.name, new Set((result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent)))]));
+  const learnedIn = new Map(
+    finished.map(({ task, result }) => [
+      task.condition.name,
+      new Set((result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent))),
+    ]),
+  );
   const profitRows: AgentProfitRow[] = records
     .filter((r) => r.metric.startsWith("profit/") && r.metric !== "profit/total")
     .map((r) => {
@@ -332,17 +399,35 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
   if (profitRows.length > 0) {
     const bars = [...new Map(profitRows.map((r) => [`${r.condition}|${r.agent}`, r])).values()].flatMap((r) => {
       const b = bandOf(summary, r.condition, `profit/${r.agent}`);
-      return b ? [{ condition: r.condition, agent: r.agent, mean: b.mean, ci_low: b.low, ci_high: b.high, n: b.n, role: r.learned ? ("learned" as const) : ("analytic" as const) }] : [];
+      return b
+        ? [
+            {
+              condition: r.condition,
+              agent: r.agent,
+              mean: b.mean,
+              ci_low: b.low,
+              ci_high: b.high,
+              n: b.n,
+              role: r.learned ? ("learned" as const) : ("analytic" as const),
+            },
+          ]
+        : [];
     });
-    await save("agent_profit", agentProfitSpec(profitRows, { conditions, yTitle: `profit (${metricInfo("profit/total", cfg.scenario)!.unit})`, summary: bars }));
+    await save(
+      "agent_profit",
+      agentProfitSpec(profitRows, { conditions, yTitle: `profit (${metricInfo("profit/total", cfg.scenario)!.unit})`, summary: bars }),
+    );
   }
 
-  const effName = ["efficiency/first_best", "efficiency/chain", "efficiency/gain_captured"].find((m) => records.some((r) => r.metric === m));
+  const effName = ["efficiency/first_best", "efficiency/chain", "efficiency/gain_captured"].find((m) =>
+    records.some((r) => r.metric === m),
+  );
   const fairName = "fairness/jain";
   if (effName && records.some((r) => r.metric === fairName)) {
     const rows: TradeoffRow[] = [];
     for (const { task } of finished) {
-      const get = (m: string) => records.find((r) => r.condition === task.condition.name && r.seed === task.seed && r.metric === m)?.value ?? NaN;
+      const get = (m: string) =>
+        records.find((r) => r.condition === task.condition.name && r.seed === task.seed && r.metric === m)?.value ?? NaN;
       const e = get(effName);
       const f = get(fairName);
       if (!Number.isNaN(e) && !Number.isNaN(f)) rows.push({ condition: task.condition.name, seed: task.seed, efficiency: e, fairness: f });
@@ -350,7 +435,20 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
     const crosses = conditions.flatMap((c) => {
       const e = bandOf(summary, c, effName);
       const f = bandOf(summary, c, fairName);
-      return e && f ? [{ condition: c, efficiency: e.mean, eff_low: e.low, eff_high: e.high, fairness: f.mean, fair_low: f.low, fair_high: f.high, n: e.n }] : [];
+      return e && f
+        ? [
+            {
+              condition: c,
+              efficiency: e.mean,
+              eff_low: e.low,
+              eff_high: e.high,
+              fairness: f.mean,
+              fair_low: f.low,
+              fair_high: f.high,
+              n: e.n,
+            },
+          ]
+        : [];
     });
     if (rows.length > 0) {
       await save(
@@ -369,7 +467,10 @@ async function writeFigures(runDir: RunDir, cfg: ResolvedExperiment, finished: r
   const firstSeed = Math.min(...cfg.seeds);
   for (const { task, result } of finished) {
     if (task.seed !== firstSeed || !result.prices || result.prices.length === 0) continue;
-    await save(`price_paths-${task.condition.name}`, pricePathSpec(result.prices, { title: `Prices against the all-analytic equilibrium: ${task.condition.name}, seed ${task.seed}` }));
+    await save(
+      `price_paths-${task.condition.name}`,
+      pricePathSpec(result.prices, { title: `Prices against the all-analytic equilibrium: ${task.condition.name}, seed ${task.seed}` }),
+    );
   }
 }
 
@@ -386,8 +487,15 @@ function analyticReferences(cfg: ResolvedExperiment, finished: readonly Finished
   const out: CurveReference[] = [];
   for (const c of cfg.conditions) {
     if (isDeterministicCondition(c, cfg.scenario)) continue;
-    const agents = new Set(finished.filter((f) => f.task.condition.name === c.name).flatMap((f) => (f.result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent))));
-    const xs = baseRows.filter((r) => agents.has(String(r.agent))).map(value).filter((x) => Number.isFinite(x));
+    const agents = new Set(
+      finished
+        .filter((f) => f.task.condition.name === c.name)
+        .flatMap((f) => (f.result.episodes ?? []).filter((e) => e.learned === true).map((e) => String(e.agent))),
+    );
+    const xs = baseRows
+      .filter((r) => agents.has(String(r.agent)))
+      .map(value)
+      .filter((x) => Number.isFinite(x));
     if (xs.length > 0) out.push({ condition: c.name, value: xs.reduce((a, b) => a + b, 0) / xs.length, label: `analytic (${c.name})` });
   }
   return out;
@@ -401,7 +509,8 @@ export interface SummaryFormat {
   baseline?: string;
 }
 
-const fmtNumber = (x: number) => (Number.isNaN(x) ? "-" : Math.abs(x) >= 1000 || (Math.abs(x) < 0.01 && x !== 0) ? x.toExponential(2) : x.toFixed(3));
+const fmtNumber = (x: number) =>
+  Number.isNaN(x) ? "-" : Math.abs(x) >= 1000 || (Math.abs(x) < 0.01 && x !== 0) ? x.toExponential(2) : x.toFixed(3);
 const fmtP = (p: number) => (Number.isNaN(p) ? "-" : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 /**
@@ -436,7 +545,11 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
     if (opts.comparison && opts.baseline) body.push(["", ...conditions.map((c) => (c === opts.baseline ? "  (baseline)" : diff(c, m)))]);
   }
   const widths = header.map((_, j) => Math.max(...[header, ...body].map((row) => row[j].length)));
-  const line = (row: string[]) => row.map((v, j) => v.padEnd(widths[j])).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((v, j) => v.padEnd(widths[j]))
+      .join("  ")
+      .trimEnd();
   const design = conditions
     .map((c) => {
       const r = rows.find((x) => x.condition === c && x.n > 0);
@@ -448,7 +561,10 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
     "mean [95% interval] over training seeds x evaluation episodes (pigeonhole bootstrap); exact = no variation in any resample.",
     `n: ${design}.`,
   ];
-  if (opts.baseline) legend.push(`baseline: ${opts.baseline}; d = condition - baseline, paired on evaluation episodes; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`);
+  if (opts.baseline)
+    legend.push(
+      `baseline: ${opts.baseline}; d = condition - baseline, paired on evaluation episodes; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`,
+    );
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), "", ...legend].join("\n") + "\n";
 }
 

@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../io/errors.js";
-import { canonicalJson, checkAgents, conditionEnvOptions, EXPERIMENT_DEFAULTS, experimentHash, loadExperiment, resolveExperiment } from "./schema.js";
+import {
+  canonicalJson,
+  checkAgents,
+  conditionEnvOptions,
+  EXPERIMENT_DEFAULTS,
+  experimentHash,
+  loadExperiment,
+  resolveExperiment,
+} from "./schema.js";
 
 const minimal = {
   name: "demo",
@@ -41,7 +49,13 @@ describe("resolveExperiment: defaults", () => {
     expect(r.output).toBe("results");
     expect(r.baseline).toBe("analytic");
     expect(r.metrics).toContain("efficiency/first_best");
-    expect(r.conditions[0]).toEqual({ name: "analytic", learned: [], algorithm: { name: "ppo", hyperparameters: {} }, agents: {}, shareParameters: false });
+    expect(r.conditions[0]).toEqual({
+      name: "analytic",
+      learned: [],
+      algorithm: { name: "ppo", hyperparameters: {} },
+      agents: {},
+      shareParameters: false,
+    });
     expect(r.conditions[1].learned).toEqual(["A[1][1]"]);
   });
 
@@ -51,7 +65,14 @@ describe("resolveExperiment: defaults", () => {
         seeds: { count: 2, start: 10 },
         training: { totalSteps: 500 },
         evaluation: { episodes: 3 },
-        conditions: [{ name: "all", learned: "all", algorithm: { name: "reinforce", hyperparameters: { learningRate: 0.01, hidden: [16, 16] } }, shareParameters: true }],
+        conditions: [
+          {
+            name: "all",
+            learned: "all",
+            algorithm: { name: "reinforce", hyperparameters: { learningRate: 0.01, hidden: [16, 16] } },
+            shareParameters: true,
+          },
+        ],
         metrics: ["fairness/gini"],
       }),
     );
@@ -73,9 +94,24 @@ describe("resolveExperiment: bad configs name the JSON path and rule", () => {
     ["unknown scenario", withPatch({ scenario: "auction" }), "scenario", /unknown scenario/],
     ["missing name", { ...minimal, name: undefined }, "name", /expected string/],
     ["bad name characters", withPatch({ name: "my experiment/1" }), "name", /letters, digits/],
-    ["unknown algorithm (string)", withPatch({ conditions: [{ name: "a", learned: ["x"], algorithm: "sac" }] }), "conditions[0].algorithm", /unknown algorithm/],
-    ["unknown algorithm (object)", withPatch({ conditions: [{ name: "a", learned: ["x"], algorithm: { name: "dqn" } }] }), "conditions[0].algorithm.name", /unknown algorithm/],
-    ["bad hyperparameter value", withPatch({ conditions: [{ name: "a", learned: ["x"], algorithm: { name: "ppo", hyperparameters: { lr: { v: 1 } } } }] }), "conditions[0].algorithm.hyperparameters.lr", /number, boolean/],
+    [
+      "unknown algorithm (string)",
+      withPatch({ conditions: [{ name: "a", learned: ["x"], algorithm: "sac" }] }),
+      "conditions[0].algorithm",
+      /unknown algorithm/,
+    ],
+    [
+      "unknown algorithm (object)",
+      withPatch({ conditions: [{ name: "a", learned: ["x"], algorithm: { name: "dqn" } }] }),
+      "conditions[0].algorithm.name",
+      /unknown algorithm/,
+    ],
+    [
+      "bad hyperparameter value",
+      withPatch({ conditions: [{ name: "a", learned: ["x"], algorithm: { name: "ppo", hyperparameters: { lr: { v: 1 } } } }] }),
+      "conditions[0].algorithm.hyperparameters.lr",
+      /number, boolean/,
+    ],
     ["learned neither all nor a list", withPatch({ conditions: [{ name: "a", learned: "some" }] }), "conditions[0].learned", /"all"/],
     ["non-integer seed", withPatch({ seeds: [1, 2.5] }), "seeds[1]", /integer/],
     ["negative seed", withPatch({ seeds: [-1] }), "seeds[0]", />= 0/],
@@ -89,8 +125,18 @@ describe("resolveExperiment: bad configs name the JSON path and rule", () => {
     ["zero evaluation episodes", withPatch({ evaluation: { episodes: 0 } }), "evaluation.episodes", />= 1/],
     ["unknown backend", withPatch({ backend: "webgl" }), "backend", /unknown backend/],
     ["baseline names no condition", withPatch({ baseline: "nope" }), "baseline", /no condition/],
-    ["override for an agent that does not learn", withPatch({ conditions: [{ name: "a", learned: ["A[1][1]"], agents: { "A[0][0]": "ppo" } }] }), "conditions[0].agents.A[0][0]", /not in learned/],
-    ["shared parameters with mixed algorithms", withPatch({ conditions: [{ name: "a", learned: ["x", "y"], agents: { y: "reinforce" }, shareParameters: true }] }), "conditions[0].shareParameters", /one algorithm/],
+    [
+      "override for an agent that does not learn",
+      withPatch({ conditions: [{ name: "a", learned: ["A[1][1]"], agents: { "A[0][0]": "ppo" } }] }),
+      "conditions[0].agents.A[0][0]",
+      /not in learned/,
+    ],
+    [
+      "shared parameters with mixed algorithms",
+      withPatch({ conditions: [{ name: "a", learned: ["x", "y"], agents: { y: "reinforce" }, shareParameters: true }] }),
+      "conditions[0].shareParameters",
+      /one algorithm/,
+    ],
     ["env without id", withPatch({ env: { options: {} } }), "env.id", /expected string/],
     ["the document is not an object", [1, 2], "", /expected object/],
   ];
@@ -112,7 +158,9 @@ describe("resolveExperiment: bad configs name the JSON path and rule", () => {
 describe("checkAgents", () => {
   const agents = ["A[0][0]", "A[1][0]", "A[1][1]"];
   it("expands all and keeps the environment's order", () => {
-    const r = resolveExperiment(withPatch({ conditions: [{ name: "a", learned: ["A[1][1]", "A[0][0]"] }, { name: "b", learned: "all" }, { name: "c" }] }));
+    const r = resolveExperiment(
+      withPatch({ conditions: [{ name: "a", learned: ["A[1][1]", "A[0][0]"] }, { name: "b", learned: "all" }, { name: "c" }] }),
+    );
     expect(checkAgents(r, agents)).toEqual({ a: ["A[0][0]", "A[1][1]"], b: agents, c: [] });
   });
   it("names unknown agents by JSON path", () => {
@@ -184,12 +232,16 @@ describe("per-condition envOptions", () => {
     expect(r.env.options).toEqual({ negotiation: { deadline: 8, check: true }, reward: "sparse" });
     // an empty envOptions still changes the hash (it is part of the condition), its absence does not
     const without = resolveExperiment({ ...contracts, conditions: [{ name: "no-check" }, { name: "check" }] });
-    expect(experimentHash(resolveExperiment({ ...contracts, conditions: [{ name: "no-check" }, { name: "check" }] }))).toBe(experimentHash(without));
+    expect(experimentHash(resolveExperiment({ ...contracts, conditions: [{ name: "no-check" }, { name: "check" }] }))).toBe(
+      experimentHash(without),
+    );
     expect(experimentHash(r)).not.toBe(experimentHash(without));
   });
 
   it("must be an object, and only in scenarios that support them", () => {
-    expect(issuesOf({ ...contracts, conditions: [{ name: "x", envOptions: [1] }] })).toEqual([{ path: "conditions[0].envOptions", message: "must be an object of env options" }]);
+    expect(issuesOf({ ...contracts, conditions: [{ name: "x", envOptions: [1] }] })).toEqual([
+      { path: "conditions[0].envOptions", message: "must be an object of env options" },
+    ]);
     const hubs = issuesOf(withPatch({ scenario: "hubs", conditions: [{ name: "analytic", envOptions: { demand: "seasonal" } }] }));
     expect(hubs).toHaveLength(1);
     expect(hubs[0].path).toBe("conditions[0].envOptions");

@@ -105,7 +105,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
    * without knowing a file's plugins) any string, with the built-in names as examples.
    */
   const registered = (names: string[], what: string) =>
-    opts.open ? z.string().min(1, "must not be empty").meta({ examples: names }) : z.enum(names as [string, ...string[]], { error: `unknown ${what}; registered: ${quoted(names)}` });
+    opts.open
+      ? z.string().min(1, "must not be empty").meta({ examples: names })
+      : z.enum(names as [string, ...string[]], { error: `unknown ${what}; registered: ${quoted(names)}` });
   const algorithmList = algorithmNames();
   const algorithmName = registered(algorithmList, "algorithm");
   const algorithmSchema = z.union(
@@ -113,7 +115,10 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       algorithmName,
       z.strictObject({
         name: algorithmName.describe("A registered algorithm."),
-        hyperparameters: z.record(z.string(), hyperValue).optional().describe("Hyperparameters over the algorithm's defaults (names checked against them)."),
+        hyperparameters: z
+          .record(z.string(), hyperValue)
+          .optional()
+          .describe("Hyperparameters over the algorithm's defaults (names checked against them)."),
       }),
     ],
     { error: `must be an algorithm name (${quoted(algorithmList)}) or {name, hyperparameters}` },
@@ -126,7 +131,7 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         options: z.record(z.string(), z.unknown()).optional().describe("The strategy's options (validated by the strategy's own schema)."),
       }),
     ],
-    { error: 'must be a strategy name or {name, options}' },
+    { error: "must be a strategy name or {name, options}" },
   );
   const conditionSchema = z.strictObject({
     name: nameSchema.describe("The condition's name (letters, digits, _ . -); unique."),
@@ -141,9 +146,14 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
     strategies: z
       .record(z.string(), strategyRef)
       .optional()
-      .describe('Agents played by a registered strategy: { "<agent id>": "<name>" | { "name", "options" } }. Agents neither learned nor listed play "truthful".'),
+      .describe(
+        'Agents played by a registered strategy: { "<agent id>": "<name>" | { "name", "options" } }. Agents neither learned nor listed play "truthful".',
+      ),
     shareParameters: z.boolean().optional().describe("Learned agents share one policy network (default false)."),
-    envOptions: z.record(z.string(), z.unknown(), { error: "must be an object of env options" }).optional().describe("Env options of this condition, merged over env.options."),
+    envOptions: z
+      .record(z.string(), z.unknown(), { error: "must be an object of env options" })
+      .optional()
+      .describe("Env options of this condition, merged over env.options."),
   });
   const scenarioList = scenarioNames();
   const metricList = selectableMetricNames();
@@ -155,28 +165,49 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       plugins: z
         .array(z.string().min(1, "must not be empty"))
         .optional()
-        .describe("ES modules (TypeScript allowed) imported before validation and in every worker, paths relative to this file; their top-level code calls the register... functions."),
+        .describe(
+          "ES modules (TypeScript allowed) imported before validation and in every worker, paths relative to this file; their top-level code calls the register... functions.",
+        ),
       scenario: registered(scenarioList, "scenario").describe("A registered scenario."),
       env: z
         .strictObject({
           id: z.string().min(1, "must not be empty").describe("A registered environment id."),
-          options: z.record(z.string(), z.unknown()).optional().describe("Options passed to make(id, options), validated by the environment."),
+          options: z
+            .record(z.string(), z.unknown())
+            .optional()
+            .describe("Options passed to make(id, options), validated by the environment."),
         })
         .describe("The environment and its options."),
-      conditions: z.array(conditionSchema).min(1, "needs at least one condition").max(LIMITS.conditions, `at most ${LIMITS.conditions} conditions`).describe("The conditions compared, each trained and evaluated with every seed."),
+      conditions: z
+        .array(conditionSchema)
+        .min(1, "needs at least one condition")
+        .max(LIMITS.conditions, `at most ${LIMITS.conditions} conditions`)
+        .describe("The conditions compared, each trained and evaluated with every seed."),
       baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
       training: z
         .strictObject({
-          totalSteps: boundedInt(1, LIMITS.totalSteps).optional().describe(`Environment steps per condition and seed (default 20000; at most ${LIMITS.totalSteps}).`),
-          numEnvs: boundedInt(1, LIMITS.numEnvs).optional().describe(`Parallel env copies per learner (default 4; at most ${LIMITS.numEnvs}).`),
+          totalSteps: boundedInt(1, LIMITS.totalSteps)
+            .optional()
+            .describe(`Environment steps per condition and seed (default 20000; at most ${LIMITS.totalSteps}).`),
+          numEnvs: boundedInt(1, LIMITS.numEnvs)
+            .optional()
+            .describe(`Parallel env copies per learner (default 4; at most ${LIMITS.numEnvs}).`),
         })
         .optional(),
       seeds: z
-        .union([z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`), z.strictObject({ count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition"), start: seedValue.optional() })], {
-          error: "must be a list of non-negative integers or {count, start}",
-        })
+        .union(
+          [
+            z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`),
+            z.strictObject({ count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition"), start: seedValue.optional() }),
+          ],
+          {
+            error: "must be a list of non-negative integers or {count, start}",
+          },
+        )
         .optional()
-        .describe(`Training seeds: a list, or {count, start} (default {count: 3, start: 0}); at most ${LIMITS.seeds} seeds, each at most ${LIMITS.seedValue}.`),
+        .describe(
+          `Training seeds: a list, or {count, start} (default {count: 3, start: 0}); at most ${LIMITS.seeds} seeds, each at most ${LIMITS.seedValue}.`,
+        ),
       evaluation: z
         .strictObject({
           episodes: boundedInt(1, LIMITS.episodes).optional().describe(`Evaluation episodes (default 10; at most ${LIMITS.episodes}).`),
@@ -185,29 +216,58 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         })
         .optional(),
       metrics: z
-        .array(opts.open ? registered(metricList, "metric") : z.enum(metricList as [string, ...string[]], { error: `unknown metric; registered: ${metricList.join(", ")}` }))
+        .array(
+          opts.open
+            ? registered(metricList, "metric")
+            : z.enum(metricList as [string, ...string[]], { error: `unknown metric; registered: ${metricList.join(", ")}` }),
+        )
         .optional()
         .describe("A subset of the registered metrics (default the scenario's list)."),
-      backend: z.enum(BACKENDS, { error: `unknown backend; expected one of ${quoted(BACKENDS)}` }).optional().describe('TensorFlow.js backend (default "auto").'),
+      backend: z
+        .enum(BACKENDS, { error: `unknown backend; expected one of ${quoted(BACKENDS)}` })
+        .optional()
+        .describe('TensorFlow.js backend (default "auto").'),
       exploitability: z
         .strictObject({
-          method: z.enum(["search", "ppo"], { error: 'must be "search" or "ppo"' }).optional().describe('How best responses are found: "search" (best constant bid, default) or "ppo".'),
-          agents: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one agent").optional().describe("Agents to best-respond for (default: the condition's learned agents, else every producer)."),
-          budget: boundedInt(1, LIMITS.iterations).optional().describe(`search: objective evaluations per agent (default 120; at most ${LIMITS.iterations}).`),
-          conditions: z.array(z.string().min(1, "must not be empty")).min(1, "list at least one condition").optional().describe("Conditions to examine (default: those without strategies; a best-responding profile costs a best-response search per period per objective evaluation)."),
+          method: z
+            .enum(["search", "ppo"], { error: 'must be "search" or "ppo"' })
+            .optional()
+            .describe('How best responses are found: "search" (best constant bid, default) or "ppo".'),
+          agents: z
+            .array(z.string().min(1, "must not be empty"))
+            .min(1, "list at least one agent")
+            .optional()
+            .describe("Agents to best-respond for (default: the condition's learned agents, else every producer)."),
+          budget: boundedInt(1, LIMITS.iterations)
+            .optional()
+            .describe(`search: objective evaluations per agent (default 120; at most ${LIMITS.iterations}).`),
+          conditions: z
+            .array(z.string().min(1, "must not be empty"))
+            .min(1, "list at least one condition")
+            .optional()
+            .describe(
+              "Conditions to examine (default: those without strategies; a best-responding profile costs a best-response search per period per objective evaluation).",
+            ),
         })
         .optional()
         .describe("Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market scenario."),
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
       sweep: sweepSchema
         .optional()
-        .describe('Hyperparameter / env-option sweep, expanded into named conditions: { "grid": { "<path>": [values] } } or { "random": { "<path>": { "uniform" | "loguniform" | "choice": ... } }, "samples": N, "seed": S }; paths relative to a condition (algorithm.hyperparameters.<name>, agents.<id>.hyperparameters.<name>, envOptions.<key>...).'),
+        .describe(
+          'Hyperparameter / env-option sweep, expanded into named conditions: { "grid": { "<path>": [values] } } or { "random": { "<path>": { "uniform" | "loguniform" | "choice": ... } }, "samples": N, "seed": S }; paths relative to a condition (algorithm.hyperparameters.<name>, agents.<id>.hyperparameters.<name>, envOptions.<key>...).',
+        ),
     })
     .superRefine((cfg, ctx) => {
       const names = new Map<string, number>();
       const scenario = getScenario(cfg.scenario);
       cfg.conditions.forEach((c, i) => {
-        if (names.has(c.name)) ctx.addIssue({ code: "custom", path: ["conditions", i, "name"], message: `duplicate condition name "${c.name}" (also conditions[${names.get(c.name)}])` });
+        if (names.has(c.name))
+          ctx.addIssue({
+            code: "custom",
+            path: ["conditions", i, "name"],
+            message: `duplicate condition name "${c.name}" (also conditions[${names.get(c.name)}])`,
+          });
         else names.set(c.name, i);
         const learned = c.learned ?? [];
         if (Array.isArray(learned)) {
@@ -217,12 +277,21 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
             seen.add(a);
           });
           for (const a of Object.keys(c.agents ?? {})) {
-            if (!seen.has(a)) ctx.addIssue({ code: "custom", path: ["conditions", i, "agents", a], message: `agent "${a}" has an algorithm but is not in learned` });
+            if (!seen.has(a))
+              ctx.addIssue({
+                code: "custom",
+                path: ["conditions", i, "agents", a],
+                message: `agent "${a}" has an algorithm but is not in learned`,
+              });
           }
         }
         for (const agent of Object.keys(c.strategies ?? {})) {
           if (learned === "all" || learned.includes(agent)) {
-            ctx.addIssue({ code: "custom", path: ["conditions", i, "strategies", agent], message: `agent "${agent}" is learned in this condition; an agent is learned or plays a strategy, not both` });
+            ctx.addIssue({
+              code: "custom",
+              path: ["conditions", i, "strategies", agent],
+              message: `agent "${agent}" is learned in this condition; an agent is learned or plays a strategy, not both`,
+            });
           }
         }
         if (c.envOptions !== undefined && scenario && !scenario.conditionEnvOptions) {
@@ -233,18 +302,34 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
             message: `per-condition env options are supported by the ${quoted(allowed)} scenario only; set env.options`,
           });
         }
-        if (c.shareParameters && Object.values(c.agents ?? {}).some((s) => algorithmOf(s) !== algorithmOf(c.algorithm ?? EXPERIMENT_DEFAULTS.condition.algorithm))) {
-          ctx.addIssue({ code: "custom", path: ["conditions", i, "shareParameters"], message: "shared parameters need one algorithm for every learned agent (remove the per-agent overrides)" });
+        if (
+          c.shareParameters &&
+          Object.values(c.agents ?? {}).some((s) => algorithmOf(s) !== algorithmOf(c.algorithm ?? EXPERIMENT_DEFAULTS.condition.algorithm))
+        ) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["conditions", i, "shareParameters"],
+            message: "shared parameters need one algorithm for every learned agent (remove the per-agent overrides)",
+          });
         }
       });
       if (cfg.baseline !== undefined && !names.has(cfg.baseline)) {
         ctx.addIssue({ code: "custom", path: ["baseline"], message: `no condition named "${cfg.baseline}"` });
       }
       if (cfg.seeds && !Array.isArray(cfg.seeds) && (cfg.seeds.start ?? 0) + cfg.seeds.count - 1 > LIMITS.seedValue) {
-        ctx.addIssue({ code: "custom", path: ["seeds"], message: `start + count - 1 must be at most ${LIMITS.seedValue} (seeds are 32-bit)` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["seeds"],
+          message: `start + count - 1 must be at most ${LIMITS.seedValue} (seeds are 32-bit)`,
+        });
       }
       (cfg.exploitability?.conditions ?? []).forEach((n, i) => {
-        if (!names.has(n)) ctx.addIssue({ code: "custom", path: ["exploitability", "conditions", i], message: `no condition named "${n}"; conditions: ${[...names.keys()].join(", ")}` });
+        if (!names.has(n))
+          ctx.addIssue({
+            code: "custom",
+            path: ["exploitability", "conditions", i],
+            message: `no condition named "${n}"; conditions: ${[...names.keys()].join(", ")}`,
+          });
       });
       if (Array.isArray(cfg.seeds)) {
         const seen = new Set<number>();
@@ -258,7 +343,12 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         const own = new Set(selectableMetricNames(cfg.scenario));
         cfg.metrics.forEach((m, i) => {
           if (seen.has(m)) ctx.addIssue({ code: "custom", path: ["metrics", i], message: `metric "${m}" listed twice` });
-          else if (scenario && !own.has(m)) ctx.addIssue({ code: "custom", path: ["metrics", i], message: `"${m}" is not a ${cfg.scenario} metric; the ${cfg.scenario} scenario reports ${[...own].join(", ")}` });
+          else if (scenario && !own.has(m))
+            ctx.addIssue({
+              code: "custom",
+              path: ["metrics", i],
+              message: `"${m}" is not a ${cfg.scenario} metric; the ${cfg.scenario} scenario reports ${[...own].join(", ")}`,
+            });
           seen.add(m);
         });
       }
@@ -373,7 +463,18 @@ export function resolveExperiment(file0: unknown, file = "<experiment>"): Resolv
     backend: c.backend ?? EXPERIMENT_DEFAULTS.backend,
     output: c.output ?? EXPERIMENT_DEFAULTS.output,
     ...(sweep ? { sweep } : {}),
-    ...(c.exploitability ? { exploitability: { method: c.exploitability.method ?? "search", ...stripUndefined({ agents: c.exploitability.agents, budget: c.exploitability.budget, conditions: c.exploitability.conditions }) } } : {}),
+    ...(c.exploitability
+      ? {
+          exploitability: {
+            method: c.exploitability.method ?? "search",
+            ...stripUndefined({
+              agents: c.exploitability.agents,
+              budget: c.exploitability.budget,
+              conditions: c.exploitability.conditions,
+            }),
+          },
+        }
+      : {}),
   };
 }
 
@@ -386,7 +487,10 @@ export function loadExperiment(path: string): ResolvedExperiment {
  * The env options of one condition: `env.options` with the condition's `envOptions` merged over them. Plain
  * objects are merged key by key at every level; arrays and other values replace. Returns a fresh object.
  */
-export function conditionEnvOptions(cfg: Pick<ResolvedExperiment, "env">, condition: Pick<ResolvedCondition, "envOptions">): Record<string, unknown> {
+export function conditionEnvOptions(
+  cfg: Pick<ResolvedExperiment, "env">,
+  condition: Pick<ResolvedCondition, "envOptions">,
+): Record<string, unknown> {
   return deepMerge(cfg.env.options, condition.envOptions ?? {});
 }
 
@@ -414,7 +518,11 @@ export function checkAgents(cfg: ResolvedExperiment, possibleAgents: readonly st
     if (c.learned === "all") out[c.name] = [...possibleAgents];
     else {
       c.learned.forEach((a, j) => {
-        if (!known.has(a)) issues.push({ path: formatPath(["conditions", i, "learned", j]), message: `unknown agent "${a}"; the environment's agents are ${possibleAgents.join(", ")}` });
+        if (!known.has(a))
+          issues.push({
+            path: formatPath(["conditions", i, "learned", j]),
+            message: `unknown agent "${a}"; the environment's agents are ${possibleAgents.join(", ")}`,
+          });
       });
       out[c.name] = possibleAgents.filter((a) => (c.learned as string[]).includes(a));
     }
@@ -440,7 +548,9 @@ export function experimentHash(cfg: ResolvedExperiment): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";

@@ -20,7 +20,9 @@ import { getScenario } from "./scenarios/index.js";
  * `one_learningRate-0.001_entCoef-0.01` (the last path segment and the value; the whole path when two paths end alike).
  */
 
-const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], { error: "must be a number, boolean, string or list of numbers" });
+const hyperValue = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())], {
+  error: "must be a number, boolean, string or list of numbers",
+});
 const finite = z.number().refine(Number.isFinite, "must be finite");
 const range = z.tuple([finite, finite], { error: "must be [low, high]" });
 
@@ -33,12 +35,18 @@ const distribution = z.union(
   { error: 'must be { "uniform": [low, high] }, { "loguniform": [low, high] } or { "choice": [values] }' },
 );
 
-const conditionsField = z.array(z.string().min(1)).min(1, "needs at least one condition").optional().describe("The conditions swept (default every condition with learned agents).");
+const conditionsField = z
+  .array(z.string().min(1))
+  .min(1, "needs at least one condition")
+  .optional()
+  .describe("The conditions swept (default every condition with learned agents).");
 
 export const sweepSchema = z.union(
   [
     z.strictObject({
-      grid: z.record(z.string(), z.array(hyperValue).min(1, "needs at least one value")).describe("Every combination of the values of each path (paths relative to a condition)."),
+      grid: z
+        .record(z.string(), z.array(hyperValue).min(1, "needs at least one value"))
+        .describe("Every combination of the values of each path (paths relative to a condition)."),
       conditions: conditionsField,
     }),
     z.strictObject({
@@ -95,7 +103,8 @@ function pathIssue(path: string, c: RawCondition, scenario: string | undefined):
   }
   if (parts[0] === "envOptions") {
     if (parts.length < 2) return "an env-option path is envOptions.<key>[.<key>...]";
-    if (scenario && getScenario(scenario) && !getScenario(scenario)!.conditionEnvOptions) return `the ${scenario} scenario has no per-condition env options`;
+    if (scenario && getScenario(scenario) && !getScenario(scenario)!.conditionEnvOptions)
+      return `the ${scenario} scenario has no per-condition env options`;
     return undefined;
   }
   return 'a sweep path starts with "algorithm.hyperparameters.", "agents.<id>.hyperparameters." or "envOptions."';
@@ -106,7 +115,8 @@ function setPath(c: RawCondition, path: string, value: Value): void {
   const parts = path.split(".");
   const normalizeAlgo = (a: unknown) => (typeof a === "string" || a === undefined ? { name: a ?? "ppo" } : a);
   if (parts[0] === "algorithm") c.algorithm = normalizeAlgo(c.algorithm);
-  if (parts[0] === "agents") (c.agents as Record<string, unknown>)[parts[1]] = normalizeAlgo((c.agents as Record<string, unknown>)[parts[1]]);
+  if (parts[0] === "agents")
+    (c.agents as Record<string, unknown>)[parts[1]] = normalizeAlgo((c.agents as Record<string, unknown>)[parts[1]]);
   let o = c as Record<string, unknown>;
   for (const p of parts.slice(0, -1)) {
     if (o[p] === null || typeof o[p] !== "object" || Array.isArray(o[p])) o[p] = {};
@@ -158,9 +168,11 @@ export function expandSweep(raw: unknown, file: string): { raw: unknown; info?: 
   const issues: ConfigIssue[] = [];
   const names = spec.conditions ?? conditions.filter(hasLearned).map((c) => String(c.name));
   spec.conditions?.forEach((n, i) => {
-    if (!conditions.some((c) => c.name === n)) issues.push({ path: formatPath(["sweep", "conditions", i]), message: `no condition named "${n}"` });
+    if (!conditions.some((c) => c.name === n))
+      issues.push({ path: formatPath(["sweep", "conditions", i]), message: `no condition named "${n}"` });
   });
-  if (names.length === 0) issues.push({ path: "sweep", message: "no condition to sweep: no condition has learned agents (name them in sweep.conditions)" });
+  if (names.length === 0)
+    issues.push({ path: "sweep", message: "no condition to sweep: no condition has learned agents (name them in sweep.conditions)" });
   const table = "grid" in spec ? spec.grid : spec.random;
   const paths = Object.keys(table);
   const key = "grid" in spec ? "grid" : "random";
@@ -175,8 +187,10 @@ export function expandSweep(raw: unknown, file: string): { raw: unknown; info?: 
     }
     if ("random" in spec) {
       const d = spec.random[path];
-      if ("uniform" in d && !(d.uniform[0] < d.uniform[1])) issues.push({ path: formatPath(["sweep", "random", path, "uniform"]), message: "needs low < high" });
-      if ("loguniform" in d && !(0 < d.loguniform[0] && d.loguniform[0] < d.loguniform[1])) issues.push({ path: formatPath(["sweep", "random", path, "loguniform"]), message: "needs 0 < low < high" });
+      if ("uniform" in d && !(d.uniform[0] < d.uniform[1]))
+        issues.push({ path: formatPath(["sweep", "random", path, "uniform"]), message: "needs low < high" });
+      if ("loguniform" in d && !(0 < d.loguniform[0] && d.loguniform[0] < d.loguniform[1]))
+        issues.push({ path: formatPath(["sweep", "random", path, "loguniform"]), message: "needs 0 < low < high" });
     }
   }
   if (issues.length > 0) throw new ConfigError(file, issues);
@@ -219,7 +233,17 @@ export interface BestSettingRow {
   setting: string;
 }
 
-export const BEST_SETTING_COLUMNS: readonly (keyof BestSettingRow)[] = ["base", "metric", "direction", "condition", "mean", "ci_low", "ci_high", "n", "setting"];
+export const BEST_SETTING_COLUMNS: readonly (keyof BestSettingRow)[] = [
+  "base",
+  "metric",
+  "direction",
+  "condition",
+  "mean",
+  "ci_low",
+  "ci_high",
+  "n",
+  "setting",
+];
 
 /**
  * The best setting per metric: for each swept base condition and each metric with a registered direction
@@ -231,7 +255,9 @@ export function bestSettings(info: SweepInfo, summary: readonly SummaryRow[]): B
   const out: BestSettingRow[] = [];
   const bases = [...new Set(Object.values(info.settings).map((s) => s.base))];
   for (const base of bases) {
-    const swept = Object.entries(info.settings).filter(([, s]) => s.base === base).map(([n]) => n);
+    const swept = Object.entries(info.settings)
+      .filter(([, s]) => s.base === base)
+      .map(([n]) => n);
     const metrics = [...new Set(summary.filter((r) => swept.includes(r.condition)).map((r) => r.metric))];
     for (const metric of metrics) {
       const higher = getMetric(metric)?.higherIsBetter ?? (metric.startsWith("profit/") ? true : undefined);

@@ -79,7 +79,8 @@ export function buildTasks(cfg: ResolvedExperiment, options: Record<string, unkn
   const tasks: Task[] = [];
   const seeds = [...cfg.seeds].sort((a, b) => a - b);
   for (const condition of cfg.conditions) {
-    for (const seed of isDeterministicCondition(condition, cfg.scenario) ? seeds.slice(0, 1) : seeds) tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
+    for (const seed of isDeterministicCondition(condition, cfg.scenario) ? seeds.slice(0, 1) : seeds)
+      tasks.push({ index: tasks.length, condition, seed, experiment: cfg, options });
   }
   return tasks;
 }

@@ -228,7 +228,11 @@ export interface ResolvedHubsConfig {
  * Resolve an already-parsed JSON value; `file` names it in errors; `readText` reads `shortages.historyCsv` (default:
  * the path as given, relative to the working directory; `loadHubsConfig` resolves it against the config's folder).
  */
-export function resolveHubsConfig(input: unknown, file = "<config>", readText: (path: string) => string = (p) => readFileSync(p, "utf8")): ResolvedHubsConfig {
+export function resolveHubsConfig(
+  input: unknown,
+  file = "<config>",
+  readText: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): ResolvedHubsConfig {
   const c = parseConfig(hubsConfigSchema, input, file);
   const issues: ConfigIssue[] = [];
   const rIndex = new Map<string, number>();
@@ -245,7 +249,8 @@ export function resolveHubsConfig(input: unknown, file = "<config>", readText: (
     const out = new Array<number>(c.resources.length).fill(0);
     for (const [k, v] of Object.entries(rec)) {
       const ri = rIndex.get(k);
-      if (ri === undefined) issues.push({ path: `${path}.${k}`, message: `unknown resource "${k}" (known: ${[...rIndex.keys()].join(", ")})` });
+      if (ri === undefined)
+        issues.push({ path: `${path}.${k}`, message: `unknown resource "${k}" (known: ${[...rIndex.keys()].join(", ")})` });
       else out[ri] = v;
     }
     return out;
@@ -264,14 +269,18 @@ export function resolveHubsConfig(input: unknown, file = "<config>", readText: (
     const storageCapacity = h.storageCapacity ?? Infinity;
     const stored = supply.reduce((s, v, ri) => s + (resources[ri]?.storable ? v : 0), 0);
     if (stored > storageCapacity) {
-      issues.push({ path: `hubs[${hi}].storageCapacity`, message: `${storageCapacity} is below the hub's own supply of storable resources (${stored})` });
+      issues.push({
+        path: `hubs[${hi}].storageCapacity`,
+        message: `${storageCapacity} is below the hub's own supply of storable resources (${stored})`,
+      });
     }
     const pIds = new Set<string>();
     const products = h.products.map((p, pi) => {
       if (pIds.has(p.id)) issues.push({ path: `hubs[${hi}].products[${pi}].id`, message: `duplicate product id "${p.id}"` });
       pIds.add(p.id);
       const needs = byResource(p.needs, `hubs[${hi}].products[${pi}].needs`);
-      if (needs.every((v) => v === 0)) issues.push({ path: `hubs[${hi}].products[${pi}].needs`, message: "a product must need at least one resource" });
+      if (needs.every((v) => v === 0))
+        issues.push({ path: `hubs[${hi}].products[${pi}].needs`, message: "a product must need at least one resource" });
       const base = p.demandPerPeriod ?? p.unitsPerHour * c.hoursPerPeriod;
       const mult = p.demandMultipliers ?? [1];
       return {
@@ -306,8 +315,16 @@ export function resolveHubsConfig(input: unknown, file = "<config>", readText: (
         if (hi === undefined) issues.push({ path: `${path}.hubs[${j}]`, message: `unknown hub "${id}"` });
         else hubIdx.push(hi);
       });
-    if (e.announced !== undefined && e.announced > e.start) issues.push({ path: `${path}.announced`, message: `announced (${e.announced}) after start (${e.start})` });
-    events.push({ start: e.start, duration: e.duration, hubs: hubIdx, resource: ri ?? 0, fraction: e.fraction, announced: e.announced ?? Math.max(0, e.start - c.horizon) });
+    if (e.announced !== undefined && e.announced > e.start)
+      issues.push({ path: `${path}.announced`, message: `announced (${e.announced}) after start (${e.start})` });
+    events.push({
+      start: e.start,
+      duration: e.duration,
+      hubs: hubIdx,
+      resource: ri ?? 0,
+      fraction: e.fraction,
+      announced: e.announced ?? Math.max(0, e.start - c.horizon),
+    });
   };
   c.shortages.events.forEach((e, i) => addEvent(e, `shortages.events[${i}]`));
   if (c.shortages.historyCsv !== undefined) {
@@ -315,9 +332,13 @@ export function resolveHubsConfig(input: unknown, file = "<config>", readText: (
     try {
       text = readText(c.shortages.historyCsv);
     } catch (err) {
-      throw new ConfigError(file, [{ path: "shortages.historyCsv", message: `cannot read ${c.shortages.historyCsv} (${(err as NodeJS.ErrnoException).code ?? err})` }]);
+      throw new ConfigError(file, [
+        { path: "shortages.historyCsv", message: `cannot read ${c.shortages.historyCsv} (${(err as NodeJS.ErrnoException).code ?? err})` },
+      ]);
     }
-    parseShortageCsv(text, `shortages.historyCsv(${c.shortages.historyCsv})`, issues).forEach((e, i) => addEvent(e, `shortages.historyCsv[row ${i + 1}]`));
+    parseShortageCsv(text, `shortages.historyCsv(${c.shortages.historyCsv})`, issues).forEach((e, i) =>
+      addEvent(e, `shortages.historyCsv[row ${i + 1}]`),
+    );
   }
   const g = c.shortages.generator;
   if (g) {
@@ -373,7 +394,9 @@ export function parseShortageCsv(text: string, where: string, issues: ConfigIssu
       ...(row.announced !== undefined && row.announced !== "" ? { announced: Number(row.announced) } : {}),
     };
     const r = eventSchema.safeParse(candidate);
-    if (!r.success) for (const iss of r.error.issues) issues.push({ path: `${where}[row ${i + 1}].${formatPath(iss.path as PropertyKey[])}`, message: iss.message });
+    if (!r.success)
+      for (const iss of r.error.issues)
+        issues.push({ path: `${where}[row ${i + 1}].${formatPath(iss.path as PropertyKey[])}`, message: iss.message });
     else out.push(r.data);
   });
   return out;

@@ -62,7 +62,12 @@ export class CreditBook {
    * the full gain it can get now (within the issuer's holding and the holder's storage). Moves the units in
    * `holdings` and reports each redemption: quantity, value to the holder, cost to the issuer.
    */
-  redeem(t: number, holdings: number[][], minGain: readonly number[], onRedeem: (c: Credit, quantity: number, value: number, cost: number) => void): void {
+  redeem(
+    t: number,
+    holdings: number[][],
+    minGain: readonly number[],
+    onRedeem: (c: Credit, quantity: number, value: number, cost: number) => void,
+  ): void {
     const { hubs, resources } = this.cfg;
     for (const c of this.credits) {
       if (c.remaining <= TOL || t <= c.issuedAt || t > c.expires) continue;

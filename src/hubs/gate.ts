@@ -32,7 +32,12 @@ export function gateProposal(trade: Trade, check: OutlierCheck, opts: { shadow: 
   if (opts.shadow) {
     const held = check.flagged && opts.queue;
     const why = check.flagged ? (held ? `would be held for review: ${check.reason}` : `outlier with no review queue: ${check.reason}`) : "";
-    return { action: "record-shadow", trade: { ...trade, note: appendNote(trade.note, why) }, block: true, effect: held ? "blocked" : "shadow" };
+    return {
+      action: "record-shadow",
+      trade: { ...trade, note: appendNote(trade.note, why) },
+      block: true,
+      effect: held ? "blocked" : "shadow",
+    };
   }
   if (check.flagged && opts.queue) {
     return {
@@ -61,15 +66,35 @@ export function gateEscalation(
   const block = opts.rule !== "planner" || opts.shadow;
   const atReserve: Trade = { ...trade, payment: "money", pricePerUnit: sellerReservePerUnit, money: sellerReservePerUnit * trade.quantity };
   if (opts.rule === "planner") {
-    const t: Trade = { ...atReserve, mechanism: "planner", note: `escalated (${why}); planner transfers at the seller's reservation price` };
-    return opts.shadow ? { action: "record-shadow", trade: t, block, effect: "shadow" } : { action: "execute", trade: t, block, effect: "executed" };
+    const t: Trade = {
+      ...atReserve,
+      mechanism: "planner",
+      note: `escalated (${why}); planner transfers at the seller's reservation price`,
+    };
+    return opts.shadow
+      ? { action: "record-shadow", trade: t, block, effect: "shadow" }
+      : { action: "execute", trade: t, block, effect: "executed" };
   }
   if (opts.rule === "review" && opts.queue) {
     if (opts.shadow) {
-      return { action: "record-shadow", trade: { ...atReserve, note: `escalated (${why}); would be queued for human review at the seller's reservation price` }, block, effect: "blocked" };
+      return {
+        action: "record-shadow",
+        trade: { ...atReserve, note: `escalated (${why}); would be queued for human review at the seller's reservation price` },
+        block,
+        effect: "blocked",
+      };
     }
-    const t: Trade = { ...atReserve, status: "queued", note: `escalated (${why}); queued for human review at the seller's reservation price` };
+    const t: Trade = {
+      ...atReserve,
+      status: "queued",
+      note: `escalated (${why}); queued for human review at the seller's reservation price`,
+    };
     return { action: "queue", trade: t, queued: { reason: `escalation: ${why}`, trade: t }, block, effect: "blocked" };
   }
-  return { action: "record", trade: { ...trade, status: "dropped", note: `escalated (${why}); dropped${opts.rule === "review" ? " (no review queue)" : ""}` }, block, effect: "blocked" };
+  return {
+    action: "record",
+    trade: { ...trade, status: "dropped", note: `escalated (${why}); dropped${opts.rule === "review" ? " (no review queue)" : ""}` },
+    block,
+    effect: "blocked",
+  };
 }

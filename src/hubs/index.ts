@@ -22,10 +22,34 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from "./ledger.js";
-export { ReviewQueue, RunningStats, checkOutlier, REVIEW_STATUSES, type ReviewItem, type ReviewStatus, type OutlierCheck } from "./review.js";
-export { HubSimulation, truthfulAction, tradeRecord, type HubAction, type Trade, type TradeStatus, type HubPeriodResult, type SimulationOptions, type Deal } from "./simulation.js";
+export {
+  ReviewQueue,
+  RunningStats,
+  checkOutlier,
+  REVIEW_STATUSES,
+  type ReviewItem,
+  type ReviewStatus,
+  type OutlierCheck,
+} from "./review.js";
+export {
+  HubSimulation,
+  truthfulAction,
+  tradeRecord,
+  type HubAction,
+  type Trade,
+  type TradeStatus,
+  type HubPeriodResult,
+  type SimulationOptions,
+  type Deal,
+} from "./simulation.js";
 export { CreditBook, type Credit } from "./credits.js";
 export { vcgAuction, lotValue, type LotValues, type VcgResult } from "./vcg.js";
 export { misreportSearch, MISREPORT_GRID, type MisreportResult } from "./misreport.js";
 export { randomHubsConfig, randomHubsInput, RANDOM_HUBS_DEFAULTS, type RandomHubsOptions } from "./generate.js";
-export { ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS, resolveShortageForecastOptions, supplyRatios, type ShortageForecastOptions } from "./shortage-forecast.js";
+export {
+  ShortagePredictor,
+  SHORTAGE_FORECAST_DEFAULTS,
+  resolveShortageForecastOptions,
+  supplyRatios,
+  type ShortageForecastOptions,
+} from "./shortage-forecast.js";

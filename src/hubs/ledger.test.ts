@@ -13,7 +13,10 @@ function makeLedger(n: number): string {
   return path;
 }
 
-const lines = (p: string) => readFileSync(p, "utf8").split("\n").filter((s) => s !== "");
+const lines = (p: string) =>
+  readFileSync(p, "utf8")
+    .split("\n")
+    .filter((s) => s !== "");
 const rewrite = (p: string, ls: string[]) => writeFileSync(p, ls.join("\n") + "\n");
 
 describe("canonicalJson", () => {
@@ -48,7 +51,10 @@ describe("hash-chained ledger", () => {
     const ls = lines(p).map((l) => JSON.parse(l));
     ls[1].record.quantity = 999;
     ls[1].hash = chainHash(ls[1].prev, 2, ls[1].record);
-    rewrite(p, ls.map((e) => canonicalJson(e)));
+    rewrite(
+      p,
+      ls.map((e) => canonicalJson(e)),
+    );
     expect(verifyLedger(p)).toMatchObject({ ok: false, badLine: 3 });
   });
 
@@ -104,7 +110,10 @@ describe("hash-chained ledger", () => {
     const p = makeLedger(5);
     const ls = lines(p);
     const last = JSON.parse(ls[4]).hash as string;
-    writeFileSync(join(dirname(p), "manifest.json"), JSON.stringify({ command: "x", ledger: { file: "ledger.jsonl", records: 5, head: last } }));
+    writeFileSync(
+      join(dirname(p), "manifest.json"),
+      JSON.stringify({ command: "x", ledger: { file: "ledger.jsonl", records: 5, head: last } }),
+    );
     rmSync(headPath(p));
     expect(verifyLedger(p)).toMatchObject({ ok: true, count: 5, anchored: true, anchors: [join(dirname(p), "manifest.json")] });
     rewrite(p, ls.slice(0, 4));
@@ -155,19 +164,63 @@ describe("hash-chained ledger", () => {
 describe("every tampering class fails verification (issue 16)", () => {
   // Each takes the lines of an intact 4-record ledger (and its path) and tampers with them.
   const cases: [string, (ls: string[], p: string) => string[], RegExp][] = [
-    ["modify a record", (ls) => { const e = JSON.parse(ls[1]); e.record.quantity = 999; return [ls[0], canonicalJson(e), ...ls.slice(2)]; }, /line 2: hash does not match/],
-    ["modify and recompute the hash", (ls) => { const e = JSON.parse(ls[1]); e.record.quantity = 999; e.hash = chainHash(e.prev, e.seq, e.record); return [ls[0], canonicalJson(e), ...ls.slice(2)]; }, /line 3: prev does not match/],
+    [
+      "modify a record",
+      (ls) => {
+        const e = JSON.parse(ls[1]);
+        e.record.quantity = 999;
+        return [ls[0], canonicalJson(e), ...ls.slice(2)];
+      },
+      /line 2: hash does not match/,
+    ],
+    [
+      "modify and recompute the hash",
+      (ls) => {
+        const e = JSON.parse(ls[1]);
+        e.record.quantity = 999;
+        e.hash = chainHash(e.prev, e.seq, e.record);
+        return [ls[0], canonicalJson(e), ...ls.slice(2)];
+      },
+      /line 3: prev does not match/,
+    ],
     ["remove a record", (ls) => [ls[0], ...ls.slice(2)], /line 2: sequence number 3, expected 2/],
     ["insert a record", (ls) => [ls[0], ls[0], ...ls.slice(1)], /line 2: sequence number 1, expected 2/],
     ["reorder records", (ls) => [ls[0], ls[2], ls[1], ls[3]], /line 2: sequence number 3/],
     ["truncate (cut the last record)", (ls) => ls.slice(0, 3), /the head file .* records 4/],
     // The probe's case: "note" sorts between "hash" and "prev", so the line is still sorted, compact JSON.
-    ["extra key in sorted position", (ls) => [ls[0], ls[1].replace('"prev":', '"note":"x","prev":'), ...ls.slice(2)], /line 2: field "note" not part of a ledger entry/],
-    ["extra key at the end", (ls) => [ls[0], ls[1].replace(/}$/, ',"zzz":1}'), ...ls.slice(2)], /line 2: field "zzz" not part of a ledger entry/],
-    ["missing key", (ls) => { const e = JSON.parse(ls[1]); delete e.prev; return [ls[0], canonicalJson(e), ...ls.slice(2)]; }, /line 2: missing field prev/],
+    [
+      "extra key in sorted position",
+      (ls) => [ls[0], ls[1].replace('"prev":', '"note":"x","prev":'), ...ls.slice(2)],
+      /line 2: field "note" not part of a ledger entry/,
+    ],
+    [
+      "extra key at the end",
+      (ls) => [ls[0], ls[1].replace(/}$/, ',"zzz":1}'), ...ls.slice(2)],
+      /line 2: field "zzz" not part of a ledger entry/,
+    ],
+    [
+      "missing key",
+      (ls) => {
+        const e = JSON.parse(ls[1]);
+        delete e.prev;
+        return [ls[0], canonicalJson(e), ...ls.slice(2)];
+      },
+      /line 2: missing field prev/,
+    ],
     ["whitespace", (ls) => [ls[0], ls[1].replace('"hash":', '"hash": '), ...ls.slice(2)], /line 2: not the canonical JSON/],
-    ["key order", (ls) => { const e = JSON.parse(ls[1]); return [ls[0], JSON.stringify({ seq: e.seq, hash: e.hash, prev: e.prev, record: e.record }), ...ls.slice(2)]; }, /line 2: not the canonical JSON/],
-    ["duplicate key", (ls) => [ls[0], ls[1].replace('"hash":', `"hash":"${"f".repeat(64)}","hash":`), ...ls.slice(2)], /line 2: not the canonical JSON/],
+    [
+      "key order",
+      (ls) => {
+        const e = JSON.parse(ls[1]);
+        return [ls[0], JSON.stringify({ seq: e.seq, hash: e.hash, prev: e.prev, record: e.record }), ...ls.slice(2)];
+      },
+      /line 2: not the canonical JSON/,
+    ],
+    [
+      "duplicate key",
+      (ls) => [ls[0], ls[1].replace('"hash":', `"hash":"${"f".repeat(64)}","hash":`), ...ls.slice(2)],
+      /line 2: not the canonical JSON/,
+    ],
     ["number formatting", (ls) => [ls[0], ls[1].replace('"seq":2', '"seq":2.0'), ...ls.slice(2)], /line 2: not the canonical JSON/],
   ];
   for (const [title, tamper, error] of cases) {
@@ -232,12 +285,15 @@ describe("keyed ledger (HMAC-SHA256, hubs --ledger-key)", () => {
     const ls = lines(p).map((l) => JSON.parse(l));
     ls[1].record.quantity = 999;
     let prev = GENESIS;
-    rewrite(p, ls.map((e) => {
-      e.prev = prev;
-      e.hash = chainHash(prev, e.seq, e.record); // the forger has no key: plain SHA-256
-      prev = e.hash;
-      return canonicalJson(e);
-    }));
+    rewrite(
+      p,
+      ls.map((e) => {
+        e.prev = prev;
+        e.hash = chainHash(prev, e.seq, e.record); // the forger has no key: plain SHA-256
+        prev = e.hash;
+        return canonicalJson(e);
+      }),
+    );
     writeFileSync(headPath(p), JSON.stringify({ count: 3, hash: prev })); // and drops the "mac" marker
     expect(verifyLedger(p).ok).toBe(true); // an unkeyed check sees nothing ...
     expect(verifyLedger(p, { key }).ok).toBe(false); // ... the auditor's keyed check does

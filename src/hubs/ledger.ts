@@ -68,10 +68,16 @@ export function readLedgerKey(file: string, runDir?: string): Buffer {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(code ? `${file}: cannot read the key (${code})` : (err as Error).message);
   }
-  if (key.length < MIN_KEY_BYTES) throw new Error(`${file}: a ledger key needs at least ${MIN_KEY_BYTES} bytes, the file has ${key.length} (make one with: openssl rand -out ${file} 32)`);
+  if (key.length < MIN_KEY_BYTES)
+    throw new Error(
+      `${file}: a ledger key needs at least ${MIN_KEY_BYTES} bytes, the file has ${key.length} (make one with: openssl rand -out ${file} 32)`,
+    );
   if (runDir !== undefined) {
     const rel = relative(resolve(runDir), resolve(file));
-    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) throw new Error(`${file}: the key must be kept outside the run directory ${runDir} (anyone who can rewrite the ledger could then read it)`);
+    if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel)))
+      throw new Error(
+        `${file}: the key must be kept outside the run directory ${runDir} (anyone who can rewrite the ledger could then read it)`,
+      );
   }
   return key;
 }
@@ -110,7 +116,8 @@ export class FileLedger implements LedgerSink {
       const v = verifyLedger(path, { key: opts.key });
       if (!v.ok) throw new Error(`${path}: cannot append to a broken ledger: ${v.error}`);
       // Appending would write a new head for whatever is there, silently anchoring a ledger cut at its end.
-      if (!v.anchored && this.opts.writeHead !== false) throw new Error(`${path}: cannot append to an unanchored ledger (no ${basename(headPath(path))} or manifest covers its end)`);
+      if (!v.anchored && this.opts.writeHead !== false)
+        throw new Error(`${path}: cannot append to an unanchored ledger (no ${basename(headPath(path))} or manifest covers its end)`);
       this.head = { count: v.count, hash: v.head };
     }
     this.fd = openSync(path, "a");
@@ -220,7 +227,8 @@ export function readHeadFile(path: string): LedgerAnchor | { error: string } | u
   if (!existsSync(path)) return undefined;
   try {
     const h = JSON.parse(readFileSync(path, "utf8")) as Partial<LedgerHead>;
-    if (typeof h?.count !== "number" || typeof h?.hash !== "string") return { error: `${path}: not a ledger head (expected {"count": N, "hash": "..."})` };
+    if (typeof h?.count !== "number" || typeof h?.hash !== "string")
+      return { error: `${path}: not a ledger head (expected {"count": N, "hash": "..."})` };
     return { count: h.count, hash: h.hash, source: path, ...(typeof h.mac === "string" ? { mac: h.mac } : {}) };
   } catch {
     return { error: `${path}: head file is not valid JSON` };
@@ -236,7 +244,8 @@ export function readHeadFile(path: string): LedgerAnchor | { error: string } | u
  * of the ledger was covered by an anchor.
  */
 export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResult {
-  if (statSync(path).isDirectory()) throw new LedgerPathError(`${path}: is a directory; give the ledger file (e.g. ${join(path, "ledger.jsonl")})`);
+  if (statSync(path).isDirectory())
+    throw new LedgerPathError(`${path}: is a directory; give the ledger file (e.g. ${join(path, "ledger.jsonl")})`);
   const text = readFileSync(path, "utf8");
   let head = opts.head;
   if (!head) {
@@ -244,9 +253,25 @@ export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResu
     if (h && "error" in h) return { ok: false, count: 0, head: GENESIS, error: h.error, anchored: false, anchors: [] };
     head = h;
   }
-  if (head?.mac !== undefined && head.mac !== LEDGER_MAC) return { ok: false, count: 0, head: GENESIS, error: `${head.source}: unknown mac "${head.mac}" (expected "${LEDGER_MAC}")`, anchored: false, anchors: [] };
+  if (head?.mac !== undefined && head.mac !== LEDGER_MAC)
+    return {
+      ok: false,
+      count: 0,
+      head: GENESIS,
+      error: `${head.source}: unknown mac "${head.mac}" (expected "${LEDGER_MAC}")`,
+      anchored: false,
+      anchors: [],
+    };
   if (head?.mac === LEDGER_MAC && !opts.key) {
-    return { ok: false, count: 0, head: GENESIS, error: `${head.source} says the ledger is keyed (${LEDGER_MAC}); verify it with its key (ledger verify --key FILE)`, anchored: false, anchors: [], needsKey: true };
+    return {
+      ok: false,
+      count: 0,
+      head: GENESIS,
+      error: `${head.source} says the ledger is keyed (${LEDGER_MAC}); verify it with its key (ledger verify --key FILE)`,
+      anchored: false,
+      anchors: [],
+      needsKey: true,
+    };
   }
   const checkpoint = opts.checkpoint ?? manifestCheckpoint(path);
   const anchors = [head, checkpoint].filter((a): a is LedgerAnchor => a !== undefined).map((a) => a.source);
@@ -255,7 +280,16 @@ export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResu
   if (endsWithNewline) lines.pop();
   let prev = GENESIS;
   let count = 0;
-  const fail = (line: number, error: string, truncated = false): VerifyResult => ({ ok: false, count, head: prev, badLine: line, error: `line ${line}: ${error}`, truncated, anchored: head !== undefined, anchors });
+  const fail = (line: number, error: string, truncated = false): VerifyResult => ({
+    ok: false,
+    count,
+    head: prev,
+    badLine: line,
+    error: `line ${line}: ${error}`,
+    truncated,
+    anchored: head !== undefined,
+    anchors,
+  });
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
     const isLast = i === lines.length - 1;
@@ -263,32 +297,60 @@ export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResu
     try {
       entry = JSON.parse(lines[i]);
     } catch {
-      if (isLast && !endsWithNewline) return fail(n, "truncated last line (an append was cut off, e.g. by a crash); the records before it verify", true);
+      if (isLast && !endsWithNewline)
+        return fail(n, "truncated last line (an append was cut off, e.g. by a crash); the records before it verify", true);
       return fail(n, "not valid JSON");
     }
     if (isLast && !endsWithNewline) return fail(n, "last line has no final newline (incomplete append)", true);
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return fail(n, "not a ledger entry (a JSON object {hash, prev, record, seq})");
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+      return fail(n, "not a ledger entry (a JSON object {hash, prev, record, seq})");
     const keys = Object.keys(entry);
     const extra = keys.filter((k) => !ENTRY_KEYS.includes(k));
-    if (extra.length > 0) return fail(n, `field${extra.length > 1 ? "s" : ""} ${extra.map((k) => JSON.stringify(k)).join(", ")} not part of a ledger entry (the hash would not cover ${extra.length > 1 ? "them" : "it"})`);
+    if (extra.length > 0)
+      return fail(
+        n,
+        `field${extra.length > 1 ? "s" : ""} ${extra.map((k) => JSON.stringify(k)).join(", ")} not part of a ledger entry (the hash would not cover ${extra.length > 1 ? "them" : "it"})`,
+      );
     const missing = ENTRY_KEYS.filter((k) => !keys.includes(k));
-    if (missing.length > 0) return fail(n, `missing field${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (a ledger entry is exactly {hash, prev, record, seq})`);
-    if (typeof entry.hash !== "string" || typeof entry.prev !== "string" || typeof entry.seq !== "number" || typeof entry.record !== "object" || entry.record === null || Array.isArray(entry.record)) {
+    if (missing.length > 0)
+      return fail(
+        n,
+        `missing field${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (a ledger entry is exactly {hash, prev, record, seq})`,
+      );
+    if (
+      typeof entry.hash !== "string" ||
+      typeof entry.prev !== "string" ||
+      typeof entry.seq !== "number" ||
+      typeof entry.record !== "object" ||
+      entry.record === null ||
+      Array.isArray(entry.record)
+    ) {
       return fail(n, "not a ledger entry (hash and prev are strings, seq a number, record an object)");
     }
     if (entry.seq !== n) return fail(n, `sequence number ${entry.seq}, expected ${n} (a record was removed, inserted or reordered)`);
-    if (entry.prev !== prev) return fail(n, "prev does not match the hash of the line before (a record was removed, inserted or reordered)");
+    if (entry.prev !== prev)
+      return fail(n, "prev does not match the hash of the line before (a record was removed, inserted or reordered)");
     let actual: string;
     try {
       actual = chainHash(entry.prev, entry.seq, entry.record, opts.key);
     } catch (err) {
       return fail(n, `record cannot be hashed (${(err as Error).message})`);
     }
-    if (actual !== entry.hash) return fail(n, opts.key ? "hash does not match the record under the key (the record was modified, or the ledger was written with another key or none)" : "hash does not match the record (the record was modified)");
+    if (actual !== entry.hash)
+      return fail(
+        n,
+        opts.key
+          ? "hash does not match the record under the key (the record was modified, or the ledger was written with another key or none)"
+          : "hash does not match the record (the record was modified)",
+      );
     // Exactly the canonical form: sorted keys, no whitespace, the numbers and strings as canonicalJson writes them.
-    if (canonicalJson({ hash: entry.hash, prev: entry.prev, record: entry.record, seq: entry.seq }) !== lines[i]) return fail(n, "not the canonical JSON of its entry (other key order, whitespace or number formatting)");
+    if (canonicalJson({ hash: entry.hash, prev: entry.prev, record: entry.record, seq: entry.seq }) !== lines[i])
+      return fail(n, "not the canonical JSON of its entry (other key order, whitespace or number formatting)");
     if (checkpoint && n === checkpoint.count && entry.hash !== checkpoint.hash) {
-      return fail(n, `hash ${entry.hash.slice(0, 12)}... differs from the head ${String(checkpoint.hash).slice(0, 12)}... recorded in ${checkpoint.source}`);
+      return fail(
+        n,
+        `hash ${entry.hash.slice(0, 12)}... differs from the head ${String(checkpoint.hash).slice(0, 12)}... recorded in ${checkpoint.source}`,
+      );
     }
     prev = entry.hash;
     count = n;
@@ -307,7 +369,8 @@ export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResu
   };
   if (checkpoint) {
     if (count < checkpoint.count) return endMismatch(checkpoint, `${checkpoint.source} records`);
-    if (checkpoint.count === 0 && checkpoint.hash !== GENESIS) return fail(1, `${checkpoint.source} records 0 records with a hash other than the genesis hash`);
+    if (checkpoint.count === 0 && checkpoint.hash !== GENESIS)
+      return fail(1, `${checkpoint.source} records 0 records with a hash other than the genesis hash`);
   }
   if (head && (head.count !== count || head.hash !== prev)) return endMismatch(head, `the head file ${head.source} records`);
   const anchored = head !== undefined || (checkpoint !== undefined && checkpoint.count === count);

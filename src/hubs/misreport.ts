@@ -30,7 +30,12 @@ export interface MisreportResult {
 
 export const MISREPORT_GRID: readonly number[] = [0, 0.25, 0.5, 0.8, 1, 1.25, 1.5, 2];
 
-function stepUtilities(cfg: ResolvedHubsConfig, actions: readonly HubAction[], resource: number | "all", round: number): { utility: number[]; trades: number; sellers: number; buyers: number; maxLots: number } {
+function stepUtilities(
+  cfg: ResolvedHubsConfig,
+  actions: readonly HubAction[],
+  resource: number | "all",
+  round: number,
+): { utility: number[]; trades: number; sellers: number; buyers: number; maxLots: number } {
   const sim = new HubSimulation(cfg, { seed: cfg.seed });
   const { hubs, resources } = cfg;
   const before = hubs.map((hub, h) => hubValue(hub, resources, 0, sim.holdings[h]));
@@ -52,11 +57,26 @@ function stepUtilities(cfg: ResolvedHubsConfig, actions: readonly HubAction[], r
   return { utility, trades, sellers: sellers.size, buyers: buyers.size, maxLots };
 }
 
-export function misreportSearch(cfg: ResolvedHubsConfig, resource: number | "all", round = 0, grid: readonly number[] = MISREPORT_GRID): MisreportResult {
+export function misreportSearch(
+  cfg: ResolvedHubsConfig,
+  resource: number | "all",
+  round = 0,
+  grid: readonly number[] = MISREPORT_GRID,
+): MisreportResult {
   const R = cfg.resources.length;
   const truth = cfg.hubs.map(() => truthfulAction(R));
   const base = stepUtilities(cfg, truth, resource, round);
-  let best: MisreportResult = { maxGain: -Infinity, hub: "", bidScale: 1, askScale: 1, truthfulUtility: NaN, trades: base.trades, sellers: base.sellers, buyers: base.buyers, maxLots: base.maxLots };
+  let best: MisreportResult = {
+    maxGain: -Infinity,
+    hub: "",
+    bidScale: 1,
+    askScale: 1,
+    truthfulUtility: NaN,
+    trades: base.trades,
+    sellers: base.sellers,
+    buyers: base.buyers,
+    maxLots: base.maxLots,
+  };
   for (let h = 0; h < cfg.hubs.length; h++) {
     for (const b of grid) {
       for (const a of grid) {
@@ -68,7 +88,8 @@ export function misreportSearch(cfg: ResolvedHubsConfig, resource: number | "all
           acts[h].askScale[r] = a;
         }
         const gain = stepUtilities(cfg, acts, resource, round).utility[h] - base.utility[h];
-        if (gain > best.maxGain) best = { ...best, maxGain: gain, hub: cfg.hubs[h].id, bidScale: b, askScale: a, truthfulUtility: base.utility[h] };
+        if (gain > best.maxGain)
+          best = { ...best, maxGain: gain, hub: cfg.hubs[h].id, bidScale: b, askScale: a, truthfulUtility: base.utility[h] };
       }
     }
   }

@@ -12,7 +12,13 @@ export interface ConcessionResult {
   value: number;
 }
 
-export function concede(sellerOpen: number, sellerReserve: number, buyerOpen: number, buyerReserve: number, steps: number): ConcessionResult {
+export function concede(
+  sellerOpen: number,
+  sellerReserve: number,
+  buyerOpen: number,
+  buyerReserve: number,
+  steps: number,
+): ConcessionResult {
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`concede: steps must be a positive integer, got ${steps}`);
   for (const [name, v] of Object.entries({ sellerOpen, sellerReserve, buyerOpen, buyerReserve })) {
     if (!Number.isFinite(v)) throw new RangeError(`concede: ${name} must be finite, got ${v}`);

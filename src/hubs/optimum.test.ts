@@ -9,7 +9,12 @@ describe("socialOptimum (HiGHS)", () => {
     const cfg = tinyConfig();
     // 150 chips in total. "high" values a chip at 10 + 10 = 20, "low" at 1 + 1 = 2; demand 100 each.
     // Optimum: high makes 100 (100 chips), low makes 50. Value = (1000 - 0) + (50 - 50) = 1000.
-    const opt = await socialOptimum(cfg.hubs, cfg.resources, 0, cfg.hubs.map((h) => h.supply));
+    const opt = await socialOptimum(
+      cfg.hubs,
+      cfg.resources,
+      0,
+      cfg.hubs.map((h) => h.supply),
+    );
     expect(opt.status).toBe("Optimal");
     expect(opt.production[1][0]).toBeCloseTo(100, 6);
     expect(opt.production[0][0]).toBeCloseTo(50, 6);
@@ -26,7 +31,12 @@ describe("socialOptimum (HiGHS)", () => {
     const raw = JSON.parse(JSON.stringify(tinyConfig().raw));
     raw.hubs[1].storageCapacity = 70; // high can hold at most 70 chips
     const cfg = resolveHubsConfig(raw);
-    const opt = await socialOptimum(cfg.hubs, cfg.resources, 0, cfg.hubs.map((h) => h.supply));
+    const opt = await socialOptimum(
+      cfg.hubs,
+      cfg.resources,
+      0,
+      cfg.hubs.map((h) => h.supply),
+    );
     expect(opt.holdings[1][0]).toBeLessThanOrEqual(70 + 1e-6);
     expect(opt.production[1][0]).toBeCloseTo(70, 6);
     expect(opt.production[0][0]).toBeCloseTo(80, 6);
@@ -35,13 +45,23 @@ describe("socialOptimum (HiGHS)", () => {
     raw.hubs[1].energyLimit = 6; // 6 / 0.1 = 60 units
     raw.resources[0].transferable = true;
     const cfg2 = resolveHubsConfig(raw);
-    const opt2 = await socialOptimum(cfg2.hubs, cfg2.resources, 0, cfg2.hubs.map((h) => h.supply));
+    const opt2 = await socialOptimum(
+      cfg2.hubs,
+      cfg2.resources,
+      0,
+      cfg2.hubs.map((h) => h.supply),
+    );
     expect(opt2.production[1][0]).toBeCloseTo(60, 6);
 
     raw.hubs[1].energyLimit = undefined;
     raw.resources[0].transferable = false;
     const cfg3 = resolveHubsConfig(raw);
-    const opt3 = await socialOptimum(cfg3.hubs, cfg3.resources, 0, cfg3.hubs.map((h) => h.supply));
+    const opt3 = await socialOptimum(
+      cfg3.hubs,
+      cfg3.resources,
+      0,
+      cfg3.hubs.map((h) => h.supply),
+    );
     expect(opt3.value).toBeCloseTo(100, 6); // nothing can move: the no-trade value
   });
 });

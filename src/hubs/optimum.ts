@@ -47,7 +47,12 @@ const num = (v: number): string => {
 };
 
 /** The CPLEX LP text of the period's social optimum (exported for inspection and tests). */
-export function optimumLp(hubs: readonly ResolvedHub[], resources: readonly ResolvedResource[], period: number, supply: readonly (readonly number[])[]): string {
+export function optimumLp(
+  hubs: readonly ResolvedHub[],
+  resources: readonly ResolvedResource[],
+  period: number,
+  supply: readonly (readonly number[])[],
+): string {
   const R = resources.length;
   const out: string[] = ["Maximize", " obj:"];
   hubs.forEach((hub, h) =>
@@ -110,7 +115,12 @@ export function optimumLp(hubs: readonly ResolvedHub[], resources: readonly Reso
 }
 
 /** Solve the period's social optimum. `supply[h][r]` is what hub h receives this period after shortages. */
-export async function socialOptimum(hubs: readonly ResolvedHub[], resources: readonly ResolvedResource[], period: number, supply: readonly (readonly number[])[]): Promise<OptimumResult> {
+export async function socialOptimum(
+  hubs: readonly ResolvedHub[],
+  resources: readonly ResolvedResource[],
+  period: number,
+  supply: readonly (readonly number[])[],
+): Promise<OptimumResult> {
   const highs = await loadHighs();
   const lp = optimumLp(hubs, resources, period, supply);
   const t0 = performance.now();

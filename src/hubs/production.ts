@@ -26,7 +26,12 @@ export interface ProductionPlan {
   usage: number[];
 }
 
-export function planProduction(hub: ResolvedHub, resources: readonly ResolvedResource[], period: number, holdings: readonly number[]): ProductionPlan {
+export function planProduction(
+  hub: ResolvedHub,
+  resources: readonly ResolvedResource[],
+  period: number,
+  holdings: readonly number[],
+): ProductionPlan {
   const P = hub.products.length;
   const R = resources.length;
   let x: number[];

@@ -52,7 +52,13 @@ export interface OutlierCheck {
   reason: string;
 }
 
-export function checkOutlier(norm: TradeNorm | undefined, pricePerUnit: number, quantity: number, k: number, minHistory: number): OutlierCheck {
+export function checkOutlier(
+  norm: TradeNorm | undefined,
+  pricePerUnit: number,
+  quantity: number,
+  k: number,
+  minHistory: number,
+): OutlierCheck {
   if (!norm || norm.price.n < minHistory) return { flagged: false, zPrice: NaN, zQuantity: NaN, reason: "" };
   const zPrice = norm.price.z(pricePerUnit);
   const zQuantity = norm.quantity.z(quantity);
@@ -115,9 +121,12 @@ export class ReviewQueue {
       if (typeof item.id !== "string" || item.id === "") bad("id", `must be a non-empty string, got ${JSON.stringify(item.id)}`);
       if (seen.has(item.id as string)) bad("id", `duplicate id "${item.id}"`);
       seen.add(item.id as string);
-      if (!REVIEW_STATUSES.includes(item.status as ReviewStatus)) bad("status", `must be one of ${REVIEW_STATUSES.join(", ")}, got ${JSON.stringify(item.status)}`);
-      if (!Number.isInteger(item.period) || (item.period as number) < 0) bad("period", `must be an integer >= 0, got ${JSON.stringify(item.period)}`);
-      if (typeof item.trade !== "object" || item.trade === null || Array.isArray(item.trade)) bad("trade", `must be an object (the proposed trade), got ${JSON.stringify(item.trade)}`);
+      if (!REVIEW_STATUSES.includes(item.status as ReviewStatus))
+        bad("status", `must be one of ${REVIEW_STATUSES.join(", ")}, got ${JSON.stringify(item.status)}`);
+      if (!Number.isInteger(item.period) || (item.period as number) < 0)
+        bad("period", `must be an integer >= 0, got ${JSON.stringify(item.period)}`);
+      if (typeof item.trade !== "object" || item.trade === null || Array.isArray(item.trade))
+        bad("trade", `must be an object (the proposed trade), got ${JSON.stringify(item.trade)}`);
       if (item.reason !== undefined && typeof item.reason !== "string") bad("reason", "must be a string");
     });
     return items as ReviewItem[];
@@ -142,8 +151,12 @@ export class ReviewQueue {
   /** Approve or reject a pending item; anything else is a usage error naming the item's status. */
   decide(id: string, decision: "approved" | "rejected", by: string, at: string | number, note?: string): ReviewItem {
     const item = this.get(id);
-    if (!item) throw new UsageError(`no review item "${id}"${this.path ? ` in ${this.path}` : ""} (ids: ${this.items.map((i) => i.id).join(", ") || "none"})`);
-    if (item.status !== "pending") throw new UsageError(`review item "${id}" is ${item.status}, only pending items can be approved or rejected`);
+    if (!item)
+      throw new UsageError(
+        `no review item "${id}"${this.path ? ` in ${this.path}` : ""} (ids: ${this.items.map((i) => i.id).join(", ") || "none"})`,
+      );
+    if (item.status !== "pending")
+      throw new UsageError(`review item "${id}" is ${item.status}, only pending items can be approved or rejected`);
     item.status = decision;
     item.decidedBy = by;
     item.decidedAt = at;

@@ -27,7 +27,10 @@ function cuts(p: ShortagePredictor, h: number, r: number): number[] {
 describe("ShortagePredictor (predicted cuts in HubTrading-v0 observations)", () => {
   it("supply ratios are supply / allocation", () => {
     const c = cfg();
-    expect(supplyRatios(c, c.events, 2)).toEqual([[0.5, 1, 1], [1, 1, 1]]);
+    expect(supplyRatios(c, c.events, 2)).toEqual([
+      [0.5, 1, 1],
+      [1, 1, 1],
+    ]);
   });
 
   it("announced events only: the cut shows once announced, for the periods still ahead", () => {
@@ -69,7 +72,9 @@ describe("ShortagePredictor (predicted cuts in HubTrading-v0 observations)", () 
     p.reset(p.cfg.events);
     expect(() => p.observeSupply(3)).toThrow(/expected period 1, got 3/);
     expect(() => resolveShortageForecastOptions({ forecaster: "mlp" })).toThrow(/"mlp" is not supported/);
-    expect(() => resolveShortageForecastOptions({ forecaster: "crystal-ball" as never })).toThrow(/forecaster must be "none" or a src\/demand forecaster spec/);
+    expect(() => resolveShortageForecastOptions({ forecaster: "crystal-ball" as never })).toThrow(
+      /forecaster must be "none" or a src\/demand forecaster spec/,
+    );
     expect(() => resolveShortageForecastOptions({ fitPeriods: 0 })).toThrow(/fitPeriods must be a positive integer/);
     expect(() => new ShortagePredictor(cfg(), { forecaster: { type: "holt-winters", period: 200 } })).toThrow(/needs at least 400 periods/);
   });

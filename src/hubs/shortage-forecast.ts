@@ -42,13 +42,19 @@ export function resolveShortageForecastOptions(o: Partial<ShortageForecastOption
   if (out.forecaster !== "none") {
     const parsed = forecasterSpecSchema.safeParse(out.forecaster);
     if (!parsed.success) {
-      throw new RangeError(`${where}: forecaster must be "none" or a src/demand forecaster spec ("naive", "moving-average", "seasonal-naive", "holt-winters" or {type, ...}): ${parsed.error.issues.map((i) => `${i.path.join(".") || "(value)"} ${i.message}`).join("; ")}`);
+      throw new RangeError(
+        `${where}: forecaster must be "none" or a src/demand forecaster spec ("naive", "moving-average", "seasonal-naive", "holt-winters" or {type, ...}): ${parsed.error.issues.map((i) => `${i.path.join(".") || "(value)"} ${i.message}`).join("; ")}`,
+      );
     }
     const type = typeof parsed.data === "string" ? parsed.data : parsed.data.type;
-    if (type === "mlp") throw new RangeError(`${where}: forecaster "mlp" is not supported here (one network per hub and resource); use naive, moving-average, seasonal-naive or holt-winters`);
+    if (type === "mlp")
+      throw new RangeError(
+        `${where}: forecaster "mlp" is not supported here (one network per hub and resource); use naive, moving-average, seasonal-naive or holt-winters`,
+      );
   }
   if (typeof out.announced !== "boolean") throw new RangeError(`${where}: announced must be true or false, got ${String(out.announced)}`);
-  if (!Number.isInteger(out.fitPeriods) || out.fitPeriods < 1) throw new RangeError(`${where}: fitPeriods must be a positive integer, got ${out.fitPeriods}`);
+  if (!Number.isInteger(out.fitPeriods) || out.fitPeriods < 1)
+    throw new RangeError(`${where}: fitPeriods must be a positive integer, got ${out.fitPeriods}`);
   return out;
 }
 
@@ -85,7 +91,10 @@ export class ShortagePredictor {
       cfg.resources.map((_, r) => {
         const f = makeForecaster(spec, { horizon: H });
         const series = history.map((row) => row[h][r]);
-        if (series.length < f.minHistory) throw new RangeError(`shortage forecast: ${f.name} needs at least ${f.minHistory} periods of history; fitPeriods is ${series.length}`);
+        if (series.length < f.minHistory)
+          throw new RangeError(
+            `shortage forecast: ${f.name} needs at least ${f.minHistory} periods of history; fitPeriods is ${series.length}`,
+          );
         f.fit(series);
         return f;
       }),

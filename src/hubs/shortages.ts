@@ -38,7 +38,14 @@ export function supplyAt(cfg: ResolvedHubsConfig, events: readonly ShortageEvent
 }
 
 /** Fraction of resource r's supply at hub h cut in `period` by events announced by `knownAt` (0 = none). */
-export function predictedCut(cfg: ResolvedHubsConfig, events: readonly ShortageEvent[], h: number, r: number, period: number, knownAt: number): number {
+export function predictedCut(
+  cfg: ResolvedHubsConfig,
+  events: readonly ShortageEvent[],
+  h: number,
+  r: number,
+  period: number,
+  knownAt: number,
+): number {
   let keep = 1;
   for (const e of events) {
     if (e.resource !== r || e.announced > knownAt || period < e.start || period >= e.start + e.duration || !e.hubs.includes(h)) continue;

@@ -29,7 +29,16 @@ describe("HubSimulation", () => {
     const sim = runAll(new HubSimulation(cfg, { ledger }));
     const ex = sim.trades.filter((t) => t.status === "executed");
     expect(ex).toHaveLength(5);
-    for (const t of ex) expect(t).toMatchObject({ mechanism: "sequential-second-price", seller: "low", buyer: "high", resource: "chips", quantity: 10, money: 20, pricePerUnit: 2 });
+    for (const t of ex)
+      expect(t).toMatchObject({
+        mechanism: "sequential-second-price",
+        seller: "low",
+        buyer: "high",
+        resource: "chips",
+        quantity: 10,
+        money: 20,
+        pricePerUnit: 2,
+      });
     const [low, high] = sim.results[0];
     expect(low.moneyNet).toBe(100);
     expect(high.moneyNet).toBe(-100);
@@ -41,7 +50,11 @@ describe("HubSimulation", () => {
     const cfg = cfgWith((r) => {
       r.periods = 1;
       r.mechanism = { kind: "sequential-second-price", maxRounds: 1 };
-      r.hubs.push({ id: "mid", supply: { chips: 0, labour: 100, energy: 100 }, products: [{ id: "m", marginPerUnit: 3, delayCostPerHour: 20, unitsPerHour: 10, demandPerPeriod: 10, needs: { chips: 1 } }] });
+      r.hubs.push({
+        id: "mid",
+        supply: { chips: 0, labour: 100, energy: 100 },
+        products: [{ id: "m", marginPerUnit: 3, delayCostPerHour: 20, unitsPerHour: 10, demandPerPeriod: 10, needs: { chips: 1 } }],
+      });
     });
     const sim = new HubSimulation(cfg);
     sim.runPeriod();
@@ -64,7 +77,12 @@ describe("HubSimulation", () => {
     const cfg = cfgWith((r) => {
       r.periods = 4;
       r.mechanism = { kind: "sequential-second-price", maxRounds: 1 };
-      r.review = { k: 2, minHistory: 3, unreviewed: { rejectAfter: 2 }, history: { chips: { prices: [0.5, 0.6, 0.55, 0.5], quantities: [10, 10, 10, 10] } } };
+      r.review = {
+        k: 2,
+        minHistory: 3,
+        unreviewed: { rejectAfter: 2 },
+        history: { chips: { prices: [0.5, 0.6, 0.55, 0.5], quantities: [10, 10, 10, 10] } },
+      };
     });
     const ledger = new MemoryLedger();
     const queue = new ReviewQueue(undefined, { ledger });
@@ -110,8 +128,25 @@ describe("HubSimulation", () => {
 
   it("approved items: unknown hubs lapse (no crash); a priority deal approved in the last period lapses; credits expire within the episode and pay their fallback", () => {
     const priorityTrade = (id: string, creditExpires: number) => ({
-      id, period: 0, round: 0, mechanism: "bilateral", resource: "chips", quantity: 10, seller: "low", buyer: "high", payment: "priority",
-      pricePerUnit: 1, money: 0, creditResource: "labour", creditQuantity: 5, creditPeriod: 1, creditExpires, sellerLoss: 20, buyerGain: 200, status: "queued", note: "",
+      id,
+      period: 0,
+      round: 0,
+      mechanism: "bilateral",
+      resource: "chips",
+      quantity: 10,
+      seller: "low",
+      buyer: "high",
+      payment: "priority",
+      pricePerUnit: 1,
+      money: 0,
+      creditResource: "labour",
+      creditQuantity: 5,
+      creditPeriod: 1,
+      creditExpires,
+      sellerLoss: 20,
+      buyerGain: 200,
+      status: "queued",
+      note: "",
     });
     const approve = (queue: ReviewQueue, trade: Record<string, unknown>) => {
       queue.add({ id: String(trade.id), period: 0, reason: "test", trade });
@@ -158,19 +193,28 @@ describe("HubSimulation", () => {
     expect(ledger.records).toEqual([expect.objectContaining({ type: "trade", id: sim.trades[0].id, status: "queued" })]);
     // escalation "drop": the dropped deal is in the ledger too
     const dropLedger = new MemoryLedger();
-    const dropped = runAll(new HubSimulation(cfgWith((r) => {
-      r.periods = 1;
-      r.mechanism = { kind: "bilateral", payment: "money", escalation: "drop" };
-      r.resources[0].maxPricePerUnit = 1;
-    }), { ledger: dropLedger }));
+    const dropped = runAll(
+      new HubSimulation(
+        cfgWith((r) => {
+          r.periods = 1;
+          r.mechanism = { kind: "bilateral", payment: "money", escalation: "drop" };
+          r.resources[0].maxPricePerUnit = 1;
+        }),
+        { ledger: dropLedger },
+      ),
+    );
     expect(dropped.trades.map((t) => t.status)).toEqual(["dropped"]);
     expect(dropLedger.records).toEqual([expect.objectContaining({ type: "trade", status: "dropped" })]);
     expect(queue.list("pending")[0].reason).toMatch(/escalation: seller's reservation 2\/unit above the maximum price 1/);
-    const planner = runAll(new HubSimulation(cfgWith((r) => {
-      r.periods = 1;
-      r.mechanism = { kind: "bilateral", payment: "money", escalation: "planner" };
-      r.resources[0].maxPricePerUnit = 1;
-    })));
+    const planner = runAll(
+      new HubSimulation(
+        cfgWith((r) => {
+          r.periods = 1;
+          r.mechanism = { kind: "bilateral", payment: "money", escalation: "planner" };
+          r.resources[0].maxPricePerUnit = 1;
+        }),
+      ),
+    );
     expect(planner.trades.filter((t) => t.mechanism === "planner" && t.status === "executed")).toHaveLength(5);
   });
 
@@ -178,10 +222,18 @@ describe("HubSimulation", () => {
     // Two sellers: low values a chip at 2 (reserve 20 a lot), low2 at 3 (reserve 30). high lacks 50 chips. Every
     // unit price but p2 (low2's price) is an outlier against a history of p2 only, so low -> high is held for
     // review; high must then buy its 5 lots from low2 instead of trading nothing.
-    const low2 = { id: "low2", supply: { chips: 100, labour: 100, energy: 100 }, products: [{ id: "p2", marginPerUnit: 2, delayCostPerHour: 10, unitsPerHour: 10, needs: { chips: 1, labour: 0.5, energy: 0.1 } }] };
+    const low2 = {
+      id: "low2",
+      supply: { chips: 100, labour: 100, energy: 100 },
+      products: [{ id: "p2", marginPerUnit: 2, delayCostPerHour: 10, unitsPerHour: 10, needs: { chips: 1, labour: 0.5, energy: 0.1 } }],
+    };
     const cases: [string, Record<string, unknown>, number][] = [
       ["sequential-second-price", { kind: "sequential-second-price" }, 3], // two-bidder auctions: high pays the seller's reserve 30 per lot
-      ["bilateral", { kind: "bilateral", payment: "money" }, negotiateMoney({ sellerReserve: 3, buyerReserve: 20, maxPrice: Infinity, steps: 5 }).value],
+      [
+        "bilateral",
+        { kind: "bilateral", payment: "money" },
+        negotiateMoney({ sellerReserve: 3, buyerReserve: 20, maxPrice: Infinity, steps: 5 }).value,
+      ],
     ];
     for (const [name, mechanism, p2] of cases) {
       const cfg = cfgWith((r) => {
@@ -240,12 +292,17 @@ describe("HubSimulation", () => {
     const base = runAll(new HubSimulation(live, { trade: false }));
     expect(shadow.results.map((p) => p.map((r) => r.reward))).toEqual(base.results.map((p) => p.map((r) => r.reward)));
     // and escalations to review are shadow records, not queue items
-    const esc = runAll(new HubSimulation(cfgWith((r) => {
-      r.periods = 1;
-      r.shadow = true;
-      r.mechanism = { kind: "bilateral", payment: "money", escalation: "review" };
-      r.resources[0].maxPricePerUnit = 1;
-    }), { queue: new ReviewQueue() }));
+    const esc = runAll(
+      new HubSimulation(
+        cfgWith((r) => {
+          r.periods = 1;
+          r.shadow = true;
+          r.mechanism = { kind: "bilateral", payment: "money", escalation: "review" };
+          r.resources[0].maxPricePerUnit = 1;
+        }),
+        { queue: new ReviewQueue() },
+      ),
+    );
     expect(esc.opts.queue!.list()).toHaveLength(0);
     expect(esc.trades).toHaveLength(1);
     expect(esc.trades[0]).toMatchObject({ status: "shadow" });

@@ -98,7 +98,6 @@ export interface Deal {
   sellerLoss: number;
 }
 
-
 export interface HubPeriodResult {
   hub: string;
   period: number;
@@ -174,7 +173,9 @@ export class HubSimulation {
     this.book = new CreditBook(cfg);
     this.moneyNet = new Array<number>(cfg.hubs.length).fill(0);
     this.creditValue = new Array<number>(cfg.hubs.length).fill(0);
-    this.minGain = cfg.hubs.map((hub) => 1e-6 * Math.max(1, ...hub.products.map((p) => (p.marginPerUnit + p.delayPerUnit) * Math.max(...p.demand))));
+    this.minGain = cfg.hubs.map(
+      (hub) => 1e-6 * Math.max(1, ...hub.products.map((p) => (p.marginPerUnit + p.delayPerUnit) * Math.max(...p.demand))),
+    );
     this.norms = cfg.resources.map((r) => {
       const norm = { price: new RunningStats(), quantity: new RunningStats() };
       const h = cfg.review.history[r.id];
@@ -254,7 +255,8 @@ export class HubSimulation {
       const policy = this.cfg.review.unreviewed;
       if (policy !== "hold") {
         for (const item of q.list("pending")) {
-          if (t - item.period >= policy.rejectAfter) q.decide(item.id, "rejected", "policy", t, `unreviewed for ${policy.rejectAfter} periods`);
+          if (t - item.period >= policy.rejectAfter)
+            q.decide(item.id, "rejected", "policy", t, `unreviewed for ${policy.rejectAfter} periods`);
         }
       }
     }
@@ -265,7 +267,18 @@ export class HubSimulation {
       this.creditValue[c.holder] += value;
       this.creditValue[c.issuer] -= cost;
       const { hubs, resources } = this.cfg;
-      this.log({ type: "credit_redemption", credit: c.id, period: this.period, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, quantity: q, remaining: c.remaining, value_to_holder: value, cost_to_issuer: cost });
+      this.log({
+        type: "credit_redemption",
+        credit: c.id,
+        period: this.period,
+        holder: hubs[c.holder].id,
+        issuer: hubs[c.issuer].id,
+        resource: resources[c.resource].id,
+        quantity: q,
+        remaining: c.remaining,
+        value_to_holder: value,
+        cost_to_issuer: cost,
+      });
     });
   }
 
@@ -280,7 +293,8 @@ export class HubSimulation {
     if (!(typeof trade.quantity === "number" && trade.quantity > 0 && Number.isFinite(trade.quantity)) || !Number.isFinite(trade.money)) {
       return lapse(`not executable: quantity ${trade.quantity} and money ${trade.money} must be finite numbers, the quantity positive`);
     }
-    if (r < 0 || s < 0 || b < 0) return lapse(`not executable: unknown ${r < 0 ? `resource "${trade.resource}"` : `hub "${s < 0 ? trade.seller : trade.buyer}"`}`);
+    if (r < 0 || s < 0 || b < 0)
+      return lapse(`not executable: unknown ${r < 0 ? `resource "${trade.resource}"` : `hub "${s < 0 ? trade.seller : trade.buyer}"`}`);
     let creditResource = -1;
     if (trade.payment === "priority") {
       creditResource = resources.findIndex((x) => x.id === trade.creditResource);
@@ -292,7 +306,13 @@ export class HubSimulation {
     if (this.holdings[s][r] < trade.quantity - 1e-9 || !storageOk) {
       return lapse("no longer feasible when approved (seller lacks the units or buyer lacks storage)");
     }
-    this.execute({ ...trade, id: `${trade.id}-R`, period: t, round: -1, mechanism: "review", status: "executed", note: `approved review item ${id}` }, s, b, r, creditResource);
+    this.execute(
+      { ...trade, id: `${trade.id}-R`, period: t, round: -1, mechanism: "review", status: "executed", note: `approved review item ${id}` },
+      s,
+      b,
+      r,
+      creditResource,
+    );
     q.settle(id, "executed", t);
   }
 
@@ -364,7 +384,8 @@ export class HubSimulation {
     };
 
     if (mechanism.kind === "vcg" || mechanism.kind === "both") {
-      for (const r of only ?? (this.tradable.length > 0 ? [this.tradable[round % this.tradable.length]] : [])) this.vcgRound(round, r, actions, busy, settle);
+      for (const r of only ?? (this.tradable.length > 0 ? [this.tradable[round % this.tradable.length]] : []))
+        this.vcgRound(round, r, actions, busy, settle);
     }
     if (mechanism.kind === "sequential-second-price") {
       for (const r of list) {
@@ -386,7 +407,10 @@ export class HubSimulation {
               top.push(b);
               if (top.length === 2) break;
             }
-            const res = vickreyAuction(top.map((b) => ({ bidder: b, amount: bid(b, r) })), ask(s, r));
+            const res = vickreyAuction(
+              top.map((b) => ({ bidder: b, amount: bid(b, r) })),
+              ask(s, r),
+            );
             if (res.winner < 0) {
               // With nobody left out, the highest free bid is below this reserve, so below every later (dearer)
               // seller's too: no later lot sells. Otherwise a dearer seller may still sell to a left-out buyer.
@@ -394,10 +418,26 @@ export class HubSimulation {
               break;
             }
             const b = res.winner;
-            const base = this.draft({ round, mechanism: "sequential-second-price", seller: s, buyer: b, resource: r, quantity: q, buyerGain: gain[b][r], sellerLoss: loss[s][r] });
+            const base = this.draft({
+              round,
+              mechanism: "sequential-second-price",
+              seller: s,
+              buyer: b,
+              resource: r,
+              quantity: q,
+              buyerGain: gain[b][r],
+              sellerLoss: loss[s][r],
+            });
             const status =
               res.price / q > resources[r].maxPricePerUnit
-                ? this.escalate(base, s, b, r, `second price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`, ask(s, r) / q)
+                ? this.escalate(
+                    base,
+                    s,
+                    b,
+                    r,
+                    `second price ${fmt(res.price / q)}/unit above the maximum ${resources[r].maxPricePerUnit}`,
+                    ask(s, r) / q,
+                  )
                 : this.propose({ ...base, payment: "money", pricePerUnit: res.price / q, money: res.price }, s, b, r, -1);
             settle(status, s, b, r);
           }
@@ -419,7 +459,16 @@ export class HubSimulation {
             if (busy[s]) continue;
             if (!(bid(b, r) > ask(s, r))) break; // sellers are sorted by ask: no dearer one sells to b either
             if (b === s || this.blocked.has(key(s, b, r))) continue;
-            const deal: Deal = { round, mechanism: "bilateral", seller: s, buyer: b, resource: r, quantity: resources[r].lot, buyerGain: gain[b][r], sellerLoss: loss[s][r] };
+            const deal: Deal = {
+              round,
+              mechanism: "bilateral",
+              seller: s,
+              buyer: b,
+              resource: r,
+              quantity: resources[r].lot,
+              buyerGain: gain[b][r],
+              sellerLoss: loss[s][r],
+            };
             if (settle(this.negotiate(deal, { gain: bid(b, r), loss: ask(s, r) }), s, b, r)) break;
           }
         }
@@ -467,7 +516,13 @@ export class HubSimulation {
    * sellers receive Clarke payments, the company pays the difference. The allocation is split into seller-buyer
    * legs (sellers and buyers in hub order) that pass the price cap, review and shadow gate one by one.
    */
-  private vcgRound(round: number, r: number, actions: readonly HubAction[], busy: Uint8Array, settle: (status: DealResult, s: number, b: number, r: number) => boolean): void {
+  private vcgRound(
+    round: number,
+    r: number,
+    actions: readonly HubAction[],
+    busy: Uint8Array,
+    settle: (status: DealResult, s: number, b: number, r: number) => boolean,
+  ): void {
     const { hubs, resources } = this.cfg;
     if (!resources[r].transferable) return;
     const q = resources[r].lot;
@@ -507,11 +562,27 @@ export class HubSimulation {
         const qty = k * q;
         const money = res.payments[bi] * fb;
         const receives = -res.payments[sj] * fs;
-        const base = this.draft({ round, mechanism: "vcg", seller: s, buyer: b, resource: r, quantity: qty, buyerGain: lotValue(truth[bi], res.lots[bi]) * fb, sellerLoss: -lotValue(truth[sj], res.lots[sj]) * fs });
+        const base = this.draft({
+          round,
+          mechanism: "vcg",
+          seller: s,
+          buyer: b,
+          resource: r,
+          quantity: qty,
+          buyerGain: lotValue(truth[bi], res.lots[bi]) * fb,
+          sellerLoss: -lotValue(truth[sj], res.lots[sj]) * fs,
+        });
         const cap = resources[r].maxPricePerUnit;
         const status =
           Math.max(money, receives) / qty > cap
-            ? this.escalate(base, s, b, r, `VCG price ${fmt(Math.max(money, receives) / qty)}/unit above the maximum ${cap}`, (-lotValue(reports[sj], res.lots[sj]) * fs) / qty)
+            ? this.escalate(
+                base,
+                s,
+                b,
+                r,
+                `VCG price ${fmt(Math.max(money, receives) / qty)}/unit above the maximum ${cap}`,
+                (-lotValue(reports[sj], res.lots[sj]) * fs) / qty,
+              )
             : this.propose({ ...base, payment: "money", pricePerUnit: money / qty, money, subsidy: receives - money }, s, b, r, -1);
         if (status === "blocked") {
           this.auctionBlocked.add(`${s}:${r}`);
@@ -565,9 +636,24 @@ export class HubSimulation {
     }
     const m = negotiateMoney({ sellerReserve: statedLoss / q, buyerReserve: statedGain / q, maxPrice, steps: mechanism.timeToConclude });
     if (m.agreed) {
-      return this.propose({ ...base, payment: "money", pricePerUnit: m.value, money: m.value * q, note: failure ? `paid in money (${failure})` : "" }, s, b, r, -1);
+      return this.propose(
+        { ...base, payment: "money", pricePerUnit: m.value, money: m.value * q, note: failure ? `paid in money (${failure})` : "" },
+        s,
+        b,
+        r,
+        -1,
+      );
     }
-    return this.escalate(base, s, b, r, m.blockedByCap ? `seller's reservation ${fmt(statedLoss / q)}/unit above the maximum price ${maxPrice}` : `no agreement within ${mechanism.timeToConclude} steps`, statedLoss / q);
+    return this.escalate(
+      base,
+      s,
+      b,
+      r,
+      m.blockedByCap
+        ? `seller's reservation ${fmt(statedLoss / q)}/unit above the maximum price ${maxPrice}`
+        : `no agreement within ${mechanism.timeToConclude} steps`,
+      statedLoss / q,
+    );
   }
 
   /** Forecast holdings of every hub in period tp as known now (announced shortages, planned credit redemptions). */
@@ -632,7 +718,11 @@ export class HubSimulation {
       planB[rp] = h0;
       return v;
     };
-    if (best.value < statedLoss) return { ok: false, reason: `the most priority the buyer can give is worth ${fmt(best.value)} to the seller, below its loss ${fmt(statedLoss)}` };
+    if (best.value < statedLoss)
+      return {
+        ok: false,
+        reason: `the most priority the buyer can give is worth ${fmt(best.value)} to the seller, below its loss ${fmt(statedLoss)}`,
+      };
     const cSat = smallestReaching(valueToHolder, best.value * (1 - 1e-9), 0, spare, 1e-9);
     const cMin = smallestReaching(valueToHolder, statedLoss, 0, cSat, 1e-9);
     let cMax = largestWithin(costToIssuer, statedGain, 0, spare, 1e-6);
@@ -679,7 +769,13 @@ export class HubSimulation {
     if (d.action === "record-shadow") this.recordShadow(d.trade);
     else if (d.action === "execute") this.execute(d.trade, s, b, r, creditResource);
     else {
-      if (d.action === "queue" && d.queued) this.opts.queue!.add({ id: d.trade.id, period: this.period, reason: d.queued.reason, trade: d.queued.trade as unknown as Record<string, unknown> });
+      if (d.action === "queue" && d.queued)
+        this.opts.queue!.add({
+          id: d.trade.id,
+          period: this.period,
+          reason: d.queued.reason,
+          trade: d.queued.trade as unknown as Record<string, unknown>,
+        });
       this.record(d.trade);
     }
     return d.effect;
@@ -727,7 +823,16 @@ export class HubSimulation {
     this.book.expire(t, (c, unredeemed, pay) => {
       this.moneyNet[c.issuer] -= pay;
       this.moneyNet[c.holder] += pay;
-      this.log({ type: "credit_expiry", credit: c.id, period: t, holder: hubs[c.holder].id, issuer: hubs[c.issuer].id, resource: resources[c.resource].id, unredeemed, fallback_paid: pay });
+      this.log({
+        type: "credit_expiry",
+        credit: c.id,
+        period: t,
+        holder: hubs[c.holder].id,
+        issuer: hubs[c.issuer].id,
+        resource: resources[c.resource].id,
+        unredeemed,
+        fallback_paid: pay,
+      });
     });
     const results = hubs.map((hub, h): HubPeriodResult => {
       const plan = planProduction(hub, resources, t, this.holdings[h]);
@@ -759,8 +864,6 @@ export class HubSimulation {
     this.opts.ledger?.append(record);
   }
 }
-
-
 
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Math.round(v * 100) / 100) : String(v));
 

@@ -6,7 +6,14 @@ import { solveSmallLp } from "./small-lp.js";
 describe("solveSmallLp", () => {
   it("solves the chairs-and-tables LP by hand (max 30c + 50t, c + 2t <= 40, 2c + t <= 50)", () => {
     // Vertices: (0,20) -> 1000, (25,0) -> 750, intersection c=20, t=10 -> 1100.
-    const r = solveSmallLp([30, 50], [[1, 2], [2, 1]], [40, 50]);
+    const r = solveSmallLp(
+      [30, 50],
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      [40, 50],
+    );
     expect(r.value).toBeCloseTo(1100, 9);
     expect(r.x[0]).toBeCloseTo(20, 9);
     expect(r.x[1]).toBeCloseTo(10, 9);

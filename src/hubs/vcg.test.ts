@@ -90,7 +90,9 @@ describe("misreport search in HubSimulation", () => {
       const cfg = cfgFor("vcg", seed, hubs);
       for (let r = 0; r < cfg.resources.length; r++) {
         for (const m of [misreportSearch(cfg, r), misreportSearch(cfg, "all", r)]) {
-          expect(m.maxGain, `seed ${seed} resource ${r}: ${JSON.stringify(m)}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(m.truthfulUtility)));
+          expect(m.maxGain, `seed ${seed} resource ${r}: ${JSON.stringify(m)}`).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, Math.abs(m.truthfulUtility)),
+          );
           if (m.sellers >= 2 && m.buyers >= 2) multi++;
           if (m.maxLots >= 2) multiLot++;
         }

@@ -4,13 +4,32 @@ import { bidderUtility, vickreyAuction, type VickreyResult } from "./vickrey.js"
 
 describe("vickreyAuction", () => {
   it("highest bid wins and pays the second-highest bid or the reserve", () => {
-    expect(vickreyAuction([{ bidder: 0, amount: 5 }, { bidder: 1, amount: 9 }, { bidder: 2, amount: 7 }])).toEqual({ winner: 1, price: 7 });
-    expect(vickreyAuction([{ bidder: 0, amount: 5 }, { bidder: 1, amount: 9 }], 8)).toEqual({ winner: 1, price: 8 });
+    expect(
+      vickreyAuction([
+        { bidder: 0, amount: 5 },
+        { bidder: 1, amount: 9 },
+        { bidder: 2, amount: 7 },
+      ]),
+    ).toEqual({ winner: 1, price: 7 });
+    expect(
+      vickreyAuction(
+        [
+          { bidder: 0, amount: 5 },
+          { bidder: 1, amount: 9 },
+        ],
+        8,
+      ),
+    ).toEqual({ winner: 1, price: 8 });
     expect(vickreyAuction([{ bidder: 0, amount: 9 }], 3)).toEqual({ winner: 0, price: 3 });
     expect(vickreyAuction([{ bidder: 0, amount: 3 }], 3).winner).toBe(-1);
     expect(vickreyAuction([]).winner).toBe(-1);
     // Ties go to the lower bidder id, which pays the tied amount.
-    expect(vickreyAuction([{ bidder: 4, amount: 6 }, { bidder: 2, amount: 6 }])).toEqual({ winner: 2, price: 6 });
+    expect(
+      vickreyAuction([
+        { bidder: 4, amount: 6 },
+        { bidder: 2, amount: 6 },
+      ]),
+    ).toEqual({ winner: 2, price: 6 });
   });
 
   it("truthful bidding is weakly dominant: no unilateral deviation ever raises a bidder's utility", () => {
@@ -40,7 +59,10 @@ type Auction = (bids: { bidder: number; amount: number }[], reserve: number) => 
  * 400 random auctions with arbitrary other bids and reserves: for one bidder, compare its utility when bidding its
  * value with its utility under many deviations. Returns every deviation that did better than truthful bidding.
  */
-function deviationCheck(auction: Auction, seed: number): { violations: { trial: number; bid: number; truthful: number; deviated: number }[]; strictlyBetter: number } {
+function deviationCheck(
+  auction: Auction,
+  seed: number,
+): { violations: { trial: number; bid: number; truthful: number; deviated: number }[]; strictlyBetter: number } {
   const rng = new Rng(seed);
   const violations: { trial: number; bid: number; truthful: number; deviated: number }[] = [];
   let strictlyBetter = 0;
@@ -53,7 +75,17 @@ function deviationCheck(auction: Auction, seed: number): { violations: { trial: 
     const i = rng.int(n);
     const bidsWith = (b: number) => others.map((a, j) => ({ bidder: j, amount: j === i ? b : a }));
     const truthful = bidderUtility(auction(bidsWith(values[i]), reserve), i, values[i]);
-    const deviations = [0, values[i] - 1, values[i] + 1, values[i] * 2, 1000, ...others, reserve, reserve + 0.5, ...Array.from({ length: 10 }, () => rng.uniform(0, 150))];
+    const deviations = [
+      0,
+      values[i] - 1,
+      values[i] + 1,
+      values[i] * 2,
+      1000,
+      ...others,
+      reserve,
+      reserve + 0.5,
+      ...Array.from({ length: 10 }, () => rng.uniform(0, 150)),
+    ];
     for (const d of deviations) {
       const u = bidderUtility(auction(bidsWith(d), reserve), i, values[i]);
       if (u > truthful + 1e-12) violations.push({ trial, bid: d, truthful, deviated: u });

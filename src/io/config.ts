@@ -11,7 +11,9 @@ export function readJsonFile(file: string): unknown {
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : `cannot read (${code ?? err})`}`);
+    throw new UsageError(
+      `${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : `cannot read (${code ?? err})`}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -36,6 +38,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, file: string): z.outp
 export function checkFormat(json: unknown, path: string, format: string, version: number): void {
   const j = (typeof json === "object" && json !== null ? json : {}) as { format?: unknown; version?: unknown };
   if (j.format !== format || j.version !== version) {
-    throw new UsageError(`${path}: not a ${format} file version ${version} (found format ${JSON.stringify(j.format ?? null)}, version ${JSON.stringify(j.version ?? null)})`);
+    throw new UsageError(
+      `${path}: not a ${format} file version ${version} (found format ${JSON.stringify(j.format ?? null)}, version ${JSON.stringify(j.version ?? null)})`,
+    );
   }
 }

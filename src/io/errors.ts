@@ -33,10 +33,7 @@ export class ConfigError extends UsageError {
     readonly file: string,
     readonly issues: ConfigIssue[],
   ) {
-    super(
-      `${file}: invalid configuration\n` +
-        issues.map((i) => `  - ${i.path === "" ? "(root)" : i.path}: ${i.message}`).join("\n"),
-    );
+    super(`${file}: invalid configuration\n` + issues.map((i) => `  - ${i.path === "" ? "(root)" : i.path}: ${i.message}`).join("\n"));
     this.name = "ConfigError";
   }
 }
@@ -88,7 +85,6 @@ function bestBranch(branches: ZodIssueLike[][]): ZodIssueLike[] | undefined {
   if (candidates.length > 1) candidates = candidates.filter((b) => !wrongKind(b));
   return candidates.length === 1 ? candidates[0] : undefined;
 }
-
 
 /**
  * THE way to turn a zod error into the project's ConfigError: every options object and config file validated

@@ -55,5 +55,8 @@ export function boundedNumber(what = "inputs") {
   return z
     .number({ error: "must be a number" })
     .finite("must be finite")
-    .refine((v) => Math.abs(v) <= LIMITS.magnitude, `must be at most ${LIMITS.magnitude.toExponential()} in magnitude (larger ${what} overflow sums and the optimiser)`);
+    .refine(
+      (v) => Math.abs(v) <= LIMITS.magnitude,
+      `must be at most ${LIMITS.magnitude.toExponential()} in magnitude (larger ${what} overflow sums and the optimiser)`,
+    );
 }

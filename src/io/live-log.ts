@@ -37,7 +37,17 @@ export class LiveLog {
   /** Append the points of one update (all at the same step for TensorBoard's event). */
   append(points: readonly LivePoint[]): void {
     if (points.length === 0) return;
-    const text = points.map((p) => JSON.stringify({ step: p.step, metric: p.metric, ...(p.agent === undefined ? {} : { agent: p.agent }), value: Number.isFinite(p.value) ? p.value : null })).join("\n") + "\n";
+    const text =
+      points
+        .map((p) =>
+          JSON.stringify({
+            step: p.step,
+            metric: p.metric,
+            ...(p.agent === undefined ? {} : { agent: p.agent }),
+            value: Number.isFinite(p.value) ? p.value : null,
+          }),
+        )
+        .join("\n") + "\n";
     writeSync(this.fd, text);
     const bySteps = new Map<number, { tag: string; value: number }[]>();
     for (const p of points) {

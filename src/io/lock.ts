@@ -178,7 +178,15 @@ function olderThan(file: string, ms: number): boolean {
 /** Delete a stale lock, but only if it is still the one we judged stale (checked under a `.break` lock). */
 function breakLock(file: string, stale: LockHolder | undefined): void {
   const breaker = `${file}.break`;
-  if (!tryCreate(breaker, { pid: process.pid, host: os.hostname(), started_at: new Date().toISOString(), command: "break stale lock", what: file })) {
+  if (
+    !tryCreate(breaker, {
+      pid: process.pid,
+      host: os.hostname(),
+      started_at: new Date().toISOString(),
+      command: "break stale lock",
+      what: file,
+    })
+  ) {
     const b = readHolder(breaker);
     if ((b && isStale(b)) || olderThan(breaker, 10_000)) rmSync(breaker, { force: true });
     else sleepSync(25);
@@ -186,7 +194,10 @@ function breakLock(file: string, stale: LockHolder | undefined): void {
   }
   try {
     const now = readHolder(file);
-    const same = stale === undefined ? now === undefined : now !== undefined && now.pid === stale.pid && now.host === stale.host && now.started_at === stale.started_at;
+    const same =
+      stale === undefined
+        ? now === undefined
+        : now !== undefined && now.pid === stale.pid && now.host === stale.host && now.started_at === stale.started_at;
     if (same) {
       try {
         unlinkSync(file);

@@ -10,8 +10,15 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The git commit of the checkout (with `-dirty` when it has uncommitted changes), or "unknown". */
 export function gitCommit(): string {
   try {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: projectRoot, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: projectRoot,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
     return dirty ? `${head}-dirty` : head;
   } catch {
     return "unknown";
@@ -20,7 +27,10 @@ export function gitCommit(): string {
 
 /** Installed versions of the project's runtime dependencies and of Node.js itself. */
 export function packageVersions(): Record<string, string> {
-  const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
+    version: string;
+    dependencies: Record<string, string>;
+  };
   const require = createRequire(join(projectRoot, "package.json"));
   const out: Record<string, string> = { node: process.version, supplygym: pkg.version };
   for (const name of Object.keys(pkg.dependencies)) out[name] = installedVersion(name, require) ?? "not installed";
@@ -32,7 +42,10 @@ export function packageVersions(): Record<string, string> {
  * point (walking up to the package.json that names it) or else in the node_modules folders above the project.
  * Not `require("<name>/package.json")`: packages whose `exports` omit it (such as highs) block that.
  */
-export function installedVersion(name: string, require: NodeJS.Require = createRequire(join(projectRoot, "package.json"))): string | undefined {
+export function installedVersion(
+  name: string,
+  require: NodeJS.Require = createRequire(join(projectRoot, "package.json")),
+): string | undefined {
   const candidates: string[] = [];
   try {
     let dir = dirname(require.resolve(name));

@@ -4,7 +4,12 @@ import { renderSvg, svgToPng } from "./plot.js";
 describe("renderSvg", () => {
   it("renders a vega-lite line chart to SVG and PNG offline", async () => {
     const svg = await renderSvg({
-      data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] },
+      data: {
+        values: [
+          { x: 1, y: 2 },
+          { x: 2, y: 3 },
+        ],
+      },
       mark: "line",
       encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
     });

@@ -56,11 +56,22 @@ export async function svgToPng(svg: string, width = 1200): Promise<Uint8Array> {
  */
 export async function svgToPdf(svg: string): Promise<Uint8Array> {
   const PDFDocument = (await import("pdfkit")).default;
-  const SVGtoPDF = (await import("svg-to-pdfkit")).default as (doc: unknown, svg: string, x: number, y: number, opts?: Record<string, unknown>) => void;
+  const SVGtoPDF = (await import("svg-to-pdfkit")).default as (
+    doc: unknown,
+    svg: string,
+    x: number,
+    y: number,
+    opts?: Record<string, unknown>,
+  ) => void;
   const w = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 600);
   const h = Number(/<svg[^>]*\sheight="([\d.]+)"/.exec(svg)?.[1] ?? 400);
   const fonts = figureFontFiles();
-  const doc = new PDFDocument({ size: [w, h], margin: 0, compress: true, info: { Producer: "supplygym", Creator: "supplygym", CreationDate: new Date(0) } });
+  const doc = new PDFDocument({
+    size: [w, h],
+    margin: 0,
+    compress: true,
+    info: { Producer: "supplygym", Creator: "supplygym", CreationDate: new Date(0) },
+  });
   doc.registerFont("figure", fonts.regular);
   doc.registerFont("figure-bold", fonts.bold);
   const chunks: Buffer[] = [];

@@ -63,14 +63,20 @@ describe("locks", () => {
     const l = Lock.acquire(f, { what: "B" });
     expect(JSON.parse(readFileSync(f, "utf8")).pid).toBe(process.pid);
     l.release();
-    writeFileSync(f, JSON.stringify({ pid: deadPid(), host: "some-other-host", started_at: "2020-01-01T00:00:00Z", command: "x", what: "y" }));
+    writeFileSync(
+      f,
+      JSON.stringify({ pid: deadPid(), host: "some-other-host", started_at: "2020-01-01T00:00:00Z", command: "x", what: "y" }),
+    );
     expect(() => Lock.acquire(f, { what: "B" })).toThrow(/some-other-host.*if that process is gone delete/);
     rmSync(f);
   });
 
   it("waits for a lock when asked (queue workers) and takes it once released", async () => {
     const f = join(tmp, "c.lock");
-    const child = spawn(process.execPath, ["-e", `const fs=require("fs");fs.writeFileSync(${JSON.stringify(f)}, JSON.stringify({pid:process.pid,host:require("os").hostname(),started_at:"now",command:"child",what:"C"}),{flag:"wx"});setTimeout(()=>{fs.rmSync(${JSON.stringify(f)});process.exit(0)},400)`]);
+    const child = spawn(process.execPath, [
+      "-e",
+      `const fs=require("fs");fs.writeFileSync(${JSON.stringify(f)}, JSON.stringify({pid:process.pid,host:require("os").hostname(),started_at:"now",command:"child",what:"C"}),{flag:"wx"});setTimeout(()=>{fs.rmSync(${JSON.stringify(f)});process.exit(0)},400)`,
+    ]);
     for (let i = 0; i < 100 && !existsSync(f); i++) await new Promise((r) => setTimeout(r, 20));
     expect(() => Lock.acquire(f, { what: "C" })).toThrow(LockHeldError);
     const l = Lock.acquire(f, { what: "C", wait: 10_000 });
@@ -95,7 +101,9 @@ describe("stale staging", () => {
     };
     for (const n of Object.values(names)) mkdirSync(join(dir, n));
     expect(pidAlive(dead)).toBe(false);
-    const removed = sweepStale(dir).map((p) => p.slice(dir.length + 1)).sort();
+    const removed = sweepStale(dir)
+      .map((p) => p.slice(dir.length + 1))
+      .sort();
     expect(removed).toEqual([names.deadAtomic, names.deadNew, names.deadOld].sort());
     expect(readdirSync(dir).sort()).toEqual([names.live, names.otherHost, names.result].sort());
   });
@@ -144,7 +152,16 @@ describe("RunDir under races and faults", () => {
 
   it("refuses Inf in a CSV (naming file, row and column), writes NaN", () => {
     const d = RunDir.open({ experiment: "x", root: join(tmp, "inf"), runId: "r" });
-    expect(() => d.writeCsv("m.csv", ["a", "b"], [{ a: 1, b: NaN }, { a: Infinity, b: 2 }])).toThrow(/^m\.csv: row 2, column a is Infinity/);
+    expect(() =>
+      d.writeCsv(
+        "m.csv",
+        ["a", "b"],
+        [
+          { a: 1, b: NaN },
+          { a: Infinity, b: 2 },
+        ],
+      ),
+    ).toThrow(/^m\.csv: row 2, column a is Infinity/);
     d.writeCsv("n.csv", ["a"], [{ a: NaN }]);
     d.abort();
   });
@@ -173,7 +190,16 @@ describe("RunDir under races and faults", () => {
 
   it("train keeps its previous checkpoint when writing a new one fails", () => {
     const dir = join(tmp, "ckpt");
-    const ckpt = (step: number) => ({ format: "supplygym-checkpoint", version: 1, config: {}, backend: "cpu", learner: { globalStep: step }, curve: [], createdAt: "t" }) as unknown as Checkpoint;
+    const ckpt = (step: number) =>
+      ({
+        format: "supplygym-checkpoint",
+        version: 1,
+        config: {},
+        backend: "cpu",
+        learner: { globalStep: step },
+        curve: [],
+        createdAt: "t",
+      }) as unknown as Checkpoint;
     saveCheckpoint(dir, ckpt(100), { p: 1 });
     setWriteFaultForTests((p) => {
       if (p.endsWith("policy.json")) throw errnoError("ENOSPC", "write", p);
@@ -205,7 +231,10 @@ describe("the CLI as a process", () => {
 
   it("two concurrent runs of one --out: one commits, the other refuses or reports where its results are; nothing lost", async () => {
     const out = join(work, "same");
-    const [a, b] = await Promise.all([runCli(["equilibrium", resolve("experiments/kaihara-paper.json"), "--out", out], work), runCli(["equilibrium", resolve("experiments/kaihara-paper.json"), "--out", out], work)]);
+    const [a, b] = await Promise.all([
+      runCli(["equilibrium", resolve("experiments/kaihara-paper.json"), "--out", out], work),
+      runCli(["equilibrium", resolve("experiments/kaihara-paper.json"), "--out", out], work),
+    ]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 2]);
     const loser = a.code === 2 ? a : b;
@@ -231,14 +260,26 @@ describe("the CLI as a process", () => {
     writeFileSync(join(work, "exp.json"), JSON.stringify(exp));
     // The partial store's lock, as `run` names it (opening and closing the store leaves nothing behind).
     const resolved = resolveExperiment(exp);
-    const store = PartialStore.forExperiment(resolved, resolved.output, { mode: "train", models: join("models", "locked", experimentHash(resolved)) });
+    const store = PartialStore.forExperiment(resolved, resolved.output, {
+      mode: "train",
+      models: join("models", "locked", experimentHash(resolved)),
+    });
     store.close();
     expect(existsSync(join(work, "results"))).toBe(false);
     mkdirSync(join(work, "results", "locked"), { recursive: true });
     const lockFile = join(work, "results", "locked", `.partial-${store.hash}.lock`);
     const sleeper = spawn("sleep", ["60"]);
     try {
-      writeFileSync(lockFile, JSON.stringify({ pid: sleeper.pid, host: os.hostname(), started_at: "2026-01-01T00:00:00Z", command: "supplygym run exp.json", what: "x" }));
+      writeFileSync(
+        lockFile,
+        JSON.stringify({
+          pid: sleeper.pid,
+          host: os.hostname(),
+          started_at: "2026-01-01T00:00:00Z",
+          command: "supplygym run exp.json",
+          what: "x",
+        }),
+      );
       const second = await runCli(["run", "exp.json", "--workers", "1", "--no-figures"], work);
       expect(second.code).toBe(2);
       expect(second.stderr).toContain(`pid ${sleeper.pid} on ${os.hostname()}`);
@@ -247,7 +288,16 @@ describe("the CLI as a process", () => {
     } finally {
       sleeper.kill();
     }
-    writeFileSync(lockFile, JSON.stringify({ pid: deadPid(), host: os.hostname(), started_at: "2026-01-01T00:00:00Z", command: "supplygym run exp.json", what: "x" }));
+    writeFileSync(
+      lockFile,
+      JSON.stringify({
+        pid: deadPid(),
+        host: os.hostname(),
+        started_at: "2026-01-01T00:00:00Z",
+        command: "supplygym run exp.json",
+        what: "x",
+      }),
+    );
     const third = await runCli(["run", "exp.json", "--workers", "1", "--no-figures"], work);
     expect(third.code).toBe(0);
     expect(existsSync(lockFile)).toBe(false);
@@ -278,7 +328,14 @@ describe("the CLI as a process", () => {
   });
 
   it("run --out leaves no empty results/<name>/ behind", async () => {
-    const exp = { name: "outonly", scenario: "market", env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } }, conditions: [{ name: "analytic", learned: [] }], seeds: [0], evaluation: { episodes: 1 } };
+    const exp = {
+      name: "outonly",
+      scenario: "market",
+      env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
+      conditions: [{ name: "analytic", learned: [] }],
+      seeds: [0],
+      evaluation: { episodes: 1 },
+    };
     writeFileSync(join(work, "exp.json"), JSON.stringify(exp));
     const r = await runCli(["run", "exp.json", "--workers", "1", "--no-figures", "--out", "mine"], work);
     expect(r.code).toBe(0);
@@ -291,7 +348,14 @@ describe("the CLI as a process", () => {
   });
 
   it("output piped to a reader that closes early (| head -1): no EPIPE stack trace", () => {
-    const r = spawnSync("bash", ["-c", `"${tsx}" "${cli}" hubs "${resolve("experiments/hubs-semiconductor.json")}" --out o | head -1 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], { cwd: work, encoding: "utf8" });
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `"${tsx}" "${cli}" hubs "${resolve("experiments/hubs-semiconductor.json")}" --out o | head -1 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { cwd: work, encoding: "utf8" },
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr).toMatch(/exit=(0|2)\n/);
     if (/exit=2/.test(r.stderr)) expect(r.stderr).toContain("EPIPE");
@@ -306,7 +370,14 @@ describe("SIGTERM during run", () => {
       name: "term",
       scenario: "market",
       env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-      conditions: [{ name: "analytic", learned: [] }, { name: "one", learned: ["A[1][1]"], algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } } }],
+      conditions: [
+        { name: "analytic", learned: [] },
+        {
+          name: "one",
+          learned: ["A[1][1]"],
+          algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
+        },
+      ],
       training: { totalSteps: 200_000, numEnvs: 1 },
       seeds: [0, 1],
       evaluation: { episodes: 1 },
@@ -314,7 +385,20 @@ describe("SIGTERM during run", () => {
     };
     writeFileSync(join(work, "exp.json"), JSON.stringify(exp));
     const start = () => {
-      const child = spawn(process.execPath, ["--import", pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href, resolve("src/cli.ts"), "run", "exp.json", "--workers", "1", "--no-figures"], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href,
+          resolve("src/cli.ts"),
+          "run",
+          "exp.json",
+          "--workers",
+          "1",
+          "--no-figures",
+        ],
+        { cwd: work, stdio: ["ignore", "pipe", "pipe"] },
+      );
       const out = { err: "" };
       child.stderr.on("data", (d) => (out.err += String(d)));
       return { child, out };
@@ -322,7 +406,9 @@ describe("SIGTERM during run", () => {
     const partialFiles = () => {
       const dir = join(work, "results", "term");
       if (!existsSync(dir)) return [];
-      return readdirSync(dir).filter((f) => f.startsWith(".partial-") && !f.endsWith(".lock")).flatMap((p) => readdirSync(join(dir, p)).filter((f) => f.endsWith(".json")));
+      return readdirSync(dir)
+        .filter((f) => f.startsWith(".partial-") && !f.endsWith(".lock"))
+        .flatMap((p) => readdirSync(join(dir, p)).filter((f) => f.endsWith(".json")));
     };
     const a = start();
     // The analytic task is done (saved; computed once, its seeds would be copies) and a learned one is training: stop it.
@@ -338,7 +424,8 @@ describe("SIGTERM during run", () => {
     expect(readdirSync(dir).filter((f) => !f.startsWith("."))).toEqual([]); // no run directory
     expect(partialFiles().sort()).toEqual(["task-analytic-0.json"]);
     const b = start();
-    for (let i = 0; i < 600 && !/resuming term: 1 of 3 tasks already done/.test(b.out.err); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !/resuming term: 1 of 3 tasks already done/.test(b.out.err); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(b.out.err).toMatch(/resuming term: 1 of 3 tasks already done/);
     b.child.kill("SIGTERM");
     expect(await new Promise<number | null>((r) => b.child.on("exit", r))).toBe(143);

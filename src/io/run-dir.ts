@@ -54,7 +54,8 @@ export class RunDir {
     let target = "";
     for (const t of candidates()) {
       if (existsSync(t)) {
-        if (opts.out !== undefined) throw new UsageError(`${opts.out}: already exists; supplygym never overwrites a run directory (choose another --out)`);
+        if (opts.out !== undefined)
+          throw new UsageError(`${opts.out}: already exists; supplygym never overwrites a run directory (choose another --out)`);
         continue;
       }
       if (created.length === 0 && lock === undefined) created = makeParents(dirname(t));
@@ -122,7 +123,9 @@ export class RunDir {
       for (const c of columns) {
         const v = (row as Record<string, Cell>)[c];
         if (typeof v === "number" && (v === Infinity || v === -Infinity)) {
-          throw new UsageError(`${name}: row ${i + 1}, column ${c} is ${v}: a result overflowed; check the inputs' magnitudes (no results were written)`);
+          throw new UsageError(
+            `${name}: row ${i + 1}, column ${c} is ${v}: a result overflowed; check the inputs' magnitudes (no results were written)`,
+          );
         }
       }
     });

@@ -51,7 +51,15 @@ message Summary {
 const TBEvent = protobuf.parse(TB_PROTO).root.lookupType("tensorflow.Event");
 
 function decode(file: string) {
-  return readTfRecords(readFileSync(file)).map((r) => TBEvent.toObject(TBEvent.decode(r), { longs: Number }) as { wallTime: number; step?: number; fileVersion?: string; summary?: { value: { tag: string; simpleValue: number }[] } });
+  return readTfRecords(readFileSync(file)).map(
+    (r) =>
+      TBEvent.toObject(TBEvent.decode(r), { longs: Number }) as {
+        wallTime: number;
+        step?: number;
+        fileVersion?: string;
+        summary?: { value: { tag: string; simpleValue: number }[] };
+      },
+  );
 }
 
 describe("TensorBoard event files", () => {
@@ -63,7 +71,10 @@ describe("TensorBoard event files", () => {
   it("writes a version event then scalar summaries that TensorBoard's messages decode, with valid CRCs", () => {
     const dir = mkdtempSync(join(tmpdir(), "sg-tb-"));
     const w = new EventFileWriter(dir, () => 1_700_000_000_500);
-    w.scalars(16, [{ tag: "train/loss", value: 0.25 }, { tag: "train/learning_rate", value: 3e-4 }]);
+    w.scalars(16, [
+      { tag: "train/loss", value: 0.25 },
+      { tag: "train/learning_rate", value: 3e-4 },
+    ]);
     w.scalars(32, [{ tag: "train/loss", value: Number.NaN }]);
     w.close();
     expect(w.path).toBe(join(dir, "events.out.tfevents.1700000000.supplygym"));
@@ -87,9 +98,18 @@ describe("TensorBoard event files", () => {
   it("a LiveLog's lines and events are readable before it is closed", () => {
     const dir = mkdtempSync(join(tmpdir(), "sg-live-"));
     const log = new LiveLog(dir, "task-x-0");
-    log.append([{ step: 8, metric: "train/policy_loss", value: 1.5 }, { step: 8, metric: "train/policy_loss", agent: "A", value: Number.NaN }]);
-    const lines = readFileSync(join(dir, "task-x-0.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines).toEqual([{ step: 8, metric: "train/policy_loss", value: 1.5 }, { step: 8, metric: "train/policy_loss", agent: "A", value: null }]);
+    log.append([
+      { step: 8, metric: "train/policy_loss", value: 1.5 },
+      { step: 8, metric: "train/policy_loss", agent: "A", value: Number.NaN },
+    ]);
+    const lines = readFileSync(join(dir, "task-x-0.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { step: 8, metric: "train/policy_loss", value: 1.5 },
+      { step: 8, metric: "train/policy_loss", agent: "A", value: null },
+    ]);
     const [file] = readdirSync(join(dir, "task-x-0"));
     const events = decode(join(dir, "task-x-0", file));
     expect(events[1].summary!.value.map((v) => v.tag)).toEqual(["train/policy_loss", "train/policy_loss/A"]);

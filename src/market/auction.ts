@@ -64,7 +64,13 @@ export class Auction {
       hi += 1;
       fhi = f(hi);
     }
-    if (!(flo >= 0 && fhi <= 0)) throw new NoEquilibriumError(`auction M[${this.layer}][${this.good}]`, 400, Math.min(Math.abs(flo), Math.abs(fhi)), "no clearing price bracketed");
+    if (!(flo >= 0 && fhi <= 0))
+      throw new NoEquilibriumError(
+        `auction M[${this.layer}][${this.good}]`,
+        400,
+        Math.min(Math.abs(flo), Math.abs(fhi)),
+        "no clearing price bracketed",
+      );
     for (let k = 0; k < 200 && hi - lo > tolerance; k++) {
       const mid = 0.5 * (lo + hi);
       const fm = f(mid);
@@ -93,7 +99,13 @@ export function auctionsOf(market: CompiledMarket, demandAlpha: ArrayLike<number
  * The bids of every producer to auction M[layer][good], each a function of that auction's price with all other
  * prices fixed at `prices` (what an agent sends in one round of the paper's bidding process).
  */
-export function bidsTo(market: CompiledMarket, prices: ArrayLike<number>, layer: number, good: number, shading: (i: number) => Shading = () => ({})): Bid[] {
+export function bidsTo(
+  market: CompiledMarket,
+  prices: ArrayLike<number>,
+  layer: number,
+  good: number,
+  shading: (i: number) => Shading = () => ({}),
+): Bid[] {
   const { G } = market;
   const bids: Bid[] = [];
   for (let i = 0; i < market.nAgents; i++) {
@@ -132,5 +144,7 @@ function withEntry(arr: readonly number[], j: number, v: number): number[] {
 
 /** Every auction's own clearing price given the bids at an equilibrium (equal to it, to rounding). */
 export function auctionPrices(market: CompiledMarket, eq: Equilibrium): number[] {
-  return auctionsOf(market, eq.demandAlpha).map((auc) => auc.clear(bidsTo(market, eq.prices, auc.layer, auc.good), eq.prices[auc.layer * market.G + auc.good]));
+  return auctionsOf(market, eq.demandAlpha).map((auc) =>
+    auc.clear(bidsTo(market, eq.prices, auc.layer, auc.good), eq.prices[auc.layer * market.G + auc.good]),
+  );
 }

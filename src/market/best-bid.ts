@@ -45,7 +45,14 @@ export function setBid(p: BidProfile, i: number, G: number, bid: readonly number
 }
 
 /** Agent i's profit when it bids `bid` against `profile`, for outside demand `demandAlpha`; -Infinity if no equilibrium. */
-export function profitOfBid(solver: EquilibriumSolver, demandAlpha: ArrayLike<number>, profile: BidProfile, i: number, bid: readonly number[], minFraction = 0): number {
+export function profitOfBid(
+  solver: EquilibriumSolver,
+  demandAlpha: ArrayLike<number>,
+  profile: BidProfile,
+  i: number,
+  bid: readonly number[],
+  minFraction = 0,
+): number {
   const G = solver.market.G;
   const p = copyProfile(profile);
   setBid(p, i, G, bid, minFraction);

@@ -19,11 +19,26 @@ export const equilibriumConfigSchema = z
     market: marketSpecSchema,
     method: z.enum(["newton", "tatonnement"]).optional(),
     tatonnement: z
-      .object({ step: z.number().gt(0, "must be positive").max(1, "must be at most 1"), tolerance, maxIterations: positiveInt, traceEvery: positiveInt, adaptive: z.boolean() })
+      .object({
+        step: z.number().gt(0, "must be positive").max(1, "must be at most 1"),
+        tolerance,
+        maxIterations: positiveInt,
+        traceEvery: positiveInt,
+        adaptive: z.boolean(),
+      })
       .partial()
       .strict()
       .optional(),
-    solver: z.object({ tolerance, maxIterations: positiveInt, maxLogStep: z.number().positive(), reuseJacobian: z.union([z.boolean(), z.literal("auto")]) }).partial().strict().optional(),
+    solver: z
+      .object({
+        tolerance,
+        maxIterations: positiveInt,
+        maxLogStep: z.number().positive(),
+        reuseJacobian: z.union([z.boolean(), z.literal("auto")]),
+      })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -37,7 +52,10 @@ export interface EquilibriumConfig {
 }
 
 /** Defaults filled in, market rules checked (a broken rule becomes a ConfigError at `market.<path>`). */
-export function resolveEquilibriumConfig(raw: z.output<typeof equilibriumConfigSchema>, file: string): { config: EquilibriumConfig; market: CompiledMarket } {
+export function resolveEquilibriumConfig(
+  raw: z.output<typeof equilibriumConfigSchema>,
+  file: string,
+): { config: EquilibriumConfig; market: CompiledMarket } {
   let market: CompiledMarket;
   try {
     market = compileMarket(raw.market);

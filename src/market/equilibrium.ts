@@ -177,7 +177,8 @@ export class EquilibriumSolver {
   }
 
   setWarmState(s: SolverWarmState): void {
-    if (s.u.length !== this.u.length || s.logMult.length !== this.model.logMult.length) throw new RangeError("setWarmState: the state is of another market");
+    if (s.u.length !== this.u.length || s.logMult.length !== this.model.logMult.length)
+      throw new RangeError("setWarmState: the state is of another market");
     this.u.set(s.u);
     this.warm = s.warm;
     if (s.model) this.model.restoreState(s.model);
@@ -334,7 +335,8 @@ export class EquilibriumSolver {
             u.set(uTrial);
             residual = r;
             if (ratio > CHORD_REFRESH || !this.luValid) {
-              if (r > tolerance && !this.refreshJacobian()) return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
+              if (r > tolerance && !this.refreshJacobian())
+                return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
               fresh = true;
             }
             continue;
@@ -366,14 +368,24 @@ export class EquilibriumSolver {
       if (!accepted) {
         this.evaluate(u);
         // Rounding floor: the residual cannot fall further; accept it if it is within 1000x of the tolerance.
-        return { converged: residual <= tolerance * 1e3, iterations: it, residual, reason: `the line search stalled at max |F| = ${residual.toExponential(3)} (no descent along the Newton direction)` };
+        return {
+          converged: residual <= tolerance * 1e3,
+          iterations: it,
+          residual,
+          reason: `the line search stalled at max |F| = ${residual.toExponential(3)} (no descent along the Newton direction)`,
+        };
       }
       if (!reuseJacobian && residual > tolerance) {
         if (!this.refreshJacobian()) return { converged: false, iterations: it, residual, reason: "singular Jacobian" };
         fresh = true;
       }
     }
-    return { converged: residual <= tolerance, iterations: it, residual, reason: `maxIterations (${maxIterations}) reached at max |F| = ${residual.toExponential(3)}` };
+    return {
+      converged: residual <= tolerance,
+      iterations: it,
+      residual,
+      reason: `maxIterations (${maxIterations}) reached at max |F| = ${residual.toExponential(3)}`,
+    };
   }
 
   /** Which market failed at the last evaluation, for error messages. */
@@ -503,6 +515,10 @@ export function solveLinear(A: Float64Array, b: Float64Array, work: Float64Array
 }
 
 /** Clear a market once, cold (convenience for scripts and tests). */
-export function solveEquilibrium(market: CompiledMarket | MarketSpec, inputs: PeriodInputs = {}, options: Partial<NewtonOptions> = {}): Equilibrium {
+export function solveEquilibrium(
+  market: CompiledMarket | MarketSpec,
+  inputs: PeriodInputs = {},
+  options: Partial<NewtonOptions> = {},
+): Equilibrium {
   return new EquilibriumSolver(market, options).solve(inputs);
 }

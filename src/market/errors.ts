@@ -17,7 +17,9 @@ export class NoEquilibriumError extends Error {
     readonly residual: number,
     detail = "",
   ) {
-    super(`${method}: no equilibrium within ${iterations} iterations (max relative excess demand ${residual.toExponential(3)})${detail ? `; ${detail}` : ""}`);
+    super(
+      `${method}: no equilibrium within ${iterations} iterations (max relative excess demand ${residual.toExponential(3)})${detail ? `; ${detail}` : ""}`,
+    );
     this.name = "NoEquilibriumError";
   }
 }

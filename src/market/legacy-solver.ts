@@ -70,12 +70,15 @@ export class LegacyMarketModel {
     const alpha = inputs.demandAlpha ?? this.market.demandAlpha;
     if (alpha.length !== G) throw new RangeError(`demandAlpha has ${alpha.length} entries, needs ${G}`);
     for (let j = 0; j < G; j++) {
-      if (!(alpha[j] > 0) || !Number.isFinite(alpha[j])) throw new RangeError(`demandAlpha[${j}] must be positive and finite, got ${alpha[j]}`);
+      if (!(alpha[j] > 0) || !Number.isFinite(alpha[j]))
+        throw new RangeError(`demandAlpha[${j}] must be positive and finite, got ${alpha[j]}`);
       this.demandAlpha[j] = alpha[j];
     }
     const size = this.market.nAgents * G;
-    if (inputs.demandScale && inputs.demandScale.length !== size) throw new RangeError(`demandScale has ${inputs.demandScale.length} entries, needs nAgents*goods = ${size}`);
-    if (inputs.withhold && inputs.withhold.length !== size) throw new RangeError(`withhold has ${inputs.withhold.length} entries, needs nAgents*goods = ${size}`);
+    if (inputs.demandScale && inputs.demandScale.length !== size)
+      throw new RangeError(`demandScale has ${inputs.demandScale.length} entries, needs nAgents*goods = ${size}`);
+    if (inputs.withhold && inputs.withhold.length !== size)
+      throw new RangeError(`withhold has ${inputs.withhold.length} entries, needs nAgents*goods = ${size}`);
     this.demandScale = inputs.demandScale ?? null;
     this.withhold = inputs.withhold ?? null;
   }
@@ -379,4 +382,3 @@ function solveLinear(A: Float64Array, b: Float64Array, work: Float64Array, n: nu
   }
   return true;
 }
-

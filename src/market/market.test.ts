@@ -195,7 +195,8 @@ describe("the paper's qualitative findings (docs/model.md section A)", () => {
   const G = paper.G;
   const layer = (arr: Float64Array, l: number) => Array.from(arr.subarray(l * G, l * G + G));
   const sameOrder = (a: number[], b: number[]) => a.every((_, i) => a.every((_, j) => Math.sign(a[i] - a[j]) === Math.sign(b[i] - b[j])));
-  const oppositeOrder = (a: number[], b: number[]) => a.every((_, i) => a.every((_, j) => Math.sign(a[i] - a[j]) === -Math.sign(b[i] - b[j])));
+  const oppositeOrder = (a: number[], b: number[]) =>
+    a.every((_, i) => a.every((_, j) => Math.sign(a[i] - a[j]) === -Math.sign(b[i] - b[j])));
 
   it("layer 0: the good traded in larger amount has the higher price", () => {
     expect(sameOrder(layer(eq.demand, 0), layer(eq.prices, 0))).toBe(true);
@@ -235,7 +236,10 @@ describe("welfare", () => {
     const price = 1.3;
     const tail = simpson((t) => (t === 0 ? 0 : (100 * (price / t) ** -2.5 * price) / t ** 2), 0, 1);
     expect(consumerSurplus(100, -2.5, price) / tail).toBeCloseTo(1, 6);
-    expect(consumerSurplus(100, -2, 1, 4)).toBeCloseTo(simpson((p) => 100 * p ** -2, 1, 4), 8);
+    expect(consumerSurplus(100, -2, 1, 4)).toBeCloseTo(
+      simpson((p) => 100 * p ** -2, 1, 4),
+      8,
+    );
     expect(consumerSurplus(100, -2, 5, 4)).toBe(0);
   });
 

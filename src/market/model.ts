@@ -170,7 +170,8 @@ export class MarketModel {
   }
 
   restoreState(s: MarketModelState): void {
-    if (s.K.length !== this.K.length || s.uLast.length !== this.uLast.length || s.ok.length !== this.ok.length) throw new RangeError("restoreState: the state is of another market");
+    if (s.K.length !== this.K.length || s.uLast.length !== this.uLast.length || s.ok.length !== this.ok.length)
+      throw new RangeError("restoreState: the state is of another market");
     this.K.set(s.K);
     this.Y.set(s.Y);
     this.w.set(s.w);
@@ -190,12 +191,15 @@ export class MarketModel {
     const alpha = inputs.demandAlpha ?? this.market.demandAlpha;
     if (alpha.length !== G) throw new RangeError(`demandAlpha has ${alpha.length} entries, needs ${G}`);
     for (let j = 0; j < G; j++) {
-      if (!(alpha[j] > 0) || !Number.isFinite(alpha[j])) throw new RangeError(`demandAlpha[${j}] must be positive and finite, got ${alpha[j]}`);
+      if (!(alpha[j] > 0) || !Number.isFinite(alpha[j]))
+        throw new RangeError(`demandAlpha[${j}] must be positive and finite, got ${alpha[j]}`);
       this.demandAlpha[j] = alpha[j];
     }
     const size = this.market.nAgents * G;
-    if (inputs.demandScale && inputs.demandScale.length !== size) throw new RangeError(`demandScale has ${inputs.demandScale.length} entries, needs nAgents*goods = ${size}`);
-    if (inputs.withhold && inputs.withhold.length !== size) throw new RangeError(`withhold has ${inputs.withhold.length} entries, needs nAgents*goods = ${size}`);
+    if (inputs.demandScale && inputs.demandScale.length !== size)
+      throw new RangeError(`demandScale has ${inputs.demandScale.length} entries, needs nAgents*goods = ${size}`);
+    if (inputs.withhold && inputs.withhold.length !== size)
+      throw new RangeError(`withhold has ${inputs.withhold.length} entries, needs nAgents*goods = ${size}`);
     this.scaleIn = inputs.demandScale ?? null;
     this.withholdIn = inputs.withhold ?? null;
     const scale = this.scaleIn;
@@ -348,7 +352,16 @@ export class MarketModel {
    * degree-5 Taylor polynomial when |e_j step| <= 1e-3 (error below 2e-21 relative; larger steps recompute w), so
    * that the iterations near the root cost no exponential.
    */
-  private bindBudget(aOff: number, inOff: number, cost0: number, budget: number, uniform: boolean, eMax: number, vNow: number, hint: number): number {
+  private bindBudget(
+    aOff: number,
+    inOff: number,
+    cost0: number,
+    budget: number,
+    uniform: boolean,
+    eMax: number,
+    vNow: number,
+    hint: number,
+  ): number {
     const mk = this.market;
     const G = mk.G;
     const { K, w, p } = this;

@@ -38,12 +38,20 @@ export interface MaximizeResult {
 
 export const MAXIMIZE_DEFAULTS = { budget: 400, starts: 3, initialStep: 0.25, tolerance: 1e-4, seed: 0 } as const;
 
-export function maximize(f: (x: readonly number[]) => number, start: readonly number[], low: readonly number[], high: readonly number[], opts: MaximizeOptions = {}): MaximizeResult {
+export function maximize(
+  f: (x: readonly number[]) => number,
+  start: readonly number[],
+  low: readonly number[],
+  high: readonly number[],
+  opts: MaximizeOptions = {},
+): MaximizeResult {
   const o = { ...MAXIMIZE_DEFAULTS };
   for (const [k, v] of Object.entries(opts)) if (v !== undefined) (o as Record<string, number>)[k] = v;
   const n = start.length;
-  if (low.length !== n || high.length !== n) throw new RangeError(`maximize: start has ${n} entries, bounds ${low.length} and ${high.length}`);
-  for (let k = 0; k < n; k++) if (!(low[k] <= high[k])) throw new RangeError(`maximize: low[${k}] = ${low[k]} exceeds high[${k}] = ${high[k]}`);
+  if (low.length !== n || high.length !== n)
+    throw new RangeError(`maximize: start has ${n} entries, bounds ${low.length} and ${high.length}`);
+  for (let k = 0; k < n; k++)
+    if (!(low[k] <= high[k])) throw new RangeError(`maximize: low[${k}] = ${low[k]} exceeds high[${k}] = ${high[k]}`);
   if (!(o.budget >= 1) || !(o.starts >= 1)) throw new RangeError("maximize: budget and starts must be at least 1");
   const rng = new Rng(o.seed);
   const clip = (v: number, k: number) => Math.min(high[k], Math.max(low[k], v));

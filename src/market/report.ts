@@ -14,7 +14,17 @@ export function marketRows(market: CompiledMarket, eq: Equilibrium) {
 /** One row per agent and good (`agents.csv`): what it buys and sells, its cost and profit on that good. */
 export function agentRows(market: CompiledMarket, eq: Equilibrium) {
   const { G } = market;
-  const rows: { agent: string; group: number; member: number; good: number; input: number; output: number; cost: number; profit: number; budget_multiplier: number }[] = [];
+  const rows: {
+    agent: string;
+    group: number;
+    member: number;
+    good: number;
+    input: number;
+    output: number;
+    cost: number;
+    profit: number;
+    budget_multiplier: number;
+  }[] = [];
   for (let i = 0; i < market.nAgents; i++) {
     const k = market.group[i];
     for (let j = 0; j < G; j++) {

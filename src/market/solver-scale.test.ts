@@ -103,12 +103,16 @@ describe("fast market solver (issue 15)", () => {
     const start = new EquilibriumSolver(mk).solve().prices;
     const used = new EquilibriumSolver(mk, { reuseJacobian: true });
     const rng = new Rng(3);
-    for (let t = 0; t < 7; t++) used.solve({ demandAlpha: Array.from(mk.demandAlpha, (a) => a * Math.exp(rng.normal(0, 0.2))), ...randomBids(rng, mk) });
+    for (let t = 0; t < 7; t++)
+      used.solve({ demandAlpha: Array.from(mk.demandAlpha, (a) => a * Math.exp(rng.normal(0, 0.2))), ...randomBids(rng, mk) });
     const fresh = new EquilibriumSolver(mk, { reuseJacobian: true });
     used.resetStart(start);
     fresh.resetStart(start);
     const seq = new Rng(4);
-    const inputs = Array.from({ length: 6 }, () => ({ demandAlpha: Array.from(mk.demandAlpha, (a) => a * Math.exp(seq.normal(0, 0.1))), ...randomBids(seq, mk) }));
+    const inputs = Array.from({ length: 6 }, () => ({
+      demandAlpha: Array.from(mk.demandAlpha, (a) => a * Math.exp(seq.normal(0, 0.1))),
+      ...randomBids(seq, mk),
+    }));
     for (const inp of inputs) {
       const a = used.solve(inp);
       const b = fresh.solve(inp);

@@ -151,7 +151,11 @@ export function compileMarket(input: unknown): CompiledMarket {
     if (!(v > 0)) throw new MarketSpecError(`outsideDemand.alpha[${j}]`, `outside demand scale alpha must be positive, got ${v}`);
   });
   od.beta.forEach((v, j) => {
-    if (!(v < -1)) throw new MarketSpecError(`outsideDemand.beta[${j}]`, `outside demand exponent beta must be below -1 (so consumer surplus is finite), got ${v}`);
+    if (!(v < -1))
+      throw new MarketSpecError(
+        `outsideDemand.beta[${j}]`,
+        `outside demand exponent beta must be below -1 (so consumer surplus is finite), got ${v}`,
+      );
   });
   const choke = od.chokePrice ?? new Array<number>(G).fill(Infinity);
   if (od.chokePrice) {

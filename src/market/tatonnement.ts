@@ -28,7 +28,14 @@ export interface TatonnementOptions {
   allowIncomplete: boolean;
 }
 
-export const tatonnementDefaults: TatonnementOptions = { step: 0.5, tolerance: 1e-11, maxIterations: 100_000, traceEvery: 1, adaptive: false, allowIncomplete: false };
+export const tatonnementDefaults: TatonnementOptions = {
+  step: 0.5,
+  tolerance: 1e-11,
+  maxIterations: 100_000,
+  traceEvery: 1,
+  adaptive: false,
+  allowIncomplete: false,
+};
 
 export interface TraceRow {
   iteration: number;
@@ -63,7 +70,11 @@ function relativeExcess(d: number, s: number): number {
  * it receives, agents re-bid at the new prices, until all markets clear. The auctions never coordinate; the
  * rule uses only each market's own demand and supply. Iteration 0 is the starting point.
  */
-export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodInputs = {}, options: Partial<TatonnementOptions> = {}): TatonnementResult {
+export function tatonnement(
+  market: CompiledMarket | MarketSpec,
+  inputs: PeriodInputs = {},
+  options: Partial<TatonnementOptions> = {},
+): TatonnementResult {
   const mk = "nMarkets" in market ? market : compileMarket(market);
   const opts = { ...tatonnementDefaults, ...options };
   if (!(opts.step > 0 && opts.step <= 1)) throw new RangeError(`tatonnement step must be in (0, 1], got ${opts.step}`);
@@ -82,7 +93,14 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
   const settledAt = new Int32Array(n).fill(-1);
   const record = (it: number) => {
     for (let q = 0; q < n; q++) {
-      trace.push({ iteration: it, layer: Math.floor(q / mk.G), good: q % mk.G, price: model.p[q], supply: model.supply[q], demand: model.demand[q] });
+      trace.push({
+        iteration: it,
+        layer: Math.floor(q / mk.G),
+        good: q % mk.G,
+        price: model.p[q],
+        supply: model.supply[q],
+        demand: model.demand[q],
+      });
     }
   };
   const steps = new Float64Array(n).fill(opts.step);
@@ -99,7 +117,12 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
       const rel = d === Infinity || s === Infinity ? Math.abs(relativeExcess(d, s)) : Math.abs(d - s) / Math.max(d, s);
       if (!Number.isFinite(rel)) {
         const name = `M[${Math.floor(q / mk.G)}][${q % mk.G}]`;
-        const why = d === Infinity && s === Infinity ? "demand and supply both overflow" : !(d > 0) && !(s > 0) ? "has neither demand nor supply" : "demand or supply is not a number";
+        const why =
+          d === Infinity && s === Infinity
+            ? "demand and supply both overflow"
+            : !(d > 0) && !(s > 0)
+              ? "has neither demand nor supply"
+              : "demand or supply is not a number";
         const detail = `market ${name} ${why} at iteration ${it} (price ${model.p[q].toExponential(3)})`;
         if (!opts.allowIncomplete) throw new NoEquilibriumError("tatonnement", it, Infinity, detail);
         record(it);
@@ -116,7 +139,14 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
     if (it === opts.maxIterations) {
       if (opts.allowIncomplete) {
         const rule = opts.adaptive ? "with the adaptive step" : `at the fixed step ${opts.step}`;
-        return { equilibrium: snapshot(model, "tatonnement", it, worst), trace, settledAt, steps, converged: false, stopReason: `not converged within ${it} iterations ${rule} (max relative excess demand ${worst.toExponential(3)})` };
+        return {
+          equilibrium: snapshot(model, "tatonnement", it, worst),
+          trace,
+          settledAt,
+          steps,
+          converged: false,
+          stopReason: `not converged within ${it} iterations ${rule} (max relative excess demand ${worst.toExponential(3)})`,
+        };
       }
       throw new NoEquilibriumError("tatonnement", it, worst, opts.adaptive ? "with the adaptive step" : `at the fixed step ${opts.step}`);
     }
@@ -124,7 +154,8 @@ export function tatonnement(market: CompiledMarket | MarketSpec, inputs: PeriodI
       const d = model.demand[q];
       const s = model.supply[q];
       const rel = relativeExcess(d, s);
-      if (opts.adaptive && it > 0 && rel * lastRel[q] < 0 && Math.abs(rel) > 0.5 * Math.abs(lastRel[q]) && steps[q] > minStep) steps[q] *= 0.5;
+      if (opts.adaptive && it > 0 && rel * lastRel[q] < 0 && Math.abs(rel) > 0.5 * Math.abs(lastRel[q]) && steps[q] > minStep)
+        steps[q] *= 0.5;
       lastRel[q] = rel;
       u[q] += steps[q] * rel;
     }

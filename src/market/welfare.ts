@@ -26,7 +26,12 @@ export function outsideProducerSurplus(market: CompiledMarket, prices: ArrayLike
 }
 
 /** Outside consumers' surplus in good j's last-layer market at these prices, with this period's demand scales. */
-export function outsideConsumerSurplus(market: CompiledMarket, prices: ArrayLike<number>, demandAlpha: ArrayLike<number>, j: number): number {
+export function outsideConsumerSurplus(
+  market: CompiledMarket,
+  prices: ArrayLike<number>,
+  demandAlpha: ArrayLike<number>,
+  j: number,
+): number {
   return consumerSurplus(demandAlpha[j], market.demandBeta[j], prices[market.L * market.G + j], market.chokePrice[j]);
 }
 

@@ -171,7 +171,15 @@ export class ForwardScratch {
  * accumulation. Used for acting (rollouts and `policy.act`): for a 64x64 network and a handful of envs it is far
  * cheaper than a TensorFlow.js call, and it reads the very weights the optimiser updates.
  */
-export function mlpForward(layers: Layer[], activation: Activation, x: Float32Array, n: number, scratch: ForwardScratch, tag: string, activateLast = false): Float32Array {
+export function mlpForward(
+  layers: Layer[],
+  activation: Activation,
+  x: Float32Array,
+  n: number,
+  scratch: ForwardScratch,
+  tag: string,
+  activateLast = false,
+): Float32Array {
   const f = activationOf(activation);
   let input = x;
   for (let k = 0; k < layers.length; k++) {
@@ -199,7 +207,15 @@ export function mlpForward(layers: Layer[], activation: Activation, x: Float32Ar
  * Plain-JS forward of the actor head or the critic value over `n` rows of `x` (the network input, embedding row
  * included when the network has one), through the shared trunk when there is one.
  */
-export function netForward(p: ActorCriticParams, activation: Activation, part: "actor" | "critic", x: Float32Array, n: number, scratch: ForwardScratch, tag: string): Float32Array {
+export function netForward(
+  p: ActorCriticParams,
+  activation: Activation,
+  part: "actor" | "critic",
+  x: Float32Array,
+  n: number,
+  scratch: ForwardScratch,
+  tag: string,
+): Float32Array {
   const h = p.trunk ? mlpForward(p.trunk, activation, x, n, scratch, `${tag}t`, true) : x;
   return mlpForward(part === "actor" ? p.actor : p.critic, activation, h, n, scratch, tag);
 }
@@ -249,7 +265,13 @@ export function splitTensors(p: ActorCriticParams, ws: tf.Tensor[]): ParamTensor
  * TF.js forward of actor head [n, k] and value [n] (autodiff path). `x` is the actor's input without the
  * embedding, `xc` the critic's (default `x`), `agentIdx` the agent-id rows for the embedding lookup.
  */
-export function actorCriticTf(parts: ParamTensorParts, activation: Activation, x: tf.Tensor2D, xc?: tf.Tensor2D, agentIdx?: tf.Tensor1D): { head: tf.Tensor2D; value: tf.Tensor1D } {
+export function actorCriticTf(
+  parts: ParamTensorParts,
+  activation: Activation,
+  x: tf.Tensor2D,
+  xc?: tf.Tensor2D,
+  agentIdx?: tf.Tensor1D,
+): { head: tf.Tensor2D; value: tf.Tensor1D } {
   let xa = x;
   let xv = xc ?? x;
   if (parts.embedding) {

@@ -60,10 +60,18 @@ const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
 
 /** Register an algorithm; a taken or invalid name throws. */
 export function registerAlgorithm(def: AlgorithmDef): void {
-  if (typeof def?.name !== "string" || !NAME_RE.test(def.name)) throw new RegistrationError(`algorithm name ${JSON.stringify(def?.name)} must start with a letter or digit and use only letters, digits, _ . -`);
-  if (typeof def.learner !== "function" && typeof (def.learner as { load?: unknown })?.load !== "function") throw new RegistrationError(`algorithm "${def.name}": learner must be a class or { load: () => Promise<class> }`);
-  if (typeof def.defaults !== "object" || def.defaults === null) throw new RegistrationError(`algorithm "${def.name}": defaults must be an object of hyperparameters`);
-  if (algorithms.has(def.name)) throw new RegistrationError(`algorithm "${def.name}" is already registered (${algorithms.get(def.name)!.description}); choose another name`);
+  if (typeof def?.name !== "string" || !NAME_RE.test(def.name))
+    throw new RegistrationError(
+      `algorithm name ${JSON.stringify(def?.name)} must start with a letter or digit and use only letters, digits, _ . -`,
+    );
+  if (typeof def.learner !== "function" && typeof (def.learner as { load?: unknown })?.load !== "function")
+    throw new RegistrationError(`algorithm "${def.name}": learner must be a class or { load: () => Promise<class> }`);
+  if (typeof def.defaults !== "object" || def.defaults === null)
+    throw new RegistrationError(`algorithm "${def.name}": defaults must be an object of hyperparameters`);
+  if (algorithms.has(def.name))
+    throw new RegistrationError(
+      `algorithm "${def.name}" is already registered (${algorithms.get(def.name)!.description}); choose another name`,
+    );
   algorithms.set(def.name, def);
 }
 
@@ -103,7 +111,10 @@ registerAlgorithm({
   defaults: REINFORCE_DEFAULTS as unknown as Record<string, unknown>,
   learner: { load: async () => (await import("./reinforce/reinforce.js")).REINFORCE as unknown as LearnerClass },
   check: async (o) => {
-    const [{ resolveREINFORCEOptions }, { checkCommon }] = await Promise.all([import("./reinforce/reinforce.js"), import("./on-policy.js")]);
+    const [{ resolveREINFORCEOptions }, { checkCommon }] = await Promise.all([
+      import("./reinforce/reinforce.js"),
+      import("./on-policy.js"),
+    ]);
     checkCommon(resolveREINFORCEOptions(o as never));
   },
   batchSteps: async (o) => {
@@ -113,7 +124,8 @@ registerAlgorithm({
 });
 registerAlgorithm({
   name: "mappo",
-  description: "MAPPO: PPO actors per agent (shared or not) with a centralised critic on the env's global state (state()); autodiff gradients",
+  description:
+    "MAPPO: PPO actors per agent (shared or not) with a centralised critic on the env's global state (state()); autodiff gradients",
   defaults: PPO_DEFAULTS as unknown as Record<string, unknown>,
   learner: { load: async () => (await import("./mappo/mappo.js")).MAPPO as unknown as LearnerClass },
   check: async (o) => {

@@ -52,7 +52,10 @@ export const TENSORFLOW_INSTALL =
 export async function requireBackend(backend: BackendName, where: string): Promise<void> {
   if (backend === "cpu") return;
   const ok = backend === "tensorflow" ? await loadsTensorflow() : await loadsWasm();
-  if (!ok) throw new UsageError(`${where}: backend "${backend}" could not be loaded: ${backend === "tensorflow" ? TENSORFLOW_INSTALL : "@tensorflow/tfjs-backend-wasm did not load"}`);
+  if (!ok)
+    throw new UsageError(
+      `${where}: backend "${backend}" could not be loaded: ${backend === "tensorflow" ? TENSORFLOW_INSTALL : "@tensorflow/tfjs-backend-wasm did not load"}`,
+    );
 }
 
 async function loadsTensorflow(): Promise<boolean> {
@@ -88,8 +91,12 @@ export async function initBackend(opts: BackendOptions = {}): Promise<BackendNam
   if (opts.backend !== undefined) {
     if (!BACKENDS.includes(opts.backend)) throw new RangeError(`backend must be one of ${BACKENDS.join(", ")}, got "${opts.backend}"`);
     if (chosen === opts.backend) return chosen;
-    const ok = opts.backend === "tensorflow" ? await tryTensorflow() : opts.backend === "wasm" ? await tryWasm() : await tf.setBackend("cpu");
-    if (!ok) throw new UsageError(`TensorFlow.js backend "${opts.backend}" could not be loaded` + (opts.backend === "tensorflow" ? `: ${TENSORFLOW_INSTALL}` : ""));
+    const ok =
+      opts.backend === "tensorflow" ? await tryTensorflow() : opts.backend === "wasm" ? await tryWasm() : await tf.setBackend("cpu");
+    if (!ok)
+      throw new UsageError(
+        `TensorFlow.js backend "${opts.backend}" could not be loaded` + (opts.backend === "tensorflow" ? `: ${TENSORFLOW_INSTALL}` : ""),
+      );
     await tf.ready();
     chosen = opts.backend;
     return chosen;
@@ -113,4 +120,3 @@ export function backendName(): BackendName | undefined {
 export function isBackendName(x: unknown): x is BackendName {
   return typeof x === "string" && (BACKENDS as readonly string[]).includes(x);
 }
-

@@ -5,7 +5,15 @@ import { describe, expect, it } from "vitest";
 import { listCheckpoints, loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "./checkpoint.js";
 
 const ckpt = (step: number): Checkpoint =>
-  ({ format: "supplygym-checkpoint", version: 1, config: {}, backend: "cpu", learner: { globalStep: step } as Checkpoint["learner"], curve: [], createdAt: "" }) as Checkpoint;
+  ({
+    format: "supplygym-checkpoint",
+    version: 1,
+    config: {},
+    backend: "cpu",
+    learner: { globalStep: step } as Checkpoint["learner"],
+    curve: [],
+    createdAt: "",
+  }) as Checkpoint;
 
 describe("checkpoints", () => {
   it("ignore a half-written temp folder (a killed save), keep the newest N, load the latest", () => {

@@ -56,8 +56,14 @@ describe("learner defaults", () => {
     let checked = 0;
     for (const line of table.split("\n").slice(3)) {
       if (!line.startsWith("|")) break;
-      const [names, discrete, box] = line.split("|").slice(1, 4).map((c) => c.trim());
-      const fields = names.replace(/\(.*\)/, "").split("/").map((f) => f.trim());
+      const [names, discrete, box] = line
+        .split("|")
+        .slice(1, 4)
+        .map((c) => c.trim());
+      const fields = names
+        .replace(/\(.*\)/, "")
+        .split("/")
+        .map((f) => f.trim());
       if (!fields.every((f) => f in PPO_DEFAULTS)) continue; // rows such as "network" or "Adam eps" are prose
       const d = discrete.split("/").map((v) => v.trim());
       const b = box === "same" ? d : box.split("/").map((v) => v.trim());

@@ -12,7 +12,14 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 
 /** Log-density of `x` under N(mean, exp(logStd)^2) summed over `dim` dimensions. */
-export function gaussianLogProb(x: ArrayLike<number>, mean: ArrayLike<number>, logStd: ArrayLike<number>, dim: number, xo = 0, mo = 0): number {
+export function gaussianLogProb(
+  x: ArrayLike<number>,
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  dim: number,
+  xo = 0,
+  mo = 0,
+): number {
   let lp = 0;
   for (let j = 0; j < dim; j++) {
     const z = (x[xo + j] - mean[mo + j]) / Math.exp(logStd[j]);
@@ -29,7 +36,15 @@ export function gaussianEntropy(logStd: ArrayLike<number>): number {
 }
 
 /** Sample `u ~ N(mean, std^2)` into `out` (from `oo`) with the project's Rng. */
-export function gaussianSample(mean: ArrayLike<number>, logStd: ArrayLike<number>, dim: number, rng: Rng, out: Float32Array, oo: number, mo = 0): void {
+export function gaussianSample(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  dim: number,
+  rng: Rng,
+  out: Float32Array,
+  oo: number,
+  mo = 0,
+): void {
   for (let j = 0; j < dim; j++) out[oo + j] = mean[mo + j] + Math.exp(logStd[j]) * rng.normal();
 }
 
@@ -69,7 +84,11 @@ export function categoricalLogProbEntropyTf(logits: tf.Tensor2D, oneHot: tf.Tens
 }
 
 /** TF.js: per-row Gaussian log-prob of actions [B, A] and the (state-independent) entropy, a scalar. */
-export function gaussianLogProbEntropyTf(mean: tf.Tensor2D, logStd: tf.Tensor1D, actions: tf.Tensor2D): { logp: tf.Tensor1D; entropy: tf.Scalar } {
+export function gaussianLogProbEntropyTf(
+  mean: tf.Tensor2D,
+  logStd: tf.Tensor1D,
+  actions: tf.Tensor2D,
+): { logp: tf.Tensor1D; entropy: tf.Scalar } {
   const z = tf.mul(tf.sub(actions, mean), tf.exp(tf.neg(logStd)));
   const logp = tf.sub(tf.sum(tf.mul(tf.square(z), -0.5), 1), tf.add(tf.sum(logStd), mean.shape[1] * LOG_SQRT_2PI)) as tf.Tensor1D;
   const entropy = tf.add(tf.sum(logStd), mean.shape[1] * (0.5 + LOG_SQRT_2PI)) as tf.Scalar;

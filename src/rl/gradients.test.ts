@@ -11,7 +11,17 @@ beforeAll(async () => {
 
 describe("autodiffGradients", () => {
   it("returns d/dw of 0.5 * sum(w^2) + 3 * logStd = w (+3 on logStd), then the metrics; leaks no tensor", () => {
-    const params = initParams({ obsDim: 3, action: { kind: "gaussian", dim: 2, low: [-1, -1], high: [1, 1] }, actorHidden: [4], criticHidden: [2], activation: "tanh", initLogStd: -0.5 }, new Rng(1));
+    const params = initParams(
+      {
+        obsDim: 3,
+        action: { kind: "gaussian", dim: 2, low: [-1, -1], high: [1, 1] },
+        actorHidden: [4],
+        criticHidden: [2],
+        activation: "tanh",
+        initLogStd: -0.5,
+      },
+      new Rng(1),
+    );
     params.critic[1].b[0] = 0.25; // a non-zero bias (initialisation zeroes them)
     const before = tf.memory().numTensors;
     const flat = autodiffGradients(params, (parts) => {
@@ -22,7 +32,10 @@ describe("autodiffGradients", () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     const list = paramList(params);
-    const { grads, rest } = splitFlat(flat, list.map((p) => p.length));
+    const { grads, rest } = splitFlat(
+      flat,
+      list.map((p) => p.length),
+    );
     expect(grads).toHaveLength(list.length);
     for (let k = 0; k < list.length - 1; k++) expect(Array.from(grads[k])).toEqual(Array.from(list[k]));
     expect(Array.from(grads[list.length - 1])).toEqual([2.5, 2.5]); // logStd (-0.5) + 3

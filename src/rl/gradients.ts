@@ -10,7 +10,10 @@ export type ParamParts = ReturnType<typeof splitTensors>;
  * inside a `tf.tidy`: tensors it creates are disposed. Used by REINFORCE and as the reference PPO's hand-written
  * backward ({@link ppoGradients}) is tested against.
  */
-export function autodiffGradients(params: ActorCriticParams, loss: (w: ParamParts) => { loss: tf.Scalar; metrics: tf.Scalar[] }): Float32Array {
+export function autodiffGradients(
+  params: ActorCriticParams,
+  loss: (w: ParamParts) => { loss: tf.Scalar; metrics: tf.Scalar[] },
+): Float32Array {
   // The result is declared outside the tidy, which returns nothing: returning a typed array from tf.tidy makes
   // TF.js walk every element looking for tensors (milliseconds per call, measured).
   let out: Float32Array | undefined;

@@ -1,10 +1,34 @@
 // Learning: TF.js backend choice, actor-critic MLPs, PPO and REINFORCE, policies, checkpoints, training configs.
 export { initBackend, backendName, isBackendName, BACKENDS, type BackendName, type BackendOptions } from "./backend.js";
-export { PPO, resolvePPOOptions, PPO_DEFAULTS, PPO_CONTINUOUS_DEFAULTS, type PPOOptions, type ResolvedPPOOptions, type PPOHyperparameters } from "./ppo/index.js";
+export {
+  PPO,
+  resolvePPOOptions,
+  PPO_DEFAULTS,
+  PPO_CONTINUOUS_DEFAULTS,
+  type PPOOptions,
+  type ResolvedPPOOptions,
+  type PPOHyperparameters,
+} from "./ppo/index.js";
 export { MAPPO } from "./mappo/index.js";
-export { REINFORCE, resolveREINFORCEOptions, REINFORCE_DEFAULTS, type REINFORCEOptions, type ResolvedREINFORCEOptions, type REINFORCEHyperparameters } from "./reinforce/index.js";
+export {
+  REINFORCE,
+  resolveREINFORCEOptions,
+  REINFORCE_DEFAULTS,
+  type REINFORCEOptions,
+  type ResolvedREINFORCEOptions,
+  type REINFORCEHyperparameters,
+} from "./reinforce/index.js";
 export { OptionError } from "./option-error.js";
-export { OnPolicyLearner, CURVE_COLUMNS, type CommonOptions, type CurveRow, type EnvSource, type LearnOptions, type LearnerState, type Progress } from "./on-policy.js";
+export {
+  OnPolicyLearner,
+  CURVE_COLUMNS,
+  type CommonOptions,
+  type CurveRow,
+  type EnvSource,
+  type LearnOptions,
+  type LearnerState,
+  type Progress,
+} from "./on-policy.js";
 export { LearnedPolicy, MultiAgentPolicy, type PolicyJSON, type ObsNormalization } from "./policy.js";
 export { evaluatePolicy } from "./evaluate.js";
 export { computeGae } from "./gae.js";

@@ -6,7 +6,13 @@ import { PPO } from "./ppo/ppo.js";
 import { OptionError } from "./option-error.js";
 import { parseTrainConfig } from "./train-config.js";
 
-const base = { env: "CartPole-v1", algorithm: "ppo", totalSteps: 1024, backend: "cpu", hyperparameters: { numSteps: 16, actorHidden: [4], criticHidden: [4] } };
+const base = {
+  env: "CartPole-v1",
+  algorithm: "ppo",
+  totalSteps: 1024,
+  backend: "cpu",
+  hyperparameters: { numSteps: 16, actorHidden: [4], criticHidden: [4] },
+};
 
 /** The ConfigError issue paths of building a learner from `json`, or [] when it builds. */
 function paths(json: Record<string, unknown>): string[] {
@@ -26,7 +32,9 @@ describe("learnerFromConfig", () => {
 
   it("maps an option error's field to its JSON path", () => {
     // 4 envs x 16 steps = 64 transitions: 65 minibatches cannot be formed.
-    expect(paths({ ...base, hyperparameters: { ...base.hyperparameters, numMinibatches: 65 } })).toEqual(["hyperparameters.numMinibatches"]);
+    expect(paths({ ...base, hyperparameters: { ...base.hyperparameters, numMinibatches: 65 } })).toEqual([
+      "hyperparameters.numMinibatches",
+    ]);
     expect(paths({ ...base, algorithm: "reinforce", hyperparameters: { gaeLambda: 0.9 } })).toEqual(["hyperparameters.gaeLambda"]);
     expect(paths({ ...base, totalSteps: 63 })).toEqual(["totalSteps"]);
     expect(paths({ ...base, numEnvs: 2, totalSteps: 31 })).toEqual(["totalSteps"]);
@@ -50,6 +58,15 @@ describe("learnerFromConfig", () => {
     expect(field(() => new PPO({ env: "CartPole-v1", seed: 0.5 }))).toBe("seed");
     expect(field(() => new PPO({ env: "CartPole-v1", actorHidden: [0] }))).toBe("actorHidden");
     expect(field(() => new PPO({ env: "Nope-v0" }))).toBe("env");
-    expect(field(() => new PPO({ env: () => { throw new Error("boom"); } }))).toBe("env");
+    expect(
+      field(
+        () =>
+          new PPO({
+            env: () => {
+              throw new Error("boom");
+            },
+          }),
+      ),
+    ).toBe("env");
   });
 });

@@ -35,7 +35,8 @@ export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: Back
     seed: cfg.seed,
     backend: backend ?? cfg.backend,
   };
-  const asConfigError = (err: unknown): unknown => (err instanceof OptionError ? new ConfigError(file, [{ path: configPath(cfg, err.field), message: err.message }]) : err);
+  const asConfigError = (err: unknown): unknown =>
+    err instanceof OptionError ? new ConfigError(file, [{ path: configPath(cfg, err.field), message: err.message }]) : err;
   let learner: OnPolicyLearner;
   try {
     learner = cfg.algorithm === "ppo" ? new PPO(opts) : cfg.algorithm === "mappo" ? new MAPPO(opts) : new REINFORCE(opts);

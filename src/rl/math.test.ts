@@ -4,7 +4,14 @@ import { Rng } from "../core/rng.js";
 import { clipFactor, Adam } from "./adam.js";
 import { ForwardScratch, initParams, mlpForward, mlpForwardTf, paramTensors, splitTensors, type NetworkSpec } from "./actor-critic.js";
 import { initBackend } from "./backend.js";
-import { argmax, categoricalLogProbEntropyTf, gaussianEntropy, gaussianLogProb, gaussianLogProbEntropyTf, logSoftmax } from "./distributions.js";
+import {
+  argmax,
+  categoricalLogProbEntropyTf,
+  gaussianEntropy,
+  gaussianLogProb,
+  gaussianLogProbEntropyTf,
+  logSoftmax,
+} from "./distributions.js";
 import { computeGae } from "./gae.js";
 import { orthogonal } from "./orthogonal.js";
 import { RunningMeanStd } from "../wrappers/running-mean-std.js";
@@ -38,7 +45,16 @@ describe("computeGae", () => {
   });
 
   it("with gamma = lambda = 1 gives the remaining episode reward (Monte-Carlo)", () => {
-    const { returns } = computeGae({ rewards: [1, 2, 3, 4], values: [0, 0, 0, 0], episodeEnds: [0, 1, 0, 1], lastValues: [0], numSteps: 4, numEnvs: 1, gamma: 1, gaeLambda: 1 });
+    const { returns } = computeGae({
+      rewards: [1, 2, 3, 4],
+      values: [0, 0, 0, 0],
+      episodeEnds: [0, 1, 0, 1],
+      lastValues: [0],
+      numSteps: 4,
+      numEnvs: 1,
+      gamma: 1,
+      gaeLambda: 1,
+    });
     expect(Array.from(returns)).toEqual([3, 2, 7, 4]);
   });
 });
@@ -96,7 +112,8 @@ describe("orthogonal initialisation", () => {
       out.push([]);
       for (let b = 0; b < k; b++) {
         let s = 0;
-        for (let i = 0; i < (byCols ? rows : cols); i++) s += byCols ? w[i * cols + a] * w[i * cols + b] : w[a * cols + i] * w[b * cols + i];
+        for (let i = 0; i < (byCols ? rows : cols); i++)
+          s += byCols ? w[i * cols + a] * w[i * cols + b] : w[a * cols + i] * w[b * cols + i];
         out[a].push(s);
       }
     }
@@ -116,10 +133,18 @@ describe("orthogonal initialisation", () => {
     expect(orthogonal(8, 3, 1, new Rng(1))).not.toEqual(orthogonal(8, 3, 1, new Rng(2)));
   });
   it("initParams follows CleanRL: zero biases, head gains 0.01 (actor) and 1 (critic)", () => {
-    const spec: NetworkSpec = { obsDim: 4, action: { kind: "categorical", n: 2, start: 0 }, actorHidden: [64, 64], criticHidden: [64, 64], activation: "tanh", initLogStd: 0 };
+    const spec: NetworkSpec = {
+      obsDim: 4,
+      action: { kind: "categorical", n: 2, start: 0 },
+      actorHidden: [64, 64],
+      criticHidden: [64, 64],
+      activation: "tanh",
+      initLogStd: 0,
+    };
     const p = initParams(spec, new Rng(5));
     expect(p.actor.every((l) => l.b.every((b) => b === 0))).toBe(true);
-    const colNorm = (l: { w: Float32Array; nIn: number; nOut: number }, c: number) => Math.sqrt(Array.from({ length: l.nIn }, (_, i) => l.w[i * l.nOut + c] ** 2).reduce((a, b) => a + b));
+    const colNorm = (l: { w: Float32Array; nIn: number; nOut: number }, c: number) =>
+      Math.sqrt(Array.from({ length: l.nIn }, (_, i) => l.w[i * l.nOut + c] ** 2).reduce((a, b) => a + b));
     // head [64, 2]: torch weight [2, 64] has orthonormal rows, i.e. our columns, times the gain
     expect(colNorm(p.actor[2], 0)).toBeCloseTo(0.01, 6);
     expect(colNorm(p.critic[2], 0)).toBeCloseTo(1, 5);
@@ -129,7 +154,14 @@ describe("orthogonal initialisation", () => {
 
 describe("JS inference mirrors the TF.js network", () => {
   it("gives the same outputs and the same deterministic actions", () => {
-    const spec: NetworkSpec = { obsDim: 4, action: { kind: "categorical", n: 3, start: 0 }, actorHidden: [64, 64], criticHidden: [32], activation: "tanh", initLogStd: 0 };
+    const spec: NetworkSpec = {
+      obsDim: 4,
+      action: { kind: "categorical", n: 3, start: 0 },
+      actorHidden: [64, 64],
+      criticHidden: [32],
+      activation: "tanh",
+      initLogStd: 0,
+    };
     const p = initParams(spec, new Rng(11));
     // Make the head non-trivial so argmax is not decided by noise.
     p.actor[2].w.forEach((_, i, w) => (w[i] *= 100));

@@ -26,7 +26,8 @@ export class MlpTape {
     readonly x: tf.Tensor2D,
   ) {
     const f = activationOf(activation);
-    if (!f.backwardFromOutput) throw new RangeError(`the fast backward pass cannot differentiate activation "${activation}"; use gradients: "autodiff"`);
+    if (!f.backwardFromOutput)
+      throw new RangeError(`the fast backward pass cannot differentiate activation "${activation}"; use gradients: "autodiff"`);
     this.f = f as typeof this.f;
     let h = x;
     layers.forEach((l, k) => {

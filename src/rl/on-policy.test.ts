@@ -28,7 +28,16 @@ class OpenPPO extends PPO {
   }
 }
 
-const small: Omit<PPOOptions, "env"> = { seed: 1, numEnvs: 2, numSteps: 4, numMinibatches: 1, updateEpochs: 1, actorHidden: [4], criticHidden: [], backend: "cpu" };
+const small: Omit<PPOOptions, "env"> = {
+  seed: 1,
+  numEnvs: 2,
+  numSteps: 4,
+  numMinibatches: 1,
+  updateEpochs: 1,
+  actorHidden: [4],
+  criticHidden: [],
+  backend: "cpu",
+};
 
 describe("rollout rewards", () => {
   it.each([

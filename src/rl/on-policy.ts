@@ -8,7 +8,22 @@ import { RecordEpisodeStatistics } from "../wrappers/record-episode-statistics.j
 import { SyncVectorEnv } from "../wrappers/sync-vector-env.js";
 import { Adam, type AdamState } from "./adam.js";
 import * as tf from "@tensorflow/tfjs";
-import { ForwardScratch, actorCriticTf, cloneParams, deserializeParams, initParams, netForward, paramList, paramTensors, serializeParams, splitTensors, type ActorCriticParams, type Activation, type NetworkSpec, type SerializedParams } from "./actor-critic.js";
+import {
+  ForwardScratch,
+  actorCriticTf,
+  cloneParams,
+  deserializeParams,
+  initParams,
+  netForward,
+  paramList,
+  paramTensors,
+  serializeParams,
+  splitTensors,
+  type ActorCriticParams,
+  type Activation,
+  type NetworkSpec,
+  type SerializedParams,
+} from "./actor-critic.js";
 import { ACTIVATION_NAMES, isActivation } from "./activations.js";
 import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
@@ -143,7 +158,10 @@ export function checkCommon(c: CommonOptions): void {
   atMost("numSteps", LIMITS.numSteps, "steps per environment per rollout");
   atMost("statsWindow", LIMITS.episodes, "episodes in the statistics window");
   if (c.numEnvs * c.numSteps > LIMITS.batchSteps) {
-    throw new OptionError("numSteps", `numEnvs * numSteps (${c.numEnvs} * ${c.numSteps} = ${c.numEnvs * c.numSteps}) must be at most ${LIMITS.batchSteps.toLocaleString("en-US")} steps per batch (the rollout buffer is held in memory)`);
+    throw new OptionError(
+      "numSteps",
+      `numEnvs * numSteps (${c.numEnvs} * ${c.numSteps} = ${c.numEnvs * c.numSteps}) must be at most ${LIMITS.batchSteps.toLocaleString("en-US")} steps per batch (the rollout buffer is held in memory)`,
+    );
   }
   for (const k of ["entCoef", "vfCoef", "adamEps"] as const) nonNeg(k);
   // A zero clip or learning rate is accepted by the maths but silently stops learning (all gradients scaled to
@@ -152,20 +170,38 @@ export function checkCommon(c: CommonOptions): void {
     const v = c[k];
     if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number > 0, got ${v}`);
   }
-  if (c.learningRate > LIMITS.learningRate) throw new OptionError("learningRate", `learningRate must be at most ${LIMITS.learningRate} (a larger Adam step overshoots every update and ends in NaN weights), got ${c.learningRate}`);
+  if (c.learningRate > LIMITS.learningRate)
+    throw new OptionError(
+      "learningRate",
+      `learningRate must be at most ${LIMITS.learningRate} (a larger Adam step overshoots every update and ends in NaN weights), got ${c.learningRate}`,
+    );
   if (!(c.gamma >= 0 && c.gamma <= 1)) throw new OptionError("gamma", `gamma must be in [0, 1], got ${c.gamma}`);
   if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new OptionError("gaeLambda", `gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
   for (const k of ["actorHidden", "criticHidden", "sharedHidden"] as const) {
-    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1)) throw new OptionError(k, `${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
+    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1))
+      throw new OptionError(k, `${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
     if (c[k].length > LIMITS.hiddenLayers || c[k].some((n) => n > LIMITS.hiddenUnits)) {
-      throw new OptionError(k, `${k} must have at most ${LIMITS.hiddenLayers} layers of at most ${LIMITS.hiddenUnits} units, got ${JSON.stringify(c[k])}`);
+      throw new OptionError(
+        k,
+        `${k} must have at most ${LIMITS.hiddenLayers} layers of at most ${LIMITS.hiddenUnits} units, got ${JSON.stringify(c[k])}`,
+      );
     }
   }
-  if (!isActivation(c.activation)) throw new OptionError("activation", `activation must be one of ${ACTIVATION_NAMES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(c.activation)}`);
-  if (!(AGENT_ID_FEATURES as readonly string[]).includes(c.agentId)) throw new OptionError("agentId", `agentId must be one of ${AGENT_ID_FEATURES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(c.agentId)}`);
-  if (!Number.isInteger(c.agentEmbeddingDim) || c.agentEmbeddingDim < 1) throw new OptionError("agentEmbeddingDim", `agentEmbeddingDim must be a positive integer, got ${c.agentEmbeddingDim}`);
+  if (!isActivation(c.activation))
+    throw new OptionError(
+      "activation",
+      `activation must be one of ${ACTIVATION_NAMES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(c.activation)}`,
+    );
+  if (!(AGENT_ID_FEATURES as readonly string[]).includes(c.agentId))
+    throw new OptionError(
+      "agentId",
+      `agentId must be one of ${AGENT_ID_FEATURES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(c.agentId)}`,
+    );
+  if (!Number.isInteger(c.agentEmbeddingDim) || c.agentEmbeddingDim < 1)
+    throw new OptionError("agentEmbeddingDim", `agentEmbeddingDim must be a positive integer, got ${c.agentEmbeddingDim}`);
   if (!Number.isFinite(c.initLogStd)) throw new OptionError("initLogStd", `initLogStd must be a finite number, got ${c.initLogStd}`);
-  if (typeof c.env !== "string" && typeof c.env !== "function") throw new OptionError("env", "env must be a registered id or a function returning an Env or ParallelEnv");
+  if (typeof c.env !== "string" && typeof c.env !== "function")
+    throw new OptionError("env", "env must be a registered id or a function returning an Env or ParallelEnv");
 }
 
 /**
@@ -173,9 +209,15 @@ export function checkCommon(c: CommonOptions): void {
  * than one batch would train nothing, so it is an error (an OptionError naming totalSteps and the batch size).
  */
 export function checkTotalSteps(totalSteps: number, batch: number): void {
-  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps)) throw new OptionError("totalSteps", `totalSteps must be a finite number, got ${totalSteps}`);
-  if (totalSteps > LIMITS.totalSteps) throw new OptionError("totalSteps", `totalSteps must be at most ${LIMITS.totalSteps.toLocaleString("en-US")}, got ${totalSteps}`);
-  if (totalSteps < batch) throw new OptionError("totalSteps", `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`);
+  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps))
+    throw new OptionError("totalSteps", `totalSteps must be a finite number, got ${totalSteps}`);
+  if (totalSteps > LIMITS.totalSteps)
+    throw new OptionError("totalSteps", `totalSteps must be at most ${LIMITS.totalSteps.toLocaleString("en-US")}, got ${totalSteps}`);
+  if (totalSteps < batch)
+    throw new OptionError(
+      "totalSteps",
+      `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`,
+    );
 }
 
 /** One set of weights and its data: all slots for a single-agent or shared policy, one agent's otherwise. */
@@ -274,7 +316,15 @@ export interface LearnerState {
   algorithm: string;
   globalStep: number;
   iteration: number;
-  groups: { name: string; params: SerializedParams; adam: AdamState; obsRms?: RunningMeanStdState; retRms?: RunningMeanStdState; stateRms?: RunningMeanStdState; retAcc: number[] }[];
+  groups: {
+    name: string;
+    params: SerializedParams;
+    adam: AdamState;
+    obsRms?: RunningMeanStdState;
+    retRms?: RunningMeanStdState;
+    stateRms?: RunningMeanStdState;
+    retAcc: number[];
+  }[];
   rngs: Record<string, RngState>;
   /** Raw current observations of every slot. */
   observations: unknown[] | null;
@@ -323,19 +373,21 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     this.policyRng = new Rng(deriveSeed(config.seed, "policy"));
     this.updateRng = new Rng(deriveSeed(config.seed, "update"));
     const groupSlots: { name: string; slots: number[]; agent: string | null }[] = [];
-    if (agents === null || config.shareParameters) groupSlots.push({ name: agents === null ? "policy" : "shared", slots: range(vec.numEnvs), agent: agents?.[0] ?? null });
+    if (agents === null || config.shareParameters)
+      groupSlots.push({ name: agents === null ? "policy" : "shared", slots: range(vec.numEnvs), agent: agents?.[0] ?? null });
     else agents.forEach((a, k) => groupSlots.push({ name: a, slots: range(config.numEnvs).map((c) => c * agents.length + k), agent: a }));
     const central = this.usesCentralCritic();
     const nAgents = agents?.length ?? 1;
     let stateDim = 0;
     if (central) {
       const penv = agents === null ? null : ((this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector).env;
-      if (!penv || typeof penv.state !== "function" || !penv.stateSpace) throw new OptionError("env", `${this.algorithmName()} needs a ParallelEnv with a global state (state() and stateSpace)`);
+      if (!penv || typeof penv.state !== "function" || !penv.stateSpace)
+        throw new OptionError("env", `${this.algorithmName()} needs a ParallelEnv with a global state (state() and stateSpace)`);
       stateDim = penv.stateSpace.shape.reduce((a, b) => a * b, 1);
       for (const part of (this.vec as ConcatVectorEnv<unknown, unknown>).parts) (part as ParallelToVector).recordState = true;
     }
     this.groups = groupSlots.map(({ name, slots, agent }) => {
-      const probe = agent === null ? null : (this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector;
+      const probe = agent === null ? null : ((this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector);
       const obsSpace = probe ? probe.env.observationSpace(agent!) : vec.singleObservationSpace;
       const actSpace = probe ? probe.env.actionSpace(agent!) : vec.singleActionSpace;
       const enc = envErrors(() => obsEncoder(obsSpace));
@@ -409,7 +461,9 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     const makeOne = (): Env | ParallelEnv => (typeof env === "string" ? make(env, envOptions ?? {}) : env());
     const first = makeOne();
     if (isParallelEnv(first)) {
-      const parts = [first, ...range(numEnvs - 1).map(() => makeOne() as ParallelEnv)].map((e) => new ParallelToVector(e as ParallelEnv, { equalSpaces: this.config.shareParameters }));
+      const parts = [first, ...range(numEnvs - 1).map(() => makeOne() as ParallelEnv)].map(
+        (e) => new ParallelToVector(e as ParallelEnv, { equalSpaces: this.config.shareParameters }),
+      );
       return { vec: new ConcatVectorEnv(parts) as VectorEnv, agents: [...(first as ParallelEnv).possibleAgents] };
     }
     const envs = [first as Env, ...range(numEnvs - 1).map(() => makeOne() as Env)].map((e) => new RecordEpisodeStatistics(e));
@@ -445,7 +499,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     g.slots.forEach((slot, s) => g.encode(observations[slot], g.raw, s * g.rawDim));
     if (g.obsRms) {
       if (updateStats) g.obsRms.update(g.raw, S);
-      for (let s = 0; s < S; s++) normalizeInPlace(g.raw, s * g.rawDim, { mean: g.obsRms.mean, var: g.obsRms.var, clip: this.config.clipObservation });
+      for (let s = 0; s < S; s++)
+        normalizeInPlace(g.raw, s * g.rawDim, { mean: g.obsRms.mean, var: g.obsRms.var, clip: this.config.clipObservation });
     }
     if (g.raw !== g.cur) appendOneHot(g.raw, g.rawDim, g.cur, g.obsDim, g.agentOfSlot, S);
     if (g.critDim > 0) this.loadState(g, updateStats);
@@ -461,7 +516,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     st.forEach((x, c) => flat.set(x, c * D));
     if (g.stateRms) {
       if (updateStats) g.stateRms.update(flat, st.length);
-      for (let c = 0; c < st.length; c++) normalizeInPlace(flat, c * D, { mean: g.stateRms.mean, var: g.stateRms.var, clip: this.config.clipObservation });
+      for (let c = 0; c < st.length; c++)
+        normalizeInPlace(flat, c * D, { mean: g.stateRms.mean, var: g.stateRms.var, clip: this.config.clipObservation });
     }
     for (let s = 0; s < g.slots.length; s++) {
       const c = Math.floor(g.slots[s] / per);
@@ -705,7 +761,16 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
           agents![g.name] = { ...metrics[k], episode_return_mean: rets.length > 0 ? mean(rets) : NaN };
         });
       }
-      const progress: Progress = { iteration: this.iteration, numIterations, globalStep: this.globalStep, totalSteps, row, learningRate: lr, agents, timings: { rollout: (t1 - t0) / 1000, update: (t2 - t1) / 1000 } };
+      const progress: Progress = {
+        iteration: this.iteration,
+        numIterations,
+        globalStep: this.globalStep,
+        totalSteps,
+        row,
+        learningRate: lr,
+        agents,
+        timings: { rollout: (t1 - t0) / 1000, update: (t2 - t1) / 1000 },
+      };
       opts.onProgress?.(progress);
       if ((await opts.onIteration?.(progress)) === "stop") break;
       // Let signal handlers (Ctrl-C) run between iterations.
@@ -784,7 +849,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       const p = deserializeParams(gs.params);
       const dst = paramList(g.params);
       const src = paramList(p);
-      if (dst.length !== src.length || dst.some((d, i) => d.length !== src[i].length)) throw new Error(`checkpoint network shape differs for group ${g.name}`);
+      if (dst.length !== src.length || dst.some((d, i) => d.length !== src[i].length))
+        throw new Error(`checkpoint network shape differs for group ${g.name}`);
       dst.forEach((d, i) => d.set(src[i]));
       g.inferenceWeights?.forEach((t) => t.dispose());
       g.inferenceWeights = undefined;
@@ -830,7 +896,14 @@ export function appendOneHot(src: Float32Array, d: number, dst: Float32Array, dd
 }
 
 /** Copy rows [S, d] into `out` rows [S, d + emb.dim] followed by each row's agent embedding. */
-export function appendEmbedding(rows: Float32Array, d: number, emb: { dim: number; w: Float32Array }, agentOf: Int32Array, S: number, out: Float32Array): void {
+export function appendEmbedding(
+  rows: Float32Array,
+  d: number,
+  emb: { dim: number; w: Float32Array },
+  agentOf: Int32Array,
+  S: number,
+  out: Float32Array,
+): void {
   const w = d + emb.dim;
   for (let s = 0; s < S; s++) {
     out.set(rows.subarray(s * d, (s + 1) * d), s * w);

@@ -40,8 +40,12 @@ describe("policy files", () => {
     expect(() => LearnedPolicy.load(missing)).toThrow(new RegExp(`^${esc(missing)}: no such file`));
     expect(() => LearnedPolicy.load(bad)).toThrow(new RegExp(`^${esc(bad)}: not valid JSON`));
     expect(() => MultiAgentPolicy.load(bad)).toThrow(new RegExp(`^${esc(bad)}: not valid JSON`));
-    expect(() => LearnedPolicy.load(multi)).toThrow(new RegExp(`^${esc(multi)}: not a supplygym-policy file version 1 \\(found format "supplygym-multi-agent-policy", version 1\\)`));
-    expect(() => MultiAgentPolicy.load(single)).toThrow(new RegExp(`^${esc(single)}: not a supplygym-multi-agent-policy file version 1 \\(found format "supplygym-policy"`));
+    expect(() => LearnedPolicy.load(multi)).toThrow(
+      new RegExp(`^${esc(multi)}: not a supplygym-policy file version 1 \\(found format "supplygym-multi-agent-policy", version 1\\)`),
+    );
+    expect(() => MultiAgentPolicy.load(single)).toThrow(
+      new RegExp(`^${esc(single)}: not a supplygym-multi-agent-policy file version 1 \\(found format "supplygym-policy"`),
+    );
     const broken = join(d, "broken.json");
     writeFileSync(broken, JSON.stringify({ format: "supplygym-multi-agent-policy", version: 1, policies: { a: { format: "x" } } }));
     expect(() => MultiAgentPolicy.load(broken)).toThrow(new RegExp(`^${esc(broken)}: policies\\.a: .*not a supplygym-policy file`));

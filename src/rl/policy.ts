@@ -3,7 +3,16 @@ import { spaceFromJSON, type Space, type SpaceJSON } from "../core/spaces.js";
 import type { ActOptions, Policy } from "../core/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
-import { ForwardScratch, cloneParams, deserializeParams, netForward, serializeParams, type ActorCriticParams, type Activation, type SerializedParams } from "./actor-critic.js";
+import {
+  ForwardScratch,
+  cloneParams,
+  deserializeParams,
+  netForward,
+  serializeParams,
+  type ActorCriticParams,
+  type Activation,
+  type SerializedParams,
+} from "./actor-critic.js";
 import { activationOf } from "./activations.js";
 import type { ActionKind } from "./spaces-codec.js";
 import { argmax, categoricalSample, gaussianSample, logSoftmax } from "./distributions.js";
@@ -51,7 +60,11 @@ export function frozenNormalization(rms: RunningMeanStdState | undefined, clip: 
 }
 
 /** Writes normalised flat observations: shared by the learners and the saved policy. */
-export function normalizeInPlace(x: Float32Array, offset: number, norm: { mean: ArrayLike<number>; var: ArrayLike<number>; clip: number }): void {
+export function normalizeInPlace(
+  x: Float32Array,
+  offset: number,
+  norm: { mean: ArrayLike<number>; var: ArrayLike<number>; clip: number },
+): void {
   const d = norm.mean.length;
   for (let j = 0; j < d; j++) {
     const v = (x[offset + j] - norm.mean[j]) / Math.sqrt(norm.var[j] + 1e-8);
@@ -96,7 +109,8 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
     this.encode = enc.encode;
     this.rawDim = enc.dim;
     const id = network.agentId;
-    if (id && !(Number.isInteger(id.index) && id.index >= 0 && id.index < id.count)) throw new RangeError(`agentId.index ${id.index} is not in [0, ${id.count})`);
+    if (id && !(Number.isInteger(id.index) && id.index >= 0 && id.index < id.count))
+      throw new RangeError(`agentId.index ${id.index} is not in [0, ${id.count})`);
     const idDim = id?.kind === "onehot" ? id.count : 0;
     const embDim = id?.kind === "embedding" ? (params.embedding?.dim ?? 0) : 0;
     if (id?.kind === "embedding" && !params.embedding) throw new RangeError("agentId kind embedding needs params.embedding");
@@ -142,7 +156,8 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
 
   /** The critic's value estimate of an observation. */
   value(observation: unknown): number {
-    if (this.spec.criticInput === "state") throw new RangeError("this policy's critic is centralised (MAPPO): it reads the env's global state, not an observation");
+    if (this.spec.criticInput === "state")
+      throw new RangeError("this policy's critic is centralised (MAPPO): it reads the env's global state, not an observation");
     return netForward(this.params, this.spec.activation, "critic", this.features(observation), 1, this.scratch, "c")[0];
   }
 
@@ -173,7 +188,14 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
   static fromJSON(json: PolicyJSON, seed?: number): LearnedPolicy {
     checkFormat(json, "LearnedPolicy.fromJSON", "supplygym-policy", 1);
     const s = seed ?? json.seed ?? 0;
-    return new LearnedPolicy(spaceFromJSON(json.observationSpace), spaceFromJSON(json.actionSpace), json.network, deserializeParams(json.params), json.obsNormalization, s);
+    return new LearnedPolicy(
+      spaceFromJSON(json.observationSpace),
+      spaceFromJSON(json.actionSpace),
+      json.network,
+      deserializeParams(json.params),
+      json.obsNormalization,
+      s,
+    );
   }
 
   /** Write the policy as JSON (atomically). */
@@ -190,7 +212,14 @@ export class LearnedPolicy implements Policy<unknown, number | number[]> {
 
   /** A copy with its own weights (later training does not change it), sampling with `seed` (default 0). */
   clone(seed = 0): LearnedPolicy {
-    return new LearnedPolicy(this.observationSpace, this.actionSpace, this.network(), cloneParams(this.params), this.obsNormalization, seed);
+    return new LearnedPolicy(
+      this.observationSpace,
+      this.actionSpace,
+      this.network(),
+      cloneParams(this.params),
+      this.obsNormalization,
+      seed,
+    );
   }
 }
 
@@ -212,7 +241,12 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
    * Agents whose policies share one weights object (a shared policy) are written with `params: "shared"` and
    * the weights once in `sharedParams`, so 300 agents of one shared policy do not write 300 copies.
    */
-  toJSON(): { format: "supplygym-multi-agent-policy"; version: 1; policies: Record<string, PolicyJSON | (Omit<PolicyJSON, "params"> & { params: "shared" })>; sharedParams?: SerializedParams } {
+  toJSON(): {
+    format: "supplygym-multi-agent-policy";
+    version: 1;
+    policies: Record<string, PolicyJSON | (Omit<PolicyJSON, "params"> & { params: "shared" })>;
+    sharedParams?: SerializedParams;
+  } {
     const entries = Object.entries(this.policies);
     const first = entries[0]?.[1].params;
     const shared = entries.length > 1 && entries.every(([, p]) => p.params === first);
@@ -223,7 +257,9 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
         policies[a] = { ...p.header(), params: "shared" };
       }
     }
-    return shared ? { format: "supplygym-multi-agent-policy", version: 1, policies, sharedParams: serializeParams(first!) } : { format: "supplygym-multi-agent-policy", version: 1, policies };
+    return shared
+      ? { format: "supplygym-multi-agent-policy", version: 1, policies, sharedParams: serializeParams(first!) }
+      : { format: "supplygym-multi-agent-policy", version: 1, policies };
   }
 
   save(path: string): void {
@@ -239,7 +275,8 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
     const json = readJsonFile(path);
     checkFormat(json, path, "supplygym-multi-agent-policy", 1);
     const entries = (json as { policies?: unknown }).policies;
-    if (typeof entries !== "object" || entries === null) throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
+    if (typeof entries !== "object" || entries === null)
+      throw new UsageError(`${path}: "policies" must be an object of per-agent policies`);
     const sharedJson = (json as { sharedParams?: SerializedParams }).sharedParams;
     const shared = sharedJson ? withPath(`${path}: sharedParams`, () => deserializeParams(sharedJson)) : undefined;
     const policies: Record<string, LearnedPolicy> = {};
@@ -250,7 +287,14 @@ export class MultiAgentPolicy implements Policy<Record<string, unknown>, Record<
         if (!shared) throw new UsageError('params is "shared" but the file has no sharedParams');
         const q = p as unknown as PolicyJSON;
         checkFormat(q, `policies.${a}`, "supplygym-policy", 1);
-        return new LearnedPolicy(spaceFromJSON(q.observationSpace), spaceFromJSON(q.actionSpace), q.network, shared, q.obsNormalization, s ?? q.seed ?? 0);
+        return new LearnedPolicy(
+          spaceFromJSON(q.observationSpace),
+          spaceFromJSON(q.actionSpace),
+          q.network,
+          shared,
+          q.obsNormalization,
+          s ?? q.seed ?? 0,
+        );
       });
     }
     return new MultiAgentPolicy(policies);

@@ -56,7 +56,10 @@ const ppoHyper = z.strictObject({
 
 const reinforceHyper = z.strictObject(common);
 
-const envSchema = z.union([z.string().min(1), z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() })]);
+const envSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
+]);
 
 const base = {
   /** Name of the experiment (folder under results/ and models/); default: the file name without .json. */
@@ -88,7 +91,10 @@ export function parseTrainConfig(json: unknown, file: string): TrainConfig {
   if (!r.success) throw zodConfigError(file, r.error);
   const experiment = r.data.experiment ?? basename(file).replace(/\.json$/i, "");
   const problem = nameProblem(experiment);
-  if (problem !== undefined) throw new ConfigError(file, [{ path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem}` : problem }]);
+  if (problem !== undefined)
+    throw new ConfigError(file, [
+      { path: "experiment", message: r.data.experiment === undefined ? `absent, so the file name is used, which ${problem}` : problem },
+    ]);
   return { ...r.data, experiment };
 }
 

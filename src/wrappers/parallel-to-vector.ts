@@ -40,7 +40,9 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
     const a = JSON.stringify(this.singleActionSpace.toJSON());
     for (const ag of opts.equalSpaces === false ? [] : this.agents) {
       if (JSON.stringify(env.observationSpace(ag).toJSON()) !== o || JSON.stringify(env.actionSpace(ag).toJSON()) !== a) {
-        throw new RangeError(`ParallelToVector: agent "${ag}" has other spaces than "${this.agents[0]}"; a shared policy needs equal spaces`);
+        throw new RangeError(
+          `ParallelToVector: agent "${ag}" has other spaces than "${this.agents[0]}"; a shared policy needs equal spaces`,
+        );
       }
     }
     this.returns = this.agents.map(() => 0);
@@ -55,14 +57,17 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
   }
 
   step(actions: A[]): VectorStepResult<O> {
-    if (actions.length !== this.numEnvs) throw new RangeError(`ParallelToVector.step: expected ${this.numEnvs} actions, got ${actions.length}`);
+    if (actions.length !== this.numEnvs)
+      throw new RangeError(`ParallelToVector.step: expected ${this.numEnvs} actions, got ${actions.length}`);
     const rec: Record<string, A> = {};
     this.agents.forEach((a, i) => (rec[a] = actions[i]));
     const r = this.env.step(rec);
     const ended = this.agents.map((a) => Boolean(r.terminations[a]) || Boolean(r.truncations[a]));
     const anyEnded = ended.some(Boolean);
     if (anyEnded && !ended.every(Boolean)) {
-      throw new Error(`ParallelToVector: agents ${this.agents.filter((_, i) => ended[i]).join(", ")} ended while others go on; a shared-policy vector needs agents that end together`);
+      throw new Error(
+        `ParallelToVector: agents ${this.agents.filter((_, i) => ended[i]).join(", ")} ended while others go on; a shared-policy vector needs agents that end together`,
+      );
     }
     const out: VectorStepResult<O> = {
       observations: this.agents.map((a) => r.observations[a]),
@@ -81,7 +86,12 @@ export class ParallelToVector<O = unknown, A = unknown> implements VectorEnv<O, 
       const next = this.env.reset();
       this.agents.forEach((a, i) => {
         const finalInfo: Info = out.infos[i];
-        out.infos[i] = { ...(next.infos[a] ?? {}), finalObservation: out.observations[i], finalInfo, episode: { r: this.returns[i], l: this.lengths[i] } };
+        out.infos[i] = {
+          ...(next.infos[a] ?? {}),
+          finalObservation: out.observations[i],
+          finalInfo,
+          episode: { r: this.returns[i], l: this.lengths[i] },
+        };
         if (finalState) out.infos[i].finalState = finalState;
         out.observations[i] = next.observations[a];
       });

@@ -17,8 +17,14 @@ export class RescaleAction<O> extends Wrapper<O, number[], O, number[]> {
     if (!this.inner.isBounded()) throw new RangeError("RescaleAction: the inner action space must have finite bounds");
     this.actionSpace = new Box(min, max, this.inner.shape);
     for (let i = 0; i < this.actionSpace.size; i++) {
-      if (!(this.actionSpace.low[i] < this.actionSpace.high[i]) || !Number.isFinite(this.actionSpace.low[i]) || !Number.isFinite(this.actionSpace.high[i])) {
-        throw new RangeError(`RescaleAction: need finite min < max, entry ${i} has [${this.actionSpace.low[i]}, ${this.actionSpace.high[i]}]`);
+      if (
+        !(this.actionSpace.low[i] < this.actionSpace.high[i]) ||
+        !Number.isFinite(this.actionSpace.low[i]) ||
+        !Number.isFinite(this.actionSpace.high[i])
+      ) {
+        throw new RangeError(
+          `RescaleAction: need finite min < max, entry ${i} has [${this.actionSpace.low[i]}, ${this.actionSpace.high[i]}]`,
+        );
       }
     }
   }

@@ -74,7 +74,8 @@ export class RunningMeanStd {
       json.count > 0 &&
       json.mean.every(Number.isFinite) &&
       json.var.every((v) => Number.isFinite(v) && v >= 0);
-    if (!ok) throw new RangeError(`RunningMeanStd.load: expected { mean, var } with ${this.size} finite entries each (var >= 0) and count > 0`);
+    if (!ok)
+      throw new RangeError(`RunningMeanStd.load: expected { mean, var } with ${this.size} finite entries each (var >= 0) and count > 0`);
     this.mean.set(json.mean);
     this.var.set(json.var);
     this.count = json.count;

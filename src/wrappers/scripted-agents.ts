@@ -27,7 +27,9 @@ export class ScriptedAgents<O = unknown, A = unknown> implements ParallelEnv<O, 
     readonly policies: Readonly<Record<string, Policy<O, A>>>,
     private readonly actOptions: ActOptions = { deterministic: true },
   ) {
-    for (const a of Object.keys(policies)) if (!env.possibleAgents.includes(a)) throw new RangeError(`ScriptedAgents: "${a}" is not an agent of the env (${env.possibleAgents.join(", ")})`);
+    for (const a of Object.keys(policies))
+      if (!env.possibleAgents.includes(a))
+        throw new RangeError(`ScriptedAgents: "${a}" is not an agent of the env (${env.possibleAgents.join(", ")})`);
     this.possibleAgents = env.possibleAgents.filter((a) => !(a in policies));
   }
 

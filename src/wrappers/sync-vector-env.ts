@@ -40,9 +40,16 @@ export class SyncVectorEnv<O = unknown, A = unknown> implements VectorEnv<O, A> 
   }
 
   step(actions: A[]): VectorStepResult<O> {
-    if (actions.length !== this.numEnvs) throw new RangeError(`SyncVectorEnv.step: expected ${this.numEnvs} actions, got ${actions.length}`);
+    if (actions.length !== this.numEnvs)
+      throw new RangeError(`SyncVectorEnv.step: expected ${this.numEnvs} actions, got ${actions.length}`);
     const n = this.numEnvs;
-    const out: VectorStepResult<O> = { observations: new Array(n), rewards: new Array(n), terminations: new Array(n), truncations: new Array(n), infos: new Array(n) };
+    const out: VectorStepResult<O> = {
+      observations: new Array(n),
+      rewards: new Array(n),
+      terminations: new Array(n),
+      truncations: new Array(n),
+      infos: new Array(n),
+    };
     for (let i = 0; i < n; i++) {
       const env = this.envs[i];
       const r = env.step(actions[i]);

@@ -37,7 +37,10 @@ describe("SyncVectorEnv", () => {
   });
 
   it("autoresets in the same step, keeping the final observation and info", () => {
-    const v = new SyncVectorEnv([() => new RecordEpisodeStatistics(new Counter(2)), () => new RecordEpisodeStatistics(new TimeLimit(new Counter(10), 3))]);
+    const v = new SyncVectorEnv([
+      () => new RecordEpisodeStatistics(new Counter(2)),
+      () => new RecordEpisodeStatistics(new TimeLimit(new Counter(10), 3)),
+    ]);
     v.reset({ seed: 1 });
     let r = v.step([1, 2]);
     expect(r.terminations).toEqual([false, false]);

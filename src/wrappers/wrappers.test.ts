@@ -177,7 +177,13 @@ describe("FlattenObservation", () => {
     step() {
       if (!this.live) throw new Error("reset first");
       this.live = false;
-      return { observation: { prices: [3, 4], mode: 0, phase: [this.rng.uniform(-1, 1)] }, reward: 0, terminated: true, truncated: false, info: {} };
+      return {
+        observation: { prices: [3, 4], mode: 0, phase: [this.rng.uniform(-1, 1)] },
+        reward: 0,
+        terminated: true,
+        truncated: false,
+        info: {},
+      };
     }
     close() {}
   }

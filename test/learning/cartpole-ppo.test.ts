@@ -11,7 +11,9 @@ it("PPO solves CartPole-v1: mean return >= 475 over 20 deterministic evaluation 
     onProgress: (p) => {
       if (p.iteration % 50 === 0 || p.iteration === p.numIterations) {
         last = p.row.episode_return_mean;
-        console.log(`step ${p.globalStep} return(last 20) ${last.toFixed(1)} ${Math.round(p.row.steps_per_second)} steps/s on ${ppo.backendName}`);
+        console.log(
+          `step ${p.globalStep} return(last 20) ${last.toFixed(1)} ${Math.round(p.row.steps_per_second)} steps/s on ${ppo.backendName}`,
+        );
       }
     },
   });

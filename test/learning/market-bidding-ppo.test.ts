@@ -50,7 +50,9 @@ it(`PPO's A[1][1] on MarketBidding-v0: median over training seeds ${SEEDS.join("
     const r = await ratio(seed);
     expect(r.truthful).toBeGreaterThan(0);
     ratios.push(r.learned / r.truthful);
-    console.log(`MarketBidding-v0, seed ${seed}, 10 evaluation episodes: learned A[1][1] profit ${r.learned.toFixed(1)}, truthful ${r.truthful.toFixed(1)}, ratio ${(r.learned / r.truthful).toFixed(4)} (${r.backend})`);
+    console.log(
+      `MarketBidding-v0, seed ${seed}, 10 evaluation episodes: learned A[1][1] profit ${r.learned.toFixed(1)}, truthful ${r.truthful.toFixed(1)}, ratio ${(r.learned / r.truthful).toFixed(4)} (${r.backend})`,
+    );
   }
   const median = [...ratios].sort((x, y) => x - y)[1];
   expect(median).toBeGreaterThan(BAR);

@@ -8,11 +8,19 @@ import { EquilibriumSolver } from "../../market/equilibrium.js";
 import { bestResponse } from "./best-response.js";
 
 /** The paper's market with constant outside demand (no season, no noise, no shocks). */
-export const CONSTANT_DEMAND = { type: "synthetic", spec: { seasonal: { period: 13, amplitude: 0 }, ar: { phi: 0.5, sigma: 0 }, shocks: { probability: 0, size: -0.3, duration: 2 } } };
+const CONSTANT_DEMAND = {
+  type: "synthetic",
+  spec: { seasonal: { period: 13, amplitude: 0 }, ar: { phi: 0.5, sigma: 0 }, shocks: { probability: 0, size: -0.3, duration: 2 } },
+};
 
 function envWith(responders: Record<string, Record<string, unknown>>, episodeLength = 3): MarketBiddingParallelEnv {
-  const env = make("MarketBiddingParallel-v0", { demand: CONSTANT_DEMAND, episodeLength, forecaster: "naive" }) as unknown as MarketBiddingParallelEnv;
-  for (const [agent, options] of Object.entries(responders)) bestResponse({ agent, envId: "MarketBiddingParallel-v0", actionSpace: env.actionSpace(agent), options, seed: 1, env });
+  const env = make("MarketBiddingParallel-v0", {
+    demand: CONSTANT_DEMAND,
+    episodeLength,
+    forecaster: "naive",
+  }) as unknown as MarketBiddingParallelEnv;
+  for (const [agent, options] of Object.entries(responders))
+    bestResponse({ agent, envId: "MarketBiddingParallel-v0", actionSpace: env.actionSpace(agent), options, seed: 1, env });
   return env;
 }
 
@@ -82,6 +90,8 @@ describe("best-response strategy (paper market, constant demand)", () => {
   });
 
   it("refuses an env that is not a market env", () => {
-    expect(() => bestResponse({ agent: "A[1][1]", envId: "x", actionSpace: null, options: {}, seed: 0, env: {} })).toThrow(/market-bidding env/);
+    expect(() => bestResponse({ agent: "A[1][1]", envId: "x", actionSpace: null, options: {}, seed: 0, env: {} })).toThrow(
+      /market-bidding env/,
+    );
   });
 });

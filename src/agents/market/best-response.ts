@@ -26,7 +26,11 @@ export const bestResponseOptionsSchema = z.strictObject({
   starts: z.int().min(1).default(2),
   /** With several responders: cap on best-response rounds per period, and the fixed-point tolerance (bid units). */
   maxRounds: z.int().min(1).default(20).describe("Several responders: cap on best-response rounds per period (default 20)."),
-  tolerance: z.number().positive().default(1e-3).describe("Several responders: a round moving no bid by more than this is a fixed point (default 1e-3)."),
+  tolerance: z
+    .number()
+    .positive()
+    .default(1e-3)
+    .describe("Several responders: a round moving no bid by more than this is a fixed point (default 1e-3)."),
 });
 
 export type BestResponseOptions = z.output<typeof bestResponseOptionsSchema>;
@@ -71,7 +75,10 @@ export function responderSpec(o: BestResponseOptions, seed: number): ResponderSp
 /** Strategy factory: registers the agent as a responder and returns a policy whose action the engine replaces. */
 export function bestResponse(ctx: Ctx): Policy<unknown, number[]> {
   const core = marketCoreOf(ctx.env);
-  if (!core) throw new Error(`best-response (${ctx.agent}): needs the market-bidding env instance (ctx.env); the scenario gave ${ctx.env === undefined ? "none" : "another env"}`);
+  if (!core)
+    throw new Error(
+      `best-response (${ctx.agent}): needs the market-bidding env instance (ctx.env); the scenario gave ${ctx.env === undefined ? "none" : "another env"}`,
+    );
   const i = core.market.names.indexOf(ctx.agent);
   if (i < 0) throw new Error(`best-response: no agent "${ctx.agent}" in the market; it has ${core.market.names.join(", ")}`);
   const o = bestResponseOptionsSchema.parse(ctx.options);
@@ -83,7 +90,8 @@ export function bestResponse(ctx: Ctx): Policy<unknown, number[]> {
 }
 
 registerStrategy("best-response", bestResponse as never, {
-  description: "a market producer that bids, each period after the others, the demand scales and withheld fractions maximising its own profit of the period given their bids (compass search on the market model); several such agents iterate to the bidding game's Nash equilibrium",
+  description:
+    "a market producer that bids, each period after the others, the demand scales and withheld fractions maximising its own profit of the period given their bids (compass search on the market model); several such agents iterate to the bidding game's Nash equilibrium",
   options: bestResponseOptionsSchema as never,
   envs: ["MarketBiddingParallel-v0"],
 });

@@ -41,7 +41,10 @@ export class CartPole implements Env<number[], number> {
 
   constructor() {
     const high = [X_THRESHOLD * 2, f32(3.4028234663852886e38), THETA_THRESHOLD * 2, f32(3.4028234663852886e38)].map(f32);
-    this.observationSpace = new Box(high.map((h) => -h), high);
+    this.observationSpace = new Box(
+      high.map((h) => -h),
+      high,
+    );
   }
 
   reset(opts: ResetOptions = {}): ResetResult<number[]> {

@@ -8,7 +8,10 @@ export { Pendulum, type PendulumState } from "./pendulum.js";
 
 function noOptions(id: string, options: Record<string, unknown>, allowed: string[] = []): void {
   const extra = Object.keys(options).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) throw new RangeError(`${id}: unknown option(s) ${extra.join(", ")}` + (allowed.length ? `; allowed: ${allowed.join(", ")}` : "; it takes none"));
+  if (extra.length > 0)
+    throw new RangeError(
+      `${id}: unknown option(s) ${extra.join(", ")}` + (allowed.length ? `; allowed: ${allowed.join(", ")}` : "; it takes none"),
+    );
 }
 
 if (!registeredIds().includes("CartPole-v1")) {

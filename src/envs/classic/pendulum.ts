@@ -57,7 +57,7 @@ export class Pendulum implements Env<number[], number[]> {
     const u = Math.min(this.maxTorque, Math.max(-this.maxTorque, f32(a)));
     const { th, thDot, g, m, l, dt } = this;
     const costs = angleNormalize(th) ** 2 + 0.1 * thDot ** 2 + 0.001 * u ** 2;
-    let newThDot = thDot + ((3 * g) / (2 * l) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
+    let newThDot = thDot + (((3 * g) / (2 * l)) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
     newThDot = Math.min(this.maxSpeed, Math.max(-this.maxSpeed, newThDot));
     this.th = th + newThDot * dt;
     this.thDot = newThDot;

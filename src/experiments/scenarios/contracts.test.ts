@@ -56,35 +56,66 @@ const condition = (c: Record<string, unknown>) => ({ conditions: [{ name: "c", .
 describe("contracts scenario: preflight", () => {
   it("accepts the tiny experiment and both experiment files", async () => {
     await expect(preflight(resolveExperiment(base), "exp.json")).resolves.toBeUndefined();
-    for (const f of ["experiments/contracts-paper.json", "experiments/contracts-stochastic.json"]) await expect(preflight(loadExperiment(f), f)).resolves.toBeUndefined();
+    for (const f of ["experiments/contracts-paper.json", "experiments/contracts-stochastic.json"])
+      await expect(preflight(loadExperiment(f), f)).resolves.toBeUndefined();
   });
 
   it("names the JSON path of each problem", async () => {
-    expect((await preflightIssues({ env: { id: "MarketBiddingParallel-v0" } }))).toEqual([{ path: "env.id", message: expect.stringMatching(/contracts scenario runs on ContractNegotiationParallel-v0/) }]);
-    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { learned: ["S1"] } } }))[0].path).toBe("env.options.learned");
-    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } }))[0].path).toBe("env.options.rewards");
-    const demand = (await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { config: { retailer: { demand: 500, retailPrice: 25, unitCost: 3 }, subcontractors: [{ id: "A", normalCapacity: 10, maxCapacity: 20, unitCost: 1, extraCost: 1 }] } } } }));
+    expect(await preflightIssues({ env: { id: "MarketBiddingParallel-v0" } })).toEqual([
+      { path: "env.id", message: expect.stringMatching(/contracts scenario runs on ContractNegotiationParallel-v0/) },
+    ]);
+    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { learned: ["S1"] } } }))[0].path).toBe(
+      "env.options.learned",
+    );
+    expect((await preflightIssues({ env: { id: "ContractNegotiationParallel-v0", options: { rewards: "sparse" } } }))[0].path).toBe(
+      "env.options.rewards",
+    );
+    const demand = await preflightIssues({
+      env: {
+        id: "ContractNegotiationParallel-v0",
+        options: {
+          config: {
+            retailer: { demand: 500, retailPrice: 25, unitCost: 3 },
+            subcontractors: [{ id: "A", normalCapacity: 10, maxCapacity: 20, unitCost: 1, extraCost: 1 }],
+          },
+        },
+      },
+    });
     expect(demand[0].path).toBe("env.options.config.retailer.demand");
     expect(demand[0].message).toMatch(/sum CN < D < sum CM/);
-    expect((await preflightIssues(condition({ envOptions: { negotiation: { deadline: 1 } } })))[0].path).toBe("conditions[0].envOptions.negotiation.deadline");
+    expect((await preflightIssues(condition({ envOptions: { negotiation: { deadline: 1 } } })))[0].path).toBe(
+      "conditions[0].envOptions.negotiation.deadline",
+    );
     expect((await preflightIssues(condition({ envOptions: { learned: ["S1"] } })))[0].path).toBe("conditions[0].envOptions.learned");
-    expect((await preflightIssues(condition({ learned: ["retailer", "S9"] })))).toEqual([
+    expect(await preflightIssues(condition({ learned: ["retailer", "S9"] }))).toEqual([
       { path: "conditions[0].learned[1]", message: 'unknown agent "S9"; the environment\'s agents are retailer, S1, S2, S3' },
       // the default PPO batch (2 envs x 2048 steps) is larger than this fixture's budget: also said before any work
-      { path: "training.totalSteps", message: "totalSteps (64) is smaller than one batch (numEnvs * numSteps = 4096): nothing would be trained (conditions[0], ppo)" },
+      {
+        path: "training.totalSteps",
+        message: "totalSteps (64) is smaller than one batch (numEnvs * numSteps = 4096): nothing would be trained (conditions[0], ppo)",
+      },
     ]);
-    expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } })))[0]).toMatchObject({
+    expect(
+      (await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { learningRat: 0.1 } } })))[0],
+    ).toMatchObject({
       path: "conditions[0].algorithm.hyperparameters.learningRat",
       message: expect.stringMatching(/unknown ppo hyperparameter/),
     });
-    expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } })))[0].path).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
-    expect((await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } })))[0]).toMatchObject({
+    expect(
+      (await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numEnvs: 2 } } })))[0].path,
+    ).toBe("conditions[0].algorithm.hyperparameters.numEnvs");
+    expect(
+      (await preflightIssues(condition({ learned: ["S1"], algorithm: { name: "ppo", hyperparameters: { numMinibatches: 0 } } })))[0],
+    ).toMatchObject({
       path: "conditions[0].algorithm.hyperparameters.numMinibatches",
       message: expect.stringMatching(/numMinibatches must be a positive integer/),
     });
     expect((await preflightIssues(condition({ learned: ["S1"], agents: { S1: "reinforce" } })))[0].path).toBe("conditions[0].agents");
     // retailer and subcontractors together: independent learners only (different spaces cannot share a policy)
-    expect((await preflightIssues(condition({ learned: "all", shareParameters: true })))[0]).toMatchObject({ path: "conditions[0].shareParameters", message: expect.stringMatching(/different observation and action spaces/) });
+    expect((await preflightIssues(condition({ learned: "all", shareParameters: true })))[0]).toMatchObject({
+      path: "conditions[0].shareParameters",
+      message: expect.stringMatching(/different observation and action spaces/),
+    });
   });
 
   it("agents follow the env options (randomInstances)", async () => {
@@ -99,7 +130,13 @@ describe("contracts scenario: evaluation draws", () => {
     cfg.evaluation.episodes = 6;
     const analytic = cfg.conditions.filter((k) => Array.isArray(k.learned) && k.learned.length === 0);
     // Analytic conditions with and without the check are compared; the loop cannot run zero times.
-    expect(new Set(analytic.map((c) => (resolveContractEnvOptions(conditionEnvOptions(cfg, c), "test").config.negotiation.check ? "check" : "no-check")))).toEqual(new Set(["check", "no-check"]));
+    expect(
+      new Set(
+        analytic.map((c) =>
+          resolveContractEnvOptions(conditionEnvOptions(cfg, c), "test").config.negotiation.check ? "check" : "no-check",
+        ),
+      ),
+    ).toEqual(new Set(["check", "no-check"]));
     for (const c of analytic) {
       const options = conditionEnvOptions(cfg, c);
       const { outcomes } = evaluate(cfg, c.name, options, new Map());
@@ -120,7 +157,9 @@ describe("contracts scenario: evaluation plays what the learners trained on", ()
     for (const learned of [["retailer"], ["S1", "S3"]]) {
       // an untrained policy (non-trivial weights from the seeded initialisation), acting stochastically
       const policy = new PPO({ env: () => trainingEnv(options, learned), numEnvs: 1, seed: 3, initLogStd: -1 } as never).policy();
-      const policies = new Map(learned.map((a) => [a, policy instanceof MultiAgentPolicy ? policy.policies[a] : (policy as LearnedPolicy)]));
+      const policies = new Map(
+        learned.map((a) => [a, policy instanceof MultiAgentPolicy ? policy.policies[a] : (policy as LearnedPolicy)]),
+      );
       const stochastic = { ...cfg, evaluation: { ...cfg.evaluation, deterministic: false } };
       const { outcomes } = evaluate(stochastic, "x", options, policies);
       for (const [a, p] of policies) p.reseed(deriveSeed(cfg.evaluation.seed, "act", "x", a)); // as evaluate() does
@@ -170,11 +209,22 @@ describe("contracts scenario: end to end through runExperiment (tiny budget)", (
     const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
     const names = cfg.conditions.map((c) => c.name);
     expect([...new Set(metrics.map((r) => r.condition))]).toEqual(names);
-    const value = (c: string, m: string, seed = "0") => Number(metrics.find((r) => r.condition === c && r.metric === m && r.seed === seed)?.value);
+    const value = (c: string, m: string, seed = "0") =>
+      Number(metrics.find((r) => r.condition === c && r.metric === m && r.seed === seed)?.value);
     for (const c of names) {
-      for (const m of [...cfg.metrics.filter((x) => x !== "fairness/nash_welfare"), "profit/retailer", "profit/S1", "profit/S2", "profit/S3"]) {
+      for (const m of [
+        ...cfg.metrics.filter((x) => x !== "fairness/nash_welfare"),
+        "profit/retailer",
+        "profit/S1",
+        "profit/S2",
+        "profit/S3",
+      ]) {
         // all-analytic conditions are computed once (their seeds would be copies); learned ones per seed
-        for (const seed of c.startsWith("analytic") ? ["0"] : ["0", "1"]) expect(metrics.some((r) => r.condition === c && r.metric === m && r.seed === seed), `${c} ${m} ${seed}`).toBe(true);
+        for (const seed of c.startsWith("analytic") ? ["0"] : ["0", "1"])
+          expect(
+            metrics.some((r) => r.condition === c && r.metric === m && r.seed === seed),
+            `${c} ${m} ${seed}`,
+          ).toBe(true);
       }
     }
     // without the check overtime is bought while cheaper normal capacity idles
@@ -196,11 +246,18 @@ describe("contracts scenario: end to end through runExperiment (tiny budget)", (
     expect(metrics.some((r) => r.condition === "analytic-check" && r.seed === "1")).toBe(false);
     // the two analytic conditions negotiate the same fixed instance: their differences are exact, never p = 0
     const comparison = parseCsv(readFileSync(join(out.path, "comparison.csv"), "utf8"));
-    const chain = comparison.find((r) => r.baseline === "analytic-no-check" && r.condition === "analytic-check" && r.metric === "efficiency/chain")!;
+    const chain = comparison.find(
+      (r) => r.baseline === "analytic-no-check" && r.condition === "analytic-check" && r.metric === "efficiency/chain",
+    )!;
     expect(chain).toMatchObject({ ci_low: "", ci_high: "", p_value: "", p_holm: "", note: "deterministic" });
     expect(Number(chain.difference)).toBeCloseTo(30 / 1355, 12);
     expect(comparison.every((r) => r.p_value !== "0")).toBe(true);
-    expect(episodes.filter((r) => r.learned === "true").map((r) => `${r.condition}:${r.agent}`).sort()).toEqual(
+    expect(
+      episodes
+        .filter((r) => r.learned === "true")
+        .map((r) => `${r.condition}:${r.agent}`)
+        .sort(),
+    ).toEqual(
       [
         ...Array(6).fill("learned-retailer:retailer"),
         ...["S1", "S2", "S3"].flatMap((a) => Array(6).fill(`learned-subcontractors:${a}`)),
@@ -213,7 +270,10 @@ describe("contracts scenario: end to end through runExperiment (tiny budget)", (
     expect(existsSync(join(tmp, "models", "learned-subcontractors-1.policy.json"))).toBe(true);
 
     // evaluate mode: the saved policies give the same metrics without training
-    const again = await runExperiment({ ...cfg, name: "contracts-tiny-evaluate" }, { ...opts, runId: "r2", taskOptions: { mode: "evaluate", models: join(tmp, "models") } });
+    const again = await runExperiment(
+      { ...cfg, name: "contracts-tiny-evaluate" },
+      { ...opts, runId: "r2", taskOptions: { mode: "evaluate", models: join(tmp, "models") } },
+    );
     const metrics2 = parseCsv(readFileSync(join(again.path, "metrics.csv"), "utf8"));
     expect(metrics2).toEqual(metrics);
   }, 60_000);

@@ -64,18 +64,26 @@ function learnedOf(condition: ResolvedCondition, agents: readonly string[]): str
 
 /** The env a condition's learners train on, acting in [LOW, HIGH]. */
 export function trainingEnv(options: Record<string, unknown>, learned: readonly string[]): Env | ParallelEnv {
-  if (learned.length === 1 && learned[0] === RETAILER) return new RescaleAction(make(SINGLE_ID, options) as Env<number[], number[]>, LOW, HIGH) as unknown as Env;
-  return new ParallelRescaleAction(make(PARALLEL_ID, { ...options, learned: [...learned] }) as ParallelEnv<number[], number[]>, LOW, HIGH) as unknown as ParallelEnv;
+  if (learned.length === 1 && learned[0] === RETAILER)
+    return new RescaleAction(make(SINGLE_ID, options) as Env<number[], number[]>, LOW, HIGH) as unknown as Env;
+  return new ParallelRescaleAction(
+    make(PARALLEL_ID, { ...options, learned: [...learned] }) as ParallelEnv<number[], number[]>,
+    LOW,
+    HIGH,
+  ) as unknown as ParallelEnv;
 }
 
 /** Checks before any task runs: env id, env options (experiment and per condition), agent ids, algorithms. */
 export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== PARALLEL_ID && cfg.env.id !== SINGLE_ID) {
-    throw new ConfigError(file, [{ path: "env.id", message: `the contracts scenario runs on ${PARALLEL_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
+    throw new ConfigError(file, [
+      { path: "env.id", message: `the contracts scenario runs on ${PARALLEL_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` },
+    ]);
   }
   const issues: ConfigIssue[] = [];
   for (const k of RESERVED_OPTIONS) {
-    if (k in cfg.env.options) issues.push({ path: `env.options.${k}`, message: "set by the scenario from each condition's learned agents; remove it" });
+    if (k in cfg.env.options)
+      issues.push({ path: `env.options.${k}`, message: "set by the scenario from each condition's learned agents; remove it" });
   }
   issues.push(...optionIssues(cfg.env.options, "env.options"));
   if (issues.length) throw new ConfigError(file, issues);
@@ -84,7 +92,8 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
   cfg.conditions.forEach((c, i) => {
     const at = (...p: PropertyKey[]) => formatPath(["conditions", i, ...p]);
     if (c.envOptions) {
-      for (const k of RESERVED_OPTIONS) if (k in c.envOptions) issues.push({ path: at("envOptions", k), message: "set by the scenario from learned; remove it" });
+      for (const k of RESERVED_OPTIONS)
+        if (k in c.envOptions) issues.push({ path: at("envOptions", k), message: "set by the scenario from learned; remove it" });
       const own = optionIssues(conditionEnvOptions(cfg, c), at("envOptions"));
       if (own.length) {
         issues.push(...own);
@@ -95,23 +104,32 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     const agents = contractAgents(options);
     if (c.learned !== "all") {
       c.learned.forEach((a, j) => {
-        if (!agents.includes(a)) issues.push({ path: at("learned", j), message: `unknown agent "${a}"; the environment's agents are ${agents.join(", ")}` });
+        if (!agents.includes(a))
+          issues.push({ path: at("learned", j), message: `unknown agent "${a}"; the environment's agents are ${agents.join(", ")}` });
       });
     }
     if (Object.keys(c.agents).length > 0) {
-      issues.push({ path: at("agents"), message: "per-agent algorithms are not supported by the contracts scenario; give one algorithm per condition" });
+      issues.push({
+        path: at("agents"),
+        message: "per-agent algorithms are not supported by the contracts scenario; give one algorithm per condition",
+      });
     }
     if (c.strategies) {
       // No strategy is registered for the contracts envs yet (the analytic tactics are the simulator's); refuse
       // rather than silently play the analytic agents.
-      issues.push({ path: at("strategies"), message: "strategies are not supported by the contracts scenario yet: its agents are learned or the analytic negotiators (set their tactics in the contracts config)" });
+      issues.push({
+        path: at("strategies"),
+        message:
+          "strategies are not supported by the contracts scenario yet: its agents are learned or the analytic negotiators (set their tactics in the contracts config)",
+      });
     }
     const learned = learnedOf(c, agents);
     if (learned.length === 0) return;
     if (learned.length > 1 && learned.includes(RETAILER) && c.shareParameters) {
       issues.push({
         path: at("shareParameters"),
-        message: "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
+        message:
+          "the retailer and the subcontractors have different observation and action spaces, so they cannot share one policy; set shareParameters to false (independent learners)",
       });
     }
     pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => trainingEnv(options, learned), cfg.training.totalSteps));
@@ -152,7 +170,16 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       chain_efficiency: o.efficiency,
       illogical_price: o.illogicalPrice,
     };
-    episodes.push({ episode: o.negotiation, agent: RETAILER, learned: policies.has(RETAILER), price: NaN, quantity: o.agreedQuantity, profit: o.retailerProfit, added_value: o.retailerCost, ...common });
+    episodes.push({
+      episode: o.negotiation,
+      agent: RETAILER,
+      learned: policies.has(RETAILER),
+      price: NaN,
+      quantity: o.agreedQuantity,
+      profit: o.retailerProfit,
+      added_value: o.retailerCost,
+      ...common,
+    });
     ids.forEach((id, i) =>
       episodes.push({
         episode: o.negotiation,
@@ -231,4 +258,3 @@ export function evaluate(
   }
   return { outcomes, ids };
 }
-

@@ -100,7 +100,8 @@ export interface EpisodeOptions {
 export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOptions = {}): Promise<EpisodeOutcome> {
   const seed = opts.seed ?? cfg.seed;
   const policies = opts.policies ?? {};
-  for (const id of Object.keys(policies)) if (!cfg.hubs.some((h) => h.id === id)) throw new RangeError(`runHubEpisode: policy for unknown hub "${id}"`);
+  for (const id of Object.keys(policies))
+    if (!cfg.hubs.some((h) => h.id === id)) throw new RangeError(`runHubEpisode: policy for unknown hub "${id}"`);
   const predictor = opts.predictor ?? (Object.keys(policies).length > 0 ? new ShortagePredictor(cfg) : undefined);
   const driver = new HubDriver(cfg, predictor, { seed, ledger: opts.ledger, queue: opts.queue, shadow: opts.shadow });
   const sim = driver.sim;
@@ -111,7 +112,8 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     const actions = cfg.hubs.map((hub, h) => {
       const a = policies[hub.id]?.act(driver.observe(h), { deterministic: opts.deterministic ?? true });
       const why = a === undefined ? undefined : space.explain(a);
-      if (why !== undefined) throw new RangeError(`runHubEpisode: the policy of hub "${hub.id}" gave an action outside [0, 2]^${2 * R}: ${why}`);
+      if (why !== undefined)
+        throw new RangeError(`runHubEpisode: the policy of hub "${hub.id}" gave an action outside [0, 2]^${2 * R}: ${why}`);
       return a;
     });
     driver.step(actions);
@@ -157,7 +159,9 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
       noTradeReward,
       gainVsNoTrade: reward - noTradeReward,
       creditValue: sum(rows.map((r) => r.creditValue)),
-      valueCreated: sum(rows.map((r) => r.production.reduce((s, x, j) => s + x * (hub.products[j].marginPerUnit + hub.products[j].delayPerUnit), 0))),
+      valueCreated: sum(
+        rows.map((r) => r.production.reduce((s, x, j) => s + x * (hub.products[j].marginPerUnit + hub.products[j].delayPerUnit), 0)),
+      ),
       resourceCost: opts.optimum === false ? NaN : resourceCost[h],
     };
   });
@@ -181,7 +185,9 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
     ...totals,
     efficiency: hubsMetrics([record], { metrics: ["efficiency/gain_captured"] })["efficiency/gain_captured"],
     gapToOptimum: optimumValue - totalValue,
-    paretoImprovement: ((p) => p.losers.length === 0 && p.gainers.length > 0)(paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards })),
+    paretoImprovement: ((p) => p.losers.length === 0 && p.gainers.length > 0)(
+      paretoCompare({ profits: record.rewards }, { profits: record.noTradeRewards }),
+    ),
     trades: sim.trades,
     credits: [...sim.credits],
   };
@@ -192,7 +198,10 @@ export async function runHubEpisode(cfg: ResolvedHubsConfig, opts: EpisodeOption
  * company totals). `runHubEpisode` computes `efficiency` and `paretoImprovement` from it.
  */
 export function hubEpisodeRecord(
-  out: Pick<EpisodeOutcome, "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue" | "mechanismDeficit">,
+  out: Pick<
+    EpisodeOutcome,
+    "hubs" | "periods" | "totalValue" | "totalDelayCost" | "noTradeValue" | "noTradeDelayCost" | "optimumValue" | "mechanismDeficit"
+  >,
 ): HubEpisodeRecord {
   const record: HubEpisodeRecord = {
     periods: out.periods.length,

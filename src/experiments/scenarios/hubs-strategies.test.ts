@@ -14,7 +14,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // Test strategies: the truthful reporter as a scripted policy, and a hub that overstates its values by half.
 registerStrategy("hubs-truthful-through-env", getStrategy("truthful")!.factory, { description: "test", envs: ["HubTrading-v0"] });
-registerStrategy("hubs-overstate", (ctx) => ({ act: () => new Array<number>((ctx.actionSpace as unknown as { size: number }).size).fill(1.5) }), { description: "test", envs: ["HubTrading-v0"] });
+registerStrategy(
+  "hubs-overstate",
+  (ctx) => ({ act: () => new Array<number>((ctx.actionSpace as unknown as { size: number }).size).fill(1.5) }),
+  { description: "test", envs: ["HubTrading-v0"] },
+);
 
 const ppo = { name: "ppo", hyperparameters: { numSteps: 12, numMinibatches: 2, updateEpochs: 1 } };
 const raw = {
@@ -23,7 +27,10 @@ const raw = {
   env: { id: "HubTrading-v0", options: { hubs: 3, periods: 4, scenarioSeed: 2 } },
   conditions: [
     { name: "analytic", learned: [] },
-    { name: "truthful-scripted", strategies: { H0: "hubs-truthful-through-env", H1: "hubs-truthful-through-env", H2: "hubs-truthful-through-env" } },
+    {
+      name: "truthful-scripted",
+      strategies: { H0: "hubs-truthful-through-env", H1: "hubs-truthful-through-env", H2: "hubs-truthful-through-env" },
+    },
     { name: "overstate", strategies: { H1: "hubs-overstate" } },
     { name: "learned-beside-scripted", learned: ["H0"], algorithm: ppo, strategies: { H1: "hubs-overstate" } },
   ],
@@ -38,14 +45,23 @@ describe("hubs strategies end to end", () => {
     const cfg = resolveExperiment(raw, "x.json");
     await preflight(cfg, "x.json");
     const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
-    const out = await runExperiment(cfg, { task: scenarioTask("hubs"), workers: 1, root: tmp, runId: "r", figures: false, progress: quiet });
+    const out = await runExperiment(cfg, {
+      task: scenarioTask("hubs"),
+      workers: 1,
+      root: tmp,
+      runId: "r",
+      figures: false,
+      progress: quiet,
+    });
     const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
     const of = (c: string) => metrics.filter((r) => r.condition === c).map((r) => [r.seed, r.metric, r.value]);
     expect(of("truthful-scripted").length).toBeGreaterThan(10);
     expect(of("truthful-scripted")).toEqual(of("analytic"));
     expect(of("overstate")).not.toEqual(of("analytic"));
     const episodes = parseCsv(readFileSync(join(out.path, "episodes.csv"), "utf8"));
-    expect([...new Set(episodes.filter((r) => r.condition === "learned-beside-scripted").map((r) => `${r.agent}=${r.strategy}`))].sort()).toEqual(["H0=learned:ppo", "H1=hubs-overstate", "H2=truthful"]);
+    expect(
+      [...new Set(episodes.filter((r) => r.condition === "learned-beside-scripted").map((r) => `${r.agent}=${r.strategy}`))].sort(),
+    ).toEqual(["H0=learned:ppo", "H1=hubs-overstate", "H2=truthful"]);
   });
 
   it("names an unknown hub at its JSON path", async () => {

@@ -45,18 +45,30 @@ async function issues(raw: Record<string, unknown>): Promise<string[]> {
 
 describe("hubs scenario preflight", () => {
   it("accepts the tiny experiment and experiments/hubs-learning.json", async () => {
-    expect((await issues(experiment()))).toEqual([]);
+    expect(await issues(experiment())).toEqual([]);
     const file = join(root, "experiments", "hubs-learning.json");
     await expect(preflight(loadExperiment(file), file)).resolves.toBeUndefined();
   });
 
   it("names the JSON path of env problems", async () => {
-    expect((await issues(experiment({ env: { id: "MarketBiddingParallel-v0" } })))).toEqual(['env.id: the hubs scenario runs on HubTrading-v0, got "MarketBiddingParallel-v0"']);
-    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { learned: ["H0"] } } })))[0]).toMatch(/^env\.options\.learned: set per condition/);
-    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { hubz: 3 } } })))[0]).toMatch(/^env\.options\.hubz: unknown option "hubz"/);
-    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { rewardScale: -1 } } })))[0]).toMatch(/^env\.options\.rewardScale: rewardScale must be a positive number/);
-    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { shortageForecast: { forecaster: "mlp" } } } })))[0]).toMatch(/^env\.options\.shortageForecast: .*"mlp" is not supported/);
-    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { config: { name: "x" } } } })))[0]).toMatch(/^env\.options\.config\./);
+    expect(await issues(experiment({ env: { id: "MarketBiddingParallel-v0" } }))).toEqual([
+      'env.id: the hubs scenario runs on HubTrading-v0, got "MarketBiddingParallel-v0"',
+    ]);
+    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { learned: ["H0"] } } })))[0]).toMatch(
+      /^env\.options\.learned: set per condition/,
+    );
+    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { hubz: 3 } } })))[0]).toMatch(
+      /^env\.options\.hubz: unknown option "hubz"/,
+    );
+    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { rewardScale: -1 } } })))[0]).toMatch(
+      /^env\.options\.rewardScale: rewardScale must be a positive number/,
+    );
+    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { shortageForecast: { forecaster: "mlp" } } } })))[0]).toMatch(
+      /^env\.options\.shortageForecast: .*"mlp" is not supported/,
+    );
+    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { config: { name: "x" } } } })))[0]).toMatch(
+      /^env\.options\.config\./,
+    );
   });
 
   it("names unknown agents, hyperparameters, per-agent overrides and metrics the hubs scenario does not report", async () => {
@@ -68,10 +80,12 @@ describe("hubs scenario preflight", () => {
         { name: "mixed", learned: ["H0", "H1"], agents: { H1: "reinforce" } },
       ],
     });
-    expect((await issues(bad))).toEqual(['conditions[1].learned[0]: unknown agent "H7"; the environment\'s agents are H0, H1, H2']);
+    expect(await issues(bad)).toEqual(['conditions[1].learned[0]: unknown agent "H7"; the environment\'s agents are H0, H1, H2']);
     const fixed = (bad.conditions as Record<string, unknown>[]).filter((c) => c.name !== "ghost");
     // metrics of another scenario: the schema says so (from the metric registry) before the scenario's checks run
-    expect(await issues({ ...bad, conditions: fixed, metrics: ["efficiency/first_best", "hubs/delay_cost"] })).toEqual([expect.stringMatching(/^metrics\[0\]: "efficiency\/first_best" is not a hubs metric/)]);
+    expect(await issues({ ...bad, conditions: fixed, metrics: ["efficiency/first_best", "hubs/delay_cost"] })).toEqual([
+      expect.stringMatching(/^metrics\[0\]: "efficiency\/first_best" is not a hubs metric/),
+    ]);
     const got = await issues({ ...bad, conditions: fixed, metrics: ["hubs/delay_cost"] });
     expect(got[0]).toMatch(/^conditions\[2\]\.agents: per-agent algorithms are not supported/);
     expect(got[1]).toMatch(/^conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/);
@@ -79,7 +93,13 @@ describe("hubs scenario preflight", () => {
     // "mixed" trains with the default PPO batch, larger than this fixture's budget: also said before any work
     expect(got[3]).toMatch(/^training\.totalSteps: totalSteps \(48\) is smaller than one batch/);
     expect(got).toHaveLength(4);
-    expect((await issues(experiment({ conditions: [{ name: "a", learned: ["H0"], algorithm: { name: "ppo", hyperparameters: { numSteps: -3 } } }] })))[0]).toMatch(/^conditions\[0\]\.algorithm\.hyperparameters\.\w+: /);
+    expect(
+      (
+        await issues(
+          experiment({ conditions: [{ name: "a", learned: ["H0"], algorithm: { name: "ppo", hyperparameters: { numSteps: -3 } } }] }),
+        )
+      )[0],
+    ).toMatch(/^conditions\[0\]\.algorithm\.hyperparameters\.\w+: /);
   });
 });
 
@@ -98,13 +118,26 @@ describe("hubs scenario end to end (tiny budget)", () => {
     });
     const rows = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
     expect([...new Set(rows.map((r) => r.condition))]).toEqual(["analytic", "one-learned", "all-learned"]);
-    for (const m of ["hubs/delay_cost", "hubs/mechanism_deficit", "efficiency/gain_captured", "pareto/losers_vs_no_trade", "fairness/jain", "fairness/gini", "profit/H0", "profit/H2"]) {
+    for (const m of [
+      "hubs/delay_cost",
+      "hubs/mechanism_deficit",
+      "efficiency/gain_captured",
+      "pareto/losers_vs_no_trade",
+      "fairness/jain",
+      "fairness/gini",
+      "profit/H0",
+      "profit/H2",
+    ]) {
       for (const c of ["analytic", "one-learned", "all-learned"]) {
         const vals = rows.filter((r) => r.condition === c && r.metric === m);
-        expect(vals.map((r) => r.seed), `${c} ${m}`).toEqual(c === "analytic" ? ["0"] : ["0", "1"]); // analytic: computed once
+        expect(
+          vals.map((r) => r.seed),
+          `${c} ${m}`,
+        ).toEqual(c === "analytic" ? ["0"] : ["0", "1"]); // analytic: computed once
       }
     }
-    const value = (c: string, seed: string, m: string) => Number(rows.find((r) => r.condition === c && r.seed === seed && r.metric === m)!.value);
+    const value = (c: string, seed: string, m: string) =>
+      Number(rows.find((r) => r.condition === c && r.seed === seed && r.metric === m)!.value);
     // the share of the achievable gain: at most 1 up to solver tolerance; the VCG deficit is a payment, >= 0
     for (const c of ["analytic", "one-learned", "all-learned"]) {
       expect(value(c, "0", "efficiency/gain_captured")).toBeLessThanOrEqual(1 + 1e-6);
@@ -122,6 +155,11 @@ describe("hubs scenario end to end (tiny budget)", () => {
     expect(ep.filter((r) => r.condition === "one-learned" && r.learned === "true").map((r) => r.agent)).toEqual(["H1", "H1", "H1", "H1"]);
     const curves = parseCsv(readFileSync(join(out.path, "learning_curves.csv"), "utf8"));
     expect(new Set(curves.map((r) => r.condition))).toEqual(new Set(["one-learned", "all-learned"]));
-    expect(out.summary.some((r) => r.condition === "all-learned" && r.metric === "efficiency/gain_captured" && r.n === 4 && r.n_seeds === 2 && r.n_episodes === 2)).toBe(true);
+    expect(
+      out.summary.some(
+        (r) =>
+          r.condition === "all-learned" && r.metric === "efficiency/gain_captured" && r.n === 4 && r.n_seeds === 2 && r.n_episodes === 2,
+      ),
+    ).toBe(true);
   }, 60_000);
 });

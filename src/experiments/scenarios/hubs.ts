@@ -48,7 +48,11 @@ function outerSpace(inner: Box): Box {
  * scripted hubs are agents of the env too, played by their strategy policies (ScriptedAgents) in the env's own
  * action space [0, 2], hidden from the learners.
  */
-function hubEnv(cfg: ResolvedExperiment, learned: readonly string[], scripted?: { condition: ResolvedCondition; salt: string | number }): ParallelEnv {
+function hubEnv(
+  cfg: ResolvedExperiment,
+  learned: readonly string[],
+  scripted?: { condition: ResolvedCondition; salt: string | number },
+): ParallelEnv {
   const all = baseEnv(cfg);
   const names = [...all.possibleAgents];
   all.close();
@@ -57,7 +61,16 @@ function hubEnv(cfg: ResolvedExperiment, learned: readonly string[], scripted?: 
   const base = make(ENV_ID, { ...cfg.env.options, learned: agents }) as ParallelEnv<number[], number[]>;
   const env =
     bots.length > 0
-      ? new ScriptedAgents(base, strategyPolicies(scripted!.condition, bots, cfg.evaluation.seed, (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }), scripted!.salt) as Record<string, Policy<number[], number[]>>)
+      ? new ScriptedAgents(
+          base,
+          strategyPolicies(
+            scripted!.condition,
+            bots,
+            cfg.evaluation.seed,
+            (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }),
+            scripted!.salt,
+          ) as Record<string, Policy<number[], number[]>>,
+        )
       : base;
   return new ParallelRescaleAction(env, -1, 1) as ParallelEnv;
 }
@@ -75,7 +88,10 @@ function envOptionError(err: unknown, file: string): ConfigError {
   if (err instanceof ConfigError) {
     // an inline hubs config: its paths are inside env.options.config; a config file keeps its own name
     if (typeof err.file === "string" && err.file.startsWith("HubTrading-v0 options.config")) {
-      return new ConfigError(file, err.issues.map((i) => ({ path: i.path ? `env.options.config.${i.path}` : "env.options.config", message: i.message })));
+      return new ConfigError(
+        file,
+        err.issues.map((i) => ({ path: i.path ? `env.options.config.${i.path}` : "env.options.config", message: i.message })),
+      );
     }
     return err;
   }
@@ -88,9 +104,12 @@ function envOptionError(err: unknown, file: string): ConfigError {
 
 /** Checks before any task runs: env id and options, agent ids, algorithms and their hyperparameters. */
 export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
-  if (cfg.env.id !== ENV_ID) throw new ConfigError(file, [{ path: "env.id", message: `the hubs scenario runs on ${ENV_ID}, got "${cfg.env.id}"` }]);
+  if (cfg.env.id !== ENV_ID)
+    throw new ConfigError(file, [{ path: "env.id", message: `the hubs scenario runs on ${ENV_ID}, got "${cfg.env.id}"` }]);
   if ("learned" in cfg.env.options) {
-    throw new ConfigError(file, [{ path: "env.options.learned", message: "set per condition by conditions[].learned, not as an env option" }]);
+    throw new ConfigError(file, [
+      { path: "env.options.learned", message: "set per condition by conditions[].learned, not as an env option" },
+    ]);
   }
   let agents: string[];
   try {
@@ -106,16 +125,28 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
   const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
-      issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the hubs scenario; give one algorithm per condition" });
+      issues.push({
+        path: formatPath(["conditions", i, "agents"]),
+        message: "per-agent algorithms are not supported by the hubs scenario; give one algorithm per condition",
+      });
     }
     if (c.strategies) {
       const probe = make(ENV_ID, { ...cfg.env.options, learned: agents }) as ParallelEnv;
-      issues.push(...strategyPreflightIssues(c, i, agents, (a) => ({ envId: ENV_ID, actionSpace: probe.actionSpace(a), observationSpace: probe.observationSpace(a), env: probe })));
+      issues.push(
+        ...strategyPreflightIssues(c, i, agents, (a) => ({
+          envId: ENV_ID,
+          actionSpace: probe.actionSpace(a),
+          observationSpace: probe.observationSpace(a),
+          env: probe,
+        })),
+      );
       probe.close();
     }
     const learned = learnedOf(cfg, c, agents);
     if (learned.length === 0) return;
-    pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" }), cfg.training.totalSteps));
+    pending.push(
+      algorithmIssues(c, i, cfg.training.numEnvs, () => hubEnv(cfg, learned, { condition: c, salt: "preflight" }), cfg.training.totalSteps),
+    );
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
@@ -134,7 +165,9 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const base = baseEnv(cfg);
   const learned = learnedOf(cfg, condition, base.possibleAgents);
   let copy = 0;
-  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () => hubEnv(cfg, learned, { condition, salt: `train-${task.seed}-${copy++}` }));
+  const { policies, learningCurve, trainSeconds, backend } = await trainOrLoad(task, ctx, learned, () =>
+    hubEnv(cfg, learned, { condition, salt: `train-${task.seed}-${copy++}` }),
+  );
 
   // Evaluation: the same episodes for every condition and seed; hubs without a policy are analytic.
   const t1 = performance.now();
@@ -142,11 +175,16 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const inner = base.actionSpace(base.possibleAgents[0]);
   const predictor = new ShortagePredictor(hubsCfg, base.options.shortageForecast);
   // Scripted hubs act in the env's own space; runHubEpisode drives the simulator without an env object (ctx.env undefined).
-  const scripted = strategyPolicies(condition, scriptedAgents(condition, base.possibleAgents).filter((a) => !policies.has(a)), cfg.evaluation.seed, (a) => ({
-    envId: ENV_ID,
-    actionSpace: base.actionSpace(a),
-    observationSpace: base.observationSpace(a),
-  })) as Record<string, Policy<number[], number[]>>;
+  const scripted = strategyPolicies(
+    condition,
+    scriptedAgents(condition, base.possibleAgents).filter((a) => !policies.has(a)),
+    cfg.evaluation.seed,
+    (a) => ({
+      envId: ENV_ID,
+      actionSpace: base.actionSpace(a),
+      observationSpace: base.observationSpace(a),
+    }),
+  ) as Record<string, Policy<number[], number[]>>;
   const evalPolicies = { ...scripted, ...Object.fromEntries([...policies].map(([a, p]) => [a, innerPolicy(p, inner)])) };
   base.close();
   const records: HubEpisodeRecord[] = [];
@@ -194,10 +232,20 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   }
   // Registered metrics (plugins) per episode too, from that episode's record: the cells of the design.
   episodeMetrics.forEach((em, e) =>
-    Object.assign(em.metrics, computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records: [records[e]], episodes: episodes.filter((r) => r.episode === em.episode) })),
+    Object.assign(
+      em.metrics,
+      computeRegisteredMetrics(cfg.metrics, {
+        scenario: "hubs",
+        records: [records[e]],
+        episodes: episodes.filter((r) => r.episode === em.episode),
+      }),
+    ),
   );
   return {
-    metrics: { ...hubsMetrics(records, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records, episodes }) },
+    metrics: {
+      ...hubsMetrics(records, { metrics: cfg.metrics }),
+      ...computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records, episodes }),
+    },
     learningCurve,
     episodeMetrics,
     episodes,
@@ -205,4 +253,3 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     timings: { train_s: trainSeconds, eval_s: (performance.now() - t1) / 1000 },
   };
 }
-

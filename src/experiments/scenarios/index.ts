@@ -41,10 +41,18 @@ const NAME_RE = /^[A-Za-z0-9][\w.-]*$/;
 
 /** Register a scenario; a taken or invalid name throws. */
 export function registerScenario(def: ScenarioDef): void {
-  if (typeof def?.name !== "string" || !NAME_RE.test(def.name)) throw new RegistrationError(`scenario name ${JSON.stringify(def?.name)} must start with a letter or digit and use only letters, digits, _ . -`);
-  if (scenarios.has(def.name)) throw new RegistrationError(`scenario "${def.name}" is already registered (${scenarios.get(def.name)!.description}); choose another name`);
-  if (!(def.module instanceof URL) && typeof def.module !== "string") throw new RegistrationError(`scenario "${def.name}": module must be a path or file URL`);
-  if (!Array.isArray(def.defaultMetrics)) throw new RegistrationError(`scenario "${def.name}": defaultMetrics must be a list of metric names`);
+  if (typeof def?.name !== "string" || !NAME_RE.test(def.name))
+    throw new RegistrationError(
+      `scenario name ${JSON.stringify(def?.name)} must start with a letter or digit and use only letters, digits, _ . -`,
+    );
+  if (scenarios.has(def.name))
+    throw new RegistrationError(
+      `scenario "${def.name}" is already registered (${scenarios.get(def.name)!.description}); choose another name`,
+    );
+  if (!(def.module instanceof URL) && typeof def.module !== "string")
+    throw new RegistrationError(`scenario "${def.name}": module must be a path or file URL`);
+  if (!Array.isArray(def.defaultMetrics))
+    throw new RegistrationError(`scenario "${def.name}": defaultMetrics must be a list of metric names`);
   const url = def.module instanceof URL ? def.module : def.module.startsWith("file:") ? new URL(def.module) : pathToFileURL(def.module);
   const { module: _m, ...rest } = def;
   scenarios.set(def.name, { ...rest, defaultMetrics: [...def.defaultMetrics], file: fileURLToPath(url) });

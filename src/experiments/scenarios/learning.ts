@@ -28,24 +28,41 @@ const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEn
  * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
  * with the algorithm's own defaults and checks against an env from `makeEnv`).
  */
-export async function algorithmIssues(c: ResolvedCondition, i: number, numEnvs: number, makeEnv: () => Env | ParallelEnv, totalSteps?: number): Promise<ConfigIssue[]> {
+export async function algorithmIssues(
+  c: ResolvedCondition,
+  i: number,
+  numEnvs: number,
+  makeEnv: () => Env | ParallelEnv,
+  totalSteps?: number,
+): Promise<ConfigIssue[]> {
   const def = getAlgorithm(c.algorithm.name);
   if (!def) return [{ path: formatPath(["conditions", i, "algorithm"]), message: `unknown algorithm "${c.algorithm.name}"` }];
   const { defaults, check } = def;
   const issues: ConfigIssue[] = [];
   for (const k of Object.keys(c.algorithm.hyperparameters)) {
     const path = formatPath(["conditions", i, "algorithm", "hyperparameters", k]);
-    if (RESERVED_HYPERPARAMETERS.includes(k)) issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
-    else if (!(k in defaults)) issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
+    if (RESERVED_HYPERPARAMETERS.includes(k))
+      issues.push({ path, message: "set by the experiment (training.numEnvs, seeds, backend, shareParameters), not a hyperparameter" });
+    else if (!(k in defaults))
+      issues.push({ path, message: `unknown ${c.algorithm.name} hyperparameter; known: ${Object.keys(defaults).join(", ")}` });
   }
   if (issues.length > 0) return issues;
   try {
-    const options = { env: makeEnv, numEnvs, seed: 1, shareParameters: c.shareParameters, ...c.algorithm.hyperparameters } satisfies LearnerOptions;
+    const options = {
+      env: makeEnv,
+      numEnvs,
+      seed: 1,
+      shareParameters: c.shareParameters,
+      ...c.algorithm.hyperparameters,
+    } satisfies LearnerOptions;
     await check?.(options);
     const batch = totalSteps !== undefined ? await def.batchSteps?.(options) : undefined;
     // As checkTotalSteps (src/rl/on-policy.ts) would say at the first task; not imported, it loads TensorFlow.js.
     if (totalSteps !== undefined && batch !== undefined && totalSteps < batch) {
-      issues.push({ path: "training.totalSteps", message: `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained (conditions[${i}], ${c.algorithm.name})` });
+      issues.push({
+        path: "training.totalSteps",
+        message: `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained (conditions[${i}], ${c.algorithm.name})`,
+      });
     }
   } catch (err) {
     const key = err instanceof OptionError && err.field && err.field !== "env" ? `.${err.field}` : "";
@@ -88,7 +105,8 @@ export function trainingFingerprint(task: Task, learned: readonly string[], make
 /** Throw a UsageError (exit 2) naming the first field where a saved policy's training fingerprint differs. */
 function checkFingerprint(file: string, expected: Record<string, unknown>): void {
   const fp = fingerprintFile(file);
-  if (!existsSync(fp)) throw new UsageError(`${fp}: missing: the policy ${file} has no training fingerprint (saved by an older supplygym); train it again`);
+  if (!existsSync(fp))
+    throw new UsageError(`${fp}: missing: the policy ${file} has no training fingerprint (saved by an older supplygym); train it again`);
   let saved: unknown;
   try {
     saved = JSON.parse(readFileSync(fp, "utf8"));
@@ -96,7 +114,10 @@ function checkFingerprint(file: string, expected: Record<string, unknown>): void
     throw new UsageError(`${fp}: not valid JSON (${(err as Error).message})`);
   }
   const d = firstDifference(saved, expected);
-  if (d) throw new UsageError(`${file}: trained for another setting: training fingerprint field ${d.path} is ${JSON.stringify(d.a)}, the experiment has ${JSON.stringify(d.b)}`);
+  if (d)
+    throw new UsageError(
+      `${file}: trained for another setting: training fingerprint field ${d.path} is ${JSON.stringify(d.a)}, the experiment has ${JSON.stringify(d.b)}`,
+    );
 }
 
 /**
@@ -110,7 +131,9 @@ export function loadPolicy(file: string, learnerSeed = 0): LearnedPolicy | Multi
   } catch (err) {
     throw new UsageError(`${file}: not a saved policy (${(err as Error).message})`);
   }
-  return format === "supplygym-multi-agent-policy" ? MultiAgentPolicy.load(file, learnerSeed) : LearnedPolicy.load(file, actSeed(learnerSeed));
+  return format === "supplygym-multi-agent-policy"
+    ? MultiAgentPolicy.load(file, learnerSeed)
+    : LearnedPolicy.load(file, actSeed(learnerSeed));
 }
 
 /** The seed of the learner of a task (its policies sample from `actSeed` of it). */
@@ -133,7 +156,12 @@ export interface Trained {
  * (`task.options.mode === "evaluate"`) load it instead. Progress covers [0, 0.9] of the task. While training, the
  * curve points are appended to a {@link LiveLog} in `task.options.live` (when set) after every update.
  */
-export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonly string[], makeEnv: () => Env | ParallelEnv): Promise<Trained> {
+export async function trainOrLoad(
+  task: Task,
+  ctx: TaskContext,
+  learned: readonly string[],
+  makeEnv: () => Env | ParallelEnv,
+): Promise<Trained> {
   const { condition } = task;
   const cfg = task.experiment;
   const t0 = performance.now();
@@ -144,7 +172,8 @@ export async function trainOrLoad(task: Task, ctx: TaskContext, learned: readonl
   let policy: LearnedPolicy | MultiAgentPolicy;
   let backend: string | undefined;
   if (task.options.mode === "evaluate") {
-    if (!file || !existsSync(file)) throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
+    if (!file || !existsSync(file))
+      throw new UsageError(`no saved policy for condition ${condition.name}, seed ${task.seed}: expected ${file ?? "a --models folder"}`);
     checkFingerprint(file, trainingFingerprint(task, learned, makeEnv));
     policy = loadPolicy(file, learnerSeed(task));
   } else {

@@ -48,29 +48,110 @@ describe("market scenario preflight", () => {
     await expect(preflight(resolveExperiment(tiny, "x.json"), "x.json")).resolves.toBeUndefined();
   });
   it("names unknown agents, unknown and reserved hyperparameters, bad envs and env options", async () => {
-    expect(await issuesOf(() => preflight(withPatch((c) => (c.conditions[1].learned = ["A[9][9]"])), "x.json"))).toMatch(/conditions\[1\]\.learned\[0\]: unknown agent "A\[9\]\[9\]"/);
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { learningRat: 1 })), "x.json"))).toMatch(
-      /conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/,
-    );
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { numEnvs: 8 })), "x.json"))).toMatch(/hyperparameters\.numEnvs: set by the experiment/);
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { gamma: 3 })), "x.json"))).toMatch(/conditions\[1\]\.algorithm\.hyperparameters\.gamma: gamma/);
-    expect(await issuesOf(() => preflight(withPatch((c) => (c.env.id = "CartPole-v1")), "x.json"))).toMatch(/env\.id: the market scenario runs on/);
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { episodeLenght: 3 })), "x.json"))).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { observeForecasts: "no" } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => (c.conditions[1].learned = ["A[9][9]"])),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/conditions\[1\]\.learned\[0\]: unknown agent "A\[9\]\[9\]"/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { learningRat: 1 })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { numEnvs: 8 })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/hyperparameters\.numEnvs: set by the experiment/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.conditions[1].algorithm!.hyperparameters, { gamma: 3 })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/conditions\[1\]\.algorithm\.hyperparameters\.gamma: gamma/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => (c.env.id = "CartPole-v1")),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/env\.id: the market scenario runs on/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.env.options, { episodeLenght: 3 })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.conditions[1], { envOptions: { observeForecasts: "no" } })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);
     // a condition may not change the demand draws or the market: every condition is evaluated on the same draws
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.conditions[1], { envOptions: { episodeLength: 9 } })), "x.json"))).toMatch(/conditions\[1\]\.envOptions\.episodeLength: would change the demand draws/);
-    expect(await issuesOf(() => preflight(withPatch((c) => Object.assign(c.env.options, { inventory: { capacity: 5, holdingCost: 0.1, initial: 2 } })), "x.json"))).toMatch(/env\.options\.inventory\.initial: must be 0/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.conditions[1], { envOptions: { episodeLength: 9 } })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/conditions\[1\]\.envOptions\.episodeLength: would change the demand draws/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.env.options, { inventory: { capacity: 5, holdingCost: 0.1, initial: 2 } })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/env\.options\.inventory\.initial: must be 0/);
   });
 });
 
 describe("market scenario end to end", () => {
-  const csvs = (dir: string) => Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".csv")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  const csvs = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".csv"))
+        .sort()
+        .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+    );
   const cfg = resolveExperiment(tiny, "tiny.json");
   const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
 
   it("runs twice (inline and on two worker threads) to identical CSVs, with analytic efficiency exactly 1", async () => {
-    const a = await runExperiment(cfg, { task: scenarioTask("market"), workers: 1, root: tmp, runId: "a", figures: false, progress: quiet });
-    const b = await runExperiment(cfg, { task: scenarioTask("market"), workers: 2, root: tmp, runId: "b", figures: false, progress: quiet });
+    const a = await runExperiment(cfg, {
+      task: scenarioTask("market"),
+      workers: 1,
+      root: tmp,
+      runId: "a",
+      figures: false,
+      progress: quiet,
+    });
+    const b = await runExperiment(cfg, {
+      task: scenarioTask("market"),
+      workers: 2,
+      root: tmp,
+      runId: "b",
+      figures: false,
+      progress: quiet,
+    });
     expect(csvs(b.path)).toEqual(csvs(a.path));
     const metrics = parseCsv(readFileSync(join(a.path, "metrics.csv"), "utf8"));
     const get = (c: string, m: string) => Number(metrics.find((r) => r.condition === c && r.metric === m)?.value);
@@ -86,15 +167,28 @@ describe("market scenario end to end", () => {
     const episodes = parseCsv(readFileSync(join(a.path, "episodes.csv"), "utf8"));
     // one row per condition, seed, episode and agent
     expect(episodes).toHaveLength(3 * 1 * 2 * 6);
-    expect(episodes.filter((r) => r.condition === "two-learned" && r.learned === "true").map((r) => r.agent).sort()).toEqual(["A[0][0]", "A[0][0]", "A[1][1]", "A[1][1]"]);
+    expect(
+      episodes
+        .filter((r) => r.condition === "two-learned" && r.learned === "true")
+        .map((r) => r.agent)
+        .sort(),
+    ).toEqual(["A[0][0]", "A[0][0]", "A[1][1]", "A[1][1]"]);
     const curves = parseCsv(readFileSync(join(a.path, "learning_curves.csv"), "utf8"));
     expect(curves.some((r) => r.condition === "one-learned" && r.metric === "rollout/episode_return_mean")).toBe(true);
   });
 });
 
 describe("market scenario: strategies, the bidding game and exploitability (constant demand)", () => {
-  const constant = { type: "synthetic", spec: { seasonal: { period: 13, amplitude: 0 }, ar: { phi: 0.5, sigma: 0 }, shocks: { probability: 0, size: -0.3, duration: 2 } } };
-  const all = Object.fromEntries(["A[0][0]", "A[0][1]", "A[0][2]", "A[1][0]", "A[1][1]", "A[1][2]"].map((a) => [a, { name: "best-response", options: { demand: "oracle", budget: 100 } }]));
+  const constant = {
+    type: "synthetic",
+    spec: { seasonal: { period: 13, amplitude: 0 }, ar: { phi: 0.5, sigma: 0 }, shocks: { probability: 0, size: -0.3, duration: 2 } },
+  };
+  const all = Object.fromEntries(
+    ["A[0][0]", "A[0][1]", "A[0][2]", "A[1][0]", "A[1][1]", "A[1][2]"].map((a) => [
+      a,
+      { name: "best-response", options: { demand: "oracle", budget: 100 } },
+    ]),
+  );
   const exp = {
     name: "strategic-market",
     scenario: "market",
@@ -112,7 +206,15 @@ describe("market scenario: strategies, the bidding game and exploitability (cons
 
   it("the best responder beats truthful by ~2.9%, the game converges, the analytic market's first-best efficiency is 0.9537, and run reports exploitability", async () => {
     const cfg = resolveExperiment(exp, "s.json");
-    const out = await runExperiment(cfg, { task: scenarioTask("market"), workers: 1, root: tmp, runId: "s", figures: false, progress: quiet, preflight: (c) => preflight(c, "s.json") });
+    const out = await runExperiment(cfg, {
+      task: scenarioTask("market"),
+      workers: 1,
+      root: tmp,
+      runId: "s",
+      figures: false,
+      progress: quiet,
+      preflight: (c) => preflight(c, "s.json"),
+    });
     const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
     const get = (c: string, m: string) => Number(metrics.find((r) => r.condition === c && r.metric === m)?.value);
     expect(get("analytic", "efficiency/first_best")).toBeCloseTo(0.9537, 4);

@@ -65,14 +65,29 @@ interface ScriptedSpec {
  * condition's scripted agents (strategies other than the default truthful one) are agents of the env too, played by
  * their strategy policies inside a ScriptedAgents wrapper (in the env's own action space), hidden from the learners.
  */
-export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], counterfactual: boolean, condition?: Pick<ResolvedCondition, "envOptions">, scripted?: ScriptedSpec): ParallelEnv {
+export function marketEnv(
+  cfg: ResolvedExperiment,
+  learned: readonly string[],
+  counterfactual: boolean,
+  condition?: Pick<ResolvedCondition, "envOptions">,
+  scripted?: ScriptedSpec,
+): ParallelEnv {
   const names = marketOf(cfg).names;
   const bots = scripted ? scriptedAgents(scripted.condition, names).filter((a) => !learned.includes(a)) : [];
   const agents = bots.length > 0 ? names.filter((a) => learned.includes(a) || bots.includes(a)) : [...learned];
   const base = make(ENV_ID, { ...baseOptions(cfg, condition), learned: agents, counterfactual }) as ParallelEnv<unknown, number[]>;
   const env =
     bots.length > 0
-      ? new ScriptedAgents(base, strategyPolicies(scripted!.condition, bots, scripted!.seed, (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }), scripted!.salt) as Record<string, Policy<unknown, number[]>>)
+      ? new ScriptedAgents(
+          base,
+          strategyPolicies(
+            scripted!.condition,
+            bots,
+            scripted!.seed,
+            (a) => ({ envId: ENV_ID, actionSpace: base.actionSpace(a), observationSpace: base.observationSpace(a), env: base }),
+            scripted!.salt,
+          ) as Record<string, Policy<unknown, number[]>>,
+        )
       : base;
   const inner = env.actionSpace(learned[0]) as Box;
   const truthful = Array.from({ length: inner.size }, (_, k) => (inner.high[k] === 2 ? 1 : 0)); // demand scales are [0, 2]
@@ -88,16 +103,26 @@ export function marketEnv(cfg: ResolvedExperiment, learned: readonly string[], c
  * producer an agent), acting in the scenario's shifted action space: each strategy is built with the unwrapped env
  * (ctx.env) and acts in the env's own space. `exclude` leaves out agents (the learned ones, a deviator).
  */
-export function evaluationStrategies(cfg: ResolvedExperiment, condition: ResolvedCondition, env: ParallelEnv, exclude: (a: string) => boolean = () => false): Map<string, Policy> {
+export function evaluationStrategies(
+  cfg: ResolvedExperiment,
+  condition: ResolvedCondition,
+  env: ParallelEnv,
+  exclude: (a: string) => boolean = () => false,
+): Map<string, Policy> {
   const wrapped = env as ParallelRescaleAction<unknown>;
   const base = wrapped.env;
   const names = marketOf(cfg).names;
-  const bots = strategyPolicies(condition, scriptedAgents(condition, names).filter((a) => !exclude(a)), cfg.evaluation.seed, (a) => ({
-    envId: ENV_ID,
-    actionSpace: base.actionSpace(a),
-    observationSpace: base.observationSpace(a),
-    env: base,
-  }));
+  const bots = strategyPolicies(
+    condition,
+    scriptedAgents(condition, names).filter((a) => !exclude(a)),
+    cfg.evaluation.seed,
+    (a) => ({
+      envId: ENV_ID,
+      actionSpace: base.actionSpace(a),
+      observationSpace: base.observationSpace(a),
+      env: base,
+    }),
+  );
   const out = new Map<string, Policy>();
   for (const [a, bot] of Object.entries(bots)) {
     out.set(a, { act: (o, opts) => rescaleBetween(bot.act(o, opts) as number[], base.actionSpace(a) as Box, wrapped.actionSpace(a)) });
@@ -118,7 +143,9 @@ export function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"])
 /** Checks before any task runs: env id and options, agent ids, per-condition options, algorithms. */
 export async function preflight(cfg: ResolvedExperiment, file: string): Promise<void> {
   if (cfg.env.id !== ENV_ID && cfg.env.id !== SINGLE_ID) {
-    throw new ConfigError(file, [{ path: "env.id", message: `the market scenario runs on ${ENV_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` }]);
+    throw new ConfigError(file, [
+      { path: "env.id", message: `the market scenario runs on ${ENV_ID} (or ${SINGLE_ID}), got "${cfg.env.id}"` },
+    ]);
   }
   let agents: readonly string[];
   try {
@@ -132,22 +159,38 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
   (cfg.exploitability?.agents ?? []).forEach((a, k) => {
-    if (!agents.includes(a)) issues.push({ path: formatPath(["exploitability", "agents", k]), message: `unknown agent "${a}"; the market's producers are ${agents.join(", ")}` });
+    if (!agents.includes(a))
+      issues.push({
+        path: formatPath(["exploitability", "agents", k]),
+        message: `unknown agent "${a}"; the market's producers are ${agents.join(", ")}`,
+      });
   });
   const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
-      issues.push({ path: formatPath(["conditions", i, "agents"]), message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition" });
+      issues.push({
+        path: formatPath(["conditions", i, "agents"]),
+        message: "per-agent algorithms are not supported by the market scenario; give one algorithm per condition",
+      });
     }
     const options = conditionEnvOptions(cfg, c);
     for (const k of Object.keys(c.envOptions ?? {})) {
       if (!CONDITION_OPTIONS.includes(k)) {
-        issues.push({ path: formatPath(["conditions", i, "envOptions", k]), message: `would change the demand draws or the market of this condition only; set it in env.options (a condition may set ${CONDITION_OPTIONS.join(", ")})` });
+        issues.push({
+          path: formatPath(["conditions", i, "envOptions", k]),
+          message: `would change the demand draws or the market of this condition only; set it in env.options (a condition may set ${CONDITION_OPTIONS.join(", ")})`,
+        });
       }
     }
     const initial = (options.inventory as { initial?: unknown } | null | undefined)?.initial;
     if (initial !== undefined && (Array.isArray(initial) ? initial.some((v) => v !== 0) : initial !== 0)) {
-      issues.push({ path: c.envOptions?.inventory ? formatPath(["conditions", i, "envOptions", "inventory", "initial"]) : "env.options.inventory.initial", message: "must be 0 in experiments: evaluation gives every producer the initial stock, and analytic producers would pay holding costs the all-analytic counterfactual does not have" });
+      issues.push({
+        path: c.envOptions?.inventory
+          ? formatPath(["conditions", i, "envOptions", "inventory", "initial"])
+          : "env.options.inventory.initial",
+        message:
+          "must be 0 in experiments: evaluation gives every producer the initial stock, and analytic producers would pay holding costs the all-analytic counterfactual does not have",
+      });
     }
     if (issues.length > 0) return;
     if (c.envOptions !== undefined) {
@@ -160,18 +203,40 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     }
     if (c.strategies) {
       const probe = make(ENV_ID, { ...baseOptions(cfg, c), learned: [...agents], counterfactual: false }) as ParallelEnv;
-      issues.push(...strategyPreflightIssues(c, i, agents, (a) => ({ envId: ENV_ID, actionSpace: probe.actionSpace(a), observationSpace: probe.observationSpace(a), env: probe })));
+      issues.push(
+        ...strategyPreflightIssues(c, i, agents, (a) => ({
+          envId: ENV_ID,
+          actionSpace: probe.actionSpace(a),
+          observationSpace: probe.observationSpace(a),
+          env: probe,
+        })),
+      );
       probe.close();
       if (issues.length > 0) return;
     }
     const learned = c.learned === "all" ? agents : c.learned;
-    if (learned.length > 0) pending.push(algorithmIssues(c, i, cfg.training.numEnvs, () => marketEnv(cfg, learned, false, c, { condition: c, seed: cfg.evaluation.seed, salt: "preflight" }), cfg.training.totalSteps));
+    if (learned.length > 0)
+      pending.push(
+        algorithmIssues(
+          c,
+          i,
+          cfg.training.numEnvs,
+          () => marketEnv(cfg, learned, false, c, { condition: c, seed: cfg.evaluation.seed, salt: "preflight" }),
+          cfg.training.totalSteps,
+        ),
+      );
   });
   for (const more of await Promise.all(pending)) issues.push(...more);
   if (issues.length) throw new ConfigError(file, issues);
 }
 
-function outcomeOf(market: CompiledMarket, demandAlpha: readonly number[], prices: readonly number[], profits: readonly number[], totalSurplus: number): Outcome {
+function outcomeOf(
+  market: CompiledMarket,
+  demandAlpha: readonly number[],
+  prices: readonly number[],
+  profits: readonly number[],
+  totalSurplus: number,
+): Outcome {
   const { G, L } = market;
   const outsideSurplus: Record<string, number> = {};
   for (let j = 0; j < G; j++) {
@@ -245,7 +310,15 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       surplus += info.totalSurplus;
       cfSurplus += cf.totalSurplus;
       fbSurplus += fb.totalSurplus;
-      if (e === 0) info.prices.forEach((p, q) => prices.push({ period: info.period, market: `M[${Math.floor(q / market.G)}][${q % market.G}]`, price: p, equilibrium: cf.prices[q] }));
+      if (e === 0)
+        info.prices.forEach((p, q) =>
+          prices.push({
+            period: info.period,
+            market: `M[${Math.floor(q / market.G)}][${q % market.G}]`,
+            price: p,
+            equilibrium: cf.prices[q],
+          }),
+        );
     }
     const own = pairs.slice(first);
     episodePairs.push(own);
@@ -275,9 +348,19 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   env.close();
   // Registered metrics (plugins) per episode too, from that episode's records: the cells of the design.
   episodeMetrics.forEach((em, e) =>
-    Object.assign(em.metrics, computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: episodePairs[e], episodes: episodes.filter((r) => r.episode === em.episode) })),
+    Object.assign(
+      em.metrics,
+      computeRegisteredMetrics(cfg.metrics, {
+        scenario: "market",
+        records: episodePairs[e],
+        episodes: episodes.filter((r) => r.episode === em.episode),
+      }),
+    ),
   );
-  const metrics = { ...marketMetrics(pairs, { metrics: cfg.metrics }), ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }) };
+  const metrics = {
+    ...marketMetrics(pairs, { metrics: cfg.metrics }),
+    ...computeRegisteredMetrics(cfg.metrics, { scenario: "market", records: pairs, episodes }),
+  };
   // Measured once per (condition, seed) over all its episodes, not per episode: the bidding game's convergence and
   // the profile's exploitability. They enter every episode cell as the same value, so the seeds x episodes
   // bootstrap gives them the seed-to-seed variation only (docs/statistics.md).
@@ -288,11 +371,16 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     perSeed["game/rounds"] = responseRounds / responsePeriods;
   }
   let exploitability: TaskResult["exploitability"];
-  const exploitHere = cfg.exploitability && (cfg.exploitability.conditions ? cfg.exploitability.conditions.includes(condition.name) : condition.strategies === undefined);
+  const exploitHere =
+    cfg.exploitability &&
+    (cfg.exploitability.conditions ? cfg.exploitability.conditions.includes(condition.name) : condition.strategies === undefined);
   if (cfg.exploitability && exploitHere) {
     // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws.
     const agents = cfg.exploitability.agents ?? (learned.length > 0 ? learned : [...names]);
-    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, { budget: cfg.exploitability.budget, profile: { cfg, condition, policies } });
+    const rows = await exploitProfile(cfg, condition, task.seed, agents, cfg.exploitability.method, {
+      budget: cfg.exploitability.budget,
+      profile: { cfg, condition, policies },
+    });
     Object.assign(perSeed, exploitabilityMetrics(rows));
     exploitability = rows as unknown as TaskResult["exploitability"];
   }

@@ -27,7 +27,11 @@ function isDefault(s: ResolvedStrategy): boolean {
 }
 
 /** What an agent was in a condition, for episodes.csv's `strategy` column: `learned:<algorithm>` or the strategy name. */
-export function agentStrategy(condition: Pick<ResolvedCondition, "strategies" | "algorithm" | "agents">, agent: string, learned: boolean): string {
+export function agentStrategy(
+  condition: Pick<ResolvedCondition, "strategies" | "algorithm" | "agents">,
+  agent: string,
+  learned: boolean,
+): string {
   if (learned) return `learned:${(condition.agents[agent] ?? condition.algorithm).name}`;
   return condition.strategies?.[agent]?.name ?? DEFAULT_STRATEGY;
 }
@@ -52,7 +56,12 @@ export function strategyPolicies(
     const ref = condition.strategies![agent];
     const entry = getStrategy(ref.name);
     if (!entry) throw new Error(`strategy "${ref.name}" is not registered in this thread (a plugin missing from the worker?)`);
-    out[agent] = entry.factory({ ...context(agent), agent, options: ref.options, seed: deriveSeed(seed, "strategy", condition.name, agent, salt) });
+    out[agent] = entry.factory({
+      ...context(agent),
+      agent,
+      options: ref.options,
+      seed: deriveSeed(seed, "strategy", condition.name, agent, salt),
+    });
   }
   return out;
 }
@@ -61,7 +70,12 @@ export function strategyPolicies(
  * Issues with condition `i`'s strategies against the env's agents: unknown agent ids, then a factory that fails for
  * the agent's real spaces (e.g. a per-good list of the wrong length), reported at the strategy's options.
  */
-export function strategyPreflightIssues(condition: ResolvedCondition, i: number, agents: readonly string[], context: (agent: string) => AgentContext): ConfigIssue[] {
+export function strategyPreflightIssues(
+  condition: ResolvedCondition,
+  i: number,
+  agents: readonly string[],
+  context: (agent: string) => AgentContext,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const [agent, ref] of Object.entries(condition.strategies ?? {})) {
     const path = formatPath(["conditions", i, "strategies", agent]);
@@ -72,7 +86,8 @@ export function strategyPreflightIssues(condition: ResolvedCondition, i: number,
     try {
       const entry = getStrategy(ref.name)!;
       const policy = entry.factory({ ...context(agent), agent, options: ref.options, seed: 0 });
-      if (typeof policy?.act !== "function") issues.push({ path, message: `strategy "${ref.name}" returned no policy (an object with act(observation))` });
+      if (typeof policy?.act !== "function")
+        issues.push({ path, message: `strategy "${ref.name}" returned no policy (an object with act(observation))` });
     } catch (err) {
       issues.push({ path: `${path}.options`, message: (err as Error).message });
     }

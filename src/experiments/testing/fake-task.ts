@@ -13,7 +13,12 @@ import type { Task, TaskContext, TaskResult } from "../task.js";
  * `logFile` gets one line per task run; `threadLog` gets the running thread's id; `sleepMs` waits between progress reports.
  */
 export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult> {
-  const { failOn, logFile, threadLog, sleepMs } = task.options as { failOn?: string; logFile?: string; threadLog?: string; sleepMs?: number };
+  const { failOn, logFile, threadLog, sleepMs } = task.options as {
+    failOn?: string;
+    logFile?: string;
+    threadLog?: string;
+    sleepMs?: number;
+  };
   const id = `${task.condition.name}:${task.seed}`;
   if (logFile) appendFileSync(logFile, `${id}\n`);
   if (threadLog) appendFileSync(threadLog, `${threadId}\n`);
@@ -35,11 +40,21 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   for (let t = 0; t < 5; t++) {
     const demand = 50 + 10 * evalRng.random();
     const base = agents.map((_, i) => demand * (0.1 + 0.05 * i));
-    const profits = agents.map((a, i) => (learned.includes(a) ? base[i] * (1.2 + 0.1 * rng.random()) : base[i] * (1 - 0.05 * learned.length * rng.random())));
+    const profits = agents.map((a, i) =>
+      learned.includes(a) ? base[i] * (1.2 + 0.1 * rng.random()) : base[i] * (1 - 0.05 * learned.length * rng.random()),
+    );
     const consumers = demand * (learned.length > 0 ? 0.8 : 1);
-    const counterfactual = { profits: Object.fromEntries(agents.map((a, i) => [a, base[i]])), outsideSurplus: { consumers: demand }, prices: { "M[2][0]": 2 } };
+    const counterfactual = {
+      profits: Object.fromEntries(agents.map((a, i) => [a, base[i]])),
+      outsideSurplus: { consumers: demand },
+      prices: { "M[2][0]": 2 },
+    };
     pairs.push({
-      outcome: { profits: Object.fromEntries(agents.map((a, i) => [a, profits[i]])), outsideSurplus: { consumers }, prices: { "M[2][0]": 2 + 0.1 * learned.length } },
+      outcome: {
+        profits: Object.fromEntries(agents.map((a, i) => [a, profits[i]])),
+        outsideSurplus: { consumers },
+        prices: { "M[2][0]": 2 + 0.1 * learned.length },
+      },
       counterfactual,
       firstBest: counterfactual, // the fake's counterfactual is its surplus maximum
     });
@@ -50,7 +65,17 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
   const episodeMetrics: NonNullable<TaskResult["episodeMetrics"]> = pairs.map((p, e) => ({
     episode: e,
     metrics: marketMetrics([p], { metrics: task.experiment.metrics }),
-    ratios: { "efficiency/first_best": [totalSurplus(p.outcome), totalSurplus(p.firstBest!)], "welfare/vs_competitive": [totalSurplus(p.outcome), totalSurplus(p.counterfactual)] },
+    ratios: {
+      "efficiency/first_best": [totalSurplus(p.outcome), totalSurplus(p.firstBest!)],
+      "welfare/vs_competitive": [totalSurplus(p.outcome), totalSurplus(p.counterfactual)],
+    },
   }));
-  return { metrics: marketMetrics(pairs, { metrics: task.experiment.metrics }), episodeMetrics, learningCurve, episodes, prices, timings: { train_s: 0.001 * steps } };
+  return {
+    metrics: marketMetrics(pairs, { metrics: task.experiment.metrics }),
+    episodeMetrics,
+    learningCurve,
+    episodes,
+    prices,
+    timings: { train_s: 0.001 * steps },
+  };
 }

@@ -125,5 +125,14 @@ export function ppoLoss(inp: PPOLossInput): PPOLossOutput {
     }
   }
   if (dLogStd) for (let j = 0; j < dLogStd.length; j++) dLogStd[j] -= entCoef; // d(-entCoef * mean(H))/dlogStd_j
-  return { dHead, dValue, dLogStd, policyLoss: pg / n, valueLoss: (0.5 * vl) / n, entropy: ent / n, approxKl: kl / n, clipFraction: clipped / n };
+  return {
+    dHead,
+    dValue,
+    dLogStd,
+    policyLoss: pg / n,
+    valueLoss: (0.5 * vl) / n,
+    entropy: ent / n,
+    approxKl: kl / n,
+    clipFraction: clipped / n,
+  };
 }

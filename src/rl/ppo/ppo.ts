@@ -27,7 +27,12 @@ export interface PPOOptions extends Partial<PPOHyperparameters> {
   backend?: BackendName;
 }
 
-export type ResolvedPPOOptions = PPOHyperparameters & { env: EnvSource; envOptions?: Record<string, unknown>; seed: number; backend?: BackendName };
+export type ResolvedPPOOptions = PPOHyperparameters & {
+  env: EnvSource;
+  envOptions?: Record<string, unknown>;
+  seed: number;
+  backend?: BackendName;
+};
 
 /** True when the env's (first agent's) action space is a Box: picks the continuous defaults. */
 function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boolean {
@@ -45,11 +50,17 @@ export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
   for (const k of ["numMinibatches", "updateEpochs"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new OptionError(k, `${k} must be a positive integer, got ${c[k]}`);
   }
-  if (c.updateEpochs > LIMITS.epochs) throw new OptionError("updateEpochs", `updateEpochs must be at most ${LIMITS.epochs.toLocaleString("en-US")}, got ${c.updateEpochs}`);
+  if (c.updateEpochs > LIMITS.epochs)
+    throw new OptionError("updateEpochs", `updateEpochs must be at most ${LIMITS.epochs.toLocaleString("en-US")}, got ${c.updateEpochs}`);
   if (!(c.clipCoef > 0)) throw new OptionError("clipCoef", `clipCoef must be > 0, got ${c.clipCoef}`);
   if (c.targetKl !== null && !(c.targetKl > 0)) throw new OptionError("targetKl", `targetKl must be > 0 or null, got ${c.targetKl}`);
-  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1) throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
-  if (!(GRADIENT_PATHS as readonly string[]).includes(c.gradients)) throw new OptionError("gradients", `gradients must be one of ${GRADIENT_PATHS.map((g) => `"${g}"`).join(", ")}, got ${JSON.stringify(c.gradients)}`);
+  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1)
+    throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
+  if (!(GRADIENT_PATHS as readonly string[]).includes(c.gradients))
+    throw new OptionError(
+      "gradients",
+      `gradients must be one of ${GRADIENT_PATHS.map((g) => `"${g}"`).join(", ")}, got ${JSON.stringify(c.gradients)}`,
+    );
   return c;
 }
 
@@ -62,7 +73,10 @@ export type GradientPath = (typeof GRADIENT_PATHS)[number];
  * (tanh, relu), and a one-hot agent id (just more inputs); a shared trunk, an agent embedding, GELU / SiLU or a
  * centralised critic need autodiff.
  */
-export function fastPathObstacle(c: Pick<PPOHyperparameters, "activation" | "sharedHidden" | "agentId">, centralCritic: boolean): string | undefined {
+export function fastPathObstacle(
+  c: Pick<PPOHyperparameters, "activation" | "sharedHidden" | "agentId">,
+  centralCritic: boolean,
+): string | undefined {
   if (!fastBackwardSupports(c.activation)) return `activation "${c.activation}" has no hand-written derivative`;
   if (c.sharedHidden.length > 0) return "a shared trunk (sharedHidden)";
   if (c.agentId === "embedding") return "an agent-id embedding";
@@ -201,7 +215,6 @@ export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
       explained_variance: explainedVariance(b.values, returns),
     };
   }
-
 }
 
 /** One PPO minibatch. */
@@ -266,7 +279,22 @@ export function ppoGradients(params: ActorCriticParams, c: LossCoefs, action: Ac
     // Separate downloads: the WASM backend's Concat kernel costs milliseconds here (measured), a read microseconds.
     const head = ta.out.dataSync() as Float32Array;
     const value = tc.out.dataSync() as Float32Array;
-    const L = ppoLoss({ action, head, value, actions: mb.actions, logStd: params.logStd, oldLogp: mb.oldLogp, adv: mb.adv, returns: mb.returns, oldValues: mb.oldValues, n, clipCoef: c.clipCoef, clipVloss: c.clipVloss, entCoef: c.entCoef, vfCoef: c.vfCoef });
+    const L = ppoLoss({
+      action,
+      head,
+      value,
+      actions: mb.actions,
+      logStd: params.logStd,
+      oldLogp: mb.oldLogp,
+      adv: mb.adv,
+      returns: mb.returns,
+      oldValues: mb.oldValues,
+      n,
+      clipCoef: c.clipCoef,
+      clipVloss: c.clipVloss,
+      entCoef: c.entCoef,
+      vfCoef: c.vfCoef,
+    });
     const ga = ta.backward(tf.tensor2d(L.dHead, [n, k]));
     const gc = tc.backward(tf.tensor2d(L.dValue, [n, 1]));
     const parts = [...ga, ...gc];
@@ -307,7 +335,12 @@ function minibatchTensors(action: ActionKind, mb: Minibatch) {
 }
 
 /** CleanRL's PPO loss in TF.js over any network {@link actorCriticTf} builds; metrics as {@link ppoGradients}. */
-export function ppoLossTf(parts: ParamTensorParts, c: LossCoefs, action: ActionKind, t: ReturnType<typeof minibatchTensors>): { loss: tf.Scalar; metrics: tf.Scalar[] } {
+export function ppoLossTf(
+  parts: ParamTensorParts,
+  c: LossCoefs,
+  action: ActionKind,
+  t: ReturnType<typeof minibatchTensors>,
+): { loss: tf.Scalar; metrics: tf.Scalar[] } {
   const { head, value } = actorCriticTf(parts, c.activation, t.x, t.xc, t.idx);
   let logp: tf.Tensor1D;
   let entropy: tf.Scalar;
@@ -347,7 +380,13 @@ export function ppoGradientsAutodiff(params: ActorCriticParams, c: LossCoefs, ac
  * The autodiff gradient path: `tf.variableGrads` of {@link ppoLossTf} with respect to `vars` (which must hold
  * `params`), flat in paramList order followed by the five metrics, as {@link ppoGradients}.
  */
-export function ppoGradientsVariables(vars: TfParamVariables, params: ActorCriticParams, c: LossCoefs, action: ActionKind, mb: Minibatch): Float32Array {
+export function ppoGradientsVariables(
+  vars: TfParamVariables,
+  params: ActorCriticParams,
+  c: LossCoefs,
+  action: ActionKind,
+  mb: Minibatch,
+): Float32Array {
   let out: Float32Array | undefined;
   tf.tidy(() => {
     const t = minibatchTensors(action, mb);

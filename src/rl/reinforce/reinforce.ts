@@ -18,7 +18,12 @@ export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
   backend?: BackendName;
 }
 
-export type ResolvedREINFORCEOptions = REINFORCEHyperparameters & { env: EnvSource; envOptions?: Record<string, unknown>; seed: number; backend?: BackendName };
+export type ResolvedREINFORCEOptions = REINFORCEHyperparameters & {
+  env: EnvSource;
+  envOptions?: Record<string, unknown>;
+  seed: number;
+  backend?: BackendName;
+};
 
 export function resolveREINFORCEOptions(opts: REINFORCEOptions): ResolvedREINFORCEOptions {
   const c = withDefaults<ResolvedREINFORCEOptions>(REINFORCE_DEFAULTS, opts, "REINFORCE");
@@ -66,9 +71,15 @@ export class REINFORCE extends OnPolicyLearner<ResolvedREINFORCEOptions> {
         const actions = tf.tensor2d(act, [n, headN]);
         const advT = tf.tensor1d(adv);
         const retT = tf.tensor1d(returns);
-        const idx = g.params.embedding ? tf.tensor1d(Int32Array.from({ length: n }, (_, i) => g.agentOfSlot[i % b.numSlots]), "int32") : undefined;
+        const idx = g.params.embedding
+          ? tf.tensor1d(
+              Int32Array.from({ length: n }, (_, i) => g.agentOfSlot[i % b.numSlots]),
+              "int32",
+            )
+          : undefined;
         const { head, value } = actorCriticTf(parts, c.activation, x, undefined, idx);
-        const r = a.kind === "categorical" ? categoricalLogProbEntropyTf(head, actions) : gaussianLogProbEntropyTf(head, parts.logStd!, actions);
+        const r =
+          a.kind === "categorical" ? categoricalLogProbEntropyTf(head, actions) : gaussianLogProbEntropyTf(head, parts.logStd!, actions);
         const entropy = tf.mean(r.entropy) as tf.Scalar;
         const pgLoss = tf.neg(tf.mean(tf.mul(r.logp, advT))) as tf.Scalar;
         const vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(value, retT)))) as tf.Scalar;
