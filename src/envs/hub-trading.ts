@@ -3,7 +3,7 @@ import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { register } from "../core/registry.js";
 import { Box } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
-import { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "../hubs/config.js";
+import { loadHubsConfig, resolveHubsConfig, withMechanism, type ResolvedHubsConfig } from "../hubs/config.js";
 import { randomHubsConfig } from "../hubs/generate.js";
 import { HubDriver } from "./hub-driver.js";
 import { actionSpace, observationSpace } from "./hub-observation.js";
@@ -30,6 +30,11 @@ import type { HubSimulation } from "../hubs/simulation.js";
 export interface HubTradingOptions {
   /** A hubs config: a file path or the JSON object. Default: a random scenario (`hubs`, `periods`). */
   config?: string | Record<string, unknown>;
+  /**
+   * Mechanism fields replacing the config's (e.g. `{ "kind": "vcg" }`; docs/hubs.md "Trading mechanism"), so one
+   * scenario can be run under each mechanism. Default: the config's mechanism.
+   */
+  mechanism?: Record<string, unknown>;
   /** Hubs in the random default scenario. */
   hubs: number;
   /** Periods in the random default scenario. */
@@ -53,7 +58,7 @@ export const HUB_TRADING_DEFAULTS: HubTradingOptions = {
 };
 
 export function resolveHubTradingOptions(options: Record<string, unknown>): HubTradingOptions & { cfg: ResolvedHubsConfig } {
-  const known = new Set(["config", "learned", ...Object.keys(HUB_TRADING_DEFAULTS)]);
+  const known = new Set(["config", "learned", "mechanism", ...Object.keys(HUB_TRADING_DEFAULTS)]);
   for (const k of Object.keys(options))
     if (!known.has(k)) throw new RangeError(`HubTrading-v0: unknown option "${k}" (known: ${[...known].join(", ")})`);
   const sf = options.shortageForecast;
@@ -82,6 +87,7 @@ export function resolveHubTradingOptions(options: Record<string, unknown>): HubT
   if (typeof o.config === "string") cfg = loadHubsConfig(o.config);
   else if (o.config !== undefined) cfg = resolveHubsConfig(o.config, "HubTrading-v0 options.config");
   else cfg = randomHubsConfig({ hubs: o.hubs, periods: o.periods, seed: o.scenarioSeed });
+  if (o.mechanism !== undefined) cfg = withMechanism(cfg, o.mechanism, "HubTrading-v0 options.mechanism");
   if (o.learned !== undefined) {
     const ids = cfg.hubs.map((h) => h.id);
     if (!Array.isArray(o.learned) || o.learned.length === 0)

@@ -149,12 +149,12 @@ const BUILT_IN: MetricDef[] = [
     name: "exploitability/<agent>",
     unit: "money per period",
     definition:
-      "The agent's best-response gain against the other agents held fixed, max(0, best response's profit - the profile's), by the experiment's exploitability method: a lower bound on its true gain (docs/market-benchmarks.md).",
+      "The agent's best-response gain against the other agents held fixed, max(0, best response's profit - the profile's), by the experiment's exploitability method: a lower bound on its true gain (market: a producer's profit, docs/market-benchmarks.md; hubs: a hub's reward, margin + money - delay cost, docs/hubs.md).",
     aggregation:
       "profits are sums over the evaluation periods divided by their number; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
     higherIsBetter: false,
     baseline: "the same profile with only this agent's play replaced",
-    scenarios: [M],
+    scenarios: [M, H],
     always: true,
   },
   {
@@ -180,11 +180,12 @@ const BUILT_IN: MetricDef[] = [
   {
     name: "exploitability/nash_conv",
     unit: "money per period",
-    definition: "NashConv: the sum of exploitability/<agent> over the agents examined (0 at a Nash equilibrium of the bidding game).",
+    definition:
+      "NashConv: the sum of exploitability/<agent> over the agents examined (0 at a Nash equilibrium of the game: the market's bidding game, the hubs' reporting game).",
     aggregation:
       "sum over the agents examined; measured once per training seed over all its evaluation episodes (the same value in every episode cell, so its interval reflects seed-to-seed variation only)",
     higherIsBetter: false,
-    scenarios: [M],
+    scenarios: [M, H],
     always: true,
   },
   {

@@ -371,6 +371,17 @@ export function resolveHubsConfig(
 }
 
 /** Read and resolve a JSON config file (historyCsv paths are relative to the file). */
+/**
+ * The same config with some mechanism fields replaced (e.g. `{ kind: "vcg" }`): the merged mechanism section is
+ * validated by the config's own schema, so a bad field is a ConfigError at `<file> <field>`.
+ */
+export function withMechanism(cfg: ResolvedHubsConfig, override: unknown, file = "<mechanism>"): ResolvedHubsConfig {
+  if (typeof override !== "object" || override === null || Array.isArray(override))
+    throw new ConfigError(file, [{ path: "", message: 'must be an object of mechanism fields, e.g. {"kind": "vcg"}' }]);
+  const mechanism = parseConfig(mechanismSchema, { ...cfg.mechanism, ...override }, file);
+  return { ...cfg, mechanism, raw: { ...cfg.raw, mechanism } };
+}
+
 export function loadHubsConfig(path: string): ResolvedHubsConfig {
   const json = readJsonFile(path);
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";

@@ -15,6 +15,8 @@ import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
 import { checkAgents, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 import { algorithmIssues, trainOrLoad } from "./learning.js";
+import { exploitHubProfile } from "./hubs-exploit.js";
+import { exploitabilityMetrics } from "./market-exploit.js";
 import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssues } from "./strategies.js";
 
 /**
@@ -36,7 +38,7 @@ import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssue
  *   HiGHS constrained optimum; metrics from `hubsMetrics` (src/eval).
  */
 const ENV_ID = "HubTrading-v0";
-const ENV_OPTIONS = ["config", ...Object.keys(HUB_TRADING_DEFAULTS)];
+const ENV_OPTIONS = ["config", "mechanism", ...Object.keys(HUB_TRADING_DEFAULTS)];
 
 /** The action box learned hubs act in (the env's [0, 2] scales shifted so that 0 is truthful). */
 function outerSpace(inner: Box): Box {
@@ -48,7 +50,7 @@ function outerSpace(inner: Box): Box {
  * scripted hubs are agents of the env too, played by their strategy policies (ScriptedAgents) in the env's own
  * action space [0, 2], hidden from the learners.
  */
-function hubEnv(
+export function hubEnv(
   cfg: ResolvedExperiment,
   learned: readonly string[],
   scripted?: { condition: ResolvedCondition; salt: string | number },
@@ -75,7 +77,7 @@ function hubEnv(
   return new ParallelRescaleAction(env, -1, 1) as ParallelEnv;
 }
 
-function baseEnv(cfg: ResolvedExperiment): HubTradingEnv {
+export function baseEnv(cfg: ResolvedExperiment): HubTradingEnv {
   return make(ENV_ID, { ...cfg.env.options }) as HubTradingEnv;
 }
 
@@ -83,14 +85,27 @@ function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"], agents
   return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
 }
 
+/** A condition's learned hubs, in hub order. */
+export function hubsLearnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
+  const env = baseEnv(cfg);
+  const agents = [...env.possibleAgents];
+  env.close();
+  return learnedOf(cfg, condition, agents);
+}
+
+/** `supplygym exploit` for hubs (hubs-exploit.ts). */
+export { hubsExploit as exploit } from "./hubs-exploit.js";
+
 /** An env error as a ConfigError at the option it names (`env.options.<name>`), else at `env.options`. */
 function envOptionError(err: unknown, file: string): ConfigError {
   if (err instanceof ConfigError) {
-    // an inline hubs config: its paths are inside env.options.config; a config file keeps its own name
-    if (typeof err.file === "string" && err.file.startsWith("HubTrading-v0 options.config")) {
+    // an inline hubs config or a mechanism override: its paths are inside env.options.<option>; a config file keeps its own name
+    const inline = typeof err.file === "string" ? /^HubTrading-v0 options\.(config|mechanism)$/.exec(err.file) : null;
+    if (inline) {
+      const at = `env.options.${inline[1]}`;
       return new ConfigError(
         file,
-        err.issues.map((i) => ({ path: i.path ? `env.options.config.${i.path}` : "env.options.config", message: i.message })),
+        err.issues.map((i) => ({ path: i.path ? `${at}.${i.path}` : at, message: i.message })),
       );
     }
     return err;
@@ -122,6 +137,13 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
+  (cfg.exploitability?.agents ?? []).forEach((a, k) => {
+    if (!agents.includes(a))
+      issues.push({
+        path: formatPath(["exploitability", "agents", k]),
+        message: `unknown agent "${a}"; the hubs are ${agents.join(", ")}`,
+      });
+  });
   const pending: Promise<ConfigIssue[]>[] = [];
   cfg.conditions.forEach((c, i) => {
     if (Object.keys(c.agents).length > 0) {
@@ -153,7 +175,7 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
 }
 
 /** A learned policy (acting in [-1, 1]) as a policy over the env's own action space [0, 2]. */
-function innerPolicy(p: LearnedPolicy, inner: Box): Policy<number[], number[]> {
+export function innerPolicy(p: LearnedPolicy, inner: Box): Policy<number[], number[]> {
   const outer = outerSpace(inner);
   return { act: (o, opts) => rescaleBetween(p.act(o, opts) as number[], outer, inner) };
 }
@@ -241,11 +263,29 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
       }),
     ),
   );
+  const metrics = {
+    ...hubsMetrics(records, { metrics: cfg.metrics }),
+    ...computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records, episodes }),
+  };
+  // The profile's exploitability (docs/hubs.md "Exploitability"), measured once per (condition, seed) over all its
+  // episodes: it enters every episode cell as the same value, so the seeds x episodes bootstrap gives it the
+  // seed-to-seed variation only (docs/statistics.md).
+  let exploitability: TaskResult["exploitability"];
+  const ex = cfg.exploitability;
+  if (ex && (ex.conditions ? ex.conditions.includes(condition.name) : condition.strategies === undefined)) {
+    const agents = ex.agents ?? (learned.length > 0 ? learned : [...base.possibleAgents]);
+    const rows = await exploitHubProfile(cfg, condition, task.seed, agents, ex.method, {
+      budget: ex.budget,
+      profile: { cfg, condition, learned: policies },
+    });
+    const perSeed = exploitabilityMetrics(rows);
+    Object.assign(metrics, perSeed);
+    for (const em of episodeMetrics) Object.assign(em.metrics, perSeed);
+    exploitability = rows as unknown as TaskResult["exploitability"];
+  }
   return {
-    metrics: {
-      ...hubsMetrics(records, { metrics: cfg.metrics }),
-      ...computeRegisteredMetrics(cfg.metrics, { scenario: "hubs", records, episodes }),
-    },
+    metrics,
+    exploitability,
     learningCurve,
     episodeMetrics,
     episodes,
