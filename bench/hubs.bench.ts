@@ -1,5 +1,6 @@
 // `npm run bench -- hubs`: one trading round and the social optimum with 300 hubs and 4 resources; ledger
-// append (fsync per record) and verify rates. Writes results/bench/hubs.json.
+// append (fsync per record) and verify rates; `exploit --method search` for one hub (H1, default budget 120) of
+// experiments/hubs-learning.json over its evaluation episodes. Writes results/bench/hubs.json.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,8 @@ import { FileLedger, verifyLedger } from "../src/hubs/ledger.js";
 import { socialOptimum } from "../src/hubs/optimum.js";
 import { supplyAt } from "../src/hubs/shortages.js";
 import { HubSimulation, truthfulAction } from "../src/hubs/simulation.js";
+import { loadExperiment } from "../src/experiments/schema.js";
+import { hubConditionProfile, searchHubBestResponse } from "../src/experiments/scenarios/hubs-exploit.js";
 import { peakRssMiB, writeBench } from "./bench-util.js";
 
 const HUBS = 300;
@@ -89,6 +92,13 @@ const verifySeconds = (performance.now() - t0) / 1000;
 if (!v.ok) throw new Error(`bench ledger does not verify: ${v.error}`);
 rmSync(dir, { recursive: true, force: true });
 
+// exploit --method search for one hub against the analytic profile of hubs-learning.json (its mechanism, its
+// 20 evaluation episodes of 12 periods): each of the budget's objective evaluations plays every episode.
+const hubsLearning = loadExperiment(join("experiments", "hubs-learning.json"));
+t0 = performance.now();
+const exploit = searchHubBestResponse(hubConditionProfile(hubsLearning, hubsLearning.conditions[0], 0), "H1", {});
+const exploitSeconds = (performance.now() - t0) / 1000;
+
 const figures = {
   hubs: HUBS,
   resources: cfg.resources.length,
@@ -105,6 +115,18 @@ const figures = {
   ledger_append_per_s_fsync_no_head: Math.round(N / appendNoHeadSeconds),
   ledger_verify_per_s: Math.round(N / verifySeconds),
   ledger_dir_note: "os.tmpdir(); fsync cost depends on the filesystem",
+  exploit_search_one_hub: {
+    seconds: exploitSeconds,
+    experiment: "experiments/hubs-learning.json",
+    condition: "analytic",
+    agent: "H1",
+    hubs: hubsLearning.env.options.hubs,
+    episodes: hubsLearning.evaluation.episodes,
+    periods_per_episode: hubsLearning.env.options.periods,
+    evaluations: exploit.evaluations,
+    gain_per_period: exploit.bestResponseProfit - exploit.profileProfit,
+    gain_relative: (exploit.bestResponseProfit - exploit.profileProfit) / Math.abs(exploit.profileProfit),
+  },
   peak_rss_mib: peakRssMiB(),
 };
 console.log(figures);

@@ -41,6 +41,21 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     expect(make<HubEnv>("HubTrading-v0", { config: semi, learned: ["C", "A"] }).possibleAgents).toEqual(["A", "C"]);
   });
 
+  it("option mechanism replaces the config's mechanism fields (the rest kept) and is validated like the config", () => {
+    const plain = new HubTradingEnv({ hubs: 3, periods: 4 });
+    const vcg = new HubTradingEnv({ hubs: 3, periods: 4, mechanism: { kind: "vcg", maxRounds: 4 } });
+    expect(plain.cfg.mechanism.kind).toBe("both");
+    expect(vcg.cfg.mechanism).toEqual({ ...plain.cfg.mechanism, kind: "vcg", maxRounds: 4 });
+    expect(vcg.cfg.hubs).toEqual(plain.cfg.hubs);
+    expect(() => make("HubTrading-v0", { mechanism: { kind: "auction" } })).toThrow(
+      /HubTrading-v0 options\.mechanism: [\s\S]*kind: must be one of/,
+    );
+    expect(() => make("HubTrading-v0", { mechanism: { rounds: 3 } })).toThrow(
+      /HubTrading-v0 options\.mechanism: [\s\S]*rounds: unknown key/,
+    );
+    expect(() => make("HubTrading-v0", { mechanism: "vcg" })).toThrow(/must be an object of mechanism fields/);
+  });
+
   it("clear errors: bad options, action outside the space, missing action, step after the end", () => {
     expect(() => make("HubTrading-v0", { hubz: 3 })).toThrow(/unknown option "hubz"/);
     expect(() => make("HubTrading-v0", { learned: ["H9"] })).toThrow(/learned: unknown hub "H9" \(hubs: H0, H1, H2, H3\)/);
