@@ -2,6 +2,7 @@
 // append (fsync per record) and verify rates; `exploit --method search` for one hub (H1, default budget 120) of
 // experiments/hubs-learning.json over its evaluation episodes. Writes results/bench/hubs.json.
 import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomHubsConfig } from "../src/hubs/generate.js";
@@ -126,6 +127,7 @@ const figures = {
     evaluations: exploit.evaluations,
     gain_per_period: exploit.bestResponseProfit - exploit.profileProfit,
     gain_relative: (exploit.bestResponseProfit - exploit.profileProfit) / Math.abs(exploit.profileProfit),
+    load_average_1min: os.loadavg()[0],
   },
   peak_rss_mib: peakRssMiB(),
 };
