@@ -303,7 +303,15 @@ export class ContractEpisode {
     const r = this.cfg.retailer;
     const out = [e.round + 1, this.deadline, e.quantity, r.retailPrice, r.unitCost, r.openingFraction, r.beta];
     for (let i = 0; i < this.n; i++) {
-      out.push(e.status[i] === OPEN ? 1 : 0, e.status[i] === AGREED ? 1 : 0, e.cn[i], e.cm[i], e.asked[i], orNone(e.price[i]), orNone(e.offer[i]));
+      out.push(
+        e.status[i] === OPEN ? 1 : 0,
+        e.status[i] === AGREED ? 1 : 0,
+        e.cn[i],
+        e.cm[i],
+        e.asked[i],
+        orNone(e.price[i]),
+        orNone(e.offer[i]),
+      );
     }
     return out;
   }

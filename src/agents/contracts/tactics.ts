@@ -154,7 +154,12 @@ register(
   "time-dependent",
   "contracts: Faratin's time-dependent tactic (options beta, markup, patience; the retailer's beta, openingFraction)",
 );
-register("boulware", "time-dependent", "contracts: time-dependent tactic with beta 0.2 (holds firm, concedes at the deadline)", TACTIC_BETA.boulware);
+register(
+  "boulware",
+  "time-dependent",
+  "contracts: time-dependent tactic with beta 0.2 (holds firm, concedes at the deadline)",
+  TACTIC_BETA.boulware,
+);
 register("linear", "time-dependent", "contracts: time-dependent tactic with beta 1 (concedes linearly)", TACTIC_BETA.linear);
 register("conceder", "time-dependent", "contracts: time-dependent tactic with beta 5 (concedes early)", TACTIC_BETA.conceder);
 register(

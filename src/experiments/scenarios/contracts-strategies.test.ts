@@ -48,7 +48,12 @@ const tiny = {
     { name: "analytic-no-check", learned: [], envOptions: noCheck },
     { name: "configured-no-check", envOptions: noCheck, strategies: Object.fromEntries(everyone.map((a) => [a, "configured"])) },
     { name: "greedy-S1", strategies: { S1: { name: "time-dependent", options: { beta: 0.5, markup: 1 } } } },
-    { name: "learned-beside-scripted", learned: ["retailer"], algorithm: ppo, strategies: { S2: { name: "linear", options: { markup: 0.2 } } } },
+    {
+      name: "learned-beside-scripted",
+      learned: ["retailer"],
+      algorithm: ppo,
+      strategies: { S2: { name: "linear", options: { markup: 0.2 } } },
+    },
   ],
   training: { totalSteps: 64, numEnvs: 2 },
   seeds: [3, 4],
@@ -72,11 +77,15 @@ describe("contracts strategies: validation", () => {
     conditions: [{ name: "analytic" }, { name: "c", strategies }],
   });
   it("names the JSON path of an unknown agent, an unknown strategy, bad options and options for the other side", async () => {
-    expect(await issuesOf(withStrategies({ S9: "linear" }))).toMatch(/conditions\[1\]\.strategies\.S9: unknown agent "S9"; the environment's agents are retailer, S1, S2, S3/);
+    expect(await issuesOf(withStrategies({ S9: "linear" }))).toMatch(
+      /conditions\[1\]\.strategies\.S9: unknown agent "S9"; the environment's agents are retailer, S1, S2, S3/,
+    );
     expect(await issuesOf(withStrategies({ S1: "sneaky" }))).toMatch(
       /conditions\[1\]\.strategies\.S1: unknown strategy "sneaky"; registered for ContractNegotiationParallel-v0: .*tit-for-tat/,
     );
-    expect(await issuesOf(withStrategies({ S1: "truthful" }))).toMatch(/conditions\[1\]\.strategies\.S1: strategy "truthful" applies to Market/);
+    expect(await issuesOf(withStrategies({ S1: "truthful" }))).toMatch(
+      /conditions\[1\]\.strategies\.S1: strategy "truthful" applies to Market/,
+    );
     expect(await issuesOf(withStrategies({ S1: { name: "time-dependent", options: { beta: -1 } } }))).toMatch(
       /conditions\[1\]\.strategies\.S1\.options\.beta: must be > 0/,
     );
@@ -121,7 +130,9 @@ describe("contracts strategies end to end", () => {
 
     // The messages of a scripted negotiation are the analytic one's (including the impatient S3's refusals).
     const episodes = parseCsv(readFileSync(join(out.path, "episodes.csv"), "utf8"));
-    const strategyOf = (c: string, a: string) => [...new Set(episodes.filter((r) => r.condition === c && r.agent === a).map((r) => r.strategy))];
+    const strategyOf = (c: string, a: string) => [
+      ...new Set(episodes.filter((r) => r.condition === c && r.agent === a).map((r) => r.strategy)),
+    ];
     expect(strategyOf("named-tactics", "S2")).toEqual(["tit-for-tat"]);
     expect(strategyOf("greedy-S1", "S2")).toEqual(["analytic"]);
     expect(strategyOf("learned-beside-scripted", "retailer")).toEqual(["learned:ppo"]);

@@ -5,12 +5,7 @@ import { Box } from "../../core/spaces.js";
 import type { Env, ParallelEnv, Policy } from "../../core/types.js";
 import { negotiationMetrics } from "../../eval/contracts-metrics.js";
 import type { NegotiationOutcome } from "../../contracts/outcome.js";
-import {
-  ContractEpisode,
-  resolveContractEnvOptions,
-  retailerStrategySpaces,
-  subStrategySpaces,
-} from "../../envs/contract-negotiation.js";
+import { ContractEpisode, resolveContractEnvOptions, retailerStrategySpaces, subStrategySpaces } from "../../envs/contract-negotiation.js";
 import { ContractNegotiationParallelEnv } from "../../envs/contract-negotiation-parallel.js";
 import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
 import type { LearnedPolicy } from "../../rl/policy.js";
@@ -127,6 +122,11 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     ]);
   }
   const issues: ConfigIssue[] = [];
+  if (cfg.exploitability?.method === "ppo")
+    issues.push({
+      path: "exploitability.method",
+      message: 'the contracts scenario\'s best-response method is "search" (ppo is market only)',
+    });
   for (const k of RESERVED_OPTIONS) {
     if (k in cfg.env.options)
       issues.push({ path: `env.options.${k}`, message: "set by the scenario from each condition's learned agents; remove it" });
@@ -148,6 +148,13 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     }
     const options = conditionEnvOptions(cfg, c);
     const agents = contractAgents(options);
+    (cfg.exploitability?.agents ?? []).forEach((a, j) => {
+      if (!agents.includes(a) && i === 0)
+        issues.push({
+          path: `exploitability.agents[${j}]`,
+          message: `unknown agent "${a}"; the environment's agents are ${agents.join(", ")}`,
+        });
+    });
     if (c.learned !== "all") {
       c.learned.forEach((a, j) => {
         if (!agents.includes(a))
@@ -259,8 +266,29 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     metrics: negotiationMetrics([o], { metrics: cfg.metrics, subcontractorIds: ids }),
     ratios: { "efficiency/chain": [o.chainProfit, o.maxChainProfit] as [number, number] },
   }));
+  const metrics = negotiationMetrics(outcomes, { metrics: cfg.metrics, subcontractorIds: ids });
+  let exploitability: TaskResult["exploitability"];
+  const exploitHere =
+    cfg.exploitability &&
+    (cfg.exploitability.conditions ? cfg.exploitability.conditions.includes(condition.name) : condition.strategies === undefined);
+  if (cfg.exploitability && exploitHere) {
+    // Each listed agent's best-response gain against this profile (the others held fixed), on the same draws;
+    // measured once per (condition, seed), so it enters every episode cell as the same value (as in the market).
+    const { contractsExploitProfile } = await import("./contracts-exploit.js");
+    const { exploitabilityMetrics } = await import("./market-exploit.js");
+    const listed = cfg.exploitability.agents ?? (learned.length > 0 ? learned : agents);
+    const rows = await contractsExploitProfile(cfg, condition, task.seed, listed, "search", {
+      budget: cfg.exploitability.budget,
+      profile: { cfg, condition, options, agents, policies },
+    });
+    const perSeed = exploitabilityMetrics(rows);
+    Object.assign(metrics, perSeed);
+    for (const em of episodeMetrics) Object.assign(em.metrics, perSeed);
+    exploitability = rows as unknown as TaskResult["exploitability"];
+  }
   return {
-    metrics: negotiationMetrics(outcomes, { metrics: cfg.metrics, subcontractorIds: ids }),
+    metrics,
+    exploitability,
     learningCurve,
     episodeMetrics,
     episodes,
