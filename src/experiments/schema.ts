@@ -250,7 +250,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
             ),
         })
         .optional()
-        .describe("Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market and contracts scenarios (contracts: method search)."),
+        .describe(
+          "Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market and contracts scenarios (contracts: method search).",
+        ),
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
       sweep: sweepSchema
         .optional()
