@@ -122,11 +122,6 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     ]);
   }
   const issues: ConfigIssue[] = [];
-  if (cfg.exploitability?.method === "ppo")
-    issues.push({
-      path: "exploitability.method",
-      message: 'the contracts scenario\'s best-response method is "search" (ppo is market only)',
-    });
   for (const k of RESERVED_OPTIONS) {
     if (k in cfg.env.options)
       issues.push({ path: `env.options.${k}`, message: "set by the scenario from each condition's learned agents; remove it" });
@@ -277,7 +272,7 @@ export async function runTask(task: Task, ctx: TaskContext): Promise<TaskResult>
     const { contractsExploitProfile } = await import("./contracts-exploit.js");
     const { exploitabilityMetrics } = await import("./market-exploit.js");
     const listed = cfg.exploitability.agents ?? (learned.length > 0 ? learned : agents);
-    const rows = await contractsExploitProfile(cfg, condition, task.seed, listed, "search", {
+    const rows = await contractsExploitProfile(cfg, condition, task.seed, listed, cfg.exploitability.method, {
       budget: cfg.exploitability.budget,
       profile: { cfg, condition, options, agents, policies },
     });
