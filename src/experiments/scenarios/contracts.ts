@@ -144,11 +144,9 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     const options = conditionEnvOptions(cfg, c);
     const agents = contractAgents(options);
     (cfg.exploitability?.agents ?? []).forEach((a, j) => {
-      if (!agents.includes(a) && i === 0)
-        issues.push({
-          path: `exploitability.agents[${j}]`,
-          message: `unknown agent "${a}"; the environment's agents are ${agents.join(", ")}`,
-        });
+      const path = `exploitability.agents[${j}]`;
+      if (!agents.includes(a) && !issues.some((x) => x.path === path))
+        issues.push({ path, message: `unknown agent "${a}" in condition ${c.name}; its environment's agents are ${agents.join(", ")}` });
     });
     if (c.learned !== "all") {
       c.learned.forEach((a, j) => {
