@@ -49,8 +49,8 @@ import { expandSweep, sweepSchema, type SweepInfo } from "./sweep.js";
  *   condition and training seed), deterministic (default true: greedy actions) }`.
  * - `metrics` (default: the scenario's `defaultMetrics`): registered metrics of the scenario (src/eval/metric-registry.ts);
  *   per-agent profits `profit/<agent>` are always reported.
- * - `exploitability` (optional; market and hubs scenarios): `{ method ("search", default; or "ppo"), agents (default: each
- *   condition's learned agents, every producer or hub for a condition without learners), budget (search evaluations,
+ * - `exploitability` (optional; market, contracts and hubs scenarios): `{ method ("search", default; or "ppo"), agents
+ *   (default: each condition's learned agents, every agent for a condition without learners), budget (search evaluations,
  *   default 120), conditions (default: those without strategies) }`: after evaluation, each listed agent's best-response gain against the others held fixed is
  *   reported as `exploitability/<agent>` and their sum as `exploitability/nash_conv` (docs/market-benchmarks.md,
  *   docs/hubs.md), and the rows go to exploitability.csv.
@@ -251,7 +251,7 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         })
         .optional()
         .describe(
-          "Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market and hubs scenarios.",
+          "Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market, contracts and hubs scenarios.",
         ),
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
       sweep: sweepSchema

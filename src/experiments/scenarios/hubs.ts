@@ -93,9 +93,6 @@ export function hubsLearnedOf(cfg: ResolvedExperiment, condition: Task["conditio
   return learnedOf(cfg, condition, agents);
 }
 
-/** `supplygym exploit` for hubs (hubs-exploit.ts). */
-export { hubsExploit as exploit } from "./hubs-exploit.js";
-
 /** An env error as a ConfigError at the option it names (`env.options.<name>`), else at `env.options`. */
 function envOptionError(err: unknown, file: string): ConfigError {
   if (err instanceof ConfigError) {

@@ -3,8 +3,7 @@ import { NEGOTIATION_METRICS } from "../../eval/contracts-metrics.js";
 import { HUBS_METRICS } from "../../eval/hubs-metrics.js";
 import { MARKET_METRICS } from "../../eval/outcome-metrics.js";
 import { RegistrationError } from "../../io/errors.js";
-import type { ResolvedCondition, ResolvedExperiment } from "../schema.js";
-import type { ExploitMethod, ExploitRow } from "./market-exploit.js";
+import type { ResolvedExperiment } from "../schema.js";
 import type { TaskFn, TaskModuleRef } from "../task.js";
 
 /**
@@ -17,29 +16,6 @@ import type { TaskFn, TaskModuleRef } from "../task.js";
 export interface ScenarioModule {
   runTask: TaskFn;
   preflight(cfg: ResolvedExperiment, file: string): void | Promise<void>;
-  /** Best-response gains for `supplygym exploit`; a scenario without it is refused there (exit 2). */
-  exploit?: ExploitHook;
-}
-
-/**
- * What `supplygym exploit` needs of a scenario (src/commands/exploit.ts; the shared rows, CSV columns and metrics
- * are in market-exploit.ts): the agents it can best-respond for, a condition's learned agents (whose trained
- * policies must be in the models folder), and every listed agent's row for one condition and training seed.
- */
-export interface ExploitHook {
-  /** How error messages name the agents, e.g. "the market's producers". */
-  agentsLabel: string;
-  methods: readonly ExploitMethod[];
-  agents(cfg: ResolvedExperiment): readonly string[];
-  learned(cfg: ResolvedExperiment, condition: ResolvedCondition): readonly string[];
-  rows(
-    cfg: ResolvedExperiment,
-    condition: ResolvedCondition,
-    seed: number,
-    agents: readonly string[],
-    method: ExploitMethod,
-    opts: { models?: string; budget?: number; seed?: number },
-  ): Promise<ExploitRow[]>;
 }
 
 export interface ScenarioDef {

@@ -135,9 +135,6 @@ export function marketOf(cfg: ResolvedExperiment): CompiledMarket {
   return compileMarket(resolveMarketOption(cfg.env.options.market) as Parameters<typeof compileMarket>[0]);
 }
 
-/** `supplygym exploit` for the market (market-exploit.ts). */
-export { marketExploit as exploit } from "./market-exploit.js";
-
 export function learnedOf(cfg: ResolvedExperiment, condition: Task["condition"]): string[] {
   const agents = marketOf(cfg).names;
   return condition.learned === "all" ? [...agents] : agents.filter((a) => (condition.learned as string[]).includes(a));
