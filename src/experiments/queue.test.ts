@@ -13,6 +13,7 @@ import { codeVersion, parseQueueUrl, REGISTRY_KEY, submitToQueue } from "./queue
 import { resolveExperiment } from "./schema.js";
 import { buildTasks } from "./task.js";
 import { captureCommandOutput } from "../commands/testing/capture-output.js";
+import { startDashboard } from "../commands/dashboard-server.js";
 
 /**
  * The queue runner. URL rules and an unreachable Redis need no server; the rest runs against a real Redis whose
@@ -403,5 +404,69 @@ describe.skipIf(!hasRedisServer)("Redis restarted mid-run (the tests' own redis-
     for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
     w.child.kill("SIGTERM");
     expect(await w.exited).toBe(143);
+  }, 180_000);
+
+  it("queue + sweep + dashboard: a sweep on two workers, the dashboard streams its live curves mid-run; the local run's CSVs", async () => {
+    if (!server || server.exitCode !== null || server.signalCode !== null) await startRedis();
+    const root = join(work, "results-combo");
+    const file = join(work, "sweep.json");
+    const grid = { "algorithm.hyperparameters.learningRate": [0.001, 0.003] };
+    writeFileSync(file, JSON.stringify({ ...experiment("q-sweep", 640), seeds: [0], output: root, sweep: { grid } }));
+    const swept = ["task-one_learningRate-0.001-0", "task-one_learningRate-0.003-0"];
+    const dash = await startDashboard({ root, port: 0, pollMs: 100 });
+    const a = cli(["worker", "--queue", url(2), "--lock-seconds", "5"]);
+    const b = cli(["worker", "--queue", url(2), "--lock-seconds", "5"]);
+    // The run directory under the dashboard's root (the default place), so that the dashboard lists it.
+    const run = cli(["run", file, "--queue", url(2), "--no-figures", "--models", join(work, "models-combo")]);
+    let out = "";
+    try {
+      // Follow the dashboard as its page does: /api/runs lists the live logs, /api/live streams one of them.
+      let task: string | undefined;
+      while (!task) {
+        expect(run.child.exitCode, "the run ended before the dashboard listed a live log").toBeNull();
+        const runs = (await (await fetch(`${dash.url}api/runs`)).json()) as { experiments: { name: string; live: { task: string }[] }[] };
+        task = runs.experiments.find((e) => e.name === "q-sweep")?.live.find((l) => swept.includes(l.task))?.task;
+        if (!task) await sleep(50);
+      }
+      const abort = new AbortController();
+      const res = await fetch(`${dash.url}api/live?experiment=q-sweep&task=${task}`, { signal: abort.signal });
+      const reader = res.body!.getReader();
+      let text = "";
+      while (!/data: \[\{"step"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      // The first curve points reached the dashboard while the task was still training on a worker.
+      const doneLine = new RegExp(`done\\s+${task.replace(/[[\]().]/g, "\\$&")}`);
+      expect(
+        run.lines.some((l) => doneLine.test(l)),
+        `${task} was done before its curve was streamed`,
+      ).toBe(false);
+      abort.abort();
+      const points = JSON.parse(/data: (\[.*\])/.exec(text)![1]) as { metric: string }[];
+      expect(points.map((p) => p.metric)).toContain("rollout/episode_return_mean");
+      expect(await run.exited).toBe(0);
+      // Both workers took tasks of the sweep.
+      for (const w of [a, b]) expect(w.lines.some((l) => / task-\S+ done/.test(l))).toBe(true);
+      // The dashboard lists the finished run with its summary rows (every swept setting).
+      const runs = (await (await fetch(`${dash.url}api/runs`)).json()) as {
+        experiments: { name: string; runs: { id: string; summary: { condition: string }[] }[] }[];
+      };
+      const listed = runs.experiments.find((e) => e.name === "q-sweep")!.runs[0];
+      out = join(root, "q-sweep", listed.id);
+      expect([...new Set(listed.summary.map((r) => r.condition))].sort()).toEqual([
+        "analytic",
+        "one_learningRate-0.001",
+        "one_learningRate-0.003",
+      ]);
+    } finally {
+      await dash.close();
+    }
+    // The local run afterwards (its live logs would have been listed by the dashboard before the queued run's).
+    const want = await localCsvs(file);
+    const got = csvs(out);
+    expect(Object.keys(got)).toContain("best_settings.csv");
+    expect(Object.keys(got)).toEqual(Object.keys(want));
+    for (const f of Object.keys(want)) expect(got[f], f).toBe(want[f]);
+    for (const w of [a, b]) w.child.kill("SIGTERM");
+    expect(await a.exited).toBe(143);
+    expect(await b.exited).toBe(143);
   }, 180_000);
 });
