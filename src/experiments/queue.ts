@@ -303,7 +303,7 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
       /** Hand a completed job's result over, once per task key. */
       const accept = (key: string, returnvalue: unknown) => {
         const task = byKey.get(key);
-        if (!task || done.has(key) || settled) return;
+        if (!task || done.has(key) || settled || returnvalue == null) return; // no result yet: the next event or sweep
         let result: TaskResult;
         try {
           result = decodeJson(String(returnvalue)) as TaskResult;
@@ -354,18 +354,18 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
           const missing: Task[] = [];
           for (const [key, task] of byKey) {
             if (done.has(key)) continue;
-            const job = await queue.getJob(key);
+            // The state first, then the job: a job read before it finished has no result yet (read the other way
+            // round, a task finishing in between would count with a null result; seen with 100 quick tasks).
+            const state = await queue.getJobState(key);
+            const job = state === "unknown" ? undefined : await queue.getJob(key);
             if (!job) missing.push(task);
-            else {
-              const state = await job.getState();
-              if (state === "completed") accept(key, job.returnvalue);
-              else if (state === "failed") {
-                // a failure left by an earlier submitter: run the task again; one of this run fails it for good
-                if (job.timestamp < startedAt) {
-                  await job.remove();
-                  missing.push(task);
-                } else failed(key, job.failedReason);
-              }
+            else if (state === "completed") accept(key, job.returnvalue);
+            else if (state === "failed") {
+              // a failure left by an earlier submitter: run the task again; one of this run fails it for good
+              if (job.timestamp < startedAt) {
+                await job.remove();
+                missing.push(task);
+              } else failed(key, job.failedReason);
             }
           }
           if (missing.length > 0) {
