@@ -3,7 +3,7 @@ import { z } from "zod";
 import { forecasterSpecSchema, makeForecaster, type ForecasterSpec } from "../demand/make-forecaster.js";
 import { demandSpecSchema, type DemandSpec } from "../demand/process.js";
 import { parseDemandCsv, readDemandCsv, type DemandHistory } from "../demand/replay.js";
-import { ConfigError, formatPath } from "../io/errors.js";
+import { ConfigError, nestConfigError, zodConfigError } from "../io/errors.js";
 import { newtonDefaults } from "../market/equilibrium.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
 import { resolveMarketOption } from "./market-option.js";
@@ -151,16 +151,7 @@ export function resolveMarketBiddingOptions(
   mode: "single" | "parallel",
 ): ResolvedMarketBiddingOptions {
   const parsed = marketBiddingOptionsSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new ConfigError(
-      `${envId} options`,
-      parsed.error.issues.map((i) =>
-        i.code === "unrecognized_keys"
-          ? { path: i.keys.map((k) => (i.path.length ? `${formatPath(i.path)}.${k}` : k)).join(", "), message: "unknown option" }
-          : { path: formatPath(i.path), message: i.message },
-      ),
-    );
-  }
+  if (!parsed.success) throw zodConfigError(`${envId} options`, parsed.error);
   const o = parsed.data;
   if (mode === "single" && o.learned !== undefined)
     throw optionsError(envId, "learned", `is an option of MarketBiddingParallel-v0; ${envId} learns one agent: use "agent"`);
@@ -170,7 +161,8 @@ export function resolveMarketBiddingOptions(
   try {
     market = compileMarket(resolveMarketOption(o.market) as Parameters<typeof compileMarket>[0]);
   } catch (err) {
-    throw optionsError(envId, `market.${(err as { path?: string }).path ?? ""}`, (err as Error).message);
+    if (err instanceof ConfigError) throw nestConfigError(err, `${envId} options`, "market");
+    throw err;
   }
   const G = market.G;
   const index = (name: string, path: string) => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { writeFileAtomic } from "../io/atomic.js";
+import { forecastConfigSchema } from "../demand/forecast-config.js";
 import { negotiationConfigSchema } from "../contracts/config.js";
 import { hubsConfigSchema } from "../hubs/config.js";
 import { equilibriumConfigSchema } from "../market/config.js";
@@ -44,6 +45,12 @@ export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType;
     anchor: "contracts",
     schema: negotiationConfigSchema,
     note: "`src/contracts/config.ts`; the paper's setting is `src/contracts/paper.ts`.",
+  },
+  {
+    title: "Forecast file (`supplygym forecast`)",
+    anchor: "forecast",
+    schema: forecastConfigSchema,
+    note: "`src/demand/forecast-config.ts`; examples: `experiments/forecast-seasonal.json`, `experiments/forecasts-disruptions.json`. Its `demand.spec` is a demand process (docs/model.md, section D).",
   },
   {
     title: "Hubs config (`supplygym hubs`, HubTrading `config` option)",

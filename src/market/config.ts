@@ -1,7 +1,7 @@
 import { boundedInt, LIMITS } from "../io/limits.js";
 import { pathNameSchema } from "../io/names.js";
 import { z } from "zod";
-import { ConfigError } from "../io/errors.js";
+import { nestConfigError } from "../io/errors.js";
 import { loadConfig } from "../io/config.js";
 import { MarketSpecError } from "./errors.js";
 import { newtonDefaults, type NewtonOptions } from "./equilibrium.js";
@@ -60,7 +60,7 @@ export function resolveEquilibriumConfig(
   try {
     market = compileMarket(raw.market);
   } catch (err) {
-    if (err instanceof MarketSpecError) throw new ConfigError(file, [{ path: `market.${err.path}`, message: err.rule }]);
+    if (err instanceof MarketSpecError) throw nestConfigError(err, file, "market");
     throw err;
   }
   return {
