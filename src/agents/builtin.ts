@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Box } from "../core/spaces.js";
+import { ConfigError } from "../io/errors.js";
 import type { Policy } from "../core/types.js";
 import { registerStrategy, type StrategyContext } from "./registry.js";
 
@@ -87,13 +88,17 @@ registerStrategy(
     const expand = (v: number | number[], field: string): number[] => {
       if (typeof v === "number") return new Array<number>(g).fill(v);
       if (v.length !== g)
-        throw new RangeError(`${field}: ${v.length} values for ${g} goods (agent ${ctx.agent} trades ${g} goods per layer)`);
+        throw new ConfigError("scaled options", [
+          { path: field, message: `${v.length} values for ${g} goods (agent ${ctx.agent} trades ${g} goods per layer)` },
+        ]);
       return [...v];
     };
     const action = [...expand(o.demandScale, "demandScale"), ...expand(o.withhold, "withhold")];
     if (parts === 3) action.push(...expand(o.release, "release"));
     else if (o.release !== 0 && !(Array.isArray(o.release) && o.release.every((x) => x === 0)))
-      throw new RangeError("release: the env has no inventory (set env.options.inventory to store and release output)");
+      throw new ConfigError("scaled options", [
+        { path: "release", message: "the env has no inventory (set env.options.inventory to store and release output)" },
+      ]);
     return constant(action);
   },
   {
