@@ -12,35 +12,48 @@ const positiveInt = boundedInt(1, LIMITS.iterations);
 const tolerance = z.number().gt(0, "must be positive").lt(1, "must be below 1");
 
 /** A market equilibrium file (`supplygym equilibrium`), e.g. experiments/kaihara-paper.json. */
-export const equilibriumConfigSchema = z
-  .object({
-    name: pathNameSchema,
-    description: z.string().optional(),
-    market: marketSpecSchema,
-    method: z.enum(["newton", "tatonnement"]).optional(),
-    tatonnement: z
-      .object({
-        step: z.number().gt(0, "must be positive").max(1, "must be at most 1"),
-        tolerance,
-        maxIterations: positiveInt,
-        traceEvery: positiveInt,
-        adaptive: z.boolean(),
-      })
-      .partial()
-      .strict()
-      .optional(),
-    solver: z
-      .object({
-        tolerance,
-        maxIterations: positiveInt,
-        maxLogStep: z.number().positive(),
-        reuseJacobian: z.union([z.boolean(), z.literal("auto")]),
-      })
-      .partial()
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const equilibriumConfigSchema = z.strictObject({
+  name: pathNameSchema.describe("The run's name; results go to results/<name>/."),
+  description: z.string().optional().describe("Free text, copied into the manifest."),
+  market: marketSpecSchema.describe("The market (next table)."),
+  method: z
+    .enum(["newton", "tatonnement"])
+    .optional()
+    .describe('How the equilibrium is found: "newton" (default; the tatonnement trace is still written) or "tatonnement".'),
+  tatonnement: z
+    .strictObject({
+      step: z
+        .number()
+        .gt(0, "must be positive")
+        .max(1, "must be at most 1")
+        .describe("Step eta of the price rule ln p <- ln p + eta (D - S) / (D + S) (default 0.5)."),
+      tolerance: tolerance.describe("Stop when every market's relative excess demand |D - S| / max(D, S) is at most this (default 1e-11)."),
+      maxIterations: positiveInt.describe("Iteration cap (default 100000)."),
+      traceEvery: positiveInt.describe(
+        "Record the trace every this many iterations (default 1 = all; the final iteration is always recorded).",
+      ),
+      adaptive: z
+        .boolean()
+        .describe(
+          "Each auction halves its own step when its excess demand changes sign without at least halving in size (default false: the paper's fixed step).",
+        ),
+    })
+    .partial()
+    .optional()
+    .describe("Settings of the tatonnement (src/market/tatonnement.ts)."),
+  solver: z
+    .strictObject({
+      tolerance: tolerance.describe("Stop when max |ln demand - ln supply| <= tolerance in every market (default 1e-12)."),
+      maxIterations: positiveInt.describe("Iteration cap (default 200)."),
+      maxLogStep: z.number().positive().describe("Largest change of any log-price in one Newton step (default 2)."),
+      reuseJacobian: z
+        .union([z.boolean(), z.literal("auto")])
+        .describe('Reuse the last factorised Jacobian while it keeps contracting the residual; "auto" (default) when that is cheaper.'),
+    })
+    .partial()
+    .optional()
+    .describe("Settings of the Newton solver (src/market/equilibrium.ts)."),
+});
 
 export interface EquilibriumConfig {
   name: string;
