@@ -14,6 +14,7 @@ import { hubsConfigSchema } from "../hubs/config.js";
 import { equilibriumConfigSchema } from "../market/config.js";
 import { marketSpecSchema } from "../market/spec.js";
 import { trainConfigSchema } from "../rl/train-config.js";
+import { sensitivitySchema } from "./contracts-sensitivity.js";
 import { experimentFileSchema } from "./schema.js";
 
 /**
@@ -57,6 +58,12 @@ export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType;
     anchor: "forecast",
     schema: forecastConfigSchema,
     note: "`src/demand/forecast-config.ts`; examples: `experiments/forecast-seasonal.json`, `experiments/forecasts-disruptions.json`. Its `demand.spec` is a demand process (docs/model.md, section D).",
+  },
+  {
+    title: "Contracts sensitivity study (`supplygym contracts-sensitivity`)",
+    anchor: "contracts-sensitivity",
+    schema: sensitivitySchema,
+    note: "`src/experiments/contracts-sensitivity.ts`; example: `experiments/contracts-sensitivity.json` (docs/contracts.md, Sensitivity).",
   },
   {
     title: "Hubs config (`supplygym hubs`, HubTrading `config` option)",
