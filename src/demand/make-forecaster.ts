@@ -17,38 +17,52 @@ export const forecasterSpecSchema = z
     name,
     z.strictObject({ type: z.literal("naive").describe("The last value.") }),
     z.strictObject({
+      /** The value one season ago. */
       type: z.literal("seasonal-naive").describe("The value one season ago."),
       period: boundedInt(1, LIMITS.periods).optional().describe(seasonPeriod),
     }),
     z.strictObject({
+      /** The mean of the last `window` values. */
       type: z.literal("moving-average").describe("The mean of the last `window` values."),
+      /** Values averaged (default 4). */
       window: boundedInt(1, LIMITS.periods).optional().describe("Values averaged (default 4)."),
     }),
     z.strictObject({
+      /** Additive Holt-Winters; alpha, beta, gamma fitted by least squares unless given. */
       type: z.literal("holt-winters").describe("Additive Holt-Winters; alpha, beta, gamma fitted by least squares unless given."),
       period: boundedInt(2, LIMITS.periods).optional().describe(seasonPeriod),
+      /** Level smoothing (fixed; default fitted, 0.3 when another is fixed). */
       alpha: z.number().min(0).max(1).optional().describe("Level smoothing (fixed; default fitted, 0.3 when another is fixed)."),
+      /** Trend smoothing (fixed; default fitted, 0.05 when another is fixed). */
       beta: z.number().min(0).max(1).optional().describe("Trend smoothing (fixed; default fitted, 0.05 when another is fixed)."),
+      /** Season smoothing (fixed; default fitted, 0.1 when another is fixed). */
       gamma: z.number().min(0).max(1).optional().describe("Season smoothing (fixed; default fitted, 0.1 when another is fixed)."),
     }),
     z.strictObject({
+      /** A TensorFlow.js MLP of the last `lags` values, trained on simulated history. */
       type: z.literal("mlp").describe("A TensorFlow.js MLP of the last `lags` values, trained on simulated history."),
+      /** Inputs: the last `lags` values (default max(8, period + 2), 8 without a season). */
       lags: boundedInt(1, LIMITS.periods)
         .optional()
         .describe("Inputs: the last `lags` values (default max(8, period + 2), 8 without a season)."),
+      /** Hidden layer widths (default [32, 32]). */
       hidden: z
         .array(boundedInt(1, LIMITS.hiddenUnits))
         .max(LIMITS.hiddenLayers)
         .optional()
         .describe("Hidden layer widths (default [32, 32])."),
+      /** Training epochs (default 200). */
       epochs: boundedInt(1, LIMITS.epochs).optional().describe("Training epochs (default 200)."),
+      /** Minibatch size (default 128). */
       batchSize: boundedInt(1, LIMITS.batchSteps).optional().describe("Minibatch size (default 128)."),
+      /** Adam learning rate (default 0.01). */
       learningRate: z
         .number()
         .positive()
         .max(LIMITS.learningRate, `must be at most ${LIMITS.learningRate}`)
         .optional()
         .describe("Adam learning rate (default 0.01)."),
+      /** Seed of the initial weights and minibatch order (default 1). */
       seed: z.number().int().optional().describe("Seed of the initial weights and minibatch order (default 1)."),
     }),
   ])

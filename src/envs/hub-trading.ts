@@ -30,6 +30,7 @@ const SOURCE = `${ENV_ID} options`;
 
 /** The options of HubTrading-v0: one zod schema with the types, defaults and a text per field. */
 export const hubTradingOptionsSchema = z.strictObject({
+  /** A hubs config (docs/config.md): a file path or the JSON object. Default: a random scenario of `hubs` hubs and `periods` periods. */
   config: z
     .union([z.string().min(1, "must not be empty"), z.record(z.string(), z.unknown())], {
       error: "must be a file path or a hubs config object",
@@ -38,23 +39,29 @@ export const hubTradingOptionsSchema = z.strictObject({
     .describe(
       "A hubs config (docs/config.md): a file path or the JSON object. Default: a random scenario of `hubs` hubs and `periods` periods.",
     ),
+  /** Hubs in the random default scenario (ignored with `config`). */
   hubs: boundedInt(2, LIMITS.agents).default(4).describe("Hubs in the random default scenario (ignored with `config`)."),
+  /** Periods in the random default scenario (ignored with `config`). */
   periods: boundedInt(1, LIMITS.periods).default(12).describe("Periods in the random default scenario (ignored with `config`)."),
+  /** Seed of the random default scenario's hubs (each episode's shortages use the reset seed). */
   scenarioSeed: z
     .number({ error: "must be a number" })
     .int("must be an integer")
     .default(0)
     .describe("Seed of the random default scenario's hubs (each episode's shortages use the reset seed)."),
+  /** Rewards are multiplied by this (profits are in money units, often 1e5-1e6 per period). */
   rewardScale: z
     .number({ error: "must be a number" })
     .gt(0, "must be > 0")
     .default(1e-5)
     .describe("Rewards are multiplied by this (profits are in money units, often 1e5-1e6 per period)."),
+  /** Hub ids that are agents (learned); the other hubs are analytic (state their true values). Default: every hub. */
   learned: z
     .array(z.string().min(1, "must not be empty"))
     .min(1, "must list at least one hub id")
     .optional()
     .describe("Hub ids that are agents (learned); the other hubs are analytic (state their true values). Default: every hub."),
+  /** How the predicted cut in the observations is made (a partial object is completed from the defaults). */
   shortageForecast: shortageForecastOptionsSchema
     .default(SHORTAGE_FORECAST_DEFAULTS)
     .describe("How the predicted cut in the observations is made (a partial object is completed from the defaults)."),

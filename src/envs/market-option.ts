@@ -8,11 +8,16 @@ import { paperMarket } from "../market/paper.js";
 
 /** The `{ "generate": { ... } }` form of the `market` option: a random valid market drawn from a seed. */
 export const generatedMarketSchema = z.strictObject({
+  /** Draw a random valid market (src/market/generate.ts) instead of listing its coefficients. */
   generate: z
     .strictObject({
+      /** Agent groups (layers of producers). */
       groups: boundedInt(1, LIMITS.agents).describe("Agent groups (layers of producers)."),
+      /** Producers per group. */
       agentsPerGroup: boundedInt(1, LIMITS.agents).describe("Producers per group."),
+      /** Goods per market layer. */
       goods: boundedInt(1, LIMITS.agents).describe("Goods per market layer."),
+      /** Seed of the project's Rng that draws the coefficients (same seed, same market). */
       seed: z
         .number()
         .int("must be an integer")

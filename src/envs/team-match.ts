@@ -10,7 +10,9 @@ export const TEAM_MATCH_ID = "TeamMatch-v0";
 
 /** The options of TeamMatch-v0: one zod schema with the defaults and a text per field. */
 export const teamMatchOptionsSchema = z.strictObject({
+  /** Number of agents. */
   agents: boundedInt(1, LIMITS.agents).default(3).describe("Number of agents."),
+  /** Standard deviation of the team-wide shock w. */
   noise: z.number({ error: "must be a number" }).min(0, "must be >= 0").default(5).describe("Standard deviation of the team-wide shock w."),
 });
 

@@ -29,6 +29,7 @@ const UNSUPPORTED =
  */
 /** The options of the shortage prediction: one zod schema with the defaults and a text per field. */
 export const shortageForecastOptionsSchema = z.strictObject({
+  /** A src/demand forecaster spec ("naive", "moving-average", {"type": "holt-winters", "period": 4}, ...) of each hub's and resource's supply ratio, or "none" (announced events only); "mlp" is refused (one network per hub and resource). */
   forecaster: z
     .union([z.literal("none"), forecasterSpecSchema], {
       error: 'must be "none" or a src/demand forecaster spec ("naive", "moving-average", "seasonal-naive", "holt-winters" or {type, ...})',
@@ -38,7 +39,9 @@ export const shortageForecastOptionsSchema = z.strictObject({
     .describe(
       'A src/demand forecaster spec ("naive", "moving-average", {"type": "holt-winters", "period": 4}, ...) of each hub\'s and resource\'s supply ratio, or "none" (announced events only); "mlp" is refused (one network per hub and resource).',
     ),
+  /** Whether announced shortage events enter the prediction. */
   announced: z.boolean().default(true).describe("Whether announced shortage events enter the prediction."),
+  /** Length of the simulated history of the scenario's own shortage process the forecasters are fitted on. */
   fitPeriods: boundedInt(1, LIMITS.periods)
     .default(240)
     .describe("Length of the simulated history of the scenario's own shortage process the forecasters are fitted on."),

@@ -33,8 +33,11 @@ export interface AgentSpec {
 const positives = (rule: string) => z.array(z.number().gt(0, rule));
 
 const agentSchema = z.strictObject({
+  /** Unique agent name; default A[k][m] (group k, member m). */
   name: z.string().min(1).optional().describe("Unique agent name; default A[k][m] (group k, member m)."),
+  /** Cobb-Douglas scale per good (one per good, > 0): output y = a x^b. */
   a: positives("Cobb-Douglas scale a must be positive").describe("Cobb-Douglas scale per good (one per good, > 0): output y = a x^b."),
+  /** Maximum total purchase cost per period (> 0). */
   budget: z.number().gt(0, "budget must be positive").describe("Maximum total purchase cost per period (> 0)."),
 });
 
@@ -43,36 +46,47 @@ const agentSchema = z.strictObject({
  * that involve several fields (one entry per good, unique names) after it.
  */
 export const marketSpecSchema = z.strictObject({
+  /** Goods per market layer (every vector below has one entry per good). */
   goods: z
     .number()
     .int("must be an integer")
     .positive("must be at least 1")
     .describe("Goods per market layer (every vector below has one entry per good)."),
+  /** Agent groups, one per layer of producers: group k buys in market layer k and sells in layer k + 1. */
   groups: z
     .array(
       z.strictObject({
+        /** Cobb-Douglas exponent per good, in (0, 1), shared by the group's agents (it sets the good's price elasticity). */
         b: z
           .array(z.number().gt(0, "Cobb-Douglas exponent b must lie in (0, 1)").lt(1, "Cobb-Douglas exponent b must lie in (0, 1)"))
           .describe("Cobb-Douglas exponent per good, in (0, 1), shared by the group's agents (it sets the good's price elasticity)."),
+        /** The group's agents (producers). */
         agents: z.array(agentSchema).min(1, "each group needs at least one agent").describe("The group's agents (producers)."),
       }),
     )
     .min(1, "needs at least one agent group")
     .describe("Agent groups, one per layer of producers: group k buys in market layer k and sells in layer k + 1."),
+  /** Outside supply alpha p^beta feeding market layer 0. */
   outsideSupply: z
     .strictObject({
+      /** Scale alpha per good (> 0). */
       alpha: positives("outside supply scale alpha must be positive").describe("Scale alpha per good (> 0)."),
+      /** Price exponent beta per good (> 0: supply rises with the price). */
       beta: positives("outside supply exponent beta must be positive").describe(
         "Price exponent beta per good (> 0: supply rises with the price).",
       ),
     })
     .describe("Outside supply alpha p^beta feeding market layer 0."),
+  /** Outside demand alpha p^beta draining the last market layer. */
   outsideDemand: z
     .strictObject({
+      /** Scale alpha per good (> 0). */
       alpha: positives("outside demand scale alpha must be positive").describe("Scale alpha per good (> 0)."),
+      /** Price exponent beta per good (< -1, so that consumer surplus is finite). */
       beta: z
         .array(z.number().lt(-1, "outside demand exponent beta must be below -1 (so consumer surplus is finite)"))
         .describe("Price exponent beta per good (< -1, so that consumer surplus is finite)."),
+      /** Price per good above which outside consumers buy nothing (> 0); default no choke price. */
       chokePrice: positives("choke price must be positive")
         .optional()
         .describe("Price per good above which outside consumers buy nothing (> 0); default no choke price."),

@@ -13,6 +13,7 @@ export const cartPoleOptionsSchema = z.strictObject({});
 
 /** The options of Pendulum-v1. */
 export const pendulumOptionsSchema = z.strictObject({
+  /** Gravitational acceleration (m/s^2). */
   g: z.number({ error: "must be a number" }).default(10.0).describe("Gravitational acceleration (m/s^2)."),
 });
 
