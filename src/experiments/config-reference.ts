@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { writeFileAtomic } from "../io/atomic.js";
 import { scaledOptionsSchema } from "../agents/builtin.js";
+import { contractTacticOptionsSchema } from "../agents/contracts/tactics.js";
 import { bestResponseOptionsSchema } from "../agents/market/best-response.js";
 import { forecastConfigSchema } from "../demand/forecast-config.js";
 import { contractEnvOptionsSchema } from "../envs/contract-negotiation.js";
@@ -106,6 +107,12 @@ export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType;
     anchor: "best-response",
     schema: bestResponseOptionsSchema,
     note: "`src/agents/market/best-response.ts`: the profit-maximising bid given the others' bids each period (docs/market-benchmarks.md).",
+  },
+  {
+    title: "Strategy options of the contracts tactics (time-dependent, boulware, linear, conceder, tit-for-tat)",
+    anchor: "contracts-tactics",
+    schema: contractTacticOptionsSchema,
+    note: '`src/agents/contracts/tactics.ts` (docs/contracts.md); "configured" takes none, and each tactic refuses the fields it has no use for, naming them.',
   },
 ];
 
