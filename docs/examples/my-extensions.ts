@@ -3,7 +3,7 @@
 // validating the experiment, and again in every worker thread. Walked through in docs/extending.md; run as a test
 // by src/agents/extending.test.ts.
 import { z } from "zod";
-import { Box, PPO, Rng, registerAlgorithm, registerMetric, registerStrategy, type LearnerOptions, type PeriodPair } from "supplygym";
+import { Box, ConfigError, PPO, Rng, registerAlgorithm, registerMetric, registerStrategy, type LearnerOptions, type PeriodPair } from "supplygym";
 
 // 1. A strategy: a market producer that bids a random fraction of its truthful demand every period.
 const randomShadeOptions = z.strictObject({
@@ -17,7 +17,8 @@ registerStrategy(
   "random-shade",
   (ctx) => {
     const { low, high } = ctx.options as z.infer<typeof randomShadeOptions>;
-    if (low > high) throw new RangeError(`low (${low}) must not exceed high (${high})`);
+    // a rule over two fields: a ConfigError whose path is inside the options (reported at ….options.low)
+    if (low > high) throw new ConfigError("random-shade options", [{ path: "low", message: `${low} must not exceed high (${high})` }]);
     const space = ctx.actionSpace as Box; // per good a demand scale in [0, 2], then per good a withheld fraction
     const goods = space.high.filter((h) => h === 2).length;
     const rng = new Rng(ctx.seed); // the project's seeded RNG: same seed, same bids

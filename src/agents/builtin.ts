@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Box } from "../core/spaces.js";
+import { ConfigError } from "../io/errors.js";
 import type { Policy } from "../core/types.js";
 import { registerStrategy, type StrategyContext } from "./registry.js";
 
@@ -62,15 +63,19 @@ const perGood = (what: string, min: number, max: number) =>
   );
 
 export const scaledOptionsSchema = z.strictObject({
-  /** Demand scale per good: the bid demands this multiple of the analytic demand (the budget is re-solved). 1 = truthful. */
+  /** Multiple of the analytic demand per good (the budget is re-solved), in [0, 2]; a number or one per good (default 1 = truthful). */
   demandScale: perGood("1 = truthful demand", 0, 2)
     .default(1)
-    .describe("Multiple of the analytic demand per good, in [0, 2]; a number or one per good (default 1 = truthful)."),
-  /** Withheld fraction of output per good (destroyed, or stored with inventory). 0 = offer everything. */
+    .describe(
+      "Multiple of the analytic demand per good (the budget is re-solved), in [0, 2]; a number or one per good (default 1 = truthful).",
+    ),
+  /** Withheld fraction of output per good (destroyed, or stored with inventory), in [0, 1]; a number or one per good (default 0). */
   withhold: perGood("0 = offer all output", 0, 1)
     .default(0)
-    .describe("Withheld fraction of output per good, in [0, 1]; a number or one per good (default 0)."),
-  /** Released fraction of stock per good (only with inventory). */
+    .describe(
+      "Withheld fraction of output per good (destroyed, or stored with inventory), in [0, 1]; a number or one per good (default 0).",
+    ),
+  /** Released fraction of stock per good, in [0, 1] (inventory only; default 0). */
   release: perGood("0 = keep the stock", 0, 1)
     .default(0)
     .describe("Released fraction of stock per good, in [0, 1] (inventory only; default 0)."),
@@ -87,13 +92,17 @@ registerStrategy(
     const expand = (v: number | number[], field: string): number[] => {
       if (typeof v === "number") return new Array<number>(g).fill(v);
       if (v.length !== g)
-        throw new RangeError(`${field}: ${v.length} values for ${g} goods (agent ${ctx.agent} trades ${g} goods per layer)`);
+        throw new ConfigError("scaled options", [
+          { path: field, message: `${v.length} values for ${g} goods (agent ${ctx.agent} trades ${g} goods per layer)` },
+        ]);
       return [...v];
     };
     const action = [...expand(o.demandScale, "demandScale"), ...expand(o.withhold, "withhold")];
     if (parts === 3) action.push(...expand(o.release, "release"));
     else if (o.release !== 0 && !(Array.isArray(o.release) && o.release.every((x) => x === 0)))
-      throw new RangeError("release: the env has no inventory (set env.options.inventory to store and release output)");
+      throw new ConfigError("scaled options", [
+        { path: "release", message: "the env has no inventory (set env.options.inventory to store and release output)" },
+      ]);
     return constant(action);
   },
   {

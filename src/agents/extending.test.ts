@@ -141,5 +141,20 @@ describe("docs/extending.md worked examples", () => {
     r = await cli(["run", experiment, "--plugin", join(dir, "nope.ts"), "--out", join(dir, "r4")]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--plugin .*nope\.ts: no such file/);
+    // a factory's ConfigError lands at its JSON path inside the condition's strategy options
+    writeFileSync(
+      experiment,
+      JSON.stringify({
+        name: "bad",
+        plugins: [relative(dir, join(examples, "my-extensions.ts"))],
+        scenario: "market",
+        env: { id: "MarketBiddingParallel-v0" },
+        conditions: [{ name: "a", strategies: { "A[1][1]": { name: "random-shade", options: { low: 1.5, high: 1 } } } }],
+        output: join(dir, "results"),
+      }),
+    );
+    r = await cli(["run", experiment, "--out", join(dir, "r5")]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/conditions\[0\]\.strategies\.A\[1\]\[1\]\.options\.low: 1\.5 must not exceed high \(1\)/);
   });
 });

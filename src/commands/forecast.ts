@@ -1,13 +1,12 @@
-import { boundedInt, LIMITS } from "../io/limits.js";
-import { checkName, pathNameSchema } from "../io/names.js";
+import { checkName } from "../io/names.js";
 import { basename, dirname, resolve } from "node:path";
 import type { TopLevelSpec } from "vega-lite";
-import { z } from "zod";
 import type { Command } from "./command.js";
 import { deriveSeed } from "../core/rng.js";
 import { backtest, type BacktestResult } from "../demand/backtest.js";
-import { forecasterName, forecasterSpecSchema, makeForecaster } from "../demand/make-forecaster.js";
-import { demandSpecSchema, generateDemand } from "../demand/process.js";
+import { type ForecastConfig, forecastConfigSchema } from "../demand/forecast-config.js";
+import { forecasterName, makeForecaster } from "../demand/make-forecaster.js";
+import { generateDemand } from "../demand/process.js";
 import { historyColumn, readDemandCsv } from "../demand/replay.js";
 import { loadConfig } from "../io/config.js";
 import { ConfigError, UsageError } from "../io/errors.js";
@@ -15,46 +14,6 @@ import { buildManifest } from "../io/manifest.js";
 import { renderSvg } from "../io/plot.js";
 import { RunDir } from "../io/run-dir.js";
 import { parseCommandArgs } from "./args.js";
-
-/** `supplygym forecast` config (JSON). Unknown keys are rejected. */
-export const forecastConfigSchema = z
-  .object({
-    /** Name of the results folder; default: the config file's name. */
-    experiment: pathNameSchema.optional(),
-    seed: z.number().int().default(1),
-    horizon: boundedInt(1, LIMITS.periods).default(3),
-    /** Observations the forecasters are fitted on; the rest is the rolling-origin test. */
-    trainPeriods: z.number().int().min(2),
-    demand: z.discriminatedUnion("type", [
-      z
-        .object({
-          type: z.literal("synthetic"),
-          spec: demandSpecSchema,
-          /** Length of the generated series. */
-          periods: boundedInt(3, LIMITS.periods),
-          /** Extra simulated series (other seeds, same process) the mlp forecaster trains on. */
-          mlpTrainingSeries: boundedInt(0, 1000).default(20),
-        })
-        .strict(),
-      z
-        .object({
-          type: z.literal("csv"),
-          /** Relative to the config file's folder. */
-          file: z.string().min(1),
-          /** Demand column; default: the first column that is not `period`. */
-          column: z.string().min(1).optional(),
-          /** Season length of the data (for seasonal-naive and holt-winters). */
-          period: z.number().int().min(2).optional(),
-        })
-        .strict(),
-    ]),
-    forecasters: z.array(forecasterSpecSchema).min(1, "list at least one forecaster"),
-    /** Horizon of the forecasts drawn in the figure. Default 1. */
-    figureHorizon: z.number().int().min(1).default(1),
-  })
-  .strict();
-
-export type ForecastConfig = z.output<typeof forecastConfigSchema>;
 
 const help = `usage: supplygym forecast <config.json> [--out DIR]
 

@@ -81,60 +81,125 @@ const positive = finite.refine((v) => v > 0, "must be > 0");
 
 const subcontractorSchema = z
   .object({
-    id: z.string().min(1, "must be a non-empty string"),
-    normalCapacity: nonNeg,
-    maxCapacity: positive,
-    unitCost: nonNeg,
-    extraCost: nonNeg,
-    tactic: z.enum(TACTICS).default(DEFAULT_SUBCONTRACTOR_BEHAVIOUR.tactic),
-    beta: positive.optional(),
-    markup: nonNeg.default(DEFAULT_SUBCONTRACTOR_BEHAVIOUR.markup),
-    patience: z.number().int("must be an integer").min(1, "must be >= 1").optional(),
+    /** The subcontractor's id (unique); its agent id in the contracts envs. */
+    id: z.string().min(1, "must be a non-empty string").describe("The subcontractor's id (unique); its agent id in the contracts envs."),
+    /** CN: units it makes at the normal unit cost. */
+    normalCapacity: nonNeg.describe("CN: units it makes at the normal unit cost."),
+    /** CM >= CN: units it can make at most, the ones above CN in overtime. */
+    maxCapacity: positive.describe("CM >= CN: units it can make at most, the ones above CN in overtime."),
+    /** c: unit cost up to CN. */
+    unitCost: nonNeg.describe("c: unit cost up to CN."),
+    /** e: extra unit cost of each unit above CN (an overtime unit costs c + e). */
+    extraCost: nonNeg.describe("e: extra unit cost of each unit above CN (an overtime unit costs c + e)."),
+    /** Its analytic negotiator: a time-dependent concession tactic (Faratin: boulware, linear, conceder) or relative tit-for-tat. */
+    tactic: z
+      .enum(TACTICS)
+      .default(DEFAULT_SUBCONTRACTOR_BEHAVIOUR.tactic)
+      .describe(
+        "Its analytic negotiator: a time-dependent concession tactic (Faratin: boulware, linear, conceder) or relative tit-for-tat.",
+      ),
+    /** Overrides the tactic's concession exponent (time-dependent tactics only; < 1 Boulware, 1 linear, > 1 Conceder). */
+    beta: positive
+      .optional()
+      .describe("Overrides the tactic's concession exponent (time-dependent tactics only; < 1 Boulware, 1 linear, > 1 Conceder)."),
+    /** Opening price = reservation price x (1 + markup). */
+    markup: nonNeg.default(DEFAULT_SUBCONTRACTOR_BEHAVIOUR.markup).describe("Opening price = reservation price x (1 + markup)."),
+    /** Its own deadline in rounds (<= negotiation.deadline; default the protocol deadline); past it, it walks away from offers below its reservation. */
+    patience: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be >= 1")
+      .optional()
+      .describe(
+        "Its own deadline in rounds (<= negotiation.deadline; default the protocol deadline); past it, it walks away from offers below its reservation.",
+      ),
   })
   .strict();
 
 const retailerSchema = z
   .object({
-    demand: positive,
-    retailPrice: positive,
-    unitCost: nonNeg,
-    openingFraction: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").default(DEFAULT_RETAILER_BEHAVIOUR.openingFraction),
-    beta: positive.default(DEFAULT_RETAILER_BEHAVIOUR.beta),
+    /** D: units the retailer orders (sum CN < D < sum CM). */
+    demand: positive.describe("D: units the retailer orders (sum CN < D < sum CM)."),
+    /** R: retail price per unit sold. */
+    retailPrice: positive.describe("R: retail price per unit sold."),
+    /** c_R: the retailer's own unit cost on every unit it buys. */
+    unitCost: nonNeg.describe("c_R: the retailer's own unit cost on every unit it buys."),
+    /** Opening offer = openingFraction x (R - c_R). */
+    openingFraction: finite
+      .refine((v) => v >= 0 && v <= 1, "must be in [0, 1]")
+      .default(DEFAULT_RETAILER_BEHAVIOUR.openingFraction)
+      .describe("Opening offer = openingFraction x (R - c_R)."),
+    /** Concession exponent of the retailer's time-dependent offers (1 = linear). */
+    beta: positive
+      .default(DEFAULT_RETAILER_BEHAVIOUR.beta)
+      .describe("Concession exponent of the retailer's time-dependent offers (1 = linear)."),
   })
   .strict();
 
 const negotiationSchema = z
   .object({
+    /** Rounds of the iterated contract net (>= 2: round 1 is the capacity quote). */
     deadline: z
       .number()
       .int("must be an integer")
       .min(2, "must be >= 2 (round 1 is the capacity quote)")
       .max(LIMITS.iterations, `must be at most ${LIMITS.iterations}`)
-      .default(DEFAULT_NEGOTIATION.deadline),
-    check: z.boolean().default(DEFAULT_NEGOTIATION.check),
-    contract: z.enum(CONTRACT_TYPES).default(DEFAULT_NEGOTIATION.contract),
-    buybackFraction: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").default(DEFAULT_NEGOTIATION.buybackFraction),
+      .default(DEFAULT_NEGOTIATION.deadline)
+      .describe("Rounds of the iterated contract net (>= 2: round 1 is the capacity quote)."),
+    /** Run the quantity-efficiency check on the allocation (the paper's second version). */
+    check: z
+      .boolean()
+      .default(DEFAULT_NEGOTIATION.check)
+      .describe("Run the quantity-efficiency check on the allocation (the paper's second version)."),
+    /** Wholesale-price contracts, or buy-back contracts (unsold units bought back). */
+    contract: z
+      .enum(CONTRACT_TYPES)
+      .default(DEFAULT_NEGOTIATION.contract)
+      .describe("Wholesale-price contracts, or buy-back contracts (unsold units bought back)."),
+    /** Buy-back price = buybackFraction x wholesale price, for each unsold unit (buyback contracts). */
+    buybackFraction: finite
+      .refine((v) => v >= 0 && v <= 1, "must be in [0, 1]")
+      .default(DEFAULT_NEGOTIATION.buybackFraction)
+      .describe("Buy-back price = buybackFraction x wholesale price, for each unsold unit (buyback contracts)."),
   })
   .strict();
 
 const demandSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("fixed") }).strict(),
-  z.object({ type: z.literal("normal"), std: positive }).strict(),
-  z.object({ type: z.literal("uniform"), halfWidth: positive }).strict(),
+  z.strictObject({ type: z.literal("fixed").describe("Demand is retailer.demand in every episode.") }),
+  z.strictObject({
+    /** Demand ~ max(0, Normal(D, std)) per episode; the retailer orders the forecast D. */
+    type: z.literal("normal").describe("Demand ~ max(0, Normal(D, std)) per episode; the retailer orders the forecast D."),
+    /** Standard deviation of the demand. */
+    std: positive.describe("Standard deviation of the demand."),
+  }),
+  z.strictObject({
+    /** Demand ~ Uniform(D - halfWidth, D + halfWidth) per episode. */
+    type: z.literal("uniform").describe("Demand ~ Uniform(D - halfWidth, D + halfWidth) per episode."),
+    /** Half the width of the range (<= retailer.demand). */
+    halfWidth: positive.describe("Half the width of the range (<= retailer.demand)."),
+  }),
 ]);
 
 export const negotiationConfigSchema = z
   .object({
-    experiment: pathNameSchema.default("contracts"),
-    seed: z.number().int("must be an integer").default(1),
-    episodes: boundedInt(1, LIMITS.episodes).default(1),
-    retailer: retailerSchema,
+    /** Name of the results folder. */
+    experiment: pathNameSchema.default("contracts").describe("Name of the results folder."),
+    /** Seed of the demand draws (stochastic demand) and random instances. */
+    seed: z.number().int("must be an integer").default(1).describe("Seed of the demand draws (stochastic demand) and random instances."),
+    /** Seeded repetitions (different demand draws when demand is stochastic). */
+    episodes: boundedInt(1, LIMITS.episodes).default(1).describe("Seeded repetitions (different demand draws when demand is stochastic)."),
+    /** The retailer: demand D, retail price R, own unit cost c_R, and its negotiator. */
+    retailer: retailerSchema.describe("The retailer: demand D, retail price R, own unit cost c_R, and its negotiator."),
+    /** The subcontractors and their analytic negotiators. */
     subcontractors: z
       .array(subcontractorSchema)
       .min(1, "needs at least one subcontractor")
-      .max(LIMITS.agents, `at most ${LIMITS.agents} subcontractors`),
-    negotiation: negotiationSchema.default({ ...DEFAULT_NEGOTIATION }),
-    demand: demandSchema.default({ type: "fixed" }),
+      .max(LIMITS.agents, `at most ${LIMITS.agents} subcontractors`)
+      .describe("The subcontractors and their analytic negotiators."),
+    /** The protocol: deadline, check, contract type. */
+    negotiation: negotiationSchema.default({ ...DEFAULT_NEGOTIATION }).describe("The protocol: deadline, check, contract type."),
+    /** The realised demand: fixed, normal or uniform around retailer.demand. */
+    demand: demandSchema.default({ type: "fixed" }).describe("The realised demand: fixed, normal or uniform around retailer.demand."),
   })
   .strict()
   .superRefine((cfg, ctx) => {

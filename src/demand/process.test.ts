@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../io/errors.js";
 import { DemandProcess, generateDemand } from "./process.js";
 
 describe("DemandProcess", () => {
@@ -50,5 +51,15 @@ describe("DemandProcess", () => {
     expect(() => new DemandProcess({ base: 10, ar: { phi: 1, sigma: 0.1 } })).toThrow(/ar.phi: phi must be in \(-1, 1\)/);
     expect(() => new DemandProcess({ base: -1 })).toThrow(/base/);
     expect(() => new DemandProcess({ base: 1, seasonal: { period: 1, amplitude: 0 } })).toThrow(/period/);
+    // a ConfigError of the document "demand spec", one issue per broken rule, each at its JSON path
+    let err: unknown;
+    try {
+      new DemandProcess({ base: 0, shocks: { probability: 2, size: -1, duration: 1 } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).file).toBe("demand spec");
+    expect((err as ConfigError).issues.map((i) => i.path)).toEqual(["base", "shocks.probability", "shocks.size"]);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Rng } from "../core/rng.js";
+import { zodConfigError } from "../io/errors.js";
 
 /**
  * A synthetic outside-demand process for one final good (docs/model.md, "Over time" and section D). Every term is
@@ -26,36 +27,60 @@ export interface DemandSpec {
   floor?: number;
 }
 
-export const demandSpecSchema = z
-  .object({
-    base: z.number().positive("base must be positive"),
-    seasonal: z
-      .object({
-        period: z.number().int("period must be an integer").min(2, "period must be at least 2"),
-        amplitude: z.number().min(0, "amplitude must be >= 0"),
-        phase: z.number().finite().optional(),
-      })
-      .strict()
-      .optional(),
-    trend: z.number().finite().optional(),
-    ar: z
-      .object({
-        phi: z.number().gt(-1, "phi must be in (-1, 1)").lt(1, "phi must be in (-1, 1)"),
-        sigma: z.number().min(0, "sigma must be >= 0"),
-      })
-      .strict()
-      .optional(),
-    shocks: z
-      .object({
-        probability: z.number().min(0, "probability must be in [0, 1]").max(1, "probability must be in [0, 1]"),
-        size: z.number().gt(-1, "size must be > -1 (demand stays positive)"),
-        duration: z.number().int("duration must be an integer").min(1, "duration must be at least 1"),
-      })
-      .strict()
-      .optional(),
-    floor: z.number().gt(0, "floor must be > 0").optional(),
-  })
-  .strict();
+/** The zod schema of a {@link DemandSpec}: every field's type, rule and text (docs/config.md). */
+export const demandSpecSchema = z.strictObject({
+  /** Mean level of alpha (> 0); every other term is relative to it. */
+  base: z.number().positive("base must be positive").describe("Mean level of alpha (> 0); every other term is relative to it."),
+  /** A sine season: amplitude * sin(2 pi (t + phase) / period). */
+  seasonal: z
+    .strictObject({
+      /** Season length in periods. */
+      period: z.number().int("period must be an integer").min(2, "period must be at least 2").describe("Season length in periods."),
+      /** Relative amplitude of the sine season (0.25: +-25% of base). */
+      amplitude: z.number().min(0, "amplitude must be >= 0").describe("Relative amplitude of the sine season (0.25: +-25% of base)."),
+      /** Shift of the season in periods (default 0). */
+      phase: z.number().finite().optional().describe("Shift of the season in periods (default 0)."),
+    })
+    .optional()
+    .describe("A sine season: amplitude * sin(2 pi (t + phase) / period)."),
+  /** Relative change of the level per period (0.01: +1% of base per period, additive). */
+  trend: z.number().finite().optional().describe("Relative change of the level per period (0.01: +1% of base per period, additive)."),
+  /** AR(1) noise e_t = phi e_{t-1} + sigma eps_t, started from its stationary distribution. */
+  ar: z
+    .strictObject({
+      /** AR(1) coefficient, in (-1, 1). */
+      phi: z.number().gt(-1, "phi must be in (-1, 1)").lt(1, "phi must be in (-1, 1)").describe("AR(1) coefficient, in (-1, 1)."),
+      /** Standard deviation of the innovations, relative to base. */
+      sigma: z.number().min(0, "sigma must be >= 0").describe("Standard deviation of the innovations, relative to base."),
+    })
+    .optional()
+    .describe("AR(1) noise e_t = phi e_{t-1} + sigma eps_t, started from its stationary distribution."),
+  /** Disruptions (or spikes) that multiply the level by 1 + size for `duration` periods. */
+  shocks: z
+    .strictObject({
+      /** Probability per period without a running disruption that one starts. */
+      probability: z
+        .number()
+        .min(0, "probability must be in [0, 1]")
+        .max(1, "probability must be in [0, 1]")
+        .describe("Probability per period without a running disruption that one starts."),
+      /** Relative change while it runs (-0.5: half the demand; > 0: a spike). */
+      size: z
+        .number()
+        .gt(-1, "size must be > -1 (demand stays positive)")
+        .describe("Relative change while it runs (-0.5: half the demand; > 0: a spike)."),
+      /** Periods a disruption lasts. */
+      duration: z.number().int("duration must be an integer").min(1, "duration must be at least 1").describe("Periods a disruption lasts."),
+    })
+    .optional()
+    .describe("Disruptions (or spikes) that multiply the level by 1 + size for `duration` periods."),
+  /** Lower bound of the relative level before shocks (keeps alpha > 0); default 0.05. */
+  floor: z
+    .number()
+    .gt(0, "floor must be > 0")
+    .optional()
+    .describe("Lower bound of the relative level before shocks (keeps alpha > 0); default 0.05."),
+});
 
 /** The season's period of a spec, or undefined when it has no seasonality. */
 export function seasonPeriod(spec: DemandSpec): number | undefined {
@@ -75,10 +100,7 @@ export class DemandProcess {
     seed: number | string = 0,
   ) {
     const parsed = demandSpecSchema.safeParse(spec);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new RangeError(`demand spec: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    }
+    if (!parsed.success) throw zodConfigError("demand spec", parsed.error);
     const phi = spec.ar?.phi ?? 0;
     this.stationarySd = (spec.ar?.sigma ?? 0) / Math.sqrt(1 - phi * phi);
     this.rng = new Rng(seed);

@@ -1,3 +1,4 @@
+import { ConfigError, type ConfigIssue } from "../io/errors.js";
 import { register } from "../core/registry.js";
 import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { Box } from "../core/spaces.js";
@@ -54,8 +55,13 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
     ids.forEach((id, i) => this.subIndex.set(id, i));
     const all = ["retailer", ...ids];
     const chosen = learned ?? all;
-    for (const a of chosen) if (!all.includes(a)) throw new RangeError(`${ENV_ID}: learned agent "${a}" is not one of ${all.join(", ")}`);
-    if (chosen.length === 0) throw new RangeError(`${ENV_ID}: learned must name at least one agent`);
+    const issues: ConfigIssue[] = [];
+    if (!Array.isArray(chosen) || chosen.length === 0) issues.push({ path: "learned", message: "must name at least one agent" });
+    else
+      chosen.forEach((a, j) => {
+        if (!all.includes(a)) issues.push({ path: `learned[${j}]`, message: `unknown agent "${a}"; the agents are ${all.join(", ")}` });
+      });
+    if (issues.length > 0) throw new ConfigError(`${ENV_ID} options`, issues);
     this.possibleAgents = all.filter((a) => chosen.includes(a));
     this.learnedRetailer = chosen.includes("retailer");
     this.learnedSubs = new Uint8Array(n);

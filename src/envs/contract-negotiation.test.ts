@@ -192,7 +192,11 @@ describe("ContractNegotiationParallel-v0 (learned retailer and subcontractors)",
   });
 
   it("errors: unknown or missing agents, bad actions, step before reset and after the end", () => {
-    expect(() => make("ContractNegotiationParallel-v0", { learned: ["S9"] })).toThrow(/not one of retailer, S1, S2, S3/);
+    expect(() => make("ContractNegotiationParallel-v0", { learned: ["S9"] })).toThrow(
+      /ContractNegotiationParallel-v0 options: invalid configuration\n {2}- learned\[0\]: unknown agent "S9"; the agents are retailer, S1, S2, S3/,
+    );
+    expect(() => make("ContractNegotiationParallel-v0", { learned: [] })).toThrow(/- learned: must name at least one agent/);
+    expect(() => make("ContractNegotiationParallel-v0", { reward: "dense" })).toThrow(/- reward: /);
     const env = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0");
     const ok = { retailer: [1, 1, 1], S1: [0.5], S2: [0.5], S3: [0.5] };
     expect(() => env.step(ok)).toThrow(/before reset/);

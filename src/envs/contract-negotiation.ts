@@ -45,28 +45,52 @@ export interface ResolvedContractEnvOptions {
   reward: "sparse" | "shaped";
 }
 
-const optionsSchema = z
-  .object({
-    config: z.unknown().optional(),
-    negotiation: z
-      .object({
-        deadline: z.number().int().min(2).optional(),
-        check: z.boolean().optional(),
-        contract: z.enum(CONTRACT_TYPES).optional(),
-        buybackFraction: z.number().min(0).max(1).optional(),
-      })
-      .strict()
-      .optional(),
-    demand: z.unknown().optional(),
-    randomInstances: z.number().int().min(1).optional(),
-    reward: z.enum(["sparse", "shaped"]).default(DEFAULT_CONTRACT_ENV_OPTIONS.reward),
-  })
-  .strict();
+/** The options of the contracts envs: types, defaults and a text per field (docs/config.md). */
+export const contractEnvOptionsSchema = z.strictObject({
+  /** A contracts config (docs/config.md, "Contracts config"; the `supplygym negotiate` format); default the paper setting. */
+  config: z
+    .unknown()
+    .optional()
+    .describe('A contracts config (docs/config.md, "Contracts config"; the `supplygym negotiate` format); default the paper setting.'),
+  /** Overrides of config.negotiation. */
+  negotiation: z
+    .strictObject({
+      /** Rounds of the iterated contract net (>= 2). */
+      deadline: z.number().int().min(2).optional().describe("Rounds of the iterated contract net (>= 2)."),
+      /** Run the quantity-efficiency check on the allocation. */
+      check: z.boolean().optional().describe("Run the quantity-efficiency check on the allocation."),
+      /** Wholesale-price or buy-back contracts. */
+      contract: z.enum(CONTRACT_TYPES).optional().describe("Wholesale-price or buy-back contracts."),
+      /** Buy-back price as a fraction of the wholesale price. */
+      buybackFraction: z.number().min(0).max(1).optional().describe("Buy-back price as a fraction of the wholesale price."),
+    })
+    .optional()
+    .describe("Overrides of config.negotiation."),
+  /** Override of config.demand: { "type": "normal", "std": s } or { "type": "uniform", "halfWidth": h } makes demand stochastic around config.retailer.demand. */
+  demand: z
+    .unknown()
+    .optional()
+    .describe(
+      'Override of config.demand: { "type": "normal", "std": s } or { "type": "uniform", "halfWidth": h } makes demand stochastic around config.retailer.demand.',
+    ),
+  /** Draw a fresh random instance with this many subcontractors at every reset instead of config's. */
+  randomInstances: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Draw a fresh random instance with this many subcontractors at every reset instead of config's."),
+  /** "sparse": profit at the end; "shaped": each contract's provisional profit when signed, the rest at the end. */
+  reward: z
+    .enum(["sparse", "shaped"])
+    .default(DEFAULT_CONTRACT_ENV_OPTIONS.reward)
+    .describe('"sparse": profit at the end; "shaped": each contract\'s provisional profit when signed, the rest at the end.'),
+});
 
 /** Validate the options; errors are ConfigErrors naming `<envId> options` and the field. */
 export function resolveContractEnvOptions(options: Record<string, unknown>, envId: string): ResolvedContractEnvOptions {
   const source = `${envId} options`;
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = contractEnvOptionsSchema.safeParse(options);
   if (!parsed.success) throw zodConfigError(source, parsed.error);
   const o = parsed.data;
   const base = (o.config ?? PAPER_CONFIG) as Record<string, unknown>;

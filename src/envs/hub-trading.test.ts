@@ -8,8 +8,20 @@ import { loadHubsConfig } from "../hubs/config.js";
 import { runHubEpisode } from "../experiments/scenarios/hub-episode.js";
 import { tinyConfig } from "../hubs/test-fixtures.js";
 import { ShortagePredictor } from "../hubs/shortage-forecast.js";
+import { ConfigError } from "../io/errors.js";
 import { HubTradingEnv } from "./hub-trading.js";
 import "./index.js";
+
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).file).toBe("HubTrading-v0 options");
+    return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error("expected a ConfigError");
+}
 
 const semi = join(import.meta.dirname, "..", "..", "experiments", "hubs-semiconductor.json");
 type HubEnv = ParallelEnv<number[], number[]>;
@@ -48,31 +60,37 @@ describe("HubTrading-v0 (ParallelEnv contract)", () => {
     expect(vcg.cfg.mechanism).toEqual({ ...plain.cfg.mechanism, kind: "vcg", maxRounds: 4 });
     expect(vcg.cfg.hubs).toEqual(plain.cfg.hubs);
     expect(() => make("HubTrading-v0", { mechanism: { kind: "auction" } })).toThrow(
-      /HubTrading-v0 options\.mechanism: [\s\S]*kind: must be one of/,
+      /HubTrading-v0 options[\s\S]*mechanism\.kind: must be one of/,
     );
-    expect(() => make("HubTrading-v0", { mechanism: { rounds: 3 } })).toThrow(
-      /HubTrading-v0 options\.mechanism: [\s\S]*rounds: unknown key/,
-    );
+    expect(() => make("HubTrading-v0", { mechanism: { rounds: 3 } })).toThrow(/HubTrading-v0 options[\s\S]*mechanism\.rounds: unknown key/);
     expect(() => make("HubTrading-v0", { mechanism: "vcg" })).toThrow(/must be an object of mechanism fields/);
   });
 
   it("clear errors: bad options, action outside the space, missing action, step after the end", () => {
-    expect(() => make("HubTrading-v0", { hubz: 3 })).toThrow(/unknown option "hubz"/);
-    expect(() => make("HubTrading-v0", { learned: ["H9"] })).toThrow(/learned: unknown hub "H9" \(hubs: H0, H1, H2, H3\)/);
-    expect(() => make("HubTrading-v0", { learned: [] })).toThrow(/learned must be a non-empty list/);
-    expect(() => make("HubTrading-v0", { learned: ["H1", "H1"] })).toThrow(/hub "H1" listed twice/);
-    expect(() => make("HubTrading-v0", { shortageForecast: { forecaster: "mlp" } })).toThrow(
-      /shortageForecast: forecaster "mlp" is not supported/,
+    // every bad option is a ConfigError of "HubTrading-v0 options" naming the option's JSON path and the rule
+    const bad = (options: Record<string, unknown>) => issuesOf(() => make("HubTrading-v0", options));
+    expect(bad({ hubz: 3 })).toEqual(["hubz: unknown key"]);
+    expect(bad({ learned: ["H9"] })).toEqual(['learned[0]: unknown hub "H9" (hubs: H0, H1, H2, H3)']);
+    expect(bad({ learned: [] })).toEqual(["learned: must list at least one hub id"]);
+    expect(bad({ learned: ["H1", "H1"] })).toEqual(['learned[1]: hub "H1" listed twice']);
+    expect(bad({ shortageForecast: { forecaster: "mlp" } })[0]).toMatch(/^shortageForecast\.forecaster: forecaster "mlp" is not supported/);
+    expect(bad({ shortageForecast: { forecaster: "crystal-ball" } })[0]).toMatch(
+      /^shortageForecast\.forecaster: must be "none" or a src\/demand/,
     );
-    expect(() => make("HubTrading-v0", { shortageForecast: { window: 3 } })).toThrow(/unknown option "shortageForecast.window"/);
-    expect(() => make("HubTrading-v0", { hubs: 1 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 1$/);
-    expect(() => make("HubTrading-v0", { hubs: 2.5 })).toThrow(/^HubTrading-v0: hubs must be an integer >= 2, got 2.5$/);
-    expect(() => make("HubTrading-v0", { periods: 0 })).toThrow(/^HubTrading-v0: periods must be an integer >= 1, got 0$/);
-    expect(() => make("HubTrading-v0", { periods: "12" })).toThrow(/^HubTrading-v0: periods must be an integer >= 1, got "12"$/);
-    expect(() => make("HubTrading-v0", { scenarioSeed: "abc" })).toThrow(/^HubTrading-v0: scenarioSeed must be an integer, got "abc"$/);
-    expect(() => make("HubTrading-v0", { scenarioSeed: 1.5 })).toThrow(/^HubTrading-v0: scenarioSeed must be an integer, got 1.5$/);
-    expect(() => make("HubTrading-v0", { rewardScale: "1" })).toThrow(/^HubTrading-v0: rewardScale must be a positive number, got "1"$/);
-    expect(() => make("HubTrading-v0", { config: 7 })).toThrow(/^HubTrading-v0: config must be a file path or a config object, got 7$/);
+    expect(bad({ shortageForecast: { window: 3 } })).toEqual(["shortageForecast.window: unknown key"]);
+    expect(bad({ shortageForecast: { forecaster: { type: "holt-winters", period: 200 } } })).toEqual([
+      "shortageForecast.fitPeriods: holt-winters needs at least 400 periods of history; fitPeriods is 240",
+    ]);
+    expect(bad({ hubs: 1 })).toEqual(["hubs: must be >= 2"]);
+    expect(bad({ hubs: 2.5 })).toEqual(["hubs: must be an integer"]);
+    expect(bad({ periods: 0 })).toEqual(["periods: must be >= 1"]);
+    expect(bad({ periods: "12" })).toEqual(["periods: must be a number"]);
+    expect(bad({ scenarioSeed: "abc" })).toEqual(["scenarioSeed: must be a number"]);
+    expect(bad({ scenarioSeed: 1.5 })).toEqual(["scenarioSeed: must be an integer"]);
+    expect(bad({ rewardScale: "1" })).toEqual(["rewardScale: must be a number"]);
+    expect(bad({ rewardScale: 0 })).toEqual(["rewardScale: must be > 0"]);
+    expect(bad({ config: 7 })).toEqual(["config: must be a file path or a hubs config object"]);
+    expect(bad({ config: { name: "x" } })).toContain("config.periods: must be a number");
     const env = make<HubEnv>("HubTrading-v0", { hubs: 2, periods: 1 });
     expect(() => env.step({})).toThrow(/before reset/);
     env.reset({ seed: 0 });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { Rng } from "../core/rng.js";
 import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { register } from "../core/registry.js";
@@ -7,12 +8,9 @@ import { loadHubsConfig, resolveHubsConfig, withMechanism, type ResolvedHubsConf
 import { randomHubsConfig } from "../hubs/generate.js";
 import { HubDriver } from "./hub-driver.js";
 import { actionSpace, observationSpace } from "./hub-observation.js";
-import {
-  resolveShortageForecastOptions,
-  ShortagePredictor,
-  SHORTAGE_FORECAST_DEFAULTS,
-  type ShortageForecastOptions,
-} from "../hubs/shortage-forecast.js";
+import { shortageForecastOptionsSchema, ShortagePredictor, SHORTAGE_FORECAST_DEFAULTS } from "../hubs/shortage-forecast.js";
+import { ConfigError, nestConfigError, zodConfigError, type ConfigIssue } from "../io/errors.js";
+import { boundedInt, LIMITS } from "../io/limits.js";
 import type { HubSimulation } from "../hubs/simulation.js";
 
 /**
@@ -27,82 +25,102 @@ import type { HubSimulation } from "../hubs/simulation.js";
  * analytic: they act inside the env, stating their true values (`analyticAction`, via `HubDriver`, the same code
  * path as `runHubEpisode`'s hubs without a policy).
  */
-export interface HubTradingOptions {
-  /** A hubs config: a file path or the JSON object. Default: a random scenario (`hubs`, `periods`). */
-  config?: string | Record<string, unknown>;
-  /**
-   * Mechanism fields replacing the config's (e.g. `{ "kind": "vcg" }`; docs/hubs.md "Trading mechanism"), so one
-   * scenario can be run under each mechanism. Default: the config's mechanism.
-   */
-  mechanism?: Record<string, unknown>;
-  /** Hubs in the random default scenario. */
-  hubs: number;
-  /** Periods in the random default scenario. */
-  periods: number;
-  /** Seed of the random default scenario's hubs (the episode's shortages use the reset seed). */
-  scenarioSeed: number;
+const ENV_ID = "HubTrading-v0";
+const SOURCE = `${ENV_ID} options`;
+
+/** The options of HubTrading-v0: one zod schema with the types, defaults and a text per field. */
+export const hubTradingOptionsSchema = z.strictObject({
+  /** A hubs config (docs/config.md): a file path or the JSON object. Default: a random scenario of `hubs` hubs and `periods` periods. */
+  config: z
+    .union([z.string().min(1, "must not be empty"), z.record(z.string(), z.unknown())], {
+      error: "must be a file path or a hubs config object",
+    })
+    .optional()
+    .describe(
+      "A hubs config (docs/config.md): a file path or the JSON object. Default: a random scenario of `hubs` hubs and `periods` periods.",
+    ),
+  /** Mechanism fields replacing the config's (e.g. `{ "kind": "vcg" }`; docs/hubs.md "Trading mechanism"), so one scenario can be run under each mechanism. Default: the config's mechanism. */
+  mechanism: z
+    .record(z.string(), z.unknown(), { error: "must be an object of mechanism fields" })
+    .optional()
+    .describe(
+      'Mechanism fields replacing the config\'s (e.g. `{ "kind": "vcg" }`; docs/hubs.md "Trading mechanism"), so one scenario can be run under each mechanism. Default: the config\'s mechanism.',
+    ),
+  /** Hubs in the random default scenario (ignored with `config`). */
+  hubs: boundedInt(2, LIMITS.agents).default(4).describe("Hubs in the random default scenario (ignored with `config`)."),
+  /** Periods in the random default scenario (ignored with `config`). */
+  periods: boundedInt(1, LIMITS.periods).default(12).describe("Periods in the random default scenario (ignored with `config`)."),
+  /** Seed of the random default scenario's hubs (each episode's shortages use the reset seed). */
+  scenarioSeed: z
+    .number({ error: "must be a number" })
+    .int("must be an integer")
+    .default(0)
+    .describe("Seed of the random default scenario's hubs (each episode's shortages use the reset seed)."),
   /** Rewards are multiplied by this (profits are in money units, often 1e5-1e6 per period). */
-  rewardScale: number;
-  /** Hub ids that are agents (learned); the rest are analytic. Default: every hub. */
-  learned?: string[];
-  /** How the predicted cut in the observations is made (partial objects are completed from the defaults). */
-  shortageForecast: ShortageForecastOptions;
-}
+  rewardScale: z
+    .number({ error: "must be a number" })
+    .gt(0, "must be > 0")
+    .default(1e-5)
+    .describe("Rewards are multiplied by this (profits are in money units, often 1e5-1e6 per period)."),
+  /** Hub ids that are agents (learned); the other hubs are analytic (state their true values). Default: every hub. */
+  learned: z
+    .array(z.string().min(1, "must not be empty"))
+    .min(1, "must list at least one hub id")
+    .optional()
+    .describe("Hub ids that are agents (learned); the other hubs are analytic (state their true values). Default: every hub."),
+  /** How the predicted cut in the observations is made (a partial object is completed from the defaults). */
+  shortageForecast: shortageForecastOptionsSchema
+    .default(SHORTAGE_FORECAST_DEFAULTS)
+    .describe("How the predicted cut in the observations is made (a partial object is completed from the defaults)."),
+});
 
-export const HUB_TRADING_DEFAULTS: HubTradingOptions = {
-  hubs: 4,
-  periods: 12,
-  scenarioSeed: 0,
-  rewardScale: 1e-5,
-  shortageForecast: SHORTAGE_FORECAST_DEFAULTS,
-};
+/** HubTrading-v0's options as given (see {@link hubTradingOptionsSchema}). */
+export type HubTradingOptionsInput = z.input<typeof hubTradingOptionsSchema>;
+/** HubTrading-v0's options with the defaults filled in. */
+export type HubTradingOptions = z.output<typeof hubTradingOptionsSchema>;
 
+export const HUB_TRADING_DEFAULTS: HubTradingOptions = hubTradingOptionsSchema.parse({});
+
+/**
+ * Validate the options, fill the defaults and resolve the hubs config. Every problem is a ConfigError of the
+ * document `HubTrading-v0 options` naming the option's path (an inline config's issues under `config.`); a config
+ * file's own problems name that file.
+ */
 export function resolveHubTradingOptions(options: Record<string, unknown>): HubTradingOptions & { cfg: ResolvedHubsConfig } {
-  const known = new Set(["config", "learned", "mechanism", ...Object.keys(HUB_TRADING_DEFAULTS)]);
-  for (const k of Object.keys(options))
-    if (!known.has(k)) throw new RangeError(`HubTrading-v0: unknown option "${k}" (known: ${[...known].join(", ")})`);
-  const sf = options.shortageForecast;
-  if (sf !== undefined && (typeof sf !== "object" || sf === null || Array.isArray(sf)))
-    throw new RangeError(`HubTrading-v0: shortageForecast must be an object {forecaster, announced, fitPeriods}`);
-  const sfKnown = Object.keys(SHORTAGE_FORECAST_DEFAULTS);
-  for (const k of Object.keys((sf ?? {}) as object))
-    if (!sfKnown.includes(k)) throw new RangeError(`HubTrading-v0: unknown option "shortageForecast.${k}" (known: ${sfKnown.join(", ")})`);
-  const o = { ...HUB_TRADING_DEFAULTS, ...options } as HubTradingOptions;
-  o.shortageForecast = resolveShortageForecastOptions((sf ?? {}) as Partial<ShortageForecastOptions>, "HubTrading-v0: shortageForecast");
-  if (!(Number.isFinite(o.rewardScale) && o.rewardScale > 0))
-    throw new RangeError(`HubTrading-v0: rewardScale must be a positive number, got ${show(o.rewardScale)}`);
-  if (!Number.isInteger(o.hubs) || o.hubs < 2) throw new RangeError(`HubTrading-v0: hubs must be an integer >= 2, got ${show(o.hubs)}`);
-  if (!Number.isInteger(o.periods) || o.periods < 1)
-    throw new RangeError(`HubTrading-v0: periods must be an integer >= 1, got ${show(o.periods)}`);
-  if (!Number.isSafeInteger(o.scenarioSeed))
-    throw new RangeError(`HubTrading-v0: scenarioSeed must be an integer, got ${show(o.scenarioSeed)}`);
-  if (
-    o.config !== undefined &&
-    typeof o.config !== "string" &&
-    (typeof o.config !== "object" || o.config === null || Array.isArray(o.config))
-  ) {
-    throw new RangeError(`HubTrading-v0: config must be a file path or a config object, got ${show(o.config)}`);
-  }
+  const parsed = hubTradingOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) throw zodConfigError(SOURCE, parsed.error);
+  const o = parsed.data;
   let cfg: ResolvedHubsConfig;
   if (typeof o.config === "string") cfg = loadHubsConfig(o.config);
-  else if (o.config !== undefined) cfg = resolveHubsConfig(o.config, "HubTrading-v0 options.config");
-  else cfg = randomHubsConfig({ hubs: o.hubs, periods: o.periods, seed: o.scenarioSeed });
-  if (o.mechanism !== undefined) cfg = withMechanism(cfg, o.mechanism, "HubTrading-v0 options.mechanism");
+  else if (o.config !== undefined) {
+    try {
+      cfg = resolveHubsConfig(o.config, SOURCE);
+    } catch (err) {
+      if (err instanceof ConfigError && err.file === SOURCE) throw nestConfigError(err, SOURCE, "config");
+      throw err;
+    }
+  } else cfg = randomHubsConfig({ hubs: o.hubs, periods: o.periods, seed: o.scenarioSeed });
+  if (o.mechanism !== undefined) {
+    try {
+      cfg = withMechanism(cfg, o.mechanism, SOURCE);
+    } catch (err) {
+      if (err instanceof ConfigError && err.file === SOURCE) throw nestConfigError(err, SOURCE, "mechanism");
+      throw err;
+    }
+  }
   if (o.learned !== undefined) {
     const ids = cfg.hubs.map((h) => h.id);
-    if (!Array.isArray(o.learned) || o.learned.length === 0)
-      throw new RangeError(`HubTrading-v0: learned must be a non-empty list of hub ids (hubs: ${ids.join(", ")})`);
+    const issues: ConfigIssue[] = [];
     const seen = new Set<string>();
-    for (const a of o.learned) {
-      if (!ids.includes(a)) throw new RangeError(`HubTrading-v0: learned: unknown hub "${String(a)}" (hubs: ${ids.join(", ")})`);
-      if (seen.has(a)) throw new RangeError(`HubTrading-v0: learned: hub "${a}" listed twice`);
+    o.learned.forEach((a, j) => {
+      if (!ids.includes(a)) issues.push({ path: `learned[${j}]`, message: `unknown hub "${a}" (hubs: ${ids.join(", ")})` });
+      else if (seen.has(a)) issues.push({ path: `learned[${j}]`, message: `hub "${a}" listed twice` });
       seen.add(a);
-    }
+    });
+    if (issues.length > 0) throw new ConfigError(SOURCE, issues);
   }
   return { ...o, cfg };
 }
-
-const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 export class HubTradingEnv implements ParallelEnv<number[], number[]> {
   readonly possibleAgents: readonly string[];
@@ -127,7 +145,13 @@ export class HubTradingEnv implements ParallelEnv<number[], number[]> {
     const learned = o.learned === undefined ? undefined : new Set(o.learned);
     this.possibleAgents = cfg.hubs.map((h) => h.id).filter((id) => !learned || learned.has(id));
     cfg.hubs.forEach((h, i) => this.hubIndex.set(h.id, i));
-    this.predictor = new ShortagePredictor(cfg, o.shortageForecast);
+    try {
+      this.predictor = new ShortagePredictor(cfg, o.shortageForecast);
+    } catch (err) {
+      // a cross-field rule (forecaster vs fitPeriods) of the nested shortage-forecast options
+      if (err instanceof ConfigError && err.file === "shortage forecast options") throw nestConfigError(err, SOURCE, "shortageForecast");
+      throw err;
+    }
     this.obsSpace = observationSpace(cfg);
     this.actSpace = actionSpace(cfg);
     this.rng = new Rng(cfg.seed);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { forecasterSpecSchema, makeForecaster, type ForecasterSpec } from "../demand/make-forecaster.js";
 import { demandSpecSchema, type DemandSpec } from "../demand/process.js";
 import { parseDemandCsv, readDemandCsv, type DemandHistory } from "../demand/replay.js";
-import { ConfigError, formatPath } from "../io/errors.js";
+import { ConfigError, nestConfigError, zodConfigError } from "../io/errors.js";
 import { newtonDefaults } from "../market/equilibrium.js";
 import { compileMarket, type CompiledMarket } from "../market/spec.js";
 import { resolveMarketOption } from "./market-option.js";
@@ -16,77 +16,141 @@ import { resolveMarketOption } from "./market-option.js";
 
 const partialDemandSpec = demandSpecSchema.partial({ base: true });
 
-const inventorySchema = z
-  .object({
-    /** Most units of each output good that can be stored (one number for every good, or one per good). */
-    capacity: z.union([z.number().min(0), z.array(z.number().min(0))]),
-    /** Cost per unit stored per period, charged on the stock at the end of the period. */
-    holdingCost: z.number().min(0),
-    /** Stock at the start of an episode (default 0). */
-    initial: z.union([z.number().min(0), z.array(z.number().min(0))]).optional(),
-  })
-  .strict();
+const inventorySchema = z.strictObject({
+  /** Most units of each output good that can be stored (one number for every good, or one per good). */
+  capacity: z
+    .union([z.number().min(0), z.array(z.number().min(0))])
+    .describe("Most units of each output good that can be stored (one number for every good, or one per good)."),
+  /** Cost per unit stored per period, charged on the stock at the end of the period. */
+  holdingCost: z.number().min(0).describe("Cost per unit stored per period, charged on the stock at the end of the period."),
+  /** Stock at the start of an episode (one number or one per good, at most the capacity; default 0). */
+  initial: z
+    .union([z.number().min(0), z.array(z.number().min(0))])
+    .optional()
+    .describe("Stock at the start of an episode (one number or one per good, at most the capacity; default 0)."),
+});
 
-export const marketBiddingOptionsSchema = z
-  .object({
-    /** The market (MarketSpec, or `{ generate: { groups, agentsPerGroup, goods, seed } }`); default the paper's market. */
-    market: z.unknown().optional(),
-    /** MarketBidding-v0: name of the learned producer; default "A[1][1]". */
-    agent: z.string().min(1).optional(),
-    /** MarketBiddingParallel-v0: names of the learned producers; default every producer. */
-    learned: z.array(z.string().min(1)).min(1, "learn at least one agent").optional(),
-    demand: z
-      .discriminatedUnion("type", [
-        z
-          .object({
-            type: z.literal("synthetic"),
-            /** One spec for every final good or one per good; `base` defaults to the market's outside demand alpha. */
-            spec: z.union([partialDemandSpec, z.array(partialDemandSpec)]).optional(),
-          })
-          .strict(),
-        z
-          .object({
-            type: z.literal("csv"),
-            file: z.string().min(1).optional(),
-            /** CSV text instead of a file (tests, notebooks). */
-            text: z.string().min(1).optional(),
-            /** One column per final good, in good order; default every column but `period`. */
-            columns: z.array(z.string()).optional(),
-            /** First row of the episode window: a row index, or "random" (drawn from the reset seed). Default 0. */
-            start: z.union([z.number().int().min(0), z.literal("random")]).optional(),
-            /** Season length of the data (for seasonal forecasters and the phase observation). */
-            period: z.number().int().min(2).optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
-    forecaster: forecasterSpecSchema.optional(),
-    /** Show the forecasts to learned agents (default true); false fills forecastPoint/Lower/Upper with zeros (a bidder without forecasts; the spaces stay the same). */
-    observeForecasts: z.boolean().optional(),
-    horizon: z.number().int().min(1).optional(),
-    episodeLength: boundedInt(1, LIMITS.periods).optional(),
-    /** Periods of demand history before the first period of an episode (forecasters start on it). */
-    warmup: z.number().int().min(1).optional(),
-    /** Synthetic demand: the forecasters are fitted once, on `periods` simulated periods drawn with `seed`. */
-    forecasterFit: z
-      .object({ periods: z.number().int().min(2).optional(), seed: z.number().int().optional() })
-      .strict()
-      .optional(),
-    inventory: inventorySchema.nullable().optional(),
-    /** Clear the benchmarks each period: the all-analytic counterfactual and the first best (info.counterfactual, info.firstBest). Default true; false skips both solves (two of three per step) for training. */
-    counterfactual: z.boolean().optional(),
-    /** Seed used by a first reset() without a seed. Default 0. */
-    seed: z.number().int().optional(),
-    solver: z
-      .object({
-        tolerance: z.number().positive().optional(),
-        maxIterations: z.number().int().min(1).optional(),
-        maxLogStep: z.number().positive().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/** The options of MarketBidding-v0 and MarketBiddingParallel-v0: types, rules and a text per field (docs/config.md). */
+export const marketBiddingOptionsSchema = z.strictObject({
+  /** The market: a market spec (docs/config.md, "Market spec") or { "generate": { groups, agentsPerGroup, goods, seed } }; default the paper's market. */
+  market: z
+    .unknown()
+    .optional()
+    .describe(
+      'The market: a market spec (docs/config.md, "Market spec") or { "generate": { groups, agentsPerGroup, goods, seed } }; default the paper\'s market.',
+    ),
+  /** MarketBidding-v0: name of the learned producer; default "A[1][1]". */
+  agent: z.string().min(1).optional().describe('MarketBidding-v0: name of the learned producer; default "A[1][1]".'),
+  /** MarketBiddingParallel-v0: names of the learned producers; default every producer. */
+  learned: z
+    .array(z.string().min(1))
+    .min(1, "learn at least one agent")
+    .optional()
+    .describe("MarketBiddingParallel-v0: names of the learned producers; default every producer."),
+  /** Where outside demand comes from; default { "type": "synthetic" }. */
+  demand: z
+    .discriminatedUnion("type", [
+      z.strictObject({
+        /** Outside demand drawn from the demand process (src/demand/process.ts). */
+        type: z.literal("synthetic").describe("Outside demand drawn from the demand process (src/demand/process.ts)."),
+        /** One demand spec for every final good or one per good; base defaults to the market's outside demand alpha. Default: a 13-period season of amplitude 0.25, AR(1) phi 0.5 sigma 0.05, disruptions p 0.02 size -0.3 for 2 periods. */
+        spec: z
+          .union([partialDemandSpec, z.array(partialDemandSpec)])
+          .optional()
+          .describe(
+            "One demand spec for every final good or one per good; base defaults to the market's outside demand alpha. Default: a 13-period season of amplitude 0.25, AR(1) phi 0.5 sigma 0.05, disruptions p 0.02 size -0.3 for 2 periods.",
+          ),
+      }),
+      z.strictObject({
+        /** Outside demand replayed from a CSV (one column per final good). */
+        type: z.literal("csv").describe("Outside demand replayed from a CSV (one column per final good)."),
+        /** The CSV file (exactly one of file and text). */
+        file: z.string().min(1).optional().describe("The CSV file (exactly one of file and text)."),
+        /** CSV text instead of a file (tests, notebooks). */
+        text: z.string().min(1).optional().describe("CSV text instead of a file (tests, notebooks)."),
+        /** One column per final good, in good order; default every column but `period`. */
+        columns: z.array(z.string()).optional().describe("One column per final good, in good order; default every column but `period`."),
+        /** First row of the episode window: a row index, or "random" (drawn from the reset seed). Default 0. */
+        start: z
+          .union([z.number().int().min(0), z.literal("random")])
+          .optional()
+          .describe('First row of the episode window: a row index, or "random" (drawn from the reset seed). Default 0.'),
+        /** Season length of the data (for seasonal forecasters and the phase observation). */
+        period: z
+          .number()
+          .int()
+          .min(2)
+          .optional()
+          .describe("Season length of the data (for seasonal forecasters and the phase observation)."),
+      }),
+    ])
+    .optional()
+    .describe('Where outside demand comes from; default { "type": "synthetic" }.'),
+  /** The demand forecaster whose forecasts the agents observe: a name or {type, ...}; default "holt-winters". */
+  forecaster: forecasterSpecSchema
+    .optional()
+    .describe('The demand forecaster whose forecasts the agents observe: a name or {type, ...}; default "holt-winters".'),
+  /** Show the forecasts to learned agents (default true); false fills forecastPoint/Lower/Upper with zeros (the spaces stay the same). */
+  observeForecasts: z
+    .boolean()
+    .optional()
+    .describe(
+      "Show the forecasts to learned agents (default true); false fills forecastPoint/Lower/Upper with zeros (the spaces stay the same).",
+    ),
+  /** Periods ahead of each forecast (default 3). */
+  horizon: z.number().int().min(1).optional().describe("Periods ahead of each forecast (default 3)."),
+  /** Periods of one episode (default 52). */
+  episodeLength: boundedInt(1, LIMITS.periods).optional().describe("Periods of one episode (default 52)."),
+  /** Periods of demand history before the first period of an episode (forecasters start on it); default max(the forecaster's shortest history, 2 seasons, 13). */
+  warmup: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "Periods of demand history before the first period of an episode (forecasters start on it); default max(the forecaster's shortest history, 2 seasons, 13).",
+    ),
+  /** Synthetic demand: the forecasters are fitted once, on a simulated history of the demand process. */
+  forecasterFit: z
+    .strictObject({
+      /** Simulated periods the forecasters are fitted on (default 520). */
+      periods: z.number().int().min(2).optional().describe("Simulated periods the forecasters are fitted on (default 520)."),
+      /** Seed of that simulated history (default 0). */
+      seed: z.number().int().optional().describe("Seed of that simulated history (default 0)."),
+    })
+    .optional()
+    .describe("Synthetic demand: the forecasters are fitted once, on a simulated history of the demand process."),
+  /** Let producers store withheld output and release it later; default none (withheld output is lost). */
+  inventory: inventorySchema
+    .nullable()
+    .optional()
+    .describe("Let producers store withheld output and release it later; default none (withheld output is lost)."),
+  /** Clear the benchmarks each period: the all-analytic counterfactual and the first best (info.counterfactual, info.firstBest). Default true; false skips both solves (two of three per step) for training. */
+  counterfactual: z
+    .boolean()
+    .optional()
+    .describe(
+      "Clear the benchmarks each period: the all-analytic counterfactual and the first best (info.counterfactual, info.firstBest). Default true; false skips both solves (two of three per step) for training.",
+    ),
+  /** Seed used by a first reset() without a seed. Default 0. */
+  seed: z.number().int().optional().describe("Seed used by a first reset() without a seed. Default 0."),
+  /** Settings of the equilibrium solver (src/market/equilibrium.ts). */
+  solver: z
+    .strictObject({
+      /** Newton solver: stop when max |ln demand - ln supply| <= tolerance in every market (default 1e-12). */
+      tolerance: z
+        .number()
+        .positive()
+        .optional()
+        .describe("Newton solver: stop when max |ln demand - ln supply| <= tolerance in every market (default 1e-12)."),
+      /** Newton solver: iteration cap per clearing (default 200). */
+      maxIterations: z.number().int().min(1).optional().describe("Newton solver: iteration cap per clearing (default 200)."),
+      /** Newton solver: largest change of any log-price in one step (default 2). */
+      maxLogStep: z.number().positive().optional().describe("Newton solver: largest change of any log-price in one step (default 2)."),
+    })
+    .optional()
+    .describe("Settings of the equilibrium solver (src/market/equilibrium.ts)."),
+});
 
 export type MarketBiddingOptions = z.input<typeof marketBiddingOptionsSchema>;
 
@@ -151,16 +215,7 @@ export function resolveMarketBiddingOptions(
   mode: "single" | "parallel",
 ): ResolvedMarketBiddingOptions {
   const parsed = marketBiddingOptionsSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new ConfigError(
-      `${envId} options`,
-      parsed.error.issues.map((i) =>
-        i.code === "unrecognized_keys"
-          ? { path: i.keys.map((k) => (i.path.length ? `${formatPath(i.path)}.${k}` : k)).join(", "), message: "unknown option" }
-          : { path: formatPath(i.path), message: i.message },
-      ),
-    );
-  }
+  if (!parsed.success) throw zodConfigError(`${envId} options`, parsed.error);
   const o = parsed.data;
   if (mode === "single" && o.learned !== undefined)
     throw optionsError(envId, "learned", `is an option of MarketBiddingParallel-v0; ${envId} learns one agent: use "agent"`);
@@ -170,7 +225,8 @@ export function resolveMarketBiddingOptions(
   try {
     market = compileMarket(resolveMarketOption(o.market) as Parameters<typeof compileMarket>[0]);
   } catch (err) {
-    throw optionsError(envId, `market.${(err as { path?: string }).path ?? ""}`, (err as Error).message);
+    if (err instanceof ConfigError) throw nestConfigError(err, `${envId} options`, "market");
+    throw err;
   }
   const G = market.G;
   const index = (name: string, path: string) => {

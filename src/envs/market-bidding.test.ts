@@ -165,7 +165,7 @@ describe("bad input", () => {
   });
   it("unknown or invalid options are ConfigErrors naming the option", () => {
     expect(() => make("MarketBidding-v0", { episodeLenght: 5 })).toThrow(ConfigError);
-    expect(() => make("MarketBidding-v0", { episodeLenght: 5 })).toThrow(/episodeLenght: unknown option/);
+    expect(() => make("MarketBidding-v0", { episodeLenght: 5 })).toThrow(/episodeLenght: unknown key/);
     expect(() => make("MarketBidding-v0", { agent: "A[9][9]" })).toThrow(/agent: no agent named "A\[9\]\[9\]"/);
     expect(() => make("MarketBidding-v0", { horizon: 0 })).toThrow(/horizon/);
     expect(() => make("MarketBidding-v0", { learned: ["A[0][0]"] })).toThrow(/learned: is an option of MarketBiddingParallel-v0/);
@@ -179,7 +179,7 @@ describe("bad input", () => {
       /the CSV has 1 rows/,
     );
     expect(() => make("MarketBidding-v0", { demand: { type: "csv", text: "g0,g1\n1,2\n" } })).toThrow(/the market has 3 final good/);
-    expect(() => make("MarketBidding-v0", { market: { ...paperMarket, goods: 0 } })).toThrow(/market/);
+    expect(() => make("MarketBidding-v0", { market: { ...paperMarket, goods: 0 } })).toThrow(/market\.goods: must be at least 1/);
   });
   it("parallel: missing, unknown and bad actions", () => {
     const p = new MarketBiddingParallelEnv({ learned: ["A[1][1]", "A[1][0]"], episodeLength: 3 });

@@ -1,16 +1,22 @@
+import { z } from "zod";
 import { register } from "../core/registry.js";
+import { zodConfigError } from "../io/errors.js";
+import { boundedInt, LIMITS } from "../io/limits.js";
 import { Rng } from "../core/rng.js";
 import { Box, Discrete } from "../core/spaces.js";
 import type { EnvSpec, Info, ParallelEnv, ParallelResetResult, ParallelStepResult, ResetOptions } from "../core/types.js";
 
 export const TEAM_MATCH_ID = "TeamMatch-v0";
 
-export interface TeamMatchOptions {
-  /** Number of agents (default 3). */
-  agents?: number;
-  /** Standard deviation of the team-wide shock w (default 5). */
-  noise?: number;
-}
+/** The options of TeamMatch-v0: one zod schema with the defaults and a text per field. */
+export const teamMatchOptionsSchema = z.strictObject({
+  /** Number of agents. */
+  agents: boundedInt(1, LIMITS.agents).default(3).describe("Number of agents."),
+  /** Standard deviation of the team-wide shock w. */
+  noise: z.number({ error: "must be a number" }).min(0, "must be >= 0").default(5).describe("Standard deviation of the team-wide shock w."),
+});
+
+export type TeamMatchOptions = z.input<typeof teamMatchOptionsSchema>;
 
 /**
  * `TeamMatch-v0`, a small cooperative test env where a centralised critic is known to help (the credit-assignment
@@ -36,10 +42,10 @@ export class TeamMatchEnv implements ParallelEnv<number[], number> {
   private w = 0;
 
   constructor(options: TeamMatchOptions = {}) {
-    const n = options.agents ?? 3;
-    this.noise = options.noise ?? 5;
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${TEAM_MATCH_ID}: agents must be a positive integer, got ${n}`);
-    if (!(this.noise >= 0)) throw new RangeError(`${TEAM_MATCH_ID}: noise must be >= 0, got ${this.noise}`);
+    const parsed = teamMatchOptionsSchema.safeParse(options);
+    if (!parsed.success) throw zodConfigError(`${TEAM_MATCH_ID} options`, parsed.error);
+    const n = parsed.data.agents;
+    this.noise = parsed.data.noise;
     this.possibleAgents = Array.from({ length: n }, (_, i) => `agent_${i}`);
     this.stateSpace = new Box([...Array(n).fill(0), -Infinity], [...Array(n).fill(1), Infinity]);
   }

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { parseNegotiationConfig } from "../contracts/config.js";
 import { PAPER_CONFIG } from "../contracts/paper.js";
 import { EquilibriumSolver } from "../market/equilibrium.js";
 import { compileMarket, marketSpecSchema } from "../market/spec.js";
-import { CONFIG_FORMATS, withReference } from "./config-reference.js";
+import { CONFIG_FORMATS, undocumentedFields, withReference } from "./config-reference.js";
 
 const read = (rel: string) => readFileSync(new URL(rel, import.meta.url), "utf8");
 
@@ -13,6 +14,12 @@ describe("docs/config.md", () => {
     const doc = read("../../docs/config.md");
     expect(doc).toBe(withReference(doc));
     for (const f of CONFIG_FORMATS) expect(doc).toContain(`### ${f.title}`);
+  });
+
+  it("every field of every format carries a describe() text (the one options pattern), and the check sees a missing one", () => {
+    for (const f of CONFIG_FORMATS) expect(undocumentedFields(f.schema), f.title).toEqual([]);
+    const bare = z.strictObject({ a: z.number().describe("documented"), b: z.strictObject({ c: z.boolean() }).optional() });
+    expect(undocumentedFields(bare)).toEqual(["b.c"]);
   });
 
   it("its examples are valid: four producers per layer clear; a fourth subcontractor parses", () => {

@@ -2,11 +2,20 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { writeFileAtomic } from "../io/atomic.js";
+import { scaledOptionsSchema } from "../agents/builtin.js";
+import { contractTacticOptionsSchema } from "../agents/contracts/tactics.js";
+import { bestResponseOptionsSchema } from "../agents/market/best-response.js";
+import { forecastConfigSchema } from "../demand/forecast-config.js";
+import { contractEnvOptionsSchema } from "../envs/contract-negotiation.js";
+import { hubTradingOptionsSchema } from "../envs/hub-trading.js";
+import { marketBiddingOptionsSchema } from "../envs/market-bidding-options.js";
+import { generatedMarketSchema } from "../envs/market-option.js";
 import { negotiationConfigSchema } from "../contracts/config.js";
 import { hubsConfigSchema } from "../hubs/config.js";
 import { equilibriumConfigSchema } from "../market/config.js";
 import { marketSpecSchema } from "../market/spec.js";
 import { trainConfigSchema } from "../rl/train-config.js";
+import { sensitivitySchema } from "./contracts-sensitivity.js";
 import { experimentFileSchema } from "./schema.js";
 
 /**
@@ -46,10 +55,64 @@ export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType;
     note: "`src/contracts/config.ts`; the paper's setting is `src/contracts/paper.ts`.",
   },
   {
+    title: "Forecast file (`supplygym forecast`)",
+    anchor: "forecast",
+    schema: forecastConfigSchema,
+    note: "`src/demand/forecast-config.ts`; examples: `experiments/forecast-seasonal.json`, `experiments/forecasts-disruptions.json`. Its `demand.spec` is a demand process (docs/model.md, section D).",
+  },
+  {
+    title: "Contracts sensitivity study (`supplygym contracts-sensitivity`)",
+    anchor: "contracts-sensitivity",
+    schema: sensitivitySchema,
+    note: "`src/experiments/contracts-sensitivity.ts`; example: `experiments/contracts-sensitivity.json` (docs/contracts.md, Sensitivity).",
+  },
+  {
     title: "Hubs config (`supplygym hubs`, HubTrading `config` option)",
     anchor: "hubs",
     schema: hubsConfigSchema,
     note: "`src/hubs/config.ts`; example: `experiments/hubs-semiconductor.json`.",
+  },
+  {
+    title: "Env options of MarketBidding-v0 and MarketBiddingParallel-v0 (`env.options`)",
+    anchor: "market-env",
+    schema: marketBiddingOptionsSchema,
+    note: "`src/envs/market-bidding-options.ts`; docs/environments.md describes the env. In an experiment file a bad option is named at `env.options.<path>` (or `conditions[i].envOptions.<path>`).",
+  },
+  {
+    title: "Generated market (the `market` option as `{ generate }`)",
+    anchor: "generated-market",
+    schema: generatedMarketSchema,
+    note: "`src/envs/market-option.ts`; example: `experiments/scale-300.json`.",
+  },
+  {
+    title: "Env options of ContractNegotiation-v0 and ContractNegotiationParallel-v0 (`env.options`)",
+    anchor: "contracts-env",
+    schema: contractEnvOptionsSchema,
+    note: "`src/envs/contract-negotiation.ts`; the parallel env also takes `learned` (agent ids; the contracts scenario sets it from each condition). docs/contracts.md describes the envs.",
+  },
+  {
+    title: "Env options of HubTrading-v0 (`env.options`)",
+    anchor: "hubs-env",
+    schema: hubTradingOptionsSchema,
+    note: "`src/envs/hub-trading.ts` (`shortageForecast`: `src/hubs/shortage-forecast.ts`); docs/hubs.md describes the env.",
+  },
+  {
+    title: 'Strategy options of "scaled" (`conditions[].strategies.<agent>.options`)',
+    anchor: "scaled",
+    schema: scaledOptionsSchema,
+    note: "`src/agents/builtin.ts`: a producer that bids a fixed multiple of its truthful demand and withholds a fixed fraction.",
+  },
+  {
+    title: 'Strategy options of "best-response"',
+    anchor: "best-response",
+    schema: bestResponseOptionsSchema,
+    note: "`src/agents/market/best-response.ts`: the profit-maximising bid given the others' bids each period (docs/market-benchmarks.md).",
+  },
+  {
+    title: "Strategy options of the contracts tactics (time-dependent, boulware, linear, conceder, tit-for-tat)",
+    anchor: "contracts-tactics",
+    schema: contractTacticOptionsSchema,
+    note: '`src/agents/contracts/tactics.ts` (docs/contracts.md); "configured" takes none, and each tactic refuses the fields it has no use for, naming them.',
   },
 ];
 
@@ -82,10 +145,11 @@ function constraints(s: Json): string {
   return c.join(", ");
 }
 
-function walk(s: Json, path: string, required: boolean, out: string[]): void {
+function walk(s: Json, path: string, required: boolean, out: string[], undocumented: string[] = []): void {
   const alts = (s.anyOf ?? s.oneOf) as Json[] | undefined;
   const objectAlts = alts?.filter((a) => a.type === "object" && a.properties);
   const row = () => {
+    if (typeof s.description !== "string" && path !== "") undocumented.push(path);
     const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required ? "required" : "optional";
     out.push(
       `| \`${path}\` | ${typeOf(s)} | ${def} | ${esc([constraints(s), typeof s.description === "string" ? s.description : ""].filter(Boolean).join("; "))} |`,
@@ -94,18 +158,33 @@ function walk(s: Json, path: string, required: boolean, out: string[]): void {
   if (s.type === "object" && s.properties) {
     if (path !== "" && (s.default !== undefined || typeof s.description === "string")) row();
     const req = new Set((s.required as string[] | undefined) ?? []);
-    for (const [k, v] of Object.entries(s.properties as Record<string, Json>)) walk(v, path ? `${path}.${k}` : k, req.has(k), out);
+    for (const [k, v] of Object.entries(s.properties as Record<string, Json>))
+      walk(v, path ? `${path}.${k}` : k, req.has(k), out, undocumented);
     return;
   }
   if (objectAlts && objectAlts.length > 0) {
     row();
-    for (const a of objectAlts) walk({ ...a, default: undefined, description: undefined }, path, required, out);
+    for (const a of objectAlts) walk({ ...a, default: undefined, description: undefined }, path, required, out, undocumented);
     return;
   }
   row();
   const items = s.items as Json | undefined;
   if (s.type === "array" && items && (items.properties || (items.anyOf as Json[] | undefined)?.some((a) => a.properties)))
-    walk(items, `${path}[]`, true, out);
+    walk(items, `${path}[]`, true, out, undocumented);
+}
+
+/**
+ * The fields of a format that carry no `describe()` text (the one pattern: every field has one), as JSON paths.
+ * A field inside a union's variants counts once per variant that lacks it.
+ */
+export function undocumentedFields(schema: z.ZodType): string[] {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json;
+  const rows: string[] = [];
+  const missing: string[] = [];
+  const variants = (json.oneOf ?? json.anyOf) as Json[] | undefined;
+  if (variants && !json.properties) variants.forEach((v) => walk(v, "", true, rows, missing));
+  else walk(json, "", true, rows, missing);
+  return [...new Set(missing)];
 }
 
 /** The generated reference: one table per format. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { deriveSeed } from "../core/rng.js";
 import { parseConfig } from "../io/config.js";
+import { pathNameSchema } from "../io/names.js";
 import { TACTICS, type NegotiationConfig } from "../contracts/config.js";
 import { generateConfig } from "../contracts/generate.js";
 import { NegotiationEngine } from "../contracts/negotiation.js";
@@ -22,17 +23,33 @@ import { summarizeOutcomes, type ConditionSummary } from "../eval/contracts-summ
 const tacticOption = z.enum([...TACTICS, "mixed"]);
 
 export const sensitivitySchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-  description: z.string().default(""),
-  seed: z.number().int().default(0),
-  /** Generated instances per cell. */
-  instances: z.number().int().min(1).max(100000),
-  subcontractors: z.array(z.number().int().min(1).max(100)).min(1),
-  /** Where D lies between sum CN (0) and sum CM (1). */
-  demandPositions: z.array(z.number().min(0).max(1)).min(1),
-  tactics: z.array(tacticOption).min(1),
-  retailerCosts: z.array(z.number().nonnegative()).min(1),
-  deadlines: z.array(z.number().int().min(1).max(1000)).min(1),
+  /** The study's name; results go to results/<name>/. */
+  name: pathNameSchema.describe("The study's name; results go to results/<name>/."),
+  /** Free text, copied into the manifest. */
+  description: z.string().default("").describe("Free text, copied into the manifest."),
+  /** Seed of the generated instances (instance k: deriveSeed(seed, "sensitivity", k)). */
+  seed: z.number().int().default(0).describe('Seed of the generated instances (instance k: deriveSeed(seed, "sensitivity", k)).'),
+  /** Generated instances negotiated per cell of the grid. */
+  instances: z.number().int().min(1).max(100000).describe("Generated instances negotiated per cell of the grid."),
+  /** Numbers of subcontractors (one grid axis). */
+  subcontractors: z.array(z.number().int().min(1).max(100)).min(1).describe("Numbers of subcontractors (one grid axis)."),
+  /** Where demand D lies between sum CN (0) and sum CM (1): D = round(sum CN + position x (sum CM - sum CN)). */
+  demandPositions: z
+    .array(z.number().min(0).max(1))
+    .min(1)
+    .describe("Where demand D lies between sum CN (0) and sum CM (1): D = round(sum CN + position x (sum CM - sum CN))."),
+  /** Concession tactic of every subcontractor, or "mixed" (the generator's random draw per subcontractor). */
+  tactics: z
+    .array(tacticOption)
+    .min(1)
+    .describe('Concession tactic of every subcontractor, or "mixed" (the generator\'s random draw per subcontractor).'),
+  /** Retailer unit costs c_R, with the margin R - c_R kept (only the retailer's added value changes). */
+  retailerCosts: z
+    .array(z.number().nonnegative())
+    .min(1)
+    .describe("Retailer unit costs c_R, with the margin R - c_R kept (only the retailer's added value changes)."),
+  /** Round limits of the negotiation. */
+  deadlines: z.array(z.number().int().min(1).max(1000)).min(1).describe("Round limits of the negotiation."),
 });
 export type SensitivitySpec = z.infer<typeof sensitivitySchema>;
 

@@ -198,7 +198,10 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         .union(
           [
             z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`),
-            z.strictObject({ count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition"), start: seedValue.optional() }),
+            z.strictObject({
+              count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition").describe("Number of training seeds."),
+              start: seedValue.optional().describe("First seed (default 0); the seeds are start, start + 1, ..."),
+            }),
           ],
           {
             error: "must be a list of non-negative integers or {count, start}",

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parseCsv as parseCsvRows } from "../io/csv.js";
 import { parseConfig, readJsonFile } from "../io/config.js";
-import { ConfigError, formatPath, type ConfigIssue } from "../io/errors.js";
+import { ConfigError, type ConfigIssue, zodIssues } from "../io/errors.js";
 
 /**
  * The JSON configuration of a hubs scenario (docs/model.md section C) and its resolution into indexed arrays.
@@ -22,80 +22,107 @@ const nonneg = boundedNumber().refine((v) => v >= 0, "must be >= 0");
 const ident = pathNameSchema;
 
 const resourceSchema = z.strictObject({
-  id: ident,
-  kind: z.enum(RESOURCE_KINDS),
-  unit: z.string().default("unit"),
+  /** The resource's id (unique); hubs' supply, products' needs and events name it. */
+  id: ident.describe("The resource's id (unique); hubs' supply, products' needs and events name it."),
+  /** What the resource is; energy counts against a hub's energyLimit, labour against contractualLabourHours, components are storable by default. */
+  kind: z
+    .enum(RESOURCE_KINDS)
+    .describe(
+      "What the resource is; energy counts against a hub's energyLimit, labour against contractualLabourHours, components are storable by default.",
+    ),
+  /** Unit of one quantity (for reports). */
+  unit: z.string().default("unit").describe("Unit of one quantity (for reports)."),
   /** Size of one traded lot (auctions and bilateral offers move whole lots). */
-  lot: positive,
-  /** Counts against the hub's storage capacity (default: true for components). */
-  storable: z.boolean().optional(),
-  /** May move between hubs (default true). */
-  transferable: z.boolean().default(true),
-  /** Maximum price per unit an agent may agree to (negotiation limit); default: no cap. */
-  maxPricePerUnit: positive.optional(),
+  lot: positive.describe("Size of one traded lot (auctions and bilateral offers move whole lots)."),
+  /** Counts against the hub's storage capacity (default: true for components, false otherwise). */
+  storable: z.boolean().optional().describe("Counts against the hub's storage capacity (default: true for components, false otherwise)."),
+  /** May move between hubs. */
+  transferable: z.boolean().default(true).describe("May move between hubs."),
+  /** Maximum price per unit an agent may agree to (negotiation limit); default no cap. */
+  maxPricePerUnit: positive.optional().describe("Maximum price per unit an agent may agree to (negotiation limit); default no cap."),
 });
 
 const productSchema = z.strictObject({
-  id: ident,
-  marginPerUnit: nonneg,
-  delayCostPerHour: nonneg,
+  /** The product's id (unique within its hub). */
+  id: ident.describe("The product's id (unique within its hub)."),
+  /** Money earned per unit produced. */
+  marginPerUnit: nonneg.describe("Money earned per unit produced."),
+  /** Money lost per hour of production delay. */
+  delayCostPerHour: nonneg.describe("Money lost per hour of production delay."),
   /** Production rate at full speed; a shortfall of u units is u / unitsPerHour hours of delay. */
-  unitsPerHour: positive,
-  /** Resource needs per unit produced, by resource id (missing = 0). */
-  needs: z.record(z.string(), nonneg),
+  unitsPerHour: positive.describe("Production rate at full speed; a shortfall of u units is u / unitsPerHour hours of delay."),
+  /** Resource needs per unit produced, by resource id (missing = 0; at least one > 0). */
+  needs: z.record(z.string(), nonneg).describe("Resource needs per unit produced, by resource id (missing = 0; at least one > 0)."),
   /** Units ordered per period; default unitsPerHour * hoursPerPeriod. */
-  demandPerPeriod: nonneg.optional(),
-  /** Multiplier of demand per period (cycled when shorter than the episode). */
-  demandMultipliers: z.array(nonneg).min(1).optional(),
+  demandPerPeriod: nonneg.optional().describe("Units ordered per period; default unitsPerHour * hoursPerPeriod."),
+  /** Multiplier of the demand per period (cycled when shorter than the episode). */
+  demandMultipliers: z
+    .array(nonneg)
+    .min(1)
+    .optional()
+    .describe("Multiplier of the demand per period (cycled when shorter than the episode)."),
 });
 
 const hubSchema = z.strictObject({
-  id: ident,
-  description: z.string().default(""),
+  /** The hub's id (unique); it is the agent id in HubTrading-v0. */
+  id: ident.describe("The hub's id (unique); it is the agent id in HubTrading-v0."),
+  /** Free text. */
+  description: z.string().default("").describe("Free text."),
   /** Allocation of each resource per period before shortages, by resource id (missing = 0). */
-  supply: z.record(z.string(), nonneg),
-  /** Hard constraint: total energy used per period (all energy-kind resources). Default: no limit. */
-  energyLimit: nonneg.optional(),
-  /** Hard constraint: units of storable resources held per period. Default: no limit. */
-  storageCapacity: nonneg.optional(),
-  /** Hard constraint: labour hours used per period under contract. Default: no limit. */
-  contractualLabourHours: nonneg.optional(),
-  products: z.array(productSchema).min(1),
+  supply: z.record(z.string(), nonneg).describe("Allocation of each resource per period before shortages, by resource id (missing = 0)."),
+  /** Hard constraint: total energy used per period (all energy-kind resources). Default no limit. */
+  energyLimit: nonneg.optional().describe("Hard constraint: total energy used per period (all energy-kind resources). Default no limit."),
+  /** Hard constraint: units of storable resources held per period (at least the hub's own storable supply). Default no limit. */
+  storageCapacity: nonneg
+    .optional()
+    .describe("Hard constraint: units of storable resources held per period (at least the hub's own storable supply). Default no limit."),
+  /** Hard constraint: labour hours used per period under contract. Default no limit. */
+  contractualLabourHours: nonneg.optional().describe("Hard constraint: labour hours used per period under contract. Default no limit."),
+  /** What the hub produces. */
+  products: z.array(productSchema).min(1).describe("What the hub produces."),
 });
 
 const eventSchema = z.strictObject({
-  start: z.number().int().nonnegative(),
-  duration: z.number().int().positive(),
+  /** First period of the shortage. */
+  start: z.number().int().nonnegative().describe("First period of the shortage."),
+  /** Periods the shortage lasts. */
+  duration: z.number().int().positive().describe("Periods the shortage lasts."),
   /** Hub ids hit, or "*" for all. */
-  hubs: z.union([z.literal("*"), z.array(ident).min(1)]),
-  resource: ident,
-  /** Fraction of supply cut, in (0, 1]. */
-  fraction: z.number().gt(0).lte(1),
-  /** Period from which the event is known (forecastable); default max(0, start - horizon). */
-  announced: z.number().int().nonnegative().optional(),
+  hubs: z.union([z.literal("*"), z.array(ident).min(1)]).describe('Hub ids hit, or "*" for all.'),
+  /** The resource cut. */
+  resource: ident.describe("The resource cut."),
+  /** Fraction of the supply cut, in (0, 1]. */
+  fraction: z.number().gt(0).lte(1).describe("Fraction of the supply cut, in (0, 1]."),
+  /** Period from which the event is known (forecastable), at most start; default max(0, start - horizon). */
+  announced: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Period from which the event is known (forecastable), at most start; default max(0, start - horizon)."),
 });
 
 const generatorSchema = z.strictObject({
   /** Probability per period that a new shortage starts. */
-  rate: z.number().min(0).max(1),
-  fractionMin: z.number().gt(0).lte(1).default(0.2),
-  fractionMax: z.number().gt(0).lte(1).default(0.6),
-  durationMin: z.number().int().positive().default(1),
-  durationMax: z.number().int().positive().default(3),
-  /** Resources a generated shortage may hit (default: all). */
-  resources: z.array(ident).optional(),
-  /** Probability a generated event hits every hub instead of one. */
-  companyWide: z.number().min(0).max(1).default(0.3),
-  /** Periods between announcement and start (default: the horizon). */
-  leadTime: z.number().int().nonnegative().optional(),
+  rate: z.number().min(0).max(1).describe("Probability per period that a new shortage starts."),
+  /** Least fraction of supply a generated shortage cuts (<= fractionMax). */
+  fractionMin: z.number().gt(0).lte(1).default(0.2).describe("Least fraction of supply a generated shortage cuts (<= fractionMax)."),
+  /** Largest fraction of supply a generated shortage cuts. */
+  fractionMax: z.number().gt(0).lte(1).default(0.6).describe("Largest fraction of supply a generated shortage cuts."),
+  /** Shortest generated duration in periods (<= durationMax). */
+  durationMin: z.number().int().positive().default(1).describe("Shortest generated duration in periods (<= durationMax)."),
+  /** Longest generated duration in periods. */
+  durationMax: z.number().int().positive().default(3).describe("Longest generated duration in periods."),
+  /** Resources a generated shortage may hit (default all). */
+  resources: z.array(ident).optional().describe("Resources a generated shortage may hit (default all)."),
+  /** Probability that a generated event hits every hub instead of one. */
+  companyWide: z.number().min(0).max(1).default(0.3).describe("Probability that a generated event hits every hub instead of one."),
+  /** Periods between announcement and start (default the horizon). */
+  leadTime: z.number().int().nonnegative().optional().describe("Periods between announcement and start (default the horizon)."),
 });
 
 const mechanismSchema = z.strictObject({
-  /**
-   * Which mechanisms run each trading round: "vcg" (one truthful VCG auction per resource, docs/hubs.md),
-   * "bilateral" (negotiation; manipulable), "both" (VCG, then bilateral deals among the hubs that did not trade),
-   * "sequential-second-price" (one second-price auction per lot in turn: manipulable, kept for comparison).
-   */
+  /** Which mechanisms run each trading round: "vcg" (one truthful VCG auction per resource, docs/hubs.md), "bilateral" (negotiation; manipulable), "both" (VCG, then bilateral deals among the hubs that did not trade), "sequential-second-price" (one second-price auction per lot in turn: manipulable, kept for comparison). */
   kind: z
     .enum(MECHANISM_KINDS, {
       error: (iss) =>
@@ -103,56 +130,115 @@ const mechanismSchema = z.strictObject({
           ? '"vickrey" was the sequential per-lot auction, which is not truthful: use "vcg" (truthful) or "sequential-second-price" (the old rule)'
           : `must be one of ${MECHANISM_KINDS.map((k) => `"${k}"`).join(", ")}`,
     })
-    .default("both"),
+    .default("both")
+    .describe(
+      'Which mechanisms run each trading round: "vcg" (one truthful VCG auction per resource, docs/hubs.md), "bilateral" (negotiation; manipulable), "both" (VCG, then bilateral deals among the hubs that did not trade), "sequential-second-price" (one second-price auction per lot in turn: manipulable, kept for comparison).',
+    ),
   /** VCG: most lots of a resource one hub may buy, or sell, in one auction. */
-  lotsPerAuction: z.number().int().min(1).max(50).default(10),
+  lotsPerAuction: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(10)
+    .describe("VCG: most lots of a resource one hub may buy, or sell, in one auction."),
   /** How bilateral deals pay: money, future priority on another resource, or priority when possible else money. */
-  payment: z.enum(["money", "priority", "priority-or-money"]).default("priority-or-money"),
+  payment: z
+    .enum(["money", "priority", "priority-or-money"])
+    .default("priority-or-money")
+    .describe("How bilateral deals pay: money, future priority on another resource, or priority when possible else money."),
   /** Negotiation limit: alternating concession steps before a bilateral negotiation fails. */
-  timeToConclude: z.number().int().min(1).default(5),
+  timeToConclude: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe("Negotiation limit: alternating concession steps before a bilateral negotiation fails."),
   /** Trading rounds per period (each hub trades at most once per round). */
-  maxRounds: z.number().int().min(1).default(10),
-  /** What happens when a value-creating deal finds no agreement (see docs/hubs.md). */
-  escalation: z.enum(["review", "planner", "drop"]).default("review"),
+  maxRounds: z.number().int().min(1).default(10).describe("Trading rounds per period (each hub trades at most once per round)."),
+  /** What happens when a value-creating deal finds no agreement (docs/hubs.md). */
+  escalation: z
+    .enum(["review", "planner", "drop"])
+    .default("review")
+    .describe("What happens when a value-creating deal finds no agreement (docs/hubs.md)."),
   /** Periods after issue during which a priority credit may be redeemed. */
-  creditWindow: z.number().int().min(1).default(4),
+  creditWindow: z.number().int().min(1).default(4).describe("Periods after issue during which a priority credit may be redeemed."),
   /** Money per unit the issuer pays the holder for any credit still unredeemed at expiry. */
-  creditFallbackPrice: nonneg.default(0),
+  creditFallbackPrice: nonneg.default(0).describe("Money per unit the issuer pays the holder for any credit still unredeemed at expiry."),
 });
 
 const reviewSchema = z.strictObject({
   /** Trades whose unit price or quantity is more than k standard deviations from the norm wait for review. */
-  k: positive.default(3),
+  k: positive.default(3).describe("Trades whose unit price or quantity is more than k standard deviations from the norm wait for review."),
   /** Executed trades on a resource needed before the rule applies. */
-  minHistory: z.number().int().min(2).default(5),
-  /** Policy for trades nobody reviews in simulation. */
-  unreviewed: z.union([z.literal("hold"), z.strictObject({ rejectAfter: z.number().int().min(1) })]).default({ rejectAfter: 2 }),
-  /** Historical norm to start from: per resource id, past trades' unit prices and quantities. */
-  history: z.record(z.string(), z.strictObject({ prices: z.array(nonneg), quantities: z.array(nonneg) })).default({}),
+  minHistory: z.number().int().min(2).default(5).describe("Executed trades on a resource needed before the rule applies."),
+  /** Policy for trades nobody reviews in simulation: "hold" them, or reject them after some periods. */
+  unreviewed: z
+    .union([
+      z.literal("hold"),
+      z.strictObject({ rejectAfter: z.number().int().min(1).describe("Periods after which a held trade is rejected.") }),
+    ])
+    .default({ rejectAfter: 2 })
+    .describe('Policy for trades nobody reviews in simulation: "hold" them, or reject them after some periods.'),
+  /** Historical norm to start from, per resource id. */
+  history: z
+    .record(
+      z.string(),
+      z.strictObject({
+        /** Past trades' unit prices. */
+        prices: z.array(nonneg).describe("Past trades' unit prices."),
+        /** Past trades' quantities. */
+        quantities: z.array(nonneg).describe("Past trades' quantities."),
+      }),
+    )
+    .default({})
+    .describe("Historical norm to start from, per resource id."),
 });
 
 export const hubsConfigSchema = z.strictObject({
-  name: ident,
-  description: z.string().default(""),
-  seed: z.number().int().default(0),
-  periods: boundedInt(1, LIMITS.periods),
-  hoursPerPeriod: positive.default(40),
+  /** The scenario's name (it names result folders). */
+  name: ident.describe("The scenario's name (it names result folders)."),
+  /** Free text. */
+  description: z.string().default("").describe("Free text."),
+  /** Default seed of a simulation (its generated shortages) when none is given, and of the shortage forecasters' fit. */
+  seed: z
+    .number()
+    .int()
+    .default(0)
+    .describe("Default seed of a simulation (its generated shortages) when none is given, and of the shortage forecasters' fit."),
+  /** Periods of one episode. */
+  periods: boundedInt(1, LIMITS.periods).describe("Periods of one episode."),
+  /** Working hours per period (the default demand is unitsPerHour * hoursPerPeriod). */
+  hoursPerPeriod: positive.default(40).describe("Working hours per period (the default demand is unitsPerHour * hoursPerPeriod)."),
   /** Periods ahead for which shortages are predicted and priority credits are valued. */
-  horizon: z.number().int().min(1).default(3),
-  resources: z.array(resourceSchema).min(1),
-  hubs: z.array(hubSchema).min(2).max(LIMITS.agents, `at most ${LIMITS.agents} hubs`),
+  horizon: z.number().int().min(1).default(3).describe("Periods ahead for which shortages are predicted and priority credits are valued."),
+  /** The resources hubs hold and trade. */
+  resources: z.array(resourceSchema).min(1).describe("The resources hubs hold and trade."),
+  /** The production hubs (at least two). */
+  hubs: z.array(hubSchema).min(2).max(LIMITS.agents, `at most ${LIMITS.agents} hubs`).describe("The production hubs (at least two)."),
+  /** Where supply is cut: listed events, a CSV of past events and a random generator, combined. */
   shortages: z
     .strictObject({
-      events: z.array(eventSchema).default([]),
-      generator: generatorSchema.optional(),
-      /** CSV of historical events (start,duration,hubs,resource,fraction[,announced]), relative to the config file. */
-      historyCsv: z.string().optional(),
+      /** Shortage events listed one by one. */
+      events: z.array(eventSchema).default([]).describe("Shortage events listed one by one."),
+      /** Random shortages drawn per episode (from the reset seed). */
+      generator: generatorSchema.optional().describe("Random shortages drawn per episode (from the reset seed)."),
+      /** CSV of historical events (start,duration,hubs,resource,fraction[,announced]; hubs is * or ids separated by ;), relative to the config file. */
+      historyCsv: z
+        .string()
+        .optional()
+        .describe(
+          "CSV of historical events (start,duration,hubs,resource,fraction[,announced]; hubs is * or ids separated by ;), relative to the config file.",
+        ),
     })
-    .default({ events: [] }),
-  mechanism: mechanismSchema.default(mechanismSchema.parse({})),
-  review: reviewSchema.default(reviewSchema.parse({})),
+    .default({ events: [] })
+    .describe("Where supply is cut: listed events, a CSV of past events and a random generator, combined."),
+  /** How hubs trade. */
+  mechanism: mechanismSchema.default(mechanismSchema.parse({})).describe("How hubs trade."),
+  /** The outlier review gate on trades. */
+  review: reviewSchema.default(reviewSchema.parse({})).describe("The outlier review gate on trades."),
   /** Shadow mode: replay, propose trades, execute none. */
-  shadow: z.boolean().default(false),
+  shadow: z.boolean().default(false).describe("Shadow mode: replay, propose trades, execute none."),
 });
 
 export type HubsConfigInput = z.input<typeof hubsConfigSchema>;
@@ -405,9 +491,7 @@ export function parseShortageCsv(text: string, where: string, issues: ConfigIssu
       ...(row.announced !== undefined && row.announced !== "" ? { announced: Number(row.announced) } : {}),
     };
     const r = eventSchema.safeParse(candidate);
-    if (!r.success)
-      for (const iss of r.error.issues)
-        issues.push({ path: `${where}[row ${i + 1}].${formatPath(iss.path as PropertyKey[])}`, message: iss.message });
+    if (!r.success) issues.push(...zodIssues(r.error.issues, [`${where}[row ${i + 1}]`]));
     else out.push(r.data);
   });
   return out;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveHubsConfig } from "./config.js";
+import { ConfigError } from "../io/errors.js";
 import { resolveShortageForecastOptions, ShortagePredictor, supplyRatios } from "./shortage-forecast.js";
 import { tinyConfig } from "./test-fixtures.js";
 
@@ -71,11 +72,30 @@ describe("ShortagePredictor (predicted cuts in HubTrading-v0 observations)", () 
     const p = new ShortagePredictor(cfg(), { forecaster: "naive" });
     p.reset(p.cfg.events);
     expect(() => p.observeSupply(3)).toThrow(/expected period 1, got 3/);
-    expect(() => resolveShortageForecastOptions({ forecaster: "mlp" })).toThrow(/"mlp" is not supported/);
-    expect(() => resolveShortageForecastOptions({ forecaster: "crystal-ball" as never })).toThrow(
-      /forecaster must be "none" or a src\/demand forecaster spec/,
+    const issues = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).file).toBe("shortage forecast options");
+        return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      throw new Error("expected a ConfigError");
+    };
+    expect(issues(() => resolveShortageForecastOptions({ forecaster: "mlp" }))[0]).toMatch(
+      /^forecaster: forecaster "mlp" is not supported/,
     );
-    expect(() => resolveShortageForecastOptions({ fitPeriods: 0 })).toThrow(/fitPeriods must be a positive integer/);
-    expect(() => new ShortagePredictor(cfg(), { forecaster: { type: "holt-winters", period: 200 } })).toThrow(/needs at least 400 periods/);
+    expect(issues(() => resolveShortageForecastOptions({ forecaster: { type: "mlp", lags: 3 } }))[0]).toMatch(/"mlp" is not supported/);
+    expect(issues(() => resolveShortageForecastOptions({ forecaster: "crystal-ball" }))[0]).toMatch(
+      /^forecaster: must be "none" or a src\/demand forecaster spec/,
+    );
+    expect(issues(() => resolveShortageForecastOptions({ forecaster: { type: "moving-average", window: 0 } }))).toEqual([
+      "forecaster.window: must be >= 1",
+    ]);
+    expect(issues(() => resolveShortageForecastOptions({ fitPeriods: 0 }))).toEqual(["fitPeriods: must be >= 1"]);
+    expect(issues(() => resolveShortageForecastOptions({ announced: "yes" }))[0]).toMatch(/^announced: /);
+    expect(issues(() => new ShortagePredictor(cfg(), { forecaster: { type: "holt-winters", period: 200 } }))).toEqual([
+      "fitPeriods: holt-winters needs at least 400 periods of history; fitPeriods is 240",
+    ]);
   });
 });

@@ -1,8 +1,14 @@
+import { z } from "zod";
 import { Rng } from "../core/rng.js";
+import { ConfigError, zodConfigError } from "../io/errors.js";
+import { boundedInt, LIMITS } from "../io/limits.js";
 import type { Forecast, Forecaster } from "../demand/forecaster.js";
-import { forecasterSpecSchema, makeForecaster, type ForecasterSpec } from "../demand/make-forecaster.js";
+import { forecasterSpecSchema, makeForecaster } from "../demand/make-forecaster.js";
 import type { ResolvedHubsConfig, ShortageEvent } from "./config.js";
 import { episodeEvents, predictedCut, supplyAt } from "./shortages.js";
+
+const UNSUPPORTED =
+  'forecaster "mlp" is not supported here (one network per hub and resource); use naive, moving-average, seasonal-naive or holt-winters';
 
 /**
  * Shortages predicted `horizon` periods ahead, as a hub agent sees them (the "predicted cut" in its observation).
@@ -21,41 +27,39 @@ import { episodeEvents, predictedCut, supplyAt } from "./shortages.js";
  * The observation reports the largest predicted cut over the horizon. The simulator's own credit valuation is not
  * affected (it keeps using announced events).
  */
-export interface ShortageForecastOptions {
-  /** A `src/demand` forecaster spec ("naive", "moving-average", {type: "holt-winters", period}, ...) or "none". */
-  forecaster: ForecasterSpec | "none";
+/** The options of the shortage prediction: one zod schema with the defaults and a text per field. */
+export const shortageForecastOptionsSchema = z.strictObject({
+  /** A src/demand forecaster spec ("naive", "moving-average", {"type": "holt-winters", "period": 4}, ...) of each hub's and resource's supply ratio, or "none" (announced events only); "mlp" is refused (one network per hub and resource). */
+  forecaster: z
+    .union([z.literal("none"), forecasterSpecSchema], {
+      error: 'must be "none" or a src/demand forecaster spec ("naive", "moving-average", "seasonal-naive", "holt-winters" or {type, ...})',
+    })
+    .refine((f) => f !== "mlp" && (typeof f === "string" || f.type !== "mlp"), UNSUPPORTED)
+    .default({ type: "moving-average", window: 4 })
+    .describe(
+      'A src/demand forecaster spec ("naive", "moving-average", {"type": "holt-winters", "period": 4}, ...) of each hub\'s and resource\'s supply ratio, or "none" (announced events only); "mlp" is refused (one network per hub and resource).',
+    ),
   /** Whether announced shortage events enter the prediction. */
-  announced: boolean;
-  /** Length of the simulated history the forecasters are fitted on. */
-  fitPeriods: number;
-}
+  announced: z.boolean().default(true).describe("Whether announced shortage events enter the prediction."),
+  /** Length of the simulated history of the scenario's own shortage process the forecasters are fitted on. */
+  fitPeriods: boundedInt(1, LIMITS.periods)
+    .default(240)
+    .describe("Length of the simulated history of the scenario's own shortage process the forecasters are fitted on."),
+});
 
-export const SHORTAGE_FORECAST_DEFAULTS: ShortageForecastOptions = {
-  forecaster: { type: "moving-average", window: 4 },
-  announced: true,
-  fitPeriods: 240,
-};
+/** The shortage-forecast options with defaults filled (see {@link shortageForecastOptionsSchema}). */
+export type ShortageForecastOptions = z.output<typeof shortageForecastOptionsSchema>;
 
-/** Validate the options; errors name the field (prefix `where`). The mlp forecaster is refused (one tfjs fit per hub and resource). */
-export function resolveShortageForecastOptions(o: Partial<ShortageForecastOptions>, where = "shortage forecast"): ShortageForecastOptions {
-  const out = { ...SHORTAGE_FORECAST_DEFAULTS, ...o };
-  if (out.forecaster !== "none") {
-    const parsed = forecasterSpecSchema.safeParse(out.forecaster);
-    if (!parsed.success) {
-      throw new RangeError(
-        `${where}: forecaster must be "none" or a src/demand forecaster spec ("naive", "moving-average", "seasonal-naive", "holt-winters" or {type, ...}): ${parsed.error.issues.map((i) => `${i.path.join(".") || "(value)"} ${i.message}`).join("; ")}`,
-      );
-    }
-    const type = typeof parsed.data === "string" ? parsed.data : parsed.data.type;
-    if (type === "mlp")
-      throw new RangeError(
-        `${where}: forecaster "mlp" is not supported here (one network per hub and resource); use naive, moving-average, seasonal-naive or holt-winters`,
-      );
-  }
-  if (typeof out.announced !== "boolean") throw new RangeError(`${where}: announced must be true or false, got ${String(out.announced)}`);
-  if (!Number.isInteger(out.fitPeriods) || out.fitPeriods < 1)
-    throw new RangeError(`${where}: fitPeriods must be a positive integer, got ${out.fitPeriods}`);
-  return out;
+export const SHORTAGE_FORECAST_DEFAULTS: ShortageForecastOptions = shortageForecastOptionsSchema.parse({});
+
+/**
+ * Validate the options and fill the defaults; a bad field is a ConfigError of the document `where` naming the
+ * field's path (HubTrading-v0 nests it under `shortageForecast`).
+ */
+export function resolveShortageForecastOptions(o: unknown, where = "shortage forecast options"): ShortageForecastOptions {
+  const parsed = shortageForecastOptionsSchema.safeParse(o ?? {});
+  if (!parsed.success) throw zodConfigError(where, parsed.error);
+  return parsed.data;
 }
 
 /** The realised supply ratio (supply / allocation; 1 when the allocation is 0) of every hub and resource in `period`. */
@@ -77,7 +81,7 @@ export class ShortagePredictor {
 
   constructor(
     readonly cfg: ResolvedHubsConfig,
-    options: Partial<ShortageForecastOptions> = {},
+    options: z.input<typeof shortageForecastOptionsSchema> = {},
   ) {
     this.options = resolveShortageForecastOptions(options);
     const H = cfg.horizon;
@@ -92,9 +96,9 @@ export class ShortagePredictor {
         const f = makeForecaster(spec, { horizon: H });
         const series = history.map((row) => row[h][r]);
         if (series.length < f.minHistory)
-          throw new RangeError(
-            `shortage forecast: ${f.name} needs at least ${f.minHistory} periods of history; fitPeriods is ${series.length}`,
-          );
+          throw new ConfigError("shortage forecast options", [
+            { path: "fitPeriods", message: `${f.name} needs at least ${f.minHistory} periods of history; fitPeriods is ${series.length}` },
+          ]);
         f.fit(series);
         return f;
       }),

@@ -94,3 +94,18 @@ function bestBranch(branches: ZodIssueLike[][]): ZodIssueLike[] | undefined {
 export function zodConfigError(file: string, error: { issues: readonly ZodIssueLike[] }, prefix: PropertyKey[] = []): ConfigError {
   return new ConfigError(file, zodIssues(error.issues, prefix));
 }
+
+/**
+ * A ConfigError of a nested object (an env's options inside an experiment file, a market spec inside an
+ * equilibrium file) re-anchored: the same issues under `prefix` (a JSON path such as `env.options`), reported
+ * against `file`. An issue at the nested object's root ("") lands at `prefix` itself.
+ */
+export function nestConfigError(err: ConfigError, file: string, prefix: string): ConfigError {
+  return new ConfigError(file, nestIssues(err.issues, prefix));
+}
+
+/** `issues` with their paths moved under `prefix` (see {@link nestConfigError}). */
+export function nestIssues(issues: readonly ConfigIssue[], prefix: string): ConfigIssue[] {
+  const join = (p: string) => (prefix === "" ? p : p === "" ? prefix : p.startsWith("[") ? `${prefix}${p}` : `${prefix}.${p}`);
+  return issues.map((i) => ({ path: join(i.path), message: i.message }));
+}

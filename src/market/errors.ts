@@ -1,11 +1,20 @@
-/** A market description breaks a rule of the model (docs/model.md section A); `path` names the offending field. */
-export class MarketSpecError extends Error {
-  constructor(
-    readonly path: string,
-    readonly rule: string,
-  ) {
-    super(`${path}: ${rule}`);
+import { ConfigError, type ConfigIssue } from "../io/errors.js";
+
+/**
+ * A market description breaks a rule of the model (docs/model.md section A): a ConfigError of the document
+ * "market spec" whose issues name each offending field by its JSON path inside the spec (a caller that reads the
+ * spec from a file re-anchors them with `nestConfigError`). `path` and `rule` are the first issue's.
+ */
+export class MarketSpecError extends ConfigError {
+  constructor(issues: ConfigIssue[]) {
+    super("market spec", issues);
     this.name = "MarketSpecError";
+  }
+  get path(): string {
+    return this.issues[0]?.path ?? "";
+  }
+  get rule(): string {
+    return this.issues[0]?.message ?? "";
   }
 }
 

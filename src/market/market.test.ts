@@ -276,6 +276,27 @@ describe("degenerate input raises named errors", () => {
     });
   }
 
+  it("every broken rule is an issue at its JSON path (a ConfigError of the document 'market spec')", () => {
+    const s = clone();
+    s.groups[0].b[1] = 1;
+    s.groups[1].agents[0].budget = 0;
+    s.outsideSupply.alpha = [1, 2];
+    let err: unknown;
+    try {
+      compileMarket(s);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MarketSpecError);
+    expect((err as MarketSpecError).file).toBe("market spec");
+    expect((err as MarketSpecError).issues.map((i) => i.path)).toEqual(["groups[0].b[1]", "groups[1].agents[0].budget"]);
+    // the rules over several fields (one entry per good) are checked once the types and signs hold
+    const lengths = clone();
+    lengths.outsideSupply.alpha = [1, 2];
+    lengths.groups[0].agents[1].a = [1];
+    expect(() => compileMarket(lengths)).toThrow(/groups\[0\]\.agents\[1\]\.a: has 1 entries[\s\S]*outsideSupply\.alpha: has 2 entries/);
+  });
+
   it("no equilibrium within the iteration cap", () => {
     expect(() => tatonnement(paper, {}, { maxIterations: 5 })).toThrow(NoEquilibriumError);
     expect(() => tatonnement(paper, {}, { step: 1, maxIterations: 2000 })).toThrow(NoEquilibriumError);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPath } from "../io/errors.js";
+import { type ConfigIssue, zodIssues } from "../io/errors.js";
 import { MarketSpecError } from "./errors.js";
 
 /**
@@ -30,28 +30,69 @@ export interface AgentSpec {
   budget: number;
 }
 
-const finite = z.number().refine(Number.isFinite, "must be a finite number");
-const numbers = z.array(finite);
+const positives = (rule: string) => z.array(z.number().gt(0, rule));
 
-export const marketSpecSchema = z
-  .object({
-    goods: z.number().int("must be an integer").positive("must be at least 1"),
-    groups: z
-      .array(
-        z
-          .object({
-            b: numbers,
-            agents: z
-              .array(z.object({ name: z.string().min(1).optional(), a: numbers, budget: finite }).strict())
-              .min(1, "each group needs at least one agent"),
-          })
-          .strict(),
-      )
-      .min(1, "needs at least one agent group"),
-    outsideSupply: z.object({ alpha: numbers, beta: numbers }).strict(),
-    outsideDemand: z.object({ alpha: numbers, beta: numbers, chokePrice: numbers.optional() }).strict(),
-  })
-  .strict();
+const agentSchema = z.strictObject({
+  /** Unique agent name; default A[k][m] (group k, member m). */
+  name: z.string().min(1).optional().describe("Unique agent name; default A[k][m] (group k, member m)."),
+  /** Cobb-Douglas scale per good (one per good, > 0): output y = a x^b. */
+  a: positives("Cobb-Douglas scale a must be positive").describe("Cobb-Douglas scale per good (one per good, > 0): output y = a x^b."),
+  /** Maximum total purchase cost per period (> 0). */
+  budget: z.number().gt(0, "budget must be positive").describe("Maximum total purchase cost per period (> 0)."),
+});
+
+/**
+ * The zod schema of a market spec: types and the sign rules of each coefficient. `compileMarket` checks the rules
+ * that involve several fields (one entry per good, unique names) after it.
+ */
+export const marketSpecSchema = z.strictObject({
+  /** Goods per market layer (every vector below has one entry per good). */
+  goods: z
+    .number()
+    .int("must be an integer")
+    .positive("must be at least 1")
+    .describe("Goods per market layer (every vector below has one entry per good)."),
+  /** Agent groups, one per layer of producers: group k buys in market layer k and sells in layer k + 1. */
+  groups: z
+    .array(
+      z.strictObject({
+        /** Cobb-Douglas exponent per good, in (0, 1), shared by the group's agents (it sets the good's price elasticity). */
+        b: z
+          .array(z.number().gt(0, "Cobb-Douglas exponent b must lie in (0, 1)").lt(1, "Cobb-Douglas exponent b must lie in (0, 1)"))
+          .describe("Cobb-Douglas exponent per good, in (0, 1), shared by the group's agents (it sets the good's price elasticity)."),
+        /** The group's agents (producers). */
+        agents: z.array(agentSchema).min(1, "each group needs at least one agent").describe("The group's agents (producers)."),
+      }),
+    )
+    .min(1, "needs at least one agent group")
+    .describe("Agent groups, one per layer of producers: group k buys in market layer k and sells in layer k + 1."),
+  /** Outside supply alpha p^beta feeding market layer 0. */
+  outsideSupply: z
+    .strictObject({
+      /** Scale alpha per good (> 0). */
+      alpha: positives("outside supply scale alpha must be positive").describe("Scale alpha per good (> 0)."),
+      /** Price exponent beta per good (> 0: supply rises with the price). */
+      beta: positives("outside supply exponent beta must be positive").describe(
+        "Price exponent beta per good (> 0: supply rises with the price).",
+      ),
+    })
+    .describe("Outside supply alpha p^beta feeding market layer 0."),
+  /** Outside demand alpha p^beta draining the last market layer. */
+  outsideDemand: z
+    .strictObject({
+      /** Scale alpha per good (> 0). */
+      alpha: positives("outside demand scale alpha must be positive").describe("Scale alpha per good (> 0)."),
+      /** Price exponent beta per good (< -1, so that consumer surplus is finite). */
+      beta: z
+        .array(z.number().lt(-1, "outside demand exponent beta must be below -1 (so consumer surplus is finite)"))
+        .describe("Price exponent beta per good (< -1, so that consumer surplus is finite)."),
+      /** Price per good above which outside consumers buy nothing (> 0); default no choke price. */
+      chokePrice: positives("choke price must be positive")
+        .optional()
+        .describe("Price per good above which outside consumers buy nothing (> 0); default no choke price."),
+    })
+    .describe("Outside demand alpha p^beta draining the last market layer."),
+});
 
 /** Compiled, validated market in flat typed arrays: what the solvers read on their hot path. */
 export interface CompiledMarket {
@@ -89,18 +130,19 @@ export function marketIndex(m: { G: number }, layer: number, good: number): numb
   return layer * m.G + good;
 }
 
-/** Validate a market description and compile it. Throws `MarketSpecError` naming the field and the rule. */
+/**
+ * Validate a market description and compile it. Throws `MarketSpecError` (a ConfigError) naming every field that
+ * breaks a rule by its JSON path inside the spec.
+ */
 export function compileMarket(input: unknown): CompiledMarket {
   const parsed = marketSpecSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new MarketSpecError(formatPath(issue.path) || "(market)", issue.message);
-  }
+  if (!parsed.success) throw new MarketSpecError(zodIssues(parsed.error.issues));
   const spec = parsed.data as MarketSpec;
   const G = spec.goods;
   const L = spec.groups.length;
+  const issues: ConfigIssue[] = [];
   const lengthIs = (arr: readonly number[], path: string) => {
-    if (arr.length !== G) throw new MarketSpecError(path, `has ${arr.length} entries; needs one per good (${G})`);
+    if (arr.length !== G) issues.push({ path, message: `has ${arr.length} entries; needs one per good (${G})` });
   };
   const names: string[] = [];
   const groupStart = new Int32Array(L + 1);
@@ -114,7 +156,6 @@ export function compileMarket(input: unknown): CompiledMarket {
   spec.groups.forEach((g, k) => {
     lengthIs(g.b, `groups[${k}].b`);
     g.b.forEach((bj, j) => {
-      if (!(bj > 0 && bj < 1)) throw new MarketSpecError(`groups[${k}].b[${j}]`, `Cobb-Douglas exponent b must lie in (0, 1), got ${bj}`);
       b[k * G + j] = bj;
       e[k * G + j] = 1 / (1 - bj);
     });
@@ -122,12 +163,8 @@ export function compileMarket(input: unknown): CompiledMarket {
     groupStart[k] = names.length;
     g.agents.forEach((ag, m) => {
       lengthIs(ag.a, `groups[${k}].agents[${m}].a`);
-      ag.a.forEach((aj, j) => {
-        if (!(aj > 0)) throw new MarketSpecError(`groups[${k}].agents[${m}].a[${j}]`, `Cobb-Douglas scale a must be positive, got ${aj}`);
-      });
-      if (!(ag.budget > 0)) throw new MarketSpecError(`groups[${k}].agents[${m}].budget`, `budget must be positive, got ${ag.budget}`);
       const name = ag.name ?? `A[${k}][${m}]`;
-      if (names.includes(name)) throw new MarketSpecError(`groups[${k}].agents[${m}].name`, `duplicate agent name "${name}"`);
+      if (names.includes(name)) issues.push({ path: `groups[${k}].agents[${m}].name`, message: `duplicate agent name "${name}"` });
       names.push(name);
       aList.push(...ag.a);
       budgets.push(ag.budget);
@@ -141,29 +178,9 @@ export function compileMarket(input: unknown): CompiledMarket {
   lengthIs(os.beta, "outsideSupply.beta");
   lengthIs(od.alpha, "outsideDemand.alpha");
   lengthIs(od.beta, "outsideDemand.beta");
-  os.alpha.forEach((v, j) => {
-    if (!(v > 0)) throw new MarketSpecError(`outsideSupply.alpha[${j}]`, `outside supply scale alpha must be positive, got ${v}`);
-  });
-  os.beta.forEach((v, j) => {
-    if (!(v > 0)) throw new MarketSpecError(`outsideSupply.beta[${j}]`, `outside supply exponent beta must be positive, got ${v}`);
-  });
-  od.alpha.forEach((v, j) => {
-    if (!(v > 0)) throw new MarketSpecError(`outsideDemand.alpha[${j}]`, `outside demand scale alpha must be positive, got ${v}`);
-  });
-  od.beta.forEach((v, j) => {
-    if (!(v < -1))
-      throw new MarketSpecError(
-        `outsideDemand.beta[${j}]`,
-        `outside demand exponent beta must be below -1 (so consumer surplus is finite), got ${v}`,
-      );
-  });
+  if (od.chokePrice) lengthIs(od.chokePrice, "outsideDemand.chokePrice");
+  if (issues.length > 0) throw new MarketSpecError(issues);
   const choke = od.chokePrice ?? new Array<number>(G).fill(Infinity);
-  if (od.chokePrice) {
-    lengthIs(od.chokePrice, "outsideDemand.chokePrice");
-    od.chokePrice.forEach((v, j) => {
-      if (!(v > 0)) throw new MarketSpecError(`outsideDemand.chokePrice[${j}]`, `choke price must be positive, got ${v}`);
-    });
-  }
   return {
     spec,
     G,

@@ -40,9 +40,13 @@ describe("learnerFromConfig", () => {
     expect(paths({ ...base, numEnvs: 2, totalSteps: 31 })).toEqual(["totalSteps"]);
   });
 
-  it("puts environment errors (unknown id, bad env options) at env", () => {
+  it("puts environment errors at env (unknown id) or at the env option's JSON path (bad env options)", () => {
     expect(paths({ ...base, env: "Nope-v0" })).toEqual(["env"]);
-    expect(paths({ ...base, env: { id: "MarketBidding-v0", options: { bogus: 1 } } })).toEqual(["env"]);
+    expect(paths({ ...base, env: { id: "MarketBidding-v0", options: { bogus: 1 } } })).toEqual(["env.options.bogus"]);
+    expect(paths({ ...base, env: { id: "TeamMatch-v0", options: { agents: 0, noise: -1 } } })).toEqual([
+      "env.options.agents",
+      "env.options.noise",
+    ]);
   });
 
   it("option errors carry the field (no parsing of messages)", () => {

@@ -5,7 +5,7 @@ import { PPO } from "./ppo/ppo.js";
 import { MAPPO } from "./mappo/mappo.js";
 import { REINFORCE } from "./reinforce/reinforce.js";
 import { envOf, type TrainConfig } from "./train-config.js";
-import { ConfigError } from "../io/errors.js";
+import { ConfigError, nestConfigError } from "../io/errors.js";
 
 /** Options a training config sets at its top level; every other learner option is `hyperparameters.<field>`. */
 const TOP_LEVEL = new Set(["env", "seed", "backend", "totalSteps"]);
@@ -35,8 +35,13 @@ export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: Back
     seed: cfg.seed,
     backend: backend ?? cfg.backend,
   };
+  // An env's own ConfigError (`<id> options`) keeps its JSON paths, under the config's env.options.
   const asConfigError = (err: unknown): unknown =>
-    err instanceof OptionError ? new ConfigError(file, [{ path: configPath(cfg, err.field), message: err.message }]) : err;
+    err instanceof OptionError && err.field === "env" && err.cause instanceof ConfigError && err.cause.file === `${env.id} options`
+      ? nestConfigError(err.cause, file, "env.options")
+      : err instanceof OptionError
+        ? new ConfigError(file, [{ path: configPath(cfg, err.field), message: err.message }])
+        : err;
   let learner: OnPolicyLearner;
   try {
     learner = cfg.algorithm === "ppo" ? new PPO(opts) : cfg.algorithm === "mappo" ? new MAPPO(opts) : new REINFORCE(opts);

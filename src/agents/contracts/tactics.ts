@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TACTIC_BETA } from "../../contracts/config.js";
 import { buyerOffer, concession, sellerPrice, titForTatPrice } from "../../contracts/tactics.js";
 import type { Policy } from "../../core/types.js";
+import { ConfigError, type ConfigIssue } from "../../io/errors.js";
 import { registerStrategy, type StrategyContext } from "../registry.js";
 
 /**
@@ -40,27 +41,27 @@ const S_BETA = 13;
 const S_PATIENCE = 14;
 
 export const contractTacticOptionsSchema = z.strictObject({
-  /** Concession exponent (time-dependent tactics): < 1 Boulware, 1 linear, > 1 Conceder. Default: the configured one. */
+  /** Concession exponent of a time-dependent tactic (< 1 Boulware, 1 linear, > 1 Conceder); default the configured one. */
   beta: z
     .number()
     .positive("must be > 0")
     .max(1000, "must be <= 1000")
     .optional()
     .describe("Concession exponent of a time-dependent tactic (< 1 Boulware, 1 linear, > 1 Conceder); default the configured one."),
-  /** Subcontractors: opening price = reservation x (1 + markup). Default: the configured one. */
+  /** Subcontractors: opening price = reservation price x (1 + markup); default the configured one. */
   markup: z
     .number()
     .min(0, "must be >= 0")
     .max(100, "must be <= 100")
     .optional()
     .describe("Subcontractors: opening price = reservation price x (1 + markup); default the configured one."),
-  /** Subcontractors: own deadline in rounds (past it, it walks away from offers below its reservation). Default: the configured one. */
+  /** Subcontractors: own deadline in rounds; past it, it refuses offers below its reservation. Default the configured one. */
   patience: z
     .int()
     .min(1, "must be >= 1")
     .optional()
     .describe("Subcontractors: own deadline in rounds; past it, it refuses offers below its reservation. Default the configured one."),
-  /** The retailer: opening offer = openingFraction x (R - c_R). Default: the configured one. */
+  /** The retailer: opening offer = openingFraction x (R - c_R); default the configured one. */
   openingFraction: z
     .number()
     .min(0, "must be >= 0")
@@ -77,14 +78,20 @@ const SUB_ONLY = ["markup", "patience"] as const;
 function check(ctx: StrategyContext, name: string, family: Family, fixedBeta: boolean): ContractTacticOptions {
   const o = ctx.options as ContractTacticOptions;
   const given = Object.keys(o).filter((k) => o[k as keyof ContractTacticOptions] !== undefined);
+  // ConfigErrors with paths inside the options: the experiment names them at ….strategies.<agent>.options.<key>
+  const fail = (issues: ConfigIssue[]) => {
+    throw new ConfigError(`${name} options`, issues);
+  };
   const refuse = (keys: readonly string[], why: string) => {
     const bad = given.filter((k) => keys.includes(k));
-    if (bad.length > 0) throw new RangeError(`${bad.join(", ")}: ${why}`);
+    if (bad.length > 0) fail(bad.map((k) => ({ path: k, message: why })));
   };
-  if (family === "configured") refuse(given, `strategy "${name}" takes no options (it plays the configured negotiator)`);
+  if (family === "configured" && given.length > 0)
+    fail([{ path: "", message: `strategy "${name}" takes no options (it plays the configured negotiator); got ${given.join(", ")}` }]);
   if (fixedBeta || family === "tit-for-tat") refuse(["beta"], `strategy "${name}" has no free beta`);
   if (ctx.agent === RETAILER) {
-    if (family === "tit-for-tat") throw new RangeError(`strategy "${name}" is a subcontractor's tactic; the retailer's are time-dependent`);
+    if (family === "tit-for-tat")
+      fail([{ path: "", message: `strategy "${name}" is a subcontractor's tactic; the retailer's are time-dependent` }]);
     refuse(SUB_ONLY, "the retailer's tactic has no markup or patience (it takes beta, openingFraction)");
   } else refuse(["openingFraction"], "a subcontractor's tactic has no openingFraction (it takes beta, markup, patience)");
   return o;

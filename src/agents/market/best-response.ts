@@ -16,16 +16,20 @@ import { registerStrategy } from "../registry.js";
  * a fixed point (or a cap): the static Nash equilibrium of the period's bidding game.
  */
 export const bestResponseOptionsSchema = z.strictObject({
-  /** What the agent knows of this period's outside demand: its forecaster's point forecast, or the true draw (an upper bound). */
-  demand: z.enum(["forecast", "oracle"]).default("forecast"),
-  /** The optimiser (market/optimize.ts); compass search with multi-start is the one there is. */
-  optimizer: z.enum(["pattern"]).default("pattern"),
+  /** What the agent knows of the period's outside demand: its forecaster's point forecast, or the true draw (an upper bound). */
+  demand: z
+    .enum(["forecast", "oracle"])
+    .default("forecast")
+    .describe("What the agent knows of the period's outside demand: its forecaster's point forecast, or the true draw (an upper bound)."),
+  /** The optimiser: compass search with multi-start (src/market/optimize.ts). */
+  optimizer: z.enum(["pattern"]).default("pattern").describe("The optimiser: compass search with multi-start (src/market/optimize.ts)."),
   /** Profit evaluations (equilibrium solves) per decision, over all starts. */
-  budget: z.int().min(10).default(200),
+  budget: z.int().min(10).default(200).describe("Profit evaluations (equilibrium solves) per decision, over all starts."),
   /** Starts of the search: the last answer, then random points of the action space. */
-  starts: z.int().min(1).default(2),
-  /** With several responders: cap on best-response rounds per period, and the fixed-point tolerance (bid units). */
+  starts: z.int().min(1).default(2).describe("Starts of the search: the last answer, then random points of the action space."),
+  /** Several responders: cap on best-response rounds per period (default 20). */
   maxRounds: z.int().min(1).default(20).describe("Several responders: cap on best-response rounds per period (default 20)."),
+  /** Several responders: a round moving no bid by more than this is a fixed point (default 1e-3). */
   tolerance: z
     .number()
     .positive()

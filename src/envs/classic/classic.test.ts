@@ -44,7 +44,8 @@ describe("CartPole-v1", () => {
     const env = make("CartPole-v1");
     expect(env).toBeInstanceOf(TimeLimit);
     expect(env.spec).toMatchObject({ id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475 });
-    expect(() => make("CartPole-v1", { bogus: 1 })).toThrow(/unknown option/);
+    expect(() => make("CartPole-v1", { bogus: 1 })).toThrow(/CartPole-v1 options: invalid configuration\n {2}- bogus: unknown key/);
+    expect(() => make("Pendulum-v1", { g: "9.8" })).toThrow(/Pendulum-v1 options: invalid configuration\n {2}- g: must be a number/);
   });
 });
 

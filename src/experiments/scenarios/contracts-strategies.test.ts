@@ -90,10 +90,10 @@ describe("contracts strategies: validation", () => {
       /conditions\[1\]\.strategies\.S1\.options\.beta: must be > 0/,
     );
     expect(await issuesOf(withStrategies({ S1: { name: "linear", options: { beta: 2 } } }))).toMatch(
-      /conditions\[1\]\.strategies\.S1\.options: beta: strategy "linear" has no free beta/,
+      /conditions\[1\]\.strategies\.S1\.options\.beta: strategy "linear" has no free beta/,
     );
     expect(await issuesOf(withStrategies({ retailer: { name: "boulware", options: { markup: 0.2 } } }))).toMatch(
-      /conditions\[1\]\.strategies\.retailer\.options: markup: the retailer's tactic has no markup/,
+      /conditions\[1\]\.strategies\.retailer\.options\.markup: the retailer's tactic has no markup/,
     );
     expect(await issuesOf(withStrategies({ retailer: "tit-for-tat" }))).toMatch(
       /conditions\[1\]\.strategies\.retailer\.options: strategy "tit-for-tat" is a subcontractor's tactic/,

@@ -58,16 +58,19 @@ describe("hubs scenario preflight", () => {
       /^env\.options\.learned: set per condition/,
     );
     expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { hubz: 3 } } })))[0]).toMatch(
-      /^env\.options\.hubz: unknown option "hubz"/,
+      /^env\.options\.hubz: unknown key$/,
     );
     expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { rewardScale: -1 } } })))[0]).toMatch(
-      /^env\.options\.rewardScale: rewardScale must be a positive number/,
+      /^env\.options\.rewardScale: must be > 0$/,
     );
     expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { shortageForecast: { forecaster: "mlp" } } } })))[0]).toMatch(
-      /^env\.options\.shortageForecast: .*"mlp" is not supported/,
+      /^env\.options\.shortageForecast\.forecaster: .*"mlp" is not supported/,
     );
     expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { config: { name: "x" } } } })))[0]).toMatch(
-      /^env\.options\.config\./,
+      /^env\.options\.config\.periods: /,
+    );
+    expect((await issues(experiment({ env: { id: "HubTrading-v0", options: { periods: 0 } } })))[0]).toBe(
+      "env.options.periods: must be >= 1",
     );
   });
 

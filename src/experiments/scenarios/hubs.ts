@@ -3,12 +3,12 @@ import { make, UnknownEnvError } from "../../core/registry.js";
 import { deriveSeed } from "../../core/rng.js";
 import { Box } from "../../core/spaces.js";
 import type { ParallelEnv, Policy } from "../../core/types.js";
-import { HUB_TRADING_DEFAULTS, HubTradingEnv } from "../../envs/hub-trading.js";
+import { HubTradingEnv } from "../../envs/hub-trading.js";
 import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { hubsMetrics, type HubEpisodeRecord } from "../../eval/hubs-metrics.js";
 import { hubEpisodeRecord, runHubEpisode } from "./hub-episode.js";
 import { ShortagePredictor } from "../../hubs/shortage-forecast.js";
-import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
+import { ConfigError, formatPath, nestConfigError, type ConfigIssue } from "../../io/errors.js";
 import type { LearnedPolicy } from "../../rl/policy.js";
 import { ParallelRescaleAction, rescaleBetween } from "../../wrappers/rescale-action.js";
 import { ScriptedAgents } from "../../wrappers/scripted-agents.js";
@@ -38,7 +38,6 @@ import { agentStrategy, scriptedAgents, strategyPolicies, strategyPreflightIssue
  *   HiGHS constrained optimum; metrics from `hubsMetrics` (src/eval).
  */
 const ENV_ID = "HubTrading-v0";
-const ENV_OPTIONS = ["config", "mechanism", ...Object.keys(HUB_TRADING_DEFAULTS)];
 
 /** The action box learned hubs act in (the env's [0, 2] scales shifted so that 0 is truthful). */
 function outerSpace(inner: Box): Box {
@@ -93,25 +92,13 @@ export function hubsLearnedOf(cfg: ResolvedExperiment, condition: Task["conditio
   return learnedOf(cfg, condition, agents);
 }
 
-/** An env error as a ConfigError at the option it names (`env.options.<name>`), else at `env.options`. */
+/**
+ * An env error as a ConfigError of the experiment file: HubTrading-v0's option issues under `env.options` (an inline
+ * hubs config's under `env.options.config`); a hubs config file's own ConfigError keeps naming that file.
+ */
 function envOptionError(err: unknown, file: string): ConfigError {
-  if (err instanceof ConfigError) {
-    // an inline hubs config or a mechanism override: its paths are inside env.options.<option>; a config file keeps its own name
-    const inline = typeof err.file === "string" ? /^HubTrading-v0 options\.(config|mechanism)$/.exec(err.file) : null;
-    if (inline) {
-      const at = `env.options.${inline[1]}`;
-      return new ConfigError(
-        file,
-        err.issues.map((i) => ({ path: i.path ? `${at}.${i.path}` : at, message: i.message })),
-      );
-    }
-    return err;
-  }
-  const msg = (err as Error).message;
-  const named = /^HubTrading-v0: (?:unknown option "([\w.]+)"|(\w+))/.exec(msg);
-  const key = named?.[1] ?? named?.[2];
-  const path = key && (ENV_OPTIONS.includes(key.split(".")[0]) || named?.[1]) ? `env.options.${key}` : "env.options";
-  return new ConfigError(file, [{ path, message: msg.replace(/^HubTrading-v0: /, "") }]);
+  if (err instanceof ConfigError) return err.file === `${ENV_ID} options` ? nestConfigError(err, file, "env.options") : err;
+  return new ConfigError(file, [{ path: "env.options", message: (err as Error).message }]);
 }
 
 /** Checks before any task runs: env id and options, agent ids, algorithms and their hyperparameters. */

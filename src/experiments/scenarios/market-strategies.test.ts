@@ -69,7 +69,7 @@ describe("market strategies: validation", () => {
       /conditions\[1\]\.strategies\.A\[1\]\[1\]\.options\.demandScale: must be <= 2/,
     );
     expect(await issuesOf(withCondition({ strategies: { "A[1][1]": { name: "scaled", options: { demandScale: [1, 1] } } } }))).toMatch(
-      /conditions\[1\]\.strategies\.A\[1\]\[1\]\.options: demandScale: 2 values for 3 goods/,
+      /conditions\[1\]\.strategies\.A\[1\]\[1\]\.options\.demandScale: 2 values for 3 goods/,
     );
     expect(await issuesOf(withCondition({ learned: ["A[1][1]"], strategies: { "A[1][1]": "scaled" } }))).toMatch(
       /conditions\[1\]\.strategies\.A\[1\]\[1\]: agent "A\[1\]\[1\]" is learned in this condition/,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseCsv } from "../../io/csv.js";
 import { ConfigError } from "../../io/errors.js";
+import { paperMarket } from "../../market/paper.js";
 import { runExperiment } from "../runner.js";
 import { resolveExperiment } from "../schema.js";
 import { scenarioTask } from "./index.js";
@@ -95,7 +96,7 @@ describe("market scenario preflight", () => {
           "x.json",
         ),
       ),
-    ).toMatch(/env\.options: [\s\S]*episodeLenght: unknown option/);
+    ).toMatch(/env\.options\.episodeLenght: unknown key/);
     expect(
       await issuesOf(() =>
         preflight(
@@ -103,7 +104,7 @@ describe("market scenario preflight", () => {
           "x.json",
         ),
       ),
-    ).toMatch(/conditions\[1\]\.envOptions: [\s\S]*observeForecasts/);
+    ).toMatch(/conditions\[1\]\.envOptions\.observeForecasts: /);
     // a condition may not change the demand draws or the market: every condition is evaluated on the same draws
     expect(
       await issuesOf(() =>
@@ -121,6 +122,38 @@ describe("market scenario preflight", () => {
         ),
       ),
     ).toMatch(/env\.options\.inventory\.initial: must be 0/);
+  });
+
+  it("a bad market spec, generate option or demand spec in env.options is named by its JSON path in the file", async () => {
+    const market = structuredClone(paperMarket) as unknown as { groups: { b: number[] }[]; outsideDemand: { beta: number[] } };
+    market.groups[0].b[1] = 1;
+    market.outsideDemand.beta[2] = -1;
+    const msg = await issuesOf(() =>
+      preflight(
+        withPatch((c) => Object.assign(c.env.options, { market })),
+        "x.json",
+      ),
+    );
+    expect(msg).toMatch(/^x\.json: invalid configuration/);
+    // every broken rule is reported, not only the first
+    expect(msg).toMatch(/env\.options\.market\.groups\[0\]\.b\[1\]: Cobb-Douglas exponent b must lie in \(0, 1\)/);
+    expect(msg).toMatch(/env\.options\.market\.outsideDemand\.beta\[2\]: outside demand exponent beta must be below -1/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.env.options, { market: { generate: { groups: 2, agentsPerGroup: 0, goods: 2 } } })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/env\.options\.market\.generate\.agentsPerGroup: must be >= 1/);
+    expect(
+      await issuesOf(() =>
+        preflight(
+          withPatch((c) => Object.assign(c.env.options, { demand: { type: "synthetic", spec: { ar: { phi: 1, sigma: 0.1 } } } })),
+          "x.json",
+        ),
+      ),
+    ).toMatch(/env\.options\.demand\.spec\.ar\.phi: phi must be in \(-1, 1\)/);
   });
 });
 

@@ -7,7 +7,7 @@ import type { PeriodOutcome } from "../../envs/market-bidding-core.js";
 import { computeRegisteredMetrics } from "../../eval/metric-registry.js";
 import { marketMetrics } from "../../eval/outcome-metrics.js";
 import { totalSurplus, type Outcome, type PeriodPair } from "../../eval/outcome.js";
-import { ConfigError, formatPath, type ConfigIssue } from "../../io/errors.js";
+import { ConfigError, formatPath, nestConfigError, nestIssues, type ConfigIssue } from "../../io/errors.js";
 import { MarketSpecError } from "../../market/errors.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../../market/welfare.js";
 import { compileMarket, type CompiledMarket } from "../../market/spec.js";
@@ -153,8 +153,9 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
     make(ENV_ID, baseOptions(cfg)).close();
   } catch (err) {
     if (err instanceof UnknownEnvError) throw new ConfigError(file, [{ path: "env.id", message: err.message }]);
-    const path = err instanceof MarketSpecError ? `env.options.market.${err.path}` : "env.options";
-    throw new ConfigError(file, [{ path, message: err instanceof MarketSpecError ? err.rule : (err as Error).message }]);
+    if (err instanceof MarketSpecError) throw nestConfigError(err, file, "env.options.market");
+    if (err instanceof ConfigError && err.file === `${ENV_ID} options`) throw nestConfigError(err, file, "env.options");
+    throw new ConfigError(file, [{ path: "env.options", message: (err as Error).message }]);
   }
   checkAgents(cfg, agents, file);
   const issues: ConfigIssue[] = [];
@@ -197,7 +198,10 @@ export async function preflight(cfg: ResolvedExperiment, file: string): Promise<
       try {
         make(ENV_ID, baseOptions(cfg, c)).close();
       } catch (err) {
-        issues.push({ path: formatPath(["conditions", i, "envOptions"]), message: (err as Error).message });
+        // env.options alone passed above, so the merged options' problem is this condition's
+        const at = formatPath(["conditions", i, "envOptions"]);
+        if (err instanceof ConfigError) issues.push(...nestIssues(err.issues, at));
+        else issues.push({ path: at, message: (err as Error).message });
         return;
       }
     }

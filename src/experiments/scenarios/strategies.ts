@@ -1,7 +1,7 @@
 import { getStrategy, type ResolvedStrategy, type StrategyContext } from "../../agents/registry.js";
 import { deriveSeed } from "../../core/rng.js";
 import type { Policy } from "../../core/types.js";
-import { formatPath, type ConfigIssue } from "../../io/errors.js";
+import { ConfigError, formatPath, nestIssues, type ConfigIssue } from "../../io/errors.js";
 import type { ResolvedCondition } from "../schema.js";
 
 /**
@@ -89,7 +89,9 @@ export function strategyPreflightIssues(
       if (typeof policy?.act !== "function")
         issues.push({ path, message: `strategy "${ref.name}" returned no policy (an object with act(observation))` });
     } catch (err) {
-      issues.push({ path: `${path}.options`, message: (err as Error).message });
+      // a ConfigError's paths are relative to the strategy's options; any other error is the options' as a whole
+      if (err instanceof ConfigError) issues.push(...nestIssues(err.issues, `${path}.options`));
+      else issues.push({ path: `${path}.options`, message: (err as Error).message });
     }
   }
   return issues;
