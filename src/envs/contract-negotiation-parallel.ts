@@ -117,12 +117,11 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
     }
     for (const a of Object.keys(actions)) if (!this.actSpaces.has(a)) throw new RangeError(`${ENV_ID}: action for unknown agent "${a}"`);
     this.replay.onStep(actions);
-    const R = ep.cfg.retailer.retailPrice;
     if (this.learnedRetailer) {
       const act = actions.retailer;
-      for (let i = 0; i < ep.n; i++) ep.offers[i] = act[i] * R;
+      for (let i = 0; i < ep.n; i++) ep.offers[i] = ep.retailerOffer(i, act[i]);
     }
-    for (let i = 0; i < ep.n; i++) ep.prices[i] = this.learnedSubs[i] ? actions[ep.cfg.subcontractors[i].id][0] * R : NaN;
+    for (let i = 0; i < ep.n; i++) ep.prices[i] = this.learnedSubs[i] ? ep.subPrice(i, actions[ep.cfg.subcontractors[i].id][0]) : NaN;
     const done = ep.play(this.learnedRetailer ? ep.offers : null, ep.prices, this.rewards);
     const observations = this.observe();
     const rewards: Record<string, number> = {};

@@ -35,14 +35,24 @@ export interface ContractEnvOptions {
   randomInstances?: number;
   /** "sparse": profit at the end; "shaped": each contract's provisional profit when signed, the rest at the end. */
   reward?: "sparse" | "shaped";
+  /**
+   * How a learner's action in [0, 1] becomes a price (`ContractEpisode.retailerOffer`, `subPrice`): "absolute"
+   * (default): the fraction of R; "relative": a move from the counterpart's last price towards one's own bound,
+   * within one's individually rational range (docs/contracts.md "Learned negotiators").
+   */
+  actions?: ActionMode;
 }
 
-export const DEFAULT_CONTRACT_ENV_OPTIONS = { reward: "sparse" as const };
+export const ACTION_MODES = ["absolute", "relative"] as const;
+export type ActionMode = (typeof ACTION_MODES)[number];
+
+export const DEFAULT_CONTRACT_ENV_OPTIONS = { reward: "sparse" as const, actions: "absolute" as const };
 
 export interface ResolvedContractEnvOptions {
   config: NegotiationConfig;
   randomInstances: number | null;
   reward: "sparse" | "shaped";
+  actions: ActionMode;
 }
 
 const optionsSchema = z
@@ -60,6 +70,7 @@ const optionsSchema = z
     demand: z.unknown().optional(),
     randomInstances: z.number().int().min(1).optional(),
     reward: z.enum(["sparse", "shaped"]).default(DEFAULT_CONTRACT_ENV_OPTIONS.reward),
+    actions: z.enum(ACTION_MODES).default(DEFAULT_CONTRACT_ENV_OPTIONS.actions),
   })
   .strict();
 
@@ -88,7 +99,7 @@ export function resolveContractEnvOptions(options: Record<string, unknown>, envI
     }
     throw err;
   }
-  return { config, randomInstances: o.randomInstances ?? null, reward: o.reward };
+  return { config, randomInstances: o.randomInstances ?? null, reward: o.reward, actions: o.actions };
 }
 
 /** Retailer observation: 3 global features then 7 per subcontractor. */
@@ -218,6 +229,38 @@ export class ContractEpisode {
     return done;
   }
 
+  /**
+   * The retailer's offer to subcontractor i for a learner's action a in [0, 1]. "absolute": a R. "relative": with
+   * M = R - c_R and ref = i's last proposal clamped to [0, M] (M / 2 before any), u = 2a - 1 moves from ref up to M
+   * (u > 0) or down to 0 (u < 0): offer = ref + u (M - ref) or ref (1 + u). So a = 1/2 offers what i last asked, and
+   * no offer exceeds the retailer's margin.
+   */
+  retailerOffer(i: number, a: number): number {
+    const R = this.cfg.retailer.retailPrice;
+    if (this.opts.actions === "absolute") return a * R;
+    const M = R - this.cfg.retailer.unitCost;
+    const last = this.engine.price[i];
+    const ref = last === last ? Math.min(M, Math.max(0, last)) : M / 2;
+    const u = 2 * a - 1;
+    return u >= 0 ? ref + u * (M - ref) : ref * (1 + u);
+  }
+
+  /**
+   * Subcontractor i's proposal price for a learner's action a in [0, 1]. "absolute": a R. "relative": with its
+   * reservation r (average cost of the quantity asked) and ref = the retailer's last offer clamped to [r, R]
+   * ((r + R) / 2 before any), u = 2a - 1 moves from ref up to R (u > 0) or down to r (u < 0). So a = 1/2 asks what
+   * the retailer last offered, and no price is below the seller's average cost.
+   */
+  subPrice(i: number, a: number): number {
+    const R = this.cfg.retailer.retailPrice;
+    if (this.opts.actions === "absolute") return a * R;
+    const r = this.engine.reservation(i);
+    const last = this.engine.offer[i];
+    const ref = last === last ? Math.min(R, Math.max(r, last)) : (r + R) / 2;
+    const u = 2 * a - 1;
+    return u >= 0 ? ref + u * (R - ref) : ref + u * (ref - r);
+  }
+
   retailerObservation(): number[] {
     const e = this.engine;
     const R = this.cfg.retailer.retailPrice;
@@ -313,8 +356,7 @@ export class ContractNegotiationEnv implements Env<number[], number[]> {
     const why = this.actionSpace.explain(action);
     if (why) throw new RangeError(`ContractNegotiation-v0: action not in the action space: ${why}`);
     this.replay.onStep(action);
-    const R = ep.cfg.retailer.retailPrice;
-    for (let i = 0; i < ep.n; i++) ep.offers[i] = action[i] * R;
+    for (let i = 0; i < ep.n; i++) ep.offers[i] = ep.retailerOffer(i, action[i]);
     const done = ep.play(ep.offers, null, this.rewards);
     this.over = done;
     const info = this.info();

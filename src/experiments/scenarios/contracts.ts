@@ -238,17 +238,16 @@ export function evaluate(
   for (let k = 0; k < cfg.evaluation.episodes; k++) {
     const seed = deriveSeed(cfg.evaluation.seed, "contracts", k);
     ep.reset(seed);
-    const R = ep.cfg.retailer.retailPrice;
     let done = false;
     while (!done) {
       if (retailer) {
         const inner = rescaleBetween(retailer.act(ep.retailerObservation(), act) as number[], outerOffer, innerOffer);
-        for (let i = 0; i < n; i++) ep.offers[i] = inner[i] * R;
+        for (let i = 0; i < n; i++) ep.offers[i] = ep.retailerOffer(i, inner[i]);
       }
       if (anySub) {
         for (let i = 0; i < n; i++) {
           const p = subs[i];
-          ep.prices[i] = p ? rescaleBetween(p.act(ep.subObservation(i), act) as number[], outerPrice, innerPrice)[0] * R : NaN;
+          ep.prices[i] = p ? ep.subPrice(i, rescaleBetween(p.act(ep.subObservation(i), act) as number[], outerPrice, innerPrice)[0]) : NaN;
         }
       }
       done = ep.play(retailer ? ep.offers : null, anySub ? ep.prices : null, rewards);
