@@ -278,5 +278,12 @@ describe("actions: relative (a move from the counterpart's last price, within on
       expect(tr.outcome.retailerProfit).toBeGreaterThanOrEqual(-1e-9);
     }
     expect(() => make("ContractNegotiationParallel-v0", { actions: "fraction" })).toThrow(/actions/);
+    // bounded: the same fraction of one's individually rational range
+    const bounded = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0", { actions: "bounded" });
+    const eb = (bounded as unknown as { episode: import("./contract-negotiation.js").ContractEpisode }).episode;
+    bounded.reset({ seed: 0 });
+    expect(eb.retailerOffer(0, 0.5)).toBeCloseTo(11, 12);
+    expect(eb.subPrice(0, 0)).toBeCloseTo(eb.engine.reservation(0), 12);
+    expect(eb.subPrice(0, 1)).toBeCloseTo(25, 12);
   });
 });

@@ -37,13 +37,14 @@ export interface ContractEnvOptions {
   reward?: "sparse" | "shaped";
   /**
    * How a learner's action in [0, 1] becomes a price (`ContractEpisode.retailerOffer`, `subPrice`): "absolute"
-   * (default): the fraction of R; "relative": a move from the counterpart's last price towards one's own bound,
-   * within one's individually rational range (docs/contracts.md "Learned negotiators").
+   * (default): the fraction of R; "bounded": the same fraction of one's individually rational range (the retailer's
+   * [0, R - c_R], a seller's [average cost, R]); "relative": a move from the counterpart's last price towards one's
+   * own bound, within that range (docs/contracts.md "Learned negotiators").
    */
   actions?: ActionMode;
 }
 
-export const ACTION_MODES = ["absolute", "relative"] as const;
+export const ACTION_MODES = ["absolute", "bounded", "relative"] as const;
 export type ActionMode = (typeof ACTION_MODES)[number];
 
 export const DEFAULT_CONTRACT_ENV_OPTIONS = { reward: "sparse" as const, actions: "absolute" as const };
@@ -230,8 +231,8 @@ export class ContractEpisode {
   }
 
   /**
-   * The retailer's offer to subcontractor i for a learner's action a in [0, 1]. "absolute": a R. "relative": with
-   * M = R - c_R and ref = i's last proposal clamped to [0, M] (M / 2 before any), u = 2a - 1 moves from ref up to M
+   * The retailer's offer to subcontractor i for a learner's action a in [0, 1]. "absolute": a R. "bounded": a M
+   * with M = R - c_R. "relative": with M and ref = i's last proposal clamped to [0, M] (M / 2 before any), u = 2a - 1 moves from ref up to M
    * (u > 0) or down to 0 (u < 0): offer = ref + u (M - ref) or ref (1 + u). So a = 1/2 offers what i last asked, and
    * no offer exceeds the retailer's margin.
    */
@@ -239,6 +240,7 @@ export class ContractEpisode {
     const R = this.cfg.retailer.retailPrice;
     if (this.opts.actions === "absolute") return a * R;
     const M = R - this.cfg.retailer.unitCost;
+    if (this.opts.actions === "bounded") return a * M;
     const last = this.engine.price[i];
     const ref = last === last ? Math.min(M, Math.max(0, last)) : M / 2;
     const u = 2 * a - 1;
@@ -246,8 +248,8 @@ export class ContractEpisode {
   }
 
   /**
-   * Subcontractor i's proposal price for a learner's action a in [0, 1]. "absolute": a R. "relative": with its
-   * reservation r (average cost of the quantity asked) and ref = the retailer's last offer clamped to [r, R]
+   * Subcontractor i's proposal price for a learner's action a in [0, 1]. "absolute": a R. "bounded": r + a (R - r)
+   * with its reservation r (average cost of the quantity asked). "relative": with r and ref = the retailer's last offer clamped to [r, R]
    * ((r + R) / 2 before any), u = 2a - 1 moves from ref up to R (u > 0) or down to r (u < 0). So a = 1/2 asks what
    * the retailer last offered, and no price is below the seller's average cost.
    */
@@ -255,6 +257,7 @@ export class ContractEpisode {
     const R = this.cfg.retailer.retailPrice;
     if (this.opts.actions === "absolute") return a * R;
     const r = this.engine.reservation(i);
+    if (this.opts.actions === "bounded") return r + a * (R - r);
     const last = this.engine.offer[i];
     const ref = last === last ? Math.min(R, Math.max(r, last)) : (r + R) / 2;
     const u = 2 * a - 1;
