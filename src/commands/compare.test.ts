@@ -73,7 +73,11 @@ describe("supplygym compare", () => {
     expect(await main(["compare", dirs.a, dirs.b, "--unpaired", "--out", out])).toBe(0);
     const rows = parseCsv(readFileSync(join(out, "comparison.csv"), "utf8"));
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((r) => r.test.startsWith("Welch t-test over per-episode means of unpaired runs"))).toBe(true);
+    // b's conditions were evaluated on other draws: Welch; a's own other condition shares the baseline's draws: paired
+    const welch = rows.filter((r) => r.test.startsWith("Welch t-test over per-episode means of unpaired runs"));
+    expect(new Set(welch.map((r) => r.condition))).toEqual(new Set(["b:analytic", "b:one"]));
+    expect(rows.filter((r) => r.condition === "a:one").every((r) => r.test.startsWith("pigeonhole bootstrap"))).toBe(true);
+    expect(rows.filter((r) => r.condition === "a:one").length).toBeGreaterThan(0);
     expect(rows.every((r) => r.p_value !== "0")).toBe(true);
   });
   it("pairs runs with the same fingerprint on the evaluation episodes; identical analytic runs differ by exactly 0", async () => {

@@ -30,12 +30,12 @@ Combine the per-episode metrics of finished run directories into one comparison:
 with intervals over seeds x evaluation episodes and differences against a baseline, paired on the evaluation
 episode (docs/statistics.md). Runs must have the same fingerprint (manifest.json: scenario, env, market, evaluation
 seed and episodes, simulator code); otherwise compare stops with exit 2 naming the field that differs, unless
---unpaired, which compares runs on different draws with Welch tests over per-episode means (labelled in
-comparison.csv's test column). With several runs a condition is labelled <run>:<condition>, <run> being the
+--unpaired, which compares conditions of runs on other draws than the baseline's with Welch tests over
+per-episode means (conditions on the baseline's draws stay paired; comparison.csv's test column says which). With several runs a condition is labelled <run>:<condition>, <run> being the
 experiment name (or the run directory's name when two runs share an experiment).
 
   --baseline C   the condition every other is compared with (default: the first run's baseline)
-  --unpaired     allow runs with different fingerprints; Welch tests between them
+  --unpaired     allow runs with different fingerprints; Welch tests between runs on different draws
   --out DIR      the run directory to create (default results/compare/<run-id>/); never overwritten
   --plugin FILE  import a module that registers metrics, strategies, ... (as for run; compare itself reads the
                  finished CSVs, so a plugin changes no number here; a plugin that fails to load exits 2)
@@ -157,7 +157,14 @@ export const command: Command = {
       const opts = { conditions, deterministic };
       const summary = summaryRows(cells, opts);
       dir.writeCsv("summary.csv", SUMMARY_COLUMNS, summary);
-      const comparison = conditions.length > 1 ? comparisonRows(cells, baseline, { ...opts, unpaired: unpaired && runs.length > 1 }) : [];
+      // Paired wherever a condition's run shares the baseline run's draws (always without --unpaired); Welch otherwise.
+      const baseRun = runs.find((run) => run.conditions.some((c) => label(run, c) === baseline))!;
+      const onOtherDraws = new Set(
+        runs
+          .filter((run) => firstDifference(baseRun.fingerprint, run.fingerprint) !== undefined)
+          .flatMap((run) => run.conditions.map((c) => label(run, c))),
+      );
+      const comparison = conditions.length > 1 ? comparisonRows(cells, baseline, { ...opts, unpaired: (c) => onOtherDraws.has(c) }) : [];
       dir.writeCsv("comparison.csv", COMPARISON_COLUMNS, comparison);
       dir.writeCsv("aggregates.csv", AGGREGATES_COLUMNS, aggregateRows(cells, baseline, higherIsBetter, opts));
       dir.writeCsv(

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { UsageError } from "../io/errors.js";
+import { onInterrupt } from "../io/signals.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { startDashboard } from "./dashboard-server.js";
@@ -30,14 +31,12 @@ export const command: Command = {
       throw new UsageError(`dashboard: --port must be an integer in 0..65535, got "${values.port}"`);
     const dash = await startDashboard({ root, port, host: values.host });
     console.log(`dashboard: serving ${root} at ${dash.url} (Ctrl-C stops it)`);
+    // Ctrl-C or SIGTERM closes the server and exits 0 (a second signal exits at once: io/signals.ts).
     await new Promise<void>((ok) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+      const off = onInterrupt(() => {
+        off();
         void dash.close().then(ok);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
+      });
     });
     return 0;
   },

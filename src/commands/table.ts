@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "./command.js";
 import { metricInfo } from "../eval/metric-dictionary.js";
-import { parseCsv } from "../io/csv.js";
+import { comparisonTestsPhrase } from "../eval/estimates.js";
+import { parseCsv, toCsv } from "../io/csv.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
 import { parseCommandArgs } from "./args.js";
@@ -91,7 +92,7 @@ function readRun(dir: string): RunTables {
 
 const num = (s: string | undefined) => (s === undefined || s === "" ? NaN : Number(s));
 
-/** Three decimals below 1000, else four significant digits (no exponent, so LaTeX and Markdown read it). */
+/** Three decimals below 1000 in magnitude, else rounded to an integer (no exponent, so LaTeX and Markdown read it); NaN is "--". */
 export function formatNumber(x: number): string {
   if (Number.isNaN(x)) return "--";
   if (Math.abs(x) >= 1000) return Math.round(x).toString();
@@ -154,7 +155,7 @@ export function buildTable(run: RunTables, metrics: readonly string[]) {
   const method = run.summary.find((r) => r.interval && r.interval !== "none")?.interval ?? "none";
   const caption =
     `Mean and 95% interval per condition over training seeds x evaluation episodes (${method}); ${design}. ` +
-    `Baseline: ${run.baseline}. * / **: Holm-adjusted p < 0.05 / 0.01 for the difference to the baseline, paired on evaluation episodes (family: the ${tests.length} tests of comparison.csv). ` +
+    `Baseline: ${run.baseline}. * / **: Holm-adjusted p < 0.05 / 0.01 for the difference to the baseline, ${comparisonTestsPhrase(run.comparison)} (family: the ${tests.length} tests of comparison.csv). ` +
     `Bold: the best value of a column. "exact": no variation over seeds and episodes.`;
   return { cells, caption };
 }
@@ -176,19 +177,26 @@ export function renderTable(run: RunTables, metrics: readonly string[], format: 
   const { cells, caption } = buildTable(run, metrics);
   const label = (c: string) => (c === run.baseline ? `${c} (baseline)` : c);
   if (format === "csv") {
-    const lines = ["condition,metric,unit,mean,ci_low,ci_high,exact,holm_marks,best"];
-    const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    for (const c of run.conditions) {
-      for (const m of metrics) {
+    const rows = run.conditions.flatMap((c) =>
+      metrics.flatMap((m) => {
         const x = cells.get(`${c}\u0000${m}`);
-        if (!x) continue;
-        const f = (v: number) => (Number.isNaN(v) ? "" : String(v));
-        lines.push(
-          [q(c), q(m), q(header(run, m).unit), f(x.mean), f(x.low), f(x.high), String(x.exact), x.marks, String(x.best)].join(","),
-        );
-      }
-    }
-    return lines.join("\n") + "\n";
+        if (!x) return [];
+        return [
+          {
+            condition: c,
+            metric: m,
+            unit: header(run, m).unit,
+            mean: x.mean,
+            ci_low: x.low,
+            ci_high: x.high,
+            exact: x.exact,
+            holm_marks: x.marks,
+            best: x.best,
+          },
+        ];
+      }),
+    );
+    return toCsv(["condition", "metric", "unit", "mean", "ci_low", "ci_high", "exact", "holm_marks", "best"], rows);
   }
   const text = (x: Cell | undefined, bold: (s: string) => string, sup: (s: string) => string) => {
     if (!x) return "";

@@ -220,17 +220,17 @@ export function illogicalFlags(
   let priceOrderInverted = false;
   let priceBelowAverageCost = false;
   let priceAboveRetailMargin = false;
-  const avg = (j: number) => productionCost(subs[j], deals.quantity[j]) / deals.quantity[j];
+  const avgCost = subs.map((s, j) => productionCost(s, deals.quantity[j]) / deals.quantity[j]);
   for (let j = 0; j < n; j++) {
     const q = deals.quantity[j];
     if (!(q > 0)) continue;
     const s = subs[j];
     if (q > s.normalCapacity + eps && cheapestIdleNormal < s.unitCost + s.extraCost) overtimeWhileNormalIdle = true;
-    if (deals.price[j] < avg(j) - eps) priceBelowAverageCost = true;
+    if (deals.price[j] < avgCost[j] - eps) priceBelowAverageCost = true;
     if (deals.price[j] > retailMargin + eps) priceAboveRetailMargin = true;
     for (let i = 0; i < n; i++) {
       if (i === j || !(deals.quantity[i] > 0)) continue;
-      if (avg(i) < avg(j) - eps && deals.price[i] > deals.price[j] + eps) priceOrderInverted = true;
+      if (avgCost[i] < avgCost[j] - eps && deals.price[i] > deals.price[j] + eps) priceOrderInverted = true;
     }
   }
   return { overtimeWhileNormalIdle, priceOrderInverted, priceBelowAverageCost, priceAboveRetailMargin };

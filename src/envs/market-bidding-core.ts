@@ -6,7 +6,7 @@ import { DemandProcess } from "../demand/process.js";
 import { historyColumn } from "../demand/replay.js";
 import { EquilibriumSolver, type SolverWarmState } from "../market/equilibrium.js";
 import { withoutBudgets } from "../market/first-best.js";
-import { iterateBestResponses, type BidProfile } from "../market/best-bid.js";
+import { bidOf, iterateBestResponses, setBid, type BidProfile } from "../market/best-bid.js";
 import type { MaximizeOptions } from "../market/optimize.js";
 import { outsideConsumerSurplus, outsideProducerSurplus } from "../market/welfare.js";
 import type { CompiledMarket } from "../market/spec.js";
@@ -539,13 +539,8 @@ export class MarketBiddingCore {
     const box = { low: this.actionSpace.low.slice(0, 2 * G), high: this.actionSpace.high.slice(0, 2 * G), minFraction: MIN_BID_FRACTION };
     const profile: BidProfile = { demandScale: Float64Array.from(this.scale), withhold: Float64Array.from(this.baseWithhold) };
     // Each responder starts from its last answer (truthful in the first period).
-    for (const i of agents) {
-      const last = this.lastResponse.get(i);
-      for (let j = 0; j < G; j++) {
-        profile.demandScale[i * G + j] = last ? Math.max(last[j], MIN_BID_FRACTION) : 1;
-        profile.withhold[i * G + j] = last ? Math.min(last[G + j], 1 - MIN_BID_FRACTION) : 0;
-      }
-    }
+    const truthful = [...new Array<number>(G).fill(1), ...new Array<number>(G).fill(0)];
+    for (const i of agents) setBid(profile, i, G, this.lastResponse.get(i) ?? truthful, MIN_BID_FRACTION);
     const planner = this.planner!;
     const first = this.responders.get(agents[0])!;
     const sameDemand = agents.every((i) => this.responders.get(i)!.demand === first.demand);
@@ -576,9 +571,7 @@ export class MarketBiddingCore {
       result = { profile: p, rounds: 1, converged: false, lastChange, evaluations };
     }
     for (const i of agents) {
-      const bid: number[] = [];
-      for (let j = 0; j < G; j++) bid.push(result.profile.demandScale[i * G + j]);
-      for (let j = 0; j < G; j++) bid.push(result.profile.withhold[i * G + j]);
+      const bid = bidOf(result.profile, i, G);
       this.lastResponse.set(i, bid);
       for (let j = 0; j < G; j++) {
         this.scale[i * G + j] = bid[j];

@@ -82,9 +82,19 @@ describe("summaryRows over seeds x episodes", () => {
     expect(rr.ci_low).toBe(0);
     expect(rr.ci_high).toBeCloseTo(0.5614970317550454, 10); // scipy binomtest(0, 3).proportion_ci(method="wilson").high
   });
-  it("rate intervals stay inside [0, 1]", () => {
+  it("a rate near 0 gets an interval inside [0, 1] where a normal interval would leave it", () => {
+    // 2 successes in 12 cells: a normal interval over the cells, mean ± 1.96 sd / √12, reaches below 0 (checked
+    // here so the data really sits at the boundary); the crossed bootstrap's stays inside [0, 1] and is not degenerate.
+    const values = [0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0];
+    const mean = 2 / 12;
+    const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+    expect(mean - 1.96 * (sd / Math.sqrt(values.length))).toBeLessThan(0);
     const r = get("learned", "rate");
+    expect(r.interval).toBe(METHODS.crossed);
+    expect(r.mean).toBeCloseTo(mean, 12);
     expect(r.ci_low).toBeGreaterThanOrEqual(0);
+    expect(r.ci_low).toBeLessThan(r.mean);
+    expect(r.ci_high).toBeGreaterThan(r.mean);
     expect(r.ci_high).toBeLessThanOrEqual(1);
   });
   it("writes to CSV that parses back", () => {
@@ -121,7 +131,7 @@ describe("comparisonRows", () => {
     );
   });
   it("unpaired runs: Welch over per-episode means, labelled", () => {
-    const r = comparisonRows(records, "analytic", { ...opts, unpaired: true }).find((x) => x.metric === "profit")!;
+    const r = comparisonRows(records, "analytic", { ...opts, unpaired: () => true }).find((x) => x.metric === "profit")!;
     expect(r.test).toBe(METHODS.welch);
     expect(r.p_value).toBeGreaterThan(0);
   });

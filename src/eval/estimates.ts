@@ -268,15 +268,16 @@ export function summaryRows(records: readonly EpisodeMetricRecord[], opts: Estim
 
 /**
  * `comparison.csv`: for every metric and every condition other than `baseline`, the difference condition − baseline.
- * `paired` (default): both were evaluated on the same episodes (checked), and the pigeonhole bootstrap of the
- * difference pairs on the episode and resamples each condition's seeds independently. `unpaired`: runs evaluated on
- * different draws; Welch's t-test over the per-episode means (mean over seeds) of each side. No variation: empty
- * interval and p, `note` = deterministic. The family of {@link adjustFamily} is every row with a p-value.
+ * Paired (default): both were evaluated on the same episodes (checked), and the pigeonhole bootstrap of the
+ * difference pairs on the episode and resamples each condition's seeds independently. A condition for which
+ * `unpaired(condition)` is true (one of a run evaluated on other draws than the baseline's): Welch's t-test over the
+ * per-episode means (mean over seeds) of each side. No variation: empty interval and p, `note` = deterministic. The
+ * family of {@link adjustFamily} is every row with a p-value.
  */
 export function comparisonRows(
   records: readonly EpisodeMetricRecord[],
   baseline: string,
-  opts: EstimateOptions & { unpaired?: boolean } = {},
+  opts: EstimateOptions & { unpaired?: (condition: string) => boolean } = {},
 ): ComparisonRow[] {
   const groups = group(records);
   const base = groups.get(baseline);
@@ -288,12 +289,10 @@ export function comparisonRows(
     for (const condition of conditions) {
       const other = groups.get(condition)!.get(metric);
       if (!other) continue;
-      const mb = cellMatrix(base.get(metric)!);
-      const mx = cellMatrix(other);
       const row = { metric, baseline, condition, p_holm: NaN, p_bh: NaN };
-      if (opts.unpaired) {
-        const a = episodeMeans(mx);
-        const b = episodeMeans(mb);
+      if (opts.unpaired?.(condition)) {
+        const a = episodeMeans(cellMatrix(other));
+        const b = episodeMeans(cellMatrix(base.get(metric)!));
         const t = welchTTest(a, b);
         const flat = Number.isNaN(t.se) ? true : t.se === 0;
         rows.push({
@@ -324,6 +323,15 @@ export function comparisonRows(
     }
   }
   return adjustFamily(rows);
+}
+
+/** How the differences of a comparison table were tested, in words for a legend or caption. */
+export function comparisonTestsPhrase(rows: readonly { test?: string }[]): string {
+  const welch = rows.some((r) => r.test === METHODS.welch);
+  const paired = rows.some((r) => r.test === METHODS.paired);
+  if (welch && paired)
+    return "paired on evaluation episodes within runs on the same draws, Welch t-tests between runs on different draws (column test of comparison.csv)";
+  return welch ? "Welch t-tests over per-episode means (runs on different draws)" : "paired on evaluation episodes";
 }
 
 /** Per-episode means over the seeds (Σ num / Σ den within each episode). */

@@ -17,6 +17,7 @@ import {
   aggregateRows,
   COMPARISON_COLUMNS,
   comparisonRows,
+  comparisonTestsPhrase,
   EPISODE_METRICS_COLUMNS,
   seedMetricRecords,
   SUMMARY_COLUMNS,
@@ -563,7 +564,7 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
   ];
   if (opts.baseline)
     legend.push(
-      `baseline: ${opts.baseline}; d = condition - baseline, paired on evaluation episodes; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`,
+      `baseline: ${opts.baseline}; d = condition - baseline, ${comparisonTestsPhrase(opts.comparison ?? [])}; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`,
     );
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), "", ...legend].join("\n") + "\n";
 }

@@ -13,9 +13,7 @@ export const NAME_RULE = "must be 1-100 characters: letters, digits, _ . -, star
 
 /** Why `value` is not a valid path name, or undefined when it is. */
 export function nameProblem(value: unknown): string | undefined {
-  if (typeof value !== "string") return `${NAME_RULE}; got ${JSON.stringify(value)}`;
-  if (!NAME_PATTERN.test(value)) return `${NAME_RULE}; got ${JSON.stringify(value)}`;
-  return undefined;
+  return typeof value === "string" && NAME_PATTERN.test(value) ? undefined : `${NAME_RULE}; got ${JSON.stringify(value)}`;
 }
 
 /** Throw a UsageError (exit 2) naming `field` when `value` breaks the name rule; returns the name. */

@@ -127,7 +127,7 @@ export class EquilibriumSolver {
   /** The LU factors in `lu` are those of a Jacobian at some earlier point (stale but usable for chord steps). */
   private luValid = false;
   /** Counters since construction, for profiling and the bench. */
-  readonly stats = { evaluations: 0, jacobians: 0, factorisations: 0 };
+  readonly stats = { evaluations: 0, jacobians: 0 };
 
   constructor(market: CompiledMarket | MarketSpec, options: Partial<NewtonOptions> = {}) {
     this.market = "nMarkets" in market ? market : compileMarket(market);
@@ -245,7 +245,6 @@ export class EquilibriumSolver {
   /** Jacobian at the point of the last evaluation, factorised into `lu`; false if singular. */
   private refreshJacobian(): boolean {
     this.stats.jacobians++;
-    this.stats.factorisations++;
     this.model.jacobian();
     this.nB = 0;
     this.luValid = luFactor(this.model.J, this.lu, this.piv, this.market.nMarkets);
@@ -504,14 +503,6 @@ export function luSolve(lu: Float64Array, piv: Int32Array, b: Float64Array, n: n
     for (let c = r + 1; c < n; c++) s -= lu[row + c] * b[c];
     b[r] = s / lu[row + r];
   }
-}
-
-/** Solve A x = b in place (b becomes x) by Gaussian elimination with partial pivoting; false if singular. */
-export function solveLinear(A: Float64Array, b: Float64Array, work: Float64Array, n: number): boolean {
-  const piv = new Int32Array(n);
-  if (!luFactor(A, work, piv, n)) return false;
-  luSolve(work, piv, b, n);
-  return true;
 }
 
 /** Clear a market once, cold (convenience for scripts and tests). */

@@ -45,7 +45,7 @@ describe("best-response strategy (paper market, constant demand)", () => {
 
   it("beats truthful bidding by about 2.9% of its profit, every period", () => {
     for (let t = 0; t < periods.length; t++) {
-      expect(periods[t].responses).toMatchObject({ agents: ["A[1][1]"], rounds: 1, converged: true });
+      expect(periods[t].responses?.agents).toEqual(["A[1][1]"]);
       const gain = periods[t].profits[i] / base[t].profits[i] - 1;
       expect(gain).toBeGreaterThan(0.025);
       expect(gain).toBeLessThan(0.035);
@@ -85,7 +85,11 @@ describe("best-response strategy (paper market, constant demand)", () => {
   it("every producer best-responding reaches a fixed point: the bidding game's equilibrium", () => {
     const all = Object.fromEntries(env.possibleAgents.map((a) => [a, { demand: "oracle", budget: 150 }]));
     const game = play(envWith(all, 2));
+    // converged = a round moved no bid by more than the tolerance; from truthful bids the first period needs real
+    // iteration (later periods start from the last fixed point)
     for (const p of game) expect(p.responses!.converged).toBe(true);
+    expect(game[0].responses!.rounds).toBeGreaterThan(1);
+    expect(game[0].responses!.rounds).toBeLessThan(20);
     expect(game[0].responses!.agents).toHaveLength(6);
   });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Box } from "../../core/spaces.js";
 import type { Policy } from "../../core/types.js";
+import { truthfulAction } from "../builtin.js";
 import { registerStrategy } from "../registry.js";
 
 /**
@@ -83,9 +83,8 @@ export function bestResponse(ctx: Ctx): Policy<unknown, number[]> {
   if (i < 0) throw new Error(`best-response: no agent "${ctx.agent}" in the market; it has ${core.market.names.join(", ")}`);
   const o = bestResponseOptionsSchema.parse(ctx.options);
   core.setResponder(i, responderSpec(o, ctx.seed));
-  const box = ctx.actionSpace as Box;
-  // A placeholder inside the action space (the truthful bid where it is in the space); the engine decides the bid.
-  const placeholder = Array.from({ length: box.size }, (_, k) => Math.min(box.high[k], Math.max(box.low[k], k < core.G ? 1 : 0)));
+  // A placeholder inside the action space (the truthful bid); the engine decides the bid.
+  const placeholder = truthfulAction(ctx as Parameters<typeof truthfulAction>[0]);
   return { act: () => placeholder.slice() };
 }
 
