@@ -25,8 +25,8 @@ const ENV_ID = "ContractNegotiationParallel-v0";
  * by the analytic agents). Each step is one round; moves are simultaneous, so a subcontractor prices before seeing
  * this round's offer (it observes the last one). Retailer: as in ContractNegotiation-v0. Subcontractor i:
  * action Box [0, 1]^1, its proposal price as a fraction of R (it may price below cost: that is flagged, not
- * prevented); observation Box of 10 numbers [round / deadline, open, agreed, quantity asked / CM, CN / CM, c / R,
- * e / R, marginal cost of the asked quantity / R, the retailer's last offer / R, its own last price / R].
+ * prevented) or as option `actions` maps it; observation Box of 10 numbers [round / deadline, open, agreed,
+ * quantity asked / CM, CN / CM, c / R, e / R, its reservation (average cost of the asked quantity) / R, the retailer's last offer / R, its own last price / R].
  * Rewards: each agent's profit / (R x ordered quantity), sparse or shaped like the single-agent env. Every agent
  * stays live until the negotiation ends and all terminate together (an agent whose conversation closed early gets
  * reward 0 until then; its actions are ignored).

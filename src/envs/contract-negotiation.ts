@@ -310,7 +310,7 @@ export class ContractEpisode {
  * ContractNegotiation-v0: a learned retailer against analytic subcontractors (docs/model.md B, seed 004).
  *
  * Each step is one round of the Iterated Contract Net. Action: Box [0, 1]^n, the retailer's offer to each
- * subcontractor as a fraction of R (entries for closed conversations are ignored); a proposal at or below the offer
+ * subcontractor as a fraction of R, or as option `actions` maps it (entries for closed conversations are ignored); a proposal at or below the offer
  * is accepted. Round 1 is the capacity quote, after which the retailer's allocation rule (with or without
  * checkQuantityEfficiency(), option negotiation.check) fixes the quantities. Observation: Box of 3 + 7n numbers
  * [round / deadline, forecast / sum CM, (R - c_R) / R, then per subcontractor: open, agreed, CN / sum CM,

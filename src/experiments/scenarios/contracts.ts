@@ -31,7 +31,8 @@ import { algorithmIssues, trainOrLoad } from "./learning.js";
  *   `shareParameters`). The retailer and subcontractors can learn together as independent learners (their spaces
  *   differ, so they cannot share one policy; preflight says so). Learners
  *   act in [-1, 1] per action entry, mapped affinely onto the env's [0, 1] (a price or offer as a fraction of R),
- *   so an untrained Gaussian policy's mean action is 0.5 R rather than a clipped 0.
+ *   so an untrained Gaussian policy's mean action is 0.5 R rather than a clipped 0 (with the env option
+ *   `actions: "relative"`, [0, 1] is a move from the counterpart's last price: ContractEpisode.retailerOffer/subPrice).
  * - Evaluation: every condition and training seed negotiates the same `evaluation.episodes` instances: episode k
  *   is reset with seed `deriveSeed(evaluation.seed, "contracts", k)` (its demand draw, and its instance with
  *   `randomInstances`), the seed `runNegotiations` gives negotiation k of an analytic run with base seed
