@@ -84,6 +84,13 @@ async function shared(n: number): Promise<Record<string, unknown>> {
     agent_steps_per_cpu_second: Math.round(agentSteps / cpuSeconds),
     ms_per_env_step: { env: r1(p.env / ppo.globalStep), inference: r1(p.inference / ppo.globalStep), update: r1(update / ppo.globalStep) },
     seconds: { env: r1(p.env / 1000), inference: r1(p.inference / 1000), update: r1(update / 1000) },
+    // The update's parts: GAE, gathering minibatch rows, gradients (TF.js forward + backward), clip + Adam.
+    update_ms_per_env_step: {
+      gae: r1(p.gae / ppo.globalStep),
+      gather: r1(p.gather / ppo.globalStep),
+      gradient: r1(p.gradient / ppo.globalStep),
+      optimizer: r1(p.optimizer / ppo.globalStep),
+    },
     agent_steps_per_second_without_env: Math.round(agentSteps / ((wall * 1000 - p.env) / 1000)),
   };
 }

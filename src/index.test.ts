@@ -217,6 +217,12 @@ const API = [
   "probabilityOfImprovement",
   "seedMetricRecords",
   "wilsonInterval",
+  // Contracts strategies: their views and actions at their protocol turn, the tactics' options.
+  "ContractEpisode",
+  "contractTacticOptionsSchema",
+  "ContractTacticOptions",
+  "retailerStrategySpaces",
+  "subStrategySpaces",
   // Extension points (docs/extending.md).
   "algorithmNames",
   "AlgorithmDef",

@@ -128,6 +128,9 @@ export { parseNegotiationConfig, type NegotiationConfig } from "./contracts/conf
 export { PAPER_CONFIG as PAPER_NEGOTIATION_CONFIG } from "./contracts/paper.js";
 export { runNegotiations } from "./contracts/runner.js";
 export type { NegotiationOutcome } from "./contracts/outcome.js";
+// What a contracts strategy sees and does at its protocol turn (docs/extending.md, docs/contracts.md "Strategies").
+export { retailerStrategySpaces, subStrategySpaces, type ContractEpisode } from "./envs/contract-negotiation.js";
+export { contractTacticOptionsSchema, type ContractTacticOptions } from "./agents/contracts/tactics.js";
 export { loadHubsConfig, resolveHubsConfig, type ResolvedHubsConfig } from "./hubs/config.js";
 
 // Errors a caller may catch.

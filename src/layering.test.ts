@@ -26,8 +26,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   wrappers: ["core", "io"],
   // Envs put the simulators behind spaces; they know nothing of learners, experiments or commands.
   envs: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers"],
-  // Strategies (scripted and analytic agents as policies): spaces and env types only.
-  agents: ["core", "io"],
+  // Strategies (scripted and analytic agents as policies): spaces and env types, and the contracts simulator's pure
+  // tactic formulas, so that an analytic negotiator played as a policy computes exactly what the engine's does.
+  agents: ["core", "io", "contracts"],
   // Learners and policies work on any env through core and wrappers.
   rl: ["core", "io", "wrappers", "eval"],
   experiments: ["core", "io", "demand", "eval", "market", "contracts", "hubs", "wrappers", "envs", "agents", "rl"],

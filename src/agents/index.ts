@@ -2,4 +2,5 @@
 // registers the built-ins (builtin.ts).
 export * from "./registry.js";
 import "./market/best-response.js";
+import "./contracts/tactics.js";
 export { truthfulAction, scaledOptionsSchema, type ScaledOptions, MARKET_ENVS, HUB_ENVS } from "./builtin.js";

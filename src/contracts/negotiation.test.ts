@@ -137,3 +137,29 @@ describe("analytic negotiation on the paper setting", () => {
     expect(e.agreedPrice[1]).toBe(19.5);
   });
 });
+
+describe("NegotiationEngine: a round in two halves (openRound, closeRound)", () => {
+  it("gives the same negotiation as playRound, with this round's offer visible between the halves", () => {
+    const a = new NegotiationEngine(PAPER_CONFIG);
+    const b = new NegotiationEngine(PAPER_CONFIG);
+    a.reset();
+    a.run();
+    b.reset();
+    let done = false;
+    while (!done) {
+      b.openRound();
+      for (let i = 0; i < b.n; i++) if (b.status[i] === OPEN) expect(b.offer[i]).toBe(b.analyticOffer(b.round));
+      done = b.closeRound();
+    }
+    expect(b.log.toArray()).toEqual(a.log.toArray());
+    expect(Array.from(b.agreedPrice)).toEqual(Array.from(a.agreedPrice));
+  });
+
+  it("refuses a half out of order", () => {
+    const e = new NegotiationEngine(PAPER_CONFIG);
+    e.reset();
+    expect(() => e.closeRound()).toThrow(/no open round/);
+    e.openRound();
+    expect(() => e.openRound()).toThrow(/the round is open/);
+  });
+});

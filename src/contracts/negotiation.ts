@@ -42,6 +42,8 @@ export class NegotiationEngine {
   quantity = 0;
   round = 0;
   done = false;
+  /** openRound() ran and closeRound() has not yet. */
+  private opened = false;
   readonly log: MessageLog;
   readonly logging: boolean;
   /** The efficiency check's verdict on the quote-based allocation (null before round 1 or without check). */
@@ -142,6 +144,7 @@ export class NegotiationEngine {
     this.check = check;
     this.round = 0;
     this.done = false;
+    this.opened = false;
     this.checkResult = null;
     this.revised = false;
     this.log.clear();
@@ -198,7 +201,19 @@ export class NegotiationEngine {
    * means refuse) override the analytic agents where given and not NaN. Returns true when the negotiation is over.
    */
   playRound(offers?: ArrayLike<number> | null, prices?: ArrayLike<number> | null): boolean {
+    this.openRound(offers);
+    return this.closeRound(prices);
+  }
+
+  /**
+   * The first half of a round, in protocol order: the retailer's cfps (its offers, `offers[i]` overriding the
+   * analytic retailer where given and not NaN). After it, `offer[i]` is this round's offer to i and `prevOffer[i]`
+   * the last round's, so a subcontractor deciding now sees the offer it answers (what the analytic tactics use).
+   * `closeRound(prices)` plays the rest. `playRound` = both.
+   */
+  openRound(offers?: ArrayLike<number> | null): void {
     if (this.done) throw new Error("NegotiationEngine.playRound: the negotiation is over; call reset()");
+    if (this.opened) throw new Error("NegotiationEngine.openRound: the round is open; call closeRound()");
     const r = ++this.round;
     const n = this.n;
     const log = this.logging ? this.log : null;
@@ -211,6 +226,20 @@ export class NegotiationEngine {
       this.offer[i] = o === o && o !== undefined ? o : analyticOffer;
       log?.push(CFP, RETAILER, i, i, r, this.offer[i], this.asked[i]);
     }
+    this.opened = true;
+  }
+
+  /**
+   * The second half of a round: every open subcontractor proposes (`prices[i]` overriding the analytic tactic where
+   * given and not NaN; a negative price refuses), the retailer allocates and accepts or rejects. Returns true when
+   * the negotiation is over.
+   */
+  closeRound(prices?: ArrayLike<number> | null): boolean {
+    if (!this.opened) throw new Error("NegotiationEngine.closeRound: no open round; call openRound()");
+    this.opened = false;
+    const r = this.round;
+    const n = this.n;
+    const log = this.logging ? this.log : null;
     for (let i = 0; i < n; i++) {
       if (this.status[i] !== OPEN) continue;
       const p = prices ? prices[i] : NaN;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { register } from "../core/registry.js";
 import { Box } from "../core/spaces.js";
-import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from "../core/types.js";
+import type { Env, EnvSpec, Info, Policy, ResetOptions, ResetResult, StepResult } from "../core/types.js";
 import { Rng } from "../core/rng.js";
 import { EpisodeReplay, type ReplayState } from "./episode-replay.js";
 import { ConfigError, zodConfigError } from "../io/errors.js";
@@ -129,6 +129,41 @@ export function retailerObservationSpace(n: number): Box {
 const clipPrice = (p: number, R: number) => (p === p ? Math.min(PRICE_CAP, Math.max(0, p / R)) : 0);
 
 /**
+ * What a scripted agent (a registered strategy, src/agents) sees and does in the contracts envs: the protocol's own
+ * quantities in money and units, unnormalised and unclipped, so that an analytic tactic played as a policy computes
+ * exactly the numbers the engine's analytic agent does. The agent decides at its turn in the protocol: the retailer
+ * before its cfps of the round, a subcontractor after them (its view holds the offer it answers).
+ *
+ * Retailer view: RETAILER_VIEW_GLOBAL numbers [round about to be played, deadline, quantity ordered, retail price R,
+ * unit cost c_R, configured openingFraction, configured beta], then RETAILER_VIEW_SUB per subcontractor [open,
+ * agreed, CN, CM, quantity asked, its last proposal price, the last offer to it] (-1 where there is none yet).
+ * Action: the offer (unit price) to each subcontractor, >= 0 (entries for closed conversations are ignored).
+ *
+ * Subcontractor view: SUB_VIEW numbers [round, deadline, open, quantity asked, CN, CM, c, e, reservation price of
+ * the asked quantity (its average cost), this round's offer, last round's offer, its own last price, configured
+ * markup, configured beta (0 for tit-for-tat), configured patience] (-1 where there is none yet). Action: its
+ * proposal price (unit price); a negative price refuses (walks away).
+ */
+export const RETAILER_VIEW_GLOBAL = 7;
+export const RETAILER_VIEW_SUB = 7;
+export const SUB_VIEW = 15;
+/** "None yet" in a strategy view (a price or offer before the first round). */
+export const NONE = -1;
+
+export function retailerStrategySpaces(n: number): { observationSpace: Box; actionSpace: Box } {
+  return {
+    observationSpace: new Box(NONE, Infinity, [RETAILER_VIEW_GLOBAL + RETAILER_VIEW_SUB * n]),
+    actionSpace: new Box(0, Infinity, [n]),
+  };
+}
+
+export function subStrategySpaces(): { observationSpace: Box; actionSpace: Box } {
+  return { observationSpace: new Box(NONE, Infinity, [SUB_VIEW]), actionSpace: new Box(-Infinity, Infinity, [1]) };
+}
+
+const orNone = (v: number) => (v === v ? v : NONE);
+
+/**
  * One negotiation episode around a NegotiationEngine: instance and demand draws, observations, normalised rewards.
  * Actor 0 is the retailer, actor 1 + i subcontractor i.
  */
@@ -149,6 +184,11 @@ export class ContractEpisode {
   readonly offers: Float64Array;
   readonly prices: Float64Array;
   private readonly credited: Float64Array;
+  /** Scripted agents (strategies): actor 0 the retailer, 1 + i subcontractor i; see `script`. */
+  private readonly scripted: (Policy | undefined)[];
+  private anyScripted = false;
+  private readonly scriptOffers: Float64Array;
+  private readonly scriptPrices: Float64Array;
 
   constructor(opts: ResolvedContractEnvOptions) {
     this.opts = opts;
@@ -159,6 +199,21 @@ export class ContractEpisode {
     this.offers = new Float64Array(this.n);
     this.prices = new Float64Array(this.n);
     this.credited = new Float64Array(this.n + 1);
+    this.scripted = new Array(this.n + 1).fill(undefined);
+    this.scriptOffers = new Float64Array(this.n);
+    this.scriptPrices = new Float64Array(this.n);
+  }
+
+  /**
+   * Let `policy` play actor `actor` (0 the retailer, 1 + i subcontractor i) in protocol order: in every round
+   * `play` asks the retailer's policy for its offers (from `retailerView()`) before the cfps, and each open
+   * subcontractor's policy for its price (from `subView(i)`, which then holds this round's offer) after them.
+   * A scripted actor overrides what `play` is given for it. Policies act deterministically.
+   */
+  script(actor: number, policy: Policy): void {
+    if (!(actor >= 0 && actor <= this.n)) throw new RangeError(`ContractEpisode.script: actor ${actor} outside [0, ${this.n}]`);
+    this.scripted[actor] = policy;
+    this.anyScripted = true;
   }
 
   get deadline(): number {
@@ -204,7 +259,7 @@ export class ContractEpisode {
   play(offers: Float64Array | null, prices: Float64Array | null, rewards: Float64Array): boolean {
     const e = this.engine;
     const before = e.round;
-    const done = e.playRound(offers, prices);
+    const done = this.anyScripted ? this.playScripted(offers, prices) : e.playRound(offers, prices);
     rewards.fill(0);
     const scale = this.rewardScale;
     if (this.opts.reward === "shaped") {
@@ -262,6 +317,72 @@ export class ContractEpisode {
     const ref = last === last ? Math.min(R, Math.max(r, last)) : (r + R) / 2;
     const u = 2 * a - 1;
     return u >= 0 ? ref + u * (R - ref) : ref + u * (ref - r);
+  }
+
+  /** One round with the scripted actors deciding at their turn (see `script`). */
+  private playScripted(offers: Float64Array | null, prices: Float64Array | null): boolean {
+    const e = this.engine;
+    const det = { deterministic: true };
+    const retailer = this.scripted[0];
+    if (retailer) {
+      const a = retailer.act(this.retailerView(), det) as number[];
+      for (let i = 0; i < this.n; i++) this.scriptOffers[i] = a[i];
+      offers = this.scriptOffers;
+    }
+    e.openRound(offers);
+    let subs = false;
+    for (let i = 0; i < this.n; i++) if (this.scripted[1 + i]) subs = true;
+    if (subs) {
+      const out = this.scriptPrices;
+      for (let i = 0; i < this.n; i++) {
+        const p = this.scripted[1 + i];
+        out[i] = p && e.status[i] === OPEN ? (p.act(this.subView(i), det) as number[])[0] : prices ? prices[i] : NaN;
+      }
+      prices = out;
+    }
+    return e.closeRound(prices);
+  }
+
+  /** The retailer's strategy view before the cfps of the next round (see `retailerStrategySpaces`). */
+  retailerView(): number[] {
+    const e = this.engine;
+    const r = this.cfg.retailer;
+    const out = [e.round + 1, this.deadline, e.quantity, r.retailPrice, r.unitCost, r.openingFraction, r.beta];
+    for (let i = 0; i < this.n; i++) {
+      out.push(
+        e.status[i] === OPEN ? 1 : 0,
+        e.status[i] === AGREED ? 1 : 0,
+        e.cn[i],
+        e.cm[i],
+        e.asked[i],
+        orNone(e.price[i]),
+        orNone(e.offer[i]),
+      );
+    }
+    return out;
+  }
+
+  /** Subcontractor i's strategy view at its turn (after this round's cfp; see `subStrategySpaces`). */
+  subView(i: number): number[] {
+    const e = this.engine;
+    const beta = e.beta[i];
+    return [
+      e.round,
+      this.deadline,
+      e.status[i] === OPEN ? 1 : 0,
+      e.asked[i],
+      e.cn[i],
+      e.cm[i],
+      e.c[i],
+      e.e[i],
+      e.reservation(i),
+      orNone(e.offer[i]),
+      orNone(e.prevOffer[i]),
+      orNone(e.price[i]),
+      e.markup[i],
+      beta === beta ? beta : 0,
+      e.patience[i],
+    ];
   }
 
   retailerObservation(): number[] {

@@ -49,7 +49,7 @@ import { expandSweep, sweepSchema, type SweepInfo } from "./sweep.js";
  *   condition and training seed), deterministic (default true: greedy actions) }`.
  * - `metrics` (default: the scenario's `defaultMetrics`): registered metrics of the scenario (src/eval/metric-registry.ts);
  *   per-agent profits `profit/<agent>` are always reported.
- * - `exploitability` (optional; market scenario): `{ method ("search", default; or "ppo"), agents (default: each
+ * - `exploitability` (optional; market and contracts scenarios): `{ method ("search", default; or "ppo"), agents (default: each
  *   condition's learned agents, every producer for a condition without learners), budget (search evaluations,
  *   default 120), conditions (default: those without strategies) }`: after evaluation, each listed agent's best-response gain against the others held fixed is
  *   reported as `exploitability/<agent>` and their sum as `exploitability/nash_conv` (docs/market-benchmarks.md),
@@ -250,7 +250,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
             ),
         })
         .optional()
-        .describe("Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market scenario."),
+        .describe(
+          "Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market and contracts scenarios.",
+        ),
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
       sweep: sweepSchema
         .optional()

@@ -11,7 +11,10 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  * no squashing correction is needed. Deterministic actions are clip(mean).
  */
 
-/** Log-density of `x` under N(mean, exp(logStd)^2) summed over `dim` dimensions. */
+/**
+ * Log-density of `x` under N(mean, exp(logStd)^2) summed over `dim` dimensions. `std` (optional) is exp(logStd)
+ * computed once by the caller (the same numbers, without one `Math.exp` per row and dimension in batch loops).
+ */
 export function gaussianLogProb(
   x: ArrayLike<number>,
   mean: ArrayLike<number>,
@@ -19,10 +22,11 @@ export function gaussianLogProb(
   dim: number,
   xo = 0,
   mo = 0,
+  std?: ArrayLike<number>,
 ): number {
   let lp = 0;
   for (let j = 0; j < dim; j++) {
-    const z = (x[xo + j] - mean[mo + j]) / Math.exp(logStd[j]);
+    const z = (x[xo + j] - mean[mo + j]) / (std ? std[j] : Math.exp(logStd[j]));
     lp += -0.5 * z * z - logStd[j] - LOG_SQRT_2PI;
   }
   return lp;
@@ -44,8 +48,15 @@ export function gaussianSample(
   out: Float32Array,
   oo: number,
   mo = 0,
+  std?: ArrayLike<number>,
 ): void {
-  for (let j = 0; j < dim; j++) out[oo + j] = mean[mo + j] + Math.exp(logStd[j]) * rng.normal();
+  for (let j = 0; j < dim; j++) out[oo + j] = mean[mo + j] + (std ? std[j] : Math.exp(logStd[j])) * rng.normal();
+}
+
+/** exp(logStd) per dimension, for the `std` argument of {@link gaussianLogProb} and {@link gaussianSample}. */
+export function stdOf(logStd: ArrayLike<number>, out = new Float64Array(logStd.length)): Float64Array {
+  for (let j = 0; j < logStd.length; j++) out[j] = Math.exp(logStd[j]);
+  return out;
 }
 
 /** log-softmax of `n` logits at `lo` into `out` at `oo`; returns nothing. */

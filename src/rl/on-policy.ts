@@ -28,7 +28,7 @@ import { ACTIVATION_NAMES, isActivation } from "./activations.js";
 import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
 import { OptionError, envErrors } from "./option-error.js";
-import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax } from "./distributions.js";
+import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax, stdOf } from "./distributions.js";
 import { LearnedPolicy, MultiAgentPolicy, actSeed, frozenNormalization, normalizeInPlace } from "./policy.js";
 import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { actionKind, obsEncoder, type ActionKind, type ObsEncoder } from "./spaces-codec.js";
@@ -615,6 +615,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
         b.obs.set(g.cur, base * g.obsDim);
         if (g.critDim > 0) b.critObs.set(g.critCur, base * g.critDim);
         const { head, values } = this.forward(g);
+        // exp(logStd) once per step, not once per agent and dimension.
+        const std = g.action.kind === "gaussian" ? stdOf(g.params.logStd!) : undefined;
         for (let s = 0; s < S; s++) {
           b.values[base + s] = values[s];
           const a = g.action;
@@ -626,8 +628,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
             envActions[g.slots[s]] = a.start + k;
           } else {
             const ao = (base + s) * a.dim;
-            gaussianSample(head, g.params.logStd!, a.dim, this.policyRng, b.actions, ao, s * a.dim);
-            b.logp[base + s] = gaussianLogProb(b.actions, head, g.params.logStd!, a.dim, ao, s * a.dim);
+            gaussianSample(head, g.params.logStd!, a.dim, this.policyRng, b.actions, ao, s * a.dim, std);
+            b.logp[base + s] = gaussianLogProb(b.actions, head, g.params.logStd!, a.dim, ao, s * a.dim, std);
             const clipped = new Array<number>(a.dim);
             for (let j = 0; j < a.dim; j++) clipped[j] = Math.min(a.high[j], Math.max(a.low[j], b.actions[ao + j]));
             envActions[g.slots[s]] = clipped;

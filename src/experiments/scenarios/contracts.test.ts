@@ -139,7 +139,7 @@ describe("contracts scenario: evaluation draws", () => {
     ).toEqual(new Set(["check", "no-check"]));
     for (const c of analytic) {
       const options = conditionEnvOptions(cfg, c);
-      const { outcomes } = evaluate(cfg, c.name, options, new Map());
+      const { outcomes } = evaluate(cfg, c, options, new Map());
       const nc = resolveContractEnvOptions(options, "test").config;
       const check = nc.negotiation.check ? "analytic-check" : "analytic-no-check";
       const expected = runNegotiations(parseNegotiationConfig(nc), { episodes: 6, seed: cfg.evaluation.seed, condition: check }).outcomes;
@@ -161,7 +161,7 @@ describe("contracts scenario: evaluation plays what the learners trained on", ()
         learned.map((a) => [a, policy instanceof MultiAgentPolicy ? policy.policies[a] : (policy as LearnedPolicy)]),
       );
       const stochastic = { ...cfg, evaluation: { ...cfg.evaluation, deterministic: false } };
-      const { outcomes } = evaluate(stochastic, "x", options, policies);
+      const { outcomes } = evaluate(stochastic, { name: "x" }, options, policies);
       for (const [a, p] of policies) p.reseed(deriveSeed(cfg.evaluation.seed, "act", "x", a)); // as evaluate() does
       const env = trainingEnv(options, learned);
       for (let k = 0; k < 4; k++) {

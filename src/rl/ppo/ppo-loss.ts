@@ -1,4 +1,4 @@
-import { gaussianEntropy, gaussianLogProb, logSoftmax } from "../distributions.js";
+import { gaussianEntropy, gaussianLogProb, logSoftmax, stdOf } from "../distributions.js";
 import type { ActionKind } from "../spaces-codec.js";
 
 export interface PPOLossInput {
@@ -56,6 +56,7 @@ export function ppoLoss(inp: PPOLossInput): PPOLossOutput {
   const p = new Float64Array(k);
   const logp_ = new Float64Array(k);
   const gaussEnt = action.kind === "gaussian" ? gaussianEntropy(inp.logStd!) : 0;
+  const std = action.kind === "gaussian" ? stdOf(inp.logStd!) : undefined;
   for (let i = 0; i < n; i++) {
     const o = i * k;
     let logp: number;
@@ -68,7 +69,7 @@ export function ppoLoss(inp: PPOLossInput): PPOLossOutput {
       }
       logp = logp_[actions[i]];
     } else {
-      logp = gaussianLogProb(actions, head, inp.logStd!, k, o, o);
+      logp = gaussianLogProb(actions, head, inp.logStd!, k, o, o, std);
       h = gaussEnt;
     }
     ent += h;
@@ -97,7 +98,7 @@ export function ppoLoss(inp: PPOLossInput): PPOLossOutput {
       }
     } else {
       for (let j = 0; j < k; j++) {
-        const sd = Math.exp(inp.logStd![j]);
+        const sd = std![j];
         const z = (actions[o + j] - head[o + j]) / sd;
         dHead[o + j] = (dLogp * z) / sd;
         dLogStd![j] += dLogp * (z * z - 1);
