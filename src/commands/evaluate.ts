@@ -23,8 +23,8 @@ export const command: Command = {
   async run(argv) {
     const { positionals, values } = parseRunArgs(argv, "evaluate");
     if (positionals.length !== 1) throw new UsageError(`evaluate: expected one experiment file, got ${positionals.length}\n\n${help}`);
-    if (values.queue !== undefined)
-      throw new UsageError("evaluate: --queue is for `supplygym run` (evaluation runs on this machine's worker threads)");
+    if (values.queue !== undefined || values["queue-wait"] !== undefined)
+      throw new UsageError("evaluate: --queue and --queue-wait are for `supplygym run` (evaluation runs on this machine's worker threads)");
     if (typeof values.models !== "string") throw new UsageError("evaluate: --models DIR is required (the models folder of an earlier run)");
     const file = positionals[0];
     const { cfg, plugins } = await loadExperimentWithPlugins(file, values.plugin);

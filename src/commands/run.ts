@@ -18,7 +18,7 @@ import { connectRedis, parseQueueUrl } from "../experiments/queue.js";
 
 const help =
   () => `usage: supplygym run <experiment.json> [--out DIR] [--workers N] [--backend B] [--models DIR] [--plugin FILE]... [--no-figures] [--fresh]
-                          [--queue redis://HOST:PORT[/DB]]
+                          [--queue redis://HOST:PORT[/DB]] [--queue-wait S]
 
 Train every condition x seed of an experiment, evaluate every policy set on the same evaluation demand draws,
 compute the metrics and write the tables and figures into a new run directory.
@@ -35,6 +35,8 @@ compute the metrics and write the tables and figures into a new run directory.
   --queue URL     put the tasks on a Redis queue (named by the experiment hash) for \`supplygym worker\`
                   processes on any machine with a clone of this commit, and wait for their results
                   (default: worker threads of this machine)
+  --queue-wait S  with --queue: how long Redis may stay unreachable mid-run before the run stops (exit 2;
+                  the same command resumes it) (default 60 s)
 
 Registered now: scenarios ${scenarioNames().join(", ")}; algorithms ${algorithmNames().join(", ")};
 strategies ${strategyNames().join(", ")} (plugins add their own).
@@ -53,6 +55,7 @@ export function parseRunArgs(argv: string[], name: string) {
     plugin: { type: "string", multiple: true },
     "no-figures": { type: "boolean" },
     queue: { type: "string" },
+    "queue-wait": { type: "string" },
     fresh: { type: "boolean" },
   });
 }
@@ -105,6 +108,8 @@ export const command: Command = {
     const workers = parseWorkers(values.workers, "run");
     const scenario = await loadScenario(cfg.scenario);
     const queue = typeof values.queue === "string" ? parseQueueUrl(values.queue) : undefined;
+    const queueWait = intFlag("run", "queue-wait", values["queue-wait"], 1, 86_400);
+    if (queueWait !== undefined && !queue) throw new UsageError("run: --queue-wait needs --queue redis://HOST:PORT[/DB]");
     exitOnInterrupt();
     // Policies of a resumed run land in the same folder: it is named by the experiment's hash.
     const models = values.models ?? join("models", cfg.name, experimentHash(cfg));
@@ -132,6 +137,7 @@ export const command: Command = {
         figures: !values["no-figures"],
         plugins,
         queue,
+        queueWaitMs: queueWait === undefined ? undefined : queueWait * 1000,
         taskOptions: { mode: "train", models },
         partialKey: { mode: "train", models },
         fresh: values.fresh === true,

@@ -72,6 +72,49 @@ describe("supplygym train", () => {
     expect(withoutSpeed(resumed)).toEqual(withoutSpeed(csv));
   });
 
+  it("independent learners: agent_curves.csv and the live log of a resumed run equal an uninterrupted run's", async () => {
+    const dir = tmp();
+    const file = join(dir, "two.json");
+    const two = {
+      experiment: "two",
+      env: { id: "MarketBiddingParallel-v0", options: { learned: ["A[1][1]", "A[1][2]"], episodeLength: 4 } },
+      algorithm: "ppo",
+      totalSteps: 128,
+      seed: 5,
+      numEnvs: 1,
+      backend: "cpu",
+      checkpointEvery: 2,
+      keepCheckpoints: 100,
+      hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1, actorHidden: [8], criticHidden: [8], statsWindow: 20 },
+    };
+    writeFileSync(file, JSON.stringify(two));
+    const models = join(dir, "models");
+    expect(await main(["train", file, "--out", join(dir, "full"), "--models-root", models])).toBe(0);
+    const agents = readFileSync(join(dir, "full", "agent_curves.csv"), "utf8");
+    const lines = agents.trim().split("\n");
+    expect(lines[0]).toBe(
+      "global_step,agent,episode_return_mean,policy_loss,value_loss,entropy,approx_kl,clip_fraction,explained_variance",
+    );
+    expect(lines).toHaveLength(1 + 8 * 2); // 8 updates x 2 agents
+    expect(lines[1]).toMatch(/^16,A\[1\]\[1\],/);
+    const [run] = readdirSync(join(models, "two"));
+    const runDir = join(models, "two", run);
+    // Pretend the run was killed after update 4 (step 64), when each agent had finished 16 episodes of 4 steps.
+    const partial = join(dir, "partial");
+    cpSync(runDir, partial, { recursive: true });
+    for (const c of readdirSync(partial)) if (Number(c.slice(5)) > 64) rmSync(join(partial, c), { recursive: true });
+    const ckpt = JSON.parse(readFileSync(join(partial, readdirSync(partial).sort().at(-1)!, "checkpoint.json"), "utf8"));
+    expect(ckpt.learner.agentReturns["A[1][2]"]).toHaveLength(16);
+    expect(ckpt.agentCurve).toHaveLength(4 * 2);
+    expect(await main(["train", file, "--out", join(dir, "resumed"), "--resume", partial])).toBe(0);
+    expect(readFileSync(join(dir, "resumed", "agent_curves.csv"), "utf8")).toBe(agents);
+    expect(withoutSpeed(readFileSync(join(dir, "resumed", "learning_curve.csv"), "utf8"))).toEqual(
+      withoutSpeed(readFileSync(join(dir, "full", "learning_curve.csv"), "utf8")),
+    );
+    // The live log of the resumed run starts with the updates before the checkpoint: the same points (no timing in them).
+    expect(readFileSync(join(dir, ".live", "resumed.jsonl"), "utf8")).toBe(readFileSync(join(dir, ".live", "full.jsonl"), "utf8"));
+  });
+
   it("rejects a bad config with a ConfigError naming the JSON path (exit 2)", async () => {
     const dir = tmp();
     const file = join(dir, "bad.json");

@@ -10,7 +10,7 @@ import { makeParents, removeEmpty, RunDir, timestampId } from "../io/run-dir.js"
 import { Lock, lockFileFor } from "../io/lock.js";
 import { resolveInside } from "../io/names.js";
 import { onInterrupt, signalExitCode, type InterruptSignal } from "../io/signals.js";
-import { progressPoints } from "../rl/curve-points.js";
+import { AGENT_CURVE_COLUMNS, agentCurveRows, historyPoints, progressPoints, type AgentCurveRow } from "../rl/curve-points.js";
 import { initBackend, isBackendName, requireBackend } from "../rl/backend.js";
 import { loadLatestCheckpoint, saveCheckpoint, type Checkpoint } from "../rl/checkpoint.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
@@ -35,8 +35,9 @@ Train a policy (PPO, MAPPO or REINFORCE) on a registered environment (MAPPO: a P
 While training, appends every update's curve points (with the learning rate, and per-agent curves for
 independent learners) to results/<experiment>/.live/<run-id>.jsonl and TensorBoard event files in
 results/<experiment>/.live/<run-id>/ (tensorboard --logdir results/<experiment>/.live).
-Writes learning_curve.csv, policy.json and manifest.json into the results directory and checkpoints
-(weights, optimiser and normalisation state, RNG and env states, curve so far) into
+Writes learning_curve.csv, policy.json and manifest.json (and agent_curves.csv, each agent's own curve, for
+independent learners) into the results directory and checkpoints (weights, optimiser and normalisation state,
+RNG and env states, the curves so far) into
 models/<experiment>/<run-id>/step-<N>/. Ctrl-C stops after the current update, saving a checkpoint.`;
 
 function fmt(x: number, d = 1): string {
@@ -102,6 +103,9 @@ export const command: Command = {
         );
       }
       const curve: CurveRow[] = [];
+      const learningRates: number[] = [];
+      const agentCurve: AgentCurveRow[] = [];
+      let history = false; // the checkpoint holds the learning rates and per-agent rows of its curve
       let exact = true;
       let backendChange: { from: string; to: string } | undefined;
       if (resumed) {
@@ -111,6 +115,18 @@ export const command: Command = {
           for (const k of CURVE_COLUMNS) if (row[k] === null) (row as Record<string, number>)[k] = NaN;
           curve.push(row);
         }
+        history = resumed.learningRates?.length === resumed.curve.length;
+        if (history) {
+          learningRates.push(...resumed.learningRates!);
+          for (const r of resumed.agentCurve ?? []) {
+            const row = { ...r };
+            for (const k of AGENT_CURVE_COLUMNS) if (row[k] === null) (row as Record<string, unknown>)[k] = NaN;
+            agentCurve.push(row);
+          }
+        } else if (resumed.curve.length > 0)
+          console.error(
+            "train: the checkpoint predates per-agent curves and learning rates in checkpoints; agent_curves.csv and the live log start at the resume",
+          );
         if (!exact)
           console.error(
             "train: the environment cannot save its state; resumed with fresh episodes (the curve continues, not bit-identically)",
@@ -126,6 +142,8 @@ export const command: Command = {
       const run = RunDir.open({ experiment: cfg.experiment, out: values.out, runId, field: "experiment" });
       // Live metrics beside the (staged) run directory: <parent>/.live/<run-id>.jsonl and TensorBoard files in <parent>/.live/<run-id>/.
       const live = new LiveLog(join(dirname(run.path), ".live"), basename(run.path));
+      // A resumed run's live log starts with the updates before the checkpoint, as an uninterrupted run's has them.
+      if (history) for (const points of historyPoints(curve, learningRates, agentCurve)) live.append(points);
 
       const controller = new AbortController();
       let stoppedBy: InterruptSignal | undefined;
@@ -160,6 +178,8 @@ export const command: Command = {
           backend: learner.backendName ?? "unknown",
           learner: learner.getState(),
           curve,
+          learningRates,
+          agentCurve,
           createdAt: new Date().toISOString(),
         };
         lastCkpt = saveCheckpoint(modelsDir, ckpt, learner.policy().toJSON(), cfg.keepCheckpoints);
@@ -172,6 +192,8 @@ export const command: Command = {
           signal: controller.signal,
           onIteration: (p: Progress) => {
             curve.push(p.row);
+            learningRates.push(p.learningRate);
+            agentCurve.push(...agentCurveRows(p));
             live.append(progressPoints(p));
             if (p.iteration % cfg.checkpointEvery === 0) save();
             const ret = fmt(p.row.episode_return_mean);
@@ -198,6 +220,7 @@ export const command: Command = {
       bar?.stop();
       const seconds = (performance.now() - t0) / 1000;
       run.writeCsv("learning_curve.csv", CURVE_COLUMNS, curve as unknown as Record<string, number>[]);
+      if (agentCurve.length > 0) run.writeCsv("agent_curves.csv", AGENT_CURVE_COLUMNS, agentCurve);
       learner.policy().save(run.file("policy.json"));
       run.writeJson(
         "manifest.json",

@@ -29,7 +29,7 @@ import { taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.
 export const REGISTRY_KEY = "supplygym:queues";
 const metaKey = (queue: string) => `supplygym:queue:${queue}:meta`;
 /** How long the submitter waits for an unreachable Redis before it stops (the run resumes when started again). */
-const REDIS_DOWN_LIMIT_MS = 60_000;
+export const REDIS_DOWN_LIMIT_MS = 60_000;
 
 export interface QueueUrl {
   /** The URL as given (for messages). */
@@ -236,6 +236,8 @@ export interface SubmitOptions {
   fresh?: boolean;
   /** How often (ms) the submitter re-reads the jobs' states besides the events (default 1,000). */
   sweepMs?: number;
+  /** How long (ms) Redis may stay unreachable before the submitter stops with a UsageError (default 60,000; `run --queue-wait`). */
+  redisWaitMs?: number;
 }
 
 /**
@@ -243,7 +245,7 @@ export interface SubmitOptions {
  * with the task's error; a user error inside a task stays a UsageError). Jobs of the same task already in the
  * queue (a restarted submitter) are reused: completed ones count at once, running ones are waited for.
  * Redis restarted (its data gone): the meta record and the missing jobs are written again and the run continues;
- * Redis unreachable for a minute: a UsageError saying the run resumes when started again.
+ * Redis unreachable for `redisWaitMs` (a minute): a UsageError saying the run resumes when started again.
  */
 export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions): Promise<void> {
   if (tasks.length === 0) return;
@@ -281,6 +283,8 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
   const byKey = new Map(tasks.map((t) => [taskKey(t), t]));
   const done = new Set<string>();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const downLimitMs = opts.redisWaitMs ?? REDIS_DOWN_LIMIT_MS;
+  const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
   try {
     await events.waitUntilReady();
@@ -299,7 +303,7 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
       /** Hand a completed job's result over, once per task key. */
       const accept = (key: string, returnvalue: unknown) => {
         const task = byKey.get(key);
-        if (!task || done.has(key) || settled) return;
+        if (!task || done.has(key) || settled || returnvalue == null) return; // no result yet: the next event or sweep
         let result: TaskResult;
         try {
           result = decodeJson(String(returnvalue)) as TaskResult;
@@ -342,22 +346,26 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
         if (settled || sweeping) return;
         sweeping = true;
         try {
-          if (!(await readMeta(client, opts.queue))) await writeMeta(client, meta); // Redis restarted without its data
+          if (!(await readMeta(client, opts.queue))) {
+            // Redis restarted without its data (or the queue was deleted): write it again, the missing jobs below.
+            log(`Redis at ${displayUrl(opts.url)} has lost the queue (restarted without its data?); queueing the unfinished tasks again`);
+            await writeMeta(client, meta);
+          }
           const missing: Task[] = [];
           for (const [key, task] of byKey) {
             if (done.has(key)) continue;
-            const job = await queue.getJob(key);
+            // The state first, then the job: a job read before it finished has no result yet (read the other way
+            // round, a task finishing in between would count with a null result; seen with 100 quick tasks).
+            const state = await queue.getJobState(key);
+            const job = state === "unknown" ? undefined : await queue.getJob(key);
             if (!job) missing.push(task);
-            else {
-              const state = await job.getState();
-              if (state === "completed") accept(key, job.returnvalue);
-              else if (state === "failed") {
-                // a failure left by an earlier submitter: run the task again; one of this run fails it for good
-                if (job.timestamp < startedAt) {
-                  await job.remove();
-                  missing.push(task);
-                } else failed(key, job.failedReason);
-              }
+            else if (state === "completed") accept(key, job.returnvalue);
+            else if (state === "failed") {
+              // a failure left by an earlier submitter: run the task again; one of this run fails it for good
+              if (job.timestamp < startedAt) {
+                await job.remove();
+                missing.push(task);
+              } else failed(key, job.failedReason);
             }
           }
           if (missing.length > 0) {
@@ -375,11 +383,11 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
           const now = Date.now();
           if (downSince === undefined) {
             downSince = now;
-            log(`lost Redis at ${displayUrl(opts.url)} (${(err as Error).message}); waiting up to ${REDIS_DOWN_LIMIT_MS / 1000} s for it`);
-          } else if (now - downSince > REDIS_DOWN_LIMIT_MS) {
+            log(`lost Redis at ${displayUrl(opts.url)} (${(err as Error).message}); waiting up to ${seconds(downLimitMs)} for it`);
+          } else if (now - downSince > downLimitMs) {
             finish(
               new UsageError(
-                `Redis at ${displayUrl(opts.url)} has not answered for ${REDIS_DOWN_LIMIT_MS / 1000} s; finished tasks are kept: start Redis and run the same command again to resume`,
+                `Redis at ${displayUrl(opts.url)} has not answered for ${seconds(downLimitMs)}; finished tasks are kept: start Redis and run the same command again to resume`,
               ),
             );
           }
@@ -394,10 +402,22 @@ export async function submitToQueue(tasks: readonly Task[], opts: SubmitOptions)
     await queue.obliterate({ force: true }).catch(() => {});
     await removeMeta(client, opts.queue).catch(() => {});
   } finally {
-    await events.close().catch(() => {});
-    await queue.close().catch(() => {});
+    // With Redis away a gentle close (QUIT) would wait for it forever: drop the connections instead.
+    const force = client.status !== "ready";
+    await closeBull(events, force);
+    await closeBull(queue, force);
     client.disconnect();
   }
+}
+
+/** Close a BullMQ queue or event stream: gently (QUIT), or with `force` at once (Redis is away). */
+async function closeBull(x: Queue | QueueEvents, force: boolean): Promise<void> {
+  if (force)
+    await x
+      .getBackend()
+      .close(true)
+      .catch(() => {});
+  await x.close().catch(() => {});
 }
 
 export interface WorkerOptions extends StallOptions {
@@ -520,8 +540,10 @@ async function serveOne(
       if (!still || still.code_version !== meta.code_version) break;
     }
   } finally {
-    // Stopped: running jobs are abandoned (their locks expire, another worker takes them); finished queue: idle.
-    await worker.close(o.isStopped()).catch(() => {});
+    // Stopped: running jobs are abandoned (their locks expire, another worker takes them). The queue gone (all
+    // results in, or Redis restarted without its data): nothing of it is left to hand in. Either way close at once:
+    // waiting for a job whose record is gone would wait forever (seen after a Redis restart).
+    await worker.close(true).catch(() => {});
     await Promise.all(threads.map((t) => t.close()));
   }
   if (!o.isStopped()) o.log(`worker ${o.me}: queue ${meta.queue} finished`);

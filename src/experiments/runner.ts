@@ -88,6 +88,8 @@ export interface RunOptions {
    * pool; `workers` and `inline` are then ignored (the workers are `supplygym worker` processes).
    */
   queue?: QueueUrl;
+  /** With `queue`: how long (ms) Redis may stay unreachable before the run stops, to be resumed (default 60,000). */
+  queueWaitMs?: number;
   /** Checks to run before any task (e.g. agent ids against the environment); throw ConfigError to stop. */
   preflight?: (cfg: ResolvedExperiment) => void | Promise<void>;
 }
@@ -156,6 +158,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
           queue: `supplygym-${store.hash}`,
           experiment: cfg.name,
           fresh: opts.fresh,
+          redisWaitMs: opts.queueWaitMs,
           log: (l) => progress.log(l),
         });
       } else await runPool(pending, { ...callbacks, workers, inline: opts.inline });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { join } from "node:path";
 import { fsyncDir, writeFileDurable } from "../io/atomic.js";
 import { hostTag, sweepStale } from "../io/lock.js";
+import type { AgentCurveRow } from "./curve-points.js";
 import type { CurveRow, LearnerState } from "./on-policy.js";
 import { checkFormat, readJsonFile } from "../io/config.js";
 
@@ -17,6 +18,10 @@ export interface Checkpoint {
   learner: LearnerState;
   /** Rows of learning_curve.csv up to here (the curve position is `curve.length`). */
   curve: CurveRow[];
+  /** The learning rate of each update of `curve` (for the live log of a resumed run). Absent in older checkpoints. */
+  learningRates?: number[];
+  /** Independent learners: rows of agent_curves.csv up to here (one per update and agent). Absent in older checkpoints. */
+  agentCurve?: AgentCurveRow[];
   createdAt: string;
 }
 

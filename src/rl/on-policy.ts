@@ -332,6 +332,11 @@ export interface LearnerState {
   envState: unknown;
   episodeReturns: number[];
   episodeLengths: number[];
+  /**
+   * Independent learners: each agent's recent episode returns (the window of `Progress.agents`), by agent id.
+   * Absent in checkpoints made before it was saved: those resume with empty windows.
+   */
+  agentReturns?: Record<string, number[]>;
 }
 
 /**
@@ -350,7 +355,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
   iteration = 0;
   private observations: unknown[] | null = null;
   private episodeReturns: number[] = [];
-  /** Per-agent recent returns of independent learners (for `Progress.agents`; not checkpointed: restarts empty on resume). */
+  /** Per-agent recent returns of independent learners (for `Progress.agents`; saved in the state, so a resume continues them). */
   private agentReturns = new Map<string, number[]>();
   private episodeLengths: number[] = [];
   private backend?: BackendName;
@@ -833,6 +838,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       envState: snap ? (this.vec as unknown as { getState(): unknown }).getState() : null,
       episodeReturns: [...this.episodeReturns],
       episodeLengths: [...this.episodeLengths],
+      agentReturns: Object.fromEntries([...this.agentReturns].map(([a, r]) => [a, [...r]])),
     };
   }
 
@@ -866,6 +872,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     this.updateRng = Rng.fromState(s.rngs.update);
     this.episodeReturns = [...s.episodeReturns];
     this.episodeLengths = [...s.episodeLengths];
+    this.agentReturns = new Map(Object.entries(s.agentReturns ?? {}).map(([a, r]) => [a, [...r]]));
     let exact = false;
     if (s.envState !== null && s.observations !== null) {
       (this.vec as unknown as { setState(x: unknown): void }).setState(s.envState);
