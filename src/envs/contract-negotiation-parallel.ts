@@ -26,8 +26,8 @@ const ENV_ID = "ContractNegotiationParallel-v0";
  * by the analytic agents). Each step is one round; moves are simultaneous, so a subcontractor prices before seeing
  * this round's offer (it observes the last one). Retailer: as in ContractNegotiation-v0. Subcontractor i:
  * action Box [0, 1]^1, its proposal price as a fraction of R (it may price below cost: that is flagged, not
- * prevented); observation Box of 10 numbers [round / deadline, open, agreed, quantity asked / CM, CN / CM, c / R,
- * e / R, marginal cost of the asked quantity / R, the retailer's last offer / R, its own last price / R].
+ * prevented) or as option `actions` maps it; observation Box of 10 numbers [round / deadline, open, agreed,
+ * quantity asked / CM, CN / CM, c / R, e / R, its reservation (average cost of the asked quantity) / R, the retailer's last offer / R, its own last price / R].
  * Rewards: each agent's profit / (R x ordered quantity), sparse or shaped like the single-agent env. Every agent
  * stays live until the negotiation ends and all terminate together (an agent whose conversation closed early gets
  * reward 0 until then; its actions are ignored).
@@ -123,12 +123,11 @@ export class ContractNegotiationParallelEnv implements ParallelEnv<number[], num
     }
     for (const a of Object.keys(actions)) if (!this.actSpaces.has(a)) throw new RangeError(`${ENV_ID}: action for unknown agent "${a}"`);
     this.replay.onStep(actions);
-    const R = ep.cfg.retailer.retailPrice;
     if (this.learnedRetailer) {
       const act = actions.retailer;
-      for (let i = 0; i < ep.n; i++) ep.offers[i] = act[i] * R;
+      for (let i = 0; i < ep.n; i++) ep.offers[i] = ep.retailerOffer(i, act[i]);
     }
-    for (let i = 0; i < ep.n; i++) ep.prices[i] = this.learnedSubs[i] ? actions[ep.cfg.subcontractors[i].id][0] * R : NaN;
+    for (let i = 0; i < ep.n; i++) ep.prices[i] = this.learnedSubs[i] ? ep.subPrice(i, actions[ep.cfg.subcontractors[i].id][0]) : NaN;
     const done = ep.play(this.learnedRetailer ? ep.offers : null, ep.prices, this.rewards);
     const observations = this.observe();
     const rewards: Record<string, number> = {};

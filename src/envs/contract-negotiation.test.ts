@@ -234,3 +234,60 @@ describe("pairing the envs with runNegotiations", () => {
     }
   });
 });
+
+describe("actions: relative (a move from the counterpart's last price, within one's individually rational range)", () => {
+  it("maps a in [0, 1] from the counterpart's last price: 1/2 matches it, the ends are one's own bounds", () => {
+    const env = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0", { actions: "relative" });
+    const ep = (env as unknown as { episode: import("./contract-negotiation.js").ContractEpisode }).episode;
+    env.reset({ seed: 0 });
+    const M = 25 - 3;
+    const res = ep.engine.reservation(0); // S1 asked its CM 60: (10 x 60 + 4 x 20) / 60
+    expect(res).toBeCloseTo(680 / 60, 12);
+    // before any price: the retailer's reference is M / 2, the seller's (reservation + R) / 2
+    expect(ep.retailerOffer(0, 0.5)).toBeCloseTo(M / 2, 12);
+    expect(ep.subPrice(0, 0.5)).toBeCloseTo((res + 25) / 2, 12);
+    env.step({ retailer: [0.5, 0.5, 0.5], S1: [0.5], S2: [0.5], S3: [0.5] });
+    const last = ep.engine.price[0];
+    const offered = ep.engine.offer[0];
+    expect(ep.retailerOffer(0, 0.5)).toBeCloseTo(Math.min(M, last), 12);
+    expect(ep.retailerOffer(0, 1)).toBeCloseTo(M, 12);
+    expect(ep.retailerOffer(0, 0)).toBe(0);
+    const r = ep.engine.reservation(0);
+    expect(ep.subPrice(0, 0.5)).toBeCloseTo(Math.max(r, offered), 12);
+    expect(ep.subPrice(0, 0)).toBeCloseTo(r, 12);
+    expect(ep.subPrice(0, 1)).toBeCloseTo(25, 12);
+    // over random actions: offers within [0, M], prices within [reservation, R]
+    const rng = new Rng(3);
+    for (let k = 0; k < 200; k++) {
+      const a = rng.random();
+      expect(ep.retailerOffer(1, a)).toBeGreaterThanOrEqual(0);
+      expect(ep.retailerOffer(1, a)).toBeLessThanOrEqual(M + 1e-12);
+      expect(ep.subPrice(1, a)).toBeGreaterThanOrEqual(ep.engine.reservation(1) - 1e-12);
+      expect(ep.subPrice(1, a)).toBeLessThanOrEqual(25 + 1e-12);
+    }
+  });
+
+  it("the absolute default is unchanged: a R; relative agents never price below cost, so nobody loses on a contract", () => {
+    const abs = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0");
+    const ep = (abs as unknown as { episode: import("./contract-negotiation.js").ContractEpisode }).episode;
+    abs.reset({ seed: 0 });
+    expect(ep.retailerOffer(0, 0.3)).toBeCloseTo(7.5, 12);
+    expect(ep.subPrice(0, 0.3)).toBeCloseTo(7.5, 12);
+    const env = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0", { actions: "relative" });
+    for (let s = 0; s < 30; s++) {
+      const tr = prollout(env, s, 100 + s);
+      expect(tr.outcome.priceBelowAverageCost).toBe(false);
+      expect(tr.outcome.priceAboveRetailMargin).toBe(false);
+      expect(tr.outcome.subcontractorProfit.every((p) => p >= -1e-9)).toBe(true);
+      expect(tr.outcome.retailerProfit).toBeGreaterThanOrEqual(-1e-9);
+    }
+    expect(() => make("ContractNegotiationParallel-v0", { actions: "fraction" })).toThrow(/actions/);
+    // bounded: the same fraction of one's individually rational range
+    const bounded = make<ParallelEnv<number[], number[]>>("ContractNegotiationParallel-v0", { actions: "bounded" });
+    const eb = (bounded as unknown as { episode: import("./contract-negotiation.js").ContractEpisode }).episode;
+    bounded.reset({ seed: 0 });
+    expect(eb.retailerOffer(0, 0.5)).toBeCloseTo(11, 12);
+    expect(eb.subPrice(0, 0)).toBeCloseTo(eb.engine.reservation(0), 12);
+    expect(eb.subPrice(0, 1)).toBeCloseTo(25, 12);
+  });
+});

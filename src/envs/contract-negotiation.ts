@@ -35,14 +35,25 @@ export interface ContractEnvOptions {
   randomInstances?: number;
   /** "sparse": profit at the end; "shaped": each contract's provisional profit when signed, the rest at the end. */
   reward?: "sparse" | "shaped";
+  /**
+   * How a learner's action in [0, 1] becomes a price (`ContractEpisode.retailerOffer`, `subPrice`): "absolute"
+   * (default): the fraction of R; "bounded": the same fraction of one's individually rational range (the retailer's
+   * [0, R - c_R], a seller's [average cost, R]); "relative": a move from the counterpart's last price towards one's
+   * own bound, within that range (docs/contracts.md "Learned negotiators").
+   */
+  actions?: ActionMode;
 }
 
-export const DEFAULT_CONTRACT_ENV_OPTIONS = { reward: "sparse" as const };
+export const ACTION_MODES = ["absolute", "bounded", "relative"] as const;
+export type ActionMode = (typeof ACTION_MODES)[number];
+
+export const DEFAULT_CONTRACT_ENV_OPTIONS = { reward: "sparse" as const, actions: "absolute" as const };
 
 export interface ResolvedContractEnvOptions {
   config: NegotiationConfig;
   randomInstances: number | null;
   reward: "sparse" | "shaped";
+  actions: ActionMode;
 }
 
 /** The options of the contracts envs: types, defaults and a text per field (docs/config.md). */
@@ -85,6 +96,13 @@ export const contractEnvOptionsSchema = z.strictObject({
     .enum(["sparse", "shaped"])
     .default(DEFAULT_CONTRACT_ENV_OPTIONS.reward)
     .describe('"sparse": profit at the end; "shaped": each contract\'s provisional profit when signed, the rest at the end.'),
+  /** How a learner's action becomes a price: "absolute" (a fraction of R), "bounded" (a fraction of its individually rational range), "relative" (a move from the counterpart's last price within that range; docs/contracts.md "Learned negotiators"). */
+  actions: z
+    .enum(ACTION_MODES)
+    .default(DEFAULT_CONTRACT_ENV_OPTIONS.actions)
+    .describe(
+      'How a learner\'s action becomes a price: "absolute" (a fraction of R), "bounded" (a fraction of its individually rational range), "relative" (a move from the counterpart\'s last price within that range; docs/contracts.md "Learned negotiators").',
+    ),
 });
 
 /** Validate the options; errors are ConfigErrors naming `<envId> options` and the field. */
@@ -112,7 +130,7 @@ export function resolveContractEnvOptions(options: Record<string, unknown>, envI
     }
     throw err;
   }
-  return { config, randomInstances: o.randomInstances ?? null, reward: o.reward };
+  return { config, randomInstances: o.randomInstances ?? null, reward: o.reward, actions: o.actions };
 }
 
 /** Retailer observation: 3 global features then 7 per subcontractor. */
@@ -297,6 +315,40 @@ export class ContractEpisode {
     return done;
   }
 
+  /**
+   * The retailer's offer to subcontractor i for a learner's action a in [0, 1]. "absolute": a R. "bounded": a M
+   * with M = R - c_R. "relative": with M and ref = i's last proposal clamped to [0, M] (M / 2 before any), u = 2a - 1 moves from ref up to M
+   * (u > 0) or down to 0 (u < 0): offer = ref + u (M - ref) or ref (1 + u). So a = 1/2 offers what i last asked, and
+   * no offer exceeds the retailer's margin.
+   */
+  retailerOffer(i: number, a: number): number {
+    const R = this.cfg.retailer.retailPrice;
+    if (this.opts.actions === "absolute") return a * R;
+    const M = R - this.cfg.retailer.unitCost;
+    if (this.opts.actions === "bounded") return a * M;
+    const last = this.engine.price[i];
+    const ref = last === last ? Math.min(M, Math.max(0, last)) : M / 2;
+    const u = 2 * a - 1;
+    return u >= 0 ? ref + u * (M - ref) : ref * (1 + u);
+  }
+
+  /**
+   * Subcontractor i's proposal price for a learner's action a in [0, 1]. "absolute": a R. "bounded": r + a (R - r)
+   * with its reservation r (average cost of the quantity asked). "relative": with r and ref = the retailer's last offer clamped to [r, R]
+   * ((r + R) / 2 before any), u = 2a - 1 moves from ref up to R (u > 0) or down to r (u < 0). So a = 1/2 asks what
+   * the retailer last offered, and no price is below the seller's average cost.
+   */
+  subPrice(i: number, a: number): number {
+    const R = this.cfg.retailer.retailPrice;
+    if (this.opts.actions === "absolute") return a * R;
+    const r = this.engine.reservation(i);
+    if (this.opts.actions === "bounded") return r + a * (R - r);
+    const last = this.engine.offer[i];
+    const ref = last === last ? Math.min(R, Math.max(r, last)) : (r + R) / 2;
+    const u = 2 * a - 1;
+    return u >= 0 ? ref + u * (R - ref) : ref + u * (ref - r);
+  }
+
   /** One round with the scripted actors deciding at their turn (see `script`). */
   private playScripted(offers: Float64Array | null, prices: Float64Array | null): boolean {
     const e = this.engine;
@@ -409,7 +461,7 @@ export class ContractEpisode {
  * ContractNegotiation-v0: a learned retailer against analytic subcontractors (docs/model.md B, seed 004).
  *
  * Each step is one round of the Iterated Contract Net. Action: Box [0, 1]^n, the retailer's offer to each
- * subcontractor as a fraction of R (entries for closed conversations are ignored); a proposal at or below the offer
+ * subcontractor as a fraction of R, or as option `actions` maps it (entries for closed conversations are ignored); a proposal at or below the offer
  * is accepted. Round 1 is the capacity quote, after which the retailer's allocation rule (with or without
  * checkQuantityEfficiency(), option negotiation.check) fixes the quantities. Observation: Box of 3 + 7n numbers
  * [round / deadline, forecast / sum CM, (R - c_R) / R, then per subcontractor: open, agreed, CN / sum CM,
@@ -458,8 +510,7 @@ export class ContractNegotiationEnv implements Env<number[], number[]> {
     const why = this.actionSpace.explain(action);
     if (why) throw new RangeError(`ContractNegotiation-v0: action not in the action space: ${why}`);
     this.replay.onStep(action);
-    const R = ep.cfg.retailer.retailPrice;
-    for (let i = 0; i < ep.n; i++) ep.offers[i] = action[i] * R;
+    for (let i = 0; i < ep.n; i++) ep.offers[i] = ep.retailerOffer(i, action[i]);
     const done = ep.play(ep.offers, null, this.rewards);
     this.over = done;
     const info = this.info();

@@ -37,7 +37,8 @@ import { strategyPolicies, strategyPreflightIssues, type AgentContext } from "./
  *   `shareParameters`). The retailer and subcontractors can learn together as independent learners (their spaces
  *   differ, so they cannot share one policy; preflight says so). Learners
  *   act in [-1, 1] per action entry, mapped affinely onto the env's [0, 1] (a price or offer as a fraction of R),
- *   so an untrained Gaussian policy's mean action is 0.5 R rather than a clipped 0.
+ *   so an untrained Gaussian policy's mean action is 0.5 R rather than a clipped 0 (with the env option
+ *   `actions: "relative"`, [0, 1] is a move from the counterpart's last price: ContractEpisode.retailerOffer/subPrice).
  * - Evaluation: every condition and training seed negotiates the same `evaluation.episodes` instances: episode k
  *   is reset with seed `deriveSeed(evaluation.seed, "contracts", k)` (its demand draw, and its instance with
  *   `randomInstances`), the seed `runNegotiations` gives negotiation k of an analytic run with base seed
@@ -332,17 +333,16 @@ export function evaluate(
   for (let k = 0; k < cfg.evaluation.episodes; k++) {
     const seed = deriveSeed(cfg.evaluation.seed, "contracts", k);
     ep.reset(seed);
-    const R = ep.cfg.retailer.retailPrice;
     let done = false;
     while (!done) {
       if (retailer) {
         const inner = rescaleBetween(retailer.act(ep.retailerObservation(), act) as number[], outerOffer, innerOffer);
-        for (let i = 0; i < n; i++) ep.offers[i] = inner[i] * R;
+        for (let i = 0; i < n; i++) ep.offers[i] = ep.retailerOffer(i, inner[i]);
       }
       if (anySub) {
         for (let i = 0; i < n; i++) {
           const p = subs[i];
-          ep.prices[i] = p ? rescaleBetween(p.act(ep.subObservation(i), act) as number[], outerPrice, innerPrice)[0] * R : NaN;
+          ep.prices[i] = p ? ep.subPrice(i, rescaleBetween(p.act(ep.subObservation(i), act) as number[], outerPrice, innerPrice)[0]) : NaN;
         }
       }
       done = ep.play(retailer ? ep.offers : null, anySub ? ep.prices : null, rewards);
