@@ -2,14 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { configErrorOf, runQuietly } from "../testing/run-scenario.js";
 import { parseNegotiationConfig } from "../../contracts/config.js";
 import { runNegotiations } from "../../contracts/runner.js";
 import { parseCsv } from "../../io/csv.js";
-import { ConfigError } from "../../io/errors.js";
-import { runExperiment } from "../runner.js";
 import { resolveExperiment } from "../schema.js";
 import { preflight } from "./contracts.js";
-import { scenarioTask } from "./index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sg-contracts-strategies-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -61,15 +59,7 @@ const tiny = {
   backend: "cpu",
 };
 
-async function issuesOf(raw: unknown): Promise<string> {
-  try {
-    await preflight(resolveExperiment(raw, "x.json"), "x.json");
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const issuesOf = (raw: unknown) => configErrorOf(() => preflight(resolveExperiment(raw, "x.json"), "x.json"));
 
 describe("contracts strategies: validation", () => {
   const withStrategies = (strategies: Record<string, unknown>) => ({
@@ -105,19 +95,10 @@ describe("contracts strategies: validation", () => {
 });
 
 describe("contracts strategies end to end", () => {
-  const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
   it("the tactics played as policies in protocol order are bit-identical to the engine's analytic agents; other tactics differ", async () => {
     const cfg = resolveExperiment(tiny, "tiny.json");
     await preflight(cfg, "tiny.json");
-    const out = await runExperiment(cfg, {
-      task: scenarioTask("contracts"),
-      workers: 1,
-      root: tmp,
-      runId: "r",
-      figures: false,
-      progress: quiet,
-    });
-    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    const { metrics, ...out } = await runQuietly(cfg, tmp);
     const of = (c: string) => metrics.filter((r) => r.condition === c).map((r) => [r.seed, r.metric, r.value]);
     expect(of("configured").length).toBeGreaterThan(10);
     expect(of("configured")).toEqual(of("analytic")); // the same CSV cells: bit-identical numbers

@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runQuietly } from "../testing/run-scenario.js";
 import { getStrategy, registerStrategy } from "../../agents/registry.js";
 import { parseCsv } from "../../io/csv.js";
-import { runExperiment } from "../runner.js";
 import { resolveExperiment } from "../schema.js";
 import { preflight } from "./hubs.js";
-import { scenarioTask } from "./index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sg-hubs-strategies-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -44,16 +43,7 @@ describe("hubs strategies end to end", () => {
   it("the truthful reporter as a policy equals the analytic hubs; another strategy changes the outcome", async () => {
     const cfg = resolveExperiment(raw, "x.json");
     await preflight(cfg, "x.json");
-    const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
-    const out = await runExperiment(cfg, {
-      task: scenarioTask("hubs"),
-      workers: 1,
-      root: tmp,
-      runId: "r",
-      figures: false,
-      progress: quiet,
-    });
-    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    const { metrics, ...out } = await runQuietly(cfg, tmp);
     const of = (c: string) => metrics.filter((r) => r.condition === c).map((r) => [r.seed, r.metric, r.value]);
     expect(of("truthful-scripted").length).toBeGreaterThan(10);
     expect(of("truthful-scripted")).toEqual(of("analytic"));

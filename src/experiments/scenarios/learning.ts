@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deriveSeed } from "../../core/rng.js";
-import type { Env, ParallelEnv } from "../../core/types.js";
+import type { Env, ParallelEnv, Policy } from "../../core/types.js";
 import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
@@ -134,6 +134,26 @@ export function loadPolicy(file: string, learnerSeed = 0): LearnedPolicy | Multi
   return format === "supplygym-multi-agent-policy"
     ? MultiAgentPolicy.load(file, learnerSeed)
     : LearnedPolicy.load(file, actSeed(learnerSeed));
+}
+
+/** The saved policies of a condition's learned agents for one training seed, read from the models folder `models`. */
+export function learnedPolicies(
+  condition: ResolvedCondition,
+  seed: number,
+  models: string | undefined,
+  learned: readonly string[],
+): Map<string, Policy> {
+  const policies = new Map<string, Policy>();
+  if (learned.length === 0) return policies;
+  const file = policyFile({ condition, seed, options: { models } });
+  if (!file) throw new RangeError(`condition ${condition.name} has learned agents: a models folder is needed`);
+  const p = loadPolicy(file);
+  for (const a of learned) {
+    const one = p instanceof MultiAgentPolicy ? p.policies[a] : p;
+    if (!one) throw new RangeError(`${file}: no policy for agent ${a}`);
+    policies.set(a, one);
+  }
+  return policies;
 }
 
 /** The seed of the learner of a task (its policies sample from `actSeed` of it). */

@@ -2,12 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { configErrorOf, runQuietly } from "../testing/run-scenario.js";
 import { getStrategy, registerStrategy } from "../../agents/registry.js";
 import { parseCsv } from "../../io/csv.js";
-import { ConfigError } from "../../io/errors.js";
-import { runExperiment } from "../runner.js";
 import { resolveExperiment } from "../schema.js";
-import { scenarioTask } from "./index.js";
 import { preflight } from "./market.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sg-market-strategies-"));
@@ -43,15 +41,7 @@ const tiny = {
   backend: "cpu",
 };
 
-async function issuesOf(raw: unknown): Promise<string> {
-  try {
-    await preflight(resolveExperiment(raw, "x.json"), "x.json");
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const issuesOf = (raw: unknown) => configErrorOf(() => preflight(resolveExperiment(raw, "x.json"), "x.json"));
 
 describe("market strategies: validation", () => {
   const withCondition = (c: Record<string, unknown>) => ({
@@ -82,19 +72,10 @@ describe("market strategies: validation", () => {
 });
 
 describe("market strategies end to end", () => {
-  const quiet = { stream: { write: () => true, isTTY: false } as unknown as NodeJS.WritableStream };
   it("truthful played through the env is bit-identical to the analytic agents; scaled bids differ; episodes.csv names each agent's strategy", async () => {
     const cfg = resolveExperiment(tiny, "tiny.json");
     await preflight(cfg, "tiny.json");
-    const out = await runExperiment(cfg, {
-      task: scenarioTask("market"),
-      workers: 1,
-      root: tmp,
-      runId: "r",
-      figures: false,
-      progress: quiet,
-    });
-    const metrics = parseCsv(readFileSync(join(out.path, "metrics.csv"), "utf8"));
+    const { metrics, ...out } = await runQuietly(cfg, tmp);
     const of = (c: string) => metrics.filter((r) => r.condition === c).map((r) => [r.seed, r.metric, r.value]);
     expect(of("truthful-scripted").length).toBeGreaterThan(10);
     expect(of("truthful-scripted")).toEqual(of("analytic")); // the same CSV cells: bit-identical numbers

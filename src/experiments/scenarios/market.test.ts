@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { configErrorOf } from "../testing/run-scenario.js";
 import { parseCsv } from "../../io/csv.js";
-import { ConfigError } from "../../io/errors.js";
 import { paperMarket } from "../../market/paper.js";
 import { runExperiment } from "../runner.js";
 import { resolveExperiment } from "../schema.js";
@@ -29,15 +29,7 @@ const tiny = {
   backend: "cpu",
 };
 
-async function issuesOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const issuesOf = configErrorOf;
 
 describe("market scenario preflight", () => {
   const withPatch = (patch: (c: typeof tiny) => void) => {
