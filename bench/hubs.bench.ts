@@ -1,4 +1,5 @@
-// `npm run bench -- hubs`: one trading round and the social optimum with 300 hubs and 4 resources; ledger
+// `npm run bench -- hubs`: one trading round, one period, one 12-period episode with its review queue (the scale file's
+// scenario) and the social optimum with 300 hubs and 4 resources; ledger
 // append (fsync per record) and verify rates; `exploit --method search` for one hub (H1, default budget 120) of
 // experiments/hubs-learning.json over its evaluation episodes. Writes results/bench/hubs.json.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,11 @@ import { FileLedger, verifyLedger } from "../src/hubs/ledger.js";
 import { socialOptimum } from "../src/hubs/optimum.js";
 import { supplyAt } from "../src/hubs/shortages.js";
 import { HubSimulation, truthfulAction } from "../src/hubs/simulation.js";
+import { ReviewQueue } from "../src/hubs/review.js";
+import { make } from "../src/core/registry.js";
+import "../src/envs/index.js";
+import type { HubTradingEnv } from "../src/envs/hub-trading.js";
+import { runHubEpisode } from "../src/experiments/scenarios/hub-episode.js";
 import { loadExperiment } from "../src/experiments/schema.js";
 import { hubConditionProfile, searchHubBestResponse } from "../src/experiments/scenarios/hubs-exploit.js";
 import { peakRssMiB, writeBench } from "./bench-util.js";
@@ -39,12 +45,23 @@ const warmRound = roundMs.slice(2);
 
 // A whole period (up to maxRounds rounds + production) for context.
 const periodMs: number[] = [];
+let t0: number;
 for (let rep = 0; rep < 5; rep++) {
   const sim = new HubSimulation(cfg, { seed: rep });
   const t0 = performance.now();
   sim.runPeriod(actions);
   periodMs.push(performance.now() - t0);
 }
+
+// A whole evaluation episode of experiments/scale-300-hubs.json's scenario (HubTrading-v0 with 300 generated hubs, 12
+// periods, default mechanism and review gate, the driver's in-memory review queue), analytic hubs, no optimum:
+// what the scale file's analytic task repeats per episode.
+const scaleEnv = make("HubTrading-v0", { hubs: HUBS, periods: 12, scenarioSeed: 0 }) as HubTradingEnv;
+const scaleQueue = new ReviewQueue();
+t0 = performance.now();
+const scaleEpisode = await runHubEpisode(scaleEnv.cfg, { seed: 1000, optimum: false, queue: scaleQueue });
+const scaleEpisodeSeconds = (performance.now() - t0) / 1000;
+scaleEnv.close();
 
 // Social optimum of a period (LP build + HiGHS solve).
 const sim = new HubSimulation(cfg, { seed: 0 });
@@ -77,7 +94,7 @@ const record = (i: number) => ({
   status: "executed",
 });
 let l = new FileLedger(ledgerPath);
-let t0 = performance.now();
+t0 = performance.now();
 for (let i = 0; i < N; i++) l.append(record(i));
 const appendSeconds = (performance.now() - t0) / 1000;
 l.close();
@@ -108,6 +125,12 @@ const figures = {
   trading_round_target_ms: 100,
   trading_round_trades_max: tradesPerRound,
   period_ms_median: median(periodMs),
+  scale_300_hubs_episode: {
+    seconds: scaleEpisodeSeconds,
+    periods: scaleEnv.cfg.periods,
+    trades_executed: scaleEpisode.trades.filter((t) => t.status === "executed").length,
+    review_items: scaleQueue.list().length,
+  },
   optimum_ms_median: median(optMs),
   optimum_highs_solve_ms_median: median(solveMs),
   optimum_target_ms: 2000,

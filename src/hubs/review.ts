@@ -90,6 +90,8 @@ export interface ReviewItem {
 
 export class ReviewQueue {
   private items: ReviewItem[] = [];
+  /** The same items by id (a period of 300 hubs can hold tens of thousands: lookups must not scan). */
+  private byId = new Map<string, ReviewItem>();
 
   /**
    * `path`: the queue file (created on first change; an existing file is loaded). `ledger`: where decisions and
@@ -100,6 +102,7 @@ export class ReviewQueue {
     readonly opts: { ledger?: LedgerSink } = {},
   ) {
     if (path && existsSync(path)) this.items = ReviewQueue.read(path);
+    for (const item of this.items) this.byId.set(item.id, item);
   }
 
   static read(path: string): ReviewItem[] {
@@ -137,13 +140,14 @@ export class ReviewQueue {
   }
 
   get(id: string): ReviewItem | undefined {
-    return this.items.find((i) => i.id === id);
+    return this.byId.get(id);
   }
 
   add(item: Omit<ReviewItem, "status">): ReviewItem {
     if (this.get(item.id)) throw new Error(`review queue: duplicate id ${item.id}`);
     const full: ReviewItem = { ...item, status: "pending" };
     this.items.push(full);
+    this.byId.set(full.id, full);
     this.save();
     return full;
   }
