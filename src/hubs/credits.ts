@@ -34,6 +34,8 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 
 export class CreditBook {
   readonly credits: Credit[] = [];
+  /** Counts changes to the book (issued, redeemed or expired credits), so forecasts built from it can be cached. */
+  version = 0;
 
   constructor(readonly cfg: ResolvedHubsConfig) {}
 
@@ -54,6 +56,7 @@ export class CreditBook {
       fallbackPrice: this.cfg.mechanism.creditFallbackPrice,
     };
     this.credits.push(credit);
+    this.version++;
     return credit;
   }
 
@@ -92,6 +95,7 @@ export class CreditBook {
       iss[c.resource] -= q;
       const issuerLoss = issuerBefore - hubValue(hubs[c.issuer], resources, t, iss);
       c.remaining -= q;
+      this.version++;
       onRedeem(c, q, full, issuerLoss);
     }
   }
@@ -111,6 +115,7 @@ export class CreditBook {
       if (c.expires !== t || c.remaining <= TOL) continue;
       const unredeemed = c.remaining;
       c.remaining = 0;
+      this.version++;
       onExpire(c, unredeemed, unredeemed * c.fallbackPrice);
     }
   }

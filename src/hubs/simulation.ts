@@ -159,6 +159,8 @@ export class HubSimulation {
   /** Per period: the VCG deficit the company paid (money). */
   readonly deficits: number[] = [];
   private forecastCache = new Map<number, number[][]>();
+  /** Per forecast period: the holdings forecast with planned credits, for the credit book's `version`. */
+  private plannedCache = new Map<number, { version: number; plan: number[][] }>();
   /** Per hub: gains below this are rounding noise (1e-6 of the value of its largest order book). */
   private minGain: number[];
 
@@ -239,6 +241,7 @@ export class HubSimulation {
     this.auctionBlocked.clear();
     this.deficit = 0;
     this.forecastCache.clear();
+    this.plannedCache.clear();
     if (!this.trading) return;
     this.redeemCredits();
   }
@@ -656,16 +659,25 @@ export class HubSimulation {
     );
   }
 
-  /** Forecast holdings of every hub in period tp as known now (announced shortages, planned credit redemptions). */
-  private plan(tp: number): number[][] {
-    let base = this.forecastCache.get(tp);
-    if (!base) {
-      base = supplyAt(this.cfg, this.events, tp, this.period);
-      this.forecastCache.set(tp, base);
+  /**
+   * Forecast holdings of hubs s and b in period tp as known now (announced shortages, planned credit redemptions):
+   * fresh copies of two rows of the period's forecast, which is built once per state of the credit book (a
+   * negotiation asks for it per resource and period: rebuilding every hub's row each time was quadratic in hubs).
+   */
+  private planOf(tp: number, s: number, b: number): [number[], number[]] {
+    let entry = this.plannedCache.get(tp);
+    if (!entry || entry.version !== this.book.version) {
+      let base = this.forecastCache.get(tp);
+      if (!base) {
+        base = supplyAt(this.cfg, this.events, tp, this.period);
+        this.forecastCache.set(tp, base);
+      }
+      const plan = base.map((row) => [...row]);
+      this.book.applyPlanned(tp, plan);
+      entry = { version: this.book.version, plan };
+      this.plannedCache.set(tp, entry);
     }
-    const out = base.map((row) => [...row]);
-    this.book.applyPlanned(tp, out);
-    return out;
+    return [[...entry.plan[s]], [...entry.plan[b]]];
   }
 
   private negotiatePriority(
@@ -686,9 +698,7 @@ export class HubSimulation {
     for (let rp = 0; rp < resources.length; rp++) {
       if (rp === r || !resources[rp].transferable) continue;
       for (let tp = t + 1; tp <= last; tp++) {
-        const plan = this.plan(tp);
-        const planS = plan[s];
-        const planB = plan[b];
+        const [planS, planB] = this.planOf(tp, s, b);
         let spare = planB[rp];
         if (resources[rp].storable) spare = Math.min(spare, hubs[s].storageCapacity - storedUnits(resources, planS));
         if (spare <= TOL) continue;
