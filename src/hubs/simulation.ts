@@ -160,7 +160,7 @@ export class HubSimulation {
   readonly deficits: number[] = [];
   private forecastCache = new Map<number, number[][]>();
   /** Per forecast period: the holdings forecast with planned credits, for the credit book's `version`. */
-  private plannedCache = new Map<number, { version: number; plan: number[][] }>();
+  private plannedCache = new Map<number, { version: number; plan: number[][]; values: Map<number, number> }>();
   /** Per hub: gains below this are rounding noise (1e-6 of the value of its largest order book). */
   private minGain: number[];
 
@@ -665,6 +665,22 @@ export class HubSimulation {
    * negotiation asks for it per resource and period: rebuilding every hub's row each time was quadratic in hubs).
    */
   private planOf(tp: number, s: number, b: number): [number[], number[]] {
+    const plan = this.plannedEntry(tp).plan;
+    return [[...plan[s]], [...plan[b]]];
+  }
+
+  /** Hub h's value of its forecast holdings in period tp (`hubValue` of its `planOf` row), computed once per entry. */
+  private plannedValue(tp: number, h: number): number {
+    const entry = this.plannedEntry(tp);
+    let v = entry.values.get(h);
+    if (v === undefined) {
+      v = hubValue(this.cfg.hubs[h], this.cfg.resources, tp, entry.plan[h]);
+      entry.values.set(h, v);
+    }
+    return v;
+  }
+
+  private plannedEntry(tp: number): { version: number; plan: number[][]; values: Map<number, number> } {
     let entry = this.plannedCache.get(tp);
     if (!entry || entry.version !== this.book.version) {
       let base = this.forecastCache.get(tp);
@@ -674,10 +690,10 @@ export class HubSimulation {
       }
       const plan = base.map((row) => [...row]);
       this.book.applyPlanned(tp, plan);
-      entry = { version: this.book.version, plan };
+      entry = { version: this.book.version, plan, values: new Map() };
       this.plannedCache.set(tp, entry);
     }
-    return [[...entry.plan[s]], [...entry.plan[b]]];
+    return entry;
   }
 
   private negotiatePriority(
@@ -702,7 +718,7 @@ export class HubSimulation {
         let spare = planB[rp];
         if (resources[rp].storable) spare = Math.min(spare, hubs[s].storageCapacity - storedUnits(resources, planS));
         if (spare <= TOL) continue;
-        const v0 = hubValue(hubs[s], resources, tp, planS);
+        const v0 = this.plannedValue(tp, s);
         planS[rp] += spare;
         const value = hubValue(hubs[s], resources, tp, planS) - v0;
         planS[rp] -= spare;
@@ -714,7 +730,7 @@ export class HubSimulation {
     const hs = hubs[s];
     const hb = hubs[b];
     const vs0 = hubValue(hs, resources, tp, planS);
-    const vb0 = hubValue(hb, resources, tp, planB);
+    const vb0 = this.plannedValue(tp, b); // planB is only read: still the forecast row
     const valueToHolder = (c: number): number => {
       planS[rp] += c;
       const v = hubValue(hs, resources, tp, planS) - vs0;
@@ -799,7 +815,8 @@ export class HubSimulation {
   /** Keep a trade and log it to the ledger (every status: executed, shadow, queued, dropped). */
   private record(trade: Trade): void {
     this.trades.push(trade);
-    this.log({ type: "trade", ...tradeRecord(trade) });
+    if (this.opts.ledger) this.log({ type: "trade", ...tradeRecord(trade) });
+    else this.ledgerRecords++;
   }
 
   private execute(trade: Trade, s: number, b: number, r: number, creditResource: number): void {
