@@ -57,7 +57,7 @@ describe("the probe's extreme values exit 2 before any work, naming the field an
       "run",
       () => ({ ...tiny(), training: { totalSteps: 10, numEnvs: 1 } }),
       [],
-      /training\.totalSteps: totalSteps \(10\) is smaller than one batch \(numEnvs \* numSteps = 16\)/,
+      /training\.totalSteps: must be at least one batch, numEnvs \* numSteps = 16 steps \(a smaller budget trains nothing\), got 10/,
     ],
     [
       "run: learning rate 1e308",
@@ -68,7 +68,7 @@ describe("the probe's extreme values exit 2 before any work, naming the field an
         return e;
       },
       [],
-      /conditions\[1\]\.algorithm\.hyperparameters\.learningRate: learningRate must be at most 1/,
+      /conditions\[1\]\.algorithm\.hyperparameters\.learningRate: must be at most 1 /,
     ],
     [
       "run: numSteps 1e9",
@@ -79,7 +79,7 @@ describe("the probe's extreme values exit 2 before any work, naming the field an
         return e;
       },
       [],
-      /hyperparameters\.numSteps: numSteps must be at most 100,000/,
+      /hyperparameters\.numSteps: must be at most 100,000/,
     ],
     ["run: seeds.count 1e9", "run", () => ({ ...tiny(), seeds: { count: 1e9 } }), [], /seeds\.count: must be at most 1,000/],
     [
@@ -159,7 +159,7 @@ describe("the probe's extreme values exit 2 before any work, naming the field an
       "train",
       () => ({ ...experiment("cartpole-ppo.json"), totalSteps: 10 }),
       [],
-      /totalSteps \(10\) is smaller than one batch/,
+      /totalSteps: must be at least one batch, numEnvs \* numSteps = 512 steps .*, got 10/,
     ],
     [
       "train: totalSteps 1e12",

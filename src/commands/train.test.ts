@@ -141,7 +141,9 @@ describe("supplygym train", () => {
     expect(errors[1]).toMatch(/hyperparameters\.numMinibatches/);
     expect(errors[2]).toMatch(/clipCoef/);
     expect(errors[3]).toMatch(/--backend/);
-    expect(errors[4]).toMatch(/totalSteps: totalSteps \(63\) is smaller than one batch \(numEnvs \* numSteps = 64\)/);
+    expect(errors[4]).toMatch(
+      / totalSteps: must be at least one batch, numEnvs \* numSteps = 64 steps \(a smaller budget trains nothing\), got 63/,
+    );
   });
 
   it("rounds totalSteps down to whole batches and says so on stderr and in the manifest", async () => {

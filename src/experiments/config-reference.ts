@@ -14,6 +14,8 @@ import { negotiationConfigSchema } from "../contracts/config.js";
 import { hubsConfigSchema } from "../hubs/config.js";
 import { equilibriumConfigSchema } from "../market/config.js";
 import { marketSpecSchema } from "../market/spec.js";
+import { ppoHyperparametersSchema } from "../rl/ppo/options.js";
+import { reinforceHyperparametersSchema } from "../rl/reinforce/options.js";
 import { trainConfigSchema } from "../rl/train-config.js";
 import { sensitivitySchema } from "./contracts-sensitivity.js";
 import { experimentFileSchema } from "./schema.js";
@@ -34,7 +36,19 @@ export const CONFIG_FORMATS: { title: string; anchor: string; schema: z.ZodType;
     title: "Train file (`supplygym train`)",
     anchor: "train",
     schema: trainConfigSchema,
-    note: "`src/rl/train-config.ts`; examples: `experiments/cartpole-ppo.json`, `experiments/market-bidding-ppo.json`.",
+    note: "`src/rl/train-config.ts`; examples: `experiments/cartpole-ppo.json`, `experiments/market-bidding-ppo.json`. Its `hyperparameters` are the algorithm's (next two tables).",
+  },
+  {
+    title: "PPO and MAPPO hyperparameters (train `hyperparameters`, experiment `conditions[].algorithm.hyperparameters`)",
+    anchor: "ppo",
+    schema: ppoHyperparametersSchema,
+    note: "`src/rl/ppo/options.ts` and the shared fields of `src/rl/on-policy-options.ts`; `new PPO(options)` and `new MAPPO(options)` take them with `env`, `envOptions`, `seed` and `backend`; an experiment file sets `numEnvs` and `shareParameters` itself (`training.numEnvs`, `conditions[].shareParameters`). The defaults are CleanRL's `ppo.py`; for Box actions `PPO_CONTINUOUS_DEFAULTS` (CleanRL's `ppo_continuous_action.py`: numEnvs 1, numSteps 2048, learningRate 3e-4, numMinibatches 32, updateEpochs 10, entCoef 0, normalizeObservation and normalizeReward true) replace them. Checked with the environment: numEnvs * numSteps at most 1,000,000, numMinibatches at most numEnvs * numSteps, `gradients: \"fast\"` only where the fast path applies (never for MAPPO).",
+  },
+  {
+    title: "REINFORCE hyperparameters",
+    anchor: "reinforce",
+    schema: reinforceHyperparametersSchema,
+    note: "`src/rl/reinforce/options.ts` and the shared fields of `src/rl/on-policy-options.ts`; `new REINFORCE(options)` takes them with `env`, `envOptions`, `seed` and `backend`; an experiment file sets `numEnvs` and `shareParameters` itself. Checked with the environment: numEnvs * numSteps at most 1,000,000, gaeLambda 1.",
   },
   {
     title: "Equilibrium file (`supplygym equilibrium`)",

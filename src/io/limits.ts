@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * Upper bounds on every count, size and budget a config or flag can set, checked before any work starts (by
- * the schemas and `checkCommon`); a value above its bound is an exit-2 error naming the field and the bound.
+ * the schemas, the learners' option schemas among them); a value above its bound is an exit-2 error naming the field and the bound.
  * They are far above anything the experiments here need, and low enough that a typo (1e9 for 1e3) fails at
  * once instead of running out of memory or running for days. docs/reliability.md lists them with the reason.
  */

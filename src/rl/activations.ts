@@ -1,10 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
+import { ACTIVATION_NAMES, isActivation, type Activation, type OutputDerivativeActivation } from "./activation-names.js";
+
+export { ACTIVATION_NAMES, isActivation, type Activation } from "./activation-names.js";
 
 /**
  * Hidden-layer activations: ONE table used by the plain-JS forward pass (acting), the TF.js forward pass (autodiff
  * gradient path) and the hand-written backward pass (fast gradient path, only where the derivative can be written
- * from the activation's output). Adding an activation means adding one entry here; an unknown name is an error
- * everywhere ({@link activationOf}), never a silent fallback.
+ * from the activation's output). Adding an activation means adding its name to activation-names.ts (and to
+ * OUTPUT_DERIVATIVE_ACTIVATIONS when it has a backward from its output) and one entry here; the table's type makes
+ * the two agree. An unknown name is an error everywhere ({@link activationOf}), never a silent fallback.
  */
 export interface ActivationDef {
   /** Apply in place to `x[o .. o + n)` (float32 storage, plain JS). */
@@ -58,16 +62,11 @@ export const ACTIVATIONS = {
     },
     tf: (z) => tf.mul(z, tf.sigmoid(z)),
   },
-} satisfies Record<string, ActivationDef>;
-
-export type Activation = keyof typeof ACTIVATIONS;
-
-/** The activation names, for schemas and messages. */
-export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as [Activation, ...Activation[]];
-
-export function isActivation(name: unknown): name is Activation {
-  return typeof name === "string" && Object.hasOwn(ACTIVATIONS, name);
-}
+} satisfies {
+  [K in Activation]: K extends OutputDerivativeActivation
+    ? ActivationDef & Required<Pick<ActivationDef, "backwardFromOutput">>
+    : ActivationDef & { backwardFromOutput?: undefined };
+};
 
 /** The table entry of `name`; an unknown name throws a RangeError listing the known ones. */
 export function activationOf(name: string): ActivationDef {

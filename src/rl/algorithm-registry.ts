@@ -3,8 +3,8 @@ import type { Env, ParallelEnv } from "../core/types.js";
 import type { BackendName } from "./backends.js";
 import type { LearnOptions } from "./on-policy.js";
 import type { LearnedPolicy, MultiAgentPolicy } from "./policy.js";
-import { PPO_DEFAULTS } from "./ppo/defaults.js";
-import { REINFORCE_DEFAULTS } from "./reinforce/defaults.js";
+import { mappoOptionsSchema, PPO_DEFAULTS, resolvePPOOptions } from "./ppo/options.js";
+import { REINFORCE_DEFAULTS, resolveREINFORCEOptions } from "./reinforce/options.js";
 
 /**
  * The learning algorithms an experiment condition can name (`"algorithm": "ppo"` or `{ name, hyperparameters }`).
@@ -45,7 +45,9 @@ export interface AlgorithmDef {
   learner: LearnerClass | { load: () => Promise<LearnerClass> };
   /**
    * Check the options a run would construct the learner with (before any task runs); throw an Error whose message
-   * says what is wrong. The runner reports it at the condition's `algorithm.hyperparameters` path.
+   * says what is wrong. The runner reports a ConfigError's issues under the condition's `algorithm.hyperparameters`
+   * path (an issue at `numSteps` at `conditions[i].algorithm.hyperparameters.numSteps`), any other error's message at
+   * that path itself.
    */
   check?: (options: LearnerOptions) => void | Promise<void>;
   /**
@@ -96,12 +98,9 @@ registerAlgorithm({
   description: "PPO with CleanRL's defaults (clipped surrogate, GAE, clipped value loss, entropy bonus, annealed learning rate)",
   defaults: PPO_DEFAULTS as unknown as Record<string, unknown>,
   learner: { load: async () => (await import("./ppo/ppo.js")).PPO as unknown as LearnerClass },
-  check: async (o) => {
-    const [{ resolvePPOOptions }, { checkCommon }] = await Promise.all([import("./ppo/ppo.js"), import("./on-policy.js")]);
-    checkCommon(resolvePPOOptions(o as never));
-  },
-  batchSteps: async (o) => {
-    const r = (await import("./ppo/ppo.js")).resolvePPOOptions(o as never);
+  check: (o) => void resolvePPOOptions(o as never),
+  batchSteps: (o) => {
+    const r = resolvePPOOptions(o as never);
     return r.numSteps * r.numEnvs;
   },
 });
@@ -110,15 +109,9 @@ registerAlgorithm({
   description: "REINFORCE with a learned value baseline (CleanRL-style defaults)",
   defaults: REINFORCE_DEFAULTS as unknown as Record<string, unknown>,
   learner: { load: async () => (await import("./reinforce/reinforce.js")).REINFORCE as unknown as LearnerClass },
-  check: async (o) => {
-    const [{ resolveREINFORCEOptions }, { checkCommon }] = await Promise.all([
-      import("./reinforce/reinforce.js"),
-      import("./on-policy.js"),
-    ]);
-    checkCommon(resolveREINFORCEOptions(o as never));
-  },
-  batchSteps: async (o) => {
-    const r = (await import("./reinforce/reinforce.js")).resolveREINFORCEOptions(o as never);
+  check: (o) => void resolveREINFORCEOptions(o as never),
+  batchSteps: (o) => {
+    const r = resolveREINFORCEOptions(o as never);
     return r.numSteps * r.numEnvs;
   },
 });
@@ -128,8 +121,5 @@ registerAlgorithm({
     "MAPPO: PPO actors per agent (shared or not) with a centralised critic on the env's global state (state()); autodiff gradients",
   defaults: PPO_DEFAULTS as unknown as Record<string, unknown>,
   learner: { load: async () => (await import("./mappo/mappo.js")).MAPPO as unknown as LearnerClass },
-  check: async (o) => {
-    const [{ resolvePPOOptions }, { checkCommon }] = await Promise.all([import("./ppo/ppo.js"), import("./on-policy.js")]);
-    checkCommon(resolvePPOOptions(o as never));
-  },
+  check: (o) => void resolvePPOOptions(o as never, mappoOptionsSchema, "MAPPO"),
 });

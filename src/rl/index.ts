@@ -8,6 +8,9 @@ export {
   type PPOOptions,
   type ResolvedPPOOptions,
   type PPOHyperparameters,
+  ppoHyperparametersSchema,
+  ppoOptionsSchema,
+  mappoOptionsSchema,
 } from "./ppo/index.js";
 export { MAPPO } from "./mappo/index.js";
 export {
@@ -17,8 +20,9 @@ export {
   type REINFORCEOptions,
   type ResolvedREINFORCEOptions,
   type REINFORCEHyperparameters,
+  reinforceHyperparametersSchema,
+  reinforceOptionsSchema,
 } from "./reinforce/index.js";
-export { OptionError } from "./option-error.js";
 export {
   OnPolicyLearner,
   CURVE_COLUMNS,

@@ -1,32 +1,36 @@
 import type { BackendName } from "./backend.js";
-import { checkTotalSteps, type OnPolicyLearner } from "./on-policy.js";
-import { OptionError } from "./option-error.js";
+import type { OnPolicyLearner } from "./on-policy.js";
+import { optionsFile, totalStepsIssues } from "./on-policy-options.js";
 import { PPO } from "./ppo/ppo.js";
 import { MAPPO } from "./mappo/mappo.js";
 import { REINFORCE } from "./reinforce/reinforce.js";
 import { envOf, type TrainConfig } from "./train-config.js";
-import { ConfigError, nestConfigError } from "../io/errors.js";
+import { ConfigError, nestIssues, type ConfigIssue } from "../io/errors.js";
 
 /** Options a training config sets at its top level; every other learner option is `hyperparameters.<field>`. */
-const TOP_LEVEL = new Set(["env", "seed", "backend", "totalSteps"]);
+const TOP_LEVEL = new Set(["env", "seed", "backend"]);
 
-/** The JSON path in a training config of a learner option. */
-function configPath(cfg: TrainConfig, field: string): string {
-  if (field === "") return "";
-  if (field === "envOptions") return "env";
-  if (TOP_LEVEL.has(field)) return field;
-  if (field === "numEnvs" && cfg.numEnvs !== undefined) return "numEnvs";
-  return `hyperparameters.${field}`;
+/** The JSON path in a training config of the learner option at `path` (`numMinibatches`, `actorHidden[0]`, `envOptions.x`). */
+function configPath(cfg: TrainConfig, path: string): string {
+  const head = /^[^.[]*/.exec(path)![0];
+  if (head === "") return path;
+  if (head === "envOptions") return `env.options${path.slice(head.length)}`;
+  if (TOP_LEVEL.has(head) || (head === "numEnvs" && cfg.numEnvs !== undefined)) return path;
+  return `hyperparameters.${path}`;
 }
 
+const LEARNERS = { ppo: PPO, mappo: MAPPO, reinforce: REINFORCE } as const;
+
 /**
- * Build the learner a training config describes. Rule violations the schema cannot see (for example more
- * minibatches than transitions) become a ConfigError at the JSON path of the option's field
- * ({@link OptionError.field}): `hyperparameters.<field>`, a top-level field, or `env` when the environment cannot
- * be built; a `totalSteps` smaller than one batch (numEnvs * numSteps) is a ConfigError at `totalSteps`.
+ * Build the learner a training config describes. The learner's option errors (a ConfigError of `PPO options`,
+ * `MAPPO options` or `REINFORCE options`: rules between fields, such as more minibatches than transitions, and
+ * the environment's) become a ConfigError of `file` at each option's JSON path: `hyperparameters.<field>`, a
+ * top-level field, `env`, or `env.options.<path>` for the env's own option issues; a `totalSteps` smaller than one
+ * batch (numEnvs * numSteps) is a ConfigError at `totalSteps`.
  */
 export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: BackendName): OnPolicyLearner {
   const env = envOf(cfg);
+  const Learner = LEARNERS[cfg.algorithm];
   const opts = {
     ...cfg.hyperparameters,
     ...(cfg.numEnvs !== undefined ? { numEnvs: cfg.numEnvs } : {}),
@@ -35,24 +39,21 @@ export function learnerFromConfig(cfg: TrainConfig, file: string, backend?: Back
     seed: cfg.seed,
     backend: backend ?? cfg.backend,
   };
-  // An env's own ConfigError (`<id> options`) keeps its JSON paths, under the config's env.options.
-  const asConfigError = (err: unknown): unknown =>
-    err instanceof OptionError && err.field === "env" && err.cause instanceof ConfigError && err.cause.file === `${env.id} options`
-      ? nestConfigError(err.cause, file, "env.options")
-      : err instanceof OptionError
-        ? new ConfigError(file, [{ path: configPath(cfg, err.field), message: err.message }])
-        : err;
+  const reanchor = (issues: readonly ConfigIssue[]) =>
+    new ConfigError(
+      file,
+      issues.map((i) => ({ ...i, path: configPath(cfg, i.path) })),
+    );
   let learner: OnPolicyLearner;
   try {
-    learner = cfg.algorithm === "ppo" ? new PPO(opts) : cfg.algorithm === "mappo" ? new MAPPO(opts) : new REINFORCE(opts);
+    learner = new Learner(opts);
   } catch (err) {
-    throw asConfigError(err);
+    throw err instanceof ConfigError && err.file === optionsFile(Learner.optionsName) ? reanchor(err.issues) : err;
   }
-  try {
-    checkTotalSteps(cfg.totalSteps, learner.stepsPerIteration);
-  } catch (err) {
+  const issues = totalStepsIssues(cfg.totalSteps, learner.stepsPerIteration);
+  if (issues.length > 0) {
     learner.close();
-    throw asConfigError(err);
+    throw new ConfigError(file, nestIssues(issues, "totalSteps"));
   }
   return learner;
 }

@@ -99,7 +99,9 @@ describe("PPO", () => {
 
   it("rejects a totalSteps smaller than one batch (it would train nothing)", async () => {
     const ppo = new PPO({ env: "CartPole-v1", seed: 1, ...tiny });
-    await expect(ppo.learn(63)).rejects.toThrow(/totalSteps \(63\) is smaller than one batch \(numEnvs \* numSteps = 64\)/);
+    await expect(ppo.learn(63)).rejects.toThrow(
+      /^PPO\.learn: invalid configuration\n {2}- totalSteps: must be at least one batch, numEnvs \* numSteps = 64 steps \(a smaller budget trains nothing\), got 63$/,
+    );
     await expect(ppo.learn(0)).rejects.toThrow(/totalSteps/);
     expect(ppo.globalStep).toBe(0);
     expect(ppo.plannedSteps(200)).toBe(192);
@@ -109,10 +111,14 @@ describe("PPO", () => {
     expect(() => new PPO({ env: "CartPole-v1", numMinibatches: 0 })).toThrow(/numMinibatches/);
     expect(() => new PPO({ env: "CartPole-v1", gamma: 2 })).toThrow(/gamma/);
     // Zero clips would silently stop learning.
-    expect(() => new PPO({ env: "CartPole-v1", maxGradNorm: 0 })).toThrow(/^maxGradNorm must be a finite number > 0, got 0$/);
-    expect(() => new PPO({ env: "CartPole-v1", clipObservation: 0 })).toThrow(/^clipObservation must be a finite number > 0/);
-    expect(() => new REINFORCE({ env: "CartPole-v1", clipReward: 0 })).toThrow(/^clipReward must be a finite number > 0/);
-    expect(() => new PPO({ env: "CartPole-v1", clipReward: -1 })).toThrow(/^clipReward/);
+    expect(() => new PPO({ env: "CartPole-v1", maxGradNorm: 0 })).toThrow(
+      /^PPO options: invalid configuration\n {2}- maxGradNorm: must be a finite number > 0, got 0$/,
+    );
+    expect(() => new PPO({ env: "CartPole-v1", clipObservation: 0 })).toThrow(/- clipObservation: must be a finite number > 0/);
+    expect(() => new REINFORCE({ env: "CartPole-v1", clipReward: 0 })).toThrow(
+      /^REINFORCE options: .*\n {2}- clipReward: must be a finite number > 0/,
+    );
+    expect(() => new PPO({ env: "CartPole-v1", clipReward: -1 })).toThrow(/- clipReward: /);
     expect(() => new PPO({ env: "Nope-v0" })).toThrow(/unknown environment/);
   });
 });
@@ -126,7 +132,9 @@ describe("REINFORCE", () => {
     expect(rows).toHaveLength(3);
     expect(new Set(counts).size).toBe(1);
     expect([0, 1]).toContain(policy.act([0, 0, 0, 0], { deterministic: true }));
-    expect(() => new REINFORCE({ env: "CartPole-v1", gaeLambda: 0.9 })).toThrow(/gaeLambda/);
+    expect(() => new REINFORCE({ env: "CartPole-v1", gaeLambda: 0.9 })).toThrow(
+      /- gaeLambda: must be 1 for REINFORCE \(Monte-Carlo returns\), got 0.9/,
+    );
   });
 });
 

@@ -2,11 +2,6 @@ import * as tf from "@tensorflow/tfjs";
 import type { Layer } from "./actor-critic.js";
 import { activationOf, type Activation, type ActivationDef } from "./activations.js";
 
-/** Whether the fast hand-written backward pass can differentiate this activation (its derivative from its output). */
-export function fastBackwardSupports(activation: Activation): boolean {
-  return activationOf(activation).backwardFromOutput !== undefined;
-}
-
 /**
  * A hand-written forward and backward pass of one MLP in TensorFlow.js, for the PPO hot loop. TF.js autodiff
  * records a tape (Identity / Cast / Reshape kernels) and differentiates `matMul` with transposed products, which

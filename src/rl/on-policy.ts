@@ -1,4 +1,3 @@
-import { LIMITS } from "../io/limits.js";
 import { deriveSeed, Rng, type RngState } from "../core/rng.js";
 import { make } from "../core/registry.js";
 import type { Space } from "../core/spaces.js";
@@ -20,66 +19,24 @@ import {
   serializeParams,
   splitTensors,
   type ActorCriticParams,
-  type Activation,
   type NetworkSpec,
   type SerializedParams,
 } from "./actor-critic.js";
-import { ACTIVATION_NAMES, isActivation } from "./activations.js";
 import { initBackend, type BackendName } from "./backend.js";
 import { ConcatVectorEnv } from "./concat-vector-env.js";
-import { OptionError, envErrors } from "./option-error.js";
+import { checkTotalSteps, envErrors, optionError, type AgentIdFeature, type CommonOptions } from "./on-policy-options.js";
 import { categoricalSample, gaussianLogProb, gaussianSample, logSoftmax, stdOf } from "./distributions.js";
 import { LearnedPolicy, MultiAgentPolicy, actSeed, frozenNormalization, normalizeInPlace } from "./policy.js";
 import { RunningMeanStd, type RunningMeanStdState } from "../wrappers/running-mean-std.js";
 import { actionKind, obsEncoder, type ActionKind, type ObsEncoder } from "./spaces-codec.js";
 
-export const AGENT_ID_FEATURES = ["none", "onehot", "embedding"] as const;
-export type AgentIdFeature = (typeof AGENT_ID_FEATURES)[number];
-
-/** What the learners can train on: a registered id, or a factory of fresh environments. */
-export type EnvSource = string | (() => Env | ParallelEnv);
-
-/** Options every on-policy learner shares (PPO and REINFORCE); see each algorithm's defaults object. */
-export interface CommonOptions {
-  env: EnvSource;
-  /** Options passed to `make(env, envOptions)` when `env` is an id. */
-  envOptions?: Record<string, unknown>;
-  seed: number;
-  numEnvs: number;
-  numSteps: number;
-  learningRate: number;
-  annealLr: boolean;
-  gamma: number;
-  gaeLambda: number;
-  entCoef: number;
-  vfCoef: number;
-  maxGradNorm: number;
-  adamEps: number;
-  actorHidden: number[];
-  criticHidden: number[];
-  /** Hidden activation, a name of the activations table (tanh, relu, gelu, silu). */
-  activation: Activation;
-  /** Hidden layers shared by actor and critic (a shared trunk); [] = separate networks (CleanRL). */
-  sharedHidden: number[];
-  /**
-   * Shared policies only (shareParameters with several agents): an agent-id feature appended to every agent's
-   * input, "onehot" (one input per agent) or "embedding" (a learned table, `agentEmbeddingDim` wide; trains
-   * through the autodiff path); "none" = every agent looks the same to the network.
-   */
-  agentId: AgentIdFeature;
-  agentEmbeddingDim: number;
-  initLogStd: number;
-  normalizeObservation: boolean;
-  normalizeReward: boolean;
-  clipObservation: number;
-  clipReward: number;
-  /** ParallelEnv only: one policy for all agents (true) or one independent learner per agent (false). */
-  shareParameters: boolean;
-  /** Number of most recent episodes averaged in `episode_return_mean` / `episode_length_mean`. */
-  statsWindow: number;
-  /** TensorFlow.js backend; default: the fastest that loads (see backend.ts). */
-  backend?: BackendName;
-}
+export {
+  AGENT_ID_FEATURES,
+  checkTotalSteps,
+  type AgentIdFeature,
+  type CommonOptions,
+  type EnvSource,
+} from "./on-policy-options.js";
 
 /** One row of the learning curve (the columns of `learning_curve.csv`). */
 export interface CurveRow {
@@ -134,90 +91,6 @@ export interface LearnOptions {
   onIteration?: (p: Progress) => Promise<void | "stop"> | void | "stop";
   /** Ends training after the current iteration. */
   signal?: AbortSignal;
-}
-
-/** Validate shared fields; throws an {@link OptionError} naming the field and the rule. */
-export function checkCommon(c: CommonOptions): void {
-  const posInt = (k: keyof CommonOptions) => {
-    const v = c[k] as number;
-    if (!Number.isInteger(v) || v < 1) throw new OptionError(k, `${k} must be a positive integer, got ${v}`);
-  };
-  const nonNeg = (k: keyof CommonOptions) => {
-    const v = c[k] as number;
-    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number >= 0, got ${v}`);
-  };
-  if (!Number.isInteger(c.seed)) throw new OptionError("seed", `seed must be an integer, got ${c.seed}`);
-  posInt("numEnvs");
-  posInt("numSteps");
-  posInt("statsWindow");
-  const atMost = (k: keyof CommonOptions, max: number, why: string) => {
-    const v = c[k] as number;
-    if (v > max) throw new OptionError(k, `${k} must be at most ${max.toLocaleString("en-US")} (${why}), got ${v}`);
-  };
-  atMost("numEnvs", LIMITS.numEnvs, "parallel environments");
-  atMost("numSteps", LIMITS.numSteps, "steps per environment per rollout");
-  atMost("statsWindow", LIMITS.episodes, "episodes in the statistics window");
-  if (c.numEnvs * c.numSteps > LIMITS.batchSteps) {
-    throw new OptionError(
-      "numSteps",
-      `numEnvs * numSteps (${c.numEnvs} * ${c.numSteps} = ${c.numEnvs * c.numSteps}) must be at most ${LIMITS.batchSteps.toLocaleString("en-US")} steps per batch (the rollout buffer is held in memory)`,
-    );
-  }
-  for (const k of ["entCoef", "vfCoef", "adamEps"] as const) nonNeg(k);
-  // A zero clip or learning rate is accepted by the maths but silently stops learning (all gradients scaled to
-  // zero, all normalised observations or rewards clipped to zero).
-  for (const k of ["learningRate", "maxGradNorm", "clipObservation", "clipReward"] as const) {
-    const v = c[k];
-    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw new OptionError(k, `${k} must be a finite number > 0, got ${v}`);
-  }
-  if (c.learningRate > LIMITS.learningRate)
-    throw new OptionError(
-      "learningRate",
-      `learningRate must be at most ${LIMITS.learningRate} (a larger Adam step overshoots every update and ends in NaN weights), got ${c.learningRate}`,
-    );
-  if (!(c.gamma >= 0 && c.gamma <= 1)) throw new OptionError("gamma", `gamma must be in [0, 1], got ${c.gamma}`);
-  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) throw new OptionError("gaeLambda", `gaeLambda must be in [0, 1], got ${c.gaeLambda}`);
-  for (const k of ["actorHidden", "criticHidden", "sharedHidden"] as const) {
-    if (!Array.isArray(c[k]) || c[k].some((n) => !Number.isInteger(n) || n < 1))
-      throw new OptionError(k, `${k} must be a list of positive integers, got ${JSON.stringify(c[k])}`);
-    if (c[k].length > LIMITS.hiddenLayers || c[k].some((n) => n > LIMITS.hiddenUnits)) {
-      throw new OptionError(
-        k,
-        `${k} must have at most ${LIMITS.hiddenLayers} layers of at most ${LIMITS.hiddenUnits} units, got ${JSON.stringify(c[k])}`,
-      );
-    }
-  }
-  if (!isActivation(c.activation))
-    throw new OptionError(
-      "activation",
-      `activation must be one of ${ACTIVATION_NAMES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(c.activation)}`,
-    );
-  if (!(AGENT_ID_FEATURES as readonly string[]).includes(c.agentId))
-    throw new OptionError(
-      "agentId",
-      `agentId must be one of ${AGENT_ID_FEATURES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(c.agentId)}`,
-    );
-  if (!Number.isInteger(c.agentEmbeddingDim) || c.agentEmbeddingDim < 1)
-    throw new OptionError("agentEmbeddingDim", `agentEmbeddingDim must be a positive integer, got ${c.agentEmbeddingDim}`);
-  if (!Number.isFinite(c.initLogStd)) throw new OptionError("initLogStd", `initLogStd must be a finite number, got ${c.initLogStd}`);
-  if (typeof c.env !== "string" && typeof c.env !== "function")
-    throw new OptionError("env", "env must be a registered id or a function returning an Env or ParallelEnv");
-}
-
-/**
- * `learn(totalSteps)` trains whole iterations of `batch = numEnvs * numSteps` environment steps; a budget smaller
- * than one batch would train nothing, so it is an error (an OptionError naming totalSteps and the batch size).
- */
-export function checkTotalSteps(totalSteps: number, batch: number): void {
-  if (typeof totalSteps !== "number" || !Number.isFinite(totalSteps))
-    throw new OptionError("totalSteps", `totalSteps must be a finite number, got ${totalSteps}`);
-  if (totalSteps > LIMITS.totalSteps)
-    throw new OptionError("totalSteps", `totalSteps must be at most ${LIMITS.totalSteps.toLocaleString("en-US")}, got ${totalSteps}`);
-  if (totalSteps < batch)
-    throw new OptionError(
-      "totalSteps",
-      `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained`,
-    );
 }
 
 /** One set of weights and its data: all slots for a single-agent or shared policy, one agent's otherwise. */
@@ -367,11 +240,12 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
    */
   readonly profile = { env: 0, inference: 0, gae: 0, gather: 0, gradient: 0, optimizer: 0 };
 
+  /** `config`: resolved and checked by the algorithm's options schema (ppo/options.ts, reinforce/options.ts). */
   constructor(config: C) {
-    checkCommon(config);
     this.config = config;
-    // Errors building the env, or from spaces the learners do not support, are OptionErrors of field `env`.
-    const { vec, agents } = envErrors(() => this.buildVectorEnv());
+    const name = this.optionsName();
+    // Errors building the env, or from spaces the learners do not support, are ConfigErrors at the option `env`.
+    const { vec, agents } = envErrors(name, config.env, () => this.buildVectorEnv());
     this.vec = vec;
     this.agents = agents;
     const initRng = new Rng(deriveSeed(config.seed, "init"));
@@ -386,8 +260,10 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     let stateDim = 0;
     if (central) {
       const penv = agents === null ? null : ((this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector).env;
-      if (!penv || typeof penv.state !== "function" || !penv.stateSpace)
-        throw new OptionError("env", `${this.algorithmName()} needs a ParallelEnv with a global state (state() and stateSpace)`);
+      if (!penv || typeof penv.state !== "function" || !penv.stateSpace) {
+        vec.close();
+        throw optionError(name, "env", "needs a multi-agent ParallelEnv with a global state (state() and stateSpace)");
+      }
       stateDim = penv.stateSpace.shape.reduce((a, b) => a * b, 1);
       for (const part of (this.vec as ConcatVectorEnv<unknown, unknown>).parts) (part as ParallelToVector).recordState = true;
     }
@@ -395,8 +271,8 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
       const probe = agent === null ? null : ((this.vec as ConcatVectorEnv<unknown, unknown>).parts[0] as ParallelToVector);
       const obsSpace = probe ? probe.env.observationSpace(agent!) : vec.singleObservationSpace;
       const actSpace = probe ? probe.env.actionSpace(agent!) : vec.singleActionSpace;
-      const enc = envErrors(() => obsEncoder(obsSpace));
-      const action = envErrors(() => actionKind(actSpace));
+      const enc = envErrors(name, config.env, () => obsEncoder(obsSpace));
+      const action = envErrors(name, config.env, () => actionKind(actSpace));
       const shared = agents !== null && config.shareParameters && nAgents > 1;
       const agentId: AgentIdFeature = shared ? config.agentId : "none";
       const agentCount = shared ? nAgents : 1;
@@ -414,7 +290,7 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
         criticObsDim: central ? critDim : undefined,
         embedding: agentId === "embedding" ? { count: agentCount, dim: config.agentEmbeddingDim } : undefined,
       };
-      const params = envErrors(() => initParams(spec, initRng));
+      const params = envErrors(name, config.env, () => initParams(spec, initRng));
       const actDim = action.kind === "categorical" ? 1 : action.dim;
       const embDim = agentId === "embedding" ? config.agentEmbeddingDim : 0;
       const cur = new Float32Array(slots.length * obsDim);
@@ -457,8 +333,9 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
     return false;
   }
 
-  private algorithmName(): string {
-    return this.constructor.name;
+  /** The name that labels the learner's option errors (`PPO options`): the class's static `optionsName`, else its name. */
+  protected optionsName(): string {
+    return (this.constructor as { optionsName?: string }).optionsName ?? this.constructor.name;
   }
 
   private buildVectorEnv(): { vec: VectorEnv; agents: string[] | null } {
@@ -726,12 +603,12 @@ export abstract class OnPolicyLearner<C extends CommonOptions = CommonOptions> {
 
   /**
    * Train until `totalSteps` environment steps, rounded down to whole iterations of `numEnvs * numSteps`
-   * ({@link plannedSteps}); a `totalSteps` smaller than one iteration is an {@link OptionError}. The learning
+   * ({@link plannedSteps}); a `totalSteps` smaller than one iteration is a ConfigError (`PPO.learn`) at `totalSteps`. The learning
    * rate anneals linearly to 0 over those iterations (CleanRL). Calling it again after a restore continues the
    * same run. Returns the trained policy.
    */
   async learn(totalSteps: number, opts: LearnOptions = {}): Promise<LearnedPolicy | MultiAgentPolicy> {
-    checkTotalSteps(totalSteps, this.stepsPerIteration);
+    checkTotalSteps(totalSteps, this.stepsPerIteration, this.optionsName());
     this.backend = await initBackend({ backend: this.config.backend });
     if (this.observations === null) this.start();
     const numIterations = Math.floor(totalSteps / this.stepsPerIteration);

@@ -24,7 +24,23 @@ describe("train config schema", () => {
     for (const algorithm of ["ppo", "reinforce"]) {
       const found = issues({ ...base, algorithm, hyperparameters: { [field]: 0 } });
       expect(found).toHaveLength(1);
-      expect(found[0]).toMatch(new RegExp(`^hyperparameters\\.${field}: .*>0`));
+      expect(found[0]).toMatch(new RegExp(`^hyperparameters\\.${field}: must be a finite number > 0, got 0$`));
     }
+  });
+
+  it("checks each hyperparameter against its algorithm's schema and keeps them as written (defaults come with the env)", () => {
+    expect(issues({ ...base, hyperparameters: { numStep: 8, clipCoef: 0.1, actorHidden: [8, 0] } })).toEqual([
+      "hyperparameters.actorHidden[1]: must be a positive integer, got 0",
+      "hyperparameters.numStep: unknown key",
+    ]);
+    // clipCoef is PPO's, not REINFORCE's; PPO's own fields are not REINFORCE options.
+    expect(issues({ ...base, algorithm: "reinforce", hyperparameters: { clipCoef: 0.1 } })).toEqual([
+      "hyperparameters.clipCoef: unknown key",
+    ]);
+    expect(issues({ ...base, algorithm: "mappo", hyperparameters: { seed: 3 } })).toEqual(["hyperparameters.seed: unknown key"]);
+    // Pendulum's PPO defaults are the continuous script's, so the config must not fill in the Discrete ones.
+    expect(parseTrainConfig({ ...base, env: "Pendulum-v1", hyperparameters: { numSteps: 64 } }, "x.json").hyperparameters).toEqual({
+      numSteps: 64,
+    });
   });
 });

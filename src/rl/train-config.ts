@@ -5,97 +5,24 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { ConfigError, zodConfigError } from "../io/errors.js";
 import { BACKENDS } from "./backend.js";
-import { ACTIVATION_NAMES } from "./activations.js";
-import { AGENT_ID_FEATURES } from "./on-policy.js";
-import { GRADIENT_PATHS } from "./ppo/ppo.js";
-
-const posInt = z.number().int().positive();
-const nonNeg = z.number().finite().nonnegative();
-/** A zero here would silently stop learning (gradients scaled to zero, everything clipped to zero). */
-const pos = z.number().finite().positive();
-const lr = pos.max(LIMITS.learningRate, `must be at most ${LIMITS.learningRate} (a larger Adam step ends in NaN weights)`);
-const unit = z.number().min(0).max(1);
+import { ppoHyperparametersSchema } from "./ppo/options.js";
+import { reinforceHyperparametersSchema } from "./reinforce/options.js";
 
 /**
- * Hyperparameters every algorithm takes, each optional: an absent one is the algorithm's default (PPO_DEFAULTS,
- * PPO_CONTINUOUS_DEFAULTS for Box actions, REINFORCE_DEFAULTS; docs/learning.md lists them).
+ * A training config's `hyperparameters`: each field checked against the algorithm's schema (type, rule, unknown
+ * names) and kept as written, since an absent field is the algorithm's default and PPO's depend on the env's action
+ * space (PPO_CONTINUOUS_DEFAULTS for Box actions). The rules between fields (minibatches per batch, the batch size,
+ * the gradient path) are checked when the learner is built (learner-from-config.ts), with the env.
  */
-const common = {
-  /** Parallel environment copies. */
-  numEnvs: posInt.optional().describe("Parallel environment copies."),
-  /** Steps per env per rollout; batch = numEnvs * numSteps. */
-  numSteps: posInt.optional().describe("Steps per env per rollout; batch = numEnvs * numSteps."),
-  /** Adam learning rate. */
-  learningRate: lr.optional().describe("Adam learning rate."),
-  /** Anneal the learning rate linearly to 0 over the run. */
-  annealLr: z.boolean().optional().describe("Anneal the learning rate linearly to 0 over the run."),
-  /** Discount factor. */
-  gamma: unit.optional().describe("Discount factor."),
-  /** GAE lambda (REINFORCE: must stay 1, Monte-Carlo returns). */
-  gaeLambda: unit.optional().describe("GAE lambda (REINFORCE: must stay 1, Monte-Carlo returns)."),
-  /** Entropy bonus coefficient. */
-  entCoef: nonNeg.optional().describe("Entropy bonus coefficient."),
-  /** Value (baseline) loss coefficient. */
-  vfCoef: nonNeg.optional().describe("Value (baseline) loss coefficient."),
-  /** Global gradient-norm clip. */
-  maxGradNorm: pos.optional().describe("Global gradient-norm clip."),
-  /** Adam epsilon. */
-  adamEps: nonNeg.optional().describe("Adam epsilon."),
-  /** Policy MLP hidden layer sizes. */
-  actorHidden: z.array(posInt).optional().describe("Policy MLP hidden layer sizes."),
-  /** Value MLP hidden layer sizes. */
-  criticHidden: z.array(posInt).optional().describe("Value MLP hidden layer sizes."),
-  /** Hidden activation. */
-  activation: z.enum(ACTIVATION_NAMES).optional().describe("Hidden activation."),
-  /** Hidden layers shared by actor and critic (default none: separate networks). */
-  sharedHidden: z.array(posInt).optional().describe("Hidden layers shared by actor and critic (default none: separate networks)."),
-  /** Agent-id feature of a shared policy. */
-  agentId: z.enum(AGENT_ID_FEATURES).optional().describe("Agent-id feature of a shared policy."),
-  /** Width of the learned agent-id embedding (agentId "embedding"). */
-  agentEmbeddingDim: posInt.optional().describe('Width of the learned agent-id embedding (agentId "embedding").'),
-  /** Initial log-std of the Gaussian policy (Box actions). */
-  initLogStd: z.number().finite().optional().describe("Initial log-std of the Gaussian policy (Box actions)."),
-  /** Normalise observations by running mean and std. */
-  normalizeObservation: z.boolean().optional().describe("Normalise observations by running mean and std."),
-  /** Normalise rewards by the running std of the discounted return. */
-  normalizeReward: z.boolean().optional().describe("Normalise rewards by the running std of the discounted return."),
-  /** Clip normalised observations to +- this. */
-  clipObservation: pos.optional().describe("Clip normalised observations to +- this."),
-  /** Clip normalised rewards to +- this. */
-  clipReward: pos.optional().describe("Clip normalised rewards to +- this."),
-  /** ParallelEnv: one policy shared by every agent instead of independent learners. */
-  shareParameters: z.boolean().optional().describe("ParallelEnv: one policy shared by every agent instead of independent learners."),
-  /** Episodes averaged in the learning curve. */
-  statsWindow: posInt.optional().describe("Episodes averaged in the learning curve."),
-  /** Normalise advantages (PPO per minibatch, REINFORCE over the batch). */
-  normAdv: z.boolean().optional().describe("Normalise advantages (PPO per minibatch, REINFORCE over the batch)."),
-};
-
-const ppoHyper = z.strictObject({
-  ...common,
-  /** Minibatches per epoch (at most the batch size). */
-  numMinibatches: posInt.optional().describe("Minibatches per epoch (at most the batch size)."),
-  /** Epochs over each batch. */
-  updateEpochs: posInt.optional().describe("Epochs over each batch."),
-  /** Surrogate clipping coefficient. */
-  clipCoef: z.number().positive().optional().describe("Surrogate clipping coefficient."),
-  /** Clip the value loss around the old values with clipCoef. */
-  clipVloss: z.boolean().optional().describe("Clip the value loss around the old values with clipCoef."),
-  /** Stop an update's epochs early when the approximate KL of the last minibatch exceeds it (null: never). */
-  targetKl: z
-    .number()
-    .positive()
-    .nullable()
-    .optional()
-    .describe("Stop an update's epochs early when the approximate KL of the last minibatch exceeds it (null: never)."),
-  /** Gradient path: "fast" (hand-written backward pass), "autodiff" (TensorFlow.js), "auto" (fast where it applies). */
-  gradients: z
-    .enum(GRADIENT_PATHS)
-    .optional()
-    .describe('Gradient path: "fast" (hand-written backward pass), "autodiff" (TensorFlow.js), "auto" (fast where it applies).'),
-});
-
-const reinforceHyper = z.strictObject(common);
+function checkedBy(schema: z.ZodType) {
+  return z
+    .record(z.string(), z.unknown())
+    .default({})
+    .superRefine((h, ctx) => {
+      const r = schema.safeParse(h);
+      if (!r.success) for (const issue of r.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+    });
+}
 
 const envSchema = z.union([
   z.string().min(1).describe("A registered environment id."),
@@ -139,22 +66,28 @@ export const trainConfigSchema = z.discriminatedUnion("algorithm", [
     ...base,
     /** PPO (CleanRL's ppo.py; ppo_continuous_action.py for Box actions). */
     algorithm: z.literal("ppo").describe("PPO (CleanRL's ppo.py; ppo_continuous_action.py for Box actions)."),
-    /** PPO hyperparameters over its defaults. */
-    hyperparameters: ppoHyper.default({}).describe("PPO hyperparameters over its defaults."),
+    /** PPO hyperparameters over its defaults (table "PPO and MAPPO hyperparameters"). */
+    hyperparameters: checkedBy(ppoHyperparametersSchema).describe(
+      'PPO hyperparameters over its defaults (table "PPO and MAPPO hyperparameters").',
+    ),
   }),
   z.strictObject({
     ...base,
     /** MAPPO: PPO with a centralised critic on the env's state() (parallel envs). */
     algorithm: z.literal("mappo").describe("MAPPO: PPO with a centralised critic on the env's state() (parallel envs)."),
-    /** MAPPO hyperparameters (PPO's) over its defaults. */
-    hyperparameters: ppoHyper.default({}).describe("MAPPO hyperparameters (PPO's) over its defaults."),
+    /** MAPPO hyperparameters (PPO's) over its defaults (table "PPO and MAPPO hyperparameters"). */
+    hyperparameters: checkedBy(ppoHyperparametersSchema).describe(
+      'MAPPO hyperparameters (PPO\'s) over its defaults (table "PPO and MAPPO hyperparameters").',
+    ),
   }),
   z.strictObject({
     ...base,
     /** REINFORCE with a learned baseline. */
     algorithm: z.literal("reinforce").describe("REINFORCE with a learned baseline."),
-    /** REINFORCE hyperparameters over its defaults. */
-    hyperparameters: reinforceHyper.default({}).describe("REINFORCE hyperparameters over its defaults."),
+    /** REINFORCE hyperparameters over its defaults (table "REINFORCE hyperparameters"). */
+    hyperparameters: checkedBy(reinforceHyperparametersSchema).describe(
+      'REINFORCE hyperparameters over its defaults (table "REINFORCE hyperparameters").',
+    ),
   }),
 ]);
 

@@ -94,7 +94,9 @@ describe("hubs scenario preflight", () => {
     expect(got[1]).toMatch(/^conditions\[1\]\.algorithm\.hyperparameters\.learningRat: unknown ppo hyperparameter/);
     expect(got[2]).toMatch(/^conditions\[1\]\.algorithm\.hyperparameters\.numEnvs: set by the experiment/);
     // "mixed" trains with the default PPO batch, larger than this fixture's budget: also said before any work
-    expect(got[3]).toMatch(/^training\.totalSteps: totalSteps \(48\) is smaller than one batch/);
+    expect(got[3]).toMatch(
+      /^training\.totalSteps: must be at least one batch, numEnvs \* numSteps = \d+ steps .*, got 48 \(conditions\[2\], ppo\)$/,
+    );
     expect(got).toHaveLength(4);
     expect(
       (

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deriveSeed } from "../../core/rng.js";
 import type { Env, ParallelEnv, Policy } from "../../core/types.js";
-import { formatPath, UsageError, type ConfigIssue } from "../../io/errors.js";
+import { ConfigError, formatPath, nestIssues, UsageError, type ConfigIssue } from "../../io/errors.js";
 import { initBackend } from "../../rl/backend.js";
 import { getAlgorithm, learnerClass, type LearnerOptions } from "../../rl/algorithm-registry.js";
-import { OptionError } from "../../rl/option-error.js";
+import { totalStepsIssues } from "../../rl/on-policy-options.js";
 import { actSeed, LearnedPolicy, MultiAgentPolicy } from "../../rl/policy.js";
 import { progressPoints } from "../../rl/curve-points.js";
 import { LiveLog, liveTag } from "../../io/live-log.js";
@@ -25,8 +25,27 @@ import type { Task, TaskContext, TaskResult } from "../task.js";
 const RESERVED_HYPERPARAMETERS = ["env", "envOptions", "seed", "backend", "numEnvs", "shareParameters"];
 
 /**
+ * Where in an experiment file the learner option at `path` of condition `i` comes from: a hyperparameter at
+ * `conditions[i].algorithm.hyperparameters.<path>`; the options the experiment sets at theirs (`training.numEnvs`,
+ * `conditions[i].shareParameters`, `seeds`, `backend`); the environment (which the algorithm does not fit) at
+ * `conditions[i].algorithm`.
+ */
+function experimentPath(path: string, i: number): string {
+  const head = /^[^.[]*/.exec(path)![0];
+  const rest = path.slice(head.length);
+  const condition = formatPath(["conditions", i]);
+  if (head === "numEnvs") return `training.numEnvs${rest}`;
+  if (head === "shareParameters") return `${condition}.shareParameters${rest}`;
+  if (head === "seed") return "seeds";
+  if (head === "backend") return "backend";
+  if (head === "env" || head === "envOptions") return `${condition}.algorithm`;
+  return nestIssues([{ path, message: "" }], `${condition}.algorithm.hyperparameters`)[0].path;
+}
+
+/**
  * Issues with condition `i`'s algorithm: reserved or unknown hyperparameter names, then invalid values (resolved
- * with the algorithm's own defaults and checks against an env from `makeEnv`).
+ * with the algorithm's own defaults and checks against an env from `makeEnv`; a ConfigError's issues at their
+ * JSON paths, see {@link experimentPath}), then `totalSteps` against one batch.
  */
 export async function algorithmIssues(
   c: ResolvedCondition,
@@ -57,16 +76,14 @@ export async function algorithmIssues(
     } satisfies LearnerOptions;
     await check?.(options);
     const batch = totalSteps !== undefined ? await def.batchSteps?.(options) : undefined;
-    // As checkTotalSteps (src/rl/on-policy.ts) would say at the first task; not imported, it loads TensorFlow.js.
-    if (totalSteps !== undefined && batch !== undefined && totalSteps < batch) {
-      issues.push({
-        path: "training.totalSteps",
-        message: `totalSteps (${totalSteps}) is smaller than one batch (numEnvs * numSteps = ${batch}): nothing would be trained (conditions[${i}], ${c.algorithm.name})`,
-      });
+    // The rule learn() checks at the first task.
+    if (totalSteps !== undefined && batch !== undefined) {
+      for (const issue of nestIssues(totalStepsIssues(totalSteps, batch), "training.totalSteps"))
+        issues.push({ ...issue, message: `${issue.message} (conditions[${i}], ${c.algorithm.name})` });
     }
   } catch (err) {
-    const key = err instanceof OptionError && err.field && err.field !== "env" ? `.${err.field}` : "";
-    issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]) + key, message: (err as Error).message });
+    if (err instanceof ConfigError) issues.push(...err.issues.map((issue) => ({ ...issue, path: experimentPath(issue.path, i) })));
+    else issues.push({ path: formatPath(["conditions", i, "algorithm", "hyperparameters"]), message: (err as Error).message });
   }
   return issues;
 }

@@ -72,7 +72,7 @@ describe("market scenario preflight", () => {
           "x.json",
         ),
       ),
-    ).toMatch(/conditions\[1\]\.algorithm\.hyperparameters\.gamma: gamma/);
+    ).toMatch(/conditions\[1\]\.algorithm\.hyperparameters\.gamma: must be in \[0, 1\], got 3/);
     expect(
       await issuesOf(() =>
         preflight(

@@ -5,7 +5,7 @@ import { Rng } from "../../core/rng.js";
 import { ForwardScratch, netForward } from "../actor-critic.js";
 import type { ParallelEnv } from "../../core/types.js";
 import { initBackend } from "../backend.js";
-import { OptionError } from "../option-error.js";
+import { ConfigError } from "../../io/errors.js";
 import { MultiAgentPolicy } from "../policy.js";
 import { PPO } from "../ppo/ppo.js";
 import { getAlgorithm } from "../algorithm-registry.js";
@@ -101,8 +101,13 @@ describe("MAPPO", () => {
   });
 
   it("needs a ParallelEnv with a state; the fast gradient path does not apply", () => {
-    expect(() => new MAPPO({ env: "CartPole-v1" })).toThrow(OptionError);
-    expect(() => new MAPPO({ env: () => make("TeamMatch-v0", {}) as ParallelEnv, gradients: "fast" })).toThrow(/centralised critic/);
+    expect(() => new MAPPO({ env: "CartPole-v1" })).toThrow(ConfigError);
+    expect(() => new MAPPO({ env: "CartPole-v1" })).toThrow(
+      /^MAPPO options: invalid configuration\n {2}- env: needs a multi-agent ParallelEnv/,
+    );
+    expect(() => new MAPPO({ env: () => make("TeamMatch-v0", {}) as ParallelEnv, gradients: "fast" })).toThrow(
+      /- gradients: "fast" does not apply to a centralised critic/,
+    );
   });
 
   it("is registered as an experiment algorithm with PPO's hyperparameters", () => {

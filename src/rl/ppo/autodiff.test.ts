@@ -14,7 +14,6 @@ import {
 import { ACTIVATION_NAMES, activationOf } from "../activations.js";
 import { initBackend } from "../backend.js";
 import { gaussianLogProb } from "../distributions.js";
-import { OptionError } from "../option-error.js";
 import type { ActionKind } from "../spaces-codec.js";
 import { parseTrainConfig } from "../train-config.js";
 import { learnerFromConfig } from "../learner-from-config.js";
@@ -72,8 +71,10 @@ describe("activations table", () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(OptionError);
-    expect((err as OptionError).field).toBe("activation");
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues).toEqual([
+      { path: "activation", message: 'must be one of "tanh", "relu", "gelu", "silu", got "swish"' },
+    ]);
     const cfg = { env: "CartPole-v1", algorithm: "ppo", totalSteps: 1024, hyperparameters: { activation: "swish" } };
     expect(() => parseTrainConfig(cfg, "x.json")).toThrow(ConfigError);
     try {
@@ -227,7 +228,7 @@ describe("autodiff gradient path (tf.variableGrads)", () => {
     expect(plain.gradientPath).toBe("fast");
     plain.close();
     expect(() => new PPO({ env: "CartPole-v1", sharedHidden: [16], gradients: "fast" })).toThrow(
-      /gradients "fast" does not apply to a shared trunk/,
+      /- gradients: "fast" does not apply to a shared trunk/,
     );
     const cfg = parseTrainConfig(
       { env: "CartPole-v1", algorithm: "ppo", totalSteps: 1024, hyperparameters: { activation: "silu", gradients: "fast" } },

@@ -1,3 +1,10 @@
 export { PPO, resolvePPOOptions, type PPOOptions, type ResolvedPPOOptions } from "./ppo.js";
 export { normalizeAdvantages } from "../advantages.js";
-export { PPO_DEFAULTS, PPO_CONTINUOUS_DEFAULTS, type PPOHyperparameters } from "./defaults.js";
+export {
+  PPO_DEFAULTS,
+  PPO_CONTINUOUS_DEFAULTS,
+  ppoHyperparametersSchema,
+  ppoOptionsSchema,
+  mappoOptionsSchema,
+  type PPOHyperparameters,
+} from "./options.js";

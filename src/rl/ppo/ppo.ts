@@ -1,88 +1,32 @@
-import { LIMITS } from "../../io/limits.js";
 import * as tf from "@tensorflow/tfjs";
-import type { Env, ParallelEnv } from "../../core/types.js";
-import { make } from "../../core/registry.js";
-import { isParallelEnv } from "../../core/types.js";
 import { clipFactor } from "../adam.js";
-import { MlpTape, fastBackwardSupports } from "../mlp-backprop.js";
+import { MlpTape } from "../mlp-backprop.js";
 import type { ActionKind } from "../spaces-codec.js";
 import type { ActorCriticParams } from "../actor-critic.js";
 import { ppoLoss } from "./ppo-loss.js";
 import { actorCriticTf, paramList, paramShapes, splitTensors, type ParamTensorParts } from "../actor-critic.js";
 import { normalizeAdvantages } from "../advantages.js";
 import { autodiffGradients, splitFlat } from "../gradients.js";
-import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
 import { computeGae } from "../gae.js";
-import { OnPolicyLearner, explainedVariance, range, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
-import { Box } from "../../core/spaces.js";
-import { withDefaults } from "../common-defaults.js";
-import { OptionError, envErrors } from "../option-error.js";
-import { PPO_CONTINUOUS_DEFAULTS, PPO_DEFAULTS, type PPOHyperparameters } from "./defaults.js";
+import { OnPolicyLearner, explainedVariance, range, type Group, type UpdateMetrics } from "../on-policy.js";
+import {
+  fastPathObstacle,
+  ppoOptionsSchema,
+  resolvePPOOptions,
+  type PPOHyperparameters,
+  type PPOOptions,
+  type ResolvedPPOOptions,
+} from "./options.js";
 
-export interface PPOOptions extends Partial<PPOHyperparameters> {
-  env: EnvSource;
-  envOptions?: Record<string, unknown>;
-  seed?: number;
-  backend?: BackendName;
-}
-
-export type ResolvedPPOOptions = PPOHyperparameters & {
-  env: EnvSource;
-  envOptions?: Record<string, unknown>;
-  seed: number;
-  backend?: BackendName;
-};
-
-/** True when the env's (first agent's) action space is a Box: picks the continuous defaults. */
-function isContinuous(env: EnvSource, envOptions?: Record<string, unknown>): boolean {
-  const e = envErrors(() => (typeof env === "string" ? make(env, envOptions ?? {}) : env()));
-  const space = isParallelEnv(e) ? (e as ParallelEnv).actionSpace(e.possibleAgents[0]) : (e as Env).actionSpace;
-  e.close();
-  return space instanceof Box;
-}
-
-/** Fill PPO defaults (CleanRL's; the continuous script's for Box actions) and validate. */
-export function resolvePPOOptions(opts: PPOOptions): ResolvedPPOOptions {
-  if (opts === null || typeof opts !== "object") throw new OptionError("", "PPO: options must be an object");
-  const base = { ...PPO_DEFAULTS, ...(isContinuous(opts.env, opts.envOptions) ? PPO_CONTINUOUS_DEFAULTS : {}) };
-  const c = withDefaults<ResolvedPPOOptions>(base, opts, "PPO");
-  for (const k of ["numMinibatches", "updateEpochs"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new OptionError(k, `${k} must be a positive integer, got ${c[k]}`);
-  }
-  if (c.updateEpochs > LIMITS.epochs)
-    throw new OptionError("updateEpochs", `updateEpochs must be at most ${LIMITS.epochs.toLocaleString("en-US")}, got ${c.updateEpochs}`);
-  if (!(c.clipCoef > 0)) throw new OptionError("clipCoef", `clipCoef must be > 0, got ${c.clipCoef}`);
-  if (c.targetKl !== null && !(c.targetKl > 0)) throw new OptionError("targetKl", `targetKl must be > 0 or null, got ${c.targetKl}`);
-  if (Math.floor((c.numSteps * c.numEnvs) / c.numMinibatches) < 1)
-    throw new OptionError("numMinibatches", `numMinibatches (${c.numMinibatches}) exceeds the batch size numEnvs * numSteps`);
-  if (!(GRADIENT_PATHS as readonly string[]).includes(c.gradients))
-    throw new OptionError(
-      "gradients",
-      `gradients must be one of ${GRADIENT_PATHS.map((g) => `"${g}"`).join(", ")}, got ${JSON.stringify(c.gradients)}`,
-    );
-  return c;
-}
-
-export const GRADIENT_PATHS = ["auto", "fast", "autodiff"] as const;
-export type GradientPath = (typeof GRADIENT_PATHS)[number];
-
-/**
- * Why the fast hand-written backward pass does not apply to these options (undefined when it does): it covers
- * separate actor and critic MLPs on the same input with an activation whose derivative is a function of its output
- * (tanh, relu), and a one-hot agent id (just more inputs); a shared trunk, an agent embedding, GELU / SiLU or a
- * centralised critic need autodiff.
- */
-export function fastPathObstacle(
-  c: Pick<PPOHyperparameters, "activation" | "sharedHidden" | "agentId">,
-  centralCritic: boolean,
-): string | undefined {
-  if (!fastBackwardSupports(c.activation)) return `activation "${c.activation}" has no hand-written derivative`;
-  if (c.sharedHidden.length > 0) return "a shared trunk (sharedHidden)";
-  if (c.agentId === "embedding") return "an agent-id embedding";
-  if (centralCritic) return "a centralised critic";
-  return undefined;
-}
+export {
+  GRADIENT_PATHS,
+  fastPathObstacle,
+  resolvePPOOptions,
+  type GradientPath,
+  type PPOOptions,
+  type ResolvedPPOOptions,
+} from "./options.js";
 
 /**
  * Proximal Policy Optimization, as CleanRL's ppo.py / ppo_continuous_action.py: clipped surrogate, GAE(lambda),
@@ -94,18 +38,21 @@ export function fastPathObstacle(
  *     policy.act(observation, { deterministic: true });
  */
 export class PPO extends OnPolicyLearner<ResolvedPPOOptions> {
+  /** The schema of the options (a subclass with other rules, MAPPO, sets its own). */
+  static readonly optionsSchema: typeof ppoOptionsSchema = ppoOptionsSchema;
+  /** The name that labels its option errors (`PPO options`). */
+  static readonly optionsName: string = "PPO";
   readonly algorithm: string = "ppo";
   /** The gradient path in use: "fast" (hand-written backward) or "autodiff" (tf.variableGrads). */
   readonly gradientPath: "fast" | "autodiff";
   private readonly tfVars = new Map<Group, TfParamVariables>();
 
+  /** Options: {@link PPOOptions}; a broken rule is a ConfigError of `PPO options` naming each option and rule. */
   constructor(opts: PPOOptions) {
-    super(resolvePPOOptions(opts));
+    const cls = new.target as typeof PPO;
+    super(resolvePPOOptions(opts, cls.optionsSchema, cls.optionsName));
+    // The options' schema refuses "fast" where it does not apply.
     const obstacle = fastPathObstacle(this.config, this.usesCentralCritic());
-    if (this.config.gradients === "fast" && obstacle) {
-      this.close();
-      throw new OptionError("gradients", `gradients "fast" does not apply to ${obstacle}; use "autodiff" (or "auto")`);
-    }
     this.gradientPath = this.config.gradients === "autodiff" || obstacle ? "autodiff" : "fast";
   }
 

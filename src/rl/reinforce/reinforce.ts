@@ -3,41 +3,23 @@ import { clipFactor } from "../adam.js";
 import { actorCriticTf, paramList } from "../actor-critic.js";
 import { normalizeAdvantages } from "../advantages.js";
 import { autodiffGradients, splitFlat } from "../gradients.js";
-import type { BackendName } from "../backend.js";
 import { categoricalLogProbEntropyTf, gaussianLogProbEntropyTf } from "../distributions.js";
 import { computeGae } from "../gae.js";
-import { OnPolicyLearner, explainedVariance, type EnvSource, type Group, type UpdateMetrics } from "../on-policy.js";
-import { OptionError } from "../option-error.js";
-import { REINFORCE_DEFAULTS, type REINFORCEHyperparameters } from "./defaults.js";
-import { withDefaults } from "../common-defaults.js";
+import { OnPolicyLearner, explainedVariance, type Group, type UpdateMetrics } from "../on-policy.js";
+import { resolveREINFORCEOptions, type REINFORCEOptions, type ResolvedREINFORCEOptions } from "./options.js";
 
-export interface REINFORCEOptions extends Partial<REINFORCEHyperparameters> {
-  env: EnvSource;
-  envOptions?: Record<string, unknown>;
-  seed?: number;
-  backend?: BackendName;
-}
-
-export type ResolvedREINFORCEOptions = REINFORCEHyperparameters & {
-  env: EnvSource;
-  envOptions?: Record<string, unknown>;
-  seed: number;
-  backend?: BackendName;
-};
-
-export function resolveREINFORCEOptions(opts: REINFORCEOptions): ResolvedREINFORCEOptions {
-  const c = withDefaults<ResolvedREINFORCEOptions>(REINFORCE_DEFAULTS, opts, "REINFORCE");
-  if (c.gaeLambda !== 1) throw new OptionError("gaeLambda", `gaeLambda must be 1 for REINFORCE (Monte-Carlo returns), got ${c.gaeLambda}`);
-  return c;
-}
+export { resolveREINFORCEOptions, type REINFORCEOptions, type ResolvedREINFORCEOptions } from "./options.js";
 
 /**
  * REINFORCE with a learned baseline: loss = -mean(log pi(a|s) * A) + vfCoef * 0.5 * mean((V(s) - G)^2)
  * - entCoef * entropy, with A = G - V(s) (normalised when normAdv), one Adam step per batch. Same API as PPO.
  */
 export class REINFORCE extends OnPolicyLearner<ResolvedREINFORCEOptions> {
+  /** The name that labels its option errors (`REINFORCE options`). */
+  static readonly optionsName: string = "REINFORCE";
   readonly algorithm = "reinforce";
 
+  /** Options: {@link REINFORCEOptions}; a broken rule is a ConfigError of `REINFORCE options` naming each option and rule. */
   constructor(opts: REINFORCEOptions) {
     super(resolveREINFORCEOptions(opts));
   }
