@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "./command.js";
 import { policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
+import { formatSummary, runExperiment, summaryFormatOf } from "../experiments/runner.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { applyOverrides, exitOnInterrupt, loadExperimentWithPlugins, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
 
@@ -55,11 +55,7 @@ export const command: Command = {
       fresh: values.fresh === true,
     });
     console.log(
-      formatSummary(out.summary, {
-        metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)],
-        comparison: out.comparison,
-        baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined,
-      }),
+      formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)),
     );
     console.log(`run directory: ${out.path}`);
     return 0;
