@@ -54,9 +54,7 @@ export const command: Command = {
       partialKey: { mode: "evaluate", models: values.models },
       fresh: values.fresh === true,
     });
-    console.log(
-      formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)),
-    );
+    console.log(formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)));
     console.log(`run directory: ${out.path}`);
     return 0;
   },

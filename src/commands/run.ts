@@ -143,9 +143,7 @@ export const command: Command = {
         fresh: values.fresh === true,
       });
       console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
-      console.log(
-        formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)),
-      );
+      console.log(formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)));
       if (out.bestSettings.length > 0) {
         console.log("best settings of the sweep (summary.csv means; best_settings.csv):");
         for (const b of out.bestSettings)

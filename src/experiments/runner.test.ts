@@ -182,6 +182,9 @@ describe("runExperiment with a fake task", () => {
     expect(text).toMatch(/p_holm/);
     expect(text).toMatch(/baseline: analytic/);
     expect(text).toMatch(/analytic 1 seed x 5 episodes; one-learned 3 seeds x 5 episodes/);
+    expect(text).toMatch(
+      /p_holm: Holm-corrected over the \d+ tests of comparison\.csv \(never below [0-9.e-]+ here: a bootstrap p is at least 2\/\(B\+1\)\)/,
+    );
   });
 
   it("is deterministic: a fresh second run runs every task again, gives identical CSVs in a new directory and leaves the first alone", async () => {

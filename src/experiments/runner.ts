@@ -18,6 +18,7 @@ import {
   COMPARISON_COLUMNS,
   comparisonRows,
   comparisonTestsPhrase,
+  holmFloor,
   EPISODE_METRICS_COLUMNS,
   seedMetricRecords,
   SUMMARY_COLUMNS,
@@ -559,7 +560,7 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
   const design = conditions
     .map((c) => {
       const r = rows.find((x) => x.condition === c && x.n > 0);
-      return r ? `${c} ${r.n_seeds} seed${r.n_seeds === 1 ? "" : "s"} x ${r.n_episodes} episodes` : c;
+      return r ? `${c} ${r.n_seeds} seed${r.n_seeds === 1 ? "" : "s"} x ${r.n_episodes} episode${r.n_episodes === 1 ? "" : "s"}` : c;
     })
     .join("; ");
   const tests = opts.comparison?.filter((r) => !Number.isNaN(r.p_value)).length ?? 0;
@@ -567,10 +568,13 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
     "mean [95% interval] over training seeds x evaluation episodes (pigeonhole bootstrap); exact = no variation in any resample.",
     `n: ${design}.`,
   ];
-  if (opts.baseline)
+  if (opts.baseline) {
+    const floor = holmFloor(opts.comparison ?? []);
     legend.push(
-      `baseline: ${opts.baseline}; d = condition - baseline, ${comparisonTestsPhrase(opts.comparison ?? [])}; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`,
+      `baseline: ${opts.baseline}; d = condition - baseline, ${comparisonTestsPhrase(opts.comparison ?? [])}; p_holm: Holm-corrected over the ${tests} tests of comparison.csv` +
+        (floor === undefined ? "." : ` (never below ${fmtP(floor)} here: a bootstrap p is at least 2/(B+1)).`),
     );
+  }
   legend.push(...(opts.notes ?? []));
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), "", ...legend].join("\n") + "\n";
 }
@@ -602,7 +606,9 @@ export const MAX_PRINTED_AGENTS = 10;
  * `summary`, printed only up to {@link MAX_PRINTED_AGENTS} agents). `omitted` counts the agents left out.
  */
 export function ownProfitMetrics(cfg: ResolvedExperiment, summary: readonly SummaryRow[]): { metrics: string[]; omitted: number } {
-  const named = new Set(cfg.conditions.flatMap((c) => [...(Array.isArray(c.learned) ? c.learned : []), ...Object.keys(c.strategies ?? {})]));
+  const named = new Set(
+    cfg.conditions.flatMap((c) => [...(Array.isArray(c.learned) ? c.learned : []), ...Object.keys(c.strategies ?? {})]),
+  );
   const inRun = [...new Set(summary.map((r) => r.metric))]
     .filter((m) => m.startsWith("profit/") && m !== "profit/total")
     .map((m) => m.slice("profit/".length));
