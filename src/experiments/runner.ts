@@ -195,7 +195,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
           deterministic_conditions: deterministicConditions(cfg).map((condition) => ({
             condition,
             computed_once_with_seed: Math.min(...cfg.seeds),
-            why: "every agent is analytic and the evaluation draws depend on evaluation.seed only: every training seed would give a copy of this outcome",
+            why: "no agent is learned (analytic agents and strategies are deterministic or seeded from evaluation.seed) and the evaluation draws depend on evaluation.seed only: every training seed would give a copy of this outcome",
           })),
           ...(opts.queue ? { queue: displayUrl(opts.queue) } : { workers: Math.min(workers, Math.max(1, pending.length)) }),
           tasks: ordered.map(({ task, result }) => ({
@@ -413,7 +413,7 @@ async function writeFigures(
               ci_low: b.low,
               ci_high: b.high,
               n: b.n,
-              role: r.learned ? ("learned" as const) : ("analytic" as const),
+              role: r.learned ? ("learned" as const) : ("not learned" as const),
             },
           ]
         : [];
