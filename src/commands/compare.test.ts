@@ -107,6 +107,8 @@ describe("supplygym evaluate", () => {
     expect(await main(["evaluate", file, "--models", join(work, "models-a"), "--workers", "1", "--no-figures", "--out", out])).toBe(2);
     expect(errors.join("\n")).toMatch(/training fingerprint field env\.options\.episodeLength is 4, the experiment has 5/);
     expect(existsSync(out)).toBe(false);
+    // refused before any task ran: no partial results of the analytic condition either
+    expect(existsSync(join(work, "results", "cmp-tiny-evaluate"))).toBe(false);
   }, 60_000);
 });
 

@@ -1,7 +1,7 @@
 import { requireBackend } from "../rl/backend.js";
 import { existsSync } from "node:fs";
 import type { Command } from "./command.js";
-import { policyFile } from "../experiments/scenarios/learning.js";
+import { checkSavedSetting, policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
 import { formatSummary, runExperiment, summaryFormatOf } from "../experiments/runner.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
@@ -39,6 +39,9 @@ export const command: Command = {
       .filter((f) => !existsSync(f));
     if (missing.length > 0)
       throw new UsageError(`evaluate: ${values.models} lacks saved policies of this experiment:\n  ${missing.join("\n  ")}`);
+    // Policies trained for another env, market or options: exit 2 before any task runs (each task checks the spaces too).
+    for (const c of cfg.conditions.filter((k) => k.learned === "all" || k.learned.length > 0))
+      for (const seed of cfg.seeds) checkSavedSetting(policyFile({ condition: c, seed, options: { models: values.models } })!, cfg, c);
     const scenario = await loadScenario(cfg.scenario);
     exitOnInterrupt();
     const out = await runExperiment(cfg, {
