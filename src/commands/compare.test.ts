@@ -107,6 +107,8 @@ describe("supplygym evaluate", () => {
     expect(await main(["evaluate", file, "--models", join(work, "models-a"), "--workers", "1", "--no-figures", "--out", out])).toBe(2);
     expect(errors.join("\n")).toMatch(/training fingerprint field env\.options\.episodeLength is 4, the experiment has 5/);
     expect(existsSync(out)).toBe(false);
+    // refused before any task ran: no partial results of the analytic condition either
+    expect(existsSync(join(work, "results", "cmp-tiny-evaluate"))).toBe(false);
   }, 60_000);
 });
 
@@ -119,8 +121,9 @@ describe("supplygym table", () => {
       "\\midrule",
       "\\bottomrule",
       "\\begin{tabular}{lrrrrr}",
-      "analytic (baseline)",
-      "{\\small (money per period)}",
+      "{\\footnotesize (baseline)}",
+      "{\\footnotesize (money per period)}",
+      "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%",
       "\\caption{",
       "Holm-adjusted",
     ])
@@ -128,9 +131,31 @@ describe("supplygym table", () => {
     expect(tex).toMatch(/analytic: 1 seed \$\\times\$ 3 episodes \(deterministic, computed once\); one: 2 seeds \$\\times\$ 3 episodes/);
     expect(tex).toMatch(/pigeonhole bootstrap/);
     expect(tex).toMatch(/\\textbf\{/); // a best value per column where the direction is known
+    expect(tex).not.toMatch(/"/); // LaTeX quotes in the caption: ``exact''
+    expect(tex).toMatch(/``exact''/);
     // every row has as many cells as the header
     const body = tex.split("\n").filter((l) => l.endsWith("\\\\"));
     for (const l of body) expect(l.split(" & ")).toHaveLength(6); // condition + profit, surplus, first-best efficiency, surplus vs competitive, Jain
+    // each condition: a row of means, then a row of intervals (or "exact") under them
+    const rows = body.slice(2);
+    expect(rows.map((l) => l.split(" & ")[0])).toEqual(["analytic", "{\\footnotesize (baseline)}", "one", ""]);
+    expect(
+      rows[1]
+        .split(" & ")
+        .slice(1)
+        .every((c) => /^\{\\footnotesize (\[.*\]|exact)\}/.test(c)),
+    ).toBe(true);
+    expect(
+      rows[3]
+        .split(" & ")
+        .slice(1)
+        .every((c) => /^\{\\footnotesize (\[.*\]|exact)\}/.test(c)),
+    ).toBe(true);
+  });
+  it("long metric names are set on two lines in the LaTeX header", async () => {
+    const { twoLines } = await import("./table.js");
+    expect(twoLines("total profit")).toBe("total profit");
+    expect(twoLines("efficiency vs first best")).toBe("\\begin{tabular}[b]{@{}r@{}}efficiency vs\\\\first best\\end{tabular}");
   });
   it("Markdown and CSV", async () => {
     expect(await main(["table", dirs.a, "--format", "markdown", "--metrics", "profit/total,fairness/jain"])).toBe(0);
@@ -147,6 +172,8 @@ describe("supplygym table", () => {
     expect(errors.pop()).toMatch(/has no metric "fairness\/happiness"/);
     expect(await main(["table", dirs.a, "--format", "docx", "--out", out])).toBe(2);
     expect(errors.pop()).toMatch(/unknown --format "docx"/);
+    expect(await main(["table", dirs.a, "--metrics", "", "--out", out])).toBe(2); // an empty list is not the default list
+    expect(errors.pop()).toMatch(/no metrics to show/);
     expect(existsSync(out)).toBe(false);
     expect(stdout).toBe("");
   });
@@ -160,13 +187,18 @@ describe("supplygym table", () => {
     }
   })();
   // Skipped where no LaTeX is installed (pdflatex not on PATH): the structure test above still runs.
-  it.skipIf(!pdflatex)("the LaTeX table compiles with pdflatex and booktabs", async () => {
+  it.skipIf(!pdflatex)("the LaTeX table compiles with pdflatex, booktabs and graphicx and fits the text width", async () => {
     const out = join(work, "table.tex");
     expect(await main(["table", dirs.a, "--out", out])).toBe(0);
     const doc = join(work, "doc.tex");
-    writeFileSync(doc, `\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n\\input{${out}}\n\\end{document}\n`);
+    writeFileSync(
+      doc,
+      `\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\begin{document}\n\\input{${out}}\n\\end{document}\n`,
+    );
     execFileSync("pdflatex", ["-interaction=nonstopmode", "-halt-on-error", "-output-directory", work, doc], { cwd: work, stdio: "pipe" });
     expect(existsSync(join(work, "doc.pdf"))).toBe(true);
-    expect(readFileSync(join(work, "doc.log"), "utf8")).not.toMatch(/^! /m);
+    const log = readFileSync(join(work, "doc.log"), "utf8");
+    expect(log).not.toMatch(/^! /m);
+    expect(log).not.toMatch(/Overfull \\hbox/); // five metric columns with intervals are wider than article's 345 pt: shrunk
   });
 });

@@ -1,9 +1,9 @@
 import { requireBackend } from "../rl/backend.js";
 import { existsSync } from "node:fs";
 import type { Command } from "./command.js";
-import { policyFile } from "../experiments/scenarios/learning.js";
+import { checkSavedSetting, policyFile } from "../experiments/scenarios/learning.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
+import { formatSummary, runExperiment, summaryFormatOf } from "../experiments/runner.js";
 import { loadScenario, scenarioTask } from "../experiments/scenarios/index.js";
 import { applyOverrides, exitOnInterrupt, loadExperimentWithPlugins, parseRunArgs, parseWorkers, summaryMetrics } from "./run.js";
 
@@ -39,6 +39,9 @@ export const command: Command = {
       .filter((f) => !existsSync(f));
     if (missing.length > 0)
       throw new UsageError(`evaluate: ${values.models} lacks saved policies of this experiment:\n  ${missing.join("\n  ")}`);
+    // Policies trained for another env, market or options: exit 2 before any task runs (each task checks the spaces too).
+    for (const c of cfg.conditions.filter((k) => k.learned === "all" || k.learned.length > 0))
+      for (const seed of cfg.seeds) checkSavedSetting(policyFile({ condition: c, seed, options: { models: values.models } })!, cfg, c);
     const scenario = await loadScenario(cfg.scenario);
     exitOnInterrupt();
     const out = await runExperiment(cfg, {
@@ -54,13 +57,7 @@ export const command: Command = {
       partialKey: { mode: "evaluate", models: values.models },
       fresh: values.fresh === true,
     });
-    console.log(
-      formatSummary(out.summary, {
-        metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)],
-        comparison: out.comparison,
-        baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined,
-      }),
-    );
+    console.log(formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)));
     console.log(`run directory: ${out.path}`);
     return 0;
   },

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { makeParents, removeEmpty } from "../io/run-dir.js";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
-import { formatSummary, learnedProfitMetrics, runExperiment } from "../experiments/runner.js";
+import { formatSummary, runExperiment, summaryFormatOf } from "../experiments/runner.js";
 import { make } from "../core/registry.js";
 import { strategyNames } from "../agents/registry.js";
 import { loadPlugins, pluginFiles } from "../experiments/plugins.js";
@@ -143,13 +143,7 @@ export const command: Command = {
         fresh: values.fresh === true,
       });
       console.log(`\n${cfg.name}: ${out.ran} tasks run${out.resumed ? `, ${out.resumed} resumed` : ""}\n`);
-      console.log(
-        formatSummary(out.summary, {
-          metrics: [...summaryMetrics(cfg), ...learnedProfitMetrics(cfg)],
-          comparison: out.comparison,
-          baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined,
-        }),
-      );
+      console.log(formatSummary(out.summary, summaryFormatOf(cfg, summaryMetrics(cfg), out)));
       if (out.bestSettings.length > 0) {
         console.log("best settings of the sweep (summary.csv means; best_settings.csv):");
         for (const b of out.bestSettings)

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "./command.js";
 import { metricInfo } from "../eval/metric-dictionary.js";
-import { comparisonTestsPhrase } from "../eval/estimates.js";
+import { comparisonTestsPhrase, holmFloor } from "../eval/estimates.js";
 import { parseCsv, toCsv } from "../io/csv.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UsageError } from "../io/errors.js";
@@ -17,7 +17,9 @@ A table for a paper from a run directory (or a \`compare\` directory): one row p
 metric, each cell the mean and its 95% interval from summary.csv; the header gives each metric's unit (from
 metrics_dictionary.csv), the baseline row is named, the best value of a column is bold where the dictionary says
 which direction is better, and * / ** mark differences to the baseline with Holm-adjusted p < 0.05 / 0.01
-(comparison.csv). A caption states the seeds, evaluation episodes and the interval method.
+(comparison.csv). A caption states the seeds, evaluation episodes and the interval method (and the smallest
+Holm-adjusted p the bootstrap can give). LaTeX puts each interval on a line under its mean and shrinks the table
+to the line width when it is wider (\\resizebox): the document needs \\usepackage{booktabs} and {graphicx}.
 
   --metrics M,...  the metrics (columns), in this order (default: the run's headline metrics that it has)
   --format F       latex (booktabs; default), markdown or csv
@@ -107,6 +109,18 @@ function latexEscape(s: string): string {
     .replace(/\^/g, "\\textasciicircum{}");
 }
 
+/**
+ * A LaTeX header cell on at most two lines: a name longer than 12 characters is broken at the space nearest its
+ * middle (a nested right-aligned tabular), so that long metric names do not set the column width.
+ */
+export function twoLines(name: string): string {
+  if (name.length <= 12 || !name.includes(" ")) return name;
+  const mid = name.length / 2;
+  let at = -1;
+  for (let i = name.indexOf(" "); i >= 0; i = name.indexOf(" ", i + 1)) if (at < 0 || Math.abs(i - mid) < Math.abs(at - mid)) at = i;
+  return `\\begin{tabular}[b]{@{}r@{}}${name.slice(0, at)}\\\\${name.slice(at + 1)}\\end{tabular}`;
+}
+
 export interface Cell {
   mean: number;
   low: number;
@@ -148,15 +162,17 @@ export function buildTable(run: RunTables, metrics: readonly string[]) {
     .map((c) => {
       const s = run.summary.find((r) => r.condition === c && Number(r.n) > 0);
       return s
-        ? `${c}: ${s.n_seeds} seed${s.n_seeds === "1" ? "" : "s"} x ${s.n_episodes} episodes${run.deterministic.includes(c) ? " (deterministic, computed once)" : ""}`
+        ? `${c}: ${s.n_seeds} seed${s.n_seeds === "1" ? "" : "s"} x ${s.n_episodes} episode${s.n_episodes === "1" ? "" : "s"}${run.deterministic.includes(c) ? " (deterministic, computed once)" : ""}`
         : c;
     })
     .join("; ");
   const method = run.summary.find((r) => r.interval && r.interval !== "none")?.interval ?? "none";
+  const floor = holmFloor(run.comparison);
   const caption =
     `Mean and 95% interval per condition over training seeds x evaluation episodes (${method}); ${design}. ` +
-    `Baseline: ${run.baseline}. * / **: Holm-adjusted p < 0.05 / 0.01 for the difference to the baseline, ${comparisonTestsPhrase(run.comparison)} (family: the ${tests.length} tests of comparison.csv). ` +
-    `Bold: the best value of a column. "exact": no variation over seeds and episodes.`;
+    `Baseline: ${run.baseline}. * / **: Holm-adjusted p < 0.05 / 0.01 for the difference to the baseline, ${comparisonTestsPhrase(run.comparison)} (family: the ${tests.length} tests of comparison.csv` +
+    (floor === undefined ? "" : `; no Holm-adjusted p can be below ${floor.toPrecision(2)} here, a bootstrap p being at least 2/(B+1)`) +
+    `). Bold: the best value of a column. "exact": no variation over seeds and episodes.`;
   return { cells, caption };
 }
 
@@ -227,30 +243,38 @@ export function renderTable(run: RunTables, metrics: readonly string[], format: 
     );
   }
   const e = latexEscape;
+  const small = (t: string) => (t === "" ? "" : `{\\footnotesize ${t}}`);
+  const meanCell = (x: Cell | undefined) =>
+    x
+      ? `${x.best ? `\\textbf{${formatNumber(x.mean)}}` : formatNumber(x.mean)}${x.marks ? `$^{${x.marks.replace(/\*/g, "\\ast")}}$` : ""}`
+      : "";
+  const intervalCell = (x: Cell | undefined) =>
+    !x ? "" : x.exact ? small("exact") : Number.isNaN(x.low) ? "" : small(`[${formatNumber(x.low)}, ${formatNumber(x.high)}]`);
+  const rows = run.conditions.flatMap((c, i) => {
+    const cs = metrics.map((m) => cells.get(`${c}\u0000${m}`));
+    return [
+      ...(i > 0 ? ["\\addlinespace"] : []),
+      `${e(c)} & ${cs.map(meanCell).join(" & ")} \\\\`,
+      `${c === run.baseline ? small("(baseline)") : ""} & ${cs.map(intervalCell).join(" & ")} \\\\`,
+    ];
+  });
   const lines = [
-    "% supplygym table; needs \\usepackage{booktabs}",
+    "% supplygym table; needs \\usepackage{booktabs} and \\usepackage{graphicx} (\\resizebox shrinks the table to the line width when it is wider)",
     "\\begin{table}[ht]",
     "\\centering",
-    `\\caption{${e(caption).replace(/\bx\b/g, "$\\times$").replace(/</g, "$<$")}}`,
+    `\\caption{${e(caption)
+      .replace(/\bx\b/g, "$\\times$")
+      .replace(/</g, "$<$")
+      .replace(/"([^"]*)"/g, "``$1''")}}`,
+    "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%",
     `\\begin{tabular}{l${"r".repeat(metrics.length)}}`,
     "\\toprule",
-    `condition & ${metrics.map((m) => e(header(run, m).name)).join(" & ")} \\\\`,
-    ` & ${metrics.map((m) => `{\\small (${e(header(run, m).unit)})}`).join(" & ")} \\\\`,
+    `condition & ${metrics.map((m) => twoLines(e(header(run, m).name))).join(" & ")} \\\\`,
+    ` & ${metrics.map((m) => small(`(${e(header(run, m).unit)})`)).join(" & ")} \\\\`,
     "\\midrule",
-    ...run.conditions.map(
-      (c) =>
-        `${e(label(c))} & ${metrics
-          .map((m) =>
-            text(
-              cells.get(`${c}\u0000${m}`),
-              (s) => `\\textbf{${s}}`,
-              (s) => `$^{${s.replace(/\*/g, "\\ast")}}$`,
-            ),
-          )
-          .join(" & ")} \\\\`,
-    ),
+    ...rows,
     "\\bottomrule",
-    "\\end{tabular}",
+    "\\end{tabular}}",
     "\\end{table}",
   ];
   return lines.join("\n") + "\n";
@@ -273,12 +297,13 @@ export const command: Command = {
     const dir = resolve(positionals[0]);
     const run = readRun(dir);
     const available = [...new Set(run.summary.map((r) => r.metric))];
-    const metrics = values.metrics
-      ? values.metrics
-          .split(",")
-          .map((m) => m.trim())
-          .filter(Boolean)
-      : DEFAULT_METRICS.filter((m) => available.includes(m));
+    const metrics =
+      values.metrics !== undefined
+        ? values.metrics
+            .split(",")
+            .map((m) => m.trim())
+            .filter(Boolean)
+        : DEFAULT_METRICS.filter((m) => available.includes(m));
     const unknown = metrics.filter((m) => !available.includes(m));
     if (unknown.length > 0)
       throw new UsageError(`table: ${dir} has no metric ${unknown.map((m) => `"${m}"`).join(", ")}; it has ${available.join(", ")}`);

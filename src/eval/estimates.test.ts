@@ -5,6 +5,7 @@ import {
   aggregateRows,
   COMPARISON_COLUMNS,
   comparisonRows,
+  holmFloor,
   METHODS,
   seedMetricRecords,
   SUMMARY_COLUMNS,
@@ -137,6 +138,20 @@ describe("comparisonRows", () => {
   });
   it("an unknown baseline throws", () => {
     expect(() => comparisonRows(records, "nobody")).toThrow(/baseline/);
+  });
+  it("the Holm floor: m tests of the paired bootstrap with B resamples cannot give p_holm below m * 2 / (B + 1)", () => {
+    const paired = (p: number | string) => ({ test: METHODS.paired, p_value: p });
+    const B = Number(/B=(\d+)/.exec(METHODS.paired)![1]);
+    expect(holmFloor([paired(0.5), paired(0.01), paired(""), paired(NaN)])).toBeCloseTo((2 * 2) / (B + 1), 15);
+    expect(holmFloor(Array.from({ length: 80 }, () => paired(0.3)))).toBeCloseTo(160 / (B + 1), 15); // 0.016 for B = 10,000
+    expect(holmFloor([paired(0.5), { test: METHODS.welch, p_value: 0.5 }])).toBeUndefined(); // Welch p has no floor
+    expect(holmFloor([paired("")])).toBeUndefined();
+    // rows as a run writes them (B as named in the test column): every resample of the learned "profit" lies above
+    // the baseline's, so its p is 2/(B+1) and its p_holm is exactly the floor
+    const rows = comparisonRows(records, "analytic", { ...opts, resamples: undefined });
+    const profit = rows.find((r) => r.metric === "profit")!;
+    expect(profit.p_value).toBeCloseTo(2 / (B + 1), 15);
+    expect(profit.p_holm).toBeCloseTo(holmFloor(rows)!, 15);
   });
 });
 

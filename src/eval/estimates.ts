@@ -334,6 +334,19 @@ export function comparisonTestsPhrase(rows: readonly { test?: string }[]): strin
   return welch ? "Welch t-tests over per-episode means (runs on different draws)" : "paired on evaluation episodes";
 }
 
+/**
+ * The smallest Holm-adjusted p a comparison table can show, when every test in it is the paired bootstrap: a
+ * bootstrap p is at least 2 / (B + 1) (never 0), so with m tests no p_holm is below min(1, m · 2 / (B + 1)), and a
+ * threshold below that floor cannot be met however large a difference is. B is read from the test's name.
+ * Undefined when the table has no tests or a test of another kind (Welch's p has no such floor).
+ */
+export function holmFloor(rows: readonly { test?: string; p_value?: number | string }[]): number | undefined {
+  const tests = rows.filter((r) => r.p_value !== undefined && r.p_value !== "" && !Number.isNaN(Number(r.p_value)));
+  if (tests.length === 0 || tests.some((r) => !r.test?.startsWith(METHODS.paired.slice(0, METHODS.paired.indexOf(":"))))) return undefined;
+  const B = Number(/\(B=(\d+)\)/.exec(tests[0].test ?? "")?.[1]);
+  return Number.isFinite(B) && B > 0 ? Math.min(1, (tests.length * 2) / (B + 1)) : undefined;
+}
+
 /** Per-episode means over the seeds (Σ num / Σ den within each episode). */
 function episodeMeans(m: CellMatrix): number[] {
   const out: number[] = [];

@@ -54,6 +54,17 @@ describe("per-agent profit", () => {
     expect(s).toHaveLength(4);
     expect(s.find((r) => r.condition === "learned" && r.agent === "A[1][1]")!.mean).toBe(16.5);
   });
+  it("marks learned agents; the others (analytic or a strategy) are 'not learned' in the legend", async () => {
+    const marked = rows.map((r) => ({ ...r, learned: r.condition === "learned" && r.agent === "A[1][1]" }));
+    expect(agentProfitSummary(marked).map((r) => `${r.condition}:${r.agent}:${r.role}`)).toEqual([
+      "analytic:A[1][0]:not learned",
+      "learned:A[1][0]:not learned",
+      "analytic:A[1][1]:not learned",
+      "learned:A[1][1]:learned",
+    ]);
+    const { svg } = await renderFigure(agentProfitSpec(marked), { png: false });
+    expect(svg).toContain(">not learned<");
+  });
   it("renders bars with CI rules", async () => {
     const { svg } = await renderFigure(agentProfitSpec(rows, { conditions: ["analytic", "learned"] }), { png: false });
     expect(marks(svg, "rect")).toBe(1);

@@ -91,7 +91,7 @@ export function learningCurveSpec(
 
 // ---- per-agent profit by condition ----------------------------------------------------------------------
 
-/** `learned`: whether the agent is played by a learner in this condition (drawn solid; analytic agents faint). */
+/** `learned`: whether the agent is played by a learner in this condition (drawn solid; analytic and strategy agents faint). */
 export type AgentProfitRow = { condition: string; seed: number; agent: string; profit: number; learned?: boolean };
 export type AgentProfitSummary = {
   condition: string;
@@ -100,8 +100,11 @@ export type AgentProfitSummary = {
   ci_low: number;
   ci_high: number;
   n: number;
-  role: "learned" | "analytic";
+  role: AgentRole;
 };
+
+/** How an agent is played in a condition, for the bars' opacity: by a learner, or not (analytic or a strategy). */
+export type AgentRole = "learned" | "not learned";
 
 export function agentProfitSummary(rows: readonly AgentProfitRow[], level = 0.95): AgentProfitSummary[] {
   return groupBy(rows, ["condition", "agent"])
@@ -112,7 +115,7 @@ export function agentProfitSummary(rows: readonly AgentProfitRow[], level = 0.95
         g.map((r) => r.profit),
         level,
       ),
-      role: (g[0].learned ? "learned" : "analytic") as "learned" | "analytic",
+      role: (g[0].learned ? "learned" : "not learned") as AgentRole,
     }))
     .sort((a, b) => compareStrings(a.agent, b.agent) || compareStrings(a.condition, b.condition));
 }
@@ -145,8 +148,8 @@ export function agentProfitSpec(
             field: "role",
             type: "ordinal",
             title: "agent",
-            sort: ["learned", "analytic"],
-            scale: { domain: ["learned", "analytic"], range: [1, 0.35] },
+            sort: ["learned", "not learned"],
+            scale: { domain: ["learned", "not learned"], range: [1, 0.35] },
           },
         },
       },

@@ -65,12 +65,25 @@ const LABELS: Record<string, string> = {
   "welfare/total_surplus": "total surplus",
 };
 
-/** The dictionary entry of a metric (`profit/<agent>` for any agent), or undefined for an unregistered name. */
+/** Words before the agent's id in the label of a per-agent metric family (`<family>/<agent>`). */
+const AGENT_LABELS: Record<string, string> = {
+  profit: "profit of",
+  exploitability: "exploitability of",
+};
+
+/**
+ * The dictionary entry of a metric, or undefined for an unregistered name. A name that is not registered itself
+ * but whose family is registered per agent (`profit/<agent>`, `exploitability/<agent>`) is that family's entry for
+ * the agent, e.g. `exploitability/A[1][1]`.
+ */
 export function metricInfo(metric: string, scenario?: string): MetricInfo | undefined {
-  const isAgent = metric.startsWith("profit/") && metric !== "profit/total" && !getMetric(metric);
-  const def = getMetric(isAgent ? "profit/<agent>" : metric);
+  const slash = metric.indexOf("/");
+  const family = slash > 0 ? metric.slice(0, slash) : "";
+  const isAgent = !getMetric(metric) && family !== "" && getMetric(`${family}/<agent>`) !== undefined;
+  const def = getMetric(isAgent ? `${family}/<agent>` : metric);
   if (!def) return undefined;
-  const label = isAgent ? `profit of ${metric.slice("profit/".length)}` : (LABELS[metric] ?? metric);
+  const agent = metric.slice(slash + 1);
+  const label = isAgent ? `${AGENT_LABELS[family] ?? `${family} of`} ${agent}` : (LABELS[metric] ?? metric);
   const unit = scenario === "contracts" ? def.unit.replace(/money per period/g, "money per negotiation") : def.unit;
   return {
     unit,

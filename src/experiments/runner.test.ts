@@ -8,7 +8,7 @@ import { UsageError } from "../io/errors.js";
 import { decodeJson, encodeJson, PartialStore } from "./partial.js";
 import { createProgress } from "./progress.js";
 import { runPool } from "./pool.js";
-import { formatSummary, runExperiment, type RunOptions } from "./runner.js";
+import { formatSummary, MAX_PRINTED_AGENTS, ownProfitMetrics, runExperiment, summaryFormatOf, type RunOptions } from "./runner.js";
 import { resolveExperiment } from "./schema.js";
 import { buildTasks } from "./task.js";
 
@@ -42,6 +42,42 @@ function csvs(dir: string): Record<string, string> {
       .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
   );
 }
+
+describe("the printed summary's own profits", () => {
+  const rowsFor = (agents: string[]) =>
+    ["profit/total", ...agents.map((a) => `profit/${a}`)].map((metric) => ({
+      condition: "analytic",
+      metric,
+      mean: 1,
+      std: 0,
+      ci_low: NaN,
+      ci_high: NaN,
+      n: 5,
+      n_seeds: 1,
+      n_episodes: 5,
+      interval: "none",
+      note: "deterministic",
+    }));
+  const market = (conditions: object[]) => resolveExperiment({ name: "m", scenario: "market", env: { id: "Fake-v0" }, conditions });
+
+  it("names every agent a condition learns or plays by a strategy, not only learned lists", () => {
+    const six = ["A[0][0]", "A[0][1]", "A[1][0]", "A[1][1]"];
+    const c = market([{ name: "analytic" }, { name: "br" }, { name: "one", learned: ["A[1][1]"] }]);
+    c.conditions[1].strategies = { "A[0][1]": { name: "best-response", options: {} } }; // as resolveExperiment writes it
+    expect(ownProfitMetrics(c, rowsFor(six))).toEqual({ metrics: ["profit/A[0][1]", "profit/A[1][1]"], omitted: 0 });
+  });
+
+  it('learned: "all" adds every agent of the run, up to MAX_PRINTED_AGENTS; beyond, the legend says where the others are', () => {
+    const c = market([{ name: "analytic" }, { name: "all", learned: "all" }]);
+    expect(ownProfitMetrics(c, rowsFor(["b", "a"])).metrics).toEqual(["profit/a", "profit/b"]);
+    const many = Array.from({ length: MAX_PRINTED_AGENTS + 5 }, (_, i) => `p${String(i).padStart(3, "0")}`);
+    expect(ownProfitMetrics(c, rowsFor(many))).toEqual({ metrics: [], omitted: MAX_PRINTED_AGENTS + 5 });
+    const f = summaryFormatOf(c, ["profit/total"], { summary: rowsFor(many), comparison: [] });
+    expect(f.metrics).toEqual(["profit/total"]);
+    expect(f.notes?.join("\n")).toMatch(/profits of 15 more agents .* summary\.csv/);
+    expect(formatSummary(rowsFor(many), f)).toMatch(/profits of 15 more agents/);
+  });
+});
 
 describe("task list", () => {
   it("is conditions x seeds, condition-major; an all-analytic condition runs once (its seeds would be copies)", () => {
@@ -146,6 +182,9 @@ describe("runExperiment with a fake task", () => {
     expect(text).toMatch(/p_holm/);
     expect(text).toMatch(/baseline: analytic/);
     expect(text).toMatch(/analytic 1 seed x 5 episodes; one-learned 3 seeds x 5 episodes/);
+    expect(text).toMatch(
+      /p_holm: Holm-corrected over the \d+ tests of comparison\.csv \(never below [0-9.e-]+ here: a bootstrap p is at least 2\/\(B\+1\)\)/,
+    );
   });
 
   it("is deterministic: a fresh second run runs every task again, gives identical CSVs in a new directory and leaves the first alone", async () => {

@@ -18,6 +18,7 @@ import {
   COMPARISON_COLUMNS,
   comparisonRows,
   comparisonTestsPhrase,
+  holmFloor,
   EPISODE_METRICS_COLUMNS,
   seedMetricRecords,
   SUMMARY_COLUMNS,
@@ -194,7 +195,7 @@ export async function runExperiment(cfg: ResolvedExperiment, opts: RunOptions): 
           deterministic_conditions: deterministicConditions(cfg).map((condition) => ({
             condition,
             computed_once_with_seed: Math.min(...cfg.seeds),
-            why: "every agent is analytic and the evaluation draws depend on evaluation.seed only: every training seed would give a copy of this outcome",
+            why: "no agent is learned (analytic agents and strategies are deterministic or seeded from evaluation.seed) and the evaluation draws depend on evaluation.seed only: every training seed would give a copy of this outcome",
           })),
           ...(opts.queue ? { queue: displayUrl(opts.queue) } : { workers: Math.min(workers, Math.max(1, pending.length)) }),
           tasks: ordered.map(({ task, result }) => ({
@@ -412,7 +413,7 @@ async function writeFigures(
               ci_low: b.low,
               ci_high: b.high,
               n: b.n,
-              role: r.learned ? ("learned" as const) : ("analytic" as const),
+              role: r.learned ? ("learned" as const) : ("not learned" as const),
             },
           ]
         : [];
@@ -511,6 +512,8 @@ export interface SummaryFormat {
   /** The comparison rows: each condition's cell also shows its difference to the baseline and the Holm-corrected p. */
   comparison?: readonly ComparisonRow[];
   baseline?: string;
+  /** Lines appended to the legend. */
+  notes?: readonly string[];
 }
 
 const fmtNumber = (x: number) =>
@@ -557,7 +560,7 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
   const design = conditions
     .map((c) => {
       const r = rows.find((x) => x.condition === c && x.n > 0);
-      return r ? `${c} ${r.n_seeds} seed${r.n_seeds === 1 ? "" : "s"} x ${r.n_episodes} episodes` : c;
+      return r ? `${c} ${r.n_seeds} seed${r.n_seeds === 1 ? "" : "s"} x ${r.n_episodes} episode${r.n_episodes === 1 ? "" : "s"}` : c;
     })
     .join("; ");
   const tests = opts.comparison?.filter((r) => !Number.isNaN(r.p_value)).length ?? 0;
@@ -565,17 +568,57 @@ export function formatSummary(rows: readonly SummaryRow[], format: readonly stri
     "mean [95% interval] over training seeds x evaluation episodes (pigeonhole bootstrap); exact = no variation in any resample.",
     `n: ${design}.`,
   ];
-  if (opts.baseline)
+  if (opts.baseline) {
+    const floor = holmFloor(opts.comparison ?? []);
     legend.push(
-      `baseline: ${opts.baseline}; d = condition - baseline, ${comparisonTestsPhrase(opts.comparison ?? [])}; p_holm: Holm-corrected over the ${tests} tests of comparison.csv.`,
+      `baseline: ${opts.baseline}; d = condition - baseline, ${comparisonTestsPhrase(opts.comparison ?? [])}; p_holm: Holm-corrected over the ${tests} tests of comparison.csv` +
+        (floor === undefined ? "." : ` (never below ${fmtP(floor)} here: a bootstrap p is at least 2/(B+1)).`),
     );
+  }
+  legend.push(...(opts.notes ?? []));
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line), "", ...legend].join("\n") + "\n";
 }
 
-/** Agent-profit metrics worth printing: `profit/<agent>` of agents a condition names as learned. */
-export function learnedProfitMetrics(cfg: ResolvedExperiment): string[] {
-  const agents = new Set(cfg.conditions.flatMap((c) => (Array.isArray(c.learned) ? c.learned : [])));
-  return [...agents].sort(compareStrings).map((a) => `profit/${a}`);
+/** The printed summary's metrics and legend notes of a run: {@link summaryMetrics}-style headline metrics, then own profits. */
+export function summaryFormatOf(
+  cfg: ResolvedExperiment,
+  headline: readonly string[],
+  out: { summary: readonly SummaryRow[]; comparison: readonly ComparisonRow[] },
+): SummaryFormat {
+  const own = ownProfitMetrics(cfg, out.summary);
+  const notes: string[] = [];
+  if (own.metrics.length > 0) notes.push("profit/<agent>: the own profit of each agent that a condition learns or plays by a strategy.");
+  if (own.omitted > 0) notes.push(`the profits of ${own.omitted} more agents of the learned: "all" conditions are in summary.csv.`);
+  return {
+    metrics: [...headline, ...own.metrics],
+    comparison: out.comparison,
+    baseline: cfg.conditions.length > 1 ? cfg.baseline : undefined,
+    notes,
+  };
+}
+
+/** At most this many agents' profits are printed for conditions with `learned: "all"` (the rest: summary.csv). */
+export const MAX_PRINTED_AGENTS = 10;
+
+/**
+ * The agent-profit metrics of the printed summary: `profit/<agent>` of every agent that some condition learns or
+ * plays by a strategy (`learned` lists, `strategies` keys; `learned: "all"` means every agent with a profit in
+ * `summary`, printed only up to {@link MAX_PRINTED_AGENTS} agents). `omitted` counts the agents left out.
+ */
+export function ownProfitMetrics(cfg: ResolvedExperiment, summary: readonly SummaryRow[]): { metrics: string[]; omitted: number } {
+  const named = new Set(
+    cfg.conditions.flatMap((c) => [...(Array.isArray(c.learned) ? c.learned : []), ...Object.keys(c.strategies ?? {})]),
+  );
+  const inRun = [...new Set(summary.map((r) => r.metric))]
+    .filter((m) => m.startsWith("profit/") && m !== "profit/total")
+    .map((m) => m.slice("profit/".length));
+  let omitted = 0;
+  if (cfg.conditions.some((c) => c.learned === "all")) {
+    if (inRun.length <= MAX_PRINTED_AGENTS) for (const a of inRun) named.add(a);
+    else omitted = inRun.filter((a) => !named.has(a)).length;
+  }
+  const agents = [...named].filter((a) => inRun.includes(a)).sort(compareStrings);
+  return { metrics: agents.map((a) => `profit/${a}`), omitted };
 }
 
 /** Write a figure as SVG, PNG (unless `png` is false), PDF and its vega-lite spec (`<name>.vl.json`). */

@@ -82,7 +82,14 @@ export async function svgToPdf(svg: string): Promise<Uint8Array> {
   });
   // pdfkit refuses dash arrays with a zero length (vega writes "1,0" for solid strokes): those strokes are solid.
   const clean = svg.replace(/\sstroke-dasharray="([^"]*)"/g, (m, v: string) => (v.split(/[\s,]+/).some((x) => Number(x) <= 0) ? "" : m));
-  SVGtoPDF(doc, clean, 0, 0, { width: w, height: h, fontCallback: (_family: string, bold: boolean) => (bold ? "figure-bold" : "figure") });
+  // assumePt: one SVG pixel is one PDF point, as the page size says (svg-to-pdfkit would otherwise scale the drawing
+  // by 0.75, leaving a quarter of the page blank on the right and at the bottom).
+  SVGtoPDF(doc, clean, 0, 0, {
+    width: w,
+    height: h,
+    assumePt: true,
+    fontCallback: (_family: string, bold: boolean) => (bold ? "figure-bold" : "figure"),
+  });
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));

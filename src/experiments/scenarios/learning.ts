@@ -12,7 +12,7 @@ import { LiveLog, liveTag } from "../../io/live-log.js";
 import { taskKey } from "../task.js";
 import type { Space } from "../../core/spaces.js";
 import { firstDifference } from "../fingerprint.js";
-import { conditionEnvOptions, type ResolvedCondition } from "../schema.js";
+import { conditionEnvOptions, type ResolvedCondition, type ResolvedExperiment } from "../schema.js";
 import type { Task, TaskContext, TaskResult } from "../task.js";
 
 /**
@@ -105,8 +105,6 @@ export function fingerprintFile(policy: string): string {
  * fingerprint differs from the experiment's (a policy trained on another market, env or spaces).
  */
 export function trainingFingerprint(task: Task, learned: readonly string[], makeEnv: () => Env | ParallelEnv): Record<string, unknown> {
-  const cfg = task.experiment;
-  const { market, ...options } = conditionEnvOptions(cfg, task.condition) as Record<string, unknown>;
   const env = makeEnv();
   const spaces: Record<string, { observation: unknown; action: unknown }> = {};
   const one = (s: Space) => JSON.parse(JSON.stringify(s.toJSON())) as unknown;
@@ -116,11 +114,30 @@ export function trainingFingerprint(task: Task, learned: readonly string[], make
     spaces[learned[0]] = { observation: one(env.observationSpace), action: one(env.actionSpace) };
   }
   env.close();
-  return { scenario: cfg.scenario, env: { id: cfg.env.id, options }, market: market ?? null, learned: [...learned], spaces };
+  return { ...settingFingerprint(task.experiment, task.condition), learned: [...learned], spaces };
 }
 
-/** Throw a UsageError (exit 2) naming the first field where a saved policy's training fingerprint differs. */
-function checkFingerprint(file: string, expected: Record<string, unknown>): void {
+/**
+ * The part of a training fingerprint that the experiment file alone determines, without building an env: the
+ * scenario, the env id, the condition's env options and the market. `evaluate` checks it for every saved policy
+ * before any task runs; each task checks the whole fingerprint (learned agents and spaces too).
+ */
+export function settingFingerprint(cfg: ResolvedExperiment, condition: ResolvedCondition): Record<string, unknown> {
+  const { market, ...options } = conditionEnvOptions(cfg, condition) as Record<string, unknown>;
+  return { scenario: cfg.scenario, env: { id: cfg.env.id, options }, market: market ?? null };
+}
+
+/** {@link checkFingerprint} of the fields of {@link settingFingerprint} only (exit 2 naming the first that differs). */
+export function checkSavedSetting(file: string, cfg: ResolvedExperiment, condition: ResolvedCondition): void {
+  const expected = settingFingerprint(cfg, condition);
+  checkFingerprint(file, expected, Object.keys(expected));
+}
+
+/**
+ * Throw a UsageError (exit 2) naming the first field where a saved policy's training fingerprint differs from
+ * `expected` (only the top-level fields `keys` of the saved one when given).
+ */
+function checkFingerprint(file: string, expected: Record<string, unknown>, keys?: readonly string[]): void {
   const fp = fingerprintFile(file);
   if (!existsSync(fp))
     throw new UsageError(`${fp}: missing: the policy ${file} has no training fingerprint (saved by an older supplygym); train it again`);
@@ -130,7 +147,11 @@ function checkFingerprint(file: string, expected: Record<string, unknown>): void
   } catch (err) {
     throw new UsageError(`${fp}: not valid JSON (${(err as Error).message})`);
   }
-  const d = firstDifference(saved, expected);
+  const compared =
+    keys && typeof saved === "object" && saved !== null
+      ? Object.fromEntries(keys.map((k) => [k, (saved as Record<string, unknown>)[k]]))
+      : saved;
+  const d = firstDifference(compared, expected);
   if (d)
     throw new UsageError(
       `${file}: trained for another setting: training fingerprint field ${d.path} is ${JSON.stringify(d.a)}, the experiment has ${JSON.stringify(d.b)}`,
