@@ -37,7 +37,8 @@ function describeText(expr: ts.Expression): string | undefined {
 
 /**
  * Options modules in which every property with a describe() text must carry the doc comment too (so that hover shows
- * it): the learners' options and those of the envs, strategies, demand and config files.
+ * it): the learners' options and those of the envs, strategies, demand and config files, the experiment file and its
+ * sweep.
  */
 const HOVER_DOCUMENTED = [
   "src/rl/on-policy-options.ts",
@@ -47,7 +48,9 @@ const HOVER_DOCUMENTED = [
   "src/agents/builtin.ts",
   "src/agents/contracts/tactics.ts",
   "src/agents/market/best-response.ts",
+  "src/contracts/config.ts",
   "src/demand/forecast-config.ts",
+  "src/demand/make-forecaster.ts",
   "src/demand/process.ts",
   "src/envs/classic/index.ts",
   "src/envs/contract-negotiation.ts",
@@ -56,6 +59,9 @@ const HOVER_DOCUMENTED = [
   "src/envs/market-option.ts",
   "src/envs/team-match.ts",
   "src/experiments/contracts-sensitivity.ts",
+  "src/experiments/schema.ts",
+  "src/experiments/sweep.ts",
+  "src/hubs/config.ts",
   "src/hubs/shortage-forecast.ts",
   "src/market/config.ts",
   "src/market/spec.ts",

@@ -165,7 +165,10 @@ const negotiationSchema = z
   .strict();
 
 const demandSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("fixed").describe("Demand is retailer.demand in every episode.") }),
+  z.strictObject({
+    /** Demand is retailer.demand in every episode. */
+    type: z.literal("fixed").describe("Demand is retailer.demand in every episode."),
+  }),
   z.strictObject({
     /** Demand ~ max(0, Normal(D, std)) per episode; the retailer orders the forecast D. */
     type: z.literal("normal").describe("Demand ~ max(0, Normal(D, std)) per episode; the retailer orders the forecast D."),

@@ -15,7 +15,10 @@ const seasonPeriod = "Season length; default the data's or the demand process's 
 export const forecasterSpecSchema = z
   .union([
     name,
-    z.strictObject({ type: z.literal("naive").describe("The last value.") }),
+    z.strictObject({
+      /** The last value. */
+      type: z.literal("naive").describe("The last value."),
+    }),
     z.strictObject({
       /** The value one season ago. */
       type: z.literal("seasonal-naive").describe("The value one season ago."),

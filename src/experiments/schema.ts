@@ -114,7 +114,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
     [
       algorithmName,
       z.strictObject({
+        /** A registered algorithm. */
         name: algorithmName.describe("A registered algorithm."),
+        /** Hyperparameters over the algorithm's defaults (names checked against them). */
         hyperparameters: z
           .record(z.string(), hyperValue)
           .optional()
@@ -127,29 +129,41 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
     [
       z.string().min(1, "must not be empty"),
       z.strictObject({
+        /** A registered strategy. */
         name: z.string().min(1, "must not be empty").describe("A registered strategy."),
+        /** The strategy's options (validated by the strategy's own schema). */
         options: z.record(z.string(), z.unknown()).optional().describe("The strategy's options (validated by the strategy's own schema)."),
       }),
     ],
     { error: "must be a strategy name or {name, options}" },
   );
   const conditionSchema = z.strictObject({
+    /** The condition's name (letters, digits, _ . -); unique. */
     name: nameSchema.describe("The condition's name (letters, digits, _ . -); unique."),
+    /** Which agents learn: agent ids, "all", or [] (default) for none. */
     learned: z
       .union([z.literal("all", { error: 'must be "all" or a list of agent ids' }), z.array(z.string().min(1, "must not be empty"))], {
         error: 'must be "all" or a list of agent ids',
       })
       .optional()
       .describe('Which agents learn: agent ids, "all", or [] (default) for none.'),
+    /** The algorithm of every learned agent (default "ppo"). */
     algorithm: algorithmSchema.optional().describe('The algorithm of every learned agent (default "ppo").'),
+    /** Per-agent algorithm overrides; each agent must be learned. */
     agents: z.record(z.string(), algorithmSchema).optional().describe("Per-agent algorithm overrides; each agent must be learned."),
+    /**
+     * Agents played by a registered strategy: { "<agent id>": "<name>" | { "name", "options" } }. Agents neither
+     * learned nor listed play "truthful".
+     */
     strategies: z
       .record(z.string(), strategyRef)
       .optional()
       .describe(
         'Agents played by a registered strategy: { "<agent id>": "<name>" | { "name", "options" } }. Agents neither learned nor listed play "truthful".',
       ),
+    /** Learned agents share one policy network (default false). */
     shareParameters: z.boolean().optional().describe("Learned agents share one policy network (default false)."),
+    /** Env options of this condition, merged over env.options. */
     envOptions: z
       .record(z.string(), z.unknown(), { error: "must be an object of env options" })
       .optional()
@@ -159,30 +173,43 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
   const metricList = selectableMetricNames();
   return z
     .strictObject({
+      /** Path or URL of this JSON schema (ignored). */
       $schema: z.string().optional().describe("Path or URL of this JSON schema (ignored)."),
+      /** The experiment's name; results go to results/<name>/. */
       name: nameSchema.describe("The experiment's name; results go to results/<name>/."),
+      /** Free text, copied into the manifest. */
       description: z.string().optional().describe("Free text, copied into the manifest."),
+      /**
+       * ES modules (TypeScript allowed) imported before validation and in every worker, paths relative to this file;
+       * their top-level code calls the register... functions.
+       */
       plugins: z
         .array(z.string().min(1, "must not be empty"))
         .optional()
         .describe(
           "ES modules (TypeScript allowed) imported before validation and in every worker, paths relative to this file; their top-level code calls the register... functions.",
         ),
+      /** A registered scenario. */
       scenario: registered(scenarioList, "scenario").describe("A registered scenario."),
+      /** The environment and its options. */
       env: z
         .strictObject({
+          /** A registered environment id. */
           id: z.string().min(1, "must not be empty").describe("A registered environment id."),
+          /** Options passed to make(id, options), validated by the environment. */
           options: z
             .record(z.string(), z.unknown())
             .optional()
             .describe("Options passed to make(id, options), validated by the environment."),
         })
         .describe("The environment and its options."),
+      /** The conditions compared, each trained and evaluated with every seed. */
       conditions: z
         .array(conditionSchema)
         .min(1, "needs at least one condition")
         .max(LIMITS.conditions, `at most ${LIMITS.conditions} conditions`)
         .describe("The conditions compared, each trained and evaluated with every seed."),
+      /** The condition comparison.csv compares against (default the first all-analytic one). */
       baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
       training: z
         .strictObject({
@@ -199,7 +226,9 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
           [
             z.array(seedValue).min(1, "needs at least one seed").max(LIMITS.seeds, `at most ${LIMITS.seeds} seeds`),
             z.strictObject({
+              /** Number of training seeds. */
               count: boundedInt(1, LIMITS.seeds, "each seed is a task per condition").describe("Number of training seeds."),
+              /** First seed (default 0); the seeds are start, start + 1, ... */
               start: seedValue.optional().describe("First seed (default 0); the seeds are start, start + 1, ..."),
             }),
           ],
@@ -214,10 +243,13 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       evaluation: z
         .strictObject({
           episodes: boundedInt(1, LIMITS.episodes).optional().describe(`Evaluation episodes (default 10; at most ${LIMITS.episodes}).`),
+          /** Seed of the evaluation draws shared by every condition and seed (default 1000). */
           seed: seedValue.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
+          /** Greedy actions (default true). */
           deterministic: z.boolean().optional().describe("Greedy actions (default true)."),
         })
         .optional(),
+      /** A subset of the registered metrics (default the scenario's list). */
       metrics: z
         .array(
           opts.open
@@ -226,16 +258,23 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         )
         .optional()
         .describe("A subset of the registered metrics (default the scenario's list)."),
+      /** TensorFlow.js backend (default "auto"). */
       backend: z
         .enum(BACKENDS, { error: `unknown backend; expected one of ${quoted(BACKENDS)}` })
         .optional()
         .describe('TensorFlow.js backend (default "auto").'),
+      /**
+       * Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market,
+       * contracts and hubs scenarios.
+       */
       exploitability: z
         .strictObject({
+          /** How best responses are found: "search" (best constant bid, default) or "ppo". */
           method: z
             .enum(["search", "ppo"], { error: 'must be "search" or "ppo"' })
             .optional()
             .describe('How best responses are found: "search" (best constant bid, default) or "ppo".'),
+          /** Agents to best-respond for (default: the condition's learned agents, else every producer). */
           agents: z
             .array(z.string().min(1, "must not be empty"))
             .min(1, "list at least one agent")
@@ -244,6 +283,10 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
           budget: boundedInt(1, LIMITS.iterations)
             .optional()
             .describe(`search: objective evaluations per agent (default 120; at most ${LIMITS.iterations}).`),
+          /**
+           * Conditions to examine (default: those without strategies; a best-responding profile costs a best-response
+           * search per period per objective evaluation).
+           */
           conditions: z
             .array(z.string().min(1, "must not be empty"))
             .min(1, "list at least one condition")
@@ -256,7 +299,14 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         .describe(
           "Report each listed agent's best-response gain (exploitability/<agent>, exploitability/nash_conv); market, contracts and hubs scenarios.",
         ),
+      /** The results root (default "results"). */
       output: z.string().min(1, "must not be empty").optional().describe('The results root (default "results").'),
+      /**
+       * Hyperparameter / env-option sweep, expanded into named conditions: { "grid": { "<path>": [values] } } or
+       * { "random": { "<path>": { "uniform" | "loguniform" | "choice": ... } }, "samples": N, "seed": S }; paths
+       * relative to a condition (algorithm.hyperparameters.<name>, agents.<id>.hyperparameters.<name>,
+       * envOptions.<key>...).
+       */
       sweep: sweepSchema
         .optional()
         .describe(

@@ -28,9 +28,18 @@ const range = z.tuple([finite, finite], { error: "must be [low, high]" });
 
 const distribution = z.union(
   [
-    z.strictObject({ uniform: range.describe("[low, high]: uniform on the interval.") }),
-    z.strictObject({ loguniform: range.describe("[low, high], both > 0: uniform in log space.") }),
-    z.strictObject({ choice: z.array(hyperValue).min(1, "needs at least one value").describe("Values, each equally likely.") }),
+    z.strictObject({
+      /** [low, high]: uniform on the interval. */
+      uniform: range.describe("[low, high]: uniform on the interval."),
+    }),
+    z.strictObject({
+      /** [low, high], both > 0: uniform in log space. */
+      loguniform: range.describe("[low, high], both > 0: uniform in log space."),
+    }),
+    z.strictObject({
+      /** Values, each equally likely. */
+      choice: z.array(hyperValue).min(1, "needs at least one value").describe("Values, each equally likely."),
+    }),
   ],
   { error: 'must be { "uniform": [low, high] }, { "loguniform": [low, high] } or { "choice": [values] }' },
 );
@@ -44,14 +53,18 @@ const conditionsField = z
 export const sweepSchema = z.union(
   [
     z.strictObject({
+      /** Every combination of the values of each path (paths relative to a condition). */
       grid: z
         .record(z.string(), z.array(hyperValue).min(1, "needs at least one value"))
         .describe("Every combination of the values of each path (paths relative to a condition)."),
       conditions: conditionsField,
     }),
     z.strictObject({
+      /** A distribution per path (relative to a condition). */
       random: z.record(z.string(), distribution).describe("A distribution per path (relative to a condition)."),
+      /** Number of settings drawn. */
       samples: z.int("must be an integer").positive("must be > 0").describe("Number of settings drawn."),
+      /** Seed of the draws (the project's Rng). */
       seed: z.int("must be an integer").nonnegative("must be >= 0").describe("Seed of the draws (the project's Rng)."),
       conditions: conditionsField,
     }),

@@ -176,7 +176,10 @@ const reviewSchema = z.strictObject({
   unreviewed: z
     .union([
       z.literal("hold"),
-      z.strictObject({ rejectAfter: z.number().int().min(1).describe("Periods after which a held trade is rejected.") }),
+      z.strictObject({
+        /** Periods after which a held trade is rejected. */
+        rejectAfter: z.number().int().min(1).describe("Periods after which a held trade is rejected."),
+      }),
     ])
     .default({ rejectAfter: 2 })
     .describe('Policy for trades nobody reviews in simulation: "hold" them, or reject them after some periods.'),
