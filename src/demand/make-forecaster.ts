@@ -22,6 +22,7 @@ export const forecasterSpecSchema = z
     z.strictObject({
       /** The value one season ago. */
       type: z.literal("seasonal-naive").describe("The value one season ago."),
+      /** Season length; default the data's or the demand process's season. */
       period: boundedInt(1, LIMITS.periods).optional().describe(seasonPeriod),
     }),
     z.strictObject({
@@ -33,6 +34,7 @@ export const forecasterSpecSchema = z
     z.strictObject({
       /** Additive Holt-Winters; alpha, beta, gamma fitted by least squares unless given. */
       type: z.literal("holt-winters").describe("Additive Holt-Winters; alpha, beta, gamma fitted by least squares unless given."),
+      /** Season length; default the data's or the demand process's season. */
       period: boundedInt(2, LIMITS.periods).optional().describe(seasonPeriod),
       /** Level smoothing (fixed; default fitted, 0.3 when another is fixed). */
       alpha: z.number().min(0).max(1).optional().describe("Level smoothing (fixed; default fitted, 0.3 when another is fixed)."),

@@ -213,14 +213,17 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
       baseline: z.string().optional().describe("The condition comparison.csv compares against (default the first all-analytic one)."),
       training: z
         .strictObject({
+          /** Environment steps per condition and seed (default 20000; at most `LIMITS.totalSteps`). */
           totalSteps: boundedInt(1, LIMITS.totalSteps)
             .optional()
             .describe(`Environment steps per condition and seed (default 20000; at most ${LIMITS.totalSteps}).`),
+          /** Parallel env copies per learner (default 4; at most `LIMITS.numEnvs`). */
           numEnvs: boundedInt(1, LIMITS.numEnvs)
             .optional()
             .describe(`Parallel env copies per learner (default 4; at most ${LIMITS.numEnvs}).`),
         })
         .optional(),
+      /** Training seeds: a list, or {count, start} (default {count: 3, start: 0}); at most `LIMITS.seeds` seeds, each at most `LIMITS.seedValue`. */
       seeds: z
         .union(
           [
@@ -242,6 +245,7 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
         ),
       evaluation: z
         .strictObject({
+          /** Evaluation episodes (default 10; at most `LIMITS.episodes`). */
           episodes: boundedInt(1, LIMITS.episodes).optional().describe(`Evaluation episodes (default 10; at most ${LIMITS.episodes}).`),
           /** Seed of the evaluation draws shared by every condition and seed (default 1000). */
           seed: seedValue.optional().describe("Seed of the evaluation draws shared by every condition and seed (default 1000)."),
@@ -280,6 +284,7 @@ export function experimentFileSchema(opts: { open?: boolean } = {}) {
             .min(1, "list at least one agent")
             .optional()
             .describe("Agents to best-respond for (default: the condition's learned agents, else every producer)."),
+          /** search: objective evaluations per agent (default 120; at most `LIMITS.iterations`). */
           budget: boundedInt(1, LIMITS.iterations)
             .optional()
             .describe(`search: objective evaluations per agent (default 120; at most ${LIMITS.iterations}).`),

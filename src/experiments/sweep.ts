@@ -57,6 +57,7 @@ export const sweepSchema = z.union(
       grid: z
         .record(z.string(), z.array(hyperValue).min(1, "needs at least one value"))
         .describe("Every combination of the values of each path (paths relative to a condition)."),
+      /** The conditions swept (default every condition with learned agents). */
       conditions: conditionsField,
     }),
     z.strictObject({
@@ -66,6 +67,7 @@ export const sweepSchema = z.union(
       samples: z.int("must be an integer").positive("must be > 0").describe("Number of settings drawn."),
       /** Seed of the draws (the project's Rng). */
       seed: z.int("must be an integer").nonnegative("must be >= 0").describe("Seed of the draws (the project's Rng)."),
+      /** The conditions swept (default every condition with learned agents). */
       conditions: conditionsField,
     }),
   ],
