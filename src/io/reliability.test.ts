@@ -188,6 +188,47 @@ describe("RunDir under races and faults", () => {
     vi.restoreAllMocks();
   });
 
+  it("disk full while a run's task saves its policy: one line, exit 2, no temp or lock file; the same command then finishes", async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")));
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const dir = mkdtempSync(join(tmp, "enospc-run-"));
+    const file = join(dir, "full.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "full",
+        scenario: "market",
+        env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
+        conditions: [
+          { name: "analytic", learned: [] },
+          {
+            name: "one",
+            learned: ["A[1][1]"],
+            algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
+          },
+        ],
+        training: { totalSteps: 16, numEnvs: 1 },
+        seeds: [0],
+        evaluation: { episodes: 1 },
+        backend: "cpu",
+        output: join(dir, "results"),
+      }),
+    );
+    const args = ["run", file, "--workers", "1", "--no-figures", "--models", join(dir, "models")];
+    setWriteFaultForTests((p) => {
+      if (p.includes(".policy.json")) throw errnoError("ENOSPC", "write", p);
+    });
+    expect(await main(args)).toBe(2);
+    setWriteFaultForTests(undefined);
+    expect(errors.at(-1)).toMatch(/^supplygym: task-one-0: .*policy\.json.*: write: no space left on the device \(ENOSPC\)/);
+    expect(errors.join("\n")).not.toMatch(/\n\s+at /);
+    const left = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.tmp|\.lock$/.test(f));
+    expect(left).toEqual([]);
+    expect(await main(args)).toBe(0);
+    vi.restoreAllMocks();
+  }, 60_000);
+
   it("train keeps its previous checkpoint when writing a new one fails", () => {
     const dir = join(tmp, "ckpt");
     const ckpt = (step: number) =>
