@@ -1,4 +1,16 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "./errors.js";
@@ -221,10 +233,11 @@ export function hostTag(host = os.hostname()): string {
 }
 
 /**
- * Remove, in `dir`, staging folders and temp files that dead processes of this host left behind:
- * `.tmp-<name>-<pid>-h<host>` (RunDir, checkpoints), `.tmp-<name>-<pid>` (older versions) and
- * `.<file>.<pid>.<time>.tmp` (writeFileAtomic). Those of live processes, and those of other hosts, are kept.
- * Returns the removed paths.
+ * Remove, in `dir`, staging folders, temp files and lock files that dead processes of this host left behind:
+ * `.tmp-<name>-<pid>-h<host>` (RunDir, checkpoints), `.tmp-<name>-<pid>` (older versions),
+ * `.<file>.<pid>.<time>.tmp` (writeFileAtomic) and `.<name>.lock` / `.<name>.lock.break` whose holder is a dead
+ * pid (broken as `Lock.acquire` breaks them, so a lock taken meanwhile is never deleted). Those of live
+ * processes, and those of other hosts, are kept. Returns the removed paths.
  */
 export function sweepStale(dir: string): string[] {
   let entries: string[];
@@ -236,6 +249,15 @@ export function sweepStale(dir: string): string[] {
   const removed: string[] = [];
   const me = hostTag();
   for (const name of entries) {
+    if (/^\..+\.lock(\.break)?$/.test(name)) {
+      const p = join(dir, name);
+      const h = readHolder(p);
+      if (!h || !isStale(h)) continue;
+      if (name.endsWith(".break")) rmSync(p, { force: true });
+      else breakLock(p, h);
+      if (!existsSync(p)) removed.push(p);
+      continue;
+    }
     let pid: number | undefined;
     let m = /^\.tmp-.+-(\d+)-(h[A-Za-z0-9_]*)$/.exec(name);
     if (m) {

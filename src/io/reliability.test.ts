@@ -108,6 +108,22 @@ describe("stale staging", () => {
     expect(readdirSync(dir).sort()).toEqual([names.live, names.otherHost, names.result].sort());
   });
 
+  it("sweeps lock files whose holder is dead on this host, keeps those of live holders and other hosts", () => {
+    const dir = join(tmp, "sweep-locks");
+    mkdirSync(dir);
+    const holder = (pid: number, host = os.hostname()) =>
+      JSON.stringify({ pid, host, started_at: "2026-01-01T00:00:00Z", command: "supplygym run x", what: "x" });
+    const dead = deadPid();
+    writeFileSync(join(dir, ".20260101-000000-000.lock"), holder(dead));
+    writeFileSync(join(dir, ".partial-abc.lock.break"), holder(dead));
+    writeFileSync(join(dir, ".20260101-000000-001.lock"), holder(process.pid));
+    writeFileSync(join(dir, ".20260101-000000-002.lock"), holder(dead, "some-other-host"));
+    writeFileSync(join(dir, ".20260101-000000-003.lock"), ""); // being written: not judged here
+    const removed = sweepStale(dir).map((p) => p.slice(dir.length + 1));
+    expect(removed.sort()).toEqual([".20260101-000000-000.lock", ".partial-abc.lock.break"]);
+    expect(readdirSync(dir).sort()).toEqual([".20260101-000000-001.lock", ".20260101-000000-002.lock", ".20260101-000000-003.lock"]);
+  });
+
   it("RunDir.open sweeps beside itself", () => {
     const root = join(tmp, "rd");
     const stale = join(root, "exp", `.tmp-old-${deadPid()}-${hostTag()}`);
