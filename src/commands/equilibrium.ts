@@ -24,7 +24,8 @@ Clear a layered market (docs/model.md section A) and write its equilibrium.
                          the tatonnement trace is written either way
 
 Writes equilibrium.csv, agents.csv, tatonnement_trace.csv, welfare.csv, manifest.json,
-price_convergence.svg and quantity_convergence.svg. Exit code 2 on bad input.`;
+price_convergence.svg and quantity_convergence.svg (drawn from at most 2,000 evenly spaced iterations of the
+trace; the CSV has every recorded one). Exit code 2 on bad input.`;
 
 export const command: Command = {
   name: "equilibrium",
@@ -208,8 +209,28 @@ function formatEquilibrium(
   return lines.join("\n");
 }
 
-/** Figures like the paper's 3 (supply and demand) and 4 (prices): one panel per layer, a line per good. */
-export function convergenceSpec(trace: readonly TraceRow[], what: "price" | "quantity"): TopLevelSpec {
+/** Most iterations a convergence figure draws (a 260-pixel-wide panel shows no more). */
+export const FIGURE_ITERATIONS = 2_000;
+
+/**
+ * The rows of at most `max` recorded iterations, evenly spaced, the first and last always kept. A trace that
+ * did not converge records every iteration up to maxIterations (900,000 rows for 100,000 iterations of nine
+ * markets): rendered whole, its two figures took over a minute; the CSV keeps every row.
+ */
+export function thinTrace(trace: readonly TraceRow[], max = FIGURE_ITERATIONS): readonly TraceRow[] {
+  const iterations = [...new Set(trace.map((r) => r.iteration))];
+  if (iterations.length <= max) return trace;
+  const keep = new Set<number>();
+  for (let i = 0; i < max; i++) keep.add(iterations[Math.round((i * (iterations.length - 1)) / (max - 1))]);
+  return trace.filter((r) => keep.has(r.iteration));
+}
+
+/**
+ * Figures like the paper's 3 (supply and demand) and 4 (prices): one panel per layer, a line per good, drawn
+ * from at most FIGURE_ITERATIONS iterations of the trace (`thinTrace`).
+ */
+export function convergenceSpec(full: readonly TraceRow[], what: "price" | "quantity"): TopLevelSpec {
+  const trace = thinTrace(full);
   const values =
     what === "price"
       ? trace.map((r) => ({ iteration: r.iteration, layer: `layer ${r.layer}`, good: `good ${r.good}`, value: r.price, series: "price" }))
