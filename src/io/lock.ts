@@ -14,6 +14,7 @@ import {
 import os from "node:os";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "./errors.js";
+import { holdForCleanup } from "./signals.js";
 
 /**
  * Advisory locks between supplygym processes (see docs/reliability.md). A lock is a file created with O_EXCL
@@ -85,6 +86,8 @@ let exitHook = false;
 
 export class Lock {
   private released = false;
+  /** A held lock needs the exit handlers on SIGINT/SIGTERM (io/signals.ts). */
+  private readonly unhold = holdForCleanup();
   private constructor(
     readonly file: string,
     readonly holder: LockHolder,
@@ -143,6 +146,7 @@ export class Lock {
     if (this.released) return;
     this.released = true;
     held.delete(this);
+    this.unhold();
     const current = readHolder(this.file);
     if (current && current.pid === this.holder.pid && current.host === this.holder.host && current.started_at === this.holder.started_at) {
       rmSync(this.file, { force: true });

@@ -404,6 +404,39 @@ describe("the CLI as a process", () => {
     expect(readdirSync(join(work, "results", "outonly", left[0])).length).toBeGreaterThan(0);
   });
 
+  it("npx supplygym (bin/supplygym.js) has the same guards: a reader that closed the pipe gives one line, exit 2", () => {
+    const bin = resolve("bin/supplygym.js");
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `node "${bin}" hubs "${resolve("experiments/hubs-semiconductor.json")}" --out o --no-optimum | true; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { cwd: work, encoding: "utf8" },
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toMatch(/supplygym: standard output was closed by the reader \(EPIPE\); output stopped\nexit=2\n/);
+    expect(existsSync(join(work, "o", "manifest.json"))).toBe(true);
+  });
+
+  it("SIGTERM during a long synchronous computation (negotiate, nothing opened yet) ends the process at once, leaving nothing", async () => {
+    const child = spawn(
+      process.execPath,
+      [resolve("bin/supplygym.js"), "negotiate", resolve("experiments/contracts-paper.json"), "--episodes", "100000"],
+      {
+        cwd: work,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    await new Promise((r) => setTimeout(r, 5000)); // loaded and negotiating (100,000 negotiations take minutes)
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on("exit", (c, s) => r([c, s])));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(code === 143 || signal === "SIGTERM").toBe(true);
+    expect(readdirSync(work)).toEqual([]);
+  }, 30_000);
+
   it("output piped to a reader that closes early (| head -1): no EPIPE stack trace", () => {
     const r = spawnSync(
       "bash",
