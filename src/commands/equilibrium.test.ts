@@ -289,6 +289,24 @@ describe("supplygym equilibrium: numerics (issue 16 part 6)", () => {
     expect(spec.data.values).toHaveLength(2 * 2 * FIGURE_ITERATIONS); // supply and demand per row
   });
 
+  it("a trace whose plans overflow on the way (b 0.001 and 0.999 alternating) clears: the overflowed values are empty cells", async () => {
+    const market = structuredClone(paperMarket) as MarketSpec;
+    market.groups.forEach((g, k) => (g.b = g.b.map((_, j) => ((j + k) % 2 ? 0.999 : 0.001))));
+    const file = join(work, "mixed.json");
+    writeFileSync(file, JSON.stringify(config(market, { tatonnement: { maxIterations: 2000 } })));
+    const out = join(work, "mixed");
+    expect(await main(["equilibrium", file, "--out", out])).toBe(0);
+    expect(errors.join("\n")).toMatch(/value of the tatonnement trace overflowed \(from iteration 1351\); empty in tatonnement_trace\.csv/);
+    const text = readFileSync(join(out, "tatonnement_trace.csv"), "utf8");
+    expect(text).not.toMatch(/Inf/);
+    const trace = parseCsv(text);
+    expect(trace.filter((r) => r.supply === "" || r.demand === "" || r.price === "").length).toBe(1);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.tatonnement).toMatchObject({ overflowed_values: 1, overflowed_from_iteration: 1351 });
+    for (const r of parseCsv(readFileSync(join(out, "equilibrium.csv"), "utf8")))
+      expect(Math.abs(Number(r.supply) / Number(r.demand) - 1)).toBeLessThan(1e-10);
+  });
+
   it("b = 0.999 overflowed the old cold start; the solver now clears it from prices 1", () => {
     const market = structuredClone(paperMarket) as MarketSpec;
     market.groups[1].b[1] = 0.999;

@@ -53,6 +53,11 @@ export const command: Command = {
     if (newton === null) throw new UsageError(`${file}: ${newtonError}`);
     if (!tat.converged)
       console.error(`warning: ${config.name}: the tatonnement trace is incomplete (${trace.note}); the equilibrium is Newton's`);
+    const shown = overflowedToMissing(tat.trace);
+    if (shown.overflowed > 0)
+      console.error(
+        `warning: ${config.name}: ${shown.overflowed} value${shown.overflowed === 1 ? "" : "s"} of the tatonnement trace overflowed (from iteration ${shown.first}); empty in tatonnement_trace.csv`,
+      );
     const eq = config.method === "newton" ? newton : tat.equilibrium;
     const w = welfare(market, eq);
     // The first best: the same market with budgets removed (docs/market-benchmarks.md).
@@ -83,7 +88,7 @@ export const command: Command = {
         ["group", "member", "good", "input", "output", "cost", "profit", "budget_multiplier"],
         agentRows(market, eq),
       );
-      dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], tat.trace);
+      dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], shown.rows);
       dir.writeCsv(
         "welfare.csv",
         ["component", "of", "value"],
@@ -93,8 +98,8 @@ export const command: Command = {
           { component: "efficiency_first_best", of: "all", value: w.totalSurplus / firstBest },
         ],
       );
-      dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "price")));
-      dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "quantity")));
+      dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(shown.rows, "price")));
+      dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(shown.rows, "quantity")));
       dir.writeJson(
         "manifest.json",
         buildManifest({
@@ -115,6 +120,7 @@ export const command: Command = {
               adaptive_step: trace.adaptive,
               smallest_step: Math.min(...tat.steps),
               ...(trace.note ? { note: trace.note } : {}),
+              ...(shown.overflowed > 0 ? { overflowed_values: shown.overflowed, overflowed_from_iteration: shown.first } : {}),
             },
           },
         }),
@@ -207,6 +213,28 @@ function formatEquilibrium(
   lines.push(`first-best total surplus (budgets removed) ${Number.isNaN(firstBest) ? "not found" : firstBest.toPrecision(8)}`);
   lines.push(`efficiency/first_best ${Number.isNaN(firstBest) ? "n/a" : (totalSurplus / firstBest).toFixed(4)}`);
   return lines.join("\n");
+}
+
+/**
+ * The trace with values that overflowed (a tatonnement far from the equilibrium: plans of b near 1 grow like
+ * p^(1/(1-b))) as NaN, which the CSV writes as empty (missing) cells; a CSV never holds Infinity. `first` is the
+ * first iteration with an overflowed value.
+ */
+export function overflowedToMissing(trace: readonly TraceRow[]): { rows: TraceRow[]; overflowed: number; first?: number } {
+  let overflowed = 0;
+  let first: number | undefined;
+  const fix = (v: number) => {
+    if (Number.isFinite(v) || Number.isNaN(v)) return v;
+    overflowed++;
+    return NaN;
+  };
+  const rows = trace.map((r) => {
+    const before = overflowed;
+    const row = { ...r, price: fix(r.price), supply: fix(r.supply), demand: fix(r.demand) };
+    if (overflowed > before && first === undefined) first = r.iteration;
+    return row;
+  });
+  return { rows, overflowed, first };
 }
 
 /** Most iterations a convergence figure draws (a 260-pixel-wide panel shows no more). */
