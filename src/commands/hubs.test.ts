@@ -208,6 +208,8 @@ describe("supplygym hubs / ledger / review", () => {
     expect(await main(["review", "approve", "P3-7", "--queue", path])).toBe(2);
     expect(errors.at(-1)).toMatch(/is approved, only pending/);
     expect(await main(["review", "approve", "--queue", path])).toBe(2);
+    expect(await main(["review", "bogus", "--queue", join(work, "none.json")])).toBe(2);
+    expect(errors.at(-1)).toMatch(/^supplygym: review: expected list, approve <id> or reject <id>, got "bogus"/); // before the queue is looked for
     expect(await main(["review", "list", "--queue", join(work, "none.json")])).toBe(2);
     expect(errors.at(-1)).toMatch(/^supplygym: review: .*none\.json: no review queue here/);
     expect(await main(["review", "approve", "nope", "--queue", path])).toBe(2);

@@ -65,6 +65,8 @@ async function review(argv: string[]): Promise<number> {
     help,
   );
   const [sub, id, ...rest] = parsed.positionals;
+  if (sub !== "list" && sub !== "approve" && sub !== "reject")
+    throw new UsageError(`review: expected list, approve <id> or reject <id>${sub ? `, got "${sub}"` : ""}\n\n${help}`);
   const path = parsed.values.queue ?? "review_queue.json";
   if (!existsSync(path)) throw new UsageError(`review: ${path}: no review queue here (give --queue FILE)`);
   if (sub === "list") {
@@ -125,5 +127,5 @@ async function review(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  throw new UsageError(`review: expected list, approve <id> or reject <id>${sub ? `, got "${sub}"` : ""}\n\n${help}`);
+  return 0;
 }
