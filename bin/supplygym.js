@@ -3,5 +3,7 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../src/cli.ts");
+const { main, installProcessGuards } = await import("../src/cli.ts");
+// The same guards as `tsx src/cli.ts`: SIGINT/SIGTERM through the exit handlers, one line on a closed stdout.
+installProcessGuards();
 process.exitCode = await main(process.argv.slice(2));

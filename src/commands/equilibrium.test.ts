@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
-import { clearBoth } from "./equilibrium.js";
+import { clearBoth, convergenceSpec, FIGURE_ITERATIONS, thinTrace } from "./equilibrium.js";
 import { parseCsv } from "../io/csv.js";
 import { Rng } from "../core/rng.js";
 import { equilibriumConfigSchema, resolveEquilibriumConfig } from "../market/config.js";
@@ -12,7 +12,7 @@ import { EquilibriumSolver } from "../market/equilibrium.js";
 import { randomMarket } from "../market/generate.js";
 import { paperMarket } from "../market/paper.js";
 import type { MarketSpec } from "../market/spec.js";
-import { tatonnement } from "../market/tatonnement.js";
+import { tatonnement, type TraceRow } from "../market/tatonnement.js";
 
 const paperFile = join(import.meta.dirname, "..", "..", "experiments", "kaihara-paper.json");
 const paperConfig = JSON.parse(readFileSync(paperFile, "utf8"));
@@ -269,6 +269,43 @@ describe("supplygym equilibrium: numerics (issue 16 part 6)", () => {
       }
     });
   }
+
+  it("figures draw at most FIGURE_ITERATIONS evenly spaced iterations of a long trace (first and last kept)", () => {
+    // a trace that did not converge records every iteration (b = 0.999 everywhere: 100,000 x 9 rows; drawn
+    // whole, its two figures took over a minute)
+    const trace: TraceRow[] = Array.from({ length: 10_000 }, (_, i) =>
+      [0, 1].map((good) => ({ iteration: i + 1, layer: 0, good, price: 1 + i, supply: 2, demand: 3 })),
+    ).flat();
+    const thin = thinTrace(trace);
+    const iterations = [...new Set(thin.map((r) => r.iteration))];
+    expect(iterations).toHaveLength(FIGURE_ITERATIONS);
+    expect(iterations[0]).toBe(1);
+    expect(iterations.at(-1)).toBe(10_000);
+    const gaps = iterations.slice(1).map((it, i) => it - iterations[i]);
+    expect(Math.max(...gaps) - Math.min(...gaps)).toBeLessThanOrEqual(1);
+    expect(thin).toHaveLength(2 * FIGURE_ITERATIONS);
+    expect(thinTrace(trace.slice(0, 200))).toEqual(trace.slice(0, 200));
+    const spec = convergenceSpec(trace, "quantity") as unknown as { data: { values: unknown[] } };
+    expect(spec.data.values).toHaveLength(2 * 2 * FIGURE_ITERATIONS); // supply and demand per row
+  });
+
+  it("a trace whose plans overflow on the way (b 0.001 and 0.999 alternating) clears: the overflowed values are empty cells", async () => {
+    const market = structuredClone(paperMarket) as MarketSpec;
+    market.groups.forEach((g, k) => (g.b = g.b.map((_, j) => ((j + k) % 2 ? 0.999 : 0.001))));
+    const file = join(work, "mixed.json");
+    writeFileSync(file, JSON.stringify(config(market, { tatonnement: { maxIterations: 2000 } })));
+    const out = join(work, "mixed");
+    expect(await main(["equilibrium", file, "--out", out])).toBe(0);
+    expect(errors.join("\n")).toMatch(/value of the tatonnement trace overflowed \(from iteration 1351\); empty in tatonnement_trace\.csv/);
+    const text = readFileSync(join(out, "tatonnement_trace.csv"), "utf8");
+    expect(text).not.toMatch(/Inf/);
+    const trace = parseCsv(text);
+    expect(trace.filter((r) => r.supply === "" || r.demand === "" || r.price === "").length).toBe(1);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.tatonnement).toMatchObject({ overflowed_values: 1, overflowed_from_iteration: 1351 });
+    for (const r of parseCsv(readFileSync(join(out, "equilibrium.csv"), "utf8")))
+      expect(Math.abs(Number(r.supply) / Number(r.demand) - 1)).toBeLessThan(1e-10);
+  });
 
   it("b = 0.999 overflowed the old cold start; the solver now clears it from prices 1", () => {
     const market = structuredClone(paperMarket) as MarketSpec;

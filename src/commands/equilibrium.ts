@@ -24,7 +24,8 @@ Clear a layered market (docs/model.md section A) and write its equilibrium.
                          the tatonnement trace is written either way
 
 Writes equilibrium.csv, agents.csv, tatonnement_trace.csv, welfare.csv, manifest.json,
-price_convergence.svg and quantity_convergence.svg. Exit code 2 on bad input.`;
+price_convergence.svg and quantity_convergence.svg (drawn from at most 2,000 evenly spaced iterations of the
+trace; the CSV has every recorded one). Exit code 2 on bad input.`;
 
 export const command: Command = {
   name: "equilibrium",
@@ -52,6 +53,11 @@ export const command: Command = {
     if (newton === null) throw new UsageError(`${file}: ${newtonError}`);
     if (!tat.converged)
       console.error(`warning: ${config.name}: the tatonnement trace is incomplete (${trace.note}); the equilibrium is Newton's`);
+    const shown = overflowedToMissing(tat.trace);
+    if (shown.overflowed > 0)
+      console.error(
+        `warning: ${config.name}: ${shown.overflowed} value${shown.overflowed === 1 ? "" : "s"} of the tatonnement trace overflowed (from iteration ${shown.first}); empty in tatonnement_trace.csv`,
+      );
     const eq = config.method === "newton" ? newton : tat.equilibrium;
     const w = welfare(market, eq);
     // The first best: the same market with budgets removed (docs/market-benchmarks.md).
@@ -82,7 +88,7 @@ export const command: Command = {
         ["group", "member", "good", "input", "output", "cost", "profit", "budget_multiplier"],
         agentRows(market, eq),
       );
-      dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], tat.trace);
+      dir.writeCsv("tatonnement_trace.csv", ["iteration", "layer", "good", "price", "supply", "demand"], shown.rows);
       dir.writeCsv(
         "welfare.csv",
         ["component", "of", "value"],
@@ -92,8 +98,8 @@ export const command: Command = {
           { component: "efficiency_first_best", of: "all", value: w.totalSurplus / firstBest },
         ],
       );
-      dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "price")));
-      dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(tat.trace, "quantity")));
+      dir.writeText("price_convergence.svg", await renderSvg(convergenceSpec(shown.rows, "price")));
+      dir.writeText("quantity_convergence.svg", await renderSvg(convergenceSpec(shown.rows, "quantity")));
       dir.writeJson(
         "manifest.json",
         buildManifest({
@@ -114,6 +120,7 @@ export const command: Command = {
               adaptive_step: trace.adaptive,
               smallest_step: Math.min(...tat.steps),
               ...(trace.note ? { note: trace.note } : {}),
+              ...(shown.overflowed > 0 ? { overflowed_values: shown.overflowed, overflowed_from_iteration: shown.first } : {}),
             },
           },
         }),
@@ -208,8 +215,50 @@ function formatEquilibrium(
   return lines.join("\n");
 }
 
-/** Figures like the paper's 3 (supply and demand) and 4 (prices): one panel per layer, a line per good. */
-export function convergenceSpec(trace: readonly TraceRow[], what: "price" | "quantity"): TopLevelSpec {
+/**
+ * The trace with values that overflowed (a tatonnement far from the equilibrium: plans of b near 1 grow like
+ * p^(1/(1-b))) as NaN, which the CSV writes as empty (missing) cells; a CSV never holds Infinity. `first` is the
+ * first iteration with an overflowed value.
+ */
+export function overflowedToMissing(trace: readonly TraceRow[]): { rows: TraceRow[]; overflowed: number; first?: number } {
+  let overflowed = 0;
+  let first: number | undefined;
+  const fix = (v: number) => {
+    if (Number.isFinite(v) || Number.isNaN(v)) return v;
+    overflowed++;
+    return NaN;
+  };
+  const rows = trace.map((r) => {
+    const before = overflowed;
+    const row = { ...r, price: fix(r.price), supply: fix(r.supply), demand: fix(r.demand) };
+    if (overflowed > before && first === undefined) first = r.iteration;
+    return row;
+  });
+  return { rows, overflowed, first };
+}
+
+/** Most iterations a convergence figure draws (a 260-pixel-wide panel shows no more). */
+export const FIGURE_ITERATIONS = 2_000;
+
+/**
+ * The rows of at most `max` recorded iterations, evenly spaced, the first and last always kept. A trace that
+ * did not converge records every iteration up to maxIterations (900,000 rows for 100,000 iterations of nine
+ * markets): rendered whole, its two figures took over a minute; the CSV keeps every row.
+ */
+export function thinTrace(trace: readonly TraceRow[], max = FIGURE_ITERATIONS): readonly TraceRow[] {
+  const iterations = [...new Set(trace.map((r) => r.iteration))];
+  if (iterations.length <= max) return trace;
+  const keep = new Set<number>();
+  for (let i = 0; i < max; i++) keep.add(iterations[Math.round((i * (iterations.length - 1)) / (max - 1))]);
+  return trace.filter((r) => keep.has(r.iteration));
+}
+
+/**
+ * Figures like the paper's 3 (supply and demand) and 4 (prices): one panel per layer, a line per good, drawn
+ * from at most FIGURE_ITERATIONS iterations of the trace (`thinTrace`).
+ */
+export function convergenceSpec(full: readonly TraceRow[], what: "price" | "quantity"): TopLevelSpec {
+  const trace = thinTrace(full);
   const values =
     what === "price"
       ? trace.map((r) => ({ iteration: r.iteration, layer: `layer ${r.layer}`, good: `good ${r.good}`, value: r.price, series: "price" }))

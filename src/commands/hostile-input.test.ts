@@ -123,6 +123,42 @@ describe("the probe's extreme values exit 2 before any work, naming the field an
       /hubs\[0\]\.products\[0\]\.marginPerUnit: must be at most 1e\+12 in magnitude/,
     ],
     [
+      "hubs: horizon 1e9",
+      "hubs",
+      () => ({ ...experiment("hubs-semiconductor.json"), horizon: 1e9 }),
+      [],
+      /horizon: must be at most 100,000/,
+    ],
+    [
+      "hubs: mechanism.maxRounds 1e12",
+      "hubs",
+      () => {
+        const e = experiment("hubs-semiconductor.json");
+        e.mechanism.maxRounds = 1e12;
+        return e;
+      },
+      [],
+      /mechanism\.maxRounds: must be at most 10,000,000/,
+    ],
+    [
+      "equilibrium: budget 1e308",
+      "equilibrium",
+      () => {
+        const e = experiment("kaihara-paper.json");
+        e.market.groups[0].agents[0].budget = 1e308;
+        return e;
+      },
+      [],
+      /market\.groups\[0\]\.agents\[0\]\.budget: must be at most 1e\+12/,
+    ],
+    [
+      "equilibrium: goods 1e6",
+      "equilibrium",
+      () => ({ ...experiment("kaihara-paper.json"), market: { ...experiment("kaihara-paper.json").market, goods: 1e6 } }),
+      [],
+      /market\.goods: must be at most 1,000/,
+    ],
+    [
       "forecast: mlp epochs 1e12",
       "forecast",
       () => ({ ...experiment("forecast-seasonal.json"), forecasters: [{ type: "mlp", epochs: 1e12 }] }),

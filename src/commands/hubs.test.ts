@@ -1,6 +1,7 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { parseCsv } from "../io/csv.js";
@@ -92,6 +93,49 @@ describe("supplygym hubs / ledger / review", () => {
     expect(logs.at(-1)).toMatch(/ok, 0 records, head 0{64}/);
   });
 
+  it("four concurrent review processes on one queue: every decision is kept in the queue and the ledger, which verifies", async () => {
+    const out = join(work, "race");
+    mkdirSync(out);
+    const ledgerPath = join(out, "ledger.jsonl");
+    const l = new FileLedger(ledgerPath);
+    const ids = ["P0-1", "P0-2", "P0-3", "P0-4"];
+    for (const id of ids) l.append({ type: "trade", id, status: "queued" });
+    l.close();
+    const queue = new ReviewQueue(join(out, "review_queue.json"));
+    for (const id of ids)
+      queue.add({
+        id,
+        period: 0,
+        reason: "r",
+        trade: { seller: "A", buyer: "B", quantity: 40, resource: "chips", pricePerUnit: 9, payment: "money" },
+      });
+    const tsx = resolve("node_modules/.bin/tsx");
+    const codes = await Promise.all(
+      ids.map(
+        (id) =>
+          new Promise<number | null>((done) => {
+            const child = spawn(tsx, [resolve("src/cli.ts"), "review", "approve", id, "--queue", join(out, "review_queue.json")], {
+              stdio: "ignore",
+            });
+            child.on("exit", done);
+          }),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const after = new ReviewQueue(join(out, "review_queue.json"));
+    for (const id of ids) expect(after.get(id)!.status).toBe("approved");
+    const v = verifyLedger(ledgerPath);
+    expect(v.ok).toBe(true);
+    expect(v.count).toBe(8);
+    const decided = readFileSync(ledgerPath, "utf8")
+      .split("\n")
+      .filter((line) => line.includes("review_decision"))
+      .map((line) => JSON.parse(line).record.id)
+      .sort();
+    expect(decided).toEqual(ids);
+    expect(readdirSync(out).filter((f) => f.endsWith(".lock"))).toEqual([]);
+  }, 60_000);
+
   it("review decisions are recorded in the run's ledger, which still verifies", async () => {
     const out = join(work, "rv");
     // a run directory by hand: ledger (anchored), queue with one pending item
@@ -164,6 +208,8 @@ describe("supplygym hubs / ledger / review", () => {
     expect(await main(["review", "approve", "P3-7", "--queue", path])).toBe(2);
     expect(errors.at(-1)).toMatch(/is approved, only pending/);
     expect(await main(["review", "approve", "--queue", path])).toBe(2);
+    expect(await main(["review", "bogus", "--queue", join(work, "none.json")])).toBe(2);
+    expect(errors.at(-1)).toMatch(/^supplygym: review: expected list, approve <id> or reject <id>, got "bogus"/); // before the queue is looked for
     expect(await main(["review", "list", "--queue", join(work, "none.json")])).toBe(2);
     expect(errors.at(-1)).toMatch(/^supplygym: review: .*none\.json: no review queue here/);
     expect(await main(["review", "approve", "nope", "--queue", path])).toBe(2);

@@ -123,7 +123,7 @@ async function hubs(argv: string[]): Promise<number> {
         timings: { load: (t1 - t0) / 1000, episode: (t2 - t1) / 1000, total: (performance.now() - t0) / 1000 },
         extra: {
           shadow: parsed.values.shadow ?? cfg.shadow,
-          ledger: { file: "ledger.jsonl", records: ledger.count, head: ledger.lastHash },
+          ledger: ledger.manifestEntry(),
           summary,
         },
       }),

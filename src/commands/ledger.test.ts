@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -32,6 +32,24 @@ describe("supplygym hubs --ledger-key and ledger verify --key", () => {
     writeFileSync(other, Buffer.alloc(32, 4));
     expect(await main(["ledger", "verify", ledger, "--key", other])).toBe(1);
     expect(errors.join("\n")).toMatch(/line 1: hash does not match the record under the key/);
+  });
+
+  it("a keyed run's ledger cut at the end, head file and manifest edited to match, fails under the key", async () => {
+    const key = join(work, "cut.key");
+    writeFileSync(key, Buffer.alloc(32, 5));
+    const out = join(work, "cut");
+    expect(await main(["hubs", "experiments/hubs-semiconductor.json", "--out", out, "--no-optimum", "--ledger-key", key])).toBe(0);
+    const ledger = join(out, "ledger.jsonl");
+    const kept = readFileSync(ledger, "utf8").split("\n").slice(0, 3);
+    const last = JSON.parse(kept[2]).hash;
+    writeFileSync(ledger, kept.join("\n") + "\n");
+    const head = JSON.parse(readFileSync(`${ledger}.head`, "utf8"));
+    writeFileSync(`${ledger}.head`, JSON.stringify({ ...head, count: 3, hash: last }));
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(typeof manifest.ledger.tag).toBe("string");
+    writeFileSync(join(out, "manifest.json"), JSON.stringify({ ...manifest, ledger: { ...manifest.ledger, records: 3, head: last } }));
+    expect(await main(["ledger", "verify", ledger, "--key", key])).toBe(1);
+    expect(errors.join("\n")).toMatch(/INVALID: .*ledger\.jsonl\.head: its tag does not match its count \(3\)/);
   });
 
   it("refuses a key kept inside the run directory, or too short, with exit 2", async () => {

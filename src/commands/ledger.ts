@@ -21,8 +21,10 @@ Both are checked when present. A ledger whose end no anchor covers fails unless 
 
 What this proves: that ledger, head file and manifest agree with each other. An unkeyed chain cannot show that
 nobody rewrote all of them consistently (recomputing every hash is easy). A ledger written with
-\`supplygym hubs --ledger-key FILE\` is an HMAC-SHA256 chain under a secret key kept outside the run directory;
-verified with --key FILE, a rewrite by anyone without the key fails. A keyed ledger must be verified with its key.
+\`supplygym hubs --ledger-key FILE\` is an HMAC-SHA256 chain under a secret key kept outside the run directory,
+and its head file and manifest carry an HMAC tag of their count and last hash; verified with --key FILE, a
+rewrite by anyone without the key fails, and so do records cut from the end with both anchors edited to match.
+A keyed ledger must be verified with its key.
 
 Exit codes: 0 the ledger verifies (and is anchored, or --allow-unanchored); 1 it does not (the first bad line is
 named; a truncated last line from a crash is reported as such) or it is unanchored; 2 usage errors (missing
@@ -30,8 +32,8 @@ file, a folder instead of a file, bad arguments, a keyed ledger without --key, a
 
 options:
   --head FILE          head file to check against (default: <ledger>.head when it exists)
-  --key FILE           the secret key the ledger was written with (hubs --ledger-key); every hash is checked
-                       as HMAC-SHA256 under it
+  --key FILE           the secret key the ledger was written with (hubs --ledger-key); every hash, and the
+                       tags of head file and manifest, are checked as HMAC-SHA256 under it
   --allow-unanchored   accept a ledger whose end no head file or manifest covers (prints a warning)
   -h, --help           this help`;
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Command } from "./command.js";
 import { UsageError } from "../io/errors.js";
+import { Lock, lockFileFor } from "../io/lock.js";
 import { FileLedger, readLedgerKey } from "../hubs/ledger.js";
 import { REVIEW_STATUSES, ReviewQueue, type ReviewStatus } from "../hubs/review.js";
 import { parseCommandArgs } from "./args.js";
@@ -18,6 +19,8 @@ next simulated period if it is still feasible (else it is marked lapsed).
 Every decision is also appended to the run's audit ledger as a "review_decision" record ({id, decision, by,
 at, note, period}): by default ledger.jsonl beside the queue file when it exists (a \`supplygym hubs\` run
 directory). The ledger must verify and be anchored (see \`supplygym ledger verify\`), else nothing is decided.
+Decisions are taken one at a time (a lock beside the queue and the ledger): a second reviewer's command waits
+up to 10 s for the first, then exits 2 naming it.
 
 options:
   --queue FILE     the queue (default: review_queue.json in the current directory)
@@ -62,6 +65,8 @@ async function review(argv: string[]): Promise<number> {
     help,
   );
   const [sub, id, ...rest] = parsed.positionals;
+  if (sub !== "list" && sub !== "approve" && sub !== "reject")
+    throw new UsageError(`review: expected list, approve <id> or reject <id>${sub ? `, got "${sub}"` : ""}\n\n${help}`);
   const path = parsed.values.queue ?? "review_queue.json";
   if (!existsSync(path)) throw new UsageError(`review: ${path}: no review queue here (give --queue FILE)`);
   if (sub === "list") {
@@ -94,26 +99,33 @@ async function review(argv: string[]): Promise<number> {
       const beside = join(dirname(path), "ledger.jsonl");
       if (ledgerPath === undefined && existsSync(beside)) ledgerPath = beside;
     }
+    // Two decisions at once would both read the queue and the ledger head, then one queue write would drop the
+    // other's decision and both appends would take the same sequence number: decide one at a time (queue, then
+    // ledger; a decision takes well under a second, so the second reviewer waits instead of being refused).
+    const locks = [Lock.acquire(lockFileFor(path), { what: `the review queue ${path}`, wait: 10_000 })];
     let ledger: FileLedger | undefined;
-    if (ledgerPath !== undefined) {
-      try {
-        const key = parsed.values["ledger-key"] !== undefined ? readLedgerKey(parsed.values["ledger-key"], dirname(ledgerPath)) : undefined;
-        ledger = new FileLedger(ledgerPath, { key });
-      } catch (err) {
-        throw new UsageError(
-          `review ${sub}: cannot record the decision: ${(err as Error).message} (nothing was decided; check it with \`supplygym ledger verify\`, or pass --no-ledger)`,
-        );
-      }
-    }
     try {
+      if (ledgerPath !== undefined) {
+        locks.push(Lock.acquire(lockFileFor(ledgerPath), { what: `the ledger ${ledgerPath}`, wait: 10_000 }));
+        try {
+          const key =
+            parsed.values["ledger-key"] !== undefined ? readLedgerKey(parsed.values["ledger-key"], dirname(ledgerPath)) : undefined;
+          ledger = new FileLedger(ledgerPath, { key });
+        } catch (err) {
+          throw new UsageError(
+            `review ${sub}: cannot record the decision: ${(err as Error).message} (nothing was decided; check it with \`supplygym ledger verify\`, or pass --no-ledger)`,
+          );
+        }
+      }
       const queue = new ReviewQueue(path, { ledger });
       const by = parsed.values.by ?? process.env.USER ?? "reviewer";
       const item = queue.decide(id, sub === "approve" ? "approved" : "rejected", by, new Date().toISOString(), parsed.values.note);
       console.log(`${item.id}: ${item.status} by ${by}${ledger ? ` (recorded in ${ledgerPath}, record ${ledger.count})` : ""}`);
     } finally {
       ledger?.close();
+      for (const l of locks.reverse()) l.release();
     }
     return 0;
   }
-  throw new UsageError(`review: expected list, approve <id> or reject <id>${sub ? `, got "${sub}"` : ""}\n\n${help}`);
+  return 0;
 }

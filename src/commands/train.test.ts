@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../cli.js";
+import { errnoError, setWriteFaultForTests } from "../io/atomic.js";
 import { CURVE_COLUMNS } from "../rl/on-policy.js";
 import { loadTrainConfig } from "../rl/train-config.js";
 import { learnerFromConfig } from "../rl/learner-from-config.js";
@@ -144,6 +145,29 @@ describe("supplygym train", () => {
     expect(errors[4]).toMatch(
       / totalSteps: must be at least one batch, numEnvs \* numSteps = 64 steps \(a smaller budget trains nothing\), got 63/,
     );
+  });
+
+  it("disk full at the first checkpoint: one line, exit 2, no empty checkpoint folder; the same command then trains", async () => {
+    const dir = tmp();
+    const file = join(dir, "tiny.json");
+    writeFileSync(file, JSON.stringify(config));
+    const models = join(dir, "models");
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(String(m));
+    setWriteFaultForTests((p) => {
+      if (p.endsWith("checkpoint.json")) throw errnoError("ENOSPC", "write", p);
+    });
+    try {
+      expect(await main(["train", file, "--out", join(dir, "run"), "--models-root", models])).toBe(2);
+    } finally {
+      setWriteFaultForTests(undefined);
+      console.error = orig;
+    }
+    expect(errors.at(-1)).toMatch(/^supplygym: .*checkpoint\.json: write: no space left on the device \(ENOSPC\)/);
+    expect(existsSync(models)).toBe(false);
+    expect(existsSync(join(dir, "run"))).toBe(false);
+    expect(await main(["train", file, "--out", join(dir, "run"), "--models-root", models])).toBe(0);
   });
 
   it("rounds totalSteps down to whole batches and says so on stderr and in the manifest", async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "./command.js";
@@ -252,6 +252,8 @@ export const command: Command = {
       );
       return status === "completed" ? 0 : signalExitCode(stoppedBy ?? "SIGINT");
     } finally {
+      // A new run that failed before its first checkpoint (disk full, a bad env) leaves no empty folder.
+      if (!resumed && existsSync(modelsDir) && readdirSync(modelsDir).length === 0) rmSync(modelsDir, { recursive: true });
       modelsLock.release();
       if (!existsSync(modelsDir)) removeEmpty(createdParents);
     }

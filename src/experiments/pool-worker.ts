@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
+import { environmentError } from "../io/fs-errors.js";
 import { loadPlugins } from "./plugins.js";
 import type { Task, TaskFn } from "./task.js";
 
@@ -12,6 +13,18 @@ export type FromWorker =
   | { type: "progress"; index: number; fraction: number }
   | { type: "done"; index: number; result: unknown }
   | { type: "error"; index: number; message: string; stack?: string; exitCode?: number };
+
+/**
+ * What a failed task reports: its message, stack and exit code. An operating-system error the user can act on
+ * (disk full, no permission: `environmentError`) becomes its one-line message with exit code 2, like a
+ * UsageError, so that the CLI prints one line instead of an internal error's stack.
+ */
+export function taskFailure(err: unknown): { message: string; stack?: string; exitCode?: number } {
+  const env = environmentError(err);
+  if (env) return { message: env.message, exitCode: 2 };
+  const e = err as Error;
+  return { message: e?.message ?? String(err), stack: e?.stack, exitCode: (err as { exitCode?: number })?.exitCode };
+}
 
 export async function loadTaskFn(module: string, name = "runTask"): Promise<TaskFn> {
   const url = module.startsWith("file:") ? module : pathToFileURL(module).href;
@@ -45,14 +58,7 @@ if (parentPort && workerData?.supplygymPoolWorker) {
       });
       port.postMessage({ type: "done", index, result } satisfies FromWorker);
     } catch (err) {
-      const e = err as Error;
-      port.postMessage({
-        type: "error",
-        index,
-        message: e?.message ?? String(err),
-        stack: e?.stack,
-        exitCode: (err as { exitCode?: number })?.exitCode,
-      } satisfies FromWorker);
+      port.postMessage({ type: "error", index, ...taskFailure(err) } satisfies FromWorker);
     }
   });
 }

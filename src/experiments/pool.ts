@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../io/errors.js";
 import { loadPlugins } from "./plugins.js";
-import { loadTaskFn, type FromWorker, type ToWorker } from "./pool-worker.js";
+import { loadTaskFn, taskFailure, type FromWorker, type ToWorker } from "./pool-worker.js";
 import { taskKey, type Task, type TaskModuleRef, type TaskResult } from "./task.js";
 
 /**
@@ -53,7 +53,8 @@ async function runInline(tasks: readonly Task[], opts: PoolOptions): Promise<voi
     try {
       result = await fn(task, { progress: (f) => opts.onProgress?.(task, f) });
     } catch (err) {
-      throw taskError(task, (err as Error)?.message ?? String(err), (err as Error)?.stack, (err as { exitCode?: number })?.exitCode);
+      const f = taskFailure(err);
+      throw taskError(task, f.message, f.stack, f.exitCode);
     }
     await opts.onResult(task, result);
   }

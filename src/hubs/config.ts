@@ -84,9 +84,9 @@ const hubSchema = z.strictObject({
 
 const eventSchema = z.strictObject({
   /** First period of the shortage. */
-  start: z.number().int().nonnegative().describe("First period of the shortage."),
+  start: boundedInt(0, LIMITS.periods).describe("First period of the shortage."),
   /** Periods the shortage lasts. */
-  duration: z.number().int().positive().describe("Periods the shortage lasts."),
+  duration: boundedInt(1, LIMITS.periods).describe("Periods the shortage lasts."),
   /** Hub ids hit, or "*" for all. */
   hubs: z.union([z.literal("*"), z.array(ident).min(1)]).describe('Hub ids hit, or "*" for all.'),
   /** The resource cut. */
@@ -94,10 +94,7 @@ const eventSchema = z.strictObject({
   /** Fraction of the supply cut, in (0, 1]. */
   fraction: z.number().gt(0).lte(1).describe("Fraction of the supply cut, in (0, 1]."),
   /** Period from which the event is known (forecastable), at most start; default max(0, start - horizon). */
-  announced: z
-    .number()
-    .int()
-    .nonnegative()
+  announced: boundedInt(0, LIMITS.periods)
     .optional()
     .describe("Period from which the event is known (forecastable), at most start; default max(0, start - horizon)."),
 });
@@ -110,15 +107,15 @@ const generatorSchema = z.strictObject({
   /** Largest fraction of supply a generated shortage cuts. */
   fractionMax: z.number().gt(0).lte(1).default(0.6).describe("Largest fraction of supply a generated shortage cuts."),
   /** Shortest generated duration in periods (<= durationMax). */
-  durationMin: z.number().int().positive().default(1).describe("Shortest generated duration in periods (<= durationMax)."),
+  durationMin: boundedInt(1, LIMITS.periods).default(1).describe("Shortest generated duration in periods (<= durationMax)."),
   /** Longest generated duration in periods. */
-  durationMax: z.number().int().positive().default(3).describe("Longest generated duration in periods."),
+  durationMax: boundedInt(1, LIMITS.periods).default(3).describe("Longest generated duration in periods."),
   /** Resources a generated shortage may hit (default all). */
   resources: z.array(ident).optional().describe("Resources a generated shortage may hit (default all)."),
   /** Probability that a generated event hits every hub instead of one. */
   companyWide: z.number().min(0).max(1).default(0.3).describe("Probability that a generated event hits every hub instead of one."),
   /** Periods between announcement and start (default the horizon). */
-  leadTime: z.number().int().nonnegative().optional().describe("Periods between announcement and start (default the horizon)."),
+  leadTime: boundedInt(0, LIMITS.periods).optional().describe("Periods between announcement and start (default the horizon)."),
 });
 
 const mechanismSchema = z.strictObject({
@@ -148,21 +145,18 @@ const mechanismSchema = z.strictObject({
     .default("priority-or-money")
     .describe("How bilateral deals pay: money, future priority on another resource, or priority when possible else money."),
   /** Negotiation limit: alternating concession steps before a bilateral negotiation fails. */
-  timeToConclude: z
-    .number()
-    .int()
-    .min(1)
+  timeToConclude: boundedInt(1, LIMITS.iterations)
     .default(5)
     .describe("Negotiation limit: alternating concession steps before a bilateral negotiation fails."),
   /** Trading rounds per period (each hub trades at most once per round). */
-  maxRounds: z.number().int().min(1).default(10).describe("Trading rounds per period (each hub trades at most once per round)."),
+  maxRounds: boundedInt(1, LIMITS.iterations).default(10).describe("Trading rounds per period (each hub trades at most once per round)."),
   /** What happens when a value-creating deal finds no agreement (docs/hubs.md). */
   escalation: z
     .enum(["review", "planner", "drop"])
     .default("review")
     .describe("What happens when a value-creating deal finds no agreement (docs/hubs.md)."),
   /** Periods after issue during which a priority credit may be redeemed. */
-  creditWindow: z.number().int().min(1).default(4).describe("Periods after issue during which a priority credit may be redeemed."),
+  creditWindow: boundedInt(1, LIMITS.periods).default(4).describe("Periods after issue during which a priority credit may be redeemed."),
   /** Money per unit the issuer pays the holder for any credit still unredeemed at expiry. */
   creditFallbackPrice: nonneg.default(0).describe("Money per unit the issuer pays the holder for any credit still unredeemed at expiry."),
 });
@@ -214,7 +208,9 @@ export const hubsConfigSchema = z.strictObject({
   /** Working hours per period (the default demand is unitsPerHour * hoursPerPeriod). */
   hoursPerPeriod: positive.default(40).describe("Working hours per period (the default demand is unitsPerHour * hoursPerPeriod)."),
   /** Periods ahead for which shortages are predicted and priority credits are valued. */
-  horizon: z.number().int().min(1).default(3).describe("Periods ahead for which shortages are predicted and priority credits are valued."),
+  horizon: boundedInt(1, LIMITS.periods)
+    .default(3)
+    .describe("Periods ahead for which shortages are predicted and priority credits are valued."),
   /** The resources hubs hold and trade. */
   resources: z.array(resourceSchema).min(1).describe("The resources hubs hold and trade."),
   /** The production hubs (at least two). */

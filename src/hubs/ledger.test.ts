@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FileLedger, GENESIS, canonicalJson, chainHash, headPath, readLedgerKey, verifyLedger } from "./ledger.js";
+import { FileLedger, GENESIS, canonicalJson, chainHash, headPath, headTag, readLedgerKey, verifyLedger } from "./ledger.js";
 
 function makeLedger(n: number): string {
   const dir = mkdtempSync(join(tmpdir(), "ledger-"));
@@ -297,6 +297,40 @@ describe("keyed ledger (HMAC-SHA256, hubs --ledger-key)", () => {
     writeFileSync(headPath(p), JSON.stringify({ count: 3, hash: prev })); // and drops the "mac" marker
     expect(verifyLedger(p).ok).toBe(true); // an unkeyed check sees nothing ...
     expect(verifyLedger(p, { key }).ok).toBe(false); // ... the auditor's keyed check does
+  });
+
+  it("records cut from the end with head file and manifest set to an earlier record fail under the key (head tags)", () => {
+    const p = keyed(5);
+    const kept = lines(p).slice(0, 3);
+    const last = JSON.parse(kept[2]).hash as string;
+    const head = JSON.parse(readFileSync(headPath(p), "utf8"));
+    expect(head.tag).toBe(headTag(key, "head", 5, head.hash));
+    rewrite(p, kept); // no new hash needed: every kept line still verifies under the key
+    writeFileSync(headPath(p), JSON.stringify({ ...head, count: 3, hash: last }));
+    expect(verifyLedger(p, { key }).error).toMatch(/ledger\.jsonl\.head: its tag does not match its count \(3\) and hash under the key/);
+    // a tag computed without the key, or none, fails alike
+    writeFileSync(headPath(p), JSON.stringify({ count: 3, hash: last, mac: "hmac-sha256", tag: "0".repeat(64) }));
+    expect(verifyLedger(p, { key }).ok).toBe(false);
+    writeFileSync(headPath(p), JSON.stringify({ count: 3, hash: last, mac: "hmac-sha256" }));
+    expect(verifyLedger(p, { key }).error).toMatch(/has no tag/);
+    // the head file then removed, the manifest edited: its tag is checked too
+    rmSync(headPath(p));
+    const manifest = (entry: object) => writeFileSync(join(dirname(p), "manifest.json"), JSON.stringify({ ledger: entry }));
+    manifest({ file: "ledger.jsonl", records: 3, head: last, tag: headTag(key, "head", 3, last) }); // a head tag cannot stand in
+    expect(verifyLedger(p, { key }).error).toMatch(/manifest\.json: its tag does not match/);
+    manifest({ file: "ledger.jsonl", records: 3, head: last, tag: headTag(key, "manifest", 3, last) }); // only with the key
+    expect(verifyLedger(p, { key }).ok).toBe(true);
+  });
+
+  it("hubs writes the manifest's tag of a keyed ledger (FileLedger.manifestEntry)", () => {
+    const p = keyed(2);
+    const l = new FileLedger(p, { key });
+    const e = l.manifestEntry();
+    l.close();
+    expect(e).toEqual({ file: "ledger.jsonl", records: 2, head: e.head, tag: headTag(key, "manifest", 2, e.head) });
+    const unkeyed = new FileLedger(join(mkdtempSync(join(tmpdir(), "ledger-plain-")), "ledger.jsonl"));
+    expect(unkeyed.manifestEntry()).toEqual({ file: "ledger.jsonl", records: 0, head: GENESIS });
+    unkeyed.close();
   });
 
   it("appending to a keyed ledger needs the key", () => {

@@ -16,9 +16,11 @@ import { writeFileAtomic } from "../io/atomic.js";
  * ledger recorded (a checkpoint: later records, e.g. review decisions, may follow it).
  *
  * Keyed ledgers: with a secret key (`hubs --ledger-key FILE`), H_i = HMAC-SHA256(key, canonicalJson({prev,
- * record, seq})) instead, and the head file says `"mac": "hmac-sha256"`. Without the key nobody can write a
- * chain that verifies under it, so a consistent rewrite of ledger, head and manifest is detected by
- * `ledger verify --key FILE`. What each form proves is in docs/hubs.md ("What the ledger proves").
+ * record, seq})) instead, the head file says `"mac": "hmac-sha256"`, and the head file and the manifest carry a
+ * `tag`, the HMAC of their count and last hash (`headTag`). Without the key nobody can write a chain or a head
+ * that verifies under it, so a consistent rewrite of ledger, head and manifest, and records cut from the end
+ * with head and manifest edited to match, are detected by `ledger verify --key FILE`. What each form proves is
+ * in docs/hubs.md ("What the ledger proves").
  */
 export const GENESIS = "0".repeat(64);
 
@@ -51,6 +53,20 @@ export function chainHash(prev: string, seq: number, record: unknown, key?: Uint
 }
 
 export const LEDGER_MAC = "hmac-sha256";
+
+/**
+ * The tag of a keyed ledger's head: HMAC-SHA256(key, "supplygym-ledger-<where>\n<count>\n<hash>"). Without it the
+ * chain alone would let anyone cut records from the end and set the head file and manifest to an earlier
+ * record's count and hash (no new hash needed). `where` separates the head file (rewritten after every append)
+ * from the manifest (written once, at the end of the run), so that a head file saved mid-run cannot stand in
+ * for the manifest's tag.
+ */
+export function headTag(key: Uint8Array, where: AnchorKind, count: number, hash: string): string {
+  return createHmac("sha256", key).update(`supplygym-ledger-${where}\n${count}\n${hash}`).digest("hex");
+}
+
+/** Which copy an anchor is: the head file or the run's manifest. */
+export type AnchorKind = "head" | "manifest";
 /** Shortest accepted key (bytes): 32, the output size of SHA-256. */
 export const MIN_KEY_BYTES = 32;
 
@@ -87,6 +103,8 @@ export interface LedgerHead {
   hash: string;
   /** "hmac-sha256" for a keyed ledger. */
   mac?: string;
+  /** A keyed ledger's `headTag` of count and hash. */
+  tag?: string;
 }
 
 /** Something records can be appended to (the file ledger, or an in-memory one in tests and the env). */
@@ -133,6 +151,17 @@ export class FileLedger implements LedgerSink {
     return this.head.hash;
   }
 
+  /** What a run's manifest records of this ledger: `{file, records, head}`, and `tag` for a keyed ledger. */
+  manifestEntry(): { file: string; records: number; head: string; tag?: string } {
+    const { count, hash } = this.head;
+    return {
+      file: basename(this.path),
+      records: count,
+      head: hash,
+      ...(this.opts.key ? { tag: headTag(this.opts.key, "manifest", count, hash) } : {}),
+    };
+  }
+
   append(record: Record<string, unknown>): void {
     const seq = this.head.count + 1;
     const hash = chainHash(this.head.hash, seq, record, this.opts.key);
@@ -144,7 +173,10 @@ export class FileLedger implements LedgerSink {
   }
 
   private writeHead(): void {
-    const head: LedgerHead = this.opts.key ? { ...this.head, mac: LEDGER_MAC } : this.head;
+    const { key } = this.opts;
+    const head: LedgerHead = key
+      ? { ...this.head, mac: LEDGER_MAC, tag: headTag(key, "head", this.head.count, this.head.hash) }
+      : this.head;
     if (this.opts.writeHead !== false) writeFileAtomic(headPath(this.path), JSON.stringify(head) + "\n");
   }
 
@@ -160,6 +192,8 @@ export function headPath(ledgerPath: string): string {
 /** A ledger head with where it came from (for messages). */
 export interface LedgerAnchor extends LedgerHead {
   source: string;
+  /** The head file or the manifest (which `headTag` it carries); default "head". */
+  kind?: AnchorKind;
 }
 
 export interface VerifyOptions {
@@ -217,9 +251,9 @@ export function manifestCheckpoint(ledgerPath: string): LedgerAnchor | undefined
   } catch {
     return undefined;
   }
-  const l = (m as { ledger?: { file?: unknown; records?: unknown; head?: unknown } } | null)?.ledger;
+  const l = (m as { ledger?: { file?: unknown; records?: unknown; head?: unknown; tag?: unknown } } | null)?.ledger;
   if (!l || l.file !== basename(ledgerPath) || typeof l.records !== "number" || typeof l.head !== "string") return undefined;
-  return { count: l.records, hash: l.head, source: file };
+  return { count: l.records, hash: l.head, source: file, kind: "manifest", ...(typeof l.tag === "string" ? { tag: l.tag } : {}) };
 }
 
 /** Read a head file: the anchor, `{error}` when it is not a head, undefined when it does not exist. */
@@ -229,7 +263,14 @@ export function readHeadFile(path: string): LedgerAnchor | { error: string } | u
     const h = JSON.parse(readFileSync(path, "utf8")) as Partial<LedgerHead>;
     if (typeof h?.count !== "number" || typeof h?.hash !== "string")
       return { error: `${path}: not a ledger head (expected {"count": N, "hash": "..."})` };
-    return { count: h.count, hash: h.hash, source: path, ...(typeof h.mac === "string" ? { mac: h.mac } : {}) };
+    return {
+      count: h.count,
+      hash: h.hash,
+      source: path,
+      kind: "head",
+      ...(typeof h.mac === "string" ? { mac: h.mac } : {}),
+      ...(typeof h.tag === "string" ? { tag: h.tag } : {}),
+    };
   } catch {
     return { error: `${path}: head file is not valid JSON` };
   }
@@ -354,6 +395,29 @@ export function verifyLedger(path: string, opts: VerifyOptions = {}): VerifyResu
     }
     prev = entry.hash;
     count = n;
+  }
+  // A keyed ledger's anchors are authenticated too: a cut at the end needs no new hash, only an edited head.
+  if (opts.key) {
+    for (const a of [head, checkpoint]) {
+      if (a === undefined) continue;
+      const kind = a.kind ?? "head";
+      const problem =
+        a.tag === undefined
+          ? "has no tag (a keyed ledger's head file and manifest carry the HMAC of their count and hash; it was written without the key, or the tag was removed)"
+          : a.tag !== headTag(opts.key, kind, a.count, a.hash)
+            ? `its tag does not match its count (${a.count}) and hash under the key (edited, e.g. to hide records cut from the end)`
+            : undefined;
+      if (problem)
+        return {
+          ok: false,
+          count,
+          head: prev,
+          badLine: Math.min(count, a.count) + 1,
+          error: `${a.source}: ${problem}`,
+          anchored: false,
+          anchors,
+        };
+    }
   }
   const endMismatch = (anchor: LedgerAnchor, what: string): VerifyResult => {
     const line = Math.min(count, anchor.count) + 1;

@@ -32,8 +32,12 @@ export const LIMITS = {
   episodes: 100_000,
   /** Periods of a simulation or demand series (hubs, market episodes, forecasts). */
   periods: 100_000,
-  /** Production hubs, producers, subcontractors: agents of one market. */
+  /** Production hubs, producers, subcontractors: agents of one market (market: of one group). */
   agents: 1_000,
+  /** Goods per layer of a layered market. */
+  goods: 1_000,
+  /** Agent groups (producer layers) of a layered market. */
+  layers: 100,
   /** Iterations of an iterative solver or negotiation rounds. */
   iterations: 10_000_000,
   /** Magnitude of money and quantity inputs (margins, costs, supplies, prices): sums of many stay finite and exact enough. */

@@ -1,7 +1,20 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "./errors.js";
+import { holdForCleanup } from "./signals.js";
 
 /**
  * Advisory locks between supplygym processes (see docs/reliability.md). A lock is a file created with O_EXCL
@@ -73,6 +86,8 @@ let exitHook = false;
 
 export class Lock {
   private released = false;
+  /** A held lock needs the exit handlers on SIGINT/SIGTERM (io/signals.ts). */
+  private readonly unhold = holdForCleanup();
   private constructor(
     readonly file: string,
     readonly holder: LockHolder,
@@ -131,6 +146,7 @@ export class Lock {
     if (this.released) return;
     this.released = true;
     held.delete(this);
+    this.unhold();
     const current = readHolder(this.file);
     if (current && current.pid === this.holder.pid && current.host === this.holder.host && current.started_at === this.holder.started_at) {
       rmSync(this.file, { force: true });
@@ -221,10 +237,11 @@ export function hostTag(host = os.hostname()): string {
 }
 
 /**
- * Remove, in `dir`, staging folders and temp files that dead processes of this host left behind:
- * `.tmp-<name>-<pid>-h<host>` (RunDir, checkpoints), `.tmp-<name>-<pid>` (older versions) and
- * `.<file>.<pid>.<time>.tmp` (writeFileAtomic). Those of live processes, and those of other hosts, are kept.
- * Returns the removed paths.
+ * Remove, in `dir`, staging folders, temp files and lock files that dead processes of this host left behind:
+ * `.tmp-<name>-<pid>-h<host>` (RunDir, checkpoints), `.tmp-<name>-<pid>` (older versions),
+ * `.<file>.<pid>.<time>.tmp` (writeFileAtomic) and `.<name>.lock` / `.<name>.lock.break` whose holder is a dead
+ * pid (broken as `Lock.acquire` breaks them, so a lock taken meanwhile is never deleted). Those of live
+ * processes, and those of other hosts, are kept. Returns the removed paths.
  */
 export function sweepStale(dir: string): string[] {
   let entries: string[];
@@ -236,6 +253,15 @@ export function sweepStale(dir: string): string[] {
   const removed: string[] = [];
   const me = hostTag();
   for (const name of entries) {
+    if (/^\..+\.lock(\.break)?$/.test(name)) {
+      const p = join(dir, name);
+      const h = readHolder(p);
+      if (!h || !isStale(h)) continue;
+      if (name.endsWith(".break")) rmSync(p, { force: true });
+      else breakLock(p, h);
+      if (!existsSync(p)) removed.push(p);
+      continue;
+    }
     let pid: number | undefined;
     let m = /^\.tmp-.+-(\d+)-(h[A-Za-z0-9_]*)$/.exec(name);
     if (m) {

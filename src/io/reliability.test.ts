@@ -108,6 +108,22 @@ describe("stale staging", () => {
     expect(readdirSync(dir).sort()).toEqual([names.live, names.otherHost, names.result].sort());
   });
 
+  it("sweeps lock files whose holder is dead on this host, keeps those of live holders and other hosts", () => {
+    const dir = join(tmp, "sweep-locks");
+    mkdirSync(dir);
+    const holder = (pid: number, host = os.hostname()) =>
+      JSON.stringify({ pid, host, started_at: "2026-01-01T00:00:00Z", command: "supplygym run x", what: "x" });
+    const dead = deadPid();
+    writeFileSync(join(dir, ".20260101-000000-000.lock"), holder(dead));
+    writeFileSync(join(dir, ".partial-abc.lock.break"), holder(dead));
+    writeFileSync(join(dir, ".20260101-000000-001.lock"), holder(process.pid));
+    writeFileSync(join(dir, ".20260101-000000-002.lock"), holder(dead, "some-other-host"));
+    writeFileSync(join(dir, ".20260101-000000-003.lock"), ""); // being written: not judged here
+    const removed = sweepStale(dir).map((p) => p.slice(dir.length + 1));
+    expect(removed.sort()).toEqual([".20260101-000000-000.lock", ".partial-abc.lock.break"]);
+    expect(readdirSync(dir).sort()).toEqual([".20260101-000000-001.lock", ".20260101-000000-002.lock", ".20260101-000000-003.lock"]);
+  });
+
   it("RunDir.open sweeps beside itself", () => {
     const root = join(tmp, "rd");
     const stale = join(root, "exp", `.tmp-old-${deadPid()}-${hostTag()}`);
@@ -187,6 +203,47 @@ describe("RunDir under races and faults", () => {
     expect(existsSync(join(out, "manifest.json"))).toBe(true);
     vi.restoreAllMocks();
   });
+
+  it("disk full while a run's task saves its policy: one line, exit 2, no temp or lock file; the same command then finishes", async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void errors.push(a.join(" ")));
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const dir = mkdtempSync(join(tmp, "enospc-run-"));
+    const file = join(dir, "full.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: "full",
+        scenario: "market",
+        env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
+        conditions: [
+          { name: "analytic", learned: [] },
+          {
+            name: "one",
+            learned: ["A[1][1]"],
+            algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
+          },
+        ],
+        training: { totalSteps: 16, numEnvs: 1 },
+        seeds: [0],
+        evaluation: { episodes: 1 },
+        backend: "cpu",
+        output: join(dir, "results"),
+      }),
+    );
+    const args = ["run", file, "--workers", "1", "--no-figures", "--models", join(dir, "models")];
+    setWriteFaultForTests((p) => {
+      if (p.includes(".policy.json")) throw errnoError("ENOSPC", "write", p);
+    });
+    expect(await main(args)).toBe(2);
+    setWriteFaultForTests(undefined);
+    expect(errors.at(-1)).toMatch(/^supplygym: task-one-0: .*policy\.json.*: write: no space left on the device \(ENOSPC\)/);
+    expect(errors.join("\n")).not.toMatch(/\n\s+at /);
+    const left = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.tmp|\.lock$/.test(f));
+    expect(left).toEqual([]);
+    expect(await main(args)).toBe(0);
+    vi.restoreAllMocks();
+  }, 60_000);
 
   it("train keeps its previous checkpoint when writing a new one fails", () => {
     const dir = join(tmp, "ckpt");
@@ -346,6 +403,39 @@ describe("the CLI as a process", () => {
     expect(left[0]).toMatch(/^\.partial-[0-9a-f]+$/);
     expect(readdirSync(join(work, "results", "outonly", left[0])).length).toBeGreaterThan(0);
   });
+
+  it("npx supplygym (bin/supplygym.js) has the same guards: a reader that closed the pipe gives one line, exit 2", () => {
+    const bin = resolve("bin/supplygym.js");
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `node "${bin}" hubs "${resolve("experiments/hubs-semiconductor.json")}" --out o --no-optimum | true; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { cwd: work, encoding: "utf8" },
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr).toMatch(/supplygym: standard output was closed by the reader \(EPIPE\); output stopped\nexit=2\n/);
+    expect(existsSync(join(work, "o", "manifest.json"))).toBe(true);
+  });
+
+  it("SIGTERM during a long synchronous computation (negotiate, nothing opened yet) ends the process at once, leaving nothing", async () => {
+    const child = spawn(
+      process.execPath,
+      [resolve("bin/supplygym.js"), "negotiate", resolve("experiments/contracts-paper.json"), "--episodes", "100000"],
+      {
+        cwd: work,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    await new Promise((r) => setTimeout(r, 5000)); // loaded and negotiating (100,000 negotiations take minutes)
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on("exit", (c, s) => r([c, s])));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(code === 143 || signal === "SIGTERM").toBe(true);
+    expect(readdirSync(work)).toEqual([]);
+  }, 30_000);
 
   it("output piped to a reader that closes early (| head -1): no EPIPE stack trace", () => {
     const r = spawnSync(

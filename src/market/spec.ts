@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ConfigIssue, zodIssues } from "../io/errors.js";
+import { LIMITS } from "../io/limits.js";
 import { MarketSpecError } from "./errors.js";
 
 /**
@@ -30,7 +31,13 @@ export interface AgentSpec {
   budget: number;
 }
 
-const positives = (rule: string) => z.array(z.number().gt(0, rule));
+/** Money and quantity inputs: positive and at most LIMITS.magnitude, so that plans and sums stay finite. */
+const positive = (rule: string) =>
+  z
+    .number()
+    .gt(0, rule)
+    .max(LIMITS.magnitude, `must be at most ${LIMITS.magnitude.toExponential()} (larger inputs overflow the plans and sums)`);
+const positives = (rule: string) => z.array(positive(rule));
 
 const agentSchema = z.strictObject({
   /** Unique agent name; default A[k][m] (group k, member m). */
@@ -38,7 +45,7 @@ const agentSchema = z.strictObject({
   /** Cobb-Douglas scale per good (one per good, > 0): output y = a x^b. */
   a: positives("Cobb-Douglas scale a must be positive").describe("Cobb-Douglas scale per good (one per good, > 0): output y = a x^b."),
   /** Maximum total purchase cost per period (> 0). */
-  budget: z.number().gt(0, "budget must be positive").describe("Maximum total purchase cost per period (> 0)."),
+  budget: positive("budget must be positive").describe("Maximum total purchase cost per period (> 0)."),
 });
 
 /**
@@ -51,6 +58,7 @@ export const marketSpecSchema = z.strictObject({
     .number()
     .int("must be an integer")
     .positive("must be at least 1")
+    .max(LIMITS.goods, `must be at most ${LIMITS.goods.toLocaleString("en-US")}`)
     .describe("Goods per market layer (every vector below has one entry per good)."),
   /** Agent groups, one per layer of producers: group k buys in market layer k and sells in layer k + 1. */
   groups: z
@@ -61,10 +69,15 @@ export const marketSpecSchema = z.strictObject({
           .array(z.number().gt(0, "Cobb-Douglas exponent b must lie in (0, 1)").lt(1, "Cobb-Douglas exponent b must lie in (0, 1)"))
           .describe("Cobb-Douglas exponent per good, in (0, 1), shared by the group's agents (it sets the good's price elasticity)."),
         /** The group's agents (producers). */
-        agents: z.array(agentSchema).min(1, "each group needs at least one agent").describe("The group's agents (producers)."),
+        agents: z
+          .array(agentSchema)
+          .min(1, "each group needs at least one agent")
+          .max(LIMITS.agents, `must have at most ${LIMITS.agents.toLocaleString("en-US")} agents`)
+          .describe("The group's agents (producers)."),
       }),
     )
     .min(1, "needs at least one agent group")
+    .max(LIMITS.layers, `must have at most ${LIMITS.layers} groups`)
     .describe("Agent groups, one per layer of producers: group k buys in market layer k and sells in layer k + 1."),
   /** Outside supply alpha p^beta feeding market layer 0. */
   outsideSupply: z
