@@ -808,6 +808,12 @@ for (const [scenario, make] of [
 
 // Extreme counts and budgets: exit 2 before any work, naming the field.
 const learned = (e: J) => e.conditions[1].algorithm.hyperparameters;
+/** The market experiment with one PPO hyperparameter of the learned condition set to `value`. */
+const withHyper = (field: string, value: unknown) => (): J => {
+  const e = marketExp();
+  learned(e)[field] = value;
+  return e;
+};
 const extremes: [string, string, () => J, string[], RegExp, boolean][] = [
   ["run", "seeds.count 1e9", () => ({ ...marketExp(), seeds: { count: 1e9 } }), [], /seeds/, true],
   ["run", "seeds 1e9 values", () => ({ ...marketExp(), seeds: [1e12] }), [], /seeds/, false],
@@ -817,102 +823,14 @@ const extremes: [string, string, () => J, string[], RegExp, boolean][] = [
   ["run", "totalSteps below one batch", () => ({ ...marketExp(), training: { totalSteps: 10, numEnvs: 1 } }), [], /totalSteps/, true],
   ["run", "totalSteps 0", () => ({ ...marketExp(), training: { totalSteps: 0, numEnvs: 1 } }), [], /totalSteps/, false],
   ["run", "numEnvs 1e6", () => ({ ...marketExp(), training: { totalSteps: 32, numEnvs: 1e6 } }), [], /numEnvs/, false],
-  [
-    "run",
-    "learningRate 1e308",
-    () => {
-      const e = marketExp();
-      learned(e).learningRate = 1e308;
-      return e;
-    },
-    [],
-    /learningRate/,
-    true,
-  ],
-  [
-    "run",
-    "learningRate 1e999 (Infinity)",
-    () => {
-      const e = marketExp();
-      learned(e).learningRate = "INF";
-      return e;
-    },
-    [],
-    /learningRate/,
-    false,
-  ],
-  [
-    "run",
-    "numSteps 1e9",
-    () => {
-      const e = marketExp();
-      learned(e).numSteps = 1e9;
-      return e;
-    },
-    [],
-    /numSteps/,
-    true,
-  ],
-  [
-    "run",
-    "updateEpochs 1e12",
-    () => {
-      const e = marketExp();
-      learned(e).updateEpochs = 1e12;
-      return e;
-    },
-    [],
-    /updateEpochs/,
-    false,
-  ],
-  [
-    "run",
-    "numMinibatches 0",
-    () => {
-      const e = marketExp();
-      learned(e).numMinibatches = 0;
-      return e;
-    },
-    [],
-    /numMinibatches/,
-    false,
-  ],
-  [
-    "run",
-    "numMinibatches above the batch",
-    () => {
-      const e = marketExp();
-      learned(e).numMinibatches = 1000;
-      return e;
-    },
-    [],
-    /numMinibatches/,
-    false,
-  ],
-  [
-    "run",
-    "actorHidden [1e6, 1e6]",
-    () => {
-      const e = marketExp();
-      learned(e).actorHidden = [1e6, 1e6];
-      return e;
-    },
-    [],
-    /actorHidden/,
-    false,
-  ],
-  [
-    "run",
-    "unknown hyperparameter",
-    () => {
-      const e = marketExp();
-      learned(e).bogusRate = 1;
-      return e;
-    },
-    [],
-    /bogusRate/,
-    false,
-  ],
+  ["run", "learningRate 1e308", withHyper("learningRate", 1e308), [], /learningRate/, true],
+  ["run", "learningRate 1e999 (Infinity)", withHyper("learningRate", "INF"), [], /learningRate/, false],
+  ["run", "numSteps 1e9", withHyper("numSteps", 1e9), [], /numSteps/, true],
+  ["run", "updateEpochs 1e12", withHyper("updateEpochs", 1e12), [], /updateEpochs/, false],
+  ["run", "numMinibatches 0", withHyper("numMinibatches", 0), [], /numMinibatches/, false],
+  ["run", "numMinibatches above the batch", withHyper("numMinibatches", 1000), [], /numMinibatches/, false],
+  ["run", "actorHidden [1e6, 1e6]", withHyper("actorHidden", [1e6, 1e6]), [], /actorHidden/, false],
+  ["run", "unknown hyperparameter", withHyper("bogusRate", 1), [], /bogusRate/, false],
   ["run", "evaluation.episodes 1e9", () => ({ ...marketExp(), evaluation: { episodes: 1e9 } }), [], /episodes/, true],
   ["run", "episodeLength 1e9", withPath(marketExp, "env.options.episodeLength", 1e9), [], /episodeLength/, true],
   [

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { startDashboard } from "./dashboard-server.js";
+import { tinyMarketExperiment } from "../experiments/testing/tiny-market.js";
 
 // The page's DOM, as the browser-side callbacks of waitForFunction see it (the project compiles without the DOM lib).
 declare const document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
@@ -51,24 +52,7 @@ describe("supplygym dashboard", () => {
       expect(await page.title()).toBe("supplygym dashboard");
 
       // A tiny experiment in another process: 150 PPO updates of 16 steps, one learned agent (long enough to be seen mid-run on a loaded machine).
-      const exp = {
-        name: "dash-tiny",
-        scenario: "market",
-        env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-        conditions: [
-          { name: "analytic", learned: [] },
-          {
-            name: "one",
-            learned: ["A[1][1]"],
-            algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 4 } },
-          },
-        ],
-        training: { totalSteps: 2400, numEnvs: 1 },
-        seeds: [0],
-        evaluation: { episodes: 2 },
-        backend: "cpu",
-        output: results,
-      };
+      const exp = tinyMarketExperiment({ name: "dash-tiny", totalSteps: 2400, episodes: 2, updateEpochs: 4, output: results });
       const file = join(work, "exp.json");
       writeFileSync(file, JSON.stringify(exp));
       const child: ChildProcess = spawn(

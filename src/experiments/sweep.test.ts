@@ -5,25 +5,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../cli.js";
 import { ConfigError } from "../io/errors.js";
 import { resolveExperiment } from "./schema.js";
+import { tinyMarketExperiment } from "./testing/tiny-market.js";
 
-const base = (sweep: unknown) => ({
-  name: "sweep-tiny",
-  scenario: "market",
-  env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-  conditions: [
-    { name: "analytic", learned: [] },
-    {
-      name: "one",
-      learned: ["A[1][1]"],
-      algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
-    },
-  ],
-  training: { totalSteps: 16, numEnvs: 1 },
-  seeds: [0, 1],
-  evaluation: { episodes: 1 },
-  backend: "cpu",
-  sweep,
-});
+const base = (sweep: unknown) => tinyMarketExperiment({ name: "sweep-tiny", seeds: [0, 1], sweep });
 
 const issuesOf = (raw: unknown) => {
   try {

@@ -13,6 +13,7 @@ import { checkName, resolveInside } from "./names.js";
 import { RunDir } from "./run-dir.js";
 import { PartialStore } from "../experiments/partial.js";
 import { experimentHash, resolveExperiment } from "../experiments/schema.js";
+import { tinyMarketExperiment } from "../experiments/testing/tiny-market.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "sg-rel-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -210,27 +211,7 @@ describe("RunDir under races and faults", () => {
     vi.spyOn(console, "log").mockImplementation(() => {});
     const dir = mkdtempSync(join(tmp, "enospc-run-"));
     const file = join(dir, "full.json");
-    writeFileSync(
-      file,
-      JSON.stringify({
-        name: "full",
-        scenario: "market",
-        env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-        conditions: [
-          { name: "analytic", learned: [] },
-          {
-            name: "one",
-            learned: ["A[1][1]"],
-            algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
-          },
-        ],
-        training: { totalSteps: 16, numEnvs: 1 },
-        seeds: [0],
-        evaluation: { episodes: 1 },
-        backend: "cpu",
-        output: join(dir, "results"),
-      }),
-    );
+    writeFileSync(file, JSON.stringify(tinyMarketExperiment({ name: "full", output: join(dir, "results") })));
     const args = ["run", file, "--workers", "1", "--no-figures", "--models", join(dir, "models")];
     setWriteFaultForTests((p) => {
       if (p.includes(".policy.json")) throw errnoError("ENOSPC", "write", p);
@@ -456,23 +437,7 @@ describe("the CLI as a process", () => {
 describe("SIGTERM during run", () => {
   it("is handled like SIGINT: one line, exit 143, finished tasks kept, nothing half-written, lock released; the rerun resumes", async () => {
     const work = mkdtempSync(join(tmp, "term-"));
-    const exp = {
-      name: "term",
-      scenario: "market",
-      env: { id: "MarketBiddingParallel-v0", options: { episodeLength: 4 } },
-      conditions: [
-        { name: "analytic", learned: [] },
-        {
-          name: "one",
-          learned: ["A[1][1]"],
-          algorithm: { name: "ppo", hyperparameters: { numSteps: 16, numMinibatches: 2, updateEpochs: 1 } },
-        },
-      ],
-      training: { totalSteps: 200_000, numEnvs: 1 },
-      seeds: [0, 1],
-      evaluation: { episodes: 1 },
-      backend: "cpu",
-    };
+    const exp = tinyMarketExperiment({ name: "term", totalSteps: 200_000, seeds: [0, 1] });
     writeFileSync(join(work, "exp.json"), JSON.stringify(exp));
     const start = () => {
       const child = spawn(
